@@ -1,0 +1,549 @@
+#!/usr/bin/env python3
+# -*- coding: utf-8 -*-
+"""Generate the sample ledger exports and test fixtures for spendwatch.
+
+Rerun from the repository root with:
+
+    python3 data/make_samples.py              # ledger samples + test fixtures
+    python3 data/make_samples.py --ledger     # only data/ledger/*
+    python3 data/make_samples.py --fixtures   # only tests/data/*
+
+Needs openpyxl and xlwt (`pip install openpyxl xlwt`); xlrd is optional and
+only used to read the .xls fixture back as a check.  The output is fully
+deterministic: the same script writes byte-identical files (the XLSX zip
+timestamps and docProps dates are pinned).
+
+What it produces
+----------------
+data/ledger/网络综合治理-明细账.csv
+    A 用友/金蝶 style 明细账 (detail ledger) export: GBK encoded (no BOM),
+    CRLF line endings, four single-cell title lines and an empty line,
+    then `日期,凭证字号,摘要,借方金额,贷方金额,方向,余额`.  First data row
+    is 期初余额; after every month come a 本月合计 row and a 本年累计 row
+    (日期 empty).  Amounts carry thousands separators (`12,800.00`) and are
+    quoted when they contain a comma.  There is one 红字冲销 entry (贷方
+    3,200.00, 摘要 `冲销记-0021多付宣传物料款`) that reduces spend.
+
+data/ledger/招商引资专项业务费-支出明细.xlsx
+    A 国库集中支付 / financial system 支出明细 export: sheet `支出明细`,
+    merged title in row 1, `单位：元` in row 2, empty row 3, header in
+    row 4, data from row 5 with real date cells (yyyy-mm-dd) and numeric
+    amount cells (#,##0.00).  One negative amount (退回 of an overpaid
+    推介会场地费).  The last row is `合计` with the computed total written
+    as a number (not a formula).
+
+tests/data/mingxi.xls   legacy Excel 97-2003 明细账 with 年/月/日 columns
+tests/data/utf16.csv    UTF-16LE + BOM, tab separated, mixed date/amount styles
+tests/data/README.md    describes the fixtures and their expected totals
+
+The story (spend = 借方 − 贷方, cumulative through the day, inclusive)
+--------------------------------------------------------------------
+网络综合治理体系建设专项资金 (13020225P00901410001D), budget 150,000.00,
+plan milestones 25%/50%/75%/100% = 37,500 / 75,000 / 112,500 / 150,000
+by 03-31 / 06-30 / 10-31 / 12-31:
+  * through 03-31: 38,952.90  -> March milestone met (an entry on 03-31)
+  * through 06-30: 62,398.50  -> June milestone MISSED
+  * through 07-15: 65,998.50  -> still behind two weeks later
+  * 07-22 the 舆情研判系统年费 brings it to 75,798.50 (caught up in July)
+  * through 10-31: 114,843.70 -> October milestone met
+  * through 12-31: 148,607.00 -> December narrowly missed (year-end reality)
+
+招商引资专项业务费 (13020225P009015100013), budget 100,000.00,
+milestones 25,000 / 50,000 / 75,000 / 100,000 by 03-31 / 06-30 / 10-31 / 12-31:
+  * through 03-31: 26,014.90  -> met
+  * through 06-30: 53,123.90  -> met
+  * through 07-15: 53,865.90  -> between the June and October milestones
+  * through 10-31: 71,415.50  -> October milestone MISSED
+  * 11-05 the 秋季招商推介会 brings it to 79,215.50 (caught up in November)
+  * through 12-31: exactly 100,000.00 -> December met exactly (boundary case)
+
+The script prints these cumulative figures (computed from the entry tables
+*and* re-read from the written files) so that any edit to the tables below
+shows immediately whether the story still holds.
+"""
+
+import argparse
+import csv
+import datetime as dt
+import io
+import re
+import sys
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LEDGER_DIR = ROOT / "data" / "ledger"
+FIXTURE_DIR = ROOT / "tests" / "data"
+
+CHECK_DATES = ["2025-03-31", "2025-06-30", "2025-07-15", "2025-10-31", "2025-12-31"]
+
+D = Decimal
+
+# ---------------------------------------------------------------------------
+# Fund 1: 网络综合治理体系建设专项资金 (CSV 明细账)
+# (date, voucher, memo, debit, credit)
+# ---------------------------------------------------------------------------
+NETWORK_CODE = "13020225P00901410001D"
+NETWORK_BUDGET = D("150000.00")
+NETWORK_ENTRIES = [
+    ("2025-01-15", "记-0003", "支付舆情监测服务费（2025年1月）", "3600.00", None),
+    ("2025-01-22", "记-0008", "网络中国节·春节主题宣传物料制作", "4850.00", None),
+    ("2025-01-24", "记-0011", "网络中国节·春节活动场地租赁", "6000.00", None),
+    ("2025-02-12", "记-0016", "支付舆情监测服务费（2025年2月）", "3600.00", None),
+    ("2025-02-18", "记-0021", "网络文明宣传物料制作（展板、折页）", "7680.00", None),
+    ("2025-02-26", "记-0025", "政务新媒体运维服务费（第一季度）", "5400.00", None),
+    ("2025-03-10", "记-0031", "支付舆情监测服务费（2025年3月）", "3600.00", None),
+    ("2025-03-19", "记-0036", "网络评论员培训资料印刷", "1236.50", None),
+    ("2025-03-31", "记-0042", "报销评论员培训差旅费（石家庄）", "2986.40", None),
+    ("2025-04-03", "记-0045", "网络中国节·清明网上祭英烈宣传物料", "1850.00", None),
+    ("2025-04-15", "记-0049", "支付舆情监测服务费（2025年4月）", "3600.00", None),
+    ("2025-04-28", "记-0055", "冲销记-0021多付宣传物料款", None, "3200.00"),
+    ("2025-05-14", "记-0061", "支付舆情监测服务费（2025年5月）", "3600.00", None),
+    ("2025-05-20", "记-0064", "政务新媒体运维服务费（第二季度）", "5400.00", None),
+    ("2025-05-29", "记-0068", "网络中国节·端午活动场地租赁", "4500.00", None),
+    ("2025-06-12", "记-0073", "支付舆情监测服务费（2025年6月）", "3600.00", None),
+    ("2025-06-25", "记-0079", "网信工作专题培训差旅费", "2815.60", None),
+    ("2025-06-30", "记-0083", "网络安全知识竞赛奖品购置", "1280.00", None),
+    ("2025-07-10", "记-0088", "支付舆情监测服务费（2025年7月）", "3600.00", None),
+    ("2025-07-22", "记-0093", "舆情研判系统年费", "9800.00", None),
+    ("2025-07-30", "记-0096", "政务新媒体运维服务费（第三季度）", "5400.00", None),
+    ("2025-08-13", "记-0102", "支付舆情监测服务费（2025年8月）", "3600.00", None),
+    ("2025-08-20", "记-0106", "网络安全宣传周筹备会议费", "2160.00", None),
+    ("2025-08-27", "记-0110", "网络安全宣传周物料制作（第一批）", "6350.00", None),
+    ("2025-09-09", "记-0116", "支付舆情监测服务费（2025年9月）", "3600.00", None),
+    ("2025-09-15", "记-0119", "网络安全宣传周活动场地租赁", "7200.00", None),
+    ("2025-09-18", "记-0122", "网络安全宣传周物料制作（第二批）", "3942.00", None),
+    ("2025-09-26", "记-0127", "报销评论员培训差旅费（北京）", "1563.20", None),
+    ("2025-10-14", "记-0133", "支付舆情监测服务费（2025年10月）", "3600.00", None),
+    ("2025-10-24", "记-0138", "网络文明志愿者培训资料印刷", "980.00", None),
+    ("2025-10-31", "记-0141", "舆情监测终端维修费", "650.00", None),
+    ("2025-11-06", "记-0146", "政务新媒体运维服务费（第四季度）", "5400.00", None),
+    ("2025-11-12", "记-0149", "支付舆情监测服务费（2025年11月）", "3600.00", None),
+    ("2025-11-25", "记-0155", "报销评论员培训差旅费（杭州）", "4326.80", None),
+    ("2025-12-10", "记-0161", "支付舆情监测服务费（2025年12月）", "3600.00", None),
+    ("2025-12-18", "记-0166", "网络安全等级保护测评服务费", "9800.00", None),
+    ("2025-12-26", "记-0171", "舆情分析年度报告编制服务费", "4800.00", None),
+    ("2025-12-30", "记-0175", "网信工作宣传品印制", "2236.50", None),
+]
+
+# ---------------------------------------------------------------------------
+# Fund 2: 招商引资专项业务费 (XLSX 支出明细)
+# (date, voucher, memo, amount)  -- negative amount = 退回/冲销
+# ---------------------------------------------------------------------------
+INVEST_CODE = "13020225P009015100013"
+INVEST_NAME = "招商引资专项业务费"
+INVEST_BUDGET = D("100000.00")
+INVEST_ENTRIES = [
+    ("2025-01-16", "记-0004", "春节前走访在谈客商交通费", "1860.00"),
+    ("2025-02-20", "记-0012", "招商宣传册印制", "6800.00"),
+    ("2025-02-27", "记-0015", "客商接待工作餐", "1236.00"),
+    ("2025-03-12", "记-0021", "赴京津招商差旅费", "4682.40"),
+    ("2025-03-20", "记-0026", "招商推介会场地费", "9600.00"),
+    ("2025-03-28", "记-0030", "客商接待工作餐", "1836.50"),
+    ("2025-04-10", "记-0038", "退回记-0026招商推介会场地费多付款", "-1200.00"),
+    ("2025-04-17", "记-0041", "赴长三角招商差旅费", "6354.80"),
+    ("2025-04-25", "记-0045", "招商项目信息数据库服务费", "3000.00"),
+    ("2025-05-13", "记-0052", "客商接待工作餐", "986.00"),
+    ("2025-05-21", "记-0056", "招商项目可行性研究咨询费（首付款）", "12000.00"),
+    ("2025-06-11", "记-0063", "招商引资政策汇编印制", "2450.00"),
+    ("2025-06-24", "记-0068", "赴京津招商差旅费", "3518.20"),
+    ("2025-07-09", "记-0074", "客商接待工作餐", "742.00"),
+    ("2025-07-23", "记-0079", "招商推介宣传片制作费", "8500.00"),
+    ("2025-08-14", "记-0085", "客商考察接待用车费", "1380.00"),
+    ("2025-08-28", "记-0090", "赴粤港澳大湾区招商差旅费", "5126.60"),
+    ("2025-09-17", "记-0097", "招商宣传展板制作", "1650.00"),
+    ("2025-10-22", "记-0106", "客商接待工作餐", "893.00"),
+    ("2025-11-05", "记-0112", "秋季招商推介会场地费", "7800.00"),
+    ("2025-11-19", "记-0117", "赴京津招商差旅费", "4260.30"),
+    ("2025-11-27", "记-0121", "招商项目可行性研究咨询费（尾款）", "8000.00"),
+    ("2025-12-09", "记-0127", "客商接待工作餐", "1124.20"),
+    ("2025-12-18", "记-0132", "招商宣传册印制（2026年版）", "5200.00"),
+    ("2025-12-29", "记-0138", "招商引资项目库维护服务费", "2200.00"),
+]
+
+# Fixed timestamp for the XLSX package so the output is reproducible.
+PINNED = dt.datetime(2026, 1, 6, 9, 30, 0)
+
+
+def money(value):
+    """Format a Decimal the way 用友/金蝶 print it: 12,800.00"""
+    return f"{value:,.2f}"
+
+
+def cumulative(spends, day):
+    """spends: iterable of (iso_date, Decimal spend). Sum through `day` inclusive."""
+    return sum((amt for d, amt in spends if d <= day), D("0.00"))
+
+
+# ---------------------------------------------------------------------------
+# Writers
+# ---------------------------------------------------------------------------
+def write_network_csv(path):
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    w.writerow(["明细账"])
+    w.writerow([f"科目：2240201 行政运行—网络综合治理体系建设专项资金（项目编码 {NETWORK_CODE}）"])
+    w.writerow(["核算单位：中共唐山市路南区委网络安全和信息化委员会办公室"])
+    w.writerow(["期间：2025年01月—2025年12月"])
+    w.writerow([])
+    w.writerow(["日期", "凭证字号", "摘要", "借方金额", "贷方金额", "方向", "余额"])
+    w.writerow(["2025-01-01", "", "期初余额", "", "", "平", money(D("0"))])
+    counts = {"data": 0, "期初余额": 1, "本月合计": 0, "本年累计": 0}
+
+    balance = D("0.00")
+    year_dr = year_cr = D("0.00")
+    for month in range(1, 13):
+        rows = [e for e in NETWORK_ENTRIES if int(e[0][5:7]) == month]
+        month_dr = month_cr = D("0.00")
+        for date, voucher, memo, dr, cr in rows:
+            dr = D(dr) if dr else D("0.00")
+            cr = D(cr) if cr else D("0.00")
+            balance += dr - cr
+            month_dr += dr
+            month_cr += cr
+            w.writerow([
+                date, voucher, memo,
+                money(dr) if dr else "",
+                money(cr) if cr else "",
+                "借" if balance > 0 else ("平" if balance == 0 else "贷"),
+                money(abs(balance)),
+            ])
+            counts["data"] += 1
+        year_dr += month_dr
+        year_cr += month_cr
+        direction = "借" if balance > 0 else "平"
+        w.writerow(["", "", "本月合计", money(month_dr) if month_dr else "",
+                    money(month_cr) if month_cr else "", direction, money(balance)])
+        w.writerow(["", "", "本年累计", money(year_dr) if year_dr else "",
+                    money(year_cr) if year_cr else "", direction, money(balance)])
+        counts["本月合计"] += 1
+        counts["本年累计"] += 1
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buf.getvalue().encode("gbk"))  # strict: fails on non-GBK chars
+    return counts
+
+
+def _pin_xlsx(path):
+    """Rewrite the zip with fixed timestamps so reruns are byte-identical."""
+    stamp = PINNED.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(path) as src:
+        items = [(info.filename, src.read(info.filename)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, data in items:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)",
+                              lambda m: m.group(1) + stamp.encode() + m.group(2), data)
+            info = zipfile.ZipInfo(name, date_time=PINNED.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            dst.writestr(info, data)
+
+
+def write_invest_xlsx(path):
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "支出明细"
+    wb.properties.creator = "财务核算系统"
+    wb.properties.title = "招商引资专项业务费支出明细表"
+    wb.properties.created = PINNED
+
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+
+    ws["A1"] = "招商引资专项业务费支出明细表（2025年度）"
+    ws.merge_cells("A1:G1")
+    ws["A1"].font = Font(name="宋体", size=14, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 24
+    ws["A2"] = "单位：元"
+    # row 3 intentionally empty
+    header = ["序号", "记账日期", "凭证号", "项目编码", "项目名称", "摘要", "支出金额"]
+    for col, text in enumerate(header, start=1):
+        c = ws.cell(row=4, column=col, value=text)
+        c.font = Font(name="宋体", bold=True)
+        c.alignment = Alignment(horizontal="center")
+        c.border = border
+
+    total = D("0.00")
+    row = 5
+    for i, (date, voucher, memo, amount) in enumerate(INVEST_ENTRIES, start=1):
+        amt = D(amount)
+        total += amt
+        values = [i, dt.date.fromisoformat(date), voucher, INVEST_CODE, INVEST_NAME, memo, float(amt)]
+        for col, v in enumerate(values, start=1):
+            c = ws.cell(row=row, column=col, value=v)
+            c.border = border
+        ws.cell(row=row, column=2).number_format = "yyyy-mm-dd"
+        ws.cell(row=row, column=7).number_format = "#,##0.00"
+        row += 1
+    # 合计 row: computed number, not a formula
+    ws.cell(row=row, column=1, value="合计")
+    ws.cell(row=row, column=7, value=float(total)).number_format = "#,##0.00"
+    for col in range(1, 8):
+        ws.cell(row=row, column=col).border = border
+        ws.cell(row=row, column=col).font = Font(bold=True)
+
+    for col, width in zip("ABCDEFG", [6, 12, 10, 24, 20, 36, 14]):
+        ws.column_dimensions[col].width = width
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    _pin_xlsx(path)
+    return {"data": len(INVEST_ENTRIES), "合计": 1}, total
+
+
+# ---------------------------------------------------------------------------
+# Fixtures
+# ---------------------------------------------------------------------------
+MINGXI_ROWS = [
+    # 年, 月, 日, 凭证编号, 摘要, 借方, 贷方
+    (2025, 3, 5, "记-0002", "舆情监测服务费", 10000.00, None),
+    (2025, 3, 31, "记-0019", "评论员培训差旅费", 2500.50, None),
+    (2025, 4, 2, "记-0001", "网络安全宣传物料", 800.00, None),
+    (2025, 4, 20, "记-0012", "冲销记-0001多付物料款", None, 300.00),
+]
+MINGXI_TOTAL = D("13000.50")
+
+UTF16_ROWS = [
+    ["2025-02-01", "1,000.00", "investment-promotion", "V1", "posters"],
+    ["2025/2/3", "¥250.5", "13020225P009015100013", "V2", "海报印制"],
+    ["2025年2月10日", "99元", "招商引资专项业务费", "V3", "快递费"],
+]
+UTF16_TOTAL = D("1349.50")
+
+
+def write_mingxi_xls(path):
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("明细账")
+    num = xlwt.easyxf(num_format_str="#,##0.00")
+    ws.write(0, 0, "明细账")
+    # row 1 empty
+    for col, text in enumerate(["年", "月", "日", "凭证编号", "摘要", "借方", "贷方", "项目"]):
+        ws.write(2, col, text)
+    r = 3
+    for y, m, d, voucher, memo, dr, cr in MINGXI_ROWS:
+        ws.write(r, 0, y)
+        ws.write(r, 1, m)
+        ws.write(r, 2, d)
+        ws.write(r, 3, voucher)
+        ws.write(r, 4, memo)
+        if dr is not None:
+            ws.write(r, 5, dr, num)
+        if cr is not None:
+            ws.write(r, 6, cr, num)
+        ws.write(r, 7, "network-governance")
+        r += 1
+    # 本月合计 for April, dated the last day of the period as 金蝶 does: a
+    # parser must skip it by 摘要, not by a missing date.  If it were counted
+    # the total would become 13,500.50.
+    ws.write(r, 0, 2025)
+    ws.write(r, 1, 4)
+    ws.write(r, 2, 30)
+    ws.write(r, 4, "本月合计")
+    ws.write(r, 5, 800.00, num)
+    ws.write(r, 6, 300.00, num)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(str(path))
+    return {"data": len(MINGXI_ROWS), "本月合计": 1}
+
+
+def write_utf16_csv(path):
+    lines = ["\t".join(["date", "amount", "fund", "voucher", "memo"])]
+    lines += ["\t".join(r) for r in UTF16_ROWS]
+    text = "\r\n".join(lines) + "\r\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    return {"data": len(UTF16_ROWS)}
+
+
+FIXTURE_README = """\
+# Test fixtures (`tests/data/`)
+
+Generated by `data/make_samples.py` (run `python3 data/make_samples.py --fixtures`
+from the repository root; needs `pip install xlwt`).  Do not edit by hand;
+change the tables in the script and rerun.
+
+| file | format | data rows | skip rows | expected total spend |
+|------|--------|-----------|-----------|----------------------|
+| `mingxi.xls` | Excel 97-2003 (BIFF8, xlwt) | 4 | 1 (`本月合计`) | **13000.50** |
+| `utf16.csv` | UTF-16LE with BOM, tab separated, CRLF | 3 | 0 | **1349.50** |
+
+## `mingxi.xls`
+
+Sheet `明细账`.  Row 1: title `明细账`; row 2: empty; row 3: header
+`年 | 月 | 日 | 凭证编号 | 摘要 | 借方 | 贷方 | 项目`; then 4 data rows with
+numeric 年/月/日 cells and numeric amounts (empty cell where there is none),
+项目 = `network-governance`:
+
+| date | 借方 | 贷方 | spend |
+|------|------|------|-------|
+| 2025-03-05 | 10000.00 | | 10000.00 |
+| 2025-03-31 | 2500.50 | | 2500.50 |
+| 2025-04-02 | 800.00 | | 800.00 |
+| 2025-04-20 | | 300.00 | −300.00 (reversal, 借方 empty) |
+
+Last row: `本月合计` (借方 800.00, 贷方 300.00).  It carries a date
+(2025/4/30, as 金蝶 prints period totals), so it has to be skipped by its
+摘要.  Counting it by mistake gives 13500.50 instead of 13000.50.
+Spend through 2025-03-31 = 12500.50.
+
+## `utf16.csv`
+
+Header `date\\tamount\\tfund\\tvoucher\\tmemo`, then:
+
+| date | amount | fund | parsed amount |
+|------|--------|------|---------------|
+| `2025-02-01` | `1,000.00` | `investment-promotion` | 1000.00 |
+| `2025/2/3` | `¥250.5` | `13020225P009015100013` (project code) | 250.50 |
+| `2025年2月10日` | `99元` | `招商引资专项业务费` (project name) | 99.00 |
+
+All three rows belong to the 招商引资专项业务费 fund (by id, code and name).
+Total 1349.50.
+"""
+
+
+# ---------------------------------------------------------------------------
+# Read-back checks
+# ---------------------------------------------------------------------------
+def parse_money(s):
+    s = s.strip().replace(",", "")
+    return D(s) if s else D("0.00")
+
+
+def read_back_csv(path):
+    raw = path.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf"), "CSV must not have a BOM"
+    try:
+        raw.decode("utf-8")
+        raise AssertionError("CSV unexpectedly decodes as UTF-8")
+    except UnicodeDecodeError:
+        pass
+    assert b"\r\n" in raw and raw.count(b"\n") == raw.count(b"\r\n"), "CSV must use CRLF"
+    rows = list(csv.reader(io.StringIO(raw.decode("gbk"), newline="")))
+    hdr = rows.index(["日期", "凭证字号", "摘要", "借方金额", "贷方金额", "方向", "余额"])
+    spends = []
+    for r in rows[hdr + 1:]:
+        if r[2] in ("期初余额", "本月合计", "本年累计"):
+            continue
+        spends.append((r[0], parse_money(r[3]) - parse_money(r[4])))
+    return spends
+
+
+def read_back_xlsx(path):
+    from openpyxl import load_workbook
+
+    ws = load_workbook(path)["支出明细"]
+    spends = []
+    date_cells = 0
+    for row in ws.iter_rows(min_row=5):
+        a, b, g = row[0].value, row[1].value, row[6].value
+        if a == "合计":
+            continue
+        assert row[1].is_date and isinstance(b, dt.datetime), f"row {row[0].row}: not a date cell"
+        assert isinstance(g, (int, float)), f"row {row[0].row}: amount not numeric"
+        date_cells += 1
+        spends.append((b.date().isoformat(), D(str(g)).quantize(D("0.01"))))
+    return spends, date_cells
+
+
+def report(name, budget, from_table, from_file):
+    print(f"\n{name}  (budget {money(budget)})")
+    print(f"  {'through':<12}{'from table':>14}{'from file':>14}")
+    for day in CHECK_DATES:
+        a, b = cumulative(from_table, day), cumulative(from_file, day)
+        assert a == b, f"{name}: mismatch through {day}: {a} != {b}"
+        print(f"  {day:<12}{money(a):>14}{money(b):>14}")
+
+
+def check_story(net, inv):
+    c = lambda s, d: cumulative(s, d)  # noqa: E731
+    assert D("38000") <= c(net, "2025-03-31") <= D("40000")
+    assert any(d == "2025-03-31" for d, _ in net)
+    assert D("61000") <= c(net, "2025-06-30") <= D("63000")
+    assert c(net, "2025-07-15") < D("75000")
+    assert c(net, "2025-08-31") >= D("75000") and c(net, "2025-07-20") < D("75000")
+    assert D("113000") <= c(net, "2025-10-31") <= D("116000")
+    assert D("148000") <= c(net, "2025-12-31") <= D("149500")
+    assert D("25000") <= c(inv, "2025-03-31") <= D("27000")
+    assert D("52000") <= c(inv, "2025-06-30") <= D("54000")
+    assert D("50000") <= c(inv, "2025-07-15") < D("75000")
+    assert D("70000") <= c(inv, "2025-10-31") <= D("72000")
+    assert c(inv, "2025-11-30") >= D("75000")
+    assert c(inv, "2025-12-31") == D("100000.00")
+    for d, _ in net + inv:
+        assert d.startswith("2025-")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    g = ap.add_mutually_exclusive_group()
+    g.add_argument("--ledger", action="store_true", help="only write data/ledger/*")
+    g.add_argument("--fixtures", action="store_true", help="only write tests/data/*")
+    args = ap.parse_args(argv)
+    do_ledger = not args.fixtures
+    do_fixtures = not args.ledger
+
+    if do_ledger:
+        csv_path = LEDGER_DIR / "网络综合治理-明细账.csv"
+        xlsx_path = LEDGER_DIR / "招商引资专项业务费-支出明细.xlsx"
+        csv_counts = write_network_csv(csv_path)
+        xlsx_counts, xlsx_total = write_invest_xlsx(xlsx_path)
+
+        net_table = [(d, (D(dr) if dr else 0) - (D(cr) if cr else 0))
+                     for d, _, _, dr, cr in NETWORK_ENTRIES]
+        inv_table = [(d, D(a)) for d, _, _, a in INVEST_ENTRIES]
+        net_file = read_back_csv(csv_path)
+        inv_file, date_cells = read_back_xlsx(xlsx_path)
+
+        print(f"wrote {csv_path.relative_to(ROOT)}")
+        print(f"  GBK, CRLF; data rows {csv_counts['data']}; skip rows: "
+              f"期初余额 {csv_counts['期初余额']}, 本月合计 {csv_counts['本月合计']}, "
+              f"本年累计 {csv_counts['本年累计']}")
+        print(f"wrote {xlsx_path.relative_to(ROOT)}")
+        print(f"  data rows {xlsx_counts['data']} ({date_cells} date cells); "
+              f"skip rows: 合计 {xlsx_counts['合计']} (= {money(xlsx_total)})")
+        report("网络综合治理体系建设专项资金 " + NETWORK_CODE, NETWORK_BUDGET, net_table, net_file)
+        report("招商引资专项业务费 " + INVEST_CODE, INVEST_BUDGET, inv_table, inv_file)
+        check_story(net_table, inv_table)
+        print("\nstory checks passed")
+
+    if do_fixtures:
+        xls_path = FIXTURE_DIR / "mingxi.xls"
+        u16_path = FIXTURE_DIR / "utf16.csv"
+        xls_counts = write_mingxi_xls(xls_path)
+        u16_counts = write_utf16_csv(u16_path)
+        (FIXTURE_DIR / "README.md").write_text(FIXTURE_README, encoding="utf-8")
+        total = sum((D(str(dr or 0)) - D(str(cr or 0)) for *_, dr, cr in MINGXI_ROWS), D("0"))
+        assert total == MINGXI_TOTAL, total
+        u16_total = sum((D(re.sub(r"[^0-9.]", "", r[1])) for r in UTF16_ROWS), D("0"))
+        assert u16_total == UTF16_TOTAL, u16_total
+        print(f"\nwrote {xls_path.relative_to(ROOT)}: data rows {xls_counts['data']}, "
+              f"本月合计 {xls_counts['本月合计']}, expected total {money(MINGXI_TOTAL)}")
+        print(f"wrote {u16_path.relative_to(ROOT)}: data rows {u16_counts['data']}, "
+              f"expected total {money(UTF16_TOTAL)}")
+        try:
+            import xlrd
+        except ImportError:
+            print("  (xlrd not installed; skipped reading mingxi.xls back)")
+        else:
+            sh = xlrd.open_workbook(str(xls_path)).sheet_by_name("明细账")
+            back = D("0")
+            for i in range(3, sh.nrows):
+                r = sh.row_values(i)
+                if r[4] == "本月合计":
+                    continue
+                back += D(str(r[5] or 0)) - D(str(r[6] or 0))
+            assert back.quantize(D("0.01")) == MINGXI_TOTAL, back
+            print(f"  read back with xlrd: total {money(back)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

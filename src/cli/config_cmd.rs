@@ -1,0 +1,87 @@
+//! `spendwatch config check`: validate the config and print the settings in effect, defaults
+//! included, so an administrator sees exactly what the daemon will do.
+
+use super::Failure;
+use crate::config::{Config, Transport};
+
+pub(super) fn check(config: &Config) -> Result<(), Failure> {
+    print!("{}", effective(config));
+    Ok(())
+}
+
+fn effective(c: &Config) -> String {
+    let mut out = String::new();
+    let mut line = |text: String| {
+        out.push_str(&text);
+        out.push('\n');
+    };
+    line(format!("# {}: valid. Effective settings, defaults included:", c.file.display()));
+    line(format!("timezone: {}", c.timezone));
+    line(format!("database: {}", c.database.display()));
+    line(format!("schedule: \"{}\"", c.schedule));
+    line("ledger:".into());
+    line("  sources:".into());
+    for s in &c.sources {
+        match &s.fund {
+            Some(fund) => line(format!("    - {{path: {}, fund: {fund}}}", s.pattern.display())),
+            None => line(format!("    - {}", s.pattern.display())),
+        }
+    }
+    let extra: Vec<String> = c.extra_headers.iter().map(|(role, name)| format!("{}: {name}", role.key())).collect();
+    if !extra.is_empty() {
+        line(format!("  columns: {{{}}}", extra.join(", ")));
+    }
+    line(format!(
+        "alerts: {{warn_days: {}, repeat_interval: {}, notify_resolved: {}, stale_after: {}}}",
+        c.alerts.warn_days,
+        crate::config::format_duration(c.alerts.repeat_interval),
+        c.alerts.notify_resolved,
+        crate::config::format_duration(c.alerts.stale_after),
+    ));
+    line("email:".into());
+    line(format!("  from: \"{}\"", c.email.from));
+    line(format!("  to: [{}]", c.email.to.join(", ")));
+    line(format!("  admin: [{}]", c.email.admin.join(", ")));
+    match &c.email.transport {
+        Transport::File { dir } => line(format!("  transport: file   # .eml files in {}", dir.display())),
+        Transport::Sendmail { command } => line(format!("  transport: sendmail   # {}", command.display())),
+        Transport::Smtp(s) => {
+            line("  transport: smtp".into());
+            line(format!("  smtp: {{host: {}, port: {}, security: {}}}", s.host, s.port, s.security.as_str()));
+            if let Some(user) = &s.username {
+                line(format!("    username: {user}"));
+            }
+            // Only where the password comes from, never the password.
+            let source = match &s.password_file {
+                Some(p) => format!("password_file {}", p.display()),
+                None => "$CREDENTIALS_DIRECTORY/smtp-password or $SPENDWATCH_SMTP_PASSWORD".to_owned(),
+            };
+            line(format!("    password from: {source}"));
+            if let Some(ca) = &s.ca_file {
+                line(format!("    ca_file: {}", ca.display()));
+            }
+            line(format!("    timeout: {}", crate::config::format_duration(s.timeout)));
+        }
+    }
+    line("funds:".into());
+    for f in &c.funds {
+        line(format!("  - id: {}", f.id));
+        line(format!("    code: \"{}\"", f.code));
+        line(format!("    name: {}", f.name));
+        line(format!("    year: {}", f.year));
+        line(format!("    budget: {}元", f.budget.grouped()));
+        let plan: Vec<String> = f
+            .milestones
+            .iter()
+            .map(|m| format!("{} {} ({}元)", m.date.format("%m-%d"), m.share, f.target(m).grouped()))
+            .collect();
+        line(format!("    milestones: {}", plan.join(", ")));
+        if !f.aliases.is_empty() {
+            line(format!("    aliases: [{}]", f.aliases.join(", ")));
+        }
+        if !f.notify.is_empty() {
+            line(format!("    notify: [{}]", f.notify.join(", ")));
+        }
+    }
+    out
+}

@@ -1,0 +1,208 @@
+//! The command line: argument parsing, locating the config, and the subcommands (one file each).
+//!
+//! Every subcommand returns `Result<(), Failure>`; a [`Failure`] carries its exit status so that
+//! `main` only prints it.
+
+mod config_cmd;
+mod import_cmd;
+mod status;
+mod table;
+
+use std::ffi::OsString;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+use crate::config::{self, Config, ConfigError};
+use crate::import::{self, ImportError, Outcome};
+use crate::store::{Store, StoreError};
+
+/// Where the config is looked for when neither --config nor $SPENDWATCH_CONFIG is given.
+const CONFIG_SEARCH: [&str; 2] = ["config.yaml", "/etc/spendwatch/config.yaml"];
+
+#[derive(Debug, Parser)]
+#[command(name = "spendwatch", version, about = "Watches budget funds' spending against their plan and warns by email")]
+struct Cli {
+    /// The config file [default: ./config.yaml, then /etc/spendwatch/config.yaml]
+    #[arg(long, global = true, env = "SPENDWATCH_CONFIG", value_name = "PATH")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show each fund's spending, rates and milestones
+    Status {
+        /// Evaluate as of this day instead of today (YYYY-MM-DD)
+        #[arg(long, value_name = "DAY", value_parser = parse_day)]
+        as_of: Option<NaiveDate>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = status::Format::Table)]
+        format: status::Format,
+    },
+    /// Import ledger files (CSV, TSV, XLSX, XLS); all or nothing
+    Import {
+        /// The files to import
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// The fund of files that have no fund column
+        #[arg(long, value_name = "ID")]
+        fund: Option<String>,
+        /// Read and report, but change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Work with the config file
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Validate the config and print the effective settings
+    Check,
+}
+
+fn parse_day(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| format!("{text:?} is not a day: write YYYY-MM-DD, e.g. 2025-07-15"))
+}
+
+/// Runs the command line `args` (including the program name).
+pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<(), Failure> {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not failures; everything else is bad usage (2).
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return if code == 0 { Ok(()) } else { Err(Failure::silent(2)) };
+        }
+    };
+    let config_path = locate_config(cli.config)?;
+    match cli.command {
+        Command::Status { as_of, format } => status::run(&load(&config_path)?, as_of, format),
+        Command::Import { files, fund, dry_run } => import_cmd::run(&load(&config_path)?, &files, fund, dry_run),
+        Command::Config { command: ConfigCommand::Check } => config_cmd::check(&load(&config_path)?),
+    }
+}
+
+fn locate_config(given: Option<PathBuf>) -> Result<PathBuf, Failure> {
+    if let Some(path) = given {
+        return Ok(path);
+    }
+    CONFIG_SEARCH.iter().map(PathBuf::from).find(|p| p.is_file()).ok_or_else(|| {
+        Failure::invalid(format!(
+            "spendwatch: no config file: looked for {}; give one with --config PATH or $SPENDWATCH_CONFIG",
+            CONFIG_SEARCH.join(" and ")
+        ))
+    })
+}
+
+fn load(path: &Path) -> Result<Config, Failure> {
+    config::load(path).map_err(Failure::from)
+}
+
+/// Today in the config's time zone: the one place the CLI reads the clock for a day.
+fn today(config: &Config) -> NaiveDate {
+    chrono::Utc::now().with_timezone(&config.timezone).date_naive()
+}
+
+/// The moment, for the database's records.
+fn now_stamp() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A command's failure: the message to print and the exit status.
+#[derive(Debug)]
+pub struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    /// Bad usage, config or input: exit status 2.
+    pub fn invalid(message: impl Into<String>) -> Failure {
+        Failure { code: 2, message: message.into() }
+    }
+
+    /// A runtime failure (database, I/O): exit status 1.
+    pub fn runtime(message: impl fmt::Display) -> Failure {
+        Failure { code: 1, message: format!("spendwatch: {message}") }
+    }
+
+    /// A failure already reported (by clap).
+    fn silent(code: u8) -> Failure {
+        Failure { code, message: String::new() }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        self.code
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<ConfigError> for Failure {
+    fn from(e: ConfigError) -> Failure {
+        Failure::invalid(format!("{e}\nspendwatch: the config is invalid; nothing was done"))
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Failure {
+        Failure::runtime(e)
+    }
+}
+
+impl From<ImportError> for Failure {
+    fn from(e: ImportError) -> Failure {
+        match e {
+            ImportError::Rejected(report) => Failure::invalid(report),
+            ImportError::Store(e) => Failure::runtime(e),
+        }
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Failure {
+        Failure::runtime(e)
+    }
+}
+
+/// Opens the database and re-reads the config's changed ledger sources, as every command that
+/// shows or checks spending does first. Rejections and warnings go to stderr; they do not stop
+/// the command (the previous version of a rejected source stays in force).
+fn open_and_sync(config: &Config) -> Result<Store, Failure> {
+    let mut store = Store::open(&config.database)?;
+    let (files, warnings) = import::configured_files(config);
+    for warning in warnings {
+        eprintln!("spendwatch: warning: {warning}");
+    }
+    for report in import::sync_sources(&mut store, config, &files, &now_stamp())? {
+        match &report.outcome {
+            Outcome::Unchanged { .. } => {}
+            Outcome::Imported { .. } => eprintln!("spendwatch: {}", import_cmd::describe(&report)),
+            Outcome::Rejected { report: problems, entries_in_force, .. } => eprintln!(
+                "{problems}\nspendwatch: warning: {} was rejected; its previous version ({entries_in_force} entries) stays in force",
+                report.display
+            ),
+            Outcome::Missing { entries_in_force } => eprintln!(
+                "spendwatch: warning: ledger source {} does not exist; its {entries_in_force} entries stay in force",
+                report.display
+            ),
+        }
+        for duplicate in &report.duplicates {
+            eprintln!("spendwatch: warning: {duplicate}");
+        }
+    }
+    Ok(store)
+}

@@ -1,0 +1,125 @@
+//! Funds, their milestones, and a fund's spending by day: the data evaluation works on.
+//!
+//! These types are built by the config loader (which checks their invariants) and by the
+//! store (which sums entries by day); here they are plain values.
+
+use chrono::NaiveDate;
+
+use super::money::{Money, Share};
+
+/// A special fund (项目) with its budget and cumulative spending plan for one fiscal year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fund {
+    /// Short slug used on the command line; unique in a config.
+    pub id: String,
+    /// 项目编码.
+    pub code: String,
+    /// 项目名称.
+    pub name: String,
+    /// Fiscal year, which is the calendar year.
+    pub year: i32,
+    /// Always positive.
+    pub budget: Money,
+    /// Non-empty; dates strictly increase and lie within `year`; shares strictly increase.
+    pub milestones: Vec<Milestone>,
+    /// Other strings that name this fund in ledger exports.
+    pub aliases: Vec<String>,
+    /// Extra recipients for this fund's alerts.
+    pub notify: Vec<String>,
+}
+
+/// A 支出节点: by `date`, cumulative spend should reach `share` of the budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Milestone {
+    pub date: NaiveDate,
+    pub share: Share,
+}
+
+impl Fund {
+    /// Whether `text` (a cell of a ledger's fund column) names this fund.
+    pub fn is_named_by(&self, text: &str) -> bool {
+        self.id == text || self.code == text || self.name == text || self.aliases.iter().any(|a| a == text)
+    }
+
+    /// target(m) = budget × share, rounded half-up to the 分.
+    pub fn target(&self, milestone: &Milestone) -> Money {
+        self.budget.times_share(milestone.share)
+    }
+
+    pub fn first_day(&self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, 1, 1).unwrap_or(NaiveDate::MIN)
+    }
+
+    pub fn last_day(&self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, 12, 31).unwrap_or(NaiveDate::MAX)
+    }
+}
+
+/// A fund's spending summed per day, sorted by day, with running totals so that
+/// spent(d) is a binary search.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DailySpend {
+    /// (day, spend on that day); days strictly increase.
+    days: Vec<(NaiveDate, Money)>,
+    /// `cumulative[i]` = sum of `days[..=i]`.
+    cumulative: Vec<Money>,
+}
+
+impl DailySpend {
+    /// Builds from (day, amount) pairs in any order; amounts on the same day are summed.
+    pub fn from_amounts(mut amounts: Vec<(NaiveDate, Money)>) -> DailySpend {
+        amounts.sort_by_key(|(day, _)| *day);
+        let mut days: Vec<(NaiveDate, Money)> = Vec::with_capacity(amounts.len());
+        for (day, amount) in amounts {
+            match days.last_mut() {
+                Some((last, total)) if *last == day => *total = total.saturating_add(amount),
+                _ => days.push((day, amount)),
+            }
+        }
+        let mut running = Money::ZERO;
+        let cumulative = days
+            .iter()
+            .map(|(_, amount)| {
+                running = running.saturating_add(*amount);
+                running
+            })
+            .collect();
+        DailySpend { days, cumulative }
+    }
+
+    /// spent(d): the sum of entries dated on or before `day`.
+    pub fn spent_through(&self, day: NaiveDate) -> Money {
+        let count = self.days.partition_point(|(d, _)| *d <= day);
+        if count == 0 { Money::ZERO } else { self.cumulative[count - 1] }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.days.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2025, m, d).expect("valid test date")
+    }
+
+    #[test]
+    fn spent_through_sums_on_and_before_the_day() {
+        let spend = DailySpend::from_amounts(vec![
+            (day(3, 31), Money::from_fen(500)),
+            (day(1, 5), Money::from_fen(1000)),
+            (day(3, 31), Money::from_fen(-200)),
+            (day(6, 1), Money::from_fen(50)),
+        ]);
+        assert_eq!(spend.spent_through(day(1, 4)), Money::ZERO);
+        assert_eq!(spend.spent_through(day(1, 5)), Money::from_fen(1000));
+        assert_eq!(spend.spent_through(day(3, 30)), Money::from_fen(1000));
+        assert_eq!(spend.spent_through(day(3, 31)), Money::from_fen(1300));
+        assert_eq!(spend.spent_through(day(12, 31)), Money::from_fen(1350));
+        assert!(DailySpend::default().is_empty());
+        assert_eq!(DailySpend::default().spent_through(day(12, 31)), Money::ZERO);
+    }
+}

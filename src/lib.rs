@@ -1,0 +1,16 @@
+//! spendwatch watches how fast public budget funds are spent against their plan.
+//!
+//! Modules, from the pure core outwards:
+//! - [`core`]: money in 分, funds and milestones, evaluation of a fund on a day. No I/O.
+//! - [`config`]: reads and validates `config.yaml` into typed settings.
+//! - [`ledger`]: reads ledger exports (CSV/TSV in UTF-8/UTF-16/GBK, XLSX, XLS) into entries.
+//! - [`store`]: the SQLite database; the only module that uses rusqlite.
+//! - [`import`]: decides which ledger files changed and replaces their entries in the store.
+//! - [`cli`]: the command line, one file per subcommand.
+
+pub mod cli;
+pub mod config;
+pub mod core;
+pub mod import;
+pub mod ledger;
+pub mod store;

@@ -1,0 +1,55 @@
+//! The schema, as a list of migrations. `PRAGMA user_version` is the number applied.
+//!
+//! A released migration is never edited: a change to the schema is a new entry at the end.
+
+use rusqlite::Connection;
+
+/// Each entry takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: ledger sources and their entries.
+    "CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        -- the version in force (NULL until a version is accepted)
+        content_sha256 TEXT,
+        settings_hash TEXT,
+        imported_at TEXT,
+        -- when a new version (accepted or rejected) was last seen: for stale-data alerts
+        changed_at TEXT,
+        entry_count INTEGER NOT NULL DEFAULT 0,
+        subtotal_rows INTEGER NOT NULL DEFAULT 0,
+        -- the last rejected version, cleared when a newer version is accepted
+        rejected_sha256 TEXT,
+        rejected_settings TEXT,
+        rejected_at TEXT,
+        rejected_message TEXT
+    );
+    CREATE TABLE entries (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources (id),
+        line INTEGER NOT NULL,
+        sheet TEXT,
+        fund TEXT NOT NULL,
+        date TEXT NOT NULL,
+        -- 分
+        amount INTEGER NOT NULL,
+        voucher TEXT NOT NULL,
+        memo TEXT NOT NULL
+    );
+    CREATE INDEX entries_by_source ON entries (source_id);
+    CREATE INDEX entries_by_fund_date ON entries (fund, date);",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Applies the migrations after `current`, each in its own transaction.
+pub(super) fn migrate(conn: &mut Connection, current: i64) -> rusqlite::Result<()> {
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(current).unwrap_or(0)) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
