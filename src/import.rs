@@ -26,9 +26,19 @@ pub enum Outcome {
     /// Same bytes, same settings as the version in force.
     Unchanged { entries: i64 },
     /// Read without problems; `previous` entries were (or would be) replaced.
-    Imported { entries: usize, previous: i64, subtotal_rows: usize, note_rows: usize, encoding: Option<Encoding> },
+    Imported {
+        entries: usize,
+        previous: i64,
+        subtotal_rows: usize,
+        note_rows: usize,
+        encoding: Option<Encoding>,
+    },
     /// Rejected with every problem listed; `known` when this exact version was rejected before.
-    Rejected { report: String, known: bool, entries_in_force: i64 },
+    Rejected {
+        report: String,
+        known: bool,
+        entries_in_force: i64,
+    },
     /// A configured file that is not there (any entries it had stay in force).
     Missing { entries_in_force: i64 },
 }
@@ -64,7 +74,10 @@ pub fn configured_files(config: &Config) -> (Vec<SourceFile>, Vec<String>) {
             Ok(paths) => {
                 for path in paths.flatten() {
                     if path.is_file() && !files.iter().any(|f| f.path == path) {
-                        files.push(SourceFile { path, fund: spec.fund.clone() });
+                        files.push(SourceFile {
+                            path,
+                            fund: spec.fund.clone(),
+                        });
                     }
                     matched += 1;
                 }
@@ -74,7 +87,10 @@ pub fn configured_files(config: &Config) -> (Vec<SourceFile>, Vec<String>) {
         if matched == 0 {
             if glob::Pattern::escape(&pattern) == pattern {
                 // A plain file name: report it as missing so its entries' fate is visible.
-                files.push(SourceFile { path: spec.pattern.clone(), fund: spec.fund.clone() });
+                files.push(SourceFile {
+                    path: spec.pattern.clone(),
+                    fund: spec.fund.clone(),
+                });
             } else {
                 warnings.push(format!("ledger source {pattern} matches no file"));
             }
@@ -85,7 +101,12 @@ pub fn configured_files(config: &Config) -> (Vec<SourceFile>, Vec<String>) {
 
 /// Syncs the config's sources one by one: changed files are re-read, bad versions are recorded
 /// and reported, good ones replace their source's entries.
-pub fn sync_sources(store: &mut Store, config: &Config, files: &[SourceFile], now: &str) -> Result<Vec<FileReport>, StoreError> {
+pub fn sync_sources(
+    store: &mut Store,
+    config: &Config,
+    files: &[SourceFile],
+    now: &str,
+) -> Result<Vec<FileReport>, StoreError> {
     let mut reports = Vec::with_capacity(files.len());
     for file in files {
         let display = display_path(&file.path);
@@ -95,40 +116,89 @@ pub fn sync_sources(store: &mut Store, config: &Config, files: &[SourceFile], no
         let bytes = match std::fs::read(&file.path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                reports.push(FileReport { file: file.clone(), display, outcome: Outcome::Missing { entries_in_force: in_force }, duplicates: vec![] });
+                reports.push(FileReport {
+                    file: file.clone(),
+                    display,
+                    outcome: Outcome::Missing {
+                        entries_in_force: in_force,
+                    },
+                    duplicates: vec![],
+                });
                 continue;
             }
             Err(e) => {
                 let report = format!("{display}: cannot read the file: {e}");
-                reports.push(FileReport { file: file.clone(), display, outcome: Outcome::Rejected { report, known: false, entries_in_force: in_force }, duplicates: vec![] });
+                reports.push(FileReport {
+                    file: file.clone(),
+                    display,
+                    outcome: Outcome::Rejected {
+                        report,
+                        known: false,
+                        entries_in_force: in_force,
+                    },
+                    duplicates: vec![],
+                });
                 continue;
             }
         };
         let fingerprint = fingerprint(&bytes, config, file.fund.as_deref());
         if record.as_ref().and_then(|r| r.accepted.as_ref()) == Some(&fingerprint) {
-            reports.push(FileReport { file: file.clone(), display, outcome: Outcome::Unchanged { entries: in_force }, duplicates: vec![] });
+            reports.push(FileReport {
+                file: file.clone(),
+                display,
+                outcome: Outcome::Unchanged { entries: in_force },
+                duplicates: vec![],
+            });
             continue;
         }
         if let Some((rejected, report)) = record.as_ref().and_then(|r| r.rejected.as_ref())
             && rejected == &fingerprint
         {
-            let outcome = Outcome::Rejected { report: report.clone(), known: true, entries_in_force: in_force };
-            reports.push(FileReport { file: file.clone(), display, outcome, duplicates: vec![] });
+            let outcome = Outcome::Rejected {
+                report: report.clone(),
+                known: true,
+                entries_in_force: in_force,
+            };
+            reports.push(FileReport {
+                file: file.clone(),
+                display,
+                outcome,
+                duplicates: vec![],
+            });
             continue;
         }
         match read(&bytes, file, config, &display) {
             Ok(parsed) => {
                 store.replace_sources(
-                    &[NewVersion { path: &key, fingerprint: &fingerprint, entries: &parsed.entries, subtotal_rows: parsed.subtotal_rows }],
+                    &[NewVersion {
+                        path: &key,
+                        fingerprint: &fingerprint,
+                        entries: &parsed.entries,
+                        subtotal_rows: parsed.subtotal_rows,
+                    }],
                     now,
                 )?;
                 let duplicates = duplicate_warnings(store, &key, &display)?;
-                reports.push(FileReport { file: file.clone(), display, outcome: imported(&parsed, in_force), duplicates });
+                reports.push(FileReport {
+                    file: file.clone(),
+                    display,
+                    outcome: imported(&parsed, in_force),
+                    duplicates,
+                });
             }
             Err(report) => {
                 store.record_rejection(&key, &fingerprint, &report, now)?;
-                let outcome = Outcome::Rejected { report, known: false, entries_in_force: in_force };
-                reports.push(FileReport { file: file.clone(), display, outcome, duplicates: vec![] });
+                let outcome = Outcome::Rejected {
+                    report,
+                    known: false,
+                    entries_in_force: in_force,
+                };
+                reports.push(FileReport {
+                    file: file.clone(),
+                    display,
+                    outcome,
+                    duplicates: vec![],
+                });
             }
         }
     }
@@ -136,7 +206,13 @@ pub fn sync_sources(store: &mut Store, config: &Config, files: &[SourceFile], no
 }
 
 /// Imports files given by hand: every file is read first; if any is bad, nothing changes.
-pub fn import_files(store: &mut Store, config: &Config, files: &[SourceFile], dry_run: bool, now: &str) -> Result<Vec<FileReport>, ImportError> {
+pub fn import_files(
+    store: &mut Store,
+    config: &Config,
+    files: &[SourceFile],
+    dry_run: bool,
+    now: &str,
+) -> Result<Vec<FileReport>, ImportError> {
     let mut problems = Vec::new();
     let mut read_files = Vec::new();
     for file in files {
@@ -149,7 +225,12 @@ pub fn import_files(store: &mut Store, config: &Config, files: &[SourceFile], dr
             }
         };
         match read(&bytes, file, config, &display) {
-            Ok(parsed) => read_files.push((file, display, fingerprint(&bytes, config, file.fund.as_deref()), parsed)),
+            Ok(parsed) => read_files.push((
+                file,
+                display,
+                fingerprint(&bytes, config, file.fund.as_deref()),
+                parsed,
+            )),
             Err(report) => problems.push(report),
         }
     }
@@ -167,17 +248,30 @@ pub fn import_files(store: &mut Store, config: &Config, files: &[SourceFile], dr
 
     let mut reports = Vec::with_capacity(read_files.len());
     let mut versions = Vec::new();
-    let keys: Vec<String> = read_files.iter().map(|(f, ..)| f.path.to_string_lossy().into_owned()).collect();
+    let keys: Vec<String> = read_files
+        .iter()
+        .map(|(f, ..)| f.path.to_string_lossy().into_owned())
+        .collect();
     for ((file, display, fingerprint, parsed), key) in read_files.iter().zip(&keys) {
         let record = store.source(key)?;
         let in_force = record.as_ref().map_or(0, |r| r.entry_count);
         let outcome = if record.as_ref().and_then(|r| r.accepted.as_ref()) == Some(fingerprint) {
             Outcome::Unchanged { entries: in_force }
         } else {
-            versions.push(NewVersion { path: key, fingerprint, entries: &parsed.entries, subtotal_rows: parsed.subtotal_rows });
+            versions.push(NewVersion {
+                path: key,
+                fingerprint,
+                entries: &parsed.entries,
+                subtotal_rows: parsed.subtotal_rows,
+            });
             imported(parsed, in_force)
         };
-        reports.push(FileReport { file: (*file).clone(), display: display.clone(), outcome, duplicates: vec![] });
+        reports.push(FileReport {
+            file: (*file).clone(),
+            display: display.clone(),
+            outcome,
+            duplicates: vec![],
+        });
     }
     if !dry_run && !versions.is_empty() {
         store.replace_sources(&versions, now)?;
@@ -202,13 +296,29 @@ fn imported(parsed: &Parsed, previous: i64) -> Outcome {
 const MAX_PROBLEMS_SHOWN: usize = 100;
 
 fn read(bytes: &[u8], file: &SourceFile, config: &Config, display: &str) -> Result<Parsed, String> {
-    let extension = file.path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
-    let options = ReadOptions { funds: &config.funds, default_fund: file.fund.as_deref(), extra_headers: &config.extra_headers };
+    let extension = file
+        .path
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let options = ReadOptions {
+        funds: &config.funds,
+        default_fund: file.fund.as_deref(),
+        extra_headers: &config.extra_headers,
+    };
     ledger::read(bytes, &extension, options).map_err(|problems| {
         let shown = &problems[..problems.len().min(MAX_PROBLEMS_SHOWN)];
-        let mut report = ProblemList { file: display, problems: shown }.to_string();
+        let mut report = ProblemList {
+            file: display,
+            problems: shown,
+        }
+        .to_string();
         if problems.len() > shown.len() {
-            let _ = write!(report, "\n{display}: … and {} more problems", problems.len() - shown.len());
+            let _ = write!(
+                report,
+                "\n{display}: … and {} more problems",
+                problems.len() - shown.len()
+            );
         }
         report
     })
@@ -239,20 +349,28 @@ fn fingerprint(bytes: &[u8], config: &Config, fund: Option<&str>) -> Fingerprint
     let content = hex(&Sha256::digest(bytes));
     let mut settings = Sha256::new();
     for f in &config.funds {
-        settings.update(format!("{:?}\0{:?}\0{:?}\0{}\0{:?}\n", f.id, f.code, f.name, f.year, f.aliases));
+        settings.update(format!(
+            "{:?}\0{:?}\0{:?}\0{}\0{:?}\n",
+            f.id, f.code, f.name, f.year, f.aliases
+        ));
     }
     settings.update(format!("fund={fund:?}\n"));
     for (role, name) in config.extra_headers.iter() {
         settings.update(format!("{}={name:?}\n", role.key()));
     }
-    Fingerprint { content, settings: hex(&settings.finalize()) }
+    Fingerprint {
+        content,
+        settings: hex(&settings.finalize()),
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// A path relative to the working directory when it is below it, else as it is.

@@ -15,7 +15,10 @@ fn effective(c: &Config) -> String {
         out.push_str(&text);
         out.push('\n');
     };
-    line(format!("# {}: valid. Effective settings, defaults included:", c.file.display()));
+    line(format!(
+        "# {}: valid. Effective settings, defaults included:",
+        c.file.display()
+    ));
     line(format!("timezone: {}", c.timezone));
     line(format!("database: {}", c.database.display()));
     line(format!("schedule: \"{}\"", c.schedule));
@@ -23,11 +26,18 @@ fn effective(c: &Config) -> String {
     line("  sources:".into());
     for s in &c.sources {
         match &s.fund {
-            Some(fund) => line(format!("    - {{path: {}, fund: {fund}}}", s.pattern.display())),
+            Some(fund) => line(format!(
+                "    - {{path: {}, fund: {fund}}}",
+                s.pattern.display()
+            )),
             None => line(format!("    - {}", s.pattern.display())),
         }
     }
-    let extra: Vec<String> = c.extra_headers.iter().map(|(role, name)| format!("{}: {name}", role.key())).collect();
+    let extra: Vec<String> = c
+        .extra_headers
+        .iter()
+        .map(|(role, name)| format!("{}: {name}", role.key()))
+        .collect();
     if !extra.is_empty() {
         line(format!("  columns: {{{}}}", extra.join(", ")));
     }
@@ -43,24 +53,39 @@ fn effective(c: &Config) -> String {
     line(format!("  to: [{}]", c.email.to.join(", ")));
     line(format!("  admin: [{}]", c.email.admin.join(", ")));
     match &c.email.transport {
-        Transport::File { dir } => line(format!("  transport: file   # .eml files in {}", dir.display())),
-        Transport::Sendmail { command } => line(format!("  transport: sendmail   # {}", command.display())),
+        Transport::File { dir } => line(format!(
+            "  transport: file   # .eml files in {}",
+            dir.display()
+        )),
+        Transport::Sendmail { command } => {
+            line(format!("  transport: sendmail   # {}", command.display()))
+        }
         Transport::Smtp(s) => {
             line("  transport: smtp".into());
-            line(format!("  smtp: {{host: {}, port: {}, security: {}}}", s.host, s.port, s.security.as_str()));
+            line(format!(
+                "  smtp: {{host: {}, port: {}, security: {}}}",
+                s.host,
+                s.port,
+                s.security.as_str()
+            ));
             if let Some(user) = &s.username {
                 line(format!("    username: {user}"));
             }
             // Only where the password comes from, never the password.
             let source = match &s.password_file {
                 Some(p) => format!("password_file {}", p.display()),
-                None => "$CREDENTIALS_DIRECTORY/smtp-password or $SPENDWATCH_SMTP_PASSWORD".to_owned(),
+                None => {
+                    "$CREDENTIALS_DIRECTORY/smtp-password or $SPENDWATCH_SMTP_PASSWORD".to_owned()
+                }
             };
             line(format!("    password from: {source}"));
             if let Some(ca) = &s.ca_file {
                 line(format!("    ca_file: {}", ca.display()));
             }
-            line(format!("    timeout: {}", crate::config::format_duration(s.timeout)));
+            line(format!(
+                "    timeout: {}",
+                crate::config::format_duration(s.timeout)
+            ));
         }
     }
     line("funds:".into());
@@ -73,7 +98,14 @@ fn effective(c: &Config) -> String {
         let plan: Vec<String> = f
             .milestones
             .iter()
-            .map(|m| format!("{} {} ({}元)", m.date.format("%m-%d"), m.share, f.target(m).grouped()))
+            .map(|m| {
+                format!(
+                    "{} {} ({}元)",
+                    m.date.format("%m-%d"),
+                    m.share,
+                    f.target(m).grouped()
+                )
+            })
             .collect();
         line(format!("    milestones: {}", plan.join(", ")));
         if !f.aliases.is_empty() {

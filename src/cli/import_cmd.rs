@@ -7,7 +7,12 @@ use crate::config::Config;
 use crate::import::{self, FileReport, Outcome, SourceFile};
 use crate::store::Store;
 
-pub(super) fn run(config: &Config, files: &[PathBuf], fund: Option<String>, dry_run: bool) -> Result<(), Failure> {
+pub(super) fn run(
+    config: &Config,
+    files: &[PathBuf],
+    fund: Option<String>,
+    dry_run: bool,
+) -> Result<(), Failure> {
     if let Some(id) = &fund
         && config.fund(id).is_none()
     {
@@ -20,7 +25,10 @@ pub(super) fn run(config: &Config, files: &[PathBuf], fund: Option<String>, dry_
     }
     let sources: Vec<SourceFile> = files
         .iter()
-        .map(|f| SourceFile { path: std::path::absolute(f).unwrap_or_else(|_| f.clone()), fund: fund.clone() })
+        .map(|f| SourceFile {
+            path: std::path::absolute(f).unwrap_or_else(|_| f.clone()),
+            fund: fund.clone(),
+        })
         .collect();
     let mut store = Store::open(&config.database)?;
     let reports = import::import_files(&mut store, config, &sources, dry_run, &now_stamp())?;
@@ -36,11 +44,19 @@ pub(super) fn run(config: &Config, files: &[PathBuf], fund: Option<String>, dry_
         .iter()
         .map(|f| format!("{} {}", f.id, counts.get(&f.id).copied().unwrap_or(0)))
         .collect();
-    let unknown: i64 = counts.iter().filter(|(id, _)| config.fund(id).is_none()).map(|(_, n)| n).sum();
+    let unknown: i64 = counts
+        .iter()
+        .filter(|(id, _)| config.fund(id).is_none())
+        .map(|(_, n)| n)
+        .sum();
     if unknown > 0 {
         in_force.push(format!("funds no longer in the config {unknown}"));
     }
-    let prefix = if dry_run { "dry run, nothing changed; entries in force now" } else { "entries in force" };
+    let prefix = if dry_run {
+        "dry run, nothing changed; entries in force now"
+    } else {
+        "entries in force"
+    };
     println!("{prefix}: {}", in_force.join(", "));
     Ok(())
 }
@@ -48,8 +64,16 @@ pub(super) fn run(config: &Config, files: &[PathBuf], fund: Option<String>, dry_
 /// One line about what happened to a file.
 pub(super) fn describe(report: &FileReport) -> String {
     match &report.outcome {
-        Outcome::Unchanged { entries } => format!("{}: unchanged, {entries} entries in force", report.display),
-        Outcome::Imported { entries, previous, subtotal_rows, note_rows, encoding } => {
+        Outcome::Unchanged { entries } => {
+            format!("{}: unchanged, {entries} entries in force", report.display)
+        }
+        Outcome::Imported {
+            entries,
+            previous,
+            subtotal_rows,
+            note_rows,
+            encoding,
+        } => {
             let mut text = format!("{}: {entries} entries read", report.display);
             if let Some(encoding) = encoding {
                 text += &format!(" ({})", encoding.name());
@@ -61,9 +85,14 @@ pub(super) fn describe(report: &FileReport) -> String {
             text += &format!("; replaces {previous} entries");
             text
         }
-        Outcome::Rejected { report: problems, .. } => problems.clone(),
+        Outcome::Rejected {
+            report: problems, ..
+        } => problems.clone(),
         Outcome::Missing { entries_in_force } => {
-            format!("{}: does not exist; {entries_in_force} entries stay in force", report.display)
+            format!(
+                "{}: does not exist; {entries_in_force} entries stay in force",
+                report.display
+            )
         }
     }
 }

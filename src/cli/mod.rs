@@ -23,7 +23,11 @@ use crate::store::{Store, StoreError};
 const CONFIG_SEARCH: [&str; 2] = ["config.yaml", "/etc/spendwatch/config.yaml"];
 
 #[derive(Debug, Parser)]
-#[command(name = "spendwatch", version, about = "Watches budget funds' spending against their plan and warns by email")]
+#[command(
+    name = "spendwatch",
+    version,
+    about = "Watches budget funds' spending against their plan and warns by email"
+)]
 struct Cli {
     /// The config file [default: ./config.yaml, then /etc/spendwatch/config.yaml]
     #[arg(long, global = true, env = "SPENDWATCH_CONFIG", value_name = "PATH")]
@@ -69,7 +73,8 @@ enum ConfigCommand {
 }
 
 fn parse_day(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| format!("{text:?} is not a day: write YYYY-MM-DD, e.g. 2025-07-15"))
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("{text:?} is not a day: write YYYY-MM-DD, e.g. 2025-07-15"))
 }
 
 /// Runs the command line `args` (including the program name).
@@ -80,14 +85,24 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<(), Failure> {
             // --help and --version are not failures; everything else is bad usage (2).
             let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
-            return if code == 0 { Ok(()) } else { Err(Failure::silent(2)) };
+            return if code == 0 {
+                Ok(())
+            } else {
+                Err(Failure::silent(2))
+            };
         }
     };
     let config_path = locate_config(cli.config)?;
     match cli.command {
         Command::Status { as_of, format } => status::run(&load(&config_path)?, as_of, format),
-        Command::Import { files, fund, dry_run } => import_cmd::run(&load(&config_path)?, &files, fund, dry_run),
-        Command::Config { command: ConfigCommand::Check } => config_cmd::check(&load(&config_path)?),
+        Command::Import {
+            files,
+            fund,
+            dry_run,
+        } => import_cmd::run(&load(&config_path)?, &files, fund, dry_run),
+        Command::Config {
+            command: ConfigCommand::Check,
+        } => config_cmd::check(&load(&config_path)?),
     }
 }
 
@@ -109,7 +124,9 @@ fn load(path: &Path) -> Result<Config, Failure> {
 
 /// Today in the config's time zone: the one place the CLI reads the clock for a day.
 fn today(config: &Config) -> NaiveDate {
-    chrono::Utc::now().with_timezone(&config.timezone).date_naive()
+    chrono::Utc::now()
+        .with_timezone(&config.timezone)
+        .date_naive()
 }
 
 /// The moment, for the database's records.
@@ -127,17 +144,26 @@ pub struct Failure {
 impl Failure {
     /// Bad usage, config or input: exit status 2.
     pub fn invalid(message: impl Into<String>) -> Failure {
-        Failure { code: 2, message: message.into() }
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
     }
 
     /// A runtime failure (database, I/O): exit status 1.
     pub fn runtime(message: impl fmt::Display) -> Failure {
-        Failure { code: 1, message: format!("spendwatch: {message}") }
+        Failure {
+            code: 1,
+            message: format!("spendwatch: {message}"),
+        }
     }
 
     /// A failure already reported (by clap).
     fn silent(code: u8) -> Failure {
-        Failure { code, message: String::new() }
+        Failure {
+            code,
+            message: String::new(),
+        }
     }
 
     pub fn exit_code(&self) -> u8 {
@@ -153,7 +179,9 @@ impl fmt::Display for Failure {
 
 impl From<ConfigError> for Failure {
     fn from(e: ConfigError) -> Failure {
-        Failure::invalid(format!("{e}\nspendwatch: the config is invalid; nothing was done"))
+        Failure::invalid(format!(
+            "{e}\nspendwatch: the config is invalid; nothing was done"
+        ))
     }
 }
 
@@ -191,7 +219,11 @@ fn open_and_sync(config: &Config) -> Result<Store, Failure> {
         match &report.outcome {
             Outcome::Unchanged { .. } => {}
             Outcome::Imported { .. } => eprintln!("spendwatch: {}", import_cmd::describe(&report)),
-            Outcome::Rejected { report: problems, entries_in_force, .. } => eprintln!(
+            Outcome::Rejected {
+                report: problems,
+                entries_in_force,
+                ..
+            } => eprintln!(
                 "{problems}\nspendwatch: warning: {} was rejected; its previous version ({entries_in_force} entries) stays in force",
                 report.display
             ),

@@ -14,7 +14,11 @@ pub(super) enum Format {
     Json,
 }
 
-pub(super) fn run(config: &Config, as_of: Option<NaiveDate>, format: Format) -> Result<(), Failure> {
+pub(super) fn run(
+    config: &Config,
+    as_of: Option<NaiveDate>,
+    format: Format,
+) -> Result<(), Failure> {
     let store = open_and_sync(config)?;
     let spend = store.daily_spend()?;
     let as_of = as_of.unwrap_or_else(|| today(config));
@@ -22,7 +26,17 @@ pub(super) fn run(config: &Config, as_of: Option<NaiveDate>, format: Format) -> 
     let reports: Vec<(&Fund, FundReport)> = config
         .funds
         .iter()
-        .map(|f| (f, evaluate(f, spend.get(&f.id).unwrap_or(&empty), as_of, config.policy())))
+        .map(|f| {
+            (
+                f,
+                evaluate(
+                    f,
+                    spend.get(&f.id).unwrap_or(&empty),
+                    as_of,
+                    config.policy(),
+                ),
+            )
+        })
         .collect();
     let text = match format {
         Format::Json => json(as_of, &reports),
@@ -109,15 +123,32 @@ fn percent(fraction: f64) -> String {
 
 /// "落后 9.05 个百分点（13,574.67 元）" or "超前 …".
 fn gap(rate_gap: f64, amount_gap: Money) -> String {
-    let word = if amount_gap < Money::ZERO { "落后" } else { "超前" };
+    let word = if amount_gap < Money::ZERO {
+        "落后"
+    } else {
+        "超前"
+    };
     let amount = Money::from_fen(amount_gap.fen().abs());
-    format!("{word} {:.2} 个百分点（{amount} 元）", rate_gap.abs() * 100.0)
+    format!(
+        "{word} {:.2} 个百分点（{amount} 元）",
+        rate_gap.abs() * 100.0
+    )
 }
 
 fn table(config: &Config, as_of: NaiveDate, reports: &[(&Fund, FundReport)]) -> String {
     let mut out = format!("支出进度　截至 {as_of}（{}）\n\n", config.timezone);
     let mut rows = vec![
-        ["项目名称", "预算数", "累计支出", "执行率", "计划进度", "序时进度", "状态"].map(String::from).to_vec(),
+        [
+            "项目名称",
+            "预算数",
+            "累计支出",
+            "执行率",
+            "计划进度",
+            "序时进度",
+            "状态",
+        ]
+        .map(String::from)
+        .to_vec(),
     ];
     for (f, r) in reports {
         rows.push(vec![
@@ -140,7 +171,18 @@ fn table(config: &Config, as_of: NaiveDate, reports: &[(&Fund, FundReport)]) -> 
             gap(r.rate - r.plan_rate, r.spent.saturating_sub(r.plan_amount)),
             gap(r.rate - r.time_rate, r.spent.saturating_sub(r.time_amount)),
         );
-        let mut rows = vec![["节点", "目标比例", "节点目标", "截至节点支出", "差额", "状态"].map(String::from).to_vec()];
+        let mut rows = vec![
+            [
+                "节点",
+                "目标比例",
+                "节点目标",
+                "截至节点支出",
+                "差额",
+                "状态",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ];
         for m in &r.milestones {
             let when = match m.days_left {
                 _ if m.status == MilestoneStatus::Met => String::new(),

@@ -35,8 +35,12 @@ pub mod defaults {
     pub const SENDMAIL: &str = "/usr/sbin/sendmail";
     pub const SMTP_TIMEOUT: &str = "60s";
     /// The plan a fund follows unless the config says otherwise: the seed's 25/50/75/100%.
-    pub const PLAN: [(&str, &str); 4] =
-        [("03-31", "25%"), ("06-30", "50%"), ("10-31", "75%"), ("12-31", "100%")];
+    pub const PLAN: [(&str, &str); 4] = [
+        ("03-31", "25%"),
+        ("06-30", "50%"),
+        ("10-31", "75%"),
+        ("12-31", "100%"),
+    ];
 }
 
 /// A validated configuration. Paths are absolute.
@@ -125,7 +129,9 @@ impl Config {
     }
 
     pub fn policy(&self) -> crate::core::Policy {
-        crate::core::Policy { warn_days: self.alerts.warn_days }
+        crate::core::Policy {
+            warn_days: self.alerts.warn_days,
+        }
     }
 }
 
@@ -157,7 +163,10 @@ impl std::error::Error for ConfigError {}
 
 /// Reads and validates the config file at `file`.
 pub fn load(file: &Path) -> Result<Config, ConfigError> {
-    let fail = |message: String| ConfigError { file: file.to_owned(), problems: vec![(String::new(), message)] };
+    let fail = |message: String| ConfigError {
+        file: file.to_owned(),
+        problems: vec![(String::new(), message)],
+    };
     let text = std::fs::read_to_string(file).map_err(|e| {
         fail(format!(
             "cannot read the config file: {e} (give another one with --config or $SPENDWATCH_CONFIG)"
@@ -177,13 +186,22 @@ pub fn parse(text: &str, file: &Path, dir: &Path) -> Result<Config, ConfigError>
     let raw: RawConfig = serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { String::new() } else { path };
-        ConfigError { file: file.to_owned(), problems: vec![(path, e.into_inner().to_string())] }
+        ConfigError {
+            file: file.to_owned(),
+            problems: vec![(path, e.into_inner().to_string())],
+        }
     })?;
-    let mut v = Validator { dir, problems: Vec::new() };
+    let mut v = Validator {
+        dir,
+        problems: Vec::new(),
+    };
     let config = v.config(raw, file);
     match config {
         Some(config) if v.problems.is_empty() => Ok(config),
-        _ => Err(ConfigError { file: file.to_owned(), problems: v.problems }),
+        _ => Err(ConfigError {
+            file: file.to_owned(),
+            problems: v.problems,
+        }),
     }
 }
 
@@ -200,7 +218,11 @@ impl Validator<'_> {
 
     fn path(&self, text: &str) -> PathBuf {
         let p = Path::new(text);
-        if p.is_absolute() { p.to_owned() } else { self.dir.join(p) }
+        if p.is_absolute() {
+            p.to_owned()
+        } else {
+            self.dir.join(p)
+        }
     }
 
     fn config(&mut self, raw: RawConfig, file: &Path) -> Option<Config> {
@@ -213,7 +235,9 @@ impl Validator<'_> {
                 )
             })
             .ok();
-        let schedule = raw.schedule.unwrap_or_else(|| defaults::SCHEDULE.to_owned());
+        let schedule = raw
+            .schedule
+            .unwrap_or_else(|| defaults::SCHEDULE.to_owned());
         if let Err(e) = croner::Cron::from_str(&schedule) {
             self.problem(
                 "schedule",
@@ -247,21 +271,33 @@ impl Validator<'_> {
     }
 
     /// Parses shares and keeps `MM-DD` text; dates are checked per fund (the year matters).
-    fn milestone_specs(&mut self, raw: &[RawMilestone], path: &str) -> Vec<(String, Option<Share>)> {
+    fn milestone_specs(
+        &mut self,
+        raw: &[RawMilestone],
+        path: &str,
+    ) -> Vec<(String, Option<Share>)> {
         if raw.is_empty() {
-            self.problem(path, "list at least one milestone, e.g. - {by: \"12-31\", share: 100%}");
+            self.problem(
+                path,
+                "list at least one milestone, e.g. - {by: \"12-31\", share: 100%}",
+            );
         }
         raw.iter()
             .enumerate()
             .map(|(i, m)| {
                 let share = match &m.share {
                     Value::String(s) => Share::parse(s)
-                        .map_err(|e| self.problem(format!("{path}[{i}].share"), format!("{s:?}: {e}")))
+                        .map_err(|e| {
+                            self.problem(format!("{path}[{i}].share"), format!("{s:?}: {e}"))
+                        })
                         .ok(),
                     other => {
                         self.problem(
                             format!("{path}[{i}].share"),
-                            format!("{}: write the share as a percentage, e.g. 25%", yaml_text(other)),
+                            format!(
+                                "{}: write the share as a percentage, e.g. 25%",
+                                yaml_text(other)
+                            ),
                         );
                         None
                     }
@@ -273,7 +309,10 @@ impl Validator<'_> {
 
     fn funds(&mut self, raw: Vec<RawFund>, default_plan: &[(String, Option<Share>)]) -> Vec<Fund> {
         if raw.is_empty() {
-            self.problem("funds", "list at least one fund (id, code, name, year, budget)");
+            self.problem(
+                "funds",
+                "list at least one fund (id, code, name, year, budget)",
+            );
         }
         let mut ids = HashSet::new();
         let mut codes = HashSet::new();
@@ -281,7 +320,10 @@ impl Validator<'_> {
         for (i, f) in raw.into_iter().enumerate() {
             let at = format!("funds[{i}]");
             if f.id.is_empty()
-                || !f.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                || !f
+                    .id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             {
                 self.problem(
                     format!("{at}.id"),
@@ -289,12 +331,18 @@ impl Validator<'_> {
                 );
             }
             if !ids.insert(f.id.clone()) {
-                self.problem(format!("{at}.id"), format!("{:?} is used by another fund; ids must be unique", f.id));
+                self.problem(
+                    format!("{at}.id"),
+                    format!("{:?} is used by another fund; ids must be unique", f.id),
+                );
             }
             if !codes.insert((f.code.clone(), f.year)) {
                 self.problem(
                     format!("{at}.code"),
-                    format!("{:?} is used by another fund of {}; a code names one fund per year", f.code, f.year),
+                    format!(
+                        "{:?} is used by another fund of {}; a code names one fund per year",
+                        f.code, f.year
+                    ),
                 );
             }
             for (key, value) in [("code", &f.code), ("name", &f.name)] {
@@ -303,11 +351,17 @@ impl Validator<'_> {
                 }
             }
             if !(2000..=2100).contains(&f.year) {
-                self.problem(format!("{at}.year"), format!("{} is not a plausible fiscal year", f.year));
+                self.problem(
+                    format!("{at}.year"),
+                    format!("{} is not a plausible fiscal year", f.year),
+                );
             }
             let budget = self.budget(&f.budget, &format!("{at}.budget"));
             let (specs, plan_path) = match &f.milestones {
-                Some(m) => (self.milestone_specs(m, &format!("{at}.milestones")), format!("{at}.milestones")),
+                Some(m) => (
+                    self.milestone_specs(m, &format!("{at}.milestones")),
+                    format!("{at}.milestones"),
+                ),
                 None => (default_plan.to_vec(), "plan".to_owned()),
             };
             let milestones = self.milestones(&specs, f.year, &plan_path, &at);
@@ -335,7 +389,13 @@ impl Validator<'_> {
             Value::String(s) => s.clone(),
             Value::Number(n) => n.to_string(),
             other => {
-                self.problem(path, format!("{}: write an amount, e.g. 15.00万元 or 150000", yaml_text(other)));
+                self.problem(
+                    path,
+                    format!(
+                        "{}: write an amount, e.g. 15.00万元 or 150000",
+                        yaml_text(other)
+                    ),
+                );
                 return None;
             }
         };
@@ -346,7 +406,12 @@ impl Validator<'_> {
                 None
             }
             Err(e) => {
-                self.problem(path, format!("{text:?} is not an amount: {e}; e.g. 15.00万元, 150000 or \"150,000.00元\""));
+                self.problem(
+                    path,
+                    format!(
+                        "{text:?} is not an amount: {e}; e.g. 15.00万元, 150000 or \"150,000.00元\""
+                    ),
+                );
                 None
             }
         }
@@ -366,20 +431,32 @@ impl Validator<'_> {
         for (i, (by, share)) in specs.iter().enumerate() {
             let date = parse_month_day(by, year);
             if date.is_none() {
-                let context = if plan_path == "plan" { format!(" (in {year}, the year of {fund_path})") } else { String::new() };
+                let context = if plan_path == "plan" {
+                    format!(" (in {year}, the year of {fund_path})")
+                } else {
+                    String::new()
+                };
                 self.problem(
                     format!("{plan_path}[{i}].by"),
-                    format!("{by:?} is not a day of the year{context}: write MM-DD, e.g. \"06-30\""),
+                    format!(
+                        "{by:?} is not a day of the year{context}: write MM-DD, e.g. \"06-30\""
+                    ),
                 );
             }
             match (date, share) {
-                (Some(date), Some(share)) => out.push(Milestone { date, share: *share }),
+                (Some(date), Some(share)) => out.push(Milestone {
+                    date,
+                    share: *share,
+                }),
                 _ => ok = false,
             }
         }
         for (i, pair) in out.windows(2).enumerate() {
             if pair[1].date <= pair[0].date {
-                self.problem(format!("{plan_path}[{}].by", i + 1), "milestone dates must increase down the list");
+                self.problem(
+                    format!("{plan_path}[{}].by", i + 1),
+                    "milestone dates must increase down the list",
+                );
                 ok = false;
             }
             if pair[1].share <= pair[0].share {
@@ -396,8 +473,14 @@ impl Validator<'_> {
         ok.then_some(out)
     }
 
-    fn ledger(&mut self, raw: Option<raw::RawLedger>, funds: &[Fund]) -> (Vec<SourceSpec>, ExtraHeaders) {
-        let Some(raw) = raw else { return (Vec::new(), ExtraHeaders::default()) };
+    fn ledger(
+        &mut self,
+        raw: Option<raw::RawLedger>,
+        funds: &[Fund],
+    ) -> (Vec<SourceSpec>, ExtraHeaders) {
+        let Some(raw) = raw else {
+            return (Vec::new(), ExtraHeaders::default());
+        };
         let mut sources = Vec::new();
         for (i, value) in raw.sources.iter().enumerate() {
             let at = format!("ledger.sources[{i}]");
@@ -410,23 +493,36 @@ impl Validator<'_> {
                         match (k.as_str(), v) {
                             (Some("path"), Value::String(s)) => path = Some(s.clone()),
                             (Some("fund"), Value::String(s)) => fund = Some(s.clone()),
-                            (Some(key @ ("path" | "fund")), other) => {
-                                self.problem(format!("{at}.{key}"), format!("{}: expected text", yaml_text(other)))
-                            }
-                            (key, _) => self.problem(
-                                format!("{at}"),
-                                format!("unknown key {}: a source has only `path` and `fund`", yaml_text(&key.map_or(k.clone(), |s| Value::String(s.into())))),
+                            (Some(key @ ("path" | "fund")), other) => self.problem(
+                                format!("{at}.{key}"),
+                                format!("{}: expected text", yaml_text(other)),
+                            ),
+                            _ => self.problem(
+                                at.clone(),
+                                format!(
+                                    "unknown key {}: a source has only `path` and `fund`",
+                                    yaml_text(k)
+                                ),
                             ),
                         }
                     }
                     let Some(path) = path else {
-                        self.problem(at, "missing `path`: write {path: FILE_OR_GLOB, fund: FUND_ID}");
+                        self.problem(
+                            at,
+                            "missing `path`: write {path: FILE_OR_GLOB, fund: FUND_ID}",
+                        );
                         continue;
                     };
                     (path, fund)
                 }
                 other => {
-                    self.problem(at, format!("{}: write a file or glob, or {{path: …, fund: …}}", yaml_text(other)));
+                    self.problem(
+                        at,
+                        format!(
+                            "{}: write a file or glob, or {{path: …, fund: …}}",
+                            yaml_text(other)
+                        ),
+                    );
                     continue;
                 }
             };
@@ -434,17 +530,29 @@ impl Validator<'_> {
                 && !funds.iter().any(|f| &f.id == id)
             {
                 let known: Vec<&str> = funds.iter().map(|f| f.id.as_str()).collect();
-                self.problem(format!("{at}.fund"), format!("{id:?} is not a fund id in this config (known: {})", known.join(", ")));
+                self.problem(
+                    format!("{at}.fund"),
+                    format!(
+                        "{id:?} is not a fund id in this config (known: {})",
+                        known.join(", ")
+                    ),
+                );
             }
             if path.trim().is_empty() {
                 self.problem(format!("{at}.path"), "must not be empty");
                 continue;
             }
             if let Err(e) = glob::Pattern::new(&path) {
-                self.problem(format!("{at}.path"), format!("{path:?} is not a valid glob: {e}"));
+                self.problem(
+                    format!("{at}.path"),
+                    format!("{path:?} is not a valid glob: {e}"),
+                );
                 continue;
             }
-            sources.push(SourceSpec { pattern: self.path(&path), fund });
+            sources.push(SourceSpec {
+                pattern: self.path(&path),
+                fund,
+            });
         }
         let mut extra = ExtraHeaders::default();
         if let Some(c) = raw.columns {
@@ -469,13 +577,29 @@ impl Validator<'_> {
     }
 
     fn alerts(&mut self, raw: Option<raw::RawAlerts>) -> AlertSettings {
-        let raw = raw.unwrap_or(raw::RawAlerts { warn_days: None, repeat_interval: None, notify_resolved: None, stale_after: None });
+        let raw = raw.unwrap_or(raw::RawAlerts {
+            warn_days: None,
+            repeat_interval: None,
+            notify_resolved: None,
+            stale_after: None,
+        });
         let warn_days = raw.warn_days.unwrap_or(defaults::WARN_DAYS);
         if warn_days > 366 {
-            self.problem("alerts.warn_days", format!("{warn_days} is more than a year; e.g. 15"));
+            self.problem(
+                "alerts.warn_days",
+                format!("{warn_days} is more than a year; e.g. 15"),
+            );
         }
-        let repeat_interval = self.duration("alerts.repeat_interval", raw.repeat_interval.as_deref(), defaults::REPEAT_INTERVAL);
-        let stale_after = self.duration("alerts.stale_after", raw.stale_after.as_deref(), defaults::STALE_AFTER);
+        let repeat_interval = self.duration(
+            "alerts.repeat_interval",
+            raw.repeat_interval.as_deref(),
+            defaults::REPEAT_INTERVAL,
+        );
+        let stale_after = self.duration(
+            "alerts.stale_after",
+            raw.stale_after.as_deref(),
+            defaults::STALE_AFTER,
+        );
         AlertSettings {
             warn_days,
             repeat_interval,
@@ -489,7 +613,10 @@ impl Validator<'_> {
         match humantime::parse_duration(text) {
             Ok(d) if !d.is_zero() => d,
             _ => {
-                self.problem(path, format!("{text:?} is not a duration: write e.g. 7d, 12h or 30m"));
+                self.problem(
+                    path,
+                    format!("{text:?} is not a duration: write e.g. 7d, 12h or 30m"),
+                );
                 humantime::parse_duration(default).unwrap_or(Duration::from_secs(86_400))
             }
         }
@@ -526,24 +653,39 @@ impl Validator<'_> {
         let transport = match transport_name {
             "file" => {
                 let dir = raw.file.and_then(|f| f.dir);
-                Transport::File { dir: self.path(dir.as_deref().unwrap_or(defaults::OUTBOX_DIR)) }
+                Transport::File {
+                    dir: self.path(dir.as_deref().unwrap_or(defaults::OUTBOX_DIR)),
+                }
             }
             "sendmail" => {
                 let command = raw.sendmail.and_then(|s| s.command);
-                Transport::Sendmail { command: self.path(command.as_deref().unwrap_or(defaults::SENDMAIL)) }
+                Transport::Sendmail {
+                    command: self.path(command.as_deref().unwrap_or(defaults::SENDMAIL)),
+                }
             }
             "smtp" => self.smtp(raw.smtp)?,
             other => {
-                self.problem("email.transport", format!("{other:?}: choose file, smtp or sendmail"));
+                self.problem(
+                    "email.transport",
+                    format!("{other:?}: choose file, smtp or sendmail"),
+                );
                 return None;
             }
         };
-        Some(EmailSettings { from, to: raw.to, admin: raw.admin, transport })
+        Some(EmailSettings {
+            from,
+            to: raw.to,
+            admin: raw.admin,
+            transport,
+        })
     }
 
     fn smtp(&mut self, raw: Option<raw::RawSmtp>) -> Option<Transport> {
         let Some(raw) = raw else {
-            self.problem("email.smtp", "transport is smtp but there is no smtp section: give at least `host`");
+            self.problem(
+                "email.smtp",
+                "transport is smtp but there is no smtp section: give at least `host`",
+            );
             return None;
         };
         if raw.password.is_some() {
@@ -558,12 +700,18 @@ impl Validator<'_> {
             "starttls" => Security::StartTls,
             "none" => Security::None,
             other => {
-                self.problem("email.smtp.security", format!("{other:?}: choose tls (port 465), starttls (port 587) or none"));
+                self.problem(
+                    "email.smtp.security",
+                    format!("{other:?}: choose tls (port 465), starttls (port 587) or none"),
+                );
                 Security::Tls
             }
         };
         let Some(host) = raw.host.filter(|h| !h.trim().is_empty()) else {
-            self.problem("email.smtp.host", "missing: name the mail server, e.g. smtp.example.gov.cn");
+            self.problem(
+                "email.smtp.host",
+                "missing: name the mail server, e.g. smtp.example.gov.cn",
+            );
             return None;
         };
         let port = raw.port.unwrap_or(match security {
@@ -571,7 +719,11 @@ impl Validator<'_> {
             Security::StartTls => 587,
             Security::None => 25,
         });
-        let timeout = self.duration("email.smtp.timeout", raw.timeout.as_deref(), defaults::SMTP_TIMEOUT);
+        let timeout = self.duration(
+            "email.smtp.timeout",
+            raw.timeout.as_deref(),
+            defaults::SMTP_TIMEOUT,
+        );
         Some(Transport::Smtp(SmtpSettings {
             host,
             port,
@@ -611,7 +763,9 @@ fn yaml_text(value: &Value) -> String {
     match value {
         Value::Null => "an empty value".to_owned(),
         Value::String(s) => format!("{s:?}"),
-        other => serde_yaml::to_string(other).map(|s| s.trim().to_owned()).unwrap_or_default(),
+        other => serde_yaml::to_string(other)
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_default(),
     }
 }
 

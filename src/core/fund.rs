@@ -38,7 +38,10 @@ pub struct Milestone {
 impl Fund {
     /// Whether `text` (a cell of a ledger's fund column) names this fund.
     pub fn is_named_by(&self, text: &str) -> bool {
-        self.id == text || self.code == text || self.name == text || self.aliases.iter().any(|a| a == text)
+        self.id == text
+            || self.code == text
+            || self.name == text
+            || self.aliases.iter().any(|a| a == text)
     }
 
     /// target(m) = budget × share, rounded half-up to the 分.
@@ -90,7 +93,11 @@ impl DailySpend {
     /// spent(d): the sum of entries dated on or before `day`.
     pub fn spent_through(&self, day: NaiveDate) -> Money {
         let count = self.days.partition_point(|(d, _)| *d <= day);
-        if count == 0 { Money::ZERO } else { self.cumulative[count - 1] }
+        if count == 0 {
+            Money::ZERO
+        } else {
+            self.cumulative[count - 1]
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -120,6 +127,9 @@ mod tests {
         assert_eq!(spend.spent_through(day(3, 31)), Money::from_fen(1300));
         assert_eq!(spend.spent_through(day(12, 31)), Money::from_fen(1350));
         assert!(DailySpend::default().is_empty());
-        assert_eq!(DailySpend::default().spent_through(day(12, 31)), Money::ZERO);
+        assert_eq!(
+            DailySpend::default().spent_through(day(12, 31)),
+            Money::ZERO
+        );
     }
 }

@@ -255,17 +255,27 @@ impl Share {
             .trim_end();
         let (int_part, frac_part) = number.split_once('.').unwrap_or((number, ""));
         let digits_ok = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-        if int_part.is_empty() || int_part.len() > 3 || !digits_ok(int_part) || !digits_ok(frac_part)
+        if int_part.is_empty()
+            || int_part.len() > 3
+            || !digits_ok(int_part)
+            || !digits_ok(frac_part)
         {
             return Err(ShareError::NotPercent);
         }
         if frac_part.len() > 2 {
             return Err(ShareError::TooPrecise);
         }
-        let mut bp: u32 = int_part.parse::<u32>().map_err(|_| ShareError::NotPercent)? * 100;
+        let mut bp: u32 = int_part
+            .parse::<u32>()
+            .map_err(|_| ShareError::NotPercent)?
+            * 100;
         if !frac_part.is_empty() {
             let frac: u32 = frac_part.parse().map_err(|_| ShareError::NotPercent)?;
-            bp += if frac_part.len() == 1 { frac * 10 } else { frac };
+            bp += if frac_part.len() == 1 {
+                frac * 10
+            } else {
+                frac
+            };
         }
         if bp == 0 || bp > Self::WHOLE {
             return Err(ShareError::OutOfRange);
@@ -301,7 +311,9 @@ mod tests {
     use super::*;
 
     fn fen(text: &str) -> i64 {
-        Money::parse(text).unwrap_or_else(|e| panic!("{text:?}: {e}")).fen()
+        Money::parse(text)
+            .unwrap_or_else(|e| panic!("{text:?}: {e}"))
+            .fen()
     }
 
     #[test]
@@ -326,10 +338,24 @@ mod tests {
         assert_eq!(Money::parse("1.234"), Err(AmountError::TooManyDecimals));
         assert_eq!(Money::parse("1,23"), Err(AmountError::BadGrouping));
         assert_eq!(Money::parse("1234,567"), Err(AmountError::BadGrouping));
-        for bad in ["--5", "1e309", "１２３.００", "abc", "12a", ".5", "1.2.3", "万", "15万元", "NaN"] {
+        for bad in [
+            "--5",
+            "1e309",
+            "１２３.００",
+            "abc",
+            "12a",
+            ".5",
+            "1.2.3",
+            "万",
+            "15万元",
+            "NaN",
+        ] {
             assert!(Money::parse(bad).is_err(), "{bad:?} was accepted");
         }
-        assert_eq!(Money::parse("99999999999999999999"), Err(AmountError::TooLarge));
+        assert_eq!(
+            Money::parse("99999999999999999999"),
+            Err(AmountError::TooLarge)
+        );
     }
 
     #[test]

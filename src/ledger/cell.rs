@@ -18,7 +18,11 @@ pub(crate) enum Cell {
 
 impl Cell {
     pub(crate) fn text(s: &str) -> Cell {
-        if s.trim().is_empty() { Cell::Empty } else { Cell::Text(s.to_owned()) }
+        if s.trim().is_empty() {
+            Cell::Empty
+        } else {
+            Cell::Text(s.to_owned())
+        }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -82,7 +86,10 @@ pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, String> {
     } else if day_part.len() == 8 && day_part.bytes().all(|b| b.is_ascii_digit()) {
         (&day_part[..4], &day_part[4..6], &day_part[6..])
     } else {
-        let sep = day_part.chars().find(|c| matches!(c, '-' | '/' | '.')).ok_or_else(bad)?;
+        let sep = day_part
+            .chars()
+            .find(|c| matches!(c, '-' | '/' | '.'))
+            .ok_or_else(bad)?;
         let mut parts = day_part.split(sep);
         match (parts.next(), parts.next(), parts.next(), parts.next()) {
             (Some(y), Some(m), Some(d), None) => (y, m, d),
@@ -100,8 +107,9 @@ pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, String> {
         m.parse().map_err(|_| bad())?,
         d.parse().map_err(|_| bad())?,
     );
-    NaiveDate::from_ymd_opt(y, m, d)
-        .ok_or_else(|| format!("{trimmed:?} is not a day of the calendar ({y}-{m:02}-{d:02} does not exist)"))
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
+        format!("{trimmed:?} is not a day of the calendar ({y}-{m:02}-{d:02} does not exist)")
+    })
 }
 
 /// Reads an amount cell; `Ok(None)` when empty.
@@ -168,7 +176,16 @@ mod tests {
             let e = parse_date(text).expect_err(text);
             assert!(e.contains("not a day of the calendar"), "{text:?}: {e}");
         }
-        for text in ["31/03/2025", "2025-03", "2025-03-31-1", "２０２５-03-31", "2025/03-31", "yesterday", "25-3-31", "2025年3月"] {
+        for text in [
+            "31/03/2025",
+            "2025-03",
+            "2025-03-31-1",
+            "２０２５-03-31",
+            "2025/03-31",
+            "yesterday",
+            "25-3-31",
+            "2025年3月",
+        ] {
             let e = parse_date(text).expect_err(text);
             assert!(e.contains("is not a date"), "{text:?}: {e}");
         }
@@ -179,19 +196,41 @@ mod tests {
     fn date_cells() {
         assert_eq!(date_of(&Cell::Date(ymd(2025, 1, 2))), Ok(ymd(2025, 1, 2)));
         assert_eq!(date_of(&Cell::Number(20_250_102.0)), Ok(ymd(2025, 1, 2)));
-        assert!(date_of(&Cell::Number(45_659.0)).unwrap_err().contains("is a number"));
+        assert!(
+            date_of(&Cell::Number(45_659.0))
+                .unwrap_err()
+                .contains("is a number")
+        );
         assert!(date_of(&Cell::Empty).is_err());
-        assert!(date_of(&Cell::Error("#REF!".into())).unwrap_err().contains("#REF!"));
+        assert!(
+            date_of(&Cell::Error("#REF!".into()))
+                .unwrap_err()
+                .contains("#REF!")
+        );
     }
 
     #[test]
     fn amount_cells() {
         assert_eq!(amount_of(&Cell::Empty), Ok(None));
-        assert_eq!(amount_of(&Cell::Number(12.5)), Ok(Some(Money::from_fen(1250))));
-        assert_eq!(amount_of(&Cell::text("1,234.56")), Ok(Some(Money::from_fen(123_456))));
+        assert_eq!(
+            amount_of(&Cell::Number(12.5)),
+            Ok(Some(Money::from_fen(1250)))
+        );
+        assert_eq!(
+            amount_of(&Cell::text("1,234.56")),
+            Ok(Some(Money::from_fen(123_456)))
+        );
         assert_eq!(amount_of(&Cell::text("  ")), Ok(None));
-        assert!(amount_of(&Cell::Number(1.234)).unwrap_err().contains("more than two decimals"));
-        assert!(amount_of(&Cell::text("１２３.００")).unwrap_err().contains("is not an amount"));
+        assert!(
+            amount_of(&Cell::Number(1.234))
+                .unwrap_err()
+                .contains("more than two decimals")
+        );
+        assert!(
+            amount_of(&Cell::text("１２３.００"))
+                .unwrap_err()
+                .contains("is not an amount")
+        );
         assert!(amount_of(&Cell::Date(ymd(2025, 1, 1))).is_err());
     }
 

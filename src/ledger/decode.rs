@@ -29,13 +29,14 @@ pub(crate) fn sniff(bytes: &[u8], extension: &str) -> Result<Format, String> {
     let claims_spreadsheet = matches!(extension.as_str(), "xlsx" | "xls" | "xlsm");
     if claims_spreadsheet && format == Format::Text {
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
-        let hint = if head.contains("<html") || head.contains("<table") || head.contains("<!doctype") {
-            "it is an HTML page saved with a spreadsheet name, as some finance software does"
-        } else if bytes.is_empty() {
-            "it is empty"
-        } else {
-            "it is not in Excel's format"
-        };
+        let hint =
+            if head.contains("<html") || head.contains("<table") || head.contains("<!doctype") {
+                "it is an HTML page saved with a spreadsheet name, as some finance software does"
+            } else if bytes.is_empty() {
+                "it is empty"
+            } else {
+                "it is not in Excel's format"
+            };
         return Err(format!(
             "this .{extension} file is not a spreadsheet: {hint}; open it in Excel or WPS and save it \
              as .xlsx, or export the ledger as CSV"
@@ -71,7 +72,12 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, Encoding), String> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return std::str::from_utf8(rest)
             .map(|s| (Cow::Borrowed(s), Encoding::Utf8Bom))
-            .map_err(|e| format!("it starts with a UTF-8 BOM but byte {} is not UTF-8; save it again as UTF-8", e.valid_up_to() + 3));
+            .map_err(|e| {
+                format!(
+                    "it starts with a UTF-8 BOM but byte {} is not UTF-8; save it again as UTF-8",
+                    e.valid_up_to() + 3
+                )
+            });
     }
     for (bom, encoding, ours) in [
         (&b"\xFF\xFE"[..], encoding_rs::UTF_16LE, Encoding::Utf16Le),
@@ -80,7 +86,10 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, Encoding), String> {
         if let Some(rest) = bytes.strip_prefix(bom) {
             let (text, had_errors) = encoding.decode_without_bom_handling(rest);
             if had_errors {
-                return Err(format!("it starts with a {} BOM but is not valid {0}; save it again as UTF-8", ours.name()));
+                return Err(format!(
+                    "it starts with a {} BOM but is not valid {0}; save it again as UTF-8",
+                    ours.name()
+                ));
             }
             return Ok((text, ours));
         }
@@ -89,12 +98,29 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, Encoding), String> {
         return Ok((Cow::Borrowed(text), Encoding::Utf8));
     }
     let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-    if had_errors {
-        return Err("it is neither UTF-8 nor GBK/GB18030 text (perhaps two encodings mixed in one \
+    if had_errors || has_utf8_chinese_line(bytes) {
+        return Err(
+            "it is neither UTF-8 nor GBK/GB18030 text (perhaps two encodings mixed in one \
                     file): export it again, or save it as UTF-8"
-            .to_owned());
+                .to_owned(),
+        );
     }
     Ok((text, Encoding::Gb18030))
+}
+
+/// Whether some line of a file that is not UTF-8 as a whole is UTF-8 Chinese: the sign of a
+/// file pieced together from two exports (GB18030 would decode it, as mojibake). A GBK line
+/// practically never forms two valid UTF-8 CJK characters by accident.
+fn has_utf8_chinese_line(bytes: &[u8]) -> bool {
+    bytes.split(|&b| b == b'\n').any(|line| {
+        !line.is_ascii()
+            && std::str::from_utf8(line).is_ok_and(|l| {
+                l.chars()
+                    .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
+                    .count()
+                    >= 2
+            })
+    })
 }
 
 /// Comma or tab: whichever appears more in the first lines (title lines have neither).
@@ -103,7 +129,10 @@ pub(crate) fn delimiter(text: &str, extension: &str) -> u8 {
         return b'\t';
     }
     // The first 60 lines: title lines have neither delimiter, the header and rows do.
-    let end = text.match_indices('\n').nth(59).map_or(text.len(), |(i, _)| i);
+    let end = text
+        .match_indices('\n')
+        .nth(59)
+        .map_or(text.len(), |(i, _)| i);
     let head = &text[..end];
     let tabs = head.matches('\t').count();
     let commas = head.matches(',').count();
@@ -117,7 +146,10 @@ mod tests {
     #[test]
     fn sniffs_formats() {
         assert_eq!(sniff(b"PK\x03\x04rest", "xlsx"), Ok(Format::Xlsx));
-        assert_eq!(sniff(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0], "xls"), Ok(Format::Xls));
+        assert_eq!(
+            sniff(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0], "xls"),
+            Ok(Format::Xls)
+        );
         assert_eq!(sniff("日期,金额".as_bytes(), "csv"), Ok(Format::Text));
         // A spreadsheet saved under a .csv name is still read as a spreadsheet.
         assert_eq!(sniff(b"PK\x03\x04rest", "csv"), Ok(Format::Xlsx));
@@ -140,13 +172,17 @@ mod tests {
         let (out, enc) = decode(&gbk).expect("gbk");
         assert_eq!((out.as_ref(), enc), (text, Encoding::Gb18030));
 
-        let utf16le: Vec<u8> =
-            [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let utf16le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
         let (out, enc) = decode(&utf16le).expect("utf-16le");
         assert_eq!((out.as_ref(), enc), (text, Encoding::Utf16Le));
 
-        let utf16be: Vec<u8> =
-            [0xFE, 0xFF].into_iter().chain(text.encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        let utf16be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
         let (out, enc) = decode(&utf16be).expect("utf-16be");
         assert_eq!((out.as_ref(), enc), (text, Encoding::Utf16Be));
     }
@@ -162,8 +198,14 @@ mod tests {
 
     #[test]
     fn detects_the_delimiter() {
-        assert_eq!(delimiter("明细账\n日期\t金额\n2025-01-01\t1,000.00\n", "csv"), b'\t');
-        assert_eq!(delimiter("日期,金额\n2025-01-01,\"1,000.00\"\n", "csv"), b',');
+        assert_eq!(
+            delimiter("明细账\n日期\t金额\n2025-01-01\t1,000.00\n", "csv"),
+            b'\t'
+        );
+        assert_eq!(
+            delimiter("日期,金额\n2025-01-01,\"1,000.00\"\n", "csv"),
+            b','
+        );
         assert_eq!(delimiter("日期,金额\n", "tsv"), b'\t');
     }
 }

@@ -42,14 +42,41 @@ impl Role {
 
 /// Built-in header names per role (already normalised).
 const ALIASES: &[(Role, &[&str])] = &[
-    (Role::Date, &["日期", "记账日期", "业务日期", "凭证日期", "支付日期", "date"]),
+    (
+        Role::Date,
+        &[
+            "日期",
+            "记账日期",
+            "业务日期",
+            "凭证日期",
+            "支付日期",
+            "date",
+        ],
+    ),
     (Role::Year, &["年", "year"]),
     (Role::Month, &["月", "month"]),
     (Role::Day, &["日", "day"]),
-    (Role::Amount, &["金额", "支出金额", "借方金额", "借方", "借方发生额", "amount", "debit"]),
+    (
+        Role::Amount,
+        &[
+            "金额",
+            "支出金额",
+            "借方金额",
+            "借方",
+            "借方发生额",
+            "amount",
+            "debit",
+        ],
+    ),
     (Role::Credit, &["贷方金额", "贷方", "贷方发生额", "credit"]),
-    (Role::Fund, &["项目编码", "项目名称", "项目", "项目代码", "fund"]),
-    (Role::Voucher, &["凭证号", "凭证字号", "凭证编号", "凭证号数", "voucher"]),
+    (
+        Role::Fund,
+        &["项目编码", "项目名称", "项目", "项目代码", "fund"],
+    ),
+    (
+        Role::Voucher,
+        &["凭证号", "凭证字号", "凭证编号", "凭证号数", "voucher"],
+    ),
     (Role::Memo, &["摘要", "memo"]),
 ];
 
@@ -69,7 +96,10 @@ impl ExtraHeaders {
     }
 
     fn role_of(&self, normalized: &str) -> Option<Role> {
-        self.names.iter().find(|(_, n)| n == normalized).map(|(r, _)| *r)
+        self.names
+            .iter()
+            .find(|(_, n)| n == normalized)
+            .map(|(r, _)| *r)
     }
 }
 
@@ -87,7 +117,10 @@ pub(crate) fn normalize(header: &str) -> String {
 
 fn role_of(normalized: &str, extra: &ExtraHeaders) -> Option<Role> {
     extra.role_of(normalized).or_else(|| {
-        ALIASES.iter().find(|(_, names)| names.contains(&normalized)).map(|(role, _)| *role)
+        ALIASES
+            .iter()
+            .find(|(_, names)| names.contains(&normalized))
+            .map(|(role, _)| *role)
     })
 }
 
@@ -111,7 +144,11 @@ impl Header {
 
     /// `column C (摘要)`.
     pub(crate) fn describe(&self, column: usize) -> String {
-        format!("column {} ({})", column_letter(column), self.names[column].trim())
+        format!(
+            "column {} ({})",
+            column_letter(column),
+            self.names[column].trim()
+        )
     }
 
     pub(crate) fn has_date(&self) -> bool {
@@ -188,7 +225,18 @@ mod tests {
 
     #[test]
     fn chinese_ledger_header() {
-        let m = match_header(&row(&["日期", "凭证字号", "摘要", "借方金额", "贷方金额", "方向", "余额"]), &ExtraHeaders::default());
+        let m = match_header(
+            &row(&[
+                "日期",
+                "凭证字号",
+                "摘要",
+                "借方金额",
+                "贷方金额",
+                "方向",
+                "余额",
+            ]),
+            &ExtraHeaders::default(),
+        );
         assert_eq!(
             roles(m),
             vec![
@@ -203,7 +251,19 @@ mod tests {
 
     #[test]
     fn separate_year_month_day_and_spaces_and_units() {
-        let m = match_header(&row(&["年", " 月 ", "日", "凭证编号", "摘 要", "借　方", "贷方(元)", "项目"]), &ExtraHeaders::default());
+        let m = match_header(
+            &row(&[
+                "年",
+                " 月 ",
+                "日",
+                "凭证编号",
+                "摘 要",
+                "借　方",
+                "贷方(元)",
+                "项目",
+            ]),
+            &ExtraHeaders::default(),
+        );
         let r = roles(m);
         assert!(r.contains(&(Role::Month, vec![1])));
         assert!(r.contains(&(Role::Amount, vec![5])));
@@ -214,13 +274,19 @@ mod tests {
 
     #[test]
     fn english_header_and_case() {
-        let m = match_header(&row(&["Date", "AMOUNT", "Fund", "Voucher", "Memo"]), &ExtraHeaders::default());
+        let m = match_header(
+            &row(&["Date", "AMOUNT", "Fund", "Voucher", "Memo"]),
+            &ExtraHeaders::default(),
+        );
         assert_eq!(roles(m).len(), 5);
     }
 
     #[test]
     fn two_fund_columns_are_allowed() {
-        let m = match_header(&row(&["记账日期", "项目编码", "项目名称", "支出金额"]), &ExtraHeaders::default());
+        let m = match_header(
+            &row(&["记账日期", "项目编码", "项目名称", "支出金额"]),
+            &ExtraHeaders::default(),
+        );
         assert!(roles(m).contains(&(Role::Fund, vec![1, 2])));
     }
 
@@ -228,17 +294,32 @@ mod tests {
     fn not_headers() {
         let none = ExtraHeaders::default();
         assert_eq!(match_header(&row(&["明细账"]), &none), HeaderMatch::No);
-        assert_eq!(match_header(&row(&["日期", "摘要"]), &none), HeaderMatch::No);
-        assert_eq!(match_header(&row(&["2025-01-01", "100.00"]), &none), HeaderMatch::No);
-        assert_eq!(match_header(&row(&["月", "摘要", "金额"]), &none), HeaderMatch::No);
+        assert_eq!(
+            match_header(&row(&["日期", "摘要"]), &none),
+            HeaderMatch::No
+        );
+        assert_eq!(
+            match_header(&row(&["2025-01-01", "100.00"]), &none),
+            HeaderMatch::No
+        );
+        assert_eq!(
+            match_header(&row(&["月", "摘要", "金额"]), &none),
+            HeaderMatch::No
+        );
     }
 
     #[test]
     fn duplicate_roles_are_reported() {
-        let m = match_header(&row(&["日期", "金额", "支出金额"]), &ExtraHeaders::default());
+        let m = match_header(
+            &row(&["日期", "金额", "支出金额"]),
+            &ExtraHeaders::default(),
+        );
         match m {
             HeaderMatch::Ambiguous(msg) => {
-                assert!(msg.contains("column B (金额)") && msg.contains("column C (支出金额)"), "{msg}")
+                assert!(
+                    msg.contains("column B (金额)") && msg.contains("column C (支出金额)"),
+                    "{msg}"
+                )
             }
             other => panic!("{other:?}"),
         }
@@ -250,7 +331,10 @@ mod tests {
         extra.add(Role::Date, "发生日期");
         extra.add(Role::Amount, "本币金额");
         let m = match_header(&row(&["发生日期", "本币金额"]), &extra);
-        assert_eq!(roles(m), vec![(Role::Date, vec![0]), (Role::Amount, vec![1])]);
+        assert_eq!(
+            roles(m),
+            vec![(Role::Date, vec![0]), (Role::Amount, vec![1])]
+        );
     }
 
     #[test]

@@ -18,8 +18,8 @@ use crate::core::{Entry, Fund, Money};
 use cell::{Cell, amount_of, date_of, whole_number_of};
 pub use decode::Encoding;
 use decode::Format;
-use header::{Header, HeaderMatch, match_header};
 pub use header::{ExtraHeaders, Role};
+use header::{Header, HeaderMatch, match_header};
 
 /// How many rows may come before the header (title lines, blank lines).
 const HEADER_SEARCH_ROWS: usize = 50;
@@ -27,9 +27,26 @@ const HEADER_SEARCH_ROWS: usize = 50;
 /// Subtotal and carry rows that exports interleave with entries. A row with a cell that says
 /// exactly one of these (spaces ignored) is skipped, never counted.
 const SUBTOTAL_WORDS: &[&str] = &[
-    "合计", "小计", "总计", "累计", "本日合计", "本月合计", "本期合计", "本季合计", "本年合计",
-    "本月累计", "本期累计", "本年累计", "期初余额", "期末余额", "上年结转", "结转下年", "承前页",
-    "过次页", "上页合计", "本页合计",
+    "合计",
+    "小计",
+    "总计",
+    "累计",
+    "本日合计",
+    "本月合计",
+    "本期合计",
+    "本季合计",
+    "本年合计",
+    "本月累计",
+    "本期累计",
+    "本年累计",
+    "期初余额",
+    "期末余额",
+    "上年结转",
+    "结转下年",
+    "承前页",
+    "过次页",
+    "上页合计",
+    "本页合计",
 ];
 
 /// What the reading of a file needs to know from the config.
@@ -63,7 +80,10 @@ pub struct Problem {
 
 impl Problem {
     fn whole_file(message: impl Into<String>) -> Problem {
-        Problem { location: None, message: message.into() }
+        Problem {
+            location: None,
+            message: message.into(),
+        }
     }
 }
 
@@ -91,24 +111,45 @@ impl fmt::Display for ProblemList<'_> {
 
 /// Reads a ledger export. `extension` (without the dot) only serves to catch a file whose
 /// name claims a format its content does not have.
-pub fn read(bytes: &[u8], extension: &str, options: ReadOptions<'_>) -> Result<Parsed, Vec<Problem>> {
+pub fn read(
+    bytes: &[u8],
+    extension: &str,
+    options: ReadOptions<'_>,
+) -> Result<Parsed, Vec<Problem>> {
     let format = decode::sniff(bytes, extension).map_err(|e| vec![Problem::whole_file(e)])?;
     let mut out = Parsed::default();
     let mut problems = Vec::new();
     match format {
         Format::Text => {
-            let (text, encoding) = decode::decode(bytes).map_err(|e| vec![Problem::whole_file(e)])?;
+            let (text, encoding) =
+                decode::decode(bytes).map_err(|e| vec![Problem::whole_file(e)])?;
             out.encoding = Some(encoding);
             let mut table = Table::new(options, None);
-            read_delimited(&text, decode::delimiter(&text, extension), &mut table, &mut out, &mut problems);
+            read_delimited(
+                &text,
+                decode::delimiter(&text, extension),
+                &mut table,
+                &mut out,
+                &mut problems,
+            );
             table.finish(&mut problems);
         }
         Format::Xlsx | Format::Xls => read_workbook(bytes, options, &mut out, &mut problems),
     }
-    if problems.is_empty() { Ok(out) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
 }
 
-fn read_delimited(text: &str, delimiter: u8, table: &mut Table<'_>, out: &mut Parsed, problems: &mut Vec<Problem>) {
+fn read_delimited(
+    text: &str,
+    delimiter: u8,
+    table: &mut Table<'_>,
+    out: &mut Parsed,
+    problems: &mut Vec<Problem>,
+) {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -123,18 +164,31 @@ fn read_delimited(text: &str, delimiter: u8, table: &mut Table<'_>, out: &mut Pa
                 let line = record.position().map_or(0, |p| p.line());
                 cells.clear();
                 cells.extend(record.iter().map(Cell::text));
-                table.row(u32::try_from(line).unwrap_or(u32::MAX), &cells, out, problems);
+                table.row(
+                    u32::try_from(line).unwrap_or(u32::MAX),
+                    &cells,
+                    out,
+                    problems,
+                );
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                problems.push(Problem { location: Some(line.to_string()), message: format!("cannot read this line: {e}") });
+                problems.push(Problem {
+                    location: Some(line.to_string()),
+                    message: format!("cannot read this line: {e}"),
+                });
                 break;
             }
         }
     }
 }
 
-fn read_workbook(bytes: &[u8], options: ReadOptions<'_>, out: &mut Parsed, problems: &mut Vec<Problem>) {
+fn read_workbook(
+    bytes: &[u8],
+    options: ReadOptions<'_>,
+    out: &mut Parsed,
+    problems: &mut Vec<Problem>,
+) {
     let mut workbook = match calamine::open_workbook_auto_from_rs(Cursor::new(bytes)) {
         Ok(w) => w,
         Err(e) => {
@@ -150,7 +204,9 @@ fn read_workbook(bytes: &[u8], options: ReadOptions<'_>, out: &mut Parsed, probl
         let range = match workbook.worksheet_range(name) {
             Ok(r) => r,
             Err(e) => {
-                problems.push(Problem::whole_file(format!("cannot read sheet {name:?}: {e}")));
+                problems.push(Problem::whole_file(format!(
+                    "cannot read sheet {name:?}: {e}"
+                )));
                 continue;
             }
         };
@@ -163,7 +219,9 @@ fn read_workbook(bytes: &[u8], options: ReadOptions<'_>, out: &mut Parsed, probl
             cells.clear();
             cells.extend(std::iter::repeat_n(Cell::Empty, first_col as usize));
             cells.extend(row.iter().map(cell_of));
-            let line = first_row.saturating_add(u32::try_from(i).unwrap_or(u32::MAX)).saturating_add(1);
+            let line = first_row
+                .saturating_add(u32::try_from(i).unwrap_or(u32::MAX))
+                .saturating_add(1);
             table.row(line, &cells, out, &mut sheet_problems);
         }
         tables.push((table, sheet_problems));
@@ -210,7 +268,13 @@ struct Table<'a> {
 
 impl<'a> Table<'a> {
     fn new(options: ReadOptions<'a>, sheet: Option<String>) -> Table<'a> {
-        Table { options, sheet, header: None, rows_before_header: 0, gave_up: false }
+        Table {
+            options,
+            sheet,
+            header: None,
+            rows_before_header: 0,
+            gave_up: false,
+        }
     }
 
     fn location(&self, line: u32) -> Option<String> {
@@ -234,10 +298,15 @@ impl<'a> Table<'a> {
                     self.header = Some(h);
                 }
                 HeaderMatch::Ambiguous(message) => {
-                    problems.push(Problem { location: self.location(line), message });
+                    problems.push(Problem {
+                        location: self.location(line),
+                        message,
+                    });
                     self.gave_up = true;
                 }
-                HeaderMatch::No if self.rows_before_header >= HEADER_SEARCH_ROWS => self.gave_up = true,
+                HeaderMatch::No if self.rows_before_header >= HEADER_SEARCH_ROWS => {
+                    self.gave_up = true
+                }
                 HeaderMatch::No => {}
             }
             return;
@@ -255,7 +324,10 @@ impl<'a> Table<'a> {
             Ok(None) => out.note_rows += 1,
             Err(messages) => {
                 let location = self.location(line);
-                problems.extend(messages.into_iter().map(|message| Problem { location: location.clone(), message }));
+                problems.extend(messages.into_iter().map(|message| Problem {
+                    location: location.clone(),
+                    message,
+                }));
             }
         }
     }
@@ -264,9 +336,10 @@ impl<'a> Table<'a> {
         if self.options.default_fund.is_none() {
             problems.push(Problem {
                 location: self.location(line),
-                message: "the file has no fund column (项目编码/项目名称/项目/fund): name its fund with \
+                message:
+                    "the file has no fund column (项目编码/项目名称/项目/fund): name its fund with \
                           --fund ID, or with `fund:` on its entry in ledger.sources"
-                    .to_owned(),
+                        .to_owned(),
             });
             self.gave_up = true;
         }
@@ -297,19 +370,21 @@ fn is_subtotal(cells: &[Cell]) -> bool {
     })
 }
 
-fn cell_at<'c>(cells: &'c [Cell], column: Option<usize>) -> &'c Cell {
+fn cell_at(cells: &[Cell], column: Option<usize>) -> &Cell {
     column.and_then(|c| cells.get(c)).unwrap_or(&Cell::Empty)
 }
 
 /// Turns one data row into an entry; `Ok(None)` for a row with neither date nor amount.
-fn entry_of(header: &Header, cells: &[Cell], options: ReadOptions<'_>) -> Result<Option<Entry>, Vec<String>> {
+fn entry_of(
+    header: &Header,
+    cells: &[Cell],
+    options: ReadOptions<'_>,
+) -> Result<Option<Entry>, Vec<String>> {
     let debit_cell = cell_at(cells, header.first(Role::Amount));
     let credit_cell = cell_at(cells, header.first(Role::Credit));
-    let date_cells: Vec<&Cell> = [Role::Date, Role::Year, Role::Month, Role::Day]
-        .iter()
-        .map(|&r| cell_at(cells, header.first(r)))
-        .collect();
-    if debit_cell.is_empty() && credit_cell.is_empty() && date_cells.iter().all(|c| c.is_empty()) {
+    // Footers ("制表人：张三"), signatures and notes have no amount and no readable date: they
+    // carry no money, so they are skipped (and counted) rather than rejected.
+    if debit_cell.is_empty() && credit_cell.is_empty() && row_date(header, cells, &[]).is_err() {
         return Ok(None);
     }
 
@@ -319,9 +394,11 @@ fn entry_of(header: &Header, cells: &[Cell], options: ReadOptions<'_>) -> Result
             errors.push(format!("the amount is empty ({})", amount_columns(header)));
             None
         }
-        (Ok(debit), Ok(credit)) => {
-            Some(debit.unwrap_or(Money::ZERO).saturating_sub(credit.unwrap_or(Money::ZERO)))
-        }
+        (Ok(debit), Ok(credit)) => Some(
+            debit
+                .unwrap_or(Money::ZERO)
+                .saturating_sub(credit.unwrap_or(Money::ZERO)),
+        ),
         (debit, credit) => {
             errors.extend(debit.err());
             errors.extend(credit.err());
@@ -362,8 +439,18 @@ fn amount_columns(header: &Header) -> String {
 
 /// The funds this row may belong to (several only when funds of different years share a
 /// name or code; the date then decides).
-fn resolve_fund<'f>(header: &Header, cells: &[Cell], options: ReadOptions<'f>) -> Result<Vec<&'f Fund>, String> {
-    let by_text = |text: &str| -> Vec<&'f Fund> { options.funds.iter().filter(|f| f.is_named_by(text)).collect() };
+fn resolve_fund<'f>(
+    header: &Header,
+    cells: &[Cell],
+    options: ReadOptions<'f>,
+) -> Result<Vec<&'f Fund>, String> {
+    let by_text = |text: &str| -> Vec<&'f Fund> {
+        options
+            .funds
+            .iter()
+            .filter(|f| f.is_named_by(text))
+            .collect()
+    };
     let columns = header.all(Role::Fund);
     if columns.is_empty() {
         let id = options.default_fund.unwrap_or_default();
@@ -377,7 +464,11 @@ fn resolve_fund<'f>(header: &Header, cells: &[Cell], options: ReadOptions<'f>) -
         }
         let found = by_text(&text);
         if found.is_empty() {
-            let known: Vec<String> = options.funds.iter().map(|f| format!("{} ({})", f.id, f.code)).collect();
+            let known: Vec<String> = options
+                .funds
+                .iter()
+                .map(|f| format!("{} ({})", f.id, f.code))
+                .collect();
             return Err(format!(
                 "{} {text:?} is not a fund in the config (known: {}); add it, or add the text to the \
                  fund's `aliases`",
@@ -401,14 +492,21 @@ fn resolve_fund<'f>(header: &Header, cells: &[Cell], options: ReadOptions<'f>) -
             Some(id) => Ok(options.funds.iter().filter(|f| f.id == id).collect()),
             None => Err(format!(
                 "the fund is empty ({})",
-                columns.iter().map(|&c| header.describe(c)).collect::<Vec<_>>().join(", ")
+                columns
+                    .iter()
+                    .map(|&c| header.describe(c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         };
     };
     if let Some(id) = options.default_fund
         && !funds.iter().any(|f| f.id == id)
     {
-        return Err(format!("the row names fund {} but the file was given as fund {id}", funds[0].id));
+        return Err(format!(
+            "the row names fund {} but the file was given as fund {id}",
+            funds[0].id
+        ));
     }
     Ok(funds)
 }
@@ -425,7 +523,10 @@ fn pick_fund_for_date<'f>(candidates: &[&'f Fund], date: NaiveDate) -> Result<&'
         )),
         many => Err(format!(
             "the date {date} is outside the years of funds {}",
-            many.iter().map(|f| format!("{} ({})", f.id, f.year)).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(|f| format!("{} ({})", f.id, f.year))
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }
@@ -433,7 +534,8 @@ fn pick_fund_for_date<'f>(candidates: &[&'f Fund], date: NaiveDate) -> Result<&'
 /// The row's date, from a date column or from 年/月/日 columns (a missing 年 is the fund's year).
 fn row_date(header: &Header, cells: &[Cell], candidates: &[&Fund]) -> Result<NaiveDate, String> {
     if let Some(column) = header.first(Role::Date) {
-        return date_of(cell_at(cells, Some(column))).map_err(|e| format!("{}: {e}", header.describe(column)));
+        return date_of(cell_at(cells, Some(column)))
+            .map_err(|e| format!("{}: {e}", header.describe(column)));
     }
     let part = |role: Role| -> Result<u32, String> {
         let column = header.first(role);
@@ -448,12 +550,18 @@ fn row_date(header: &Header, cells: &[Cell], candidates: &[&Fund]) -> Result<Nai
         Some(_) => i32::try_from(part(Role::Year)?).unwrap_or(0),
         None => match candidates {
             [f] => f.year,
-            _ => return Err("the file has 月 and 日 columns but no 年 column, and the fund's year is unknown".to_owned()),
+            _ => return Err(
+                "the file has 月 and 日 columns but no 年 column, and the fund's year is unknown"
+                    .to_owned(),
+            ),
         },
     };
     let (month, day) = (part(Role::Month)?, part(Role::Day)?);
-    NaiveDate::from_ymd_opt(year, month, day)
-        .ok_or_else(|| format!("{year}-{month:02}-{day:02} (from the 年/月/日 columns) is not a day of the calendar"))
+    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| {
+        format!(
+            "{year}-{month:02}-{day:02} (from the 年/月/日 columns) is not a day of the calendar"
+        )
+    })
 }
 
 #[cfg(test)]

@@ -23,11 +23,21 @@ pub enum StoreError {
          knows up to {supported}): upgrade spendwatch, or set `database:` to another file. The file \
          was left untouched."
     )]
-    NewerSchema { path: String, found: i64, supported: i64 },
+    NewerSchema {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
     #[error("{path}: cannot create its folder: {source}")]
-    CreateDir { path: String, source: std::io::Error },
+    CreateDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}: {source}")]
-    Sqlite { path: String, source: rusqlite::Error },
+    Sqlite {
+        path: String,
+        source: rusqlite::Error,
+    },
 }
 
 /// How long a writer waits for another process (say, an import while the daemon checks).
@@ -73,24 +83,43 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let display = path.display().to_string();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: dir.display().to_string(), source })?;
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
         }
-        let conn = Connection::open(path).map_err(|source| StoreError::Sqlite { path: display.clone(), source })?;
-        let mut store = Store { conn, path: display };
+        let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
+            path: display.clone(),
+            source,
+        })?;
+        let mut store = Store {
+            conn,
+            path: display,
+        };
         store.prepare()?;
         Ok(store)
     }
 
     fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-        move |source| StoreError::Sqlite { path: self.path.clone(), source }
+        move |source| StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     fn prepare(&mut self) -> Result<(), StoreError> {
         self.conn.busy_timeout(BUSY_TIMEOUT).map_err(self.err())?;
         // Check the version before anything writes to the file (journal_mode=WAL does).
-        let found: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(self.err())?;
+        let found: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(self.err())?;
         if found > SCHEMA_VERSION {
-            return Err(StoreError::NewerSchema { path: self.path.clone(), found, supported: SCHEMA_VERSION });
+            return Err(StoreError::NewerSchema {
+                path: self.path.clone(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
         }
         self.conn
             .pragma_update(None, "journal_mode", "WAL")
@@ -102,7 +131,9 @@ impl Store {
     }
 
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(self.err())
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(self.err())
     }
 
     pub fn source(&self, path: &str) -> Result<Option<SourceRecord>, StoreError> {
@@ -113,15 +144,29 @@ impl Store {
                  FROM sources WHERE path = ?1",
                 [path],
                 |r| {
-                    let accepted = match (r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?) {
+                    let accepted = match (
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                    ) {
                         (Some(content), Some(settings)) => Some(Fingerprint { content, settings }),
                         _ => None,
                     };
-                    let rejected = match (r.get::<_, Option<String>>(4)?, r.get::<_, Option<String>>(5)?, r.get::<_, Option<String>>(6)?) {
-                        (Some(content), Some(settings), Some(message)) => Some((Fingerprint { content, settings }, message)),
+                    let rejected = match (
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                        r.get::<_, Option<String>>(6)?,
+                    ) {
+                        (Some(content), Some(settings), Some(message)) => {
+                            Some((Fingerprint { content, settings }, message))
+                        }
                         _ => None,
                     };
-                    Ok(SourceRecord { path: r.get(0)?, accepted, entry_count: r.get(3)?, rejected })
+                    Ok(SourceRecord {
+                        path: r.get(0)?,
+                        accepted,
+                        entry_count: r.get(3)?,
+                        rejected,
+                    })
                 },
             )
             .optional()
@@ -129,9 +174,16 @@ impl Store {
     }
 
     /// Replaces the entries of each source with its new version, all in one transaction.
-    pub fn replace_sources(&mut self, versions: &[NewVersion<'_>], now: &str) -> Result<(), StoreError> {
+    pub fn replace_sources(
+        &mut self,
+        versions: &[NewVersion<'_>],
+        now: &str,
+    ) -> Result<(), StoreError> {
         let path = self.path.clone();
-        let wrap = |source| StoreError::Sqlite { path: path.clone(), source };
+        let wrap = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
         let tx = self.conn.transaction().map_err(wrap)?;
         for version in versions {
             let source_id: i64 = tx
@@ -155,7 +207,8 @@ impl Store {
                     |r| r.get(0),
                 )
                 .map_err(wrap)?;
-            tx.execute("DELETE FROM entries WHERE source_id = ?1", [source_id]).map_err(wrap)?;
+            tx.execute("DELETE FROM entries WHERE source_id = ?1", [source_id])
+                .map_err(wrap)?;
             let mut insert = tx
                 .prepare_cached(
                     "INSERT INTO entries (source_id, line, sheet, fund, date, amount, voucher, memo)
@@ -181,7 +234,13 @@ impl Store {
     }
 
     /// Remembers that a version of a source was rejected (its entries stay as they were).
-    pub fn record_rejection(&mut self, path: &str, fingerprint: &Fingerprint, message: &str, now: &str) -> Result<(), StoreError> {
+    pub fn record_rejection(
+        &mut self,
+        path: &str,
+        fingerprint: &Fingerprint,
+        message: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
         self.conn
             .execute(
                 "INSERT INTO sources (path, changed_at, rejected_sha256, rejected_settings, rejected_at, rejected_message)
@@ -204,25 +263,41 @@ impl Store {
             .map_err(self.err())?;
         let mut by_fund: HashMap<String, Vec<(NaiveDate, Money)>> = HashMap::new();
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, day(r, 1)?, r.get::<_, i64>(2)?)))
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, day(r, 1)?, r.get::<_, i64>(2)?))
+            })
             .map_err(self.err())?;
         for row in rows {
             let (fund, date, fen) = row.map_err(self.err())?;
-            by_fund.entry(fund).or_default().push((date, Money::from_fen(fen)));
+            by_fund
+                .entry(fund)
+                .or_default()
+                .push((date, Money::from_fen(fen)));
         }
-        Ok(by_fund.into_iter().map(|(fund, days)| (fund, DailySpend::from_amounts(days))).collect())
+        Ok(by_fund
+            .into_iter()
+            .map(|(fund, days)| (fund, DailySpend::from_amounts(days)))
+            .collect())
     }
 
     /// Number of entries in force per fund.
     pub fn entry_counts(&self) -> Result<HashMap<String, i64>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT fund, COUNT(*) FROM entries GROUP BY fund").map_err(self.err())?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(self.err())?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT fund, COUNT(*) FROM entries GROUP BY fund")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
     /// Entries of `path` that also appear (same fund, date, voucher, amount, memo) in another
     /// source, with that source's path and line.
-    pub fn duplicates_elsewhere(&self, path: &str) -> Result<Vec<(Entry, String, u32)>, StoreError> {
+    pub fn duplicates_elsewhere(
+        &self,
+        path: &str,
+    ) -> Result<Vec<(Entry, String, u32)>, StoreError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -257,9 +332,16 @@ impl Store {
 
     /// Paths of every source the database holds entries for.
     pub fn source_paths(&self) -> Result<Vec<PathBuf>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT path FROM sources ORDER BY path").map_err(self.err())?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(self.err())?;
-        rows.map(|r| r.map(PathBuf::from)).collect::<Result<_, _>>().map_err(self.err())
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path FROM sources ORDER BY path")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(self.err())?;
+        rows.map(|r| r.map(PathBuf::from))
+            .collect::<Result<_, _>>()
+            .map_err(self.err())
     }
 }
 
