@@ -26,7 +26,7 @@ pub(super) fn run(
     let sources: Vec<SourceFile> = files
         .iter()
         .map(|f| SourceFile {
-            path: std::path::absolute(f).unwrap_or_else(|_| f.clone()),
+            path: source_key(f),
             fund: fund.clone(),
         })
         .collect();
@@ -59,6 +59,12 @@ pub(super) fn run(
     };
     println!("{prefix}: {}", in_force.join(", "));
     Ok(())
+}
+
+/// The path a file is known by in the database: the same file named from another folder, or
+/// through `ledger.sources`, must be the same source.
+fn source_key(path: &std::path::Path) -> PathBuf {
+    path.canonicalize().or_else(|_| std::path::absolute(path)).unwrap_or_else(|_| path.to_owned())
 }
 
 /// One line about what happened to a file.
