@@ -73,6 +73,7 @@ pub fn configured_files(config: &Config) -> (Vec<SourceFile>, Vec<String>) {
         match glob::glob(&pattern) {
             Ok(paths) => {
                 for path in paths.flatten() {
+                    let path = source_key(&path);
                     if path.is_file() && !files.iter().any(|f| f.path == path) {
                         files.push(SourceFile {
                             path,
@@ -371,6 +372,14 @@ fn hex(bytes: &[u8]) -> String {
             let _ = write!(s, "{b:02x}");
             s
         })
+}
+
+/// The path a file is known by in the database: the same file named from another folder, through
+/// a symlink, or through `ledger.sources`, must be the same source.
+pub fn source_key(path: &Path) -> PathBuf {
+    path.canonicalize()
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_owned())
 }
 
 /// A path relative to the working directory when it is below it, else as it is.

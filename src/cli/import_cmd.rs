@@ -23,13 +23,17 @@ pub(super) fn run(
             known.join(", ")
         )));
     }
-    let sources: Vec<SourceFile> = files
-        .iter()
-        .map(|f| SourceFile {
-            path: source_key(f),
-            fund: fund.clone(),
-        })
-        .collect();
+    let mut sources: Vec<SourceFile> = Vec::with_capacity(files.len());
+    for file in files {
+        let path = import::source_key(file);
+        // The same file named twice is one source, imported once.
+        if !sources.iter().any(|s| s.path == path) {
+            sources.push(SourceFile {
+                path,
+                fund: fund.clone(),
+            });
+        }
+    }
     let mut store = Store::open(&config.database)?;
     let reports = import::import_files(&mut store, config, &sources, dry_run, &now_stamp())?;
     for report in &reports {
@@ -59,12 +63,6 @@ pub(super) fn run(
     };
     println!("{prefix}: {}", in_force.join(", "));
     Ok(())
-}
-
-/// The path a file is known by in the database: the same file named from another folder, or
-/// through `ledger.sources`, must be the same source.
-fn source_key(path: &std::path::Path) -> PathBuf {
-    path.canonicalize().or_else(|_| std::path::absolute(path)).unwrap_or_else(|_| path.to_owned())
 }
 
 /// One line about what happened to a file.

@@ -213,7 +213,11 @@ struct Validator<'a> {
 
 impl Validator<'_> {
     fn problem(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.problems.push((path.into(), message.into()));
+        // The shared plan is checked once per fund: report each problem once.
+        let problem = (path.into(), message.into());
+        if !self.problems.contains(&problem) {
+            self.problems.push(problem);
+        }
     }
 
     fn path(&self, text: &str) -> PathBuf {
@@ -649,6 +653,15 @@ impl Validator<'_> {
                 self.mailbox(&format!("email.{key}[{i}]"), addr);
             }
         }
+        // Whatever the transport: a password written here is a secret in a readable file.
+        if raw.smtp.as_ref().is_some_and(|s| s.password.is_some()) {
+            self.problem(
+                "email.smtp.password",
+                "the password must not be written in config.yaml: put it in a file named by \
+                 `password_file` (or a systemd credential), or set SPENDWATCH_SMTP_PASSWORD, and \
+                 delete this key",
+            );
+        }
         let transport_name = raw.transport.as_deref().unwrap_or(defaults::TRANSPORT);
         let transport = match transport_name {
             "file" => {
@@ -688,13 +701,6 @@ impl Validator<'_> {
             );
             return None;
         };
-        if raw.password.is_some() {
-            self.problem(
-                "email.smtp.password",
-                "the password must not be written in config.yaml: put it in a file named by `password_file` \
-                 (or a systemd credential), or set SPENDWATCH_SMTP_PASSWORD, and delete this key",
-            );
-        }
         let security = match raw.security.as_deref().unwrap_or("tls") {
             "tls" => Security::Tls,
             "starttls" => Security::StartTls,

@@ -4,11 +4,18 @@
 //! and the data in and get data back. `grep -rE 'rusqlite|tokio|lettre|std::fs' src/core`
 //! must find nothing.
 
+mod alert;
+mod email;
 mod entry;
 mod evaluate;
 mod fund;
 mod money;
 
+pub use alert::{
+    AlertKey, AlertKind, AlertPolicy, AlertState, AlertStatus, Decision, MilestoneFacts, Notice,
+    Reason, any_year_open, decide_fund, decide_stale, year_closes,
+};
+pub use email::{AdminNotice, FundNotices, RenderedEmail, day_name, render};
 pub use entry::Entry;
 pub use evaluate::{FundReport, FundState, MilestoneReport, MilestoneStatus, Policy, evaluate};
 pub use fund::{DailySpend, Fund, Milestone};

@@ -157,22 +157,18 @@ fn read_delimited(
         .from_reader(text.as_bytes());
     let mut record = csv::StringRecord::new();
     let mut cells = Vec::new();
+    let mut lines = LineCounter::new(text.as_bytes());
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line());
+                let line = lines.line_at(record.position().map_or(0, |p| p.byte()));
                 cells.clear();
                 cells.extend(record.iter().map(Cell::text));
-                table.row(
-                    u32::try_from(line).unwrap_or(u32::MAX),
-                    &cells,
-                    out,
-                    problems,
-                );
+                table.row(line, &cells, out, problems);
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = lines.line_at(e.position().map_or(0, |p| p.byte()));
                 problems.push(Problem {
                     location: Some(line.to_string()),
                     message: format!("cannot read this line: {e}"),
@@ -180,6 +176,47 @@ fn read_delimited(
                 break;
             }
         }
+    }
+}
+
+/// Line numbers from byte offsets. The csv crate's own line count skips blank lines and
+/// miscounts CRLF files (BurntSushi/rust-csv#395), so lines are counted here, moving forward
+/// only, from the byte where each record starts.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    counted_to: usize,
+    newlines: u32,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a [u8]) -> LineCounter<'a> {
+        LineCounter {
+            text,
+            counted_to: 0,
+            newlines: 0,
+        }
+    }
+
+    /// The 1-based line of the record starting at `byte` (offsets never decrease).
+    fn line_at(&mut self, byte: u64) -> u32 {
+        let mut start = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        // A record's position may include the line breaks that precede it.
+        while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start > self.counted_to {
+            let newlines = self.text[self.counted_to..start]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            self.newlines = self
+                .newlines
+                .saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+            self.counted_to = start;
+        }
+        self.newlines.saturating_add(1)
     }
 }
 

@@ -1,0 +1,13 @@
+//! Binary-level tests: each runs the real `spendwatch` in a temporary folder with its own
+//! config, and checks exit status, output and the database against hand-computed values.
+
+mod bad_files;
+mod config_errors;
+mod database;
+mod duplicates;
+mod import_formats;
+mod replace;
+mod sources;
+mod status_json;
+mod status_table;
+mod util;

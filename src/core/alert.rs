@@ -1,0 +1,442 @@
+//! Alert decisions (SPEC section 4): from the previous alert states, this check's evaluation
+//! and the check's day, what to announce and what the new states are.
+//!
+//! Pure: the caller loads the previous states, passes the day, and stores the result together
+//! with the emails in one transaction. Every decision names its reason so it can be logged.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+
+use super::evaluate::{FundReport, MilestoneReport, MilestoneStatus};
+use super::fund::Fund;
+use super::money::Money;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AlertKind {
+    /// 黄色预警: a milestone is at risk.
+    Due,
+    /// 红色预警: a milestone passed unmet.
+    Missed,
+    /// 超预算: spending above the budget.
+    OverBudget,
+    /// 数据未更新: no ledger source changed for a long time (for the admin).
+    Stale,
+}
+
+impl AlertKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::Due => "due",
+            AlertKind::Missed => "missed",
+            AlertKind::OverBudget => "over_budget",
+            AlertKind::Stale => "stale",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AlertKind> {
+        [
+            AlertKind::Due,
+            AlertKind::Missed,
+            AlertKind::OverBudget,
+            AlertKind::Stale,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
+    }
+}
+
+/// What an alert is about: a fund's milestone (`due`, `missed`), a fund (`over_budget`), or the
+/// whole ledger (`stale`, with an empty fund).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AlertKey {
+    pub fund: String,
+    pub milestone: Option<NaiveDate>,
+    pub kind: AlertKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertStatus {
+    Firing,
+    Resolved,
+}
+
+impl AlertStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertStatus::Firing => "firing",
+            AlertStatus::Resolved => "resolved",
+        }
+    }
+}
+
+/// What the database keeps about an alert between checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlertState {
+    pub status: AlertStatus,
+    /// The day it began firing.
+    pub since: NaiveDate,
+    /// The day of its last notice.
+    pub last_sent: NaiveDate,
+}
+
+/// Why a decision was taken; logged with every decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// The condition holds for the first time (or again after it ended).
+    First,
+    /// Still holds, and `repeat_days` have passed since the last notice.
+    Repeat,
+    /// The condition ended.
+    Resolved,
+    /// A newer missed milestone of the same fund (or the missed alert of this very milestone)
+    /// took over; no notice of its own.
+    Replaced,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::First => "first",
+            Reason::Repeat => "repeat",
+            Reason::Resolved => "resolved",
+            Reason::Replaced => "replaced",
+        }
+    }
+}
+
+/// What a notice says; everything the email needs besides the fund's evaluation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// A milestone is at risk: `shortfall` must still be spent within `days_left` days.
+    Due {
+        milestone: MilestoneFacts,
+    },
+    /// An at-risk or missed milestone turned out met (possibly by late-posted entries).
+    Met {
+        milestone: MilestoneFacts,
+    },
+    /// A milestone passed unmet; `caught_up` when spending has since reached the target.
+    Missed {
+        milestone: MilestoneFacts,
+        spent_now: Money,
+        caught_up: bool,
+    },
+    /// Spending reached the target of a missed milestone after all.
+    CaughtUp {
+        milestone: MilestoneFacts,
+        spent_now: Money,
+    },
+    OverBudget {
+        spent: Money,
+        budget: Money,
+    },
+    BackWithinBudget {
+        spent: Money,
+        budget: Money,
+    },
+    /// No ledger source has changed for `days` days (since `last_change`, if ever).
+    Stale {
+        days: i64,
+        last_change: Option<NaiveDate>,
+    },
+    /// A ledger source changed again after a stale alert.
+    Fresh,
+}
+
+impl Notice {
+    /// Whether this notice asks for action (a warning) rather than reporting an end.
+    pub fn is_warning(&self) -> bool {
+        matches!(
+            self,
+            Notice::Due { .. }
+                | Notice::Missed {
+                    caught_up: false,
+                    ..
+                }
+                | Notice::OverBudget { .. }
+                | Notice::Stale { .. }
+        )
+    }
+}
+
+/// A milestone as the notices describe it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MilestoneFacts {
+    pub date: NaiveDate,
+    pub share: super::money::Share,
+    pub target: Money,
+    /// spent(min(d, t)).
+    pub spent: Money,
+    pub shortfall: Money,
+    /// d − t: positive before the day, negative after.
+    pub days_left: i64,
+}
+
+impl From<&MilestoneReport> for MilestoneFacts {
+    fn from(m: &MilestoneReport) -> MilestoneFacts {
+        MilestoneFacts {
+            date: m.milestone.date,
+            share: m.milestone.share,
+            target: m.target,
+            spent: m.spent,
+            shortfall: m.shortfall,
+            days_left: m.days_left,
+        }
+    }
+}
+
+/// One decision: the new state (`None`: unchanged) and the notice to send, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub key: AlertKey,
+    pub reason: Reason,
+    pub next: AlertState,
+    pub notice: Option<Notice>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlertPolicy {
+    /// A firing alert is announced again after this many days.
+    pub repeat_days: i64,
+    pub notify_resolved: bool,
+    /// `stale` fires when no source changed for this many days.
+    pub stale_days: i64,
+}
+
+/// The last day a fiscal year's alerts are announced: 01-31 of the following year. After it,
+/// the year is closed and its alerts are left as they are.
+pub fn year_closes(year: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year + 1, 1, 31).unwrap_or(NaiveDate::MAX)
+}
+
+/// Decides the alerts of one fund on `today` from its evaluation and the previous states
+/// (keys of other funds in `previous` are ignored).
+pub fn decide_fund(
+    fund: &Fund,
+    report: &FundReport,
+    previous: &HashMap<AlertKey, AlertState>,
+    policy: AlertPolicy,
+    today: NaiveDate,
+) -> Vec<Decision> {
+    if today > year_closes(fund.year) {
+        return Vec::new();
+    }
+    let key = |milestone: Option<NaiveDate>, kind| AlertKey {
+        fund: fund.id.clone(),
+        milestone,
+        kind,
+    };
+    let mut decisions = Vec::new();
+    let latest_missed = report
+        .milestones
+        .iter()
+        .rev()
+        .find(|m| m.status == MilestoneStatus::Missed)
+        .map(|m| m.milestone.date);
+
+    for m in &report.milestones {
+        let facts = MilestoneFacts::from(m);
+        let date = Some(m.milestone.date);
+
+        // due: fires while at risk; ends with "met" when met, silently when missed takes over.
+        let due_key = key(date, AlertKind::Due);
+        let due_prev = previous.get(&due_key).copied();
+        let due = match (m.status, firing(due_prev)) {
+            (MilestoneStatus::AtRisk, None) => {
+                Some((Reason::First, Some(Notice::Due { milestone: facts })))
+            }
+            (MilestoneStatus::AtRisk, Some(s)) if repeat_due(s, policy, today) => {
+                Some((Reason::Repeat, Some(Notice::Due { milestone: facts })))
+            }
+            (MilestoneStatus::Met, Some(_)) => Some((
+                Reason::Resolved,
+                resolved_notice(policy, Notice::Met { milestone: facts }),
+            )),
+            (MilestoneStatus::Missed, Some(_)) => Some((Reason::Replaced, None)),
+            (MilestoneStatus::Upcoming, Some(_)) => Some((Reason::Resolved, None)),
+            _ => None,
+        };
+        if let Some((reason, notice)) = due {
+            decisions.push(Decision {
+                next: next_state(due_prev, reason, today),
+                key: due_key,
+                reason,
+                notice,
+            });
+        }
+
+        // missed: announced once; while not caught up it repeats; one notice when caught up.
+        let missed_key = key(date, AlertKind::Missed);
+        let missed_prev = previous.get(&missed_key).copied();
+        let caught_up = report.spent >= m.target;
+        let newest = date == latest_missed;
+        let missed = match (m.status, missed_prev) {
+            (MilestoneStatus::Missed, None) => {
+                // Announced in any case: it is the record the finance bureau assesses. Only
+                // the newest missed milestone, not yet caught up, keeps firing; an older one
+                // (first seen on a catch-up run) or one already caught up ends at once.
+                let keeps_firing = newest && !caught_up;
+                decisions.push(Decision {
+                    key: missed_key.clone(),
+                    reason: Reason::First,
+                    next: AlertState {
+                        status: if keeps_firing {
+                            AlertStatus::Firing
+                        } else {
+                            AlertStatus::Resolved
+                        },
+                        since: today,
+                        last_sent: today,
+                    },
+                    notice: Some(Notice::Missed {
+                        milestone: facts,
+                        spent_now: report.spent,
+                        caught_up,
+                    }),
+                });
+                None
+            }
+            (MilestoneStatus::Missed, Some(s)) if s.status == AlertStatus::Firing => {
+                if caught_up {
+                    Some((
+                        Reason::Resolved,
+                        resolved_notice(
+                            policy,
+                            Notice::CaughtUp {
+                                milestone: facts,
+                                spent_now: report.spent,
+                            },
+                        ),
+                    ))
+                } else if !newest {
+                    Some((Reason::Replaced, None))
+                } else if repeat_due(s, policy, today) {
+                    Some((
+                        Reason::Repeat,
+                        Some(Notice::Missed {
+                            milestone: facts,
+                            spent_now: report.spent,
+                            caught_up,
+                        }),
+                    ))
+                } else {
+                    None
+                }
+            }
+            // Late-posted entries met the milestone after all.
+            (MilestoneStatus::Met, Some(s)) if s.status == AlertStatus::Firing => Some((
+                Reason::Resolved,
+                resolved_notice(policy, Notice::Met { milestone: facts }),
+            )),
+            _ => None,
+        };
+        if let Some((reason, notice)) = missed {
+            decisions.push(Decision {
+                next: next_state(missed_prev, reason, today),
+                key: missed_key,
+                reason,
+                notice,
+            });
+        }
+    }
+
+    // over_budget: announced once; one notice when back within budget.
+    let over_key = key(None, AlertKind::OverBudget);
+    let over_prev = previous.get(&over_key).copied();
+    let over = report.spent > fund.budget;
+    let (spent, budget) = (report.spent, fund.budget);
+    let decision = match (over, firing(over_prev)) {
+        (true, None) => Some((Reason::First, Some(Notice::OverBudget { spent, budget }))),
+        (false, Some(_)) => Some((
+            Reason::Resolved,
+            resolved_notice(policy, Notice::BackWithinBudget { spent, budget }),
+        )),
+        _ => None,
+    };
+    if let Some((reason, notice)) = decision {
+        decisions.push(Decision {
+            next: next_state(over_prev, reason, today),
+            key: over_key,
+            reason,
+            notice,
+        });
+    }
+    decisions
+}
+
+/// Decides the `stale` alert: `last_change` is the day a ledger source last changed (`None`:
+/// never), `year_open` whether any fund's year is open on `today`.
+pub fn decide_stale(
+    last_change: Option<NaiveDate>,
+    year_open: bool,
+    previous: Option<AlertState>,
+    policy: AlertPolicy,
+    today: NaiveDate,
+) -> Option<Decision> {
+    let key = AlertKey {
+        fund: String::new(),
+        milestone: None,
+        kind: AlertKind::Stale,
+    };
+    let days = last_change.map(|d| (today - d).num_days());
+    let stale = year_open && days.is_none_or(|d| d >= policy.stale_days);
+    let notice = Notice::Stale {
+        days: days.unwrap_or(0),
+        last_change,
+    };
+    let (reason, notice) = match (stale, firing(previous)) {
+        (true, None) => (Reason::First, Some(notice)),
+        (true, Some(s)) if repeat_due(s, policy, today) => (Reason::Repeat, Some(notice)),
+        (false, Some(_)) => (Reason::Resolved, resolved_notice(policy, Notice::Fresh)),
+        _ => return None,
+    };
+    Some(Decision {
+        next: next_state(previous, reason, today),
+        key,
+        reason,
+        notice,
+    })
+}
+
+/// Whether any fund's year is open on `today`: from its first day to the day its alerts close.
+pub fn any_year_open(funds: &[Fund], today: NaiveDate) -> bool {
+    funds
+        .iter()
+        .any(|f| today.year() >= f.year && today <= year_closes(f.year))
+}
+
+fn firing(state: Option<AlertState>) -> Option<AlertState> {
+    state.filter(|s| s.status == AlertStatus::Firing)
+}
+
+fn repeat_due(state: AlertState, policy: AlertPolicy, today: NaiveDate) -> bool {
+    (today - state.last_sent).num_days() >= policy.repeat_days
+}
+
+fn resolved_notice(policy: AlertPolicy, notice: Notice) -> Option<Notice> {
+    policy.notify_resolved.then_some(notice)
+}
+
+fn next_state(previous: Option<AlertState>, reason: Reason, today: NaiveDate) -> AlertState {
+    match reason {
+        Reason::First => AlertState {
+            status: AlertStatus::Firing,
+            since: today,
+            last_sent: today,
+        },
+        Reason::Repeat => AlertState {
+            status: AlertStatus::Firing,
+            since: previous.map_or(today, |p| p.since),
+            last_sent: today,
+        },
+        Reason::Resolved | Reason::Replaced => AlertState {
+            status: AlertStatus::Resolved,
+            since: previous.map_or(today, |p| p.since),
+            last_sent: previous.map_or(today, |p| p.last_sent),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

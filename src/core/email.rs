@@ -1,0 +1,544 @@
+//! The text of alert emails: subject, plain text and HTML, in Chinese, for finance officers.
+//!
+//! Pure: given the notices of one check for one set of recipients, the funds' evaluations and
+//! the as-of day, it returns strings. MIME, headers and delivery live in `mail`.
+
+use std::fmt::Write as _;
+
+use chrono::{Datelike, NaiveDate};
+
+use super::alert::{MilestoneFacts, Notice};
+use super::evaluate::{FundReport, MilestoneStatus};
+use super::fund::Fund;
+use super::money::Money;
+
+/// The notices of one fund in one email.
+#[derive(Debug, Clone)]
+pub struct FundNotices<'a> {
+    pub fund: &'a Fund,
+    pub report: &'a FundReport,
+    pub notices: Vec<Notice>,
+}
+
+/// Notices about spendwatch's own inputs, for the admin recipients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminNotice {
+    Stale {
+        days: i64,
+        last_change: Option<NaiveDate>,
+    },
+    Fresh,
+    /// A ledger file was rejected; `problems` lists them as `file:line: …`.
+    Rejected {
+        file: String,
+        problems: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedEmail {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// `6月底` for a month's last day, else `6月15日`.
+pub fn day_name(date: NaiveDate) -> String {
+    let last_of_month = date
+        .succ_opt()
+        .is_none_or(|next| next.month() != date.month());
+    if last_of_month {
+        format!("{}月底", date.month())
+    } else {
+        format!("{}月{}日", date.month(), date.day())
+    }
+}
+
+fn long_date(date: NaiveDate) -> String {
+    format!("{}年{}月{}日", date.year(), date.month(), date.day())
+}
+
+fn percent(fraction: f64) -> String {
+    format!("{:.2}%", fraction * 100.0)
+}
+
+fn yuan(m: Money) -> String {
+    format!("¥{}", m.grouped())
+}
+
+/// `剩余15天`, `今天到期`, `逾期3天`.
+fn days_phrase(days_left: i64) -> String {
+    match days_left {
+        0 => "今天到期".to_owned(),
+        d if d > 0 => format!("剩余{d}天"),
+        d => format!("逾期{}天", -d),
+    }
+}
+
+/// The headline of one notice: its grade and what happened.
+fn headline(fund: &Fund, notice: &Notice) -> (&'static str, String) {
+    let node = |m: &MilestoneFacts| format!("{}{}", day_name(m.date), m.share);
+    match notice {
+        Notice::Due { milestone } => (
+            "黄色预警",
+            format!(
+                "距{}支出节点{}，尚未达标",
+                node(milestone),
+                days_phrase(milestone.days_left)
+            ),
+        ),
+        Notice::Missed {
+            milestone,
+            caught_up: false,
+            ..
+        } => ("红色预警", format!("未达{}支出进度", node(milestone))),
+        Notice::Missed {
+            milestone,
+            caught_up: true,
+            ..
+        } => (
+            "红色预警",
+            format!("未达{}支出进度（现已补齐）", node(milestone)),
+        ),
+        Notice::CaughtUp { milestone, .. } => {
+            ("已恢复", format!("已补齐{}支出进度", node(milestone)))
+        }
+        Notice::Met { milestone } => ("已恢复", format!("已达到{}支出进度", node(milestone))),
+        Notice::OverBudget { .. } => ("超预算", "累计支出超出预算".to_owned()),
+        Notice::BackWithinBudget { .. } => ("已恢复", "累计支出已回到预算以内".to_owned()),
+        Notice::Stale { .. } | Notice::Fresh => ("通知", format!("{}的账务数据", fund.name)),
+    }
+}
+
+/// What the notice says in detail, and the next step.
+fn details(notice: &Notice, report: &FundReport, fund: &Fund) -> Vec<String> {
+    let next_milestone = report
+        .milestones
+        .iter()
+        .find(|m| m.status != MilestoneStatus::Met && m.days_left >= 0);
+    let next_step = |lines: &mut Vec<String>| {
+        if let Some(m) = next_milestone {
+            lines.push(format!(
+                "下一步：{}前还需支出 {}（{}，节点目标 {}）。",
+                long_date(m.milestone.date),
+                yuan(m.target.saturating_sub(report.spent).max(Money::ZERO)),
+                days_phrase(m.days_left),
+                yuan(m.target)
+            ));
+        }
+    };
+    let mut lines = Vec::new();
+    match notice {
+        Notice::Due { milestone } => {
+            lines.push(format!(
+                "节点目标 {}（预算的{}），目前累计支出 {}，差额 {}。",
+                yuan(milestone.target),
+                milestone.share,
+                yuan(milestone.spent),
+                yuan(milestone.shortfall)
+            ));
+            lines.push(format!(
+                "下一步：{}前还需支出 {}（{}）。",
+                long_date(milestone.date),
+                yuan(milestone.shortfall),
+                days_phrase(milestone.days_left)
+            ));
+        }
+        Notice::Missed {
+            milestone,
+            spent_now,
+            caught_up,
+        } => {
+            lines.push(format!(
+                "截至{}累计支出 {}，节点目标 {}，差额 {}。",
+                long_date(milestone.date),
+                yuan(milestone.spent),
+                yuan(milestone.target),
+                yuan(milestone.shortfall)
+            ));
+            if *caught_up {
+                lines.push(format!(
+                    "目前累计支出 {}，已补齐该节点进度。",
+                    yuan(*spent_now)
+                ));
+                next_step(&mut lines);
+            } else {
+                let gap = milestone.target.saturating_sub(*spent_now);
+                lines.push(format!(
+                    "目前累计支出 {}，仍差 {}（{}）。",
+                    yuan(*spent_now),
+                    yuan(gap),
+                    days_phrase(milestone.days_left)
+                ));
+                lines.push(format!(
+                    "下一步：请尽快支出 {}，补齐{}进度。",
+                    yuan(gap),
+                    day_name(milestone.date)
+                ));
+                next_step(&mut lines);
+            }
+        }
+        Notice::CaughtUp {
+            milestone,
+            spent_now,
+        } => {
+            lines.push(format!(
+                "目前累计支出 {}，已达到节点目标 {}。",
+                yuan(*spent_now),
+                yuan(milestone.target)
+            ));
+            next_step(&mut lines);
+        }
+        Notice::Met { milestone } => {
+            lines.push(format!(
+                "截至{}累计支出 {}，已达到节点目标 {}。",
+                long_date(milestone.date.min(report.as_of)),
+                yuan(milestone.spent),
+                yuan(milestone.target)
+            ));
+            next_step(&mut lines);
+        }
+        Notice::OverBudget { spent, budget } => {
+            lines.push(format!(
+                "累计支出 {}，预算数 {}，超出 {}。",
+                yuan(*spent),
+                yuan(*budget),
+                yuan(spent.saturating_sub(*budget))
+            ));
+            lines.push("下一步：请核对账务是否有误记、重复记账，或按规定办理预算调整。".to_owned());
+        }
+        Notice::BackWithinBudget { spent, budget } => {
+            lines.push(format!(
+                "累计支出 {}，预算数 {}。",
+                yuan(*spent),
+                yuan(*budget)
+            ));
+        }
+        Notice::Stale { .. } | Notice::Fresh => lines.push(fund.name.clone()),
+    }
+    lines
+}
+
+/// The milestone a fund's table row shows: the one a notice is about, else the next one.
+fn focus(notices: &[Notice], report: &FundReport) -> Option<MilestoneFacts> {
+    notices
+        .iter()
+        .find_map(|n| match n {
+            Notice::Due { milestone }
+            | Notice::Missed { milestone, .. }
+            | Notice::CaughtUp { milestone, .. }
+            | Notice::Met { milestone } => Some(*milestone),
+            _ => None,
+        })
+        .or_else(|| {
+            report
+                .milestones
+                .iter()
+                .find(|m| m.days_left >= 0)
+                .or(report.milestones.last())
+                .map(MilestoneFacts::from)
+        })
+}
+
+const TABLE_HEADINGS: [&str; 9] = [
+    "项目名称",
+    "预算数",
+    "累计支出",
+    "执行率",
+    "计划进度",
+    "序时进度",
+    "节点目标",
+    "差额",
+    "剩余/逾期天数",
+];
+
+fn table_row(item: &FundNotices<'_>) -> [String; 9] {
+    let (target, gap, days) = match focus(&item.notices, item.report) {
+        Some(m) => (
+            format!("{}（{}{}）", m.target.grouped(), day_name(m.date), m.share),
+            m.target
+                .saturating_sub(item.report.spent)
+                .max(Money::ZERO)
+                .grouped(),
+            days_phrase(m.days_left),
+        ),
+        None => ("-".into(), "-".into(), "-".into()),
+    };
+    [
+        item.fund.name.clone(),
+        item.fund.budget.grouped(),
+        item.report.spent.grouped(),
+        percent(item.report.rate),
+        percent(item.report.plan_rate),
+        percent(item.report.time_rate),
+        target,
+        gap,
+        days,
+    ]
+}
+
+fn admin_lines(notice: &AdminNotice) -> (String, Vec<String>) {
+    match notice {
+        AdminNotice::Stale {
+            days,
+            last_change: Some(day),
+        } => (
+            format!("账务数据已{days}天未更新"),
+            vec![
+                format!(
+                    "最近一次账务数据变化在{}。预警只反映已导入的数据。",
+                    long_date(*day)
+                ),
+                "下一步：请从财务软件导出最新的支出明细，替换 ledger.sources 中的文件。".to_owned(),
+            ],
+        ),
+        AdminNotice::Stale {
+            last_change: None, ..
+        } => (
+            "尚未导入任何账务数据".to_owned(),
+            vec![
+                "下一步：请从财务软件导出支出明细，放到 config.yaml 中 ledger.sources 所列的位置。"
+                    .to_owned(),
+            ],
+        ),
+        AdminNotice::Fresh => (
+            "账务数据已更新".to_owned(),
+            vec!["账务数据已有新的变化，数据未更新提醒解除。".to_owned()],
+        ),
+        AdminNotice::Rejected { file, problems } => (
+            format!("账务文件 {file} 未能导入"),
+            vec![
+                "该文件有以下问题，整份文件未导入，之前导入的版本继续有效：".to_owned(),
+                problems.clone(),
+                "下一步：请修正后重新导出该文件；修正后的文件会在下次检查时自动导入。".to_owned(),
+            ],
+        ),
+    }
+}
+
+fn subject(funds: &[FundNotices<'_>], admin: &[AdminNotice]) -> String {
+    let warned: Vec<&FundNotices<'_>> = funds
+        .iter()
+        .filter(|f| f.notices.iter().any(Notice::is_warning))
+        .collect();
+    let recorded: Vec<&FundNotices<'_>> = funds
+        .iter()
+        .filter(|f| f.notices.iter().any(|n| matches!(n, Notice::Missed { .. })))
+        .collect();
+    if let [only] = warned.as_slice() {
+        return match only.notices.as_slice() {
+            [n @ Notice::OverBudget { .. }] => {
+                format!("【超预算】{} {}", only.fund.name, headline(only.fund, n).1)
+            }
+            [n] => format!(
+                "【支出进度预警】{} {}",
+                only.fund.name,
+                headline(only.fund, n).1
+            ),
+            _ => format!("【支出进度预警】{} 支出进度滞后", only.fund.name),
+        };
+    }
+    if warned.len() > 1 {
+        return format!("【支出进度预警】{}个项目支出进度滞后", warned.len());
+    }
+    if let [only] = recorded.as_slice() {
+        let n = only
+            .notices
+            .iter()
+            .find(|n| matches!(n, Notice::Missed { .. }))
+            .unwrap_or(&only.notices[0]);
+        return format!(
+            "【支出进度预警】{} {}",
+            only.fund.name,
+            headline(only.fund, n).1
+        );
+    }
+    if recorded.len() > 1 {
+        return format!(
+            "【支出进度预警】{}个项目未达支出节点（现已补齐）",
+            recorded.len()
+        );
+    }
+    match funds {
+        [only] if only.notices.len() == 1 => {
+            return format!(
+                "【已恢复】{} {}",
+                only.fund.name,
+                headline(only.fund, &only.notices[0]).1
+            );
+        }
+        [only] => return format!("【已恢复】{} 支出进度已恢复", only.fund.name),
+        [] => {}
+        many => return format!("【已恢复】{}个项目支出进度已恢复", many.len()),
+    }
+    match admin {
+        [AdminNotice::Stale { .. }] | [AdminNotice::Fresh] => {
+            let prefix = if matches!(admin[0], AdminNotice::Fresh) {
+                "【已恢复】"
+            } else {
+                "【数据未更新】"
+            };
+            format!("{prefix}{}", admin_lines(&admin[0]).0)
+        }
+        [AdminNotice::Rejected { .. }] => format!("【导入失败】{}", admin_lines(&admin[0]).0),
+        _ => format!("【spendwatch】{}条系统通知", admin.len()),
+    }
+}
+
+/// Renders one email for one set of recipients.
+pub fn render(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotice]) -> RenderedEmail {
+    let subject = subject(funds, admin);
+    let mut text = String::from("各位同事：\n\n");
+    let mut html = String::from(HTML_HEAD);
+    html.push_str("<p>各位同事：</p>\n");
+
+    if !funds.is_empty() {
+        let intro = format!("截至{}，以下项目的支出进度情况需要关注：", long_date(as_of));
+        let _ = writeln!(text, "{intro}\n");
+        let _ = writeln!(html, "<p>{}</p>", escape(&intro));
+        for item in funds {
+            for notice in &item.notices {
+                let (grade, what) = headline(item.fund, notice);
+                let _ = writeln!(text, "【{grade}】{}：{what}", item.fund.name);
+                let color = grade_color(grade);
+                let _ = writeln!(
+                    html,
+                    "<div style=\"border-left:4px solid {color};padding:6px 12px;margin:12px 0;background:#fafafa\">\
+                     <div><span style=\"color:{color};font-weight:bold\">【{grade}】</span><b>{}</b>：{}</div>",
+                    escape(&item.fund.name),
+                    escape(&what)
+                );
+                for line in details(notice, item.report, item.fund) {
+                    let _ = writeln!(text, "  {line}");
+                    let _ = writeln!(
+                        html,
+                        "<div style=\"margin-top:4px\">{}</div>",
+                        escape(&line)
+                    );
+                }
+                let _ = writeln!(html, "</div>");
+                text.push('\n');
+            }
+        }
+        text.push_str("项目明细：\n");
+        for item in funds {
+            for (heading, value) in TABLE_HEADINGS.iter().zip(table_row(item)) {
+                let _ = writeln!(text, "  {heading}：{value}");
+            }
+            text.push('\n');
+        }
+        html.push_str(&html_table(funds));
+    }
+
+    for notice in admin {
+        let (title, lines) = admin_lines(notice);
+        let _ = writeln!(text, "【系统通知】{title}");
+        let _ = writeln!(
+            html,
+            "<div style=\"border-left:4px solid #888;padding:6px 12px;margin:12px 0;background:#fafafa\"><div><b>【系统通知】{}</b></div>",
+            escape(&title)
+        );
+        for line in lines {
+            for part in line.lines() {
+                let _ = writeln!(text, "  {part}");
+            }
+            let _ = writeln!(
+                html,
+                "<div style=\"margin-top:4px;white-space:pre-wrap\">{}</div>",
+                escape(&line)
+            );
+        }
+        let _ = writeln!(html, "</div>");
+        text.push('\n');
+    }
+
+    let footer = format!(
+        "本邮件由 spendwatch 支出进度监控自动发送，数据截至{}。执行率=累计支出÷预算数；计划进度按支出计划逐日折算；序时进度=已过天数÷全年天数。",
+        long_date(as_of)
+    );
+    let _ = writeln!(text, "--\n{footer}");
+    let _ = writeln!(
+        html,
+        "<p style=\"color:#888;font-size:12px;margin-top:24px\">{}</p>\n</body>\n</html>",
+        escape(&footer)
+    );
+    RenderedEmail {
+        subject,
+        text,
+        html,
+    }
+}
+
+fn grade_color(grade: &str) -> &'static str {
+    match grade {
+        "黄色预警" => "#d4a000",
+        "红色预警" | "超预算" => "#c62828",
+        "已恢复" => "#2e7d32",
+        _ => "#555",
+    }
+}
+
+const HTML_HEAD: &str = "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head><meta charset=\"utf-8\"></head>\n\
+<body style=\"font-family:'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',sans-serif;font-size:14px;color:#222;line-height:1.6\">\n";
+
+fn html_table(funds: &[FundNotices<'_>]) -> String {
+    let cell = "border:1px solid #ccc;padding:4px 8px";
+    let mut out = String::from(
+        "<table style=\"border-collapse:collapse;margin:12px 0;font-size:13px\">\n<tr style=\"background:#f0f0f0\">",
+    );
+    for heading in TABLE_HEADINGS {
+        let _ = write!(
+            out,
+            "<th style=\"{cell};white-space:nowrap\">{heading}</th>"
+        );
+    }
+    out.push_str("</tr>\n");
+    for item in funds {
+        out.push_str("<tr>");
+        let row = table_row(item);
+        for (i, value) in row.iter().enumerate() {
+            let align = if i == 0 { "left" } else { "right" };
+            if i == 3 {
+                // The execution rate with a bar against the plan, in CSS so it shows even
+                // when the mail client blocks images.
+                let width = (item.report.rate.clamp(0.0, 1.0) * 100.0).round();
+                let plan = (item.report.plan_rate.clamp(0.0, 1.0) * 100.0).round();
+                let _ = write!(
+                    out,
+                    "<td style=\"{cell};text-align:{align};white-space:nowrap\">{}<div style=\"position:relative;width:80px;height:6px;background:#e0e0e0;margin-top:2px\">\
+                     <div style=\"width:{width}%;height:6px;background:#1e88e5\"></div>\
+                     <div style=\"position:absolute;left:{plan}%;top:-2px;width:2px;height:10px;background:#c62828\"></div></div></td>",
+                    escape(value)
+                );
+            } else {
+                let _ = write!(
+                    out,
+                    "<td style=\"{cell};text-align:{align};white-space:nowrap\">{}</td>",
+                    escape(value)
+                );
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str(
+        "</table>\n<p style=\"font-size:12px;color:#666\">蓝条为执行率，红线为计划进度。</p>\n",
+    );
+    out
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
