@@ -6,11 +6,17 @@
 //! - [`ledger`]: reads ledger exports (CSV/TSV in UTF-8/UTF-16/GBK, XLSX, XLS) into entries.
 //! - [`store`]: the SQLite database; the only module that uses rusqlite.
 //! - [`import`]: decides which ledger files changed and replaces their entries in the store.
+//! - [`mail`]: MIME messages and the smtp/sendmail/file transports over lettre.
+//! - [`check`]: one check — import, evaluate, decide alerts, enqueue emails in one transaction.
+//! - [`deliver`]: sends the outbox with retries and backoff.
 //! - [`cli`]: the command line, one file per subcommand.
 
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod core;
+pub mod deliver;
 pub mod import;
 pub mod ledger;
+pub mod mail;
 pub mod store;

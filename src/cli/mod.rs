@@ -3,6 +3,8 @@
 //! Every subcommand returns `Result<(), Failure>`; a [`Failure`] carries its exit status so that
 //! `main` only prints it.
 
+mod alerts_cmd;
+mod check_cmd;
 mod config_cmd;
 mod import_cmd;
 mod status;
@@ -59,6 +61,29 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// One check as the daemon does it: import, evaluate, alert, send
+    Check {
+        /// Check as the daemon would on this day (YYYY-MM-DD), e.g. to replay a season
+        #[arg(long, value_name = "DAY", value_parser = parse_day)]
+        as_of: Option<NaiveDate>,
+        /// Print the emails that would be sent; change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Show alert states and their history
+    Alerts,
+    /// Show pending and failed emails
+    Outbox {
+        /// Re-queue failed emails and try every waiting email now (after fixing the cause)
+        #[arg(long)]
+        retry: bool,
+    },
+    /// Send a test email through the configured transport
+    TestEmail {
+        /// Recipient [default: email.to]
+        #[arg(long, value_name = "ADDR")]
+        to: Option<String>,
+    },
     /// Work with the config file
     Config {
         #[command(subcommand)]
@@ -92,18 +117,52 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<(), Failure> {
             };
         }
     };
+    init_logging(&cli.command);
     let config_path = locate_config(cli.config)?;
+    let config = load(&config_path)?;
     match cli.command {
-        Command::Status { as_of, format } => status::run(&load(&config_path)?, as_of, format),
+        Command::Status { as_of, format } => status::run(&config, as_of, format),
         Command::Import {
             files,
             fund,
             dry_run,
-        } => import_cmd::run(&load(&config_path)?, &files, fund, dry_run),
+        } => import_cmd::run(&config, &files, fund, dry_run),
+        Command::Check { as_of, dry_run } => check_cmd::run(&config, as_of, dry_run),
+        Command::Alerts => alerts_cmd::alerts(&config),
+        Command::Outbox { retry } => alerts_cmd::outbox(&config, retry),
+        Command::TestEmail { to } => alerts_cmd::test_email(&config, to),
         Command::Config {
             command: ConfigCommand::Check,
-        } => config_cmd::check(&load(&config_path)?),
+        } => config_cmd::check(&config),
     }
+}
+
+/// Logs go to stderr, filtered by `RUST_LOG` (default: what each command is about, at info;
+/// warnings only for commands whose output is the point). Under systemd the journal adds the
+/// time, so `JOURNAL_STREAM` turns the timestamp off.
+fn init_logging(command: &Command) {
+    let default = match command {
+        Command::Check { .. } | Command::Outbox { .. } | Command::TestEmail { .. } => {
+            "spendwatch=info"
+        }
+        _ => "spendwatch=warn",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    let result = if std::env::var_os("JOURNAL_STREAM").is_some() {
+        builder.without_time().with_ansi(false).try_init()
+    } else {
+        use std::io::IsTerminal;
+        builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init()
+    };
+    // Already initialised (a test harness calling run twice): keep the first.
+    drop(result);
 }
 
 fn locate_config(given: Option<PathBuf>) -> Result<PathBuf, Failure> {
@@ -212,21 +271,35 @@ impl From<std::io::Error> for Failure {
 fn open_and_sync(config: &Config) -> Result<Store, Failure> {
     let mut store = Store::open(&config.database)?;
     let (files, warnings) = import::configured_files(config);
+    let reports = import::sync_sources(&mut store, config, &files, &now_stamp())?;
+    print_import_reports(&reports, &warnings);
+    Ok(store)
+}
+
+/// Tells on stderr what the sync of the configured sources did.
+fn print_import_reports(reports: &[import::FileReport], warnings: &[String]) {
     for warning in warnings {
         eprintln!("spendwatch: warning: {warning}");
     }
-    for report in import::sync_sources(&mut store, config, &files, &now_stamp())? {
+    for report in reports {
         match &report.outcome {
             Outcome::Unchanged { .. } => {}
-            Outcome::Imported { .. } => eprintln!("spendwatch: {}", import_cmd::describe(&report)),
+            Outcome::Imported { .. } => eprintln!("spendwatch: {}", import_cmd::describe(report)),
             Outcome::Rejected {
                 report: problems,
                 entries_in_force,
-                ..
-            } => eprintln!(
-                "{problems}\nspendwatch: warning: {} was rejected; its previous version ({entries_in_force} entries) stays in force",
-                report.display
-            ),
+                known,
+            } => {
+                let again = if *known {
+                    " (unchanged since it was rejected)"
+                } else {
+                    ""
+                };
+                eprintln!(
+                    "{problems}\nspendwatch: warning: {} was rejected{again}; its previous version ({entries_in_force} entries) stays in force",
+                    report.display
+                )
+            }
             Outcome::Missing { entries_in_force } => eprintln!(
                 "spendwatch: warning: ledger source {} does not exist; its {entries_in_force} entries stay in force",
                 report.display
@@ -236,5 +309,4 @@ fn open_and_sync(config: &Config) -> Result<Store, Failure> {
             eprintln!("spendwatch: warning: {duplicate}");
         }
     }
-    Ok(store)
 }

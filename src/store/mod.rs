@@ -3,6 +3,8 @@
 //! This is the only module that uses rusqlite. Every change a caller asks for happens in one
 //! transaction, so a crash leaves either the old or the new state, never a mix.
 
+mod alerts;
+mod outbox;
 mod schema;
 
 use std::collections::HashMap;
@@ -14,6 +16,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::core::{DailySpend, Entry, Money};
 
+pub use alerts::{AlertEvent, AlertRow, CheckRecord, EmailRecord};
+pub use outbox::{Claimed, OutboxRow};
 pub use schema::SCHEMA_VERSION;
 
 #[derive(Debug, thiserror::Error)]
@@ -184,7 +188,7 @@ impl Store {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(wrap)?;
+        let tx = self.conn.savepoint().map_err(wrap)?;
         for version in versions {
             let source_id: i64 = tx
                 .query_row(
@@ -248,7 +252,7 @@ impl Store {
                  ON CONFLICT (path) DO UPDATE SET
                     changed_at = excluded.changed_at, rejected_sha256 = excluded.rejected_sha256,
                     rejected_settings = excluded.rejected_settings, rejected_at = excluded.rejected_at,
-                    rejected_message = excluded.rejected_message",
+                    rejected_message = excluded.rejected_message, rejection_notified = 0",
                 params![path, now, fingerprint.content, fingerprint.settings, message],
             )
             .map(drop)

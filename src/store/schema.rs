@@ -38,6 +38,53 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX entries_by_source ON entries (source_id);
     CREATE INDEX entries_by_fund_date ON entries (fund, date);",
+    // 2: alerts, their history, and the outbox of emails.
+    "CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        -- the as-of day of the check that wrote it
+        check_day TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        envelope_from TEXT NOT NULL,
+        -- one address per line
+        envelope_to TEXT NOT NULL,
+        raw BLOB NOT NULL,
+        -- pending | sent | failed
+        status TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        -- unix seconds
+        next_attempt_at INTEGER NOT NULL,
+        lease_until INTEGER,
+        last_error TEXT,
+        sent_at TEXT
+    );
+    CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+    CREATE TABLE alerts (
+        fund TEXT NOT NULL,
+        -- YYYY-MM-DD, or '' for alerts not about a milestone
+        milestone TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        -- firing | resolved
+        status TEXT NOT NULL,
+        since TEXT NOT NULL,
+        last_sent TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (fund, milestone, kind)
+    );
+    CREATE TABLE alert_events (
+        id INTEGER PRIMARY KEY,
+        check_day TEXT NOT NULL,
+        at TEXT NOT NULL,
+        fund TEXT NOT NULL,
+        milestone TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        status TEXT NOT NULL,
+        outbox_id INTEGER REFERENCES outbox (id)
+    );
+    -- whether the admin was told about the rejected version (once per bad version)
+    ALTER TABLE sources ADD COLUMN rejection_notified INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The schema version this build writes.

@@ -1,1 +1,269 @@
+//! Snapshots of what people read, with a pinned day, and the subject rules.
 
+use std::collections::HashMap;
+
+use super::*;
+use crate::core::{AlertPolicy, DailySpend, Milestone, Policy, Share, decide_fund, evaluate};
+
+fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
+}
+
+fn fund(id: &str, name: &str, budget_yuan: i64) -> Fund {
+    let plan = [
+        (3, 31, 2500),
+        (6, 30, 5000),
+        (10, 31, 7500),
+        (12, 31, 10_000),
+    ];
+    Fund {
+        id: id.into(),
+        code: "C".into(),
+        name: name.into(),
+        year: 2025,
+        budget: Money::from_fen(budget_yuan * 100),
+        milestones: plan
+            .iter()
+            .map(|&(m, d, bp)| Milestone {
+                date: ymd(2025, m, d),
+                share: Share::from_basis_points(bp),
+            })
+            .collect(),
+        aliases: vec![],
+        notify: vec![],
+    }
+}
+
+const POLICY: AlertPolicy = AlertPolicy {
+    repeat_days: 7,
+    notify_resolved: true,
+    stale_days: 35,
+};
+
+/// The notices the alert rules produce for `fund` on `today` from scratch.
+fn notices(fund: &Fund, spend: &[(NaiveDate, i64)], today: NaiveDate) -> (FundReport, Vec<Notice>) {
+    let spend = DailySpend::from_amounts(
+        spend
+            .iter()
+            .map(|&(d, fen)| (d, Money::from_fen(fen)))
+            .collect(),
+    );
+    let report = evaluate(fund, &spend, today, Policy::default());
+    let notices = decide_fund(fund, &report, &HashMap::new(), POLICY, today)
+        .into_iter()
+        .filter_map(|d| d.notice)
+        .collect();
+    (report, notices)
+}
+
+fn ng() -> Fund {
+    fund(
+        "network-governance",
+        "网络综合治理体系建设专项资金",
+        150_000,
+    )
+}
+
+fn ip() -> Fund {
+    fund("investment-promotion", "招商引资专项业务费", 100_000)
+}
+
+#[test]
+fn missed_june_email() {
+    let f = ng();
+    let (report, notices) = notices(
+        &f,
+        &[(ymd(2025, 3, 20), 3_895_290), (ymd(2025, 6, 10), 2_344_560)],
+        ymd(2025, 7, 1),
+    );
+    let email = render(
+        ymd(2025, 7, 1),
+        &[FundNotices {
+            fund: &f,
+            report: &report,
+            notices,
+        }],
+        &[],
+    );
+    assert_eq!(
+        email.subject,
+        "【支出进度预警】网络综合治理体系建设专项资金 未达6月底50%支出进度"
+    );
+    insta::assert_snapshot!("missed_june_text", email.text);
+    insta::assert_snapshot!("missed_june_html", email.html);
+}
+
+#[test]
+fn due_email_names_the_amount_and_the_day() {
+    let f = ip();
+    let (report, notices) = notices(&f, &[(ymd(2025, 3, 20), 3_650_000)], ymd(2025, 6, 15));
+    let email = render(
+        ymd(2025, 6, 15),
+        &[FundNotices {
+            fund: &f,
+            report: &report,
+            notices,
+        }],
+        &[],
+    );
+    assert_eq!(
+        email.subject,
+        "【支出进度预警】招商引资专项业务费 距6月底50%支出节点剩余15天，尚未达标"
+    );
+    assert!(
+        email
+            .text
+            .contains("下一步：2025年6月30日前还需支出 ¥13,500.00（剩余15天）。"),
+        "{}",
+        email.text
+    );
+    insta::assert_snapshot!("due_text", email.text);
+}
+
+#[test]
+fn two_funds_in_one_email() {
+    let (a, b) = (ng(), ip());
+    let (ra, na) = notices(&a, &[(ymd(2025, 1, 5), 1_000_000)], ymd(2025, 4, 1));
+    let (rb, nb) = notices(&b, &[(ymd(2025, 1, 5), 1_000_000)], ymd(2025, 4, 1));
+    let email = render(
+        ymd(2025, 4, 1),
+        &[
+            FundNotices {
+                fund: &a,
+                report: &ra,
+                notices: na,
+            },
+            FundNotices {
+                fund: &b,
+                report: &rb,
+                notices: nb,
+            },
+        ],
+        &[],
+    );
+    assert_eq!(email.subject, "【支出进度预警】2个项目支出进度滞后");
+    assert_eq!(email.text.matches("【红色预警】").count(), 2);
+    assert_eq!(email.html.matches("<tr>").count(), 2);
+}
+
+#[test]
+fn subjects_of_resolutions_and_records() {
+    let f = ng();
+    let report = evaluate(
+        &f,
+        &DailySpend::default(),
+        ymd(2025, 4, 2),
+        Policy::default(),
+    );
+    let m = MilestoneFacts::from(&report.milestones[0]);
+    let one = |n: Notice| {
+        render(
+            ymd(2025, 4, 2),
+            &[FundNotices {
+                fund: &f,
+                report: &report,
+                notices: vec![n],
+            }],
+            &[],
+        )
+        .subject
+    };
+    assert_eq!(
+        one(Notice::CaughtUp {
+            milestone: m,
+            spent_now: m.target
+        }),
+        "【已恢复】网络综合治理体系建设专项资金 已补齐3月底25%支出进度"
+    );
+    assert_eq!(
+        one(Notice::Met { milestone: m }),
+        "【已恢复】网络综合治理体系建设专项资金 已达到3月底25%支出进度"
+    );
+    assert_eq!(
+        one(Notice::Missed {
+            milestone: m,
+            spent_now: m.target,
+            caught_up: true
+        }),
+        "【支出进度预警】网络综合治理体系建设专项资金 未达3月底25%支出进度（现已补齐）"
+    );
+    let spent = Money::from_fen(15_000_100);
+    assert_eq!(
+        one(Notice::OverBudget {
+            spent,
+            budget: f.budget
+        }),
+        "【超预算】网络综合治理体系建设专项资金 累计支出超出预算"
+    );
+    assert_eq!(
+        one(Notice::BackWithinBudget {
+            spent: f.budget,
+            budget: f.budget
+        }),
+        "【已恢复】网络综合治理体系建设专项资金 累计支出已回到预算以内"
+    );
+}
+
+#[test]
+fn admin_emails() {
+    let day = ymd(2025, 5, 6);
+    let stale = render(
+        day,
+        &[],
+        &[AdminNotice::Stale {
+            days: 35,
+            last_change: Some(ymd(2025, 4, 1)),
+        }],
+    );
+    assert_eq!(stale.subject, "【数据未更新】账务数据已35天未更新");
+    assert!(
+        stale.text.contains("最近一次账务数据变化在2025年4月1日"),
+        "{}",
+        stale.text
+    );
+    let rejected = render(
+        day,
+        &[],
+        &[AdminNotice::Rejected {
+            file: "明细账.csv".into(),
+            problems: "明细账.csv:7: \"1.001\" is not an amount <b>".into(),
+        }],
+    );
+    assert_eq!(rejected.subject, "【导入失败】账务文件 明细账.csv 未能导入");
+    assert!(
+        rejected
+            .text
+            .contains("  明细账.csv:7: \"1.001\" is not an amount <b>"),
+        "{}",
+        rejected.text
+    );
+    // Text from files is escaped in HTML.
+    assert!(
+        rejected
+            .html
+            .contains("&quot;1.001&quot; is not an amount &lt;b&gt;"),
+        "{}",
+        rejected.html
+    );
+    let two = render(
+        day,
+        &[],
+        &[
+            AdminNotice::Fresh,
+            AdminNotice::Stale {
+                days: 0,
+                last_change: None,
+            },
+        ],
+    );
+    assert_eq!(two.subject, "【spendwatch】2条系统通知");
+}
+
+#[test]
+fn day_names() {
+    assert_eq!(day_name(ymd(2025, 6, 30)), "6月底");
+    assert_eq!(day_name(ymd(2025, 2, 28)), "2月底");
+    assert_eq!(day_name(ymd(2024, 2, 28)), "2月28日");
+    assert_eq!(day_name(ymd(2025, 12, 31)), "12月底");
+    assert_eq!(day_name(ymd(2025, 6, 15)), "6月15日");
+}

@@ -1,0 +1,294 @@
+//! One check, as `spendwatch check` and every daemon tick do it: import changed sources,
+//! evaluate, decide alerts, and write the alert changes with their emails in one transaction.
+//!
+//! The day and the time come in as a [`CheckClock`]; delivery is [`crate::deliver`]'s job.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate};
+use tracing::{info, warn};
+
+use crate::config::Config;
+use crate::core::{
+    AdminNotice, AlertKey, AlertKind, AlertPolicy, DailySpend, Decision, FundNotices, FundReport,
+    Notice, any_year_open, decide_fund, decide_stale, evaluate, render,
+};
+use crate::import::{self, FileReport};
+use crate::mail::{self, MailError};
+use crate::store::{CheckRecord, EmailRecord, Store, StoreError};
+
+/// The time of a check: the as-of day the rules use, the moment recorded in the database
+/// (on that day, for replays with `--as-of`), and the real time that schedules delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckClock {
+    pub day: NaiveDate,
+    /// RFC 3339.
+    pub stamp: String,
+    /// Unix seconds, real time.
+    pub unix_now: i64,
+}
+
+/// An email the check put in the outbox (or, in a dry run, would have).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedEmail {
+    pub outbox_id: Option<i64>,
+    pub to: Vec<String>,
+    pub subject: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckSummary {
+    pub imports: Vec<FileReport>,
+    pub import_warnings: Vec<String>,
+    pub decisions: Vec<Decision>,
+    pub emails: Vec<QueuedEmail>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+}
+
+/// The alert policy of a config: intervals in whole days (checks run at most daily in effect).
+pub fn alert_policy(config: &Config) -> AlertPolicy {
+    let days = |d: std::time::Duration| {
+        i64::try_from(d.as_secs().div_ceil(86_400))
+            .unwrap_or(i64::MAX)
+            .max(1)
+    };
+    AlertPolicy {
+        repeat_days: days(config.alerts.repeat_interval),
+        notify_resolved: config.alerts.notify_resolved,
+        stale_days: days(config.alerts.stale_after),
+    }
+}
+
+/// Runs one check. With `dry_run`, everything happens inside a transaction that is rolled back.
+pub fn run_check(
+    store: &mut Store,
+    config: &Config,
+    clock: &CheckClock,
+    dry_run: bool,
+) -> Result<CheckSummary, CheckError> {
+    if dry_run {
+        store.begin_dry_run()?;
+    }
+    let result = check_inner(store, config, clock, dry_run);
+    if dry_run {
+        store.rollback_dry_run()?;
+    }
+    result
+}
+
+fn check_inner(
+    store: &mut Store,
+    config: &Config,
+    clock: &CheckClock,
+    dry_run: bool,
+) -> Result<CheckSummary, CheckError> {
+    let (files, import_warnings) = import::configured_files(config);
+    let imports = import::sync_sources(store, config, &files, &clock.stamp)?;
+
+    let spend = store.daily_spend()?;
+    let empty = DailySpend::default();
+    let reports: Vec<FundReport> = config
+        .funds
+        .iter()
+        .map(|f| {
+            evaluate(
+                f,
+                spend.get(&f.id).unwrap_or(&empty),
+                clock.day,
+                config.policy(),
+            )
+        })
+        .collect();
+
+    let previous = store.alert_states()?;
+    let policy = alert_policy(config);
+    let mut decisions: Vec<Decision> = Vec::new();
+    for (fund, report) in config.funds.iter().zip(&reports) {
+        decisions.extend(decide_fund(fund, report, &previous, policy, clock.day));
+    }
+    let stale_key = AlertKey {
+        fund: String::new(),
+        milestone: None,
+        kind: AlertKind::Stale,
+    };
+    let last_change = store
+        .last_source_change()?
+        .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+        .map(|t| t.with_timezone(&config.timezone).date_naive());
+    decisions.extend(decide_stale(
+        last_change,
+        any_year_open(&config.funds, clock.day),
+        previous.get(&stale_key).copied(),
+        policy,
+        clock.day,
+    ));
+    for d in &decisions {
+        info!(
+            fund = %d.key.fund,
+            milestone = %d.key.milestone.map(|m| m.to_string()).unwrap_or_default(),
+            kind = d.key.kind.as_str(),
+            reason = d.reason.as_str(),
+            status = d.next.status.as_str(),
+            notice = d.notice.is_some(),
+            day = %clock.day,
+            "alert decision"
+        );
+    }
+
+    let rejections = store.unnotified_rejections()?;
+    let groups = group(config, &decisions, &rejections);
+    let mut composed = Vec::with_capacity(groups.len());
+    for (to, group) in &groups {
+        let funds: Vec<FundNotices<'_>> = group
+            .funds
+            .iter()
+            .map(|(i, notices)| FundNotices {
+                fund: &config.funds[*i],
+                report: &reports[*i],
+                notices: notices.clone(),
+            })
+            .collect();
+        let rendered = render(clock.day, &funds, &group.admin);
+        composed.push((
+            mail::compose(&config.email.from, to, &rendered)?,
+            rendered.text,
+            group.keys.clone(),
+        ));
+    }
+    let records: Vec<EmailRecord<'_>> = composed
+        .iter()
+        .map(|(c, _, keys)| EmailRecord {
+            message_id: &c.message_id,
+            subject: &c.subject,
+            envelope_from: &c.envelope_from,
+            envelope_to: &c.envelope_to,
+            raw: &c.raw,
+            announces: keys.clone(),
+        })
+        .collect();
+    let notified: Vec<String> = if config.email.admin.is_empty() {
+        Vec::new()
+    } else {
+        rejections.iter().map(|(p, _)| p.clone()).collect()
+    };
+    let ids = store.record_check(&CheckRecord {
+        check_day: clock.day,
+        now: &clock.stamp,
+        send_from: clock.unix_now,
+        decisions: &decisions,
+        emails: &records,
+        rejections_notified: &notified,
+    })?;
+    let emails = composed
+        .into_iter()
+        .zip(ids)
+        .map(|((c, text, _), id)| QueuedEmail {
+            outbox_id: (!dry_run).then_some(id),
+            to: c.envelope_to,
+            subject: c.subject,
+            text,
+        })
+        .collect();
+    Ok(CheckSummary {
+        imports,
+        import_warnings,
+        decisions,
+        emails,
+    })
+}
+
+#[derive(Debug, Default)]
+struct Group {
+    /// (index of the fund in the config, its notices)
+    funds: Vec<(usize, Vec<Notice>)>,
+    admin: Vec<AdminNotice>,
+    keys: Vec<AlertKey>,
+}
+
+/// Groups the notices by recipient set: one email per set per check.
+fn group(
+    config: &Config,
+    decisions: &[Decision],
+    rejections: &[(String, String)],
+) -> BTreeMap<Vec<String>, Group> {
+    let fund_index: HashMap<&str, usize> = config
+        .funds
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.id.as_str(), i))
+        .collect();
+    let mut groups: BTreeMap<Vec<String>, Group> = BTreeMap::new();
+    let recipients = |extra: &[String], base: &[String]| {
+        let mut all: Vec<String> = base.iter().chain(extra).cloned().collect();
+        all.sort();
+        all.dedup();
+        all
+    };
+    for d in decisions {
+        let Some(notice) = &d.notice else { continue };
+        let (to, admin_notice) = match notice {
+            Notice::Stale { days, last_change } => (
+                recipients(&[], &config.email.admin),
+                Some(AdminNotice::Stale {
+                    days: *days,
+                    last_change: *last_change,
+                }),
+            ),
+            Notice::Fresh => (
+                recipients(&[], &config.email.admin),
+                Some(AdminNotice::Fresh),
+            ),
+            _ => {
+                let Some(&i) = fund_index.get(d.key.fund.as_str()) else {
+                    continue;
+                };
+                (recipients(&config.funds[i].notify, &config.email.to), None)
+            }
+        };
+        if to.is_empty() {
+            warn!(fund = %d.key.fund, kind = d.key.kind.as_str(), "no recipients configured: the notice is not sent (set email.to / email.admin)");
+            continue;
+        }
+        let group = groups.entry(to).or_default();
+        group.keys.push(d.key.clone());
+        match admin_notice {
+            Some(a) => group.admin.push(a),
+            None => {
+                let i = fund_index[d.key.fund.as_str()];
+                match group.funds.iter_mut().find(|(j, _)| *j == i) {
+                    Some((_, notices)) => notices.push(notice.clone()),
+                    None => group.funds.push((i, vec![notice.clone()])),
+                }
+            }
+        }
+    }
+    let admin = recipients(&[], &config.email.admin);
+    if admin.is_empty() && !rejections.is_empty() {
+        warn!("a ledger file was rejected and email.admin is empty: nobody is told by email");
+    } else {
+        for (path, problems) in rejections {
+            let file = import::display_path(std::path::Path::new(path));
+            groups
+                .entry(admin.clone())
+                .or_default()
+                .admin
+                .push(AdminNotice::Rejected {
+                    file,
+                    problems: problems.clone(),
+                });
+        }
+    }
+    // Funds in config order, so emails read the same way every time.
+    for group in groups.values_mut() {
+        group.funds.sort_by_key(|(i, _)| *i);
+    }
+    groups
+}

@@ -1,0 +1,396 @@
+//! Email on the wire: composing MIME messages, and one small [`Transport`] trait over lettre's
+//! SMTP, sendmail and file transports, with every failure classed transient or permanent.
+//!
+//! The SMTP password is read here (from `password_file`, `$CREDENTIALS_DIRECTORY/smtp-password`
+//! or `$SPENDWATCH_SMTP_PASSWORD`) and never appears in an error or a log line.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::time::Duration;
+
+use lettre::address::Envelope;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{
+    AsyncFileTransport, AsyncSendmailTransport, AsyncSmtpTransport, AsyncTransport, Message,
+    Tokio1Executor,
+};
+
+use crate::config::{EmailSettings, Security, SmtpSettings, Transport as TransportSettings};
+use crate::core::RenderedEmail;
+
+/// The name of the systemd credential holding the SMTP password (`LoadCredential=`).
+pub const CREDENTIAL_NAME: &str = "smtp-password";
+/// The environment variable that may hold the SMTP password.
+pub const PASSWORD_ENV: &str = "SPENDWATCH_SMTP_PASSWORD";
+/// How long one message may take when the transport has no timeout of its own.
+const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A message ready for the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Composed {
+    pub message_id: String,
+    pub subject: String,
+    pub envelope_from: String,
+    pub envelope_to: Vec<String>,
+    /// The whole RFC 5322 message, exactly as it will be sent (and re-sent, if need be).
+    pub raw: Vec<u8>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("{what} {value:?} is not an email address: {source}")]
+    Address {
+        what: &'static str,
+        value: String,
+        source: lettre::address::AddressError,
+    },
+    #[error("cannot build the message: {0}")]
+    Build(#[from] lettre::error::Error),
+    #[error("cannot read the SMTP password from {path}: {source}")]
+    PasswordFile {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "email.smtp.username is set but no password was found: put it in the file named by \
+         email.smtp.password_file, in the systemd credential {CREDENTIAL_NAME}, or in ${PASSWORD_ENV}"
+    )]
+    NoPassword,
+    #[error("cannot read the CA certificate {path}: {detail}")]
+    CaFile { path: String, detail: String },
+    #[error("cannot set up the SMTP connection to {host}: {detail}")]
+    Smtp { host: String, detail: String },
+    #[error("cannot create the outbox folder {path}: {source}")]
+    OutboxDir {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// Composes a multipart (plain text + HTML) message with a `Date` and a unique `Message-ID`.
+pub fn compose(from: &str, to: &[String], email: &RenderedEmail) -> Result<Composed, MailError> {
+    let from: Mailbox = from.parse().map_err(|source| MailError::Address {
+        what: "email.from",
+        value: from.to_owned(),
+        source,
+    })?;
+    let mut builder = Message::builder()
+        .from(from)
+        .subject(&email.subject)
+        .message_id(None)
+        .date_now();
+    for addr in to {
+        let mailbox: Mailbox = addr.parse().map_err(|source| MailError::Address {
+            what: "recipient",
+            value: addr.clone(),
+            source,
+        })?;
+        builder = builder.to(mailbox);
+    }
+    let message = builder.multipart(MultiPart::alternative_plain_html(
+        email.text.clone(),
+        email.html.clone(),
+    ))?;
+    let envelope = message.envelope();
+    let message_id = message
+        .headers()
+        .get_raw("Message-ID")
+        .map(str::to_owned)
+        .unwrap_or_default();
+    Ok(Composed {
+        message_id,
+        subject: email.subject.clone(),
+        envelope_from: envelope.from().map(ToString::to_string).unwrap_or_default(),
+        envelope_to: envelope.to().iter().map(ToString::to_string).collect(),
+        raw: message.formatted(),
+    })
+}
+
+/// A test message for `spendwatch test-email`.
+pub fn compose_test(from: &str, to: &[String], transport: &str) -> Result<Composed, MailError> {
+    let text = format!(
+        "这是一封测试邮件，由 spendwatch 通过 {transport} 发送。\n收到此邮件说明支出进度预警邮件可以正常送达。\n"
+    );
+    let html = format!(
+        "<p>这是一封测试邮件，由 spendwatch 通过 {transport} 发送。</p><p>收到此邮件说明支出进度预警邮件可以正常送达。</p>"
+    );
+    let email = RenderedEmail {
+        subject: "【spendwatch】测试邮件".to_owned(),
+        text,
+        html,
+    };
+    compose(from, to, &email)
+}
+
+/// Whether a failed send may succeed later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureClass {
+    /// Connection refused, timeout, TLS handshake, 4xx: retry with backoff.
+    Transient,
+    /// 5xx, a rejected address: retrying will not help.
+    Permanent,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SendError {
+    pub class: FailureClass,
+    pub message: String,
+}
+
+impl SendError {
+    fn transient(message: impl Into<String>) -> SendError {
+        SendError {
+            class: FailureClass::Transient,
+            message: message.into(),
+        }
+    }
+}
+
+type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>>;
+
+/// Delivers one composed message.
+pub trait Transport: Send + Sync {
+    fn send<'a>(&'a self, envelope: &'a Envelope, raw: &'a [u8]) -> SendFuture<'a>;
+    /// For logs and `test-email`: `smtp mail.example:465 (tls)`.
+    fn describe(&self) -> String;
+    /// The longest one message may take before it counts as a transient failure.
+    fn timeout(&self) -> Duration;
+}
+
+/// Builds the configured transport. Must be called inside a tokio runtime.
+pub fn transport(settings: &EmailSettings) -> Result<Box<dyn Transport>, MailError> {
+    Ok(match &settings.transport {
+        TransportSettings::File { dir } => {
+            std::fs::create_dir_all(dir).map_err(|source| MailError::OutboxDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
+            Box::new(FileMailer {
+                dir: dir.clone(),
+                inner: AsyncFileTransport::<Tokio1Executor>::new(dir),
+            })
+        }
+        TransportSettings::Sendmail { command } => Box::new(SendmailMailer {
+            command: command.clone(),
+            inner: AsyncSendmailTransport::<Tokio1Executor>::new_with_command(command.as_os_str()),
+        }),
+        TransportSettings::Smtp(smtp) => Box::new(SmtpMailer::new(smtp)?),
+    })
+}
+
+/// Finds the SMTP password: `password_file`, then the systemd credential, then the variable.
+pub fn smtp_password(smtp: &SmtpSettings) -> Result<Option<String>, MailError> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path)
+            .map(|s| s.trim_end_matches(['\r', '\n']).to_owned())
+            .map_err(|source| MailError::PasswordFile {
+                path: path.display().to_string(),
+                source,
+            })
+    };
+    if let Some(path) = &smtp.password_file {
+        return read(path).map(Some);
+    }
+    if let Some(dir) = std::env::var_os("CREDENTIALS_DIRECTORY") {
+        let path = Path::new(&dir).join(CREDENTIAL_NAME);
+        if path.exists() {
+            return read(&path).map(Some);
+        }
+    }
+    Ok(std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty()))
+}
+
+struct SmtpMailer {
+    inner: AsyncSmtpTransport<Tokio1Executor>,
+    description: String,
+    timeout: Duration,
+}
+
+impl SmtpMailer {
+    fn new(smtp: &SmtpSettings) -> Result<SmtpMailer, MailError> {
+        let fail = |detail: String| MailError::Smtp {
+            host: smtp.host.clone(),
+            detail,
+        };
+        let tls = || -> Result<TlsParameters, MailError> {
+            let mut builder = TlsParameters::builder(smtp.host.clone());
+            if let Some(path) = &smtp.ca_file {
+                let ca_error = |detail: String| MailError::CaFile {
+                    path: path.display().to_string(),
+                    detail,
+                };
+                let pem = std::fs::read(path).map_err(|e| ca_error(e.to_string()))?;
+                builder = builder.add_root_certificate(
+                    Certificate::from_pem(&pem).map_err(|e| ca_error(e.to_string()))?,
+                );
+            }
+            builder.build().map_err(|e| fail(e.to_string()))
+        };
+        let builder = match smtp.security {
+            Security::Tls => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
+                .tls(Tls::Wrapper(tls()?)),
+            Security::StartTls => {
+                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
+                    .tls(Tls::Required(tls()?))
+            }
+            // Plaintext only because the config says `security: none`.
+            Security::None => {
+                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host).tls(Tls::None)
+            }
+        };
+        let mut builder = builder.port(smtp.port).timeout(Some(smtp.timeout));
+        if let Some(user) = &smtp.username {
+            let password = smtp_password(smtp)?.ok_or(MailError::NoPassword)?;
+            builder = builder.credentials(Credentials::new(user.clone(), password));
+        }
+        Ok(SmtpMailer {
+            inner: builder.build(),
+            description: format!(
+                "smtp {}:{} ({})",
+                smtp.host,
+                smtp.port,
+                smtp.security.as_str()
+            ),
+            timeout: smtp.timeout,
+        })
+    }
+}
+
+impl Transport for SmtpMailer {
+    fn send<'a>(&'a self, envelope: &'a Envelope, raw: &'a [u8]) -> SendFuture<'a> {
+        Box::pin(async move {
+            self.inner
+                .send_raw(envelope, raw)
+                .await
+                .map(drop)
+                .map_err(|e| {
+                    let class = if e.is_permanent() {
+                        FailureClass::Permanent
+                    } else {
+                        FailureClass::Transient
+                    };
+                    SendError {
+                        class,
+                        message: error_chain(&e),
+                    }
+                })
+        })
+    }
+
+    fn describe(&self) -> String {
+        self.description.clone()
+    }
+
+    fn timeout(&self) -> Duration {
+        self.timeout
+    }
+}
+
+struct SendmailMailer {
+    command: PathBuf,
+    inner: AsyncSendmailTransport<Tokio1Executor>,
+}
+
+impl Transport for SendmailMailer {
+    fn send<'a>(&'a self, envelope: &'a Envelope, raw: &'a [u8]) -> SendFuture<'a> {
+        Box::pin(async move {
+            // A local MTA that fails now (spool full, not running) usually recovers: retry.
+            self.inner
+                .send_raw(envelope, raw)
+                .await
+                .map_err(|e| SendError::transient(error_chain(&e)))
+        })
+    }
+
+    fn describe(&self) -> String {
+        format!("sendmail {}", self.command.display())
+    }
+
+    fn timeout(&self) -> Duration {
+        DEFAULT_SEND_TIMEOUT
+    }
+}
+
+struct FileMailer {
+    dir: PathBuf,
+    inner: AsyncFileTransport<Tokio1Executor>,
+}
+
+impl Transport for FileMailer {
+    fn send<'a>(&'a self, envelope: &'a Envelope, raw: &'a [u8]) -> SendFuture<'a> {
+        Box::pin(async move {
+            self.inner
+                .send_raw(envelope, raw)
+                .await
+                .map(drop)
+                .map_err(|e| SendError::transient(error_chain(&e)))
+        })
+    }
+
+    fn describe(&self) -> String {
+        format!("file {}", self.dir.display())
+    }
+
+    fn timeout(&self) -> Duration {
+        DEFAULT_SEND_TIMEOUT
+    }
+}
+
+/// Rebuilds the envelope of a stored message.
+pub fn envelope(from: &str, to: &[String]) -> Result<Envelope, String> {
+    let from = if from.is_empty() {
+        None
+    } else {
+        Some(from.parse().map_err(|e| format!("sender {from:?}: {e}"))?)
+    };
+    let to = to
+        .iter()
+        .map(|a| a.parse().map_err(|e| format!("recipient {a:?}: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Envelope::new(from, to).map_err(|e| e.to_string())
+}
+
+/// Sends with the transport's timeout: lettre's own timeout covers only the connection, and a
+/// server that accepts and then stalls would hang the send.
+pub async fn send_with_timeout(
+    transport: &dyn Transport,
+    envelope: &Envelope,
+    raw: &[u8],
+) -> Result<(), SendError> {
+    let limit = transport.timeout();
+    match tokio::time::timeout(limit, transport.send(envelope, raw)).await {
+        Ok(result) => result,
+        Err(_) => Err(SendError::transient(format!(
+            "no answer within {}s",
+            limit.as_secs()
+        ))),
+    }
+}
+
+/// An error with its causes, `: `-separated.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+impl std::fmt::Debug for dyn Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+#[cfg(test)]
+mod tests;

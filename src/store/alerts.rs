@@ -1,0 +1,250 @@
+//! Alert states, their history, and the record of one check: states and emails written in one
+//! transaction (the outbox pattern), so an alert change is never without its email or the
+//! other way round.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, params};
+
+use super::{Store, StoreError, day};
+use crate::core::{AlertKey, AlertKind, AlertState, AlertStatus, Decision};
+
+/// An email to put in the outbox, with the alerts it announces.
+#[derive(Debug)]
+pub struct EmailRecord<'a> {
+    pub message_id: &'a str,
+    pub subject: &'a str,
+    pub envelope_from: &'a str,
+    pub envelope_to: &'a [String],
+    pub raw: &'a [u8],
+    pub announces: Vec<AlertKey>,
+}
+
+/// Everything one check changes.
+#[derive(Debug)]
+pub struct CheckRecord<'a> {
+    pub check_day: NaiveDate,
+    /// RFC 3339, for the history.
+    pub now: &'a str,
+    /// Unix seconds: when the new emails may first be sent.
+    pub send_from: i64,
+    pub decisions: &'a [Decision],
+    pub emails: &'a [EmailRecord<'a>],
+    /// Sources whose rejected version the admin is now told about.
+    pub rejections_notified: &'a [String],
+}
+
+/// An alert as `spendwatch alerts` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertRow {
+    pub key: AlertKey,
+    pub state: AlertState,
+    pub updated_at: String,
+}
+
+/// One line of alert history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertEvent {
+    pub check_day: NaiveDate,
+    pub key: AlertKey,
+    pub reason: String,
+    pub status: String,
+    /// The email that announced it, if any.
+    pub outbox_id: Option<i64>,
+}
+
+fn milestone_text(key: &AlertKey) -> String {
+    key.milestone.map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn key_of(row: &rusqlite::Row<'_>, fund: usize) -> rusqlite::Result<AlertKey> {
+    let milestone: String = row.get(fund + 1)?;
+    let kind: String = row.get(fund + 2)?;
+    Ok(AlertKey {
+        fund: row.get(fund)?,
+        milestone: if milestone.is_empty() {
+            None
+        } else {
+            Some(day(row, fund + 1)?)
+        },
+        kind: AlertKind::parse(&kind).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                fund + 2,
+                rusqlite::types::Type::Text,
+                format!("unknown alert kind {kind:?}").into(),
+            )
+        })?,
+    })
+}
+
+fn state_of(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<AlertState> {
+    let status: String = row.get(first)?;
+    Ok(AlertState {
+        status: if status == "firing" {
+            AlertStatus::Firing
+        } else {
+            AlertStatus::Resolved
+        },
+        since: day(row, first + 1)?,
+        last_sent: day(row, first + 2)?,
+    })
+}
+
+impl Store {
+    /// The state of every alert.
+    pub fn alert_states(&self) -> Result<HashMap<AlertKey, AlertState>, StoreError> {
+        Ok(self
+            .alert_rows()?
+            .into_iter()
+            .map(|r| (r.key, r.state))
+            .collect())
+    }
+
+    pub fn alert_rows(&self) -> Result<Vec<AlertRow>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT fund, milestone, kind, status, since, last_sent, updated_at FROM alerts
+                 ORDER BY status = 'resolved', fund, milestone, kind",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(AlertRow {
+                    key: key_of(r, 0)?,
+                    state: state_of(r, 3)?,
+                    updated_at: r.get(6)?,
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// The latest `limit` history events, oldest first.
+    pub fn alert_events(&self, limit: usize) -> Result<Vec<AlertEvent>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT check_day, fund, milestone, kind, reason, status, outbox_id FROM
+                   (SELECT * FROM alert_events ORDER BY id DESC LIMIT ?1) ORDER BY id",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([limit as i64], |r| {
+                Ok(AlertEvent {
+                    check_day: day(r, 0)?,
+                    key: key_of(r, 1)?,
+                    reason: r.get(4)?,
+                    status: r.get(5)?,
+                    outbox_id: r.get(6)?,
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// Writes a check's alert changes, history and emails in one transaction; returns the ids of
+    /// the new outbox rows, in the order of `record.emails`.
+    pub fn record_check(&mut self, record: &CheckRecord<'_>) -> Result<Vec<i64>, StoreError> {
+        let path = self.path.clone();
+        let wrap = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.savepoint().map_err(wrap)?;
+        let day = record.check_day.to_string();
+        let mut ids = Vec::with_capacity(record.emails.len());
+        let mut announced_in: HashMap<&AlertKey, i64> = HashMap::new();
+        for email in record.emails {
+            let id: i64 = tx
+                .query_row(
+                    "INSERT INTO outbox (created_at, check_day, message_id, subject, envelope_from, envelope_to, raw, next_attempt_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+                    params![
+                        record.now,
+                        day,
+                        email.message_id,
+                        email.subject,
+                        email.envelope_from,
+                        email.envelope_to.join("\n"),
+                        email.raw,
+                        record.send_from
+                    ],
+                    |r| r.get(0),
+                )
+                .map_err(wrap)?;
+            ids.push(id);
+            for key in &email.announces {
+                announced_in.insert(key, id);
+            }
+        }
+        for d in record.decisions {
+            let milestone = milestone_text(&d.key);
+            tx.execute(
+                "INSERT INTO alerts (fund, milestone, kind, status, since, last_sent, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (fund, milestone, kind) DO UPDATE SET
+                    status = excluded.status, since = excluded.since,
+                    last_sent = excluded.last_sent, updated_at = excluded.updated_at",
+                params![
+                    d.key.fund,
+                    milestone,
+                    d.key.kind.as_str(),
+                    d.next.status.as_str(),
+                    d.next.since.to_string(),
+                    d.next.last_sent.to_string(),
+                    record.now
+                ],
+            )
+            .map_err(wrap)?;
+            tx.execute(
+                "INSERT INTO alert_events (check_day, at, fund, milestone, kind, reason, status, outbox_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    day,
+                    record.now,
+                    d.key.fund,
+                    milestone,
+                    d.key.kind.as_str(),
+                    d.reason.as_str(),
+                    d.next.status.as_str(),
+                    announced_in.get(&d.key)
+                ],
+            )
+            .map_err(wrap)?;
+        }
+        for source in record.rejections_notified {
+            tx.execute(
+                "UPDATE sources SET rejection_notified = 1 WHERE path = ?1",
+                [source],
+            )
+            .map_err(wrap)?;
+        }
+        tx.commit().map_err(wrap)?;
+        Ok(ids)
+    }
+
+    /// Rejected source versions the admin has not been told about: (path, problems).
+    pub fn unnotified_rejections(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path, rejected_message FROM sources WHERE rejected_message IS NOT NULL AND rejection_notified = 0 ORDER BY path")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// When a ledger source last changed (a new version, accepted or rejected), RFC 3339.
+    pub fn last_source_change(&self) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT MAX(changed_at) FROM sources", [], |r| {
+                r.get::<_, Option<String>>(0)
+            })
+            .optional()
+            .map(Option::flatten)
+            .map_err(self.err())
+    }
+}

@@ -1,0 +1,177 @@
+//! The outbox: emails waiting to be delivered, claimed one at a time with a lease.
+//!
+//! A sender claims a row (the lease keeps a second sender off it), sends, then marks it sent,
+//! reschedules it after a transient failure, or marks it failed. Leases are released at start,
+//! so after a crash only the message that was in flight can be sent twice.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Store, StoreError};
+
+/// A message claimed for delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    pub id: i64,
+    pub message_id: String,
+    pub subject: String,
+    pub envelope_from: String,
+    pub envelope_to: Vec<String>,
+    pub raw: Vec<u8>,
+    /// Attempts including this one.
+    pub attempt: i64,
+}
+
+/// A row as `spendwatch outbox` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub created_at: String,
+    pub subject: String,
+    pub envelope_to: Vec<String>,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub last_error: Option<String>,
+    pub sent_at: Option<String>,
+}
+
+fn split_addresses(text: String) -> Vec<String> {
+    text.lines().map(str::to_owned).collect()
+}
+
+impl Store {
+    /// Releases every lease: called at start, when no sender of ours can be running.
+    pub fn release_leases(&mut self) -> Result<usize, StoreError> {
+        self.conn
+            .execute("UPDATE outbox SET lease_until = NULL WHERE status = 'pending' AND lease_until IS NOT NULL", [])
+            .map_err(self.err())
+    }
+
+    /// Claims the oldest pending message that is due at `now` (unix seconds) and not leased.
+    pub fn claim_next(&mut self, now: i64, lease_secs: i64) -> Result<Option<Claimed>, StoreError> {
+        self.conn
+            .query_row(
+                "UPDATE outbox SET lease_until = ?1 + ?2, attempts = attempts + 1
+                 WHERE id = (SELECT id FROM outbox
+                             WHERE status = 'pending' AND next_attempt_at <= ?1
+                               AND (lease_until IS NULL OR lease_until < ?1)
+                             ORDER BY next_attempt_at, id LIMIT 1)
+                 RETURNING id, message_id, subject, envelope_from, envelope_to, raw, attempts",
+                params![now, lease_secs],
+                |r| {
+                    Ok(Claimed {
+                        id: r.get(0)?,
+                        message_id: r.get(1)?,
+                        subject: r.get(2)?,
+                        envelope_from: r.get(3)?,
+                        envelope_to: split_addresses(r.get(4)?),
+                        raw: r.get(5)?,
+                        attempt: r.get(6)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(self.err())
+    }
+
+    pub fn mark_sent(&mut self, id: i64, now: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE outbox SET status = 'sent', sent_at = ?2, lease_until = NULL, last_error = NULL WHERE id = ?1",
+                params![id, now],
+            )
+            .map(drop)
+            .map_err(self.err())
+    }
+
+    /// After a transient failure: try again at `retry_at` (unix seconds).
+    pub fn reschedule(&mut self, id: i64, retry_at: i64, error: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE outbox SET next_attempt_at = ?2, lease_until = NULL, last_error = ?3 WHERE id = ?1",
+                params![id, retry_at, error],
+            )
+            .map(drop)
+            .map_err(self.err())
+    }
+
+    /// After a permanent failure: kept, shown by `spendwatch outbox`, re-queued by `--retry`.
+    pub fn mark_failed(&mut self, id: i64, error: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = ?2 WHERE id = ?1",
+                params![id, error],
+            )
+            .map(drop)
+            .map_err(self.err())
+    }
+
+    /// Puts failed messages back in the queue and makes every waiting message due at `now`
+    /// (an administrator who fixed the cause wants them sent, not after the backoff); returns
+    /// how many failed messages were re-queued.
+    pub fn requeue_failed(&mut self, now: i64) -> Result<usize, StoreError> {
+        let requeued = self
+            .conn
+            .execute(
+                "UPDATE outbox SET status = 'pending', attempts = 0, lease_until = NULL WHERE status = 'failed'",
+                [],
+            )
+            .map_err(self.err())?;
+        self.conn
+            .execute("UPDATE outbox SET next_attempt_at = ?1 WHERE status = 'pending' AND next_attempt_at > ?1", [now])
+            .map_err(self.err())?;
+        Ok(requeued)
+    }
+
+    /// Messages not yet sent (pending and failed), oldest first, and the `recent` last sent ones.
+    pub fn outbox_rows(&self, recent: usize) -> Result<Vec<OutboxRow>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, created_at, subject, envelope_to, status, attempts, next_attempt_at, last_error, sent_at
+                 FROM outbox
+                 WHERE status <> 'sent' OR id IN (SELECT id FROM outbox WHERE status = 'sent' ORDER BY id DESC LIMIT ?1)
+                 ORDER BY id",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([recent as i64], |r| {
+                Ok(OutboxRow {
+                    id: r.get(0)?,
+                    created_at: r.get(1)?,
+                    subject: r.get(2)?,
+                    envelope_to: split_addresses(r.get(3)?),
+                    status: r.get(4)?,
+                    attempts: r.get(5)?,
+                    next_attempt_at: r.get(6)?,
+                    last_error: r.get(7)?,
+                    sent_at: r.get(8)?,
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// When the next pending message is due (unix seconds), if any.
+    pub fn next_due(&self) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(self.err())
+    }
+
+    /// Starts a transaction that [`Store::rollback_dry_run`] undoes: a dry run does everything
+    /// a real check does, then leaves no trace.
+    pub fn begin_dry_run(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(self.err())
+    }
+
+    pub fn rollback_dry_run(&mut self) -> Result<(), StoreError> {
+        self.conn.execute_batch("ROLLBACK").map_err(self.err())
+    }
+}
