@@ -14,7 +14,7 @@ pub const MAX_BACKOFF: Duration = Duration::from_secs(3_600);
 
 /// The wait before attempt `attempt + 1` after `attempt` failed (1-based).
 pub fn backoff(attempt: i64) -> Duration {
-    let doublings = u32::try_from(attempt.saturating_sub(1))
+    let doublings = u32::try_from(attempt.max(1) - 1)
         .unwrap_or(u32::MAX)
         .min(16);
     FIRST_BACKOFF
