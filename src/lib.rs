@@ -9,12 +9,14 @@
 //! - [`mail`]: MIME messages and the smtp/sendmail/file transports over lettre.
 //! - [`check`]: one check — import, evaluate, decide alerts, enqueue emails in one transaction.
 //! - [`deliver`]: sends the outbox with retries and backoff.
+//! - [`daemon`]: `spendwatch run` — the schedule, the sender, reload and stop, systemd.
 //! - [`cli`]: the command line, one file per subcommand.
 
 pub mod check;
 pub mod cli;
 pub mod config;
 pub mod core;
+pub mod daemon;
 pub mod deliver;
 pub mod import;
 pub mod ledger;

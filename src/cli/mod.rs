@@ -7,6 +7,7 @@ mod alerts_cmd;
 mod check_cmd;
 mod config_cmd;
 mod import_cmd;
+mod run_cmd;
 mod status;
 mod table;
 
@@ -61,6 +62,8 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Run as a daemon: check at start and on the schedule, deliver email, reload on SIGHUP
+    Run,
     /// One check as the daemon does it: import, evaluate, alert, send
     Check {
         /// Check as the daemon would on this day (YYYY-MM-DD), e.g. to replay a season
@@ -127,6 +130,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<(), Failure> {
             fund,
             dry_run,
         } => import_cmd::run(&config, &files, fund, dry_run),
+        Command::Run => run_cmd::run(&config_path, config),
         Command::Check { as_of, dry_run } => check_cmd::run(&config, as_of, dry_run),
         Command::Alerts => alerts_cmd::alerts(&config),
         Command::Outbox { retry } => alerts_cmd::outbox(&config, retry),
@@ -142,9 +146,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<(), Failure> {
 /// time, so `JOURNAL_STREAM` turns the timestamp off.
 fn init_logging(command: &Command) {
     let default = match command {
-        Command::Check { .. } | Command::Outbox { .. } | Command::TestEmail { .. } => {
-            "spendwatch=info"
-        }
+        Command::Run
+        | Command::Check { .. }
+        | Command::Outbox { .. }
+        | Command::TestEmail { .. } => "spendwatch=info",
         _ => "spendwatch=warn",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

@@ -204,8 +204,8 @@ pub struct AlertPolicy {
     pub stale_days: i64,
 }
 
-/// The last day a fiscal year's alerts are announced: 01-31 of the following year. After it,
-/// the year is closed and its alerts are left as they are.
+/// The last day a fiscal year's alerts are repeated: 01-31 of the following year. After it the
+/// year is closed: firing alerts are no longer repeated (changes are still announced once).
 pub fn year_closes(year: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year + 1, 1, 31).unwrap_or(NaiveDate::MAX)
 }
@@ -219,9 +219,6 @@ pub fn decide_fund(
     policy: AlertPolicy,
     today: NaiveDate,
 ) -> Vec<Decision> {
-    if today > year_closes(fund.year) {
-        return Vec::new();
-    }
     let key = |milestone: Option<NaiveDate>, kind| AlertKey {
         fund: fund.id.clone(),
         milestone,
@@ -246,7 +243,7 @@ pub fn decide_fund(
             (MilestoneStatus::AtRisk, None) => {
                 Some((Reason::First, Some(Notice::Due { milestone: facts })))
             }
-            (MilestoneStatus::AtRisk, Some(s)) if repeat_due(s, policy, today) => {
+            (MilestoneStatus::AtRisk, Some(s)) if repeat_due(s, policy, today, fund.year) => {
                 Some((Reason::Repeat, Some(Notice::Due { milestone: facts })))
             }
             (MilestoneStatus::Met, Some(_)) => Some((
@@ -311,7 +308,7 @@ pub fn decide_fund(
                     ))
                 } else if !newest {
                     Some((Reason::Replaced, None))
-                } else if repeat_due(s, policy, today) {
+                } else if repeat_due(s, policy, today, fund.year) {
                     Some((
                         Reason::Repeat,
                         Some(Notice::Missed {
@@ -387,7 +384,7 @@ pub fn decide_stale(
     };
     let (reason, notice) = match (stale, firing(previous)) {
         (true, None) => (Reason::First, Some(notice)),
-        (true, Some(s)) if repeat_due(s, policy, today) => (Reason::Repeat, Some(notice)),
+        (true, Some(s)) if interval_passed(s, policy, today) => (Reason::Repeat, Some(notice)),
         (false, Some(_)) => (Reason::Resolved, resolved_notice(policy, Notice::Fresh)),
         _ => return None,
     };
@@ -410,7 +407,13 @@ fn firing(state: Option<AlertState>) -> Option<AlertState> {
     state.filter(|s| s.status == AlertStatus::Firing)
 }
 
-fn repeat_due(state: AlertState, policy: AlertPolicy, today: NaiveDate) -> bool {
+/// Whether a firing alert is announced again today. A fiscal year's alerts stop repeating once
+/// the year closes (01-31 of the next year); notices of changes are still sent.
+fn repeat_due(state: AlertState, policy: AlertPolicy, today: NaiveDate, year: i32) -> bool {
+    today <= year_closes(year) && interval_passed(state, policy, today)
+}
+
+fn interval_passed(state: AlertState, policy: AlertPolicy, today: NaiveDate) -> bool {
     (today - state.last_sent).num_days() >= policy.repeat_days
 }
 

@@ -85,6 +85,14 @@ pub struct Store {
 impl Store {
     /// Opens the database at `path`, creating and migrating it as needed.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with_busy_timeout(path, BUSY_TIMEOUT)
+    }
+
+    /// Like [`Store::open`], waiting at most `busy_timeout` for a lock held by another process.
+    pub fn open_with_busy_timeout(
+        path: &Path,
+        busy_timeout: Duration,
+    ) -> Result<Store, StoreError> {
         let display = path.display().to_string();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
@@ -100,6 +108,7 @@ impl Store {
             conn,
             path: display,
         };
+        store.conn.busy_timeout(busy_timeout).map_err(store.err())?;
         store.prepare()?;
         Ok(store)
     }
@@ -112,7 +121,6 @@ impl Store {
     }
 
     fn prepare(&mut self) -> Result<(), StoreError> {
-        self.conn.busy_timeout(BUSY_TIMEOUT).map_err(self.err())?;
         // Check the version before anything writes to the file (journal_mode=WAL does).
         let found: i64 = self
             .conn

@@ -1,0 +1,40 @@
+//! `spendwatch run`: the daemon, with signals turned into control messages.
+//!
+//! SIGHUP reloads the config; SIGTERM and SIGINT stop after the transaction in flight.
+
+use std::path::Path;
+
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+use super::Failure;
+use crate::config::Config;
+use crate::daemon::{self, Control, Deps};
+
+pub(super) fn run(config_file: &Path, config: Config) -> Result<(), Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let (control_tx, control_rx) = mpsc::unbounded_channel();
+        let mut hangup = signal(SignalKind::hangup())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        tokio::spawn(async move {
+            loop {
+                let request = tokio::select! {
+                    _ = hangup.recv() => Control::Reload,
+                    _ = terminate.recv() => Control::Shutdown,
+                    _ = interrupt.recv() => Control::Shutdown,
+                };
+                if control_tx.send(request).is_err() {
+                    break;
+                }
+            }
+        });
+        daemon::run(config_file.to_owned(), config, Deps::system(), control_rx)
+            .await
+            .map_err(Failure::runtime)
+    })
+}

@@ -1,0 +1,225 @@
+//! The daemon loop with paused tokio time: the test clock follows tokio's clock, so an hour of
+//! schedule passes in milliseconds and every tick lands at an exact instant.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use super::*;
+
+/// Wall-clock time that moves with tokio's (paused) clock.
+struct TestClock {
+    start: DateTime<Utc>,
+    base: tokio::time::Instant,
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.start + (tokio::time::Instant::now() - self.base)
+    }
+}
+
+#[derive(Default)]
+struct Recorder(Mutex<Vec<String>>);
+
+impl Notifier for Recorder {
+    fn notify(&self, states: &[NotifyState<'_>]) {
+        let mut seen = self.0.lock().expect("recorder lock");
+        seen.extend(states.iter().map(|s| s.to_string()));
+    }
+}
+
+fn utc(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .expect("test time")
+        .with_timezone(&Utc)
+}
+
+/// A config with one fund whose June milestone is missed, a CSV ledger, the file transport.
+fn workdir(schedule: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("ledger.csv"),
+        "日期,金额\n2025-03-01,40000.00\n2025-06-01,10000.00\n",
+    )
+    .expect("ledger");
+    let file = dir.path().join("config.yaml");
+    std::fs::write(&file, config_text(schedule)).expect("config");
+    (dir, file)
+}
+
+fn config_text(schedule: &str) -> String {
+    format!(
+        "schedule: \"{schedule}\"\ndatabase: db/spendwatch.db\n\
+         ledger: {{sources: [{{path: ledger.csv, fund: ng}}]}}\n\
+         email: {{to: [finance@localhost], admin: [], transport: file, file: {{dir: outbox}}}}\n\
+         funds:\n  - {{id: ng, code: C1, name: 网络综合治理, year: 2025, budget: 150000}}\n"
+    )
+}
+
+struct Running {
+    control: mpsc::UnboundedSender<Control>,
+    events: mpsc::UnboundedReceiver<Event>,
+    notes: Arc<Recorder>,
+    task: tokio::task::JoinHandle<Result<(), DaemonError>>,
+}
+
+fn start(file: &Path, at: &str, watchdog: Option<Duration>) -> Running {
+    let config = config::load(file).expect("valid test config");
+    let (control, control_rx) = mpsc::unbounded_channel();
+    let (events_tx, events) = mpsc::unbounded_channel();
+    let notes = Arc::new(Recorder::default());
+    let deps = Deps {
+        clock: Arc::new(TestClock {
+            start: utc(at),
+            base: tokio::time::Instant::now(),
+        }),
+        notifier: notes.clone(),
+        watchdog,
+        events: Some(events_tx),
+    };
+    let task = tokio::spawn(run(file.to_owned(), config, deps, control_rx));
+    Running {
+        control,
+        events,
+        notes,
+        task,
+    }
+}
+
+impl Running {
+    async fn next_check(&mut self) -> (DateTime<Utc>, usize) {
+        loop {
+            match self.events.recv().await.expect("daemon still running") {
+                Event::Checked { at, emails, .. } => return (at, emails),
+                Event::CheckFailed { at } => panic!("check failed at {at}"),
+                _ => {}
+            }
+        }
+    }
+
+    async fn stop(mut self) -> Vec<String> {
+        self.control.send(Control::Shutdown).expect("send shutdown");
+        self.task
+            .await
+            .expect("daemon task")
+            .expect("daemon result");
+        while self.events.try_recv().is_ok() {}
+        self.notes.0.lock().expect("lock").clone()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn checks_at_nine_shanghai_across_a_day_and_a_month_end() {
+    let (_dir, file) = workdir("0 9 * * *");
+    // 08:30 in Shanghai on 2025-06-29.
+    let mut daemon = start(&file, "2025-06-29T00:30:00Z", None);
+    let mut ticks = Vec::new();
+    for _ in 0..4 {
+        ticks.push(daemon.next_check().await.0);
+    }
+    assert_eq!(
+        ticks,
+        vec![
+            utc("2025-06-29T00:30:00Z"), // at start
+            utc("2025-06-29T01:00:00Z"),
+            utc("2025-06-30T01:00:00Z"),
+            utc("2025-07-01T01:00:00Z"), // across the month end
+        ]
+    );
+    let notes = daemon.stop().await;
+    assert_eq!(notes.first().map(String::as_str), Some("READY=1"));
+    assert!(notes.iter().any(|n| n.starts_with("STATUS=last check 2025-07-01 09:00:00 CST (1 emails); next check 2025-07-02 09:00:00 CST")), "{notes:#?}");
+    assert_eq!(notes.last().map(String::as_str), Some("STOPPING=1"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_milestone_passed_while_down_is_reported_at_start() {
+    let (dir, file) = workdir("0 9 * * *");
+    let mut daemon = start(&file, "2025-07-03T06:00:00Z", None);
+    let (at, emails) = daemon.next_check().await;
+    assert_eq!((at, emails), (utc("2025-07-03T06:00:00Z"), 1));
+    daemon.stop().await;
+    let store = Store::open(&dir.path().join("db/spendwatch.db")).expect("db");
+    let rows = store.outbox_rows(10).expect("outbox");
+    assert_eq!(rows.len(), 1);
+    assert!(
+        rows[0].subject.contains("未达6月底50%支出进度"),
+        "{}",
+        rows[0].subject
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn reload_applies_a_valid_config_and_keeps_the_old_one_otherwise() {
+    let (_dir, file) = workdir("0 9 * * *");
+    let mut daemon = start(&file, "2025-06-29T00:30:00Z", None);
+    daemon.next_check().await;
+
+    std::fs::write(&file, "schedule: [not valid").expect("bad config");
+    daemon.control.send(Control::Reload).expect("reload");
+    loop {
+        if let Some(Event::Reloaded { ok }) = daemon.events.recv().await {
+            assert!(!ok);
+            break;
+        }
+    }
+    assert_eq!(
+        daemon.next_check().await.0,
+        utc("2025-06-29T01:00:00Z"),
+        "the old schedule stays in effect"
+    );
+
+    std::fs::write(&file, config_text("30 10 * * *")).expect("new config");
+    daemon.control.send(Control::Reload).expect("reload");
+    loop {
+        if let Some(Event::Reloaded { ok }) = daemon.events.recv().await {
+            assert!(ok);
+            break;
+        }
+    }
+    assert_eq!(
+        daemon.next_check().await.0,
+        utc("2025-06-29T02:30:00Z"),
+        "10:30 Shanghai"
+    );
+    let notes = daemon.stop().await;
+    assert!(
+        notes
+            .windows(2)
+            .any(|w| w[0] == "RELOADING=1" && w[1] == "READY=1"),
+        "{notes:#?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn shutdown_during_a_check_lets_the_check_finish() {
+    let (dir, file) = workdir("0 9 * * *");
+    let mut daemon = start(&file, "2025-07-03T06:00:00Z", None);
+    // Asked to stop at once: the first check is under way and completes first.
+    daemon.control.send(Control::Shutdown).expect("shutdown");
+    let mut saw_check = false;
+    while let Some(event) = daemon.events.recv().await {
+        match event {
+            Event::Checked { .. } => saw_check = true,
+            Event::Stopped => break,
+            _ => {}
+        }
+    }
+    assert!(saw_check, "the check in flight finished before the stop");
+    daemon.task.await.expect("task").expect("clean stop");
+    let store = Store::open(&dir.path().join("db/spendwatch.db")).expect("db");
+    assert_eq!(store.alert_rows().expect("alerts").len(), 1);
+    assert_eq!(store.outbox_rows(10).expect("outbox").len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_watchdog_is_pinged_between_checks() {
+    let (_dir, file) = workdir("0 9 * * *");
+    let mut daemon = start(&file, "2025-06-29T00:30:00Z", Some(Duration::from_secs(10)));
+    daemon.next_check().await;
+    daemon.next_check().await; // 30 minutes later
+    let notes = daemon.stop().await;
+    let pings = notes.iter().filter(|n| *n == "WATCHDOG=1").count();
+    // Every 10 s for 30 minutes.
+    assert!(pings >= 180, "{pings} pings");
+}
