@@ -116,10 +116,10 @@ fn details(notice: &Notice, report: &FundReport, fund: &Fund) -> Vec<String> {
         .milestones
         .iter()
         .find(|m| m.status != MilestoneStatus::Met && m.days_left >= 0);
-    let next_step = |lines: &mut Vec<String>| {
+    let next_step = |lines: &mut Vec<String>, label: &str| {
         if let Some(m) = next_milestone {
             lines.push(format!(
-                "下一步：{}前还需支出 {}（{}，节点目标 {}）。",
+                "{label}：{}前累计还需支出 {}（{}，节点目标 {}）。",
                 long_date(m.milestone.date),
                 yuan(m.target.saturating_sub(report.spent).max(Money::ZERO)),
                 days_phrase(m.days_left),
@@ -161,7 +161,14 @@ fn details(notice: &Notice, report: &FundReport, fund: &Fund) -> Vec<String> {
                     "目前累计支出 {}，已补齐该节点进度。",
                     yuan(*spent_now)
                 ));
-                next_step(&mut lines);
+                next_step(&mut lines, "下一步");
+            } else if report.as_of > fund.last_day() {
+                lines.push(format!(
+                    "目前累计支出 {}，仍差 {}。{}年度已结束，以上为该年度的年终结果。",
+                    yuan(*spent_now),
+                    yuan(milestone.target.saturating_sub(*spent_now)),
+                    fund.year
+                ));
             } else {
                 let gap = milestone.target.saturating_sub(*spent_now);
                 lines.push(format!(
@@ -175,7 +182,7 @@ fn details(notice: &Notice, report: &FundReport, fund: &Fund) -> Vec<String> {
                     yuan(gap),
                     day_name(milestone.date)
                 ));
-                next_step(&mut lines);
+                next_step(&mut lines, "随后");
             }
         }
         Notice::CaughtUp {
@@ -187,7 +194,7 @@ fn details(notice: &Notice, report: &FundReport, fund: &Fund) -> Vec<String> {
                 yuan(*spent_now),
                 yuan(milestone.target)
             ));
-            next_step(&mut lines);
+            next_step(&mut lines, "下一步");
         }
         Notice::Met { milestone } => {
             lines.push(format!(
@@ -196,7 +203,7 @@ fn details(notice: &Notice, report: &FundReport, fund: &Fund) -> Vec<String> {
                 yuan(milestone.spent),
                 yuan(milestone.target)
             ));
-            next_step(&mut lines);
+            next_step(&mut lines, "下一步");
         }
         Notice::OverBudget { spent, budget } => {
             lines.push(format!(
@@ -221,15 +228,19 @@ fn details(notice: &Notice, report: &FundReport, fund: &Fund) -> Vec<String> {
 
 /// The milestone a fund's table row shows: the one a notice is about, else the next one.
 fn focus(notices: &[Notice], report: &FundReport) -> Option<MilestoneFacts> {
+    let milestone_of = |n: &Notice| match n {
+        Notice::Due { milestone }
+        | Notice::Missed { milestone, .. }
+        | Notice::CaughtUp { milestone, .. }
+        | Notice::Met { milestone } => Some(*milestone),
+        _ => None,
+    };
+    // The milestone that needs action comes first; then any the notices are about.
     notices
         .iter()
-        .find_map(|n| match n {
-            Notice::Due { milestone }
-            | Notice::Missed { milestone, .. }
-            | Notice::CaughtUp { milestone, .. }
-            | Notice::Met { milestone } => Some(*milestone),
-            _ => None,
-        })
+        .filter(|n| n.is_warning())
+        .find_map(milestone_of)
+        .or_else(|| notices.iter().find_map(milestone_of))
         .or_else(|| {
             report
                 .milestones
@@ -254,14 +265,20 @@ const TABLE_HEADINGS: [&str; 9] = [
 
 fn table_row(item: &FundNotices<'_>) -> [String; 9] {
     let (target, gap, days) = match focus(&item.notices, item.report) {
-        Some(m) => (
-            format!("{}（{}{}）", m.target.grouped(), day_name(m.date), m.share),
-            m.target
-                .saturating_sub(item.report.spent)
-                .max(Money::ZERO)
-                .grouped(),
-            days_phrase(m.days_left),
-        ),
+        Some(m) => {
+            let gap = m.target.saturating_sub(item.report.spent).max(Money::ZERO);
+            // Days left or overdue only matter while something is still to be spent.
+            let days = if gap == Money::ZERO {
+                "已完成".to_owned()
+            } else {
+                days_phrase(m.days_left)
+            };
+            (
+                format!("{}（{}{}）", m.target.grouped(), day_name(m.date), m.share),
+                gap.grouped(),
+                days,
+            )
+        }
         None => ("-".into(), "-".into(), "-".into()),
     };
     [

@@ -267,3 +267,49 @@ fn day_names() {
     assert_eq!(day_name(ymd(2025, 12, 31)), "12月底");
     assert_eq!(day_name(ymd(2025, 6, 15)), "6月15日");
 }
+
+#[test]
+fn a_closed_year_reports_its_result_without_a_next_step() {
+    let f = ng();
+    let (report, notices) = notices(&f, &[(ymd(2025, 1, 5), 14_860_700)], ymd(2026, 11, 28));
+    let email = render(
+        ymd(2026, 11, 28),
+        &[FundNotices {
+            fund: &f,
+            report: &report,
+            notices,
+        }],
+        &[],
+    );
+    assert_eq!(
+        email.subject,
+        "【支出进度预警】网络综合治理体系建设专项资金 未达12月底100%支出进度"
+    );
+    assert!(
+        email.text.contains(
+            "目前累计支出 ¥148,607.00，仍差 ¥1,393.00。2025年度已结束，以上为该年度的年终结果。"
+        ),
+        "{}",
+        email.text
+    );
+    assert!(!email.text.contains("下一步"), "{}", email.text);
+}
+
+#[test]
+fn the_table_shows_the_milestone_that_needs_action() {
+    let f = ng();
+    // June missed and caught up, December missed: the row is about December.
+    let (report, notices) = notices(
+        &f,
+        &[(ymd(2025, 3, 1), 6_000_000), (ymd(2025, 8, 1), 8_000_000)],
+        ymd(2026, 1, 1),
+    );
+    let row = table_row(&FundNotices {
+        fund: &f,
+        report: &report,
+        notices,
+    });
+    assert_eq!(row[6], "150,000.00（12月底100%）");
+    assert_eq!(row[7], "10,000.00");
+    assert_eq!(row[8], "逾期1天");
+}
