@@ -385,7 +385,10 @@ pub fn decide_stale(
     let (reason, notice) = match (stale, firing(previous)) {
         (true, None) => (Reason::First, Some(notice)),
         (true, Some(s)) if interval_passed(s, policy, today) => (Reason::Repeat, Some(notice)),
-        (false, Some(_)) => (Reason::Resolved, resolved_notice(policy, Notice::Fresh)),
+        // The data changed: say so.
+        (false, Some(_)) if year_open => (Reason::Resolved, resolved_notice(policy, Notice::Fresh)),
+        // Every year closed: nothing to watch any more, and nothing changed to announce.
+        (false, Some(_)) => (Reason::Resolved, None),
         _ => return None,
     };
     Some(Decision {

@@ -371,19 +371,23 @@ pub async fn send_with_timeout(
     }
 }
 
-/// An error with its causes, `: `-separated.
+/// An error with its causes, `: `-separated, each part once (lettre's messages often repeat
+/// their cause: "Connection error: Connection error: invalid peer certificate").
 fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
+    let mut parts: Vec<String> = Vec::new();
+    let mut next: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = next {
+        parts.extend(err.to_string().split(": ").map(str::to_owned));
+        next = err.source();
     }
-    text
+    parts.dedup();
+    let mut seen: Vec<&str> = Vec::new();
+    for part in &parts {
+        if !seen.contains(&part.as_str()) {
+            seen.push(part);
+        }
+    }
+    seen.join(": ")
 }
 
 impl std::fmt::Debug for dyn Transport {

@@ -3,10 +3,14 @@
 
 mod bad_files;
 mod config_errors;
+mod daemon_process;
 mod database;
 mod duplicates;
 mod import_formats;
 mod replace;
+mod replay;
+mod smtp;
+mod smtp_server;
 mod sources;
 mod status_json;
 mod status_table;

@@ -17,6 +17,9 @@ pub(crate) const IP_NAME: &str = "招商引资专项业务费";
 /// Where the config of [`config_yaml`] keeps its database, relative to the working folder.
 pub(crate) const DB: &str = "db/spendwatch.db";
 
+/// Where the shipped `config.yaml` (see [`Workdir::samples`]) keeps its database.
+pub(crate) const SAMPLE_DB: &str = "data/spendwatch.db";
+
 /// The repository root (for the shipped sample data and the fixtures in `tests/data`).
 pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -95,6 +98,11 @@ impl Output {
         self
     }
 
+    /// stdout and stderr together, for checking that something appears in neither.
+    pub(crate) fn both(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
     pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
@@ -158,6 +166,37 @@ impl Workdir {
         let wd = Workdir::empty();
         wd.write_str("config.yaml", &config_yaml(sources));
         wd
+    }
+
+    /// A folder with the shipped `config.yaml` and the sample ledgers of `data/ledger/`, laid
+    /// out as in the repository (so the config's relative paths work unchanged).
+    pub(crate) fn samples() -> Workdir {
+        let wd = Workdir::empty();
+        wd.copy_in(&repo().join("config.yaml"), "config.yaml");
+        let ledger = repo().join("data/ledger");
+        let files =
+            std::fs::read_dir(&ledger).unwrap_or_else(|e| panic!("{}: {e}", ledger.display()));
+        for file in files {
+            let file = file.expect("read data/ledger");
+            if file.file_type().expect("file type").is_file() {
+                let name = file.file_name();
+                let name = name.to_str().expect("sample file names are UTF-8");
+                wd.copy_in(&file.path(), &format!("data/ledger/{name}"));
+            }
+        }
+        wd
+    }
+
+    /// Rewrites `config.yaml` after `edit` changed it as a YAML document (comments are lost).
+    pub(crate) fn edit_config(&self, edit: impl FnOnce(&mut serde_yaml::Value)) {
+        let path = self.join("config.yaml");
+        let text = std::fs::read_to_string(&path).expect("read config.yaml");
+        let mut doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("config.yaml is YAML");
+        edit(&mut doc);
+        self.write_str(
+            "config.yaml",
+            &serde_yaml::to_string(&doc).expect("write YAML"),
+        );
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -224,6 +263,17 @@ impl Workdir {
     }
 
     pub(crate) fn run_with_config(&self, config: &str, args: &[&str]) -> Output {
+        self.run_full(config, args, &[])
+    }
+
+    /// Runs `spendwatch --config config.yaml ARGS…` with the variables `env` set.
+    pub(crate) fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        self.run_full("config.yaml", args, env)
+    }
+
+    /// The runner behind the others: spendwatch's own variables (config, password, log filter,
+    /// credentials folder) are removed from the environment unless `env` sets them.
+    pub(crate) fn run_full(&self, config: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
         let out = Command::new(env!("CARGO_BIN_EXE_spendwatch"))
             .arg("--config")
             .arg(config)
@@ -232,6 +282,8 @@ impl Workdir {
             .env_remove("SPENDWATCH_CONFIG")
             .env_remove("SPENDWATCH_SMTP_PASSWORD")
             .env_remove("RUST_LOG")
+            .env_remove("CREDENTIALS_DIRECTORY")
+            .envs(env.iter().copied())
             .output()
             .expect("run spendwatch");
         Output {
@@ -294,6 +346,50 @@ impl Workdir {
         .expect("read entries")
         .collect::<Result<Vec<_>, _>>()
         .expect("read entries")
+    }
+}
+
+/// One row of the `outbox` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OutboxRow {
+    pub(crate) id: i64,
+    pub(crate) check_day: String,
+    pub(crate) subject: String,
+    /// The envelope recipients.
+    pub(crate) to: Vec<String>,
+    /// pending | sent | failed
+    pub(crate) status: String,
+    pub(crate) attempts: i64,
+    pub(crate) last_error: Option<String>,
+}
+
+impl Workdir {
+    /// Every row of the `outbox` table of the database at `db` (relative to the workdir), by id.
+    pub(crate) fn outbox(&self, db: &str) -> Vec<OutboxRow> {
+        let path = self.join(db);
+        assert!(path.is_file(), "no database at {}", path.display());
+        let conn = rusqlite::Connection::open(&path).expect("open database");
+        let mut stmt = conn
+            .prepare(
+                "SELECT id, check_day, subject, envelope_to, status, attempts, last_error
+                 FROM outbox ORDER BY id",
+            )
+            .expect("query outbox");
+        stmt.query_map([], |r| {
+            let to: String = r.get(3)?;
+            Ok(OutboxRow {
+                id: r.get(0)?,
+                check_day: r.get(1)?,
+                subject: r.get(2)?,
+                to: to.lines().map(str::to_owned).collect(),
+                status: r.get(4)?,
+                attempts: r.get(5)?,
+                last_error: r.get(6)?,
+            })
+        })
+        .expect("read outbox")
+        .collect::<Result<Vec<_>, _>>()
+        .expect("read outbox")
     }
 }
 

@@ -254,6 +254,7 @@ fn stale_table() {
         ("repeat after the interval", Some(day(3, 1)), true, Some(prev), day(5, 8), "stale repeat stale(68) -> firing"),
         ("a source changed", Some(day(5, 7)), true, Some(prev), day(5, 8), "stale resolved fresh -> resolved"),
         ("no year open", Some(day(3, 1)), false, None, day(5, 8), "none"),
+        ("the year closes while stale: ends without a notice", Some(day(3, 1)), false, Some(prev), day(5, 8), "stale resolved - -> resolved"),
     ];
     for (name, last_change, open, previous, today, expected) in rows {
         assert_eq!(

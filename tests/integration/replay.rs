@@ -1,0 +1,257 @@
+//! A season replayed day by day: the shipped config (file transport into data/outbox) and the
+//! sample ledgers, `check --as-of D` for every day D from 2025-01-01 to 2026-02-05, then the
+//! outbox compared with the emails derived by hand from the sample data and SPEC section 4.
+//!
+//! The replay (~400 runs of the binary) is done once and shared by the tests below.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use chrono::{Days, NaiveDate};
+
+use super::util::{OutboxRow, SAMPLE_DB, Workdir};
+
+const FINANCE: &str = "finance@localhost";
+const ADMIN: &str = "admin@localhost";
+const FIRST_DAY: &str = "2025-01-01";
+const LAST_DAY: &str = "2026-02-05";
+
+#[derive(Debug)]
+struct Replay {
+    outbox: Vec<OutboxRow>,
+    /// Decoded subjects of the `.eml` files the file transport wrote, with their number.
+    eml_subjects: BTreeMap<String, usize>,
+}
+
+fn day(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("test date")
+}
+
+fn replay() -> &'static Replay {
+    static REPLAY: OnceLock<Replay> = OnceLock::new();
+    REPLAY.get_or_init(|| {
+        let wd = Workdir::samples();
+        let mut d = day(FIRST_DAY);
+        while d <= day(LAST_DAY) {
+            let as_of = d.to_string();
+            let out = wd.run(&["check", "--as-of", &as_of]);
+            out.ok().stdout_has(&format!("check {as_of}:"));
+            assert!(
+                out.stdout.contains("retrying later 0, failed 0"),
+                "{as_of}: the file transport did not deliver everything:\n{}",
+                out.stdout
+            );
+            d = d.succ_opt().expect("next day");
+        }
+        let mut eml_subjects = BTreeMap::new();
+        let outbox_dir = wd.join("data/outbox");
+        for file in std::fs::read_dir(&outbox_dir).expect("data/outbox exists") {
+            let path = file.expect("read data/outbox").path();
+            if path.extension().is_some_and(|e| e == "eml") {
+                let raw = std::fs::read(&path).expect("read .eml");
+                let msg = mail_parser::MessageParser::default()
+                    .parse(&raw)
+                    .expect("an .eml file is a message");
+                let subject = msg.subject().expect("a Subject").to_owned();
+                *eml_subjects.entry(subject).or_insert(0) += 1;
+            }
+        }
+        Replay {
+            outbox: wd.outbox(SAMPLE_DB),
+            eml_subjects,
+        }
+    })
+}
+
+/// (check day, subject) of the emails to exactly `to`, in outbox order.
+fn sent_to(to: &str) -> Vec<(String, String)> {
+    replay()
+        .outbox
+        .iter()
+        .filter(|r| r.to == [to])
+        .map(|r| (r.check_day.clone(), r.subject.clone()))
+        .collect()
+}
+
+/// Panics, showing the rows where they differ, unless the two lists of (day, subject) are equal.
+fn assert_same_list(what: &str, actual: &[(String, String)], expected: &[(String, String)]) {
+    if actual == expected {
+        return;
+    }
+    let show =
+        |row: Option<&(String, String)>| row.map_or("-".to_owned(), |(d, s)| format!("{d} {s}"));
+    let mut diff = String::new();
+    for i in 0..actual.len().max(expected.len()) {
+        let (a, e) = (show(actual.get(i)), show(expected.get(i)));
+        if a != e {
+            diff.push_str(&format!("row {i}:\n  actual:   {a}\n  expected: {e}\n"));
+        }
+    }
+    panic!(
+        "{what} differ from the hand-derived list ({} actual, {} expected):\n{diff}",
+        actual.len(),
+        expected.len()
+    );
+}
+
+const NG: &str = "网络综合治理体系建设专项资金";
+const IP: &str = "招商引资专项业务费";
+
+/// The emails to finance@localhost, derived by hand.
+///
+/// Cumulative spend from data/make_samples.py (spent(t) includes entries dated t):
+/// - 网络综合治理 (budget 150,000.00; targets 37,500 / 75,000 / 112,500 / 150,000 by
+///   03-31 / 06-30 / 10-31 / 12-31): 34,730.00 from 03-10, 35,966.50 from 03-19, 38,952.90 on
+///   03-31; 58,302.90 from 06-12, 61,118.50 from 06-25, 62,398.50 on 06-30, 65,998.50 from 07-10,
+///   75,798.50 from 07-22; 113,213.70 from 10-14; 131,770.50 from 12-10, 141,570.50 from 12-18,
+///   146,370.50 from 12-26, 148,607.00 from 12-30 (the year's total).
+/// - 招商引资 (budget 100,000.00; targets 25,000 / 50,000 / 75,000 / 100,000): 14,578.40 from
+///   03-12, 24,178.40 from 03-20, 26,014.90 from 03-28; 49,605.70 from 06-11, 53,123.90 from
+///   06-24; 70,522.50 from 09-17, 71,415.50 from 10-22, 79,215.50 from 11-05; 92,600.00 from
+///   12-09, 97,800.00 from 12-18, 100,000.00 from 12-29 (the year's total).
+///
+/// Rules (SPEC section 4, warn_days 15, repeat 7 days): a milestone d is at risk from d − 15
+/// while unmet → `due`, repeated every 7 days, ended by a "met" notice when met (silently when
+/// d passes unmet); on d + 1, if spent(d) < target → `missed`, repeated every 7 days until
+/// spent(t) ≥ target, then one "caught up" notice; nothing after 2026-01-31. Notices of one check
+/// to the same recipients are one email ("2个项目…" when both funds warn). No over_budget:
+/// neither fund ever exceeds its budget (招商引资 reaches it exactly).
+fn finance_expected() -> Vec<(String, String)> {
+    let due = |fund: &str, node: &str, days: u32| {
+        format!("【支出进度预警】{fund} 距{node}支出节点剩余{days}天，尚未达标")
+    };
+    let missed = |fund: &str, node: &str| format!("【支出进度预警】{fund} 未达{node}支出进度");
+    let met = |fund: &str, node: &str| format!("【已恢复】{fund} 已达到{node}支出进度");
+    let caught_up = |fund: &str, node: &str| format!("【已恢复】{fund} 已补齐{node}支出进度");
+    let both = "【支出进度预警】2个项目支出进度滞后".to_owned();
+    let list: Vec<(&str, String)> = vec![
+        // March (25%). 03-16 = 03-31 − 15: NG 34,730.00 < 37,500 and IP 14,578.40 < 25,000,
+        // both at risk → one email for both; the 7-day repeat on 03-23 (NG 35,966.50, IP
+        // 24,178.40) likewise.
+        ("2025-03-16", both.clone()),
+        ("2025-03-23", both.clone()),
+        // 03-28: IP reaches 26,014.90 ≥ 25,000 → its due alert ends with a met notice.
+        ("2025-03-28", met(IP, "3月底25%")),
+        // 03-30: NG still 35,966.50, 7 days after 03-23 → repeat, one day left.
+        ("2025-03-30", due(NG, "3月底25%", 1)),
+        // 03-31: NG's 2,986.40 dated 03-31 brings 38,952.90 ≥ 37,500 → met.
+        ("2025-03-31", met(NG, "3月底25%")),
+        // (04-10: IP's refund brings spent(t) to 24,814.90 < 25,000, but spent(03-31) =
+        // 26,014.90 met the March milestone: no alert.)
+        //
+        // June (50%). 06-15: NG 58,302.90 < 75,000 and IP 49,605.70 < 50,000 → both due.
+        ("2025-06-15", both.clone()),
+        ("2025-06-22", both.clone()),
+        // 06-24: IP 53,123.90 ≥ 50,000 → met.
+        ("2025-06-24", met(IP, "6月底50%")),
+        // 06-29: NG 61,118.50, repeat of 06-22; 06-30 (62,398.50) is within the 7 days.
+        ("2025-06-29", due(NG, "6月底50%", 1)),
+        // 07-01: spent(06-30) = 62,398.50 < 75,000 → missed (due ends silently); repeated on
+        // 07-08 and 07-15 (65,998.50 still short).
+        ("2025-07-01", missed(NG, "6月底50%")),
+        ("2025-07-08", missed(NG, "6月底50%")),
+        ("2025-07-15", missed(NG, "6月底50%")),
+        // 07-22: NG 75,798.50 ≥ 75,000 → caught up (已补齐).
+        ("2025-07-22", caught_up(NG, "6月底50%")),
+        // October (75%). NG reached 113,213.70 ≥ 112,500 on 10-14, before the window opens on
+        // 10-16: no alert. IP 70,522.50 < 75,000 on 10-16 → due, 15 days left; repeats on 10-23
+        // (71,415.50, 8 days left) and 10-30 (1 day left).
+        ("2025-10-16", due(IP, "10月底75%", 15)),
+        ("2025-10-23", due(IP, "10月底75%", 8)),
+        ("2025-10-30", due(IP, "10月底75%", 1)),
+        // 11-01: spent(10-31) = 71,415.50 < 75,000 → missed.
+        ("2025-11-01", missed(IP, "10月底75%")),
+        // 11-05: IP 79,215.50 ≥ 75,000 → caught up, before the first repeat (11-08).
+        ("2025-11-05", caught_up(IP, "10月底75%")),
+        // December (100%). 12-16: NG 131,770.50 and IP 92,600.00 → both due; repeat on 12-23
+        // (NG 141,570.50, IP 97,800.00).
+        ("2025-12-16", both.clone()),
+        ("2025-12-23", both),
+        // 12-29: IP exactly 100,000.00 ≥ 100,000 → met.
+        ("2025-12-29", met(IP, "12月底100%")),
+        // 12-30: NG 148,607.00 < 150,000, repeat of 12-23, 1 day left.
+        ("2025-12-30", due(NG, "12月底100%", 1)),
+        // 2026-01-01: spent(12-31) = 148,607.00 < 150,000 → missed (the year-end result);
+        // repeated every 7 days while the year's alerts run (to 2026-01-31): 01-08, 01-15,
+        // 01-22, 01-29. The next would be 02-05, after the year closed: none.
+        ("2026-01-01", missed(NG, "12月底100%")),
+        ("2026-01-08", missed(NG, "12月底100%")),
+        ("2026-01-15", missed(NG, "12月底100%")),
+        ("2026-01-22", missed(NG, "12月底100%")),
+        ("2026-01-29", missed(NG, "12月底100%")),
+    ];
+    list.into_iter().map(|(d, s)| (d.to_owned(), s)).collect()
+}
+
+/// The emails to admin@localhost: the sample files never change after their first import on
+/// 2025-01-01, so `stale` (stale_after 35 days) fires on 2025-02-05 = 01-01 + 35 days and
+/// repeats every 7 days (42, 49, … days) while the 2025 year is open, the last on 2026-01-28
+/// (392 days; the next, 02-04, is after 01-31). After that the year's alerts stop: nothing
+/// more, and in particular no 【已恢复】账务数据已更新 notice — no ledger source changed.
+fn admin_expected() -> Vec<(String, String)> {
+    let first = day("2025-02-05");
+    let close = day("2026-01-31");
+    (0u64..)
+        .map(|k| (k, first + Days::new(7 * k)))
+        .take_while(|(_, d)| *d <= close)
+        .map(|(k, d)| {
+            (
+                d.to_string(),
+                format!("【数据未更新】账务数据已{}天未更新", 35 + 7 * k),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn replay_finance_emails_match_the_hand_derived_season() {
+    assert_same_list(
+        "the emails to finance@localhost",
+        &sent_to(FINANCE),
+        &finance_expected(),
+    );
+}
+
+#[test]
+fn replay_admin_emails_are_the_stale_notices_until_the_year_closes() {
+    let expected = admin_expected();
+    assert_eq!(expected.len(), 52);
+    assert_eq!(expected.last().map(|(d, _)| d.as_str()), Some("2026-01-28"));
+    assert_same_list("the emails to admin@localhost", &sent_to(ADMIN), &expected);
+}
+
+#[test]
+fn replay_sends_nothing_else_and_delivers_everything_once() {
+    let rows = &replay().outbox;
+    let others: Vec<&OutboxRow> = rows
+        .iter()
+        .filter(|r| r.to != [FINANCE] && r.to != [ADMIN])
+        .collect();
+    assert!(others.is_empty(), "emails to other recipients: {others:#?}");
+    let unsent: Vec<&OutboxRow> = rows.iter().filter(|r| r.status != "sent").collect();
+    assert!(unsent.is_empty(), "emails not delivered: {unsent:#?}");
+    assert!(
+        rows.iter().all(|r| r.attempts == 1),
+        "an email took more than one attempt"
+    );
+    let mut from_db: BTreeMap<String, usize> = BTreeMap::new();
+    for r in rows {
+        *from_db.entry(r.subject.clone()).or_insert(0) += 1;
+    }
+    assert_eq!(
+        replay().eml_subjects,
+        from_db,
+        "the .eml files in data/outbox are not the outbox's emails, each once"
+    );
+    // Every check day at most one email per recipient set (grouping).
+    let mut per_day: BTreeMap<(&str, &[String]), usize> = BTreeMap::new();
+    for r in rows {
+        *per_day
+            .entry((r.check_day.as_str(), r.to.as_slice()))
+            .or_insert(0) += 1;
+    }
+    assert!(
+        per_day.values().all(|&n| n == 1),
+        "more than one email to the same recipients in one check: {per_day:?}"
+    );
+}
