@@ -3,15 +3,20 @@
 //!
 //! Two modes: the sources of the config are synced one by one (a bad file is reported and its
 //! previous version stays in force), and `spendwatch import FILE…` is all or nothing.
+//!
+//! A file is looked at in up to three steps, each only when the one before says it may have
+//! changed: its size and time; a pass that hashes its bytes and detects its encoding; and the
+//! pass that reads it into the store, streaming, so memory does not grow with the file.
 
 use std::fmt::Write as _;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::config::Config;
-use crate::ledger::{self, Encoding, Parsed, ProblemList, ReadOptions};
-use crate::store::{Fingerprint, NewVersion, Store, StoreError};
+use crate::ledger::{self, Detected, Encoding, ProblemList, ReadError, ReadOptions, Sniffer};
+use crate::store::{Fingerprint, SourceMeta, Store, StoreError};
 
 /// A file to import and the fund of its rows when it has no fund column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,10 +30,12 @@ pub struct SourceFile {
 pub enum Outcome {
     /// Same bytes, same settings as the version in force.
     Unchanged { entries: i64 },
-    /// Read without problems; `previous` entries were (or would be) replaced.
+    /// Read without problems; `previous` entries were (or would be) replaced, of which
+    /// `written` were new or changed.
     Imported {
         entries: usize,
         previous: i64,
+        written: usize,
         subtotal_rows: usize,
         note_rows: usize,
         encoding: Option<Encoding>,
@@ -111,102 +118,110 @@ pub fn sync_sources(
     let mut reports = Vec::with_capacity(files.len());
     for file in files {
         let display = display_path(&file.path);
-        let key = file.path.to_string_lossy().into_owned();
-        let record = store.source(&key)?;
-        let in_force = record.as_ref().map_or(0, |r| r.entry_count);
-        let bytes = match std::fs::read(&file.path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                reports.push(FileReport {
-                    file: file.clone(),
-                    display,
-                    outcome: Outcome::Missing {
-                        entries_in_force: in_force,
-                    },
-                    duplicates: vec![],
-                });
-                continue;
-            }
-            Err(e) => {
-                let report = format!("{display}: cannot read the file: {e}");
-                reports.push(FileReport {
-                    file: file.clone(),
-                    display,
-                    outcome: Outcome::Rejected {
-                        report,
-                        known: false,
-                        entries_in_force: in_force,
-                    },
-                    duplicates: vec![],
-                });
-                continue;
-            }
+        let outcome = sync_one(store, config, file, &display, now)?;
+        let duplicates = match outcome {
+            Outcome::Imported { .. } => duplicate_warnings(store, &key_of(file), &display)?,
+            _ => Vec::new(),
         };
-        let fingerprint = fingerprint(&bytes, config, file.fund.as_deref());
-        if record.as_ref().and_then(|r| r.accepted.as_ref()) == Some(&fingerprint) {
-            reports.push(FileReport {
-                file: file.clone(),
-                display,
-                outcome: Outcome::Unchanged { entries: in_force },
-                duplicates: vec![],
-            });
-            continue;
-        }
-        if let Some((rejected, report)) = record.as_ref().and_then(|r| r.rejected.as_ref())
-            && rejected == &fingerprint
-        {
-            let outcome = Outcome::Rejected {
-                report: report.clone(),
-                known: true,
-                entries_in_force: in_force,
-            };
-            reports.push(FileReport {
-                file: file.clone(),
-                display,
-                outcome,
-                duplicates: vec![],
-            });
-            continue;
-        }
-        match read(&bytes, file, config, &display) {
-            Ok(parsed) => {
-                store.replace_sources(
-                    &[NewVersion {
-                        path: &key,
-                        fingerprint: &fingerprint,
-                        entries: &parsed.entries,
-                        subtotal_rows: parsed.subtotal_rows,
-                    }],
-                    now,
-                )?;
-                let duplicates = duplicate_warnings(store, &key, &display)?;
-                reports.push(FileReport {
-                    file: file.clone(),
-                    display,
-                    outcome: imported(&parsed, in_force),
-                    duplicates,
-                });
-            }
-            Err(report) => {
-                store.record_rejection(&key, &fingerprint, &report, now)?;
-                let outcome = Outcome::Rejected {
-                    report,
-                    known: false,
-                    entries_in_force: in_force,
-                };
-                reports.push(FileReport {
-                    file: file.clone(),
-                    display,
-                    outcome,
-                    duplicates: vec![],
-                });
-            }
-        }
+        reports.push(FileReport {
+            file: file.clone(),
+            display,
+            outcome,
+            duplicates,
+        });
     }
     Ok(reports)
 }
 
-/// Imports files given by hand: every file is read first; if any is bad, nothing changes.
+fn sync_one(
+    store: &mut Store,
+    config: &Config,
+    file: &SourceFile,
+    display: &str,
+    now: &str,
+) -> Result<Outcome, StoreError> {
+    let key = key_of(file);
+    let record = store.source(&key)?;
+    let in_force = record.as_ref().map_or(0, |r| r.entry_count);
+    let settings = settings_hash(config, file.fund.as_deref());
+    let meta = match stat(&file.path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Outcome::Missing {
+                entries_in_force: in_force,
+            });
+        }
+        Err(e) => {
+            let report = format!("{display}: cannot read the file: {e}");
+            return Ok(Outcome::Rejected {
+                report,
+                known: false,
+                entries_in_force: in_force,
+            });
+        }
+    };
+    let accepted = record.as_ref().and_then(|r| r.accepted.as_ref());
+    if accepted.is_some_and(|f| f.settings == settings)
+        && record.as_ref().and_then(|r| r.meta) == Some(meta)
+    {
+        return Ok(Outcome::Unchanged { entries: in_force });
+    }
+    let (content, detected) = match examine(&file.path) {
+        Ok(found) => found,
+        Err(e) => {
+            let report = format!("{display}: cannot read the file: {e}");
+            return Ok(Outcome::Rejected {
+                report,
+                known: false,
+                entries_in_force: in_force,
+            });
+        }
+    };
+    let fingerprint = Fingerprint { content, settings };
+    if accepted == Some(&fingerprint) {
+        store.touch_source(&key, meta)?;
+        return Ok(Outcome::Unchanged { entries: in_force });
+    }
+    if let Some((rejected, report)) = record.as_ref().and_then(|r| r.rejected.as_ref())
+        && rejected == &fingerprint
+    {
+        return Ok(Outcome::Rejected {
+            report: report.clone(),
+            known: true,
+            entries_in_force: in_force,
+        });
+    }
+    match write(
+        store,
+        config,
+        file,
+        &key,
+        display,
+        &fingerprint,
+        &detected,
+        Some(meta),
+        now,
+    ) {
+        Ok(outcome) => Ok(outcome),
+        Err(WriteError::Store(e)) => Err(e),
+        Err(WriteError::Io(report)) => Ok(Outcome::Rejected {
+            report,
+            known: false,
+            entries_in_force: in_force,
+        }),
+        Err(WriteError::Rejected(report)) => {
+            store.record_rejection(&key, &fingerprint, &report, now)?;
+            Ok(Outcome::Rejected {
+                report,
+                known: false,
+                entries_in_force: in_force,
+            })
+        }
+    }
+}
+
+/// Imports files given by hand: if any file is bad, nothing changes. With `dry_run`, every
+/// file is read and counted and nothing is kept.
 pub fn import_files(
     store: &mut Store,
     config: &Config,
@@ -214,27 +229,71 @@ pub fn import_files(
     dry_run: bool,
     now: &str,
 ) -> Result<Vec<FileReport>, ImportError> {
-    let mut problems = Vec::new();
-    let mut read_files = Vec::new();
-    for file in files {
-        let display = display_path(&file.path);
-        let bytes = match std::fs::read(&file.path) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                problems.push(format!("{display}: cannot read the file: {e}"));
+    let mut problems: Vec<String> = Vec::new();
+    let mut reports = store.atomically(!dry_run, |store| -> Result<Vec<FileReport>, ImportError> {
+        let mut reports = Vec::with_capacity(files.len());
+        for file in files {
+            let display = display_path(&file.path);
+            let key = key_of(file);
+            let found = stat(&file.path).and_then(|meta| examine(&file.path).map(|e| (meta, e)));
+            let (meta, (content, detected)) = match found {
+                Ok(found) => found,
+                Err(e) => {
+                    problems.push(format!("{display}: cannot read the file: {e}"));
+                    continue;
+                }
+            };
+            let fingerprint = Fingerprint {
+                content,
+                settings: settings_hash(config, file.fund.as_deref()),
+            };
+            let record = store.source(&key)?;
+            let in_force = record.as_ref().map_or(0, |r| r.entry_count);
+            if record.as_ref().and_then(|r| r.accepted.as_ref()) == Some(&fingerprint) {
+                store.touch_source(&key, meta)?;
+                reports.push(FileReport {
+                    file: file.clone(),
+                    display,
+                    outcome: Outcome::Unchanged { entries: in_force },
+                    duplicates: vec![],
+                });
                 continue;
             }
-        };
-        match read(&bytes, file, config, &display) {
-            Ok(parsed) => read_files.push((
+            // After a bad file the others are still read, to report all problems at once.
+            match write(
+                store,
+                config,
                 file,
-                display,
-                fingerprint(&bytes, config, file.fund.as_deref()),
-                parsed,
-            )),
-            Err(report) => problems.push(report),
+                &key,
+                &display,
+                &fingerprint,
+                &detected,
+                Some(meta),
+                now,
+            ) {
+                Ok(outcome) => reports.push(FileReport {
+                    file: file.clone(),
+                    display,
+                    outcome,
+                    duplicates: vec![],
+                }),
+                Err(WriteError::Store(e)) => return Err(e.into()),
+                Err(WriteError::Rejected(report) | WriteError::Io(report)) => problems.push(report),
+            }
         }
-    }
+        if !problems.is_empty() {
+            return Err(ImportError::Rejected(String::new()));
+        }
+        if !dry_run {
+            for report in &mut reports {
+                if matches!(report.outcome, Outcome::Imported { .. }) {
+                    report.duplicates =
+                        duplicate_warnings(store, &key_of(&report.file), &report.display)?;
+                }
+            }
+        }
+        Ok(reports)
+    });
     if !problems.is_empty() {
         let count = problems.len();
         let mut message = problems.join("\n");
@@ -246,57 +305,43 @@ pub fn import_files(
         );
         return Err(ImportError::Rejected(message));
     }
-
-    let mut reports = Vec::with_capacity(read_files.len());
-    let mut versions = Vec::new();
-    let keys: Vec<String> = read_files
-        .iter()
-        .map(|(f, ..)| f.path.to_string_lossy().into_owned())
-        .collect();
-    for ((file, display, fingerprint, parsed), key) in read_files.iter().zip(&keys) {
-        let record = store.source(key)?;
-        let in_force = record.as_ref().map_or(0, |r| r.entry_count);
-        let outcome = if record.as_ref().and_then(|r| r.accepted.as_ref()) == Some(fingerprint) {
-            Outcome::Unchanged { entries: in_force }
-        } else {
-            versions.push(NewVersion {
-                path: key,
-                fingerprint,
-                entries: &parsed.entries,
-                subtotal_rows: parsed.subtotal_rows,
-            });
-            imported(parsed, in_force)
-        };
-        reports.push(FileReport {
-            file: (*file).clone(),
-            display: display.clone(),
-            outcome,
-            duplicates: vec![],
-        });
-    }
-    if !dry_run && !versions.is_empty() {
-        store.replace_sources(&versions, now)?;
-        for (report, key) in reports.iter_mut().zip(&keys) {
-            report.duplicates = duplicate_warnings(store, key, &report.display)?;
+    if let Ok(reports) = &mut reports
+        && dry_run
+    {
+        for report in reports.iter_mut() {
+            report.duplicates.clear();
         }
     }
-    Ok(reports)
+    reports
 }
 
-fn imported(parsed: &Parsed, previous: i64) -> Outcome {
-    Outcome::Imported {
-        entries: parsed.entries.len(),
-        previous,
-        subtotal_rows: parsed.subtotal_rows,
-        note_rows: parsed.note_rows,
-        encoding: parsed.encoding,
+enum WriteError {
+    /// The file is bad: every problem, formatted.
+    Rejected(String),
+    /// The file could not be read to the end.
+    Io(String),
+    Store(StoreError),
+}
+
+impl From<StoreError> for WriteError {
+    fn from(e: StoreError) -> WriteError {
+        WriteError::Store(e)
     }
 }
 
-/// Problems beyond this many are summarised: the first ones are enough to fix an export.
-const MAX_PROBLEMS_SHOWN: usize = 100;
-
-fn read(bytes: &[u8], file: &SourceFile, config: &Config, display: &str) -> Result<Parsed, String> {
+/// Reads `file` into a new version of its source; nothing changes if it is bad.
+#[allow(clippy::too_many_arguments)]
+fn write(
+    store: &mut Store,
+    config: &Config,
+    file: &SourceFile,
+    key: &str,
+    display: &str,
+    fingerprint: &Fingerprint,
+    detected: &Detected,
+    meta: Option<SourceMeta>,
+    now: &str,
+) -> Result<Outcome, WriteError> {
     let extension = file
         .path
         .extension()
@@ -307,22 +352,100 @@ fn read(bytes: &[u8], file: &SourceFile, config: &Config, display: &str) -> Resu
         default_fund: file.fund.as_deref(),
         extra_headers: &config.extra_headers,
     };
-    ledger::read(bytes, &extension, options).map_err(|problems| {
-        let shown = &problems[..problems.len().min(MAX_PROBLEMS_SHOWN)];
-        let mut report = ProblemList {
-            file: display,
-            problems: shown,
+    let input = std::fs::File::open(&file.path)
+        .map_err(|e| WriteError::Io(format!("{display}: cannot read the file: {e}")))?;
+    let input = std::io::BufReader::with_capacity(256 * 1024, input);
+    let (stats, written) = store.write_source(key, fingerprint, meta, now, |writer| {
+        let result = ledger::read(input, detected, &extension, options, &mut |entry| {
+            writer.add(entry)
+        });
+        match result {
+            Ok(stats) => {
+                writer.set_subtotal_rows(stats.subtotal_rows);
+                Ok(stats)
+            }
+            Err(ReadError::Sink(e)) => Err(WriteError::Store(e)),
+            Err(ReadError::Io(e)) => Err(WriteError::Io(format!(
+                "{display}: cannot read the file: {e}"
+            ))),
+            Err(ReadError::Problems { problems, more }) => Err(WriteError::Rejected(
+                ProblemList {
+                    file: display,
+                    problems: &problems,
+                    more,
+                }
+                .to_string(),
+            )),
         }
-        .to_string();
-        if problems.len() > shown.len() {
-            let _ = write!(
-                report,
-                "\n{display}: … and {} more problems",
-                problems.len() - shown.len()
-            );
-        }
-        report
+    })?;
+    Ok(Outcome::Imported {
+        entries: stats.entries,
+        previous: written.previous,
+        written: written.written,
+        subtotal_rows: stats.subtotal_rows,
+        note_rows: stats.note_rows,
+        encoding: stats.encoding,
     })
+}
+
+/// One pass over the bytes: their hash, and what the file is (format, encoding).
+fn examine(path: &Path) -> std::io::Result<(String, Detected)> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Xxh3::new();
+    let mut sniffer = Sniffer::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        sniffer.feed(&buf[..n]);
+    }
+    Ok((
+        format!("xxh3:{:032x}", hasher.digest128()),
+        sniffer.finish(),
+    ))
+}
+
+fn stat(path: &Path) -> std::io::Result<SourceMeta> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("it is not a regular file"));
+    }
+    let mtime_ns = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+    Ok(SourceMeta {
+        size: i64::try_from(meta.len()).unwrap_or(i64::MAX),
+        mtime_ns,
+    })
+}
+
+fn key_of(file: &SourceFile) -> String {
+    file.path.to_string_lossy().into_owned()
+}
+
+/// What decides, besides the bytes, how rows become entries: a new alias or fund changes the
+/// result of the same file.
+fn settings_hash(config: &Config, fund: Option<&str>) -> String {
+    let mut hasher = Xxh3::new();
+    for f in &config.funds {
+        hasher.update(
+            format!(
+                "{:?}\0{:?}\0{:?}\0{}\0{:?}\n",
+                f.id, f.code, f.name, f.year, f.aliases
+            )
+            .as_bytes(),
+        );
+    }
+    hasher.update(format!("fund={fund:?}\n").as_bytes());
+    for (role, name) in config.extra_headers.iter() {
+        hasher.update(format!("{}={name:?}\n", role.key()).as_bytes());
+    }
+    format!("xxh3:{:032x}", hasher.digest128())
 }
 
 fn duplicate_warnings(store: &Store, key: &str, display: &str) -> Result<Vec<String>, StoreError> {
@@ -342,36 +465,6 @@ fn duplicate_warnings(store: &Store, key: &str, display: &str) -> Result<Vec<Str
             )
         })
         .collect())
-}
-
-/// What decides whether a file must be read again: its bytes, and the settings that turn its
-/// rows into entries (a new alias or fund changes the result of the same bytes).
-fn fingerprint(bytes: &[u8], config: &Config, fund: Option<&str>) -> Fingerprint {
-    let content = hex(&Sha256::digest(bytes));
-    let mut settings = Sha256::new();
-    for f in &config.funds {
-        settings.update(format!(
-            "{:?}\0{:?}\0{:?}\0{}\0{:?}\n",
-            f.id, f.code, f.name, f.year, f.aliases
-        ));
-    }
-    settings.update(format!("fund={fund:?}\n"));
-    for (role, name) in config.extra_headers.iter() {
-        settings.update(format!("{}={name:?}\n", role.key()));
-    }
-    Fingerprint {
-        content,
-        settings: hex(&settings.finalize()),
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }
 
 /// The path a file is known by in the database: the same file named from another folder, through

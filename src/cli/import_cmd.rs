@@ -7,6 +7,9 @@ use crate::config::Config;
 use crate::import::{self, FileReport, Outcome, SourceFile};
 use crate::store::Store;
 
+/// Entries in force are listed per fund for configs with at most this many funds.
+const PER_FUND_UP_TO: usize = 20;
+
 pub(super) fn run(
     config: &Config,
     files: &[PathBuf],
@@ -42,26 +45,38 @@ pub(super) fn run(
             eprintln!("spendwatch: warning: {duplicate}");
         }
     }
-    let counts = store.entry_counts()?;
-    let mut in_force: Vec<String> = config
-        .funds
-        .iter()
-        .map(|f| format!("{} {}", f.id, counts.get(&f.id).copied().unwrap_or(0)))
-        .collect();
-    let unknown: i64 = counts
-        .iter()
-        .filter(|(id, _)| config.fund(id).is_none())
-        .map(|(_, n)| n)
-        .sum();
-    if unknown > 0 {
-        in_force.push(format!("funds no longer in the config {unknown}"));
-    }
     let prefix = if dry_run {
-        "dry run, nothing changed; entries in force now"
+        "dry run, nothing changed; entries in force"
     } else {
         "entries in force"
     };
-    println!("{prefix}: {}", in_force.join(", "));
+    let (entries, sources) = store.entries_in_force()?;
+    let sources = format!("{sources} source{}", if sources == 1 { "" } else { "s" });
+    if config.funds.len() <= PER_FUND_UP_TO {
+        let counts = store.entry_counts()?;
+        let mut per_fund: Vec<String> = config
+            .funds
+            .iter()
+            .map(|f| format!("{} {}", f.id, counts.get(&f.id).copied().unwrap_or(0)))
+            .collect();
+        let unknown: i64 = counts
+            .iter()
+            .filter(|(id, _)| config.fund(id).is_none())
+            .map(|(_, n)| n)
+            .sum();
+        if unknown > 0 {
+            per_fund.push(format!("funds no longer in the config {unknown}"));
+        }
+        println!(
+            "{prefix}: {} ({entries} from {sources})",
+            per_fund.join(", ")
+        );
+    } else {
+        println!(
+            "{prefix}: {entries} from {sources}, {} funds",
+            config.funds.len()
+        );
+    }
     Ok(())
 }
 
@@ -74,6 +89,7 @@ pub(super) fn describe(report: &FileReport) -> String {
         Outcome::Imported {
             entries,
             previous,
+            written,
             subtotal_rows,
             note_rows,
             encoding,
@@ -87,6 +103,9 @@ pub(super) fn describe(report: &FileReport) -> String {
                 text += &format!(", {note_rows} rows without date or amount skipped");
             }
             text += &format!("; replaces {previous} entries");
+            if *previous > 0 {
+                text += &format!(" ({written} new or changed)");
+            }
             text
         }
         Outcome::Rejected {

@@ -1,27 +1,29 @@
 //! Cell values as both CSV and spreadsheets deliver them, and their reading as dates,
 //! amounts, numbers and text.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 
 use crate::core::Money;
 
-/// A cell of a table, whatever the file format.
+/// A cell of a table, whatever the file format; text borrows from the row being read.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Cell {
+pub(crate) enum Cell<'a> {
     Empty,
-    Text(String),
+    Text(&'a str),
     Number(f64),
     Date(NaiveDate),
     /// A spreadsheet error value such as `#REF!`.
     Error(String),
 }
 
-impl Cell {
-    pub(crate) fn text(s: &str) -> Cell {
+impl<'a> Cell<'a> {
+    pub(crate) fn text(s: &'a str) -> Cell<'a> {
         if s.trim().is_empty() {
             Cell::Empty
         } else {
-            Cell::Text(s.to_owned())
+            Cell::Text(s)
         }
     }
 
@@ -30,14 +32,16 @@ impl Cell {
     }
 
     /// The cell as text, for vouchers, memos and fund names (numbers without a trailing `.0`).
-    pub(crate) fn as_text(&self) -> String {
+    pub(crate) fn as_text(&self) -> Cow<'a, str> {
         match self {
-            Cell::Empty => String::new(),
-            Cell::Text(s) => s.trim().to_owned(),
-            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
-            Cell::Number(n) => n.to_string(),
-            Cell::Date(d) => d.to_string(),
-            Cell::Error(e) => e.clone(),
+            Cell::Empty => Cow::Borrowed(""),
+            Cell::Text(s) => Cow::Borrowed(s.trim()),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+                Cow::Owned(format!("{}", *n as i64))
+            }
+            Cell::Number(n) => Cow::Owned(n.to_string()),
+            Cell::Date(d) => Cow::Owned(d.to_string()),
+            Cell::Error(e) => Cow::Owned(e.clone()),
         }
     }
 
@@ -52,7 +56,7 @@ impl Cell {
 
 /// Reads a date cell: a spreadsheet date, an 8-digit number, or one of the text forms of
 /// [`parse_date`].
-pub(crate) fn date_of(cell: &Cell) -> Result<NaiveDate, String> {
+pub(crate) fn date_of(cell: &Cell<'_>) -> Result<NaiveDate, String> {
     match cell {
         Cell::Date(d) => Ok(*d),
         Cell::Text(s) => parse_date(s),
@@ -113,7 +117,7 @@ pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, String> {
 }
 
 /// Reads an amount cell; `Ok(None)` when empty.
-pub(crate) fn amount_of(cell: &Cell) -> Result<Option<Money>, String> {
+pub(crate) fn amount_of(cell: &Cell<'_>) -> Result<Option<Money>, String> {
     match cell {
         Cell::Empty => Ok(None),
         Cell::Number(n) => Money::from_spreadsheet_number(*n)
@@ -128,7 +132,7 @@ pub(crate) fn amount_of(cell: &Cell) -> Result<Option<Money>, String> {
 }
 
 /// Reads a whole number from a 年/月/日 cell: `2025`, `3`, `03`, `3月`.
-pub(crate) fn whole_number_of(cell: &Cell) -> Option<u32> {
+pub(crate) fn whole_number_of(cell: &Cell<'_>) -> Option<u32> {
     match cell {
         Cell::Number(n) if n.fract() == 0.0 && (0.0..=9999.0).contains(n) => Some(*n as u32),
         Cell::Text(s) => {

@@ -1,48 +1,19 @@
-//! Recognising what a file is (spreadsheet or text) and decoding text to UTF-8.
+//! Recognising what a file is (spreadsheet or text) and in which encoding its text is.
 //!
 //! Finance software writes GBK; spreadsheets save UTF-8 (often with a BOM) or UTF-16. The
-//! order of detection is: BOM, then strict UTF-8, then GB18030 (a superset of GBK).
-
-use std::borrow::Cow;
+//! order of detection is: BOM, then strict UTF-8, then GB18030 (a superset of GBK). The
+//! [`Sniffer`] is fed the file in chunks (by the pass that also hashes it), so detection needs
+//! no memory that grows with the file.
 
 /// What kind of file the bytes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Format {
+pub enum Format {
     /// Office Open XML (a zip): `.xlsx`.
     Xlsx,
     /// Compound File Binary: `.xls` (Excel 97–2003).
     Xls,
     /// Delimited text: CSV or TSV.
     Text,
-}
-
-/// Tells the format from the first bytes, and checks it agrees with the extension.
-pub(crate) fn sniff(bytes: &[u8], extension: &str) -> Result<Format, String> {
-    let format = if bytes.starts_with(b"PK\x03\x04") {
-        Format::Xlsx
-    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        Format::Xls
-    } else {
-        Format::Text
-    };
-    let extension = extension.to_ascii_lowercase();
-    let claims_spreadsheet = matches!(extension.as_str(), "xlsx" | "xls" | "xlsm");
-    if claims_spreadsheet && format == Format::Text {
-        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
-        let hint =
-            if head.contains("<html") || head.contains("<table") || head.contains("<!doctype") {
-                "it is an HTML page saved with a spreadsheet name, as some finance software does"
-            } else if bytes.is_empty() {
-                "it is empty"
-            } else {
-                "it is not in Excel's format"
-            };
-        return Err(format!(
-            "this .{extension} file is not a spreadsheet: {hint}; open it in Excel or WPS and save it \
-             as .xlsx, or export the ledger as CSV"
-        ));
-    }
-    Ok(format)
 }
 
 /// The text encoding that was found, for the import report.
@@ -65,77 +36,305 @@ impl Encoding {
             Encoding::Gb18030 => "GBK/GB18030",
         }
     }
-}
 
-/// Decodes a text file to UTF-8.
-pub(crate) fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, Encoding), String> {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return std::str::from_utf8(rest)
-            .map(|s| (Cow::Borrowed(s), Encoding::Utf8Bom))
-            .map_err(|e| {
-                format!(
-                    "it starts with a UTF-8 BOM but byte {} is not UTF-8; save it again as UTF-8",
-                    e.valid_up_to() + 3
-                )
-            });
-    }
-    for (bom, encoding, ours) in [
-        (&b"\xFF\xFE"[..], encoding_rs::UTF_16LE, Encoding::Utf16Le),
-        (&b"\xFE\xFF"[..], encoding_rs::UTF_16BE, Encoding::Utf16Be),
-    ] {
-        if let Some(rest) = bytes.strip_prefix(bom) {
-            let (text, had_errors) = encoding.decode_without_bom_handling(rest);
-            if had_errors {
-                return Err(format!(
-                    "it starts with a {} BOM but is not valid {0}; save it again as UTF-8",
-                    ours.name()
-                ));
-            }
-            return Ok((text, ours));
+    /// The decoder for encodings other than UTF-8, which is read as it is.
+    pub(crate) fn decoder(self) -> Option<&'static encoding_rs::Encoding> {
+        match self {
+            Encoding::Utf8 | Encoding::Utf8Bom => None,
+            Encoding::Utf16Le => Some(encoding_rs::UTF_16LE),
+            Encoding::Utf16Be => Some(encoding_rs::UTF_16BE),
+            Encoding::Gb18030 => Some(encoding_rs::GB18030),
         }
     }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok((Cow::Borrowed(text), Encoding::Utf8));
+
+    /// Bytes of BOM at the start of the file.
+    pub(crate) fn bom_len(self) -> usize {
+        match self {
+            Encoding::Utf8Bom => 3,
+            Encoding::Utf16Le | Encoding::Utf16Be => 2,
+            Encoding::Utf8 | Encoding::Gb18030 => 0,
+        }
     }
-    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-    if had_errors || has_utf8_chinese_line(bytes) {
-        return Err(
-            "it is neither UTF-8 nor GBK/GB18030 text (perhaps two encodings mixed in one \
-                    file): export it again, or save it as UTF-8"
-                .to_owned(),
-        );
-    }
-    Ok((text, Encoding::Gb18030))
 }
 
-/// Whether some line of a file that is not UTF-8 as a whole is UTF-8 Chinese: the sign of a
-/// file pieced together from two exports (GB18030 would decode it, as mojibake). A GBK line
-/// practically never forms two valid UTF-8 CJK characters by accident.
-fn has_utf8_chinese_line(bytes: &[u8]) -> bool {
-    bytes.split(|&b| b == b'\n').any(|line| {
-        !line.is_ascii()
-            && std::str::from_utf8(line).is_ok_and(|l| {
+/// What the sniffer found: the format, and for text the encoding or why it has none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detected {
+    pub format: Format,
+    pub text: Result<Encoding, String>,
+    /// The first bytes, for the delimiter guess and error hints.
+    pub(crate) head: Vec<u8>,
+}
+
+const HEAD_LEN: usize = 64 * 1024;
+
+/// Streaming detection: feed every chunk of the file in order, then [`Sniffer::finish`].
+pub struct Sniffer {
+    head: Vec<u8>,
+    /// Bytes of an incomplete UTF-8 sequence at the end of the last chunk.
+    utf8_pending: Vec<u8>,
+    utf8_valid: bool,
+    /// A decoder for the BOM's encoding or GB18030, checking the bytes decode cleanly.
+    decoder: Option<(Encoding, encoding_rs::Decoder)>,
+    decode_ok: bool,
+    scratch: String,
+    /// The current line, for the mixed-encoding check.
+    line: Vec<u8>,
+    utf8_chinese_line: bool,
+}
+
+impl std::fmt::Debug for Sniffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sniffer")
+            .field("utf8_valid", &self.utf8_valid)
+            .field("decode_ok", &self.decode_ok)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Sniffer {
+    fn default() -> Sniffer {
+        Sniffer::new()
+    }
+}
+
+impl Sniffer {
+    pub fn new() -> Sniffer {
+        Sniffer {
+            head: Vec::new(),
+            utf8_pending: Vec::new(),
+            utf8_valid: true,
+            decoder: None,
+            decode_ok: true,
+            scratch: String::with_capacity(16 * 1024),
+            line: Vec::new(),
+            utf8_chinese_line: false,
+        }
+    }
+
+    pub fn feed(&mut self, mut chunk: &[u8]) {
+        if self.head.len() < HEAD_LEN {
+            let take = (HEAD_LEN - self.head.len()).min(chunk.len());
+            let first_chunk = self.head.is_empty();
+            self.head.extend_from_slice(&chunk[..take]);
+            if first_chunk && self.head.len() >= 2 {
+                let bom = [
+                    (&b"\xEF\xBB\xBF"[..], Encoding::Utf8Bom),
+                    (&b"\xFF\xFE"[..], Encoding::Utf16Le),
+                    (&b"\xFE\xFF"[..], Encoding::Utf16Be),
+                ]
+                .into_iter()
+                .find(|(b, _)| chunk.starts_with(b));
+                match bom {
+                    Some((b, Encoding::Utf8Bom)) => chunk = &chunk[b.len()..],
+                    Some((b, enc)) => {
+                        self.decoder = enc
+                            .decoder()
+                            .map(|d| (enc, d.new_decoder_without_bom_handling()));
+                        chunk = &chunk[b.len()..];
+                    }
+                    None => {
+                        self.decoder = Some((
+                            Encoding::Gb18030,
+                            encoding_rs::GB18030.new_decoder_without_bom_handling(),
+                        ));
+                    }
+                }
+            }
+        }
+        if self.utf8_valid {
+            self.check_utf8(chunk);
+        }
+        if let Some((_, decoder)) = &mut self.decoder
+            && self.decode_ok
+        {
+            let mut input = chunk;
+            loop {
+                self.scratch.clear();
+                let (result, read) =
+                    decoder.decode_to_string_without_replacement(input, &mut self.scratch, false);
+                input = &input[read..];
+                match result {
+                    encoding_rs::DecoderResult::InputEmpty => break,
+                    encoding_rs::DecoderResult::OutputFull => {}
+                    encoding_rs::DecoderResult::Malformed(_, _) => {
+                        self.decode_ok = false;
+                        break;
+                    }
+                }
+            }
+        }
+        if !self.utf8_chinese_line {
+            self.scan_lines(chunk);
+        }
+    }
+
+    fn check_utf8(&mut self, chunk: &[u8]) {
+        let mut data = chunk;
+        // Complete a sequence split across chunks, a byte at a time (it lacks at most 3).
+        while !self.utf8_pending.is_empty() {
+            let Some((&byte, rest)) = data.split_first() else {
+                return;
+            };
+            self.utf8_pending.push(byte);
+            data = rest;
+            match std::str::from_utf8(&self.utf8_pending) {
+                Ok(_) => self.utf8_pending.clear(),
+                Err(e) if e.error_len().is_some() => {
+                    self.utf8_valid = false;
+                    return;
+                }
+                Err(_) => {}
+            }
+        }
+        match std::str::from_utf8(data) {
+            Ok(_) => {}
+            Err(e) if e.error_len().is_none() => {
+                self.utf8_pending = data[e.valid_up_to()..].to_vec()
+            }
+            Err(_) => self.utf8_valid = false,
+        }
+    }
+
+    /// Looks for a line that is UTF-8 Chinese, the sign of a file pieced together from two
+    /// exports when the whole is not UTF-8 (GB18030 would decode it, as mojibake). A GBK line
+    /// practically never forms two valid UTF-8 CJK characters by accident.
+    fn scan_lines(&mut self, chunk: &[u8]) {
+        let mut rest = chunk;
+        while let Some(end) = rest.iter().position(|&b| b == b'\n') {
+            self.line.extend_from_slice(&rest[..end]);
+            self.finish_line();
+            rest = &rest[end + 1..];
+        }
+        // Lines longer than this are not what the check is for; keep memory bounded.
+        if self.line.len() < 64 * 1024 {
+            self.line.extend_from_slice(rest);
+        }
+    }
+
+    fn finish_line(&mut self) {
+        if !self.line.is_ascii()
+            && std::str::from_utf8(&self.line).is_ok_and(|l| {
                 l.chars()
                     .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
                     .count()
                     >= 2
             })
-    })
+        {
+            self.utf8_chinese_line = true;
+        }
+        self.line.clear();
+    }
+
+    pub fn finish(mut self) -> Detected {
+        self.finish_line();
+        if let Some((_, decoder)) = &mut self.decoder
+            && self.decode_ok
+        {
+            // A multi-byte sequence cut off at the end of the file.
+            self.scratch.clear();
+            let (result, _) =
+                decoder.decode_to_string_without_replacement(&[], &mut self.scratch, true);
+            if matches!(result, encoding_rs::DecoderResult::Malformed(_, _)) {
+                self.decode_ok = false;
+            }
+        }
+        let format = if self.head.starts_with(b"PK\x03\x04") {
+            Format::Xlsx
+        } else if self
+            .head
+            .starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
+        {
+            Format::Xls
+        } else {
+            Format::Text
+        };
+        let utf8_complete = self.utf8_valid && self.utf8_pending.is_empty();
+        let bom = if self.head.starts_with(b"\xEF\xBB\xBF") {
+            Some(Encoding::Utf8Bom)
+        } else {
+            None
+        };
+        let text = match (bom, &self.decoder) {
+            (Some(_), _) if utf8_complete => Ok(Encoding::Utf8Bom),
+            (Some(_), _) => Err(
+                "it starts with a UTF-8 BOM but is not UTF-8; save it again as UTF-8".to_owned(),
+            ),
+            (None, Some((enc @ (Encoding::Utf16Le | Encoding::Utf16Be), _))) if self.decode_ok => {
+                Ok(*enc)
+            }
+            (None, Some((enc @ (Encoding::Utf16Le | Encoding::Utf16Be), _))) => Err(format!(
+                "it starts with a {} BOM but is not valid {0}; save it again as UTF-8",
+                enc.name()
+            )),
+            _ if utf8_complete => Ok(Encoding::Utf8),
+            _ if self.decode_ok && !self.utf8_chinese_line => Ok(Encoding::Gb18030),
+            _ => Err(
+                "it is neither UTF-8 nor GBK/GB18030 text (perhaps two encodings mixed in one \
+                      file): export it again, or save it as UTF-8"
+                    .to_owned(),
+            ),
+        };
+        Detected {
+            format,
+            text,
+            head: self.head,
+        }
+    }
+}
+
+/// Detects everything at once, for bytes already in memory.
+pub fn detect(bytes: &[u8]) -> Detected {
+    let mut sniffer = Sniffer::new();
+    for chunk in bytes.chunks(8192) {
+        sniffer.feed(chunk);
+    }
+    sniffer.finish()
+}
+
+/// Checks that the format agrees with the file name's extension.
+pub(crate) fn check_extension(
+    detected: &Detected,
+    extension: &str,
+    empty: bool,
+) -> Result<(), String> {
+    let extension = extension.to_ascii_lowercase();
+    let claims_spreadsheet = matches!(extension.as_str(), "xlsx" | "xls" | "xlsm");
+    if claims_spreadsheet && detected.format == Format::Text {
+        let head = String::from_utf8_lossy(&detected.head[..detected.head.len().min(512)])
+            .to_ascii_lowercase();
+        let hint =
+            if head.contains("<html") || head.contains("<table") || head.contains("<!doctype") {
+                "it is an HTML page saved with a spreadsheet name, as some finance software does"
+            } else if empty {
+                "it is empty"
+            } else {
+                "it is not in Excel's format"
+            };
+        return Err(format!(
+            "this .{extension} file is not a spreadsheet: {hint}; open it in Excel or WPS and save it \
+             as .xlsx, or export the ledger as CSV"
+        ));
+    }
+    Ok(())
 }
 
 /// Comma or tab: whichever appears more in the first lines (title lines have neither).
-pub(crate) fn delimiter(text: &str, extension: &str) -> u8 {
+pub(crate) fn delimiter(head: &[u8], extension: &str) -> u8 {
     if extension.eq_ignore_ascii_case("tsv") {
         return b'\t';
     }
     // The first 60 lines: title lines have neither delimiter, the header and rows do.
-    let end = text
-        .match_indices('\n')
+    let end = head
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
         .nth(59)
-        .map_or(text.len(), |(i, _)| i);
-    let head = &text[..end];
-    let tabs = head.matches('\t').count();
-    let commas = head.matches(',').count();
+        .map_or(head.len(), |(i, _)| i);
+    let head = &head[..end];
+    // UTF-16 text has a NUL beside every ASCII byte; counting the ASCII bytes still works.
+    let tabs = head.iter().filter(|&&b| b == b'\t').count();
+    let commas = head.iter().filter(|&&b| b == b',').count();
     if tabs > commas { b'\t' } else { b',' }
 }
 
@@ -143,48 +342,73 @@ pub(crate) fn delimiter(text: &str, extension: &str) -> u8 {
 mod tests {
     use super::*;
 
-    #[test]
-    fn sniffs_formats() {
-        assert_eq!(sniff(b"PK\x03\x04rest", "xlsx"), Ok(Format::Xlsx));
-        assert_eq!(
-            sniff(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0], "xls"),
-            Ok(Format::Xls)
-        );
-        assert_eq!(sniff("日期,金额".as_bytes(), "csv"), Ok(Format::Text));
-        // A spreadsheet saved under a .csv name is still read as a spreadsheet.
-        assert_eq!(sniff(b"PK\x03\x04rest", "csv"), Ok(Format::Xlsx));
-        let e = sniff(b"<html><table><tr><td>1</td></tr></table></html>", "xls").unwrap_err();
-        assert!(e.contains("HTML page"), "{e}");
-        assert!(sniff(b"", "xlsx").unwrap_err().contains("empty"));
+    fn text_of(bytes: &[u8]) -> Result<Encoding, String> {
+        detect(bytes).text
     }
 
     #[test]
-    fn decodes_every_supported_encoding() {
+    fn sniffs_formats() {
+        assert_eq!(detect(b"PK\x03\x04rest").format, Format::Xlsx);
+        assert_eq!(
+            detect(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0]).format,
+            Format::Xls
+        );
+        assert_eq!(detect("日期,金额".as_bytes()).format, Format::Text);
+        let html = detect(b"<html><table><tr><td>1</td></tr></table></html>");
+        let e = check_extension(&html, "xls", false).unwrap_err();
+        assert!(e.contains("HTML page"), "{e}");
+        assert!(
+            check_extension(&detect(b""), "xlsx", true)
+                .unwrap_err()
+                .contains("empty")
+        );
+        // A spreadsheet saved under a .csv name is still read as a spreadsheet.
+        assert!(check_extension(&detect(b"PK\x03\x04rest"), "csv", false).is_ok());
+    }
+
+    #[test]
+    fn detects_every_supported_encoding() {
         let text = "日期,金额\r\n2025-01-02,1.00\r\n";
-        let (out, enc) = decode(text.as_bytes()).expect("utf-8");
-        assert_eq!((out.as_ref(), enc), (text, Encoding::Utf8));
-
+        assert_eq!(text_of(text.as_bytes()), Ok(Encoding::Utf8));
         let with_bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
-        let (out, enc) = decode(&with_bom).expect("utf-8 bom");
-        assert_eq!((out.as_ref(), enc), (text, Encoding::Utf8Bom));
-
+        assert_eq!(text_of(&with_bom), Ok(Encoding::Utf8Bom));
         let (gbk, _, _) = encoding_rs::GBK.encode(text);
-        let (out, enc) = decode(&gbk).expect("gbk");
-        assert_eq!((out.as_ref(), enc), (text, Encoding::Gb18030));
-
+        assert_eq!(text_of(&gbk), Ok(Encoding::Gb18030));
         let utf16le: Vec<u8> = [0xFF, 0xFE]
             .into_iter()
             .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
             .collect();
-        let (out, enc) = decode(&utf16le).expect("utf-16le");
-        assert_eq!((out.as_ref(), enc), (text, Encoding::Utf16Le));
-
+        assert_eq!(text_of(&utf16le), Ok(Encoding::Utf16Le));
         let utf16be: Vec<u8> = [0xFE, 0xFF]
             .into_iter()
             .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
             .collect();
-        let (out, enc) = decode(&utf16be).expect("utf-16be");
-        assert_eq!((out.as_ref(), enc), (text, Encoding::Utf16Be));
+        assert_eq!(text_of(&utf16be), Ok(Encoding::Utf16Be));
+        assert_eq!(text_of(b""), Ok(Encoding::Utf8));
+    }
+
+    #[test]
+    fn utf8_sequences_split_across_chunks() {
+        // Every split point of a text with 3-byte characters, fed in two chunks.
+        let text = "摘要,金额\n网络综合治理,1.00\n".repeat(3);
+        let bytes = text.as_bytes();
+        for split in 0..bytes.len() {
+            let mut sniffer = Sniffer::new();
+            sniffer.feed(&bytes[..split]);
+            sniffer.feed(&bytes[split..]);
+            assert_eq!(
+                sniffer.finish().text,
+                Ok(Encoding::Utf8),
+                "split at {split}"
+            );
+        }
+        // A truncated sequence at the very end is not UTF-8.
+        let truncated = &bytes[..bytes.len() - 8];
+        let cut = truncated.len() - 1;
+        let mut sniffer = Sniffer::new();
+        sniffer.feed(&truncated[..cut]);
+        sniffer.feed(&[0xE7]);
+        assert_ne!(sniffer.finish().text, Ok(Encoding::Utf8));
     }
 
     #[test]
@@ -192,20 +416,34 @@ mod tests {
         // A GBK line followed by a UTF-8 line: neither decoder accepts the whole file.
         let (gbk, _, _) = encoding_rs::GBK.encode("摘要,金额\n");
         let mixed = [gbk.as_ref(), "网络,1.00\n".as_bytes()].concat();
-        let e = decode(&mixed).unwrap_err();
-        assert!(e.contains("neither UTF-8 nor GBK"), "{e}");
+        assert!(
+            text_of(&mixed)
+                .unwrap_err()
+                .contains("neither UTF-8 nor GBK")
+        );
+        let mixed = ["网络,1.00\n".as_bytes(), gbk.as_ref()].concat();
+        assert!(
+            text_of(&mixed)
+                .unwrap_err()
+                .contains("neither UTF-8 nor GBK")
+        );
+        // Bytes no GB18030 decoder accepts.
+        assert!(text_of(b"a,b\n\x80\x80,\xFF\n").is_err());
     }
 
     #[test]
     fn detects_the_delimiter() {
         assert_eq!(
-            delimiter("明细账\n日期\t金额\n2025-01-01\t1,000.00\n", "csv"),
+            delimiter(
+                "明细账\n日期\t金额\n2025-01-01\t1,000.00\n".as_bytes(),
+                "csv"
+            ),
             b'\t'
         );
         assert_eq!(
-            delimiter("日期,金额\n2025-01-01,\"1,000.00\"\n", "csv"),
+            delimiter("日期,金额\n2025-01-01,\"1,000.00\"\n".as_bytes(), "csv"),
             b','
         );
-        assert_eq!(delimiter("日期,金额\n", "tsv"), b'\t');
+        assert_eq!(delimiter("日期,金额\n".as_bytes(), "tsv"), b'\t');
     }
 }

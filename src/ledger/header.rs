@@ -168,8 +168,8 @@ pub(crate) enum HeaderMatch {
 }
 
 /// Recognises a header row: it must name a date (or 月 and 日) and an amount column.
-pub(crate) fn match_header(cells: &[Cell], extra: &ExtraHeaders) -> HeaderMatch {
-    let names: Vec<String> = cells.iter().map(Cell::as_text).collect();
+pub(crate) fn match_header(cells: &[Cell<'_>], extra: &ExtraHeaders) -> HeaderMatch {
+    let names: Vec<String> = cells.iter().map(|c| c.as_text().into_owned()).collect();
     let mut columns: BTreeMap<Role, Vec<usize>> = BTreeMap::new();
     for (i, name) in names.iter().enumerate() {
         if let Some(role) = role_of(&normalize(name), extra) {
@@ -212,7 +212,7 @@ pub(crate) fn column_letter(mut index: usize) -> String {
 mod tests {
     use super::*;
 
-    fn row(names: &[&str]) -> Vec<Cell> {
+    fn row<'a>(names: &'a [&'a str]) -> Vec<Cell<'a>> {
         names.iter().map(|n| Cell::text(n)).collect()
     }
 

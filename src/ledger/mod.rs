@@ -1,23 +1,27 @@
 //! Reading ledger exports (CSV/TSV in any of the usual encodings, XLSX, XLS) into entries.
 //!
-//! This module only reads bytes it is given and returns entries or every problem found; it
-//! never touches the database or the file system. A file with any bad row yields no entries
-//! at all: the caller keeps the previous version of that source in force.
+//! This module only reads what it is given and hands entries to a sink as it goes, so memory
+//! does not grow with the file; it never touches the database. A file with any bad row is
+//! rejected with every problem found: the caller discards what it received and keeps the
+//! previous version of that source in force.
 
 mod cell;
 mod decode;
 mod header;
 
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::io::Cursor;
+use std::io::{Cursor, Read};
+use std::rc::Rc;
 
 use calamine::{Data, Reader};
 use chrono::{Datelike, NaiveDate};
 
 use crate::core::{Entry, Fund, Money};
 use cell::{Cell, amount_of, date_of, whole_number_of};
-pub use decode::Encoding;
-use decode::Format;
+pub use decode::{Detected, Encoding, Format, Sniffer, detect};
 pub use header::{ExtraHeaders, Role};
 use header::{Header, HeaderMatch, match_header};
 
@@ -58,15 +62,51 @@ pub struct ReadOptions<'a> {
     pub extra_headers: &'a ExtraHeaders,
 }
 
-/// A file read without problems.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Parsed {
-    pub entries: Vec<Entry>,
+/// An entry as it is read, borrowing its text from the row (no copy per entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryRef<'a> {
+    /// The id of the fund in the config.
+    pub fund: &'a str,
+    pub date: NaiveDate,
+    pub amount: Money,
+    pub voucher: Cow<'a, str>,
+    pub memo: Cow<'a, str>,
+    pub line: u32,
+    pub sheet: Option<&'a str>,
+}
+
+impl EntryRef<'_> {
+    pub fn to_entry(&self) -> Entry {
+        Entry {
+            fund: self.fund.to_owned(),
+            date: self.date,
+            amount: self.amount,
+            voucher: self.voucher.clone().into_owned(),
+            memo: self.memo.clone().into_owned(),
+            line: self.line,
+            sheet: self.sheet.map(str::to_owned),
+        }
+    }
+}
+
+/// Counts of a file read without problems.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadStats {
+    pub entries: usize,
     /// Subtotal and carry rows (合计, 本月合计, 期初余额, 承前页 …) that were skipped.
     pub subtotal_rows: usize,
     /// Rows after the header with neither a date nor an amount (notes, signatures) skipped.
     pub note_rows: usize,
     /// The text encoding, for CSV/TSV.
+    pub encoding: Option<Encoding>,
+}
+
+/// A whole file read into memory (tests, small files).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parsed {
+    pub entries: Vec<Entry>,
+    pub subtotal_rows: usize,
+    pub note_rows: usize,
     pub encoding: Option<Encoding>,
 }
 
@@ -87,11 +127,27 @@ impl Problem {
     }
 }
 
+/// Problems beyond this many are only counted: the first ones are enough to fix an export,
+/// and a file of a million bad rows must not take a million messages of memory.
+pub const MAX_PROBLEMS: usize = 100;
+
+/// Why a file was not read.
+#[derive(Debug)]
+pub enum ReadError<E> {
+    /// The file is bad: the first [`MAX_PROBLEMS`] problems, and how many more there were.
+    Problems { problems: Vec<Problem>, more: usize },
+    /// The sink refused an entry (say, the database failed).
+    Sink(E),
+    /// The file could not be read.
+    Io(std::io::Error),
+}
+
 /// Formats problems as `file:line: what is wrong`, one per line.
 #[derive(Debug)]
 pub struct ProblemList<'a> {
     pub file: &'a str,
     pub problems: &'a [Problem],
+    pub more: usize,
 }
 
 impl fmt::Display for ProblemList<'_> {
@@ -105,71 +161,165 @@ impl fmt::Display for ProblemList<'_> {
                 None => write!(f, "{}: {}", self.file, p.message)?,
             }
         }
+        if self.more > 0 {
+            write!(f, "\n{}: … and {} more problems", self.file, self.more)?;
+        }
         Ok(())
     }
 }
 
-/// Reads a ledger export. `extension` (without the dot) only serves to catch a file whose
-/// name claims a format its content does not have.
-pub fn read(
+/// Reads a ledger export, handing each entry to `sink` as it is read. `detected` comes from a
+/// [`Sniffer`] fed the same bytes; `extension` (without the dot) only serves to catch a file
+/// whose name claims a format its content does not have. Once a problem is found the sink is
+/// not called again: the caller discards what it received.
+pub fn read<R: Read, E>(
+    mut input: R,
+    detected: &Detected,
+    extension: &str,
+    options: ReadOptions<'_>,
+    sink: &mut dyn FnMut(&EntryRef<'_>) -> Result<(), E>,
+) -> Result<ReadStats, ReadError<E>> {
+    let whole = |message: String| ReadError::Problems {
+        problems: vec![Problem::whole_file(message)],
+        more: 0,
+    };
+    decode::check_extension(detected, extension, detected.head.is_empty()).map_err(whole)?;
+    let mut ctx = Ctx {
+        options,
+        index: FundIndex::new(options),
+        stats: ReadStats::default(),
+        problems: Vec::new(),
+        more: 0,
+        sink,
+        sink_error: None,
+    };
+    match detected.format {
+        Format::Text => {
+            let encoding = detected.text.clone().map_err(whole)?;
+            ctx.stats.encoding = Some(encoding);
+            let delimiter = decode::delimiter(&detected.head, extension);
+            read_delimited(input, encoding, delimiter, &mut ctx).map_err(ReadError::Io)?;
+        }
+        Format::Xlsx | Format::Xls => {
+            let mut bytes = Vec::new();
+            input.read_to_end(&mut bytes).map_err(ReadError::Io)?;
+            read_workbook(&bytes, &mut ctx);
+        }
+    }
+    if let Some(e) = ctx.sink_error {
+        return Err(ReadError::Sink(e));
+    }
+    if ctx.problems.is_empty() {
+        Ok(ctx.stats)
+    } else {
+        Err(ReadError::Problems {
+            problems: ctx.problems,
+            more: ctx.more,
+        })
+    }
+}
+
+/// Reads bytes already in memory into a [`Parsed`] (tests and small files).
+pub fn read_bytes(
     bytes: &[u8],
     extension: &str,
     options: ReadOptions<'_>,
 ) -> Result<Parsed, Vec<Problem>> {
-    let format = decode::sniff(bytes, extension).map_err(|e| vec![Problem::whole_file(e)])?;
-    let mut out = Parsed::default();
-    let mut problems = Vec::new();
-    match format {
-        Format::Text => {
-            let (text, encoding) =
-                decode::decode(bytes).map_err(|e| vec![Problem::whole_file(e)])?;
-            out.encoding = Some(encoding);
-            let mut table = Table::new(options, None);
-            read_delimited(
-                &text,
-                decode::delimiter(&text, extension),
-                &mut table,
-                &mut out,
-                &mut problems,
-            );
-            table.finish(&mut problems);
-        }
-        Format::Xlsx | Format::Xls => read_workbook(bytes, options, &mut out, &mut problems),
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
+    let detected = decode::detect(bytes);
+    let mut entries = Vec::new();
+    let mut keep = |e: &EntryRef<'_>| -> Result<(), std::convert::Infallible> {
+        entries.push(e.to_entry());
+        Ok(())
+    };
+    match read(bytes, &detected, extension, options, &mut keep) {
+        Ok(stats) => Ok(Parsed {
+            entries,
+            subtotal_rows: stats.subtotal_rows,
+            note_rows: stats.note_rows,
+            encoding: stats.encoding,
+        }),
+        Err(ReadError::Problems { problems, .. }) => Err(problems),
+        Err(ReadError::Io(e)) => Err(vec![Problem::whole_file(e.to_string())]),
+        Err(ReadError::Sink(never)) => match never {},
     }
 }
 
-fn read_delimited(
-    text: &str,
+/// The state of one read: counts, problems, and where entries go.
+struct Ctx<'o, 's, E> {
+    options: ReadOptions<'o>,
+    index: FundIndex<'o>,
+    stats: ReadStats,
+    problems: Vec<Problem>,
+    more: usize,
+    sink: &'s mut dyn FnMut(&EntryRef<'_>) -> Result<(), E>,
+    sink_error: Option<E>,
+}
+
+impl<E> Ctx<'_, '_, E> {
+    fn problem(&mut self, problem: Problem) {
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(problem);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn has_problems(&self) -> bool {
+        !self.problems.is_empty()
+    }
+}
+
+fn read_delimited<R: Read, E>(
+    input: R,
+    encoding: Encoding,
     delimiter: u8,
-    table: &mut Table<'_>,
-    out: &mut Parsed,
-    problems: &mut Vec<Problem>,
-) {
+    ctx: &mut Ctx<'_, '_, E>,
+) -> std::io::Result<()> {
+    let starts = Rc::new(RefCell::new(VecDeque::new()));
+    let decoded: Box<dyn Read + '_> = match encoding.decoder() {
+        None => Box::new(SkipBom {
+            inner: input,
+            skip: encoding.bom_len(),
+        }),
+        Some(enc) => Box::new(
+            encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(enc))
+                .bom_sniffing(true)
+                .build(input),
+        ),
+    };
+    let tracked = LineStarts {
+        inner: decoded,
+        pos: 0,
+        line: 1,
+        at_line_start: true,
+        starts: starts.clone(),
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+        .buffer_capacity(64 * 1024)
+        .from_reader(tracked);
     let mut record = csv::StringRecord::new();
-    let mut cells = Vec::new();
-    let mut lines = LineCounter::new(text.as_bytes());
+    let mut table = Table::new(None);
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = lines.line_at(record.position().map_or(0, |p| p.byte()));
-                cells.clear();
-                cells.extend(record.iter().map(Cell::text));
-                table.row(line, &cells, out, problems);
+                let line = line_of(&starts, record.position().map_or(0, |p| p.byte()));
+                let cells: Vec<Cell<'_>> = record.iter().map(Cell::text).collect();
+                table.row(line, &cells, ctx);
+                if ctx.sink_error.is_some() {
+                    return Ok(());
+                }
             }
             Err(e) => {
-                let line = lines.line_at(e.position().map_or(0, |p| p.byte()));
-                problems.push(Problem {
+                if let csv::ErrorKind::Io(_) = e.kind() {
+                    return Err(std::io::Error::other(e.to_string()));
+                }
+                let line = line_of(&starts, e.position().map_or(0, |p| p.byte()));
+                ctx.problem(Problem {
                     location: Some(line.to_string()),
                     message: format!("cannot read this line: {e}"),
                 });
@@ -177,81 +327,123 @@ fn read_delimited(
             }
         }
     }
+    table.finish(ctx);
+    Ok(())
 }
 
-/// Line numbers from byte offsets. The csv crate's own line count skips blank lines and
-/// miscounts CRLF files (BurntSushi/rust-csv#395), so lines are counted here, moving forward
-/// only, from the byte where each record starts.
-struct LineCounter<'a> {
-    text: &'a [u8],
-    counted_to: usize,
-    newlines: u32,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(text: &'a [u8]) -> LineCounter<'a> {
-        LineCounter {
-            text,
-            counted_to: 0,
-            newlines: 0,
+/// The line of the record starting at `byte`: the first line starting at or after it (a
+/// record's position may include the line breaks before it). The csv crate's own line count
+/// skips blank lines and miscounts CRLF files (BurntSushi/rust-csv#395).
+fn line_of(starts: &RefCell<VecDeque<(u64, u32)>>, byte: u64) -> u32 {
+    let mut starts = starts.borrow_mut();
+    while let Some(&(at, line)) = starts.front() {
+        if at >= byte {
+            return line;
         }
+        starts.pop_front();
     }
+    0
+}
 
-    /// The 1-based line of the record starting at `byte` (offsets never decrease).
-    fn line_at(&mut self, byte: u64) -> u32 {
-        let mut start = usize::try_from(byte)
-            .unwrap_or(usize::MAX)
-            .min(self.text.len());
-        // A record's position may include the line breaks that precede it.
-        while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
-            start += 1;
+/// Passes bytes through, noting where each non-empty line starts. Only the starts not yet
+/// consumed by [`line_of`] are kept, so memory stays within the reader's read-ahead.
+struct LineStarts<R> {
+    inner: R,
+    pos: u64,
+    line: u32,
+    at_line_start: bool,
+    starts: Rc<RefCell<VecDeque<(u64, u32)>>>,
+}
+
+impl<R: Read> Read for LineStarts<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut starts = self.starts.borrow_mut();
+        for (i, &b) in buf[..n].iter().enumerate() {
+            match b {
+                b'\n' => {
+                    self.line = self.line.saturating_add(1);
+                    self.at_line_start = true;
+                }
+                b'\r' => {}
+                _ if self.at_line_start => {
+                    starts.push_back((self.pos + i as u64, self.line));
+                    self.at_line_start = false;
+                }
+                _ => {}
+            }
         }
-        if start > self.counted_to {
-            let newlines = self.text[self.counted_to..start]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-            self.newlines = self
-                .newlines
-                .saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
-            self.counted_to = start;
-        }
-        self.newlines.saturating_add(1)
+        self.pos += n as u64;
+        Ok(n)
     }
 }
 
-fn read_workbook(
-    bytes: &[u8],
-    options: ReadOptions<'_>,
-    out: &mut Parsed,
-    problems: &mut Vec<Problem>,
-) {
+/// Skips a UTF-8 BOM.
+struct SkipBom<R> {
+    inner: R,
+    skip: usize,
+}
+
+impl<R: Read> Read for SkipBom<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.skip > 0 {
+            let mut bom = [0u8; 3];
+            let n = self.inner.read(&mut bom[..self.skip])?;
+            if n == 0 {
+                return Ok(0);
+            }
+            self.skip -= n;
+        }
+        self.inner.read(buf)
+    }
+}
+
+fn read_workbook<E>(bytes: &[u8], ctx: &mut Ctx<'_, '_, E>) {
     let mut workbook = match calamine::open_workbook_auto_from_rs(Cursor::new(bytes)) {
         Ok(w) => w,
         Err(e) => {
-            problems.push(Problem::whole_file(format!(
+            ctx.problem(Problem::whole_file(format!(
                 "cannot open the spreadsheet ({e}); it may be damaged or truncated: export it again"
             )));
             return;
         }
     };
     let names = workbook.sheet_names();
-    let mut tables = Vec::new();
+    if names.is_empty() {
+        ctx.problem(Problem::whole_file("the workbook has no sheets"));
+    }
+    let mut ranges = Vec::new();
     for name in &names {
-        let range = match workbook.worksheet_range(name) {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(Problem::whole_file(format!(
-                    "cannot read sheet {name:?}: {e}"
-                )));
-                continue;
-            }
-        };
+        match workbook.worksheet_range(name) {
+            Ok(range) => ranges.push((name.clone(), range)),
+            Err(e) => ctx.problem(Problem::whole_file(format!(
+                "cannot read sheet {name:?}: {e}"
+            ))),
+        }
+    }
+    // A workbook may hold sheets that are not ledgers (a cover, notes): they are ignored as
+    // long as at least one sheet has a header row.
+    let has_header: Vec<bool> = ranges
+        .iter()
+        .map(|(_, range)| {
+            range.rows().take(HEADER_SEARCH_ROWS).any(|row| {
+                let cells: Vec<Cell<'_>> = row.iter().map(cell_of).collect();
+                !matches!(
+                    match_header(&cells, ctx.options.extra_headers),
+                    HeaderMatch::No
+                )
+            })
+        })
+        .collect();
+    let any_header = has_header.iter().any(|h| *h);
+    for ((name, range), has_header) in ranges.iter().zip(has_header) {
+        if any_header && !has_header {
+            continue;
+        }
         // Row numbers as the spreadsheet shows them: the range starts at its first used cell.
         let (first_row, first_col) = range.start().unwrap_or((0, 0));
-        let mut table = Table::new(options, Some(name.clone()));
+        let mut table = Table::new(Some(name.as_str()));
         let mut cells = Vec::new();
-        let mut sheet_problems = Vec::new();
         for (i, row) in range.rows().enumerate() {
             cells.clear();
             cells.extend(std::iter::repeat_n(Cell::Empty, first_col as usize));
@@ -259,32 +451,23 @@ fn read_workbook(
             let line = first_row
                 .saturating_add(u32::try_from(i).unwrap_or(u32::MAX))
                 .saturating_add(1);
-            table.row(line, &cells, out, &mut sheet_problems);
+            table.row(line, &cells, ctx);
+            if ctx.sink_error.is_some() {
+                return;
+            }
         }
-        tables.push((table, sheet_problems));
-    }
-    // A workbook may hold sheets that are not ledgers (a cover, notes): they are ignored as
-    // long as at least one sheet has a header row.
-    let any_header = tables.iter().any(|(t, _)| t.header.is_some());
-    for (table, mut sheet_problems) in tables {
-        if any_header && table.header.is_none() {
-            continue;
-        }
-        table.finish(&mut sheet_problems);
-        problems.append(&mut sheet_problems);
-    }
-    if names.is_empty() {
-        problems.push(Problem::whole_file("the workbook has no sheets"));
+        table.finish(ctx);
     }
 }
 
-fn cell_of(data: &Data) -> Cell {
+fn cell_of(data: &Data) -> Cell<'_> {
     match data {
         Data::Empty => Cell::Empty,
         Data::String(s) => Cell::text(s),
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Float(f) => Cell::Number(*f),
-        Data::Bool(b) => Cell::Text(b.to_string()),
+        Data::Bool(true) => Cell::Text("true"),
+        Data::Bool(false) => Cell::Text("false"),
         Data::DateTime(dt) => match dt.as_datetime() {
             Some(dt) => Cell::Date(dt.date()),
             None => Cell::Error(format!("an unreadable date ({})", dt.as_f64())),
@@ -295,18 +478,16 @@ fn cell_of(data: &Data) -> Cell {
 }
 
 /// The rows of one CSV file or one sheet, turned into entries as they come.
-struct Table<'a> {
-    options: ReadOptions<'a>,
-    sheet: Option<String>,
+struct Table<'t> {
+    sheet: Option<&'t str>,
     header: Option<Header>,
     rows_before_header: usize,
     gave_up: bool,
 }
 
-impl<'a> Table<'a> {
-    fn new(options: ReadOptions<'a>, sheet: Option<String>) -> Table<'a> {
+impl<'t> Table<'t> {
+    fn new(sheet: Option<&'t str>) -> Table<'t> {
         Table {
-            options,
             sheet,
             header: None,
             rows_before_header: 0,
@@ -315,27 +496,33 @@ impl<'a> Table<'a> {
     }
 
     fn location(&self, line: u32) -> Option<String> {
-        Some(match &self.sheet {
+        Some(match self.sheet {
             Some(sheet) => format!("{sheet}:{line}"),
             None => line.to_string(),
         })
     }
 
-    fn row(&mut self, line: u32, cells: &[Cell], out: &mut Parsed, problems: &mut Vec<Problem>) {
+    fn row<E>(&mut self, line: u32, cells: &[Cell<'_>], ctx: &mut Ctx<'_, '_, E>) {
         if self.gave_up || cells.iter().all(Cell::is_empty) {
             return;
         }
         let Some(header) = &self.header else {
             self.rows_before_header += 1;
-            match match_header(cells, self.options.extra_headers) {
+            match match_header(cells, ctx.options.extra_headers) {
                 HeaderMatch::Yes(h) => {
-                    if h.all(Role::Fund).is_empty() {
-                        self.check_default_fund(line, problems);
+                    if h.all(Role::Fund).is_empty() && ctx.options.default_fund.is_none() {
+                        ctx.problem(Problem {
+                            location: self.location(line),
+                            message: "the file has no fund column (项目编码/项目名称/项目/fund): name its \
+                                      fund with --fund ID, or with `fund:` on its entry in ledger.sources"
+                                .to_owned(),
+                        });
+                        self.gave_up = true;
                     }
                     self.header = Some(h);
                 }
                 HeaderMatch::Ambiguous(message) => {
-                    problems.push(Problem {
+                    ctx.problem(Problem {
                         location: self.location(line),
                         message,
                     });
@@ -349,46 +536,41 @@ impl<'a> Table<'a> {
             return;
         };
         if is_subtotal(cells) {
-            out.subtotal_rows += 1;
+            ctx.stats.subtotal_rows += 1;
             return;
         }
-        match entry_of(header, cells, self.options) {
+        match entry_of(header, cells, ctx.options, &ctx.index) {
             Ok(Some(mut entry)) => {
+                ctx.stats.entries += 1;
+                if ctx.has_problems() {
+                    return;
+                }
                 entry.line = line;
-                entry.sheet.clone_from(&self.sheet);
-                out.entries.push(entry);
+                entry.sheet = self.sheet;
+                if let Err(e) = (ctx.sink)(&entry) {
+                    ctx.sink_error = Some(e);
+                }
             }
-            Ok(None) => out.note_rows += 1,
+            Ok(None) => ctx.stats.note_rows += 1,
             Err(messages) => {
                 let location = self.location(line);
-                problems.extend(messages.into_iter().map(|message| Problem {
-                    location: location.clone(),
-                    message,
-                }));
+                for message in messages {
+                    ctx.problem(Problem {
+                        location: location.clone(),
+                        message,
+                    });
+                }
             }
         }
     }
 
-    fn check_default_fund(&mut self, line: u32, problems: &mut Vec<Problem>) {
-        if self.options.default_fund.is_none() {
-            problems.push(Problem {
-                location: self.location(line),
-                message:
-                    "the file has no fund column (项目编码/项目名称/项目/fund): name its fund with \
-                          --fund ID, or with `fund:` on its entry in ledger.sources"
-                        .to_owned(),
-            });
-            self.gave_up = true;
-        }
-    }
-
-    fn finish(&self, problems: &mut Vec<Problem>) {
-        if self.header.is_none() && problems.is_empty() {
-            let what = match &self.sheet {
+    fn finish<E>(&self, ctx: &mut Ctx<'_, '_, E>) {
+        if self.header.is_none() && !ctx.has_problems() {
+            let what = match self.sheet {
                 Some(sheet) => format!("sheet {sheet:?} has"),
                 None => "the file has".to_owned(),
             };
-            problems.push(Problem::whole_file(format!(
+            ctx.problem(Problem::whole_file(format!(
                 "{what} no header row in its first {HEADER_SEARCH_ROWS} rows: expected a row naming a \
                  date column (日期/记账日期/业务日期/date, or 年/月/日) and an amount column \
                  (金额/支出金额/借方金额/借方/amount); other names can be mapped in ledger.columns"
@@ -397,26 +579,32 @@ impl<'a> Table<'a> {
     }
 }
 
-fn is_subtotal(cells: &[Cell]) -> bool {
+fn is_subtotal(cells: &[Cell<'_>]) -> bool {
     cells.iter().any(|c| match c {
-        Cell::Text(s) => {
-            let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-            SUBTOTAL_WORDS.contains(&compact.as_str())
+        // The words are at most 4 characters; longer text can only match through spaces.
+        Cell::Text(s) if s.len() <= 64 => {
+            let t = s.trim();
+            SUBTOTAL_WORDS.contains(&t)
+                || (t.contains(char::is_whitespace) && {
+                    let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+                    SUBTOTAL_WORDS.contains(&compact.as_str())
+                })
         }
         _ => false,
     })
 }
 
-fn cell_at(cells: &[Cell], column: Option<usize>) -> &Cell {
+fn cell_at<'c, 'r>(cells: &'c [Cell<'r>], column: Option<usize>) -> &'c Cell<'r> {
     column.and_then(|c| cells.get(c)).unwrap_or(&Cell::Empty)
 }
 
 /// Turns one data row into an entry; `Ok(None)` for a row with neither date nor amount.
-fn entry_of(
+fn entry_of<'r>(
     header: &Header,
-    cells: &[Cell],
-    options: ReadOptions<'_>,
-) -> Result<Option<Entry>, Vec<String>> {
+    cells: &[Cell<'r>],
+    options: ReadOptions<'r>,
+    index: &FundIndex<'r>,
+) -> Result<Option<EntryRef<'r>>, Vec<String>> {
     let debit_cell = cell_at(cells, header.first(Role::Amount));
     let credit_cell = cell_at(cells, header.first(Role::Credit));
     // Footers ("制表人：张三"), signatures and notes have no amount and no readable date: they
@@ -442,8 +630,8 @@ fn entry_of(
             None
         }
     };
-    let candidates = resolve_fund(header, cells, options);
-    let date = row_date(header, cells, candidates.as_deref().unwrap_or(&[]));
+    let candidates = resolve_fund(header, cells, options, index);
+    let date = row_date(header, cells, candidates.as_ref().map_or(&[][..], |c| *c));
     let fund = match (&candidates, &date) {
         (Ok(candidates), Ok(date)) => pick_fund_for_date(candidates, *date).map(Some),
         _ => Ok(None),
@@ -454,8 +642,8 @@ fn entry_of(
     let (Some(amount), Ok(Some(fund)), Ok(date)) = (amount, fund, date) else {
         return Err(errors);
     };
-    Ok(Some(Entry {
-        fund: fund.id.clone(),
+    Ok(Some(EntryRef {
+        fund: &fund.id,
         date,
         amount,
         voucher: cell_at(cells, header.first(Role::Voucher)).as_text(),
@@ -474,38 +662,70 @@ fn amount_columns(header: &Header) -> String {
         .join(" and ")
 }
 
-/// The funds this row may belong to (several only when funds of different years share a
-/// name or code; the date then decides).
-fn resolve_fund<'f>(
-    header: &Header,
-    cells: &[Cell],
-    options: ReadOptions<'f>,
-) -> Result<Vec<&'f Fund>, String> {
-    let by_text = |text: &str| -> Vec<&'f Fund> {
-        options
+/// Which funds each text names (id, code, name, alias), built once per file so that a row's
+/// fund is one hash lookup however many funds the config has.
+struct FundIndex<'f> {
+    by_text: HashMap<&'f str, Vec<&'f Fund>>,
+    default: Vec<&'f Fund>,
+}
+
+impl<'f> FundIndex<'f> {
+    fn new(options: ReadOptions<'f>) -> FundIndex<'f> {
+        let mut by_text: HashMap<&'f str, Vec<&'f Fund>> = HashMap::new();
+        for fund in options.funds {
+            let names = [fund.id.as_str(), fund.code.as_str(), fund.name.as_str()];
+            for text in names
+                .into_iter()
+                .chain(fund.aliases.iter().map(String::as_str))
+            {
+                let funds = by_text.entry(text).or_default();
+                if !funds.iter().any(|f| std::ptr::eq(*f, fund)) {
+                    funds.push(fund);
+                }
+            }
+        }
+        let default = options
             .funds
             .iter()
-            .filter(|f| f.is_named_by(text))
-            .collect()
-    };
+            .filter(|f| Some(f.id.as_str()) == options.default_fund)
+            .collect();
+        FundIndex { by_text, default }
+    }
+
+    fn named(&self, text: &str) -> &[&'f Fund] {
+        self.by_text.get(text).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The funds this row may belong to (several only when funds of different years share a
+/// name or code; the date then decides).
+fn resolve_fund<'i, 'f>(
+    header: &Header,
+    cells: &[Cell<'_>],
+    options: ReadOptions<'f>,
+    index: &'i FundIndex<'f>,
+) -> Result<&'i [&'f Fund], String> {
     let columns = header.all(Role::Fund);
     if columns.is_empty() {
-        let id = options.default_fund.unwrap_or_default();
-        return Ok(options.funds.iter().filter(|f| f.id == id).collect());
+        return Ok(&index.default);
     }
-    let mut chosen: Option<(Vec<&'f Fund>, usize)> = None;
+    let mut chosen: Option<(&'i [&'f Fund], usize)> = None;
     for &column in columns {
         let text = cell_at(cells, Some(column)).as_text();
         if text.is_empty() {
             continue;
         }
-        let found = by_text(&text);
+        let found = index.named(&text);
         if found.is_empty() {
-            let known: Vec<String> = options
+            let mut known: Vec<String> = options
                 .funds
                 .iter()
+                .take(10)
                 .map(|f| format!("{} ({})", f.id, f.code))
                 .collect();
+            if options.funds.len() > known.len() {
+                known.push(format!("… {} funds in all", options.funds.len()));
+            }
             return Err(format!(
                 "{} {text:?} is not a fund in the config (known: {}); add it, or add the text to the \
                  fund's `aliases`",
@@ -513,11 +733,11 @@ fn resolve_fund<'f>(
                 known.join(", ")
             ));
         }
-        match &chosen {
-            Some((previous, prev_column)) if previous != &found => {
+        match chosen {
+            Some((previous, prev_column)) if previous != found => {
                 return Err(format!(
                     "{} and {} name different funds",
-                    header.describe(*prev_column),
+                    header.describe(prev_column),
                     header.describe(column)
                 ));
             }
@@ -526,7 +746,7 @@ fn resolve_fund<'f>(
     }
     let Some((funds, _)) = chosen else {
         return match options.default_fund {
-            Some(id) => Ok(options.funds.iter().filter(|f| f.id == id).collect()),
+            Some(_) => Ok(&index.default),
             None => Err(format!(
                 "the fund is empty ({})",
                 columns
@@ -569,7 +789,11 @@ fn pick_fund_for_date<'f>(candidates: &[&'f Fund], date: NaiveDate) -> Result<&'
 }
 
 /// The row's date, from a date column or from 年/月/日 columns (a missing 年 is the fund's year).
-fn row_date(header: &Header, cells: &[Cell], candidates: &[&Fund]) -> Result<NaiveDate, String> {
+fn row_date(
+    header: &Header,
+    cells: &[Cell<'_>],
+    candidates: &[&Fund],
+) -> Result<NaiveDate, String> {
     if let Some(column) = header.first(Role::Date) {
         return date_of(cell_at(cells, Some(column)))
             .map_err(|e| format!("{}: {e}", header.describe(column)));

@@ -42,7 +42,7 @@ fn read_with(
     funds: &[Fund],
 ) -> Result<Parsed, Vec<Problem>> {
     let extra = ExtraHeaders::default();
-    read(
+    read_bytes(
         text.as_bytes(),
         "csv",
         ReadOptions {
@@ -119,7 +119,7 @@ fn gbk_bytes_are_detected_without_a_flag() {
         default_fund: Some("network-governance"),
         extra_headers: &extra,
     };
-    let parsed = read(&gbk, "csv", options).expect("gbk csv");
+    let parsed = read_bytes(&gbk, "csv", options).expect("gbk csv");
     assert_eq!(parsed.encoding, Some(Encoding::Gb18030));
     assert_eq!(parsed.entries[0].memo, "网络安全宣传周物料制作");
     assert_eq!(parsed.entries[0].amount, Money::from_fen(123_456));
@@ -312,10 +312,20 @@ fn problem_list_formats_file_and_line() {
     assert_eq!(
         ProblemList {
             file: "a.csv",
-            problems: &problems
+            problems: &problems,
+            more: 0
         }
         .to_string(),
         "a.csv:12: bad\na.csv: worse"
+    );
+    let list = ProblemList {
+        file: "a.csv",
+        problems: &problems[..1],
+        more: 7,
+    };
+    assert_eq!(
+        list.to_string(),
+        "a.csv:12: bad\na.csv: … and 7 more problems"
     );
 }
 
@@ -357,7 +367,7 @@ fn xlsx_dates_and_numbers() {
 
     let extra = ExtraHeaders::default();
     let funds = funds();
-    let parsed = read(
+    let parsed = read_bytes(
         &bytes,
         "xlsx",
         ReadOptions {
@@ -393,7 +403,7 @@ fn truncated_xlsx_is_a_clear_error() {
         default_fund: None,
         extra_headers: &extra,
     };
-    let problems = read(&bytes[..bytes.len() / 2], "xlsx", options).expect_err("truncated");
+    let problems = read_bytes(&bytes[..bytes.len() / 2], "xlsx", options).expect_err("truncated");
     assert!(
         problems[0].message.contains("cannot open the spreadsheet"),
         "{problems:?}"

@@ -85,7 +85,51 @@ const MIGRATIONS: &[&str] = &[
     );
     -- whether the admin was told about the rejected version (once per bad version)
     ALTER TABLE sources ADD COLUMN rejection_notified INTEGER NOT NULL DEFAULT 0;",
+    // 3: entries clustered by source and numbered, with a hash per row so a re-read writes
+    // only what changed; spending summed per source and day, and per fund as one series.
+    "CREATE TABLE entries_v3 (
+        source_id INTEGER NOT NULL REFERENCES sources (id),
+        -- the entry's position among the source's entries, from 0
+        seq INTEGER NOT NULL,
+        line INTEGER NOT NULL,
+        sheet TEXT,
+        fund TEXT NOT NULL,
+        date TEXT NOT NULL,
+        amount INTEGER NOT NULL,
+        voucher TEXT NOT NULL,
+        memo TEXT NOT NULL,
+        -- xxh3 of the row's fields; 0 for rows migrated from version 2 (rewritten on next read)
+        row_hash INTEGER NOT NULL,
+        PRIMARY KEY (source_id, seq)
+    ) WITHOUT ROWID;
+    INSERT INTO entries_v3
+        SELECT source_id, ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY id) - 1,
+               line, sheet, fund, date, amount, voucher, memo, 0
+        FROM entries;
+    DROP TABLE entries;
+    ALTER TABLE entries_v3 RENAME TO entries;
+    CREATE TABLE source_days (
+        source_id INTEGER NOT NULL REFERENCES sources (id),
+        fund TEXT NOT NULL,
+        -- days since 0001-01-01 (that day is 1)
+        day INTEGER NOT NULL,
+        amount INTEGER NOT NULL,
+        -- how many entries
+        entries INTEGER NOT NULL,
+        PRIMARY KEY (source_id, fund, day)
+    ) WITHOUT ROWID;
+    CREATE INDEX source_days_by_fund ON source_days (fund, day);
+    INSERT INTO source_days
+        SELECT source_id, fund, CAST(julianday(date) - 1721424.5 AS INTEGER), SUM(amount), COUNT(*)
+        FROM entries GROUP BY source_id, fund, date;
+    -- per fund, all sources summed: (day i32, amount i64) little-endian pairs, by day
+    CREATE TABLE fund_days (fund TEXT PRIMARY KEY, series BLOB NOT NULL) WITHOUT ROWID;
+    ALTER TABLE sources ADD COLUMN size INTEGER;
+    ALTER TABLE sources ADD COLUMN mtime_ns INTEGER;",
 ];
+
+/// The version that introduced `fund_days`, which is filled in Rust after migrating.
+pub(super) const FUND_DAYS_VERSION: i64 = 3;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -1,6 +1,11 @@
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
+use rusqlite::Connection;
 
 use super::*;
+use crate::core::{Entry, Money};
+use crate::ledger::EntryRef;
 
 fn entry(fund: &str, m: u32, d: u32, fen: i64, voucher: &str, line: u32) -> Entry {
     Entry {
@@ -19,6 +24,33 @@ fn fp(content: &str) -> Fingerprint {
         content: content.into(),
         settings: "s".into(),
     }
+}
+
+/// Writes `entries` as the new version of `path`; returns how many rows were written.
+fn put(store: &mut Store, path: &str, version: &str, entries: &[Entry]) -> usize {
+    let ((), stats) = store
+        .write_source(
+            path,
+            &fp(version),
+            None,
+            "now",
+            |w| -> Result<(), StoreError> {
+                for e in entries {
+                    w.add(&EntryRef {
+                        fund: &e.fund,
+                        date: e.date,
+                        amount: e.amount,
+                        voucher: Cow::Borrowed(&e.voucher),
+                        memo: Cow::Borrowed(&e.memo),
+                        line: e.line,
+                        sheet: e.sheet.as_deref(),
+                    })?;
+                }
+                Ok(())
+            },
+        )
+        .expect("write source");
+    stats.written
 }
 
 fn spent(store: &Store, fund: &str, m: u32, d: u32) -> i64 {
@@ -66,7 +98,7 @@ fn a_newer_database_is_refused_and_left_untouched() {
 }
 
 #[test]
-fn replacing_a_source_swaps_all_its_entries() {
+fn replacing_a_source_swaps_all_its_entries_writing_only_changes() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open(&dir.path().join("db")).expect("open");
     let v1 = [
@@ -74,55 +106,41 @@ fn replacing_a_source_swaps_all_its_entries() {
         entry("a", 2, 1, 200, "V2", 3),
         entry("b", 2, 1, 50, "V3", 4),
     ];
-    store
-        .replace_sources(
-            &[NewVersion {
-                path: "/x.csv",
-                fingerprint: &fp("1"),
-                entries: &v1,
-                subtotal_rows: 2,
-            }],
-            "t1",
-        )
-        .expect("v1");
-    let other = [entry("a", 1, 5, 1_000, "W1", 2)];
-    store
-        .replace_sources(
-            &[NewVersion {
-                path: "/y.csv",
-                fingerprint: &fp("y"),
-                entries: &other,
-                subtotal_rows: 0,
-            }],
-            "t1",
-        )
-        .expect("y");
+    assert_eq!(put(&mut store, "/x.csv", "1", &v1), 3);
+    assert_eq!(
+        put(
+            &mut store,
+            "/y.csv",
+            "y",
+            &[entry("a", 1, 5, 1_000, "W1", 2)]
+        ),
+        1
+    );
     assert_eq!(spent(&store, "a", 12, 31), 1_300);
     assert_eq!(spent(&store, "b", 12, 31), 50);
 
-    // V2 corrected, V3 deleted.
+    // V2 corrected, V3 deleted: one row written, one removed.
     let v2 = [
         entry("a", 1, 1, 100, "V1", 2),
         entry("a", 2, 1, 250, "V2", 3),
     ];
-    store
-        .replace_sources(
-            &[NewVersion {
-                path: "/x.csv",
-                fingerprint: &fp("2"),
-                entries: &v2,
-                subtotal_rows: 1,
-            }],
-            "t2",
-        )
-        .expect("v2");
+    assert_eq!(put(&mut store, "/x.csv", "2", &v2), 1);
     assert_eq!(spent(&store, "a", 12, 31), 1_350);
     assert_eq!(spent(&store, "b", 12, 31), 0);
     assert_eq!(spent(&store, "a", 1, 31), 1_100);
+    assert_eq!(store.entries_of("/x.csv").expect("entries"), v2.to_vec());
     let record = store.source("/x.csv").expect("query").expect("record");
     assert_eq!(record.accepted, Some(fp("2")));
     assert_eq!(record.entry_count, 2);
-    assert_eq!(store.entry_counts().expect("counts").get("a"), Some(&3));
+    assert_eq!(store.entries_in_force().expect("counts"), (3, 2));
+
+    // The same rows again: nothing written.
+    assert_eq!(put(&mut store, "/x.csv", "3", &v2), 0);
+    // A row added at the end: only it is written.
+    let v4 = [v2[0].clone(), v2[1].clone(), entry("c", 3, 1, 7, "V4", 4)];
+    assert_eq!(put(&mut store, "/x.csv", "4", &v4), 1);
+    assert_eq!(spent(&store, "c", 12, 31), 7);
+    assert_eq!(store.entries_of("/x.csv").expect("entries"), v4.to_vec());
 }
 
 #[test]
@@ -130,17 +148,7 @@ fn a_rejection_is_remembered_and_cleared_by_the_next_good_version() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open(&dir.path().join("db")).expect("open");
     let v1 = [entry("a", 1, 1, 100, "V1", 2)];
-    store
-        .replace_sources(
-            &[NewVersion {
-                path: "/x.csv",
-                fingerprint: &fp("1"),
-                entries: &v1,
-                subtotal_rows: 0,
-            }],
-            "t1",
-        )
-        .expect("v1");
+    put(&mut store, "/x.csv", "1", &v1);
     store
         .record_rejection("/x.csv", &fp("bad"), "x.csv:3: bad date", "t2")
         .expect("reject");
@@ -152,17 +160,7 @@ fn a_rejection_is_remembered_and_cleared_by_the_next_good_version() {
     );
     assert_eq!(spent(&store, "a", 12, 31), 100);
 
-    store
-        .replace_sources(
-            &[NewVersion {
-                path: "/x.csv",
-                fingerprint: &fp("3"),
-                entries: &v1,
-                subtotal_rows: 0,
-            }],
-            "t3",
-        )
-        .expect("v3");
+    put(&mut store, "/x.csv", "3", &v1);
     assert_eq!(
         store
             .source("/x.csv")
@@ -180,41 +178,31 @@ fn a_rejection_is_remembered_and_cleared_by_the_next_good_version() {
 }
 
 #[test]
-fn a_failed_transaction_changes_nothing() {
+fn a_failed_fill_changes_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open(&dir.path().join("db")).expect("open");
-    let v1 = [entry("a", 1, 1, 100, "V1", 2)];
-    store
-        .replace_sources(
-            &[NewVersion {
-                path: "/x.csv",
-                fingerprint: &fp("1"),
-                entries: &v1,
-                subtotal_rows: 0,
-            }],
-            "t1",
-        )
-        .expect("v1");
-    // Make the second source's insert fail after the first source was replaced.
-    store.conn.execute_batch("CREATE TRIGGER no_b BEFORE INSERT ON entries WHEN NEW.fund = 'b' BEGIN SELECT RAISE(ABORT, 'boom'); END").expect("trigger");
-    let new_x = [entry("a", 3, 1, 999, "V9", 2)];
-    let y = [entry("b", 1, 1, 5, "W", 2)];
-    let result = store.replace_sources(
-        &[
-            NewVersion {
-                path: "/x.csv",
-                fingerprint: &fp("2"),
-                entries: &new_x,
-                subtotal_rows: 0,
-            },
-            NewVersion {
-                path: "/y.csv",
-                fingerprint: &fp("y"),
-                entries: &y,
-                subtotal_rows: 0,
-            },
-        ],
+    put(&mut store, "/x.csv", "1", &[entry("a", 1, 1, 100, "V1", 2)]);
+    let result = store.write_source(
+        "/x.csv",
+        &fp("2"),
+        None,
         "t2",
+        |w| -> Result<(), StoreError> {
+            let e = entry("a", 3, 1, 999, "V9", 2);
+            w.add(&EntryRef {
+                fund: &e.fund,
+                date: e.date,
+                amount: e.amount,
+                voucher: Cow::Borrowed(&e.voucher),
+                memo: Cow::Borrowed(&e.memo),
+                line: e.line,
+                sheet: None,
+            })?;
+            Err(StoreError::CreateDir {
+                path: "x".into(),
+                source: std::io::Error::other("the file was bad"),
+            })
+        },
     );
     assert!(result.is_err());
     assert_eq!(spent(&store, "a", 12, 31), 100);
@@ -226,45 +214,90 @@ fn a_failed_transaction_changes_nothing() {
             .accepted,
         Some(fp("1"))
     );
-    assert_eq!(store.source("/y.csv").expect("query"), None);
+    assert_eq!(
+        store.entries_of("/x.csv").expect("entries"),
+        vec![entry("a", 1, 1, 100, "V1", 2)]
+    );
+}
+
+#[test]
+fn atomically_keeps_all_or_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("db")).expect("open");
+    let failed: Result<(), StoreError> = store.atomically(true, |s| {
+        put(s, "/x.csv", "1", &[entry("a", 1, 1, 100, "V1", 2)]);
+        Err(StoreError::CreateDir {
+            path: "x".into(),
+            source: std::io::Error::other("second file bad"),
+        })
+    });
+    assert!(failed.is_err());
+    assert_eq!(store.source("/x.csv").expect("query"), None);
+    let dry: Result<(), StoreError> = store.atomically(false, |s| {
+        put(s, "/x.csv", "1", &[entry("a", 1, 1, 100, "V1", 2)]);
+        Ok(())
+    });
+    assert!(dry.is_ok());
+    assert_eq!(store.source("/x.csv").expect("query"), None);
+    assert_eq!(spent(&store, "a", 12, 31), 0);
 }
 
 #[test]
 fn duplicates_across_sources_are_found() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open(&dir.path().join("db")).expect("open");
-    let x = [
-        entry("a", 1, 1, 100, "V1", 2),
-        entry("a", 1, 2, 100, "V2", 3),
-    ];
-    let y = [entry("a", 1, 2, 100, "V2", 7)];
-    store
-        .replace_sources(
-            &[NewVersion {
-                path: "/x.csv",
-                fingerprint: &fp("x"),
-                entries: &x,
-                subtotal_rows: 0,
-            }],
-            "t",
-        )
-        .expect("x");
-    store
-        .replace_sources(
-            &[NewVersion {
-                path: "/y.csv",
-                fingerprint: &fp("y"),
-                entries: &y,
-                subtotal_rows: 0,
-            }],
-            "t",
-        )
-        .expect("y");
+    put(
+        &mut store,
+        "/x.csv",
+        "x",
+        &[
+            entry("a", 1, 1, 100, "V1", 2),
+            entry("a", 1, 2, 100, "V2", 3),
+        ],
+    );
+    assert!(
+        store
+            .duplicates_elsewhere("/x.csv")
+            .expect("dups")
+            .is_empty()
+    );
+    put(&mut store, "/y.csv", "y", &[entry("a", 1, 2, 100, "V2", 7)]);
     let dups = store.duplicates_elsewhere("/y.csv").expect("dups");
     assert_eq!(dups.len(), 1);
     assert_eq!(
         (dups[0].0.line, dups[0].1.as_str(), dups[0].2),
         (7, "/x.csv", 3)
     );
-    assert_eq!(store.source_paths().expect("paths").len(), 2);
+}
+
+#[test]
+fn a_version_2_database_migrates_with_its_entries() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("v2.db");
+    {
+        let mut conn = Connection::open(&path).expect("create");
+        schema::migrate(&mut conn, 0).expect("migrate");
+        // Back to version 2 by hand: recreate the version-2 entries table.
+        conn.execute_batch(
+            "DROP TABLE entries; DROP TABLE source_days; DROP TABLE fund_days;
+             CREATE TABLE entries (id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL, line INTEGER NOT NULL,
+                 sheet TEXT, fund TEXT NOT NULL, date TEXT NOT NULL, amount INTEGER NOT NULL,
+                 voucher TEXT NOT NULL, memo TEXT NOT NULL);
+             ALTER TABLE sources DROP COLUMN size; ALTER TABLE sources DROP COLUMN mtime_ns;
+             INSERT INTO sources (id, path, content_sha256, settings_hash, entry_count) VALUES (1, '/x.csv', 'c', 's', 2);
+             INSERT INTO entries (source_id, line, sheet, fund, date, amount, voucher, memo) VALUES
+                 (1, 5, NULL, 'a', '2025-03-01', 1000, 'V1', 'm'), (1, 6, NULL, 'a', '2025-04-01', 250, 'V2', 'm');
+             PRAGMA user_version = 2;",
+        )
+        .expect("version 2 fixture");
+    }
+    let store = Store::open(&path).expect("migrate to current");
+    assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
+    assert_eq!(spent(&store, "a", 3, 31), 1000);
+    assert_eq!(spent(&store, "a", 12, 31), 1250);
+    let entries = store.entries_of("/x.csv").expect("entries");
+    assert_eq!(
+        entries.iter().map(|e| e.line).collect::<Vec<_>>(),
+        vec![5, 6]
+    );
 }

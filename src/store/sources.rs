@@ -1,0 +1,637 @@
+//! Ledger sources and their entries, and the spending per fund and day derived from them.
+//!
+//! A source's new version is written through a [`SourceWriter`] inside one savepoint: rows are
+//! numbered, and a row whose hash is unchanged is not written again, so re-reading a grown
+//! export costs little more than reading it. Spending is kept summed per source and day, and
+//! per fund as one series, so evaluation never scans entries.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate};
+use rusqlite::{Connection, OptionalExtension, params};
+use xxhash_rust::xxh3::Xxh3;
+
+use super::{Store, StoreError, day};
+use crate::core::{DailySpend, Entry, Money};
+use crate::ledger::EntryRef;
+
+/// What identifies one version of a source: its bytes and the settings it was read with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// A hash of the file's bytes.
+    pub content: String,
+    /// A hash of the config settings that decide how rows become entries (funds, columns).
+    pub settings: String,
+}
+
+/// A file's size and modification time: when both and the settings are unchanged, the file is
+/// taken as unchanged without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceMeta {
+    pub size: i64,
+    pub mtime_ns: i64,
+}
+
+/// What the database knows about a source file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceRecord {
+    pub path: String,
+    /// The version in force; `None` if no version was ever accepted.
+    pub accepted: Option<Fingerprint>,
+    /// Size and time of the file when the version in force was last read or confirmed.
+    pub meta: Option<SourceMeta>,
+    pub entry_count: i64,
+    /// The last rejected version and why, if it is newer than the accepted one.
+    pub rejected: Option<(Fingerprint, String)>,
+}
+
+/// How many entries are read per query when comparing with the version in force.
+const HASH_WINDOW: i64 = 8_192;
+
+/// Days since 0001-01-01 (that day is 1), as stored in `source_days` and `fund_days`.
+fn day_number(date: NaiveDate) -> i32 {
+    date.num_days_from_ce()
+}
+
+/// Receives the entries of a source's new version, in order.
+pub struct SourceWriter<'c> {
+    conn: &'c Connection,
+    path: &'c str,
+    source_id: i64,
+    /// Entries of the version in force (compared by position).
+    old_count: i64,
+    window_start: i64,
+    window: Vec<i64>,
+    seq: i64,
+    /// Entries written because they are new or changed.
+    written: usize,
+    /// fund → day → (amount, entries), for the new version.
+    days: HashMap<String, HashMap<i32, (i64, i64)>>,
+    subtotal_rows: usize,
+}
+
+impl std::fmt::Debug for SourceWriter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceWriter")
+            .field("source_id", &self.source_id)
+            .field("seq", &self.seq)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SourceWriter<'_> {
+    fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        move |source| StoreError::Sqlite {
+            path: self.path.to_owned(),
+            source,
+        }
+    }
+
+    pub fn add(&mut self, e: &EntryRef<'_>) -> Result<(), StoreError> {
+        let day = day_number(e.date);
+        let mut hasher = Xxh3::new();
+        hasher.update(&e.line.to_le_bytes());
+        hasher.update(e.sheet.unwrap_or("").as_bytes());
+        hasher.update(&[0xFF]);
+        hasher.update(e.fund.as_bytes());
+        hasher.update(&[0xFF]);
+        hasher.update(&day.to_le_bytes());
+        hasher.update(&e.amount.fen().to_le_bytes());
+        hasher.update(e.voucher.as_bytes());
+        hasher.update(&[0xFF]);
+        hasher.update(e.memo.as_bytes());
+        // Stored as SQLite's signed 64-bit integer; 0 is kept for "unknown".
+        let hash = (hasher.digest() as i64) | 1;
+
+        if self.old_hash(self.seq)? != Some(hash) {
+            let mut insert = self
+                .conn
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO entries (source_id, seq, line, sheet, fund, date, amount, voucher, memo, row_hash)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .map_err(self.err())?;
+            let mut date = [0u8; 10];
+            insert
+                .execute(params![
+                    self.source_id,
+                    self.seq,
+                    e.line,
+                    e.sheet,
+                    e.fund,
+                    iso_date(e.date, &mut date),
+                    e.amount.fen(),
+                    e.voucher,
+                    e.memo,
+                    hash
+                ])
+                .map_err(self.err())?;
+            self.written += 1;
+        }
+        let fund_days = match self.days.get_mut(e.fund) {
+            Some(days) => days,
+            None => self.days.entry(e.fund.to_owned()).or_default(),
+        };
+        let sums = fund_days.entry(day).or_insert((0, 0));
+        sums.0 += e.amount.fen();
+        sums.1 += 1;
+        self.seq += 1;
+        Ok(())
+    }
+
+    pub fn set_subtotal_rows(&mut self, rows: usize) {
+        self.subtotal_rows = rows;
+    }
+
+    /// The row hash of the version in force at position `seq`, reading it a window at a time.
+    fn old_hash(&mut self, seq: i64) -> Result<Option<i64>, StoreError> {
+        if seq >= self.old_count {
+            return Ok(None);
+        }
+        if seq < self.window_start || seq >= self.window_start + self.window.len() as i64 {
+            self.window_start = seq;
+            self.window.clear();
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT seq, row_hash FROM entries WHERE source_id = ?1 AND seq >= ?2 AND seq < ?3 ORDER BY seq")
+                .map_err(self.err())?;
+            let rows = stmt
+                .query_map(params![self.source_id, seq, seq + HASH_WINDOW], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+                })
+                .map_err(self.err())?;
+            for row in rows {
+                let (at, hash) = row.map_err(self.err())?;
+                // Positions are dense (0..count), so each lands at its index.
+                let index = usize::try_from(at - seq).unwrap_or(usize::MAX);
+                if index >= self.window.len() {
+                    self.window.resize(index + 1, 0);
+                }
+                self.window[index] = hash;
+            }
+        }
+        let index = usize::try_from(seq - self.window_start).unwrap_or(usize::MAX);
+        Ok(self.window.get(index).copied().filter(|h| *h != 0))
+    }
+}
+
+/// `YYYY-MM-DD` without allocating.
+fn iso_date(date: NaiveDate, buf: &mut [u8; 10]) -> &str {
+    let (y, m, d) = (date.year().clamp(0, 9999) as u32, date.month(), date.day());
+    let digits = [
+        y / 1000,
+        y / 100 % 10,
+        y / 10 % 10,
+        y % 10,
+        m / 10,
+        m % 10,
+        d / 10,
+        d % 10,
+    ];
+    let positions = [0, 1, 2, 3, 5, 6, 8, 9];
+    for (pos, digit) in positions.into_iter().zip(digits) {
+        buf[pos] = b'0' + digit as u8;
+    }
+    buf[4] = b'-';
+    buf[7] = b'-';
+    std::str::from_utf8(buf).unwrap_or("0000-00-00")
+}
+
+/// What writing a new version did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteStats {
+    pub entries: i64,
+    pub previous: i64,
+    /// Entries written because they were new or changed (the rest were already in force).
+    pub written: usize,
+}
+
+impl Store {
+    pub fn source(&self, path: &str) -> Result<Option<SourceRecord>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT path, content_sha256, settings_hash, entry_count,
+                        rejected_sha256, rejected_settings, rejected_message, size, mtime_ns
+                 FROM sources WHERE path = ?1",
+                [path],
+                |r| {
+                    let accepted = match (
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                    ) {
+                        (Some(content), Some(settings)) => Some(Fingerprint { content, settings }),
+                        _ => None,
+                    };
+                    let rejected = match (
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                        r.get::<_, Option<String>>(6)?,
+                    ) {
+                        (Some(content), Some(settings), Some(message)) => {
+                            Some((Fingerprint { content, settings }, message))
+                        }
+                        _ => None,
+                    };
+                    let meta = match (r.get::<_, Option<i64>>(7)?, r.get::<_, Option<i64>>(8)?) {
+                        (Some(size), Some(mtime_ns)) => Some(SourceMeta { size, mtime_ns }),
+                        _ => None,
+                    };
+                    Ok(SourceRecord {
+                        path: r.get(0)?,
+                        accepted,
+                        meta,
+                        entry_count: r.get(3)?,
+                        rejected,
+                    })
+                },
+            )
+            .optional()
+            .map_err(self.err())
+    }
+
+    /// Notes that the file of the version in force now has this size and time (it was
+    /// touched or copied, but its bytes are the same).
+    pub fn touch_source(&mut self, path: &str, meta: SourceMeta) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE sources SET size = ?2, mtime_ns = ?3 WHERE path = ?1",
+                params![path, meta.size, meta.mtime_ns],
+            )
+            .map(drop)
+            .map_err(self.err())
+    }
+
+    /// Writes a new version of the source at `path`: `fill` hands every entry to the writer.
+    /// If `fill` fails, nothing changes.
+    pub fn write_source<T, E: From<StoreError>>(
+        &mut self,
+        path: &str,
+        fingerprint: &Fingerprint,
+        meta: Option<SourceMeta>,
+        now: &str,
+        fill: impl FnOnce(&mut SourceWriter<'_>) -> Result<T, E>,
+    ) -> Result<(T, WriteStats), E> {
+        let store_path = self.path.clone();
+        let wrap = |source| StoreError::Sqlite {
+            path: store_path.clone(),
+            source,
+        };
+        let sp = self.conn.savepoint().map_err(wrap)?;
+        sp.execute(
+            "INSERT INTO sources (path) VALUES (?1) ON CONFLICT (path) DO NOTHING",
+            [path],
+        )
+        .map_err(wrap)?;
+        let (source_id, old_count): (i64, i64) = sp
+            .query_row(
+                "SELECT id, entry_count FROM sources WHERE path = ?1",
+                [path],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(wrap)?;
+        let mut writer = SourceWriter {
+            conn: &sp,
+            path: &store_path,
+            source_id,
+            old_count,
+            window_start: 0,
+            window: Vec::new(),
+            seq: 0,
+            written: 0,
+            days: HashMap::new(),
+            subtotal_rows: 0,
+        };
+        // On error the savepoint is dropped without commit: rolled back.
+        let value = fill(&mut writer)?;
+        let SourceWriter {
+            seq: count,
+            written,
+            days,
+            subtotal_rows,
+            ..
+        } = writer;
+
+        if count < old_count {
+            sp.execute(
+                "DELETE FROM entries WHERE source_id = ?1 AND seq >= ?2",
+                params![source_id, count],
+            )
+            .map_err(wrap)?;
+        }
+        let affected = replace_source_days(&sp, source_id, days).map_err(wrap)?;
+        for fund in &affected {
+            rebuild_fund_days(&sp, fund).map_err(wrap)?;
+        }
+        sp.execute(
+            "UPDATE sources SET content_sha256 = ?2, settings_hash = ?3, imported_at = ?4, changed_at = ?4,
+                entry_count = ?5, subtotal_rows = ?6, size = ?7, mtime_ns = ?8,
+                rejected_sha256 = NULL, rejected_settings = NULL, rejected_at = NULL, rejected_message = NULL,
+                rejection_notified = 0
+             WHERE id = ?1",
+            params![
+                source_id,
+                fingerprint.content,
+                fingerprint.settings,
+                now,
+                count,
+                subtotal_rows as i64,
+                meta.map(|m| m.size),
+                meta.map(|m| m.mtime_ns)
+            ],
+        )
+        .map_err(wrap)?;
+        sp.commit().map_err(wrap)?;
+        Ok((
+            value,
+            WriteStats {
+                entries: count,
+                previous: old_count,
+                written,
+            },
+        ))
+    }
+
+    /// Remembers that a version of a source was rejected (its entries stay as they were).
+    pub fn record_rejection(
+        &mut self,
+        path: &str,
+        fingerprint: &Fingerprint,
+        message: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO sources (path, changed_at, rejected_sha256, rejected_settings, rejected_at, rejected_message)
+                 VALUES (?1, ?2, ?3, ?4, ?2, ?5)
+                 ON CONFLICT (path) DO UPDATE SET
+                    changed_at = excluded.changed_at, rejected_sha256 = excluded.rejected_sha256,
+                    rejected_settings = excluded.rejected_settings, rejected_at = excluded.rejected_at,
+                    rejected_message = excluded.rejected_message, rejection_notified = 0",
+                params![path, now, fingerprint.content, fingerprint.settings, message],
+            )
+            .map(drop)
+            .map_err(self.err())
+    }
+
+    /// Every fund's spending by day (one row per fund: cheap however many entries there are).
+    pub fn daily_spend(&self) -> Result<HashMap<String, DailySpend>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT fund, series FROM fund_days")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })
+            .map_err(self.err())?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (fund, series) = row.map_err(self.err())?;
+            out.insert(fund, DailySpend::from_amounts(decode_series(&series)));
+        }
+        Ok(out)
+    }
+
+    /// Entries in force per fund.
+    pub fn entry_counts(&self) -> Result<HashMap<String, i64>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT fund, SUM(entries) FROM source_days GROUP BY fund")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// Entries in force in all sources, and the number of sources that have any.
+    pub fn entries_in_force(&self) -> Result<(i64, i64), StoreError> {
+        self.conn
+            .query_row("SELECT COALESCE(SUM(entry_count), 0), COUNT(*) FILTER (WHERE entry_count > 0) FROM sources", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(self.err())
+    }
+
+    /// Entries of `path` that also appear (same fund, date, voucher, amount, memo) in another
+    /// source, with that source's path and line.
+    pub fn duplicates_elsewhere(
+        &self,
+        path: &str,
+    ) -> Result<Vec<(Entry, String, u32)>, StoreError> {
+        let others: i64 = self
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM sources WHERE entry_count > 0 AND path <> ?1",
+                [path],
+                |r| r.get(0),
+            )
+            .map_err(self.err())?;
+        if others == 0 {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT a.fund, a.date, a.amount, a.voucher, a.memo, a.line, a.sheet, sb.path, b.line
+                 FROM entries a
+                 JOIN sources sa ON sa.id = a.source_id AND sa.path = ?1
+                 JOIN entries b ON b.fund = a.fund AND b.date = a.date AND b.amount = a.amount
+                               AND b.voucher = a.voucher AND b.memo = a.memo AND b.source_id <> a.source_id
+                 JOIN sources sb ON sb.id = b.source_id
+                 ORDER BY a.seq",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([path], |r| {
+                Ok((
+                    Entry {
+                        fund: r.get(0)?,
+                        date: day(r, 1)?,
+                        amount: Money::from_fen(r.get(2)?),
+                        voucher: r.get(3)?,
+                        memo: r.get(4)?,
+                        line: r.get(5)?,
+                        sheet: r.get(6)?,
+                    },
+                    r.get(7)?,
+                    r.get(8)?,
+                ))
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// Every entry of the source at `path`, in order (for tests and inspection).
+    pub fn entries_of(&self, path: &str) -> Result<Vec<Entry>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT e.fund, e.date, e.amount, e.voucher, e.memo, e.line, e.sheet
+                 FROM entries e JOIN sources s ON s.id = e.source_id WHERE s.path = ?1 ORDER BY e.seq",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([path], |r| {
+                Ok(Entry {
+                    fund: r.get(0)?,
+                    date: day(r, 1)?,
+                    amount: Money::from_fen(r.get(2)?),
+                    voucher: r.get(3)?,
+                    memo: r.get(4)?,
+                    line: r.get(5)?,
+                    sheet: r.get(6)?,
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// Rebuilds every fund's series from `source_days` (after a migration).
+    pub(super) fn rebuild_all_fund_days(&mut self) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let wrap = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.savepoint().map_err(wrap)?;
+        let funds: Vec<String> = {
+            let mut stmt = tx
+                .prepare("SELECT DISTINCT fund FROM source_days")
+                .map_err(wrap)?;
+            let rows = stmt.query_map([], |r| r.get(0)).map_err(wrap)?;
+            rows.collect::<Result<_, _>>().map_err(wrap)?
+        };
+        for fund in &funds {
+            rebuild_fund_days(&tx, fund).map_err(wrap)?;
+        }
+        tx.commit().map_err(wrap)
+    }
+}
+
+/// Replaces a source's per-day sums with `days`, writing only the differences; returns the
+/// funds whose sums changed.
+fn replace_source_days(
+    conn: &Connection,
+    source_id: i64,
+    days: HashMap<String, HashMap<i32, (i64, i64)>>,
+) -> rusqlite::Result<HashSet<String>> {
+    let mut old: HashMap<String, HashMap<i32, (i64, i64)>> = HashMap::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT fund, day, amount, entries FROM source_days WHERE source_id = ?1",
+        )?;
+        let rows = stmt.query_map([source_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i32>(1)?,
+                (r.get::<_, i64>(2)?, r.get::<_, i64>(3)?),
+            ))
+        })?;
+        for row in rows {
+            let (fund, day, sums) = row?;
+            old.entry(fund).or_default().insert(day, sums);
+        }
+    }
+    let mut affected = HashSet::new();
+    let mut upsert = conn.prepare_cached(
+        "INSERT INTO source_days (source_id, fund, day, amount, entries) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (source_id, fund, day) DO UPDATE SET amount = excluded.amount, entries = excluded.entries",
+    )?;
+    let mut delete = conn.prepare_cached(
+        "DELETE FROM source_days WHERE source_id = ?1 AND fund = ?2 AND day = ?3",
+    )?;
+    for (fund, new_days) in &days {
+        let old_days = old.remove(fund).unwrap_or_default();
+        let mut amounts_changed = false;
+        for (&day, &sums) in new_days {
+            let before = old_days.get(&day);
+            if before != Some(&sums) {
+                upsert.execute(params![source_id, fund, day, sums.0, sums.1])?;
+                amounts_changed |= before.map(|b| b.0) != Some(sums.0);
+            }
+        }
+        for &day in old_days.keys().filter(|d| !new_days.contains_key(d)) {
+            delete.execute(params![source_id, fund, day])?;
+            amounts_changed = true;
+        }
+        if amounts_changed {
+            affected.insert(fund.clone());
+        }
+    }
+    // Funds the new version no longer has.
+    for (fund, old_days) in old {
+        for day in old_days.keys() {
+            delete.execute(params![source_id, fund, day])?;
+        }
+        affected.insert(fund);
+    }
+    Ok(affected)
+}
+
+/// Sums a fund's spending over all sources into its series.
+fn rebuild_fund_days(conn: &Connection, fund: &str) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT day, SUM(amount) FROM source_days WHERE fund = ?1 GROUP BY day ORDER BY day",
+    )?;
+    let rows = stmt.query_map([fund], |r| Ok((r.get::<_, i32>(0)?, r.get::<_, i64>(1)?)))?;
+    let mut series = Vec::new();
+    for row in rows {
+        let (day, amount) = row?;
+        series.extend_from_slice(&day.to_le_bytes());
+        series.extend_from_slice(&amount.to_le_bytes());
+    }
+    if series.is_empty() {
+        conn.prepare_cached("DELETE FROM fund_days WHERE fund = ?1")?
+            .execute([fund])?;
+    } else {
+        conn.prepare_cached("INSERT OR REPLACE INTO fund_days (fund, series) VALUES (?1, ?2)")?
+            .execute(params![fund, series])?;
+    }
+    Ok(())
+}
+
+fn decode_series(series: &[u8]) -> Vec<(NaiveDate, Money)> {
+    series
+        .chunks_exact(12)
+        .filter_map(|chunk| {
+            let (day, amount) = chunk.split_at(4);
+            let day = i32::from_le_bytes(day.try_into().ok()?);
+            let amount = i64::from_le_bytes(amount.try_into().ok()?);
+            Some((
+                NaiveDate::from_num_days_from_ce_opt(day)?,
+                Money::from_fen(amount),
+            ))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates_without_allocating() {
+        let mut buf = [0u8; 10];
+        let d = NaiveDate::from_ymd_opt(2025, 3, 1).expect("date");
+        assert_eq!(iso_date(d, &mut buf), "2025-03-01");
+        let d = NaiveDate::from_ymd_opt(999, 12, 31).expect("date");
+        assert_eq!(iso_date(d, &mut buf), "0999-12-31");
+    }
+
+    #[test]
+    fn day_numbers_match_sqlite_julianday() {
+        let conn = Connection::open_in_memory().expect("memory db");
+        for text in ["2025-01-01", "2024-02-29", "2025-12-31", "0001-01-01"] {
+            let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date");
+            let sql: i64 = conn
+                .query_row(
+                    "SELECT CAST(julianday(?1) - 1721424.5 AS INTEGER)",
+                    [text],
+                    |r| r.get(0),
+                )
+                .expect("julianday");
+            assert_eq!(sql, i64::from(day_number(date)), "{text}");
+        }
+    }
+}
