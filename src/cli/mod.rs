@@ -7,6 +7,7 @@ mod alerts_cmd;
 mod check_cmd;
 mod config_cmd;
 mod import_cmd;
+mod logging;
 mod run_cmd;
 mod status;
 mod table;
@@ -141,9 +142,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<(), Failure> {
     }
 }
 
-/// Logs go to stderr, filtered by `RUST_LOG` (default: what each command is about, at info;
-/// warnings only for commands whose output is the point). Under systemd the journal adds the
-/// time, so `JOURNAL_STREAM` turns the timestamp off.
+/// The default log filter: what each command is about at info; warnings only for commands
+/// whose output is the point.
 fn init_logging(command: &Command) {
     let default = match command {
         Command::Run
@@ -152,22 +152,7 @@ fn init_logging(command: &Command) {
         | Command::TestEmail { .. } => "spendwatch=info",
         _ => "spendwatch=warn",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false);
-    let result = if std::env::var_os("JOURNAL_STREAM").is_some() {
-        builder.without_time().with_ansi(false).try_init()
-    } else {
-        use std::io::IsTerminal;
-        builder
-            .with_ansi(std::io::stderr().is_terminal())
-            .try_init()
-    };
-    // Already initialised (a test harness calling run twice): keep the first.
-    drop(result);
+    logging::init(default);
 }
 
 fn locate_config(given: Option<PathBuf>) -> Result<PathBuf, Failure> {

@@ -343,7 +343,13 @@ fn subject(funds: &[FundNotices<'_>], admin: &[AdminNotice]) -> String {
         .filter(|f| f.notices.iter().any(|n| matches!(n, Notice::Missed { .. })))
         .collect();
     if let [only] = warned.as_slice() {
-        return match only.notices.as_slice() {
+        // The other funds in the email only report (a caught-up milestone, a recovery).
+        let others = if funds.len() > 1 {
+            format!("（共{}个项目）", funds.len())
+        } else {
+            String::new()
+        };
+        let subject = match only.notices.as_slice() {
             [n @ Notice::OverBudget { .. }] => {
                 format!("【超预算】{} {}", only.fund.name, headline(only.fund, n).1)
             }
@@ -354,6 +360,7 @@ fn subject(funds: &[FundNotices<'_>], admin: &[AdminNotice]) -> String {
             ),
             _ => format!("【支出进度预警】{} 支出进度滞后", only.fund.name),
         };
+        return subject + &others;
     }
     if warned.len() > 1 {
         return format!("【支出进度预警】{}个项目支出进度滞后", warned.len());

@@ -308,8 +308,9 @@ fn reload(
     store: &mut Store,
 ) {
     deps.notifier.notify(&[NotifyState::Reloading]);
+    // One line per message: the journal stores each line as its own entry.
     let outcome = config::load(config_file)
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string().replace('\n', "; "))
         .and_then(|new| {
             let new_schedule = Schedule::new(&new.schedule, new.timezone)?;
             if new.database != config_tx.borrow().database {
@@ -328,7 +329,7 @@ fn reload(
             deps.emit(Event::Reloaded { ok: true });
         }
         Err(e) => {
-            error!(file = %config_file.display(), "config NOT reloaded, the previous one stays in effect:\n{e}");
+            error!(file = %config_file.display(), "config NOT reloaded, the previous one stays in effect: {e}");
             deps.emit(Event::Reloaded { ok: false });
         }
     }

@@ -178,12 +178,17 @@ fn notifies_systemd_reloads_on_sighup_and_stops_on_sigterm() {
         stderr.contains("config NOT reloaded, the previous one stays in effect"),
         "{stderr}"
     );
-    // Under systemd (JOURNAL_STREAM set) lines carry the level but no timestamp of their own.
-    assert!(stderr.lines().all(|l| !l.starts_with("20")), "{stderr}");
+    // Under systemd (JOURNAL_STREAM set) lines carry journald's priority prefix and the
+    // level, no timestamp of their own, and one message per line.
+    assert!(stderr.lines().all(|l| l.starts_with('<')), "{stderr}");
+    assert!(
+        stderr.lines().any(|l| l.starts_with("<6> INFO check done")),
+        "{stderr}"
+    );
     assert!(
         stderr
             .lines()
-            .any(|l| l.starts_with(" INFO") || l.starts_with("INFO")),
+            .any(|l| l.starts_with("<3>ERROR config NOT reloaded")),
         "{stderr}"
     );
     // The check at start, then the schedule fired every 2 s, then (reloaded) every 3 s.
