@@ -50,6 +50,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Store {
     conn: Connection,
     path: String,
+    /// Inside [`Store::atomically`]: any failure undoes everything, so nested writes need no
+    /// savepoints of their own.
+    all_or_nothing: bool,
 }
 
 impl Store {
@@ -77,6 +80,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: display,
+            all_or_nothing: false,
         };
         store.conn.busy_timeout(busy_timeout).map_err(store.err())?;
         store.prepare()?;
@@ -130,15 +134,22 @@ impl Store {
         commit: bool,
         f: impl FnOnce(&mut Store) -> Result<T, E>,
     ) -> Result<T, E> {
-        self.conn
-            .execute_batch("SAVEPOINT atomically")
-            .map_err(self.err())?;
-        let result = f(self);
-        let end = if result.is_ok() && commit {
-            "RELEASE atomically"
+        // A plain transaction when none is open: a savepoint would make SQLite keep a copy of
+        // every page it touches, in case of a partial rollback (its sub-journal).
+        let (begin, keep, undo) = if self.conn.is_autocommit() {
+            ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
         } else {
-            "ROLLBACK TO atomically; RELEASE atomically"
+            (
+                "SAVEPOINT atomically",
+                "RELEASE atomically",
+                "ROLLBACK TO atomically; RELEASE atomically",
+            )
         };
+        self.conn.execute_batch(begin).map_err(self.err())?;
+        let outer = std::mem::replace(&mut self.all_or_nothing, true);
+        let result = f(self);
+        self.all_or_nothing = outer;
+        let end = if result.is_ok() && commit { keep } else { undo };
         self.conn.execute_batch(end).map_err(self.err())?;
         result
     }

@@ -88,7 +88,10 @@ const MIGRATIONS: &[&str] = &[
     // 3: entries clustered by source and numbered, with a hash per row so a re-read writes
     // only what changed; spending summed per source and day, and per fund as one series.
     "CREATE TABLE entries_v3 (
-        source_id INTEGER NOT NULL REFERENCES sources (id),
+        -- (source_id << 40) + seq: a source's entries are one range of rowids, appended in
+        -- order (SQLite's fastest insert)
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL,
         -- the entry's position among the source's entries, from 0
         seq INTEGER NOT NULL,
         line INTEGER NOT NULL,
@@ -99,17 +102,15 @@ const MIGRATIONS: &[&str] = &[
         voucher TEXT NOT NULL,
         memo TEXT NOT NULL,
         -- xxh3 of the row's fields; 0 for rows migrated from version 2 (rewritten on next read)
-        row_hash INTEGER NOT NULL,
-        PRIMARY KEY (source_id, seq)
-    ) WITHOUT ROWID;
+        row_hash INTEGER NOT NULL
+    );
     INSERT INTO entries_v3
-        SELECT source_id, ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY id) - 1,
-               line, sheet, fund, date, amount, voucher, memo, 0
-        FROM entries;
+        SELECT (source_id << 40) + n, source_id, n, line, sheet, fund, date, amount, voucher, memo, 0
+        FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY id) - 1 AS n FROM entries);
     DROP TABLE entries;
     ALTER TABLE entries_v3 RENAME TO entries;
     CREATE TABLE source_days (
-        source_id INTEGER NOT NULL REFERENCES sources (id),
+        source_id INTEGER NOT NULL,
         fund TEXT NOT NULL,
         -- days since 0001-01-01 (that day is 1)
         day INTEGER NOT NULL,

@@ -48,6 +48,13 @@ pub struct SourceRecord {
 /// How many entries are read per query when comparing with the version in force.
 const HASH_WINDOW: i64 = 8_192;
 
+/// Entry ids are `(source_id << SEQ_BITS) + seq`: each source owns one range of rowids.
+const SEQ_BITS: u32 = 40;
+
+fn entry_id(source_id: i64, seq: i64) -> i64 {
+    (source_id << SEQ_BITS) + seq
+}
+
 /// Days since 0001-01-01 (that day is 1), as stored in `source_days` and `fund_days`.
 fn day_number(date: NaiveDate) -> i32 {
     date.num_days_from_ce()
@@ -107,13 +114,14 @@ impl SourceWriter<'_> {
             let mut insert = self
                 .conn
                 .prepare_cached(
-                    "INSERT OR REPLACE INTO entries (source_id, seq, line, sheet, fund, date, amount, voucher, memo, row_hash)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    "INSERT OR REPLACE INTO entries (id, source_id, seq, line, sheet, fund, date, amount, voucher, memo, row_hash)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 )
                 .map_err(self.err())?;
             let mut date = [0u8; 10];
             insert
                 .execute(params![
+                    entry_id(self.source_id, self.seq),
                     self.source_id,
                     self.seq,
                     e.line,
@@ -153,12 +161,18 @@ impl SourceWriter<'_> {
             self.window.clear();
             let mut stmt = self
                 .conn
-                .prepare_cached("SELECT seq, row_hash FROM entries WHERE source_id = ?1 AND seq >= ?2 AND seq < ?3 ORDER BY seq")
+                .prepare_cached(
+                    "SELECT seq, row_hash FROM entries WHERE id >= ?1 AND id < ?2 ORDER BY id",
+                )
                 .map_err(self.err())?;
             let rows = stmt
-                .query_map(params![self.source_id, seq, seq + HASH_WINDOW], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
-                })
+                .query_map(
+                    params![
+                        entry_id(self.source_id, seq),
+                        entry_id(self.source_id, seq + HASH_WINDOW)
+                    ],
+                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+                )
                 .map_err(self.err())?;
             for row in rows {
                 let (at, hash) = row.map_err(self.err())?;
@@ -195,6 +209,33 @@ fn iso_date(date: NaiveDate, buf: &mut [u8; 10]) -> &str {
     buf[4] = b'-';
     buf[7] = b'-';
     std::str::from_utf8(buf).unwrap_or("0000-00-00")
+}
+
+/// Rolls a `write_source` savepoint back unless released.
+struct UndoOnDrop<'c> {
+    conn: &'c Connection,
+    armed: bool,
+}
+
+impl UndoOnDrop<'_> {
+    fn release(mut self) -> rusqlite::Result<()> {
+        if self.armed {
+            self.armed = false;
+            self.conn.execute_batch("RELEASE write_source")?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for UndoOnDrop<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            // Nothing better to do with an error here: the connection reports it on next use.
+            let _ = self
+                .conn
+                .execute_batch("ROLLBACK TO write_source; RELEASE write_source");
+        }
+    }
 }
 
 /// What writing a new version did.
@@ -276,7 +317,17 @@ impl Store {
             path: store_path.clone(),
             source,
         };
-        let sp = self.conn.savepoint().map_err(wrap)?;
+        // Inside `atomically` the whole import is undone on any failure, so a savepoint of our
+        // own would only cost a copy of every page it touches (SQLite's sub-journal).
+        let own = !self.all_or_nothing;
+        let sp: &Connection = &self.conn;
+        if own {
+            sp.execute_batch("SAVEPOINT write_source").map_err(wrap)?;
+        }
+        let guard = UndoOnDrop {
+            conn: sp,
+            armed: own,
+        };
         sp.execute(
             "INSERT INTO sources (path) VALUES (?1) ON CONFLICT (path) DO NOTHING",
             [path],
@@ -290,7 +341,7 @@ impl Store {
             )
             .map_err(wrap)?;
         let mut writer = SourceWriter {
-            conn: &sp,
+            conn: sp,
             path: &store_path,
             source_id,
             old_count,
@@ -301,7 +352,7 @@ impl Store {
             days: HashMap::new(),
             subtotal_rows: 0,
         };
-        // On error the savepoint is dropped without commit: rolled back.
+        // On error the guard rolls the savepoint back.
         let value = fill(&mut writer)?;
         let SourceWriter {
             seq: count,
@@ -313,8 +364,8 @@ impl Store {
 
         if count < old_count {
             sp.execute(
-                "DELETE FROM entries WHERE source_id = ?1 AND seq >= ?2",
-                params![source_id, count],
+                "DELETE FROM entries WHERE id >= ?1 AND id < ?2",
+                params![entry_id(source_id, count), entry_id(source_id + 1, 0)],
             )
             .map_err(wrap)?;
         }
@@ -340,7 +391,7 @@ impl Store {
             ],
         )
         .map_err(wrap)?;
-        sp.commit().map_err(wrap)?;
+        guard.release().map_err(wrap)?;
         Ok((
             value,
             WriteStats {
