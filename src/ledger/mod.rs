@@ -584,6 +584,11 @@ fn is_subtotal(cells: &[Cell<'_>]) -> bool {
         // The words are at most 4 characters; longer text can only match through spaces.
         Cell::Text(s) if s.len() <= 64 => {
             let t = s.trim();
+            // Every word starts with one of these; most cells can be dismissed at once.
+            if !t.starts_with(['合', '小', '总', '累', '本', '期', '上', '结', '承', '过'])
+            {
+                return false;
+            }
             SUBTOTAL_WORDS.contains(&t)
                 || (t.contains(char::is_whitespace) && {
                     let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();

@@ -43,6 +43,9 @@ pub enum StoreError {
     },
 }
 
+/// The page size of new databases.
+const PAGE_SIZE: i64 = 16_384;
+
 /// How long a writer waits for another process (say, an import while the daemon checks).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -106,6 +109,13 @@ impl Store {
                 found,
                 supported: SCHEMA_VERSION,
             });
+        }
+        if found == 0 {
+            // A new database: larger pages mean fewer pages, splits and writes for a ledger of
+            // millions of rows (measured in BENCHMARKS.md). Only possible before the first write.
+            self.conn
+                .pragma_update(None, "page_size", PAGE_SIZE)
+                .map_err(self.err())?;
         }
         self.conn
             .pragma_update(None, "journal_mode", "WAL")

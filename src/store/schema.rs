@@ -119,7 +119,6 @@ const MIGRATIONS: &[&str] = &[
         entries INTEGER NOT NULL,
         PRIMARY KEY (source_id, fund, day)
     ) WITHOUT ROWID;
-    CREATE INDEX source_days_by_fund ON source_days (fund, day);
     INSERT INTO source_days
         SELECT source_id, fund, CAST(julianday(date) - 1721424.5 AS INTEGER), SUM(amount), COUNT(*)
         FROM entries GROUP BY source_id, fund, date;

@@ -60,6 +60,11 @@ fn day_number(date: NaiveDate) -> i32 {
     date.num_days_from_ce()
 }
 
+/// A fund's (amount, entries) per day.
+type FundDays = HashMap<i32, (i64, i64)>;
+/// Per fund, its (amount, entries) per day.
+type DaySums = HashMap<String, FundDays>;
+
 /// Receives the entries of a source's new version, in order.
 pub struct SourceWriter<'c> {
     conn: &'c Connection,
@@ -67,13 +72,15 @@ pub struct SourceWriter<'c> {
     source_id: i64,
     /// Entries of the version in force (compared by position).
     old_count: i64,
+    /// Prepared once per version: a million rows should not look up a million statements.
+    insert: rusqlite::Statement<'c>,
     window_start: i64,
     window: Vec<i64>,
     seq: i64,
     /// Entries written because they are new or changed.
     written: usize,
     /// fund → day → (amount, entries), for the new version.
-    days: HashMap<String, HashMap<i32, (i64, i64)>>,
+    days: DaySums,
     subtotal_rows: usize,
 }
 
@@ -111,15 +118,9 @@ impl SourceWriter<'_> {
         let hash = (hasher.digest() as i64) | 1;
 
         if self.old_hash(self.seq)? != Some(hash) {
-            let mut insert = self
-                .conn
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO entries (id, source_id, seq, line, sheet, fund, date, amount, voucher, memo, row_hash)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                )
-                .map_err(self.err())?;
             let mut date = [0u8; 10];
-            insert
+            let path = self.path;
+            self.insert
                 .execute(params![
                     entry_id(self.source_id, self.seq),
                     self.source_id,
@@ -133,7 +134,10 @@ impl SourceWriter<'_> {
                     e.memo,
                     hash
                 ])
-                .map_err(self.err())?;
+                .map_err(|source| StoreError::Sqlite {
+                    path: path.to_owned(),
+                    source,
+                })?;
             self.written += 1;
         }
         let fund_days = match self.days.get_mut(e.fund) {
@@ -340,7 +344,14 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .map_err(wrap)?;
+        let insert = sp
+            .prepare(
+                "INSERT OR REPLACE INTO entries (id, source_id, seq, line, sheet, fund, date, amount, voucher, memo, row_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )
+            .map_err(wrap)?;
         let mut writer = SourceWriter {
+            insert,
             conn: sp,
             path: &store_path,
             source_id,
@@ -369,9 +380,9 @@ impl Store {
             )
             .map_err(wrap)?;
         }
-        let affected = replace_source_days(&sp, source_id, days).map_err(wrap)?;
+        let affected = replace_source_days(sp, source_id, days).map_err(wrap)?;
         for fund in &affected {
-            rebuild_fund_days(&sp, fund).map_err(wrap)?;
+            rebuild_fund_days(sp, fund).map_err(wrap)?;
         }
         sp.execute(
             "UPDATE sources SET content_sha256 = ?2, settings_hash = ?3, imported_at = ?4, changed_at = ?4,
@@ -565,9 +576,9 @@ impl Store {
 fn replace_source_days(
     conn: &Connection,
     source_id: i64,
-    days: HashMap<String, HashMap<i32, (i64, i64)>>,
+    days: DaySums,
 ) -> rusqlite::Result<HashSet<String>> {
-    let mut old: HashMap<String, HashMap<i32, (i64, i64)>> = HashMap::new();
+    let mut old: DaySums = HashMap::new();
     {
         let mut stmt = conn.prepare_cached(
             "SELECT fund, day, amount, entries FROM source_days WHERE source_id = ?1",
@@ -592,10 +603,15 @@ fn replace_source_days(
     let mut delete = conn.prepare_cached(
         "DELETE FROM source_days WHERE source_id = ?1 AND fund = ?2 AND day = ?3",
     )?;
-    for (fund, new_days) in &days {
+    // In key order: appending to the B-tree is much cheaper than inserting at random places.
+    let mut funds: Vec<(&String, &FundDays)> = days.iter().collect();
+    funds.sort_unstable_by_key(|(fund, _)| *fund);
+    for (fund, new_days) in funds {
         let old_days = old.remove(fund).unwrap_or_default();
         let mut amounts_changed = false;
-        for (&day, &sums) in new_days {
+        let mut sorted: Vec<(&i32, &(i64, i64))> = new_days.iter().collect();
+        sorted.sort_unstable_by_key(|(day, _)| **day);
+        for (&day, &sums) in sorted {
             let before = old_days.get(&day);
             if before != Some(&sums) {
                 upsert.execute(params![source_id, fund, day, sums.0, sums.1])?;
@@ -620,15 +636,26 @@ fn replace_source_days(
     Ok(affected)
 }
 
-/// Sums a fund's spending over all sources into its series.
+/// Sums a fund's spending over all sources into its series (each source's days are one range
+/// of `source_days`' key, so no second index is needed).
 fn rebuild_fund_days(conn: &Connection, fund: &str) -> rusqlite::Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT day, SUM(amount) FROM source_days WHERE fund = ?1 GROUP BY day ORDER BY day",
-    )?;
-    let rows = stmt.query_map([fund], |r| Ok((r.get::<_, i32>(0)?, r.get::<_, i64>(1)?)))?;
-    let mut series = Vec::new();
-    for row in rows {
-        let (day, amount) = row?;
+    let mut sources = conn.prepare_cached("SELECT id FROM sources")?;
+    let ids: Vec<i64> = sources
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut days: std::collections::BTreeMap<i32, i64> = std::collections::BTreeMap::new();
+    let mut stmt = conn
+        .prepare_cached("SELECT day, amount FROM source_days WHERE source_id = ?1 AND fund = ?2")?;
+    for id in ids {
+        for row in stmt.query_map(params![id, fund], |r| {
+            Ok((r.get::<_, i32>(0)?, r.get::<_, i64>(1)?))
+        })? {
+            let (day, amount) = row?;
+            *days.entry(day).or_insert(0) += amount;
+        }
+    }
+    let mut series = Vec::with_capacity(days.len() * 12);
+    for (day, amount) in days {
         series.extend_from_slice(&day.to_le_bytes());
         series.extend_from_slice(&amount.to_le_bytes());
     }
