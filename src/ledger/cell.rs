@@ -19,11 +19,13 @@ pub(crate) enum Cell<'a> {
 }
 
 impl<'a> Cell<'a> {
+    /// A text cell, trimmed (an empty or blank one is `Empty`).
     pub(crate) fn text(s: &'a str) -> Cell<'a> {
-        if s.trim().is_empty() {
+        let t = s.trim();
+        if t.is_empty() {
             Cell::Empty
         } else {
-            Cell::Text(s)
+            Cell::Text(t)
         }
     }
 
@@ -35,7 +37,7 @@ impl<'a> Cell<'a> {
     pub(crate) fn as_text(&self) -> Cow<'a, str> {
         match self {
             Cell::Empty => Cow::Borrowed(""),
-            Cell::Text(s) => Cow::Borrowed(s.trim()),
+            Cell::Text(s) => Cow::Borrowed(s),
             Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
                 Cow::Owned(format!("{}", *n as i64))
             }
@@ -48,7 +50,7 @@ impl<'a> Cell<'a> {
     /// For messages: the value as the user sees it, quoted.
     pub(crate) fn shown(&self) -> String {
         match self {
-            Cell::Text(s) => format!("{:?}", s.trim()),
+            Cell::Text(s) => format!("{s:?}"),
             other => format!("{:?}", other.as_text()),
         }
     }

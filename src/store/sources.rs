@@ -65,6 +65,47 @@ type FundDays = HashMap<i32, (i64, i64)>;
 /// Per fund, its (amount, entries) per day.
 type DaySums = HashMap<String, FundDays>;
 
+/// A fund's sums per day, in an array over its year (no hashing per entry), with a map for
+/// days outside it (which the ledger reader does not produce, but the store does not rely on).
+struct DenseDays {
+    fund: String,
+    first: i32,
+    sums: Vec<(i64, i64)>,
+    outside: FundDays,
+}
+
+impl DenseDays {
+    fn new(fund: &str, date: NaiveDate) -> DenseDays {
+        let first = NaiveDate::from_ymd_opt(date.year(), 1, 1).map_or(day_number(date), day_number);
+        DenseDays {
+            fund: fund.to_owned(),
+            first,
+            sums: vec![(0, 0); 366],
+            outside: FundDays::new(),
+        }
+    }
+
+    fn at(&mut self, day: i32) -> &mut (i64, i64) {
+        match usize::try_from(day - self.first)
+            .ok()
+            .filter(|i| *i < self.sums.len())
+        {
+            Some(i) => &mut self.sums[i],
+            None => self.outside.entry(day).or_insert((0, 0)),
+        }
+    }
+
+    fn into_map(self) -> (String, FundDays) {
+        let mut map = self.outside;
+        for (i, sums) in self.sums.into_iter().enumerate() {
+            if sums.1 > 0 {
+                map.insert(self.first + i as i32, sums);
+            }
+        }
+        (self.fund, map)
+    }
+}
+
 /// Receives the entries of a source's new version, in order.
 pub struct SourceWriter<'c> {
     conn: &'c Connection,
@@ -79,8 +120,8 @@ pub struct SourceWriter<'c> {
     seq: i64,
     /// Entries written because they are new or changed.
     written: usize,
-    /// fund → day → (amount, entries), for the new version.
-    days: DaySums,
+    /// Per fund (by its position in the config), its (amount, entries) per day.
+    days: Vec<Option<DenseDays>>,
     subtotal_rows: usize,
 }
 
@@ -140,11 +181,11 @@ impl SourceWriter<'_> {
                 })?;
             self.written += 1;
         }
-        let fund_days = match self.days.get_mut(e.fund) {
-            Some(days) => days,
-            None => self.days.entry(e.fund.to_owned()).or_default(),
-        };
-        let sums = fund_days.entry(day).or_insert((0, 0));
+        if self.days.len() <= e.fund_index {
+            self.days.resize_with(e.fund_index + 1, || None);
+        }
+        let dense = self.days[e.fund_index].get_or_insert_with(|| DenseDays::new(e.fund, e.date));
+        let sums = dense.at(day);
         sums.0 += e.amount.fen();
         sums.1 += 1;
         self.seq += 1;
@@ -360,7 +401,7 @@ impl Store {
             window: Vec::new(),
             seq: 0,
             written: 0,
-            days: HashMap::new(),
+            days: Vec::new(),
             subtotal_rows: 0,
         };
         // On error the guard rolls the savepoint back.
@@ -380,6 +421,11 @@ impl Store {
             )
             .map_err(wrap)?;
         }
+        let days: DaySums = days
+            .into_iter()
+            .flatten()
+            .map(DenseDays::into_map)
+            .collect();
         let affected = replace_source_days(sp, source_id, days).map_err(wrap)?;
         for fund in &affected {
             rebuild_fund_days(sp, fund).map_err(wrap)?;

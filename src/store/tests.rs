@@ -19,6 +19,11 @@ fn entry(fund: &str, m: u32, d: u32, fen: i64, voucher: &str, line: u32) -> Entr
     }
 }
 
+/// The tests' funds are "a", "b", "c": their position in a config that lists them in order.
+fn fund_index(fund: &str) -> usize {
+    usize::from(fund.as_bytes()[0] - b'a')
+}
+
 fn fp(content: &str) -> Fingerprint {
     Fingerprint {
         content: content.into(),
@@ -38,6 +43,7 @@ fn put(store: &mut Store, path: &str, version: &str, entries: &[Entry]) -> usize
                 for e in entries {
                     w.add(&EntryRef {
                         fund: &e.fund,
+                        fund_index: fund_index(&e.fund),
                         date: e.date,
                         amount: e.amount,
                         voucher: Cow::Borrowed(&e.voucher),
@@ -191,6 +197,7 @@ fn a_failed_fill_changes_nothing() {
             let e = entry("a", 3, 1, 999, "V9", 2);
             w.add(&EntryRef {
                 fund: &e.fund,
+                fund_index: fund_index(&e.fund),
                 date: e.date,
                 amount: e.amount,
                 voucher: Cow::Borrowed(&e.voucher),
