@@ -10,8 +10,8 @@ use tracing::{info, warn};
 
 use crate::config::Config;
 use crate::core::{
-    AdminNotice, AlertKey, AlertKind, AlertPolicy, DailySpend, Decision, FundNotices, FundReport,
-    Notice, any_year_open, decide_fund, decide_stale, evaluate, render,
+    AdminNotice, AlertKey, AlertKind, AlertPolicy, Decision, FundNotices, FundReport, Notice,
+    any_year_open, decide_fund, decide_stale, evaluate, render,
 };
 use crate::import::{self, FileReport};
 use crate::mail::{self, MailError};
@@ -93,20 +93,11 @@ fn check_inner(
     let (files, import_warnings) = import::configured_files(config);
     let imports = import::sync_sources(store, config, &files, &clock.stamp)?;
 
-    let spend = store.daily_spend()?;
-    let empty = DailySpend::default();
-    let reports: Vec<FundReport> = config
-        .funds
-        .iter()
-        .map(|f| {
-            evaluate(
-                f,
-                spend.get(&f.id).unwrap_or(&empty),
-                clock.day,
-                config.policy(),
-            )
-        })
-        .collect();
+    let mut reports: Vec<FundReport> = Vec::with_capacity(config.funds.len());
+    for fund in &config.funds {
+        let spend = store.daily_spend_of(&fund.id)?;
+        reports.push(evaluate(fund, &spend, clock.day, config.policy()));
+    }
 
     let previous = store.alert_states()?;
     let policy = alert_policy(config);

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::table::{Align, render};
 use super::{Failure, open_and_sync, today};
 use crate::config::Config;
-use crate::core::{DailySpend, Fund, FundReport, MilestoneStatus, Money, evaluate};
+use crate::core::{Fund, FundReport, MilestoneStatus, Money, evaluate};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(super) enum Format {
@@ -20,24 +20,12 @@ pub(super) fn run(
     format: Format,
 ) -> Result<(), Failure> {
     let store = open_and_sync(config)?;
-    let spend = store.daily_spend()?;
     let as_of = as_of.unwrap_or_else(|| today(config));
-    let empty = DailySpend::default();
-    let reports: Vec<(&Fund, FundReport)> = config
-        .funds
-        .iter()
-        .map(|f| {
-            (
-                f,
-                evaluate(
-                    f,
-                    spend.get(&f.id).unwrap_or(&empty),
-                    as_of,
-                    config.policy(),
-                ),
-            )
-        })
-        .collect();
+    let mut reports: Vec<(&Fund, FundReport)> = Vec::with_capacity(config.funds.len());
+    for fund in &config.funds {
+        let spend = store.daily_spend_of(&fund.id)?;
+        reports.push((fund, evaluate(fund, &spend, as_of, config.policy())));
+    }
     let text = match format {
         Format::Json => json(as_of, &reports),
         Format::Table => table(config, as_of, &reports),

@@ -11,7 +11,7 @@ const MIGRATIONS: &[&str] = &[
         id INTEGER PRIMARY KEY,
         path TEXT NOT NULL UNIQUE,
         -- the version in force (NULL until a version is accepted)
-        content_sha256 TEXT,
+        content_hash TEXT,
         settings_hash TEXT,
         imported_at TEXT,
         -- when a new version (accepted or rejected) was last seen: for stale-data alerts
@@ -19,7 +19,7 @@ const MIGRATIONS: &[&str] = &[
         entry_count INTEGER NOT NULL DEFAULT 0,
         subtotal_rows INTEGER NOT NULL DEFAULT 0,
         -- the last rejected version, cleared when a newer version is accepted
-        rejected_sha256 TEXT,
+        rejected_hash TEXT,
         rejected_settings TEXT,
         rejected_at TEXT,
         rejected_message TEXT

@@ -296,8 +296,8 @@ impl Store {
     pub fn source(&self, path: &str) -> Result<Option<SourceRecord>, StoreError> {
         self.conn
             .query_row(
-                "SELECT path, content_sha256, settings_hash, entry_count,
-                        rejected_sha256, rejected_settings, rejected_message, size, mtime_ns
+                "SELECT path, content_hash, settings_hash, entry_count,
+                        rejected_hash, rejected_settings, rejected_message, size, mtime_ns
                  FROM sources WHERE path = ?1",
                 [path],
                 |r| {
@@ -431,9 +431,9 @@ impl Store {
             rebuild_fund_days(sp, fund).map_err(wrap)?;
         }
         sp.execute(
-            "UPDATE sources SET content_sha256 = ?2, settings_hash = ?3, imported_at = ?4, changed_at = ?4,
+            "UPDATE sources SET content_hash = ?2, settings_hash = ?3, imported_at = ?4, changed_at = ?4,
                 entry_count = ?5, subtotal_rows = ?6, size = ?7, mtime_ns = ?8,
-                rejected_sha256 = NULL, rejected_settings = NULL, rejected_at = NULL, rejected_message = NULL,
+                rejected_hash = NULL, rejected_settings = NULL, rejected_at = NULL, rejected_message = NULL,
                 rejection_notified = 0
              WHERE id = ?1",
             params![
@@ -469,10 +469,10 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.conn
             .execute(
-                "INSERT INTO sources (path, changed_at, rejected_sha256, rejected_settings, rejected_at, rejected_message)
+                "INSERT INTO sources (path, changed_at, rejected_hash, rejected_settings, rejected_at, rejected_message)
                  VALUES (?1, ?2, ?3, ?4, ?2, ?5)
                  ON CONFLICT (path) DO UPDATE SET
-                    changed_at = excluded.changed_at, rejected_sha256 = excluded.rejected_sha256,
+                    changed_at = excluded.changed_at, rejected_hash = excluded.rejected_hash,
                     rejected_settings = excluded.rejected_settings, rejected_at = excluded.rejected_at,
                     rejected_message = excluded.rejected_message, rejection_notified = 0",
                 params![path, now, fingerprint.content, fingerprint.settings, message],
@@ -498,6 +498,22 @@ impl Store {
             out.insert(fund, DailySpend::from_amounts(decode_series(&series)));
         }
         Ok(out)
+    }
+
+    /// One fund's spending by day. Evaluating fund by fund keeps memory small however many
+    /// funds there are.
+    pub fn daily_spend_of(&self, fund: &str) -> Result<DailySpend, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT series FROM fund_days WHERE fund = ?1")
+            .map_err(self.err())?;
+        let series: Option<Vec<u8>> = stmt
+            .query_row([fund], |r| r.get(0))
+            .optional()
+            .map_err(self.err())?;
+        Ok(series.map_or_else(DailySpend::default, |s| {
+            DailySpend::from_amounts(decode_series(&s))
+        }))
     }
 
     /// Entries in force per fund.
