@@ -361,12 +361,12 @@ fn write(
     // showed them about equal. Entries cross in batches through a bounded channel, so memory
     // stays flat; if the store fails, hanging up stops the reader.
     let (stats, written) = store.write_source(key, fingerprint, meta, now, |writer| {
-        let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Row>>(4);
+        let (batches, received) = std::sync::mpsc::sync_channel::<Batch>(4);
         let (read_result, store_error) = std::thread::scope(|scope| {
             let reader = scope.spawn(move || {
                 let mut batcher = Batcher {
                     batches,
-                    batch: Vec::with_capacity(BATCH),
+                    batch: Batch::default(),
                 };
                 let result = ledger::read(input, detected, &extension, options, &mut |e| {
                     batcher.push(e)
@@ -375,9 +375,9 @@ fn write(
                 result
             });
             let mut store_error = None;
-            'receive: for rows in received.iter() {
-                for row in &rows {
-                    if let Err(e) = writer.add(&row.entry(&config.funds)) {
+            'receive: for batch in received.iter() {
+                for row in &batch.rows {
+                    if let Err(e) = writer.add(&batch.entry(row, &config.funds)) {
                         store_error = Some(e);
                         break 'receive;
                     }
@@ -426,29 +426,42 @@ fn write(
 /// Entries handed from the reading thread to the writing one, in batches of this many.
 const BATCH: usize = 1024;
 
-/// An entry as it crosses from the reading thread (owning its text).
+/// Entries as they cross from the reading thread: their text in one buffer per batch, so a
+/// batch is a handful of allocations, not two per entry.
+#[derive(Default)]
+struct Batch {
+    text: String,
+    rows: Vec<Row>,
+}
+
 struct Row {
     fund_index: usize,
     date: chrono::NaiveDate,
     amount: crate::core::Money,
-    voucher: String,
-    memo: String,
+    voucher: std::ops::Range<usize>,
+    memo: std::ops::Range<usize>,
     line: u32,
     sheet: Option<String>,
 }
 
-impl Row {
-    fn entry<'a>(&'a self, funds: &'a [crate::core::Fund]) -> EntryRef<'a> {
+impl Batch {
+    fn entry<'a>(&'a self, row: &'a Row, funds: &'a [crate::core::Fund]) -> EntryRef<'a> {
         EntryRef {
-            fund: &funds[self.fund_index].id,
-            fund_index: self.fund_index,
-            date: self.date,
-            amount: self.amount,
-            voucher: std::borrow::Cow::Borrowed(&self.voucher),
-            memo: std::borrow::Cow::Borrowed(&self.memo),
-            line: self.line,
-            sheet: self.sheet.as_deref(),
+            fund: &funds[row.fund_index].id,
+            fund_index: row.fund_index,
+            date: row.date,
+            amount: row.amount,
+            voucher: std::borrow::Cow::Borrowed(&self.text[row.voucher.clone()]),
+            memo: std::borrow::Cow::Borrowed(&self.text[row.memo.clone()]),
+            line: row.line,
+            sheet: row.sheet.as_deref(),
         }
+    }
+
+    fn push_text(&mut self, text: &str) -> std::ops::Range<usize> {
+        let start = self.text.len();
+        self.text.push_str(text);
+        start..self.text.len()
     }
 }
 
@@ -457,30 +470,36 @@ impl Row {
 struct HungUp;
 
 struct Batcher {
-    batches: std::sync::mpsc::SyncSender<Vec<Row>>,
-    batch: Vec<Row>,
+    batches: std::sync::mpsc::SyncSender<Batch>,
+    batch: Batch,
 }
 
 impl Batcher {
     fn push(&mut self, e: &EntryRef<'_>) -> Result<(), HungUp> {
-        self.batch.push(Row {
+        let voucher = self.batch.push_text(&e.voucher);
+        let memo = self.batch.push_text(&e.memo);
+        self.batch.rows.push(Row {
             fund_index: e.fund_index,
             date: e.date,
             amount: e.amount,
-            voucher: e.voucher.clone().into_owned(),
-            memo: e.memo.clone().into_owned(),
+            voucher,
+            memo,
             line: e.line,
             sheet: e.sheet.map(str::to_owned),
         });
-        if self.batch.len() == BATCH {
-            let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        if self.batch.rows.len() == BATCH {
+            let next = Batch {
+                text: String::with_capacity(self.batch.text.capacity()),
+                rows: Vec::with_capacity(BATCH),
+            };
+            let full = std::mem::replace(&mut self.batch, next);
             self.batches.send(full).map_err(|_| HungUp)?;
         }
         Ok(())
     }
 
     fn flush(self) {
-        if !self.batch.is_empty() {
+        if !self.batch.rows.is_empty() {
             // A hang-up here is reported by the writing side.
             let _ = self.batches.send(self.batch);
         }
