@@ -16,7 +16,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use crate::config::Config;
 use crate::ledger::{
-    self, Detected, Encoding, EntryRef, ProblemList, ReadError, ReadOptions, Sniffer,
+    self, Block, Blocks, Detected, Encoding, EntryRef, ProblemList, ReadError, ReadOptions, Sniffer,
 };
 use crate::store::{Fingerprint, SourceMeta, Store, StoreError};
 
@@ -193,6 +193,7 @@ fn sync_one(
             entries_in_force: in_force,
         });
     }
+    let previous = reusable_blocks(record.as_ref(), &fingerprint);
     match write(
         store,
         config,
@@ -201,6 +202,7 @@ fn sync_one(
         display,
         &fingerprint,
         &detected,
+        &previous,
         Some(meta),
         now,
     ) {
@@ -262,6 +264,7 @@ pub fn import_files(
                 continue;
             }
             // After a bad file the others are still read, to report all problems at once.
+            let previous = reusable_blocks(record.as_ref(), &fingerprint);
             match write(
                 store,
                 config,
@@ -270,6 +273,7 @@ pub fn import_files(
                 &display,
                 &fingerprint,
                 &detected,
+                &previous,
                 Some(meta),
                 now,
             ) {
@@ -341,6 +345,7 @@ fn write(
     display: &str,
     fingerprint: &Fingerprint,
     detected: &Detected,
+    previous: &[Block],
     meta: Option<SourceMeta>,
     now: &str,
 ) -> Result<Outcome, WriteError> {
@@ -354,32 +359,63 @@ fn write(
         default_fund: file.fund.as_deref(),
         extra_headers: &config.extra_headers,
     };
-    let input = std::fs::File::open(&file.path)
-        .map_err(|e| WriteError::Io(format!("{display}: cannot read the file: {e}")))?;
-    let input = std::io::BufReader::with_capacity(256 * 1024, input);
+    let cannot_read =
+        |e: std::io::Error| WriteError::Io(format!("{display}: cannot read the file: {e}"));
+    let opened = std::fs::File::open(&file.path).map_err(cannot_read)?;
+    // For cutting a UTF-8 file into blocks and reusing those the previous read had.
+    let scan = |start: u64, end: u64| scan_range(&opened, start, end);
+    let reopen = |offset: u64| -> std::io::Result<Box<dyn Read + Send>> {
+        let mut f = std::fs::File::open(&file.path)?;
+        std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(offset))?;
+        Ok(Box::new(std::io::BufReader::with_capacity(256 * 1024, f)))
+    };
+    let blocks = Blocks {
+        previous,
+        scan: &scan,
+        reopen: &reopen,
+    };
+    let input = std::io::BufReader::with_capacity(
+        256 * 1024,
+        std::fs::File::open(&file.path).map_err(cannot_read)?,
+    );
     // Reading (on a second thread) and writing run side by side: the profile of an import
     // showed them about equal. Entries cross in batches through a bounded channel, so memory
     // stays flat; if the store fails, hanging up stops the reader.
-    let (stats, written) = store.write_source(key, fingerprint, meta, now, |writer| {
-        let (batches, received) = std::sync::mpsc::sync_channel::<Batch>(4);
+    let ((stats, cut), written) = store.write_source(key, fingerprint, meta, now, |writer| {
+        let (batches, received) = std::sync::mpsc::sync_channel::<Item>(4);
         let (read_result, store_error) = std::thread::scope(|scope| {
-            let reader = scope.spawn(move || {
+            let reader = scope.spawn(|| {
                 let mut batcher = Batcher {
                     batches,
                     batch: Batch::default(),
                 };
-                let result = ledger::read(input, detected, &extension, options, &mut |e| {
-                    batcher.push(e)
-                });
+                let result = ledger::read(
+                    input,
+                    detected,
+                    &extension,
+                    options,
+                    Some(&blocks),
+                    &mut batcher,
+                );
                 batcher.flush();
                 result
             });
             let mut store_error = None;
-            'receive: for batch in received.iter() {
-                for row in &batch.rows {
-                    if let Err(e) = writer.add(&batch.entry(row, &config.funds)) {
-                        store_error = Some(e);
-                        break 'receive;
+            'receive: for item in received.iter() {
+                match item {
+                    Item::Entries(batch) => {
+                        for row in &batch.rows {
+                            if let Err(e) = writer.add(&batch.entry(row, &config.funds)) {
+                                store_error = Some(e);
+                                break 'receive;
+                            }
+                        }
+                    }
+                    Item::Keep(count) => {
+                        if let Err(e) = writer.keep(count) {
+                            store_error = Some(e);
+                            break 'receive;
+                        }
                     }
                 }
             }
@@ -393,16 +429,15 @@ fn write(
             return Err(WriteError::Store(e));
         }
         match read_result {
-            Ok(stats) => {
+            Ok((stats, cut)) => {
                 writer.set_subtotal_rows(stats.subtotal_rows);
-                Ok(stats)
+                writer.set_blocks(cut.clone());
+                Ok((stats, cut))
             }
             Err(ReadError::Sink(HungUp)) => {
                 Err(WriteError::Io(format!("{display}: reading stopped")))
             }
-            Err(ReadError::Io(e)) => Err(WriteError::Io(format!(
-                "{display}: cannot read the file: {e}"
-            ))),
+            Err(ReadError::Io(e)) => Err(cannot_read(e)),
             Err(ReadError::Problems { problems, more }) => Err(WriteError::Rejected(
                 ProblemList {
                     file: display,
@@ -413,6 +448,9 @@ fn write(
             )),
         }
     })?;
+    let reused = cut.iter().filter(|b| previous.contains(b)).count();
+    let shown = display;
+    tracing::debug!(file = shown, blocks = cut.len(), reused, "read");
     Ok(Outcome::Imported {
         entries: stats.entries,
         previous: written.previous,
@@ -421,6 +459,47 @@ fn write(
         note_rows: stats.note_rows,
         encoding: stats.encoding,
     })
+}
+
+/// The blocks of the version in force, if they were cut with the same settings (the same
+/// bytes may make other entries under other settings).
+fn reusable_blocks(
+    record: Option<&crate::store::SourceRecord>,
+    fingerprint: &Fingerprint,
+) -> Vec<Block> {
+    match record {
+        Some(r)
+            if r.accepted
+                .as_ref()
+                .is_some_and(|a| a.settings == fingerprint.settings) =>
+        {
+            r.blocks.clone()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The xxh3 of a file's bytes `start..end`, and how many line breaks they hold.
+fn scan_range(file: &std::fs::File, start: u64, end: u64) -> std::io::Result<(u64, u64)> {
+    use std::os::unix::fs::FileExt;
+    let mut hasher = Xxh3::new();
+    let mut newlines = 0u64;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut at = start;
+    while at < end {
+        let want = usize::try_from((end - at).min(buf.len() as u64)).unwrap_or(buf.len());
+        let n = file.read_at(&mut buf[..want], at)?;
+        if n == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the file shrank while being read",
+            ));
+        }
+        hasher.update(&buf[..n]);
+        newlines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+        at += n as u64;
+    }
+    Ok((hasher.digest(), newlines))
 }
 
 /// Entries handed from the reading thread to the writing one, in batches of this many.
@@ -465,13 +544,38 @@ impl Batch {
     }
 }
 
+/// What crosses from the reading thread: entries, or "keep the next N entries as they are".
+enum Item {
+    Entries(Batch),
+    Keep(u64),
+}
+
 /// The writing side hung up (the store failed; it reports why).
 #[derive(Debug)]
 struct HungUp;
 
 struct Batcher {
-    batches: std::sync::mpsc::SyncSender<Batch>,
+    batches: std::sync::mpsc::SyncSender<Item>,
     batch: Batch,
+}
+
+impl ledger::Sink for Batcher {
+    type Error = HungUp;
+
+    fn entry(&mut self, e: &EntryRef<'_>) -> Result<(), HungUp> {
+        self.push(e)
+    }
+
+    fn keep(&mut self, count: u64) -> Result<(), HungUp> {
+        // In order: the entries before the kept ones go first.
+        let pending = std::mem::take(&mut self.batch);
+        if !pending.rows.is_empty() {
+            self.batches
+                .send(Item::Entries(pending))
+                .map_err(|_| HungUp)?;
+        }
+        self.batches.send(Item::Keep(count)).map_err(|_| HungUp)
+    }
 }
 
 impl Batcher {
@@ -493,7 +597,7 @@ impl Batcher {
                 rows: Vec::with_capacity(BATCH),
             };
             let full = std::mem::replace(&mut self.batch, next);
-            self.batches.send(full).map_err(|_| HungUp)?;
+            self.batches.send(Item::Entries(full)).map_err(|_| HungUp)?;
         }
         Ok(())
     }
@@ -501,7 +605,7 @@ impl Batcher {
     fn flush(self) {
         if !self.batch.rows.is_empty() {
             // A hang-up here is reported by the writing side.
-            let _ = self.batches.send(self.batch);
+            let _ = self.batches.send(Item::Entries(self.batch));
         }
     }
 }
@@ -566,10 +670,14 @@ fn settings_hash(config: &Config, fund: Option<&str>) -> String {
     format!("xxh3:{:032x}", hasher.digest128())
 }
 
+/// Entries that also appear in another source, as warnings; the first few, then a count (a
+/// file imported twice under two names would otherwise print every entry).
 fn duplicate_warnings(store: &Store, key: &str, display: &str) -> Result<Vec<String>, StoreError> {
-    Ok(store
-        .duplicates_elsewhere(key)?
-        .into_iter()
+    const SHOWN: usize = 10;
+    let duplicates = store.duplicates_elsewhere(key)?;
+    let mut warnings: Vec<String> = duplicates
+        .iter()
+        .take(SHOWN)
         .map(|(e, other, other_line)| {
             format!(
                 "{display}:{}: the same entry ({} {} {} {} {}) is also in {}:{other_line}; it is counted twice",
@@ -579,10 +687,17 @@ fn duplicate_warnings(store: &Store, key: &str, display: &str) -> Result<Vec<Str
                 e.voucher,
                 e.amount.grouped(),
                 e.memo,
-                display_path(Path::new(&other))
+                display_path(Path::new(other))
             )
         })
-        .collect())
+        .collect();
+    if duplicates.len() > SHOWN {
+        warnings.push(format!(
+            "{display}: … and {} more entries that are also in another source; is the same export imported under two names?",
+            duplicates.len() - SHOWN
+        ));
+    }
+    Ok(warnings)
 }
 
 /// The path a file is known by in the database: the same file named from another folder, through

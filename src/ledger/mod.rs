@@ -7,14 +7,13 @@
 
 mod cell;
 mod decode;
+mod delimited;
 mod header;
 
 use std::borrow::Cow;
-use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::fmt;
 use std::io::{Cursor, Read};
-use std::rc::Rc;
 
 use calamine::{Data, Reader};
 use chrono::{Datelike, NaiveDate};
@@ -22,6 +21,7 @@ use chrono::{Datelike, NaiveDate};
 use crate::core::{Entry, Fund, Money};
 use cell::{Cell, amount_of, date_of, whole_number_of};
 pub use decode::{Detected, Encoding, Format, Sniffer, detect};
+pub use delimited::{BLOCK_RECORDS, Block, Blocks};
 pub use header::{ExtraHeaders, Role};
 use header::{Header, HeaderMatch, match_header};
 
@@ -89,6 +89,15 @@ impl EntryRef<'_> {
             sheet: self.sheet.map(str::to_owned),
         }
     }
+}
+
+/// Where entries go as they are read.
+pub trait Sink {
+    type Error;
+    fn entry(&mut self, entry: &EntryRef<'_>) -> Result<(), Self::Error>;
+    /// The next `count` entries are those the previous read produced, unchanged (a reused
+    /// [`Block`]): keep them.
+    fn keep(&mut self, count: u64) -> Result<(), Self::Error>;
 }
 
 /// Counts of a file read without problems.
@@ -172,15 +181,18 @@ impl fmt::Display for ProblemList<'_> {
 
 /// Reads a ledger export, handing each entry to `sink` as it is read. `detected` comes from a
 /// [`Sniffer`] fed the same bytes; `extension` (without the dot) only serves to catch a file
-/// whose name claims a format its content does not have. Once a problem is found the sink is
-/// not called again: the caller discards what it received.
-pub fn read<R: Read + Send, E>(
+/// whose name claims a format its content does not have; `blocks`, for a UTF-8 text file, cuts
+/// it into blocks and skips those unchanged since the previous read (the blocks of this read
+/// are returned). Once a problem is found the sink is not called again: the caller discards
+/// what it received.
+pub fn read<R: Read + Send, S: Sink>(
     mut input: R,
     detected: &Detected,
     extension: &str,
     options: ReadOptions<'_>,
-    sink: &mut dyn FnMut(&EntryRef<'_>) -> Result<(), E>,
-) -> Result<ReadStats, ReadError<E>> {
+    blocks: Option<&Blocks<'_>>,
+    sink: &mut S,
+) -> Result<(ReadStats, Vec<Block>), ReadError<S::Error>> {
     let whole = |message: String| ReadError::Problems {
         problems: vec![Problem::whole_file(message)],
         more: 0,
@@ -190,6 +202,7 @@ pub fn read<R: Read + Send, E>(
         options,
         index: FundIndex::new(options),
         stats: ReadStats::default(),
+        blocks: Vec::new(),
         problems: Vec::new(),
         more: 0,
         sink,
@@ -200,7 +213,8 @@ pub fn read<R: Read + Send, E>(
             let encoding = detected.text.clone().map_err(whole)?;
             ctx.stats.encoding = Some(encoding);
             let delimiter = decode::delimiter(&detected.head, extension);
-            read_delimited(input, encoding, delimiter, &mut ctx).map_err(ReadError::Io)?;
+            delimited::read_delimited(input, encoding, delimiter, blocks, &mut ctx)
+                .map_err(ReadError::Io)?;
         }
         Format::Xlsx | Format::Xls => {
             let mut bytes = Vec::new();
@@ -212,12 +226,29 @@ pub fn read<R: Read + Send, E>(
         return Err(ReadError::Sink(e));
     }
     if ctx.problems.is_empty() {
-        Ok(ctx.stats)
+        Ok((ctx.stats, ctx.blocks))
     } else {
         Err(ReadError::Problems {
             problems: ctx.problems,
             more: ctx.more,
         })
+    }
+}
+
+/// Collects entries in memory.
+struct Collect(Vec<Entry>);
+
+impl Sink for Collect {
+    type Error = std::convert::Infallible;
+
+    fn entry(&mut self, entry: &EntryRef<'_>) -> Result<(), Self::Error> {
+        self.0.push(entry.to_entry());
+        Ok(())
+    }
+
+    /// Not called: [`read_bytes`] reads without previous blocks.
+    fn keep(&mut self, _count: u64) -> Result<(), Self::Error> {
+        Ok(())
     }
 }
 
@@ -228,14 +259,10 @@ pub fn read_bytes(
     options: ReadOptions<'_>,
 ) -> Result<Parsed, Vec<Problem>> {
     let detected = decode::detect(bytes);
-    let mut entries = Vec::new();
-    let mut keep = |e: &EntryRef<'_>| -> Result<(), std::convert::Infallible> {
-        entries.push(e.to_entry());
-        Ok(())
-    };
-    match read(bytes, &detected, extension, options, &mut keep) {
-        Ok(stats) => Ok(Parsed {
-            entries,
+    let mut collect = Collect(Vec::new());
+    match read(bytes, &detected, extension, options, None, &mut collect) {
+        Ok((stats, _)) => Ok(Parsed {
+            entries: collect.0,
             subtotal_rows: stats.subtotal_rows,
             note_rows: stats.note_rows,
             encoding: stats.encoding,
@@ -251,9 +278,10 @@ struct Ctx<'o, 's, E> {
     options: ReadOptions<'o>,
     index: FundIndex<'o>,
     stats: ReadStats,
+    blocks: Vec<Block>,
     problems: Vec<Problem>,
     more: usize,
-    sink: &'s mut dyn FnMut(&EntryRef<'_>) -> Result<(), E>,
+    sink: &'s mut dyn Sink<Error = E>,
     sink_error: Option<E>,
 }
 
@@ -268,216 +296,6 @@ impl<E> Ctx<'_, '_, E> {
 
     fn has_problems(&self) -> bool {
         !self.problems.is_empty()
-    }
-}
-
-fn read_delimited<R: Read + Send, E>(
-    input: R,
-    encoding: Encoding,
-    delimiter: u8,
-    ctx: &mut Ctx<'_, '_, E>,
-) -> std::io::Result<()> {
-    // Splitting the text into records runs on a second thread, turning records into entries
-    // on this one: the profile of a re-read showed them about equal. Batches keep the hand-over
-    // cheap; a bounded channel keeps memory flat.
-    let (batches, received) = std::sync::mpsc::sync_channel::<Batch>(4);
-    let (recycle, recycled) = std::sync::mpsc::channel::<Vec<(u32, csv::StringRecord)>>();
-    std::thread::scope(|scope| {
-        scope.spawn(move || split_records(input, encoding, delimiter, &batches, &recycled));
-        let mut table = Table::new(None);
-        for batch in received.iter() {
-            match batch {
-                Batch::Records(records) => {
-                    let mut cells: Vec<Cell<'_>> = Vec::with_capacity(16);
-                    for (line, record) in &records {
-                        cells.clear();
-                        cells.extend(record.iter().map(Cell::text));
-                        table.row(*line, &cells, ctx);
-                        if ctx.sink_error.is_some() {
-                            // Dropping the receiver stops the splitter.
-                            return Ok(());
-                        }
-                    }
-                    drop(cells);
-                    let _ = recycle.send(records);
-                }
-                Batch::Bad { line, message } => {
-                    ctx.problem(Problem {
-                        location: Some(line.to_string()),
-                        message,
-                    });
-                    break;
-                }
-                Batch::Io(e) => return Err(e),
-            }
-        }
-        table.finish(ctx);
-        Ok(())
-    })
-}
-
-/// Records and their line numbers, or why splitting stopped.
-enum Batch {
-    Records(Vec<(u32, csv::StringRecord)>),
-    Bad { line: u32, message: String },
-    Io(std::io::Error),
-}
-
-const BATCH: usize = 1024;
-
-/// Decodes `input` and splits it into records, sending them in batches until the end, an
-/// error, or the receiver hangs up.
-fn split_records<R: Read>(
-    input: R,
-    encoding: Encoding,
-    delimiter: u8,
-    batches: &std::sync::mpsc::SyncSender<Batch>,
-    recycled: &std::sync::mpsc::Receiver<Vec<(u32, csv::StringRecord)>>,
-) {
-    let starts = Rc::new(RefCell::new(VecDeque::new()));
-    let decoded: Box<dyn Read + '_> = match encoding.decoder() {
-        None => Box::new(SkipBom {
-            inner: input,
-            skip: encoding.bom_len(),
-        }),
-        Some(enc) => Box::new(
-            encoding_rs_io::DecodeReaderBytesBuilder::new()
-                .encoding(Some(enc))
-                .bom_sniffing(true)
-                .build(input),
-        ),
-    };
-    let tracked = LineStarts {
-        inner: decoded,
-        pos: 0,
-        line: 1,
-        at_line_start: true,
-        starts: starts.clone(),
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .buffer_capacity(64 * 1024)
-        .from_reader(tracked);
-    let mut batch: Vec<(u32, csv::StringRecord)> = Vec::with_capacity(BATCH);
-    let mut filled = 0;
-    loop {
-        if filled == batch.len() {
-            batch.push((0, csv::StringRecord::new()));
-        }
-        let (line, record) = &mut batch[filled];
-        match reader.read_record(record) {
-            Ok(false) => break,
-            Ok(true) => {
-                *line = line_of(&starts, record.position().map_or(0, |p| p.byte()));
-                filled += 1;
-                if filled == BATCH {
-                    let full =
-                        std::mem::replace(&mut batch, recycled.try_recv().unwrap_or_default());
-                    if batches.send(Batch::Records(full)).is_err() {
-                        return;
-                    }
-                    filled = 0;
-                }
-            }
-            Err(e) => {
-                batch.truncate(filled);
-                let _ = batches.send(Batch::Records(batch));
-                let failure = match e.kind() {
-                    csv::ErrorKind::Io(_) => Batch::Io(std::io::Error::other(e.to_string())),
-                    _ => Batch::Bad {
-                        line: line_of(&starts, e.position().map_or(0, |p| p.byte())),
-                        message: format!("cannot read this line: {e}"),
-                    },
-                };
-                let _ = batches.send(failure);
-                return;
-            }
-        }
-    }
-    batch.truncate(filled);
-    let _ = batches.send(Batch::Records(batch));
-}
-
-/// The line of the record starting at `byte`: the first line starting at or after it (a
-/// record's position may include the line breaks before it). The csv crate's own line count
-/// skips blank lines and miscounts CRLF files (BurntSushi/rust-csv#395).
-fn line_of(starts: &RefCell<VecDeque<(u64, u32)>>, byte: u64) -> u32 {
-    let mut starts = starts.borrow_mut();
-    while let Some(&(at, line)) = starts.front() {
-        if at >= byte {
-            return line;
-        }
-        starts.pop_front();
-    }
-    0
-}
-
-/// Passes bytes through, noting where each non-empty line starts. Only the starts not yet
-/// consumed by [`line_of`] are kept, so memory stays within the reader's read-ahead.
-struct LineStarts<R> {
-    inner: R,
-    pos: u64,
-    line: u32,
-    at_line_start: bool,
-    starts: Rc<RefCell<VecDeque<(u64, u32)>>>,
-}
-
-impl<R: Read> Read for LineStarts<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let data = &buf[..n];
-        let mut starts = self.starts.borrow_mut();
-        let mut i = 0;
-        while i < n {
-            if self.at_line_start {
-                while i < n && data[i] == b'\r' {
-                    i += 1;
-                }
-                if i == n {
-                    break;
-                }
-                if data[i] == b'\n' {
-                    // An empty line.
-                    self.line = self.line.saturating_add(1);
-                    i += 1;
-                    continue;
-                }
-                starts.push_back((self.pos + i as u64, self.line));
-                self.at_line_start = false;
-            }
-            match memchr::memchr(b'\n', &data[i..]) {
-                Some(k) => {
-                    i += k + 1;
-                    self.line = self.line.saturating_add(1);
-                    self.at_line_start = true;
-                }
-                None => break,
-            }
-        }
-        self.pos += n as u64;
-        Ok(n)
-    }
-}
-
-/// Skips a UTF-8 BOM.
-struct SkipBom<R> {
-    inner: R,
-    skip: usize,
-}
-
-impl<R: Read> Read for SkipBom<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.skip > 0 {
-            let mut bom = [0u8; 3];
-            let n = self.inner.read(&mut bom[..self.skip])?;
-            if n == 0 {
-                return Ok(0);
-            }
-            self.skip -= n;
-        }
-        self.inner.read(buf)
     }
 }
 
@@ -630,7 +448,7 @@ impl<'t> Table<'t> {
                 }
                 entry.line = line;
                 entry.sheet = self.sheet;
-                if let Err(e) = (ctx.sink)(&entry) {
+                if let Err(e) = ctx.sink.entry(&entry) {
                     ctx.sink_error = Some(e);
                 }
             }

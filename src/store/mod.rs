@@ -31,6 +31,8 @@ pub enum StoreError {
         found: i64,
         supported: i64,
     },
+    #[error("{path}: {detail}")]
+    Corrupt { path: String, detail: String },
     #[error("{path}: cannot create its folder: {source}")]
     CreateDir {
         path: String,
@@ -167,10 +169,24 @@ impl Store {
 
 /// Reads a `YYYY-MM-DD` column.
 fn day(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<NaiveDate> {
-    let text: String = row.get(index)?;
-    NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
+    let text = row.get_ref(index)?.as_str()?;
+    parse_iso_day(text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Text,
+            format!("{text:?} is not a YYYY-MM-DD date").into(),
+        )
     })
+}
+
+/// `YYYY-MM-DD`, as the store writes it (chrono's general parser is slow in bulk).
+fn parse_iso_day(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| text.get(r)?.parse::<u32>().ok();
+    NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)
 }
 
 #[cfg(test)]

@@ -125,7 +125,9 @@ const MIGRATIONS: &[&str] = &[
     -- per fund, all sources summed: (day i32, amount i64) little-endian pairs, by day
     CREATE TABLE fund_days (fund TEXT PRIMARY KEY, series BLOB NOT NULL) WITHOUT ROWID;
     ALTER TABLE sources ADD COLUMN size INTEGER;
-    ALTER TABLE sources ADD COLUMN mtime_ns INTEGER;",
+    ALTER TABLE sources ADD COLUMN mtime_ns INTEGER;
+    -- where the version in force was cut into blocks: 9 little-endian u64 per block
+    ALTER TABLE sources ADD COLUMN blocks BLOB;",
 ];
 
 /// The version that introduced `fund_days`, which is filled in Rust after migrating.

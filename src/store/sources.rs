@@ -13,7 +13,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::{Store, StoreError, day};
 use crate::core::{DailySpend, Entry, Money};
-use crate::ledger::EntryRef;
+use crate::ledger::{Block, EntryRef};
 
 /// What identifies one version of a source: its bytes and the settings it was read with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +43,8 @@ pub struct SourceRecord {
     pub entry_count: i64,
     /// The last rejected version and why, if it is newer than the accepted one.
     pub rejected: Option<(Fingerprint, String)>,
+    /// Where the version in force was cut into blocks (UTF-8 text files).
+    pub blocks: Vec<Block>,
 }
 
 /// How many entries are read per query when comparing with the version in force.
@@ -106,7 +108,18 @@ impl DenseDays {
     }
 }
 
-/// Receives the entries of a source's new version, in order.
+/// A row of the version in force, as far as day sums need it.
+#[derive(Debug, Clone, Copy)]
+struct OldRow {
+    hash: i64,
+    /// Into [`SourceWriter::fund_names`].
+    fund: u32,
+    day: i32,
+    amount: i64,
+}
+
+/// Receives the entries of a source's new version, in order. Day sums are kept as changes to
+/// those of the version in force: an unchanged entry, or a kept block, costs nothing.
 pub struct SourceWriter<'c> {
     conn: &'c Connection,
     path: &'c str,
@@ -116,13 +129,18 @@ pub struct SourceWriter<'c> {
     /// Prepared once per version: a million rows should not look up a million statements.
     insert: rusqlite::Statement<'c>,
     window_start: i64,
-    window: Vec<i64>,
+    window: Vec<Option<OldRow>>,
+    fund_names: Vec<String>,
+    fund_slots: HashMap<String, u32>,
     seq: i64,
     /// Entries written because they are new or changed.
     written: usize,
-    /// Per fund (by its position in the config), its (amount, entries) per day.
-    days: Vec<Option<DenseDays>>,
+    /// Per fund (by its position in the config): sums of entries added.
+    added: Vec<Option<DenseDays>>,
+    /// Per fund: sums of entries of the version in force that were replaced or removed.
+    removed: DaySums,
     subtotal_rows: usize,
+    blocks: Vec<Block>,
 }
 
 impl std::fmt::Debug for SourceWriter<'_> {
@@ -158,33 +176,48 @@ impl SourceWriter<'_> {
         // Stored as SQLite's signed 64-bit integer; 0 is kept for "unknown".
         let hash = (hasher.digest() as i64) | 1;
 
-        if self.old_hash(self.seq)? != Some(hash) {
-            let mut date = [0u8; 10];
-            let path = self.path;
-            self.insert
-                .execute(params![
-                    entry_id(self.source_id, self.seq),
-                    self.source_id,
-                    self.seq,
-                    e.line,
-                    e.sheet,
-                    e.fund,
-                    iso_date(e.date, &mut date),
-                    e.amount.fen(),
-                    e.voucher,
-                    e.memo,
-                    hash
-                ])
-                .map_err(|source| StoreError::Sqlite {
-                    path: path.to_owned(),
-                    source,
-                })?;
-            self.written += 1;
+        let old = self.old_row(self.seq)?;
+        if old.is_some_and(|o| o.hash == hash) {
+            // The same entry at the same place: nothing to write, no sum changes.
+            self.seq += 1;
+            return Ok(());
         }
-        if self.days.len() <= e.fund_index {
-            self.days.resize_with(e.fund_index + 1, || None);
+        if let Some(old) = old {
+            let fund = self.fund_names[old.fund as usize].clone();
+            let sums = self
+                .removed
+                .entry(fund)
+                .or_default()
+                .entry(old.day)
+                .or_insert((0, 0));
+            sums.0 += old.amount;
+            sums.1 += 1;
         }
-        let dense = self.days[e.fund_index].get_or_insert_with(|| DenseDays::new(e.fund, e.date));
+        let mut date = [0u8; 10];
+        let path = self.path;
+        self.insert
+            .execute(params![
+                entry_id(self.source_id, self.seq),
+                self.source_id,
+                self.seq,
+                e.line,
+                e.sheet,
+                e.fund,
+                iso_date(e.date, &mut date),
+                e.amount.fen(),
+                e.voucher,
+                e.memo,
+                hash
+            ])
+            .map_err(|source| StoreError::Sqlite {
+                path: path.to_owned(),
+                source,
+            })?;
+        self.written += 1;
+        if self.added.len() <= e.fund_index {
+            self.added.resize_with(e.fund_index + 1, || None);
+        }
+        let dense = self.added[e.fund_index].get_or_insert_with(|| DenseDays::new(e.fund, e.date));
         let sums = dense.at(day);
         sums.0 += e.amount.fen();
         sums.1 += 1;
@@ -192,45 +225,85 @@ impl SourceWriter<'_> {
         Ok(())
     }
 
+    /// The next `count` entries are the version in force's, unchanged.
+    pub fn keep(&mut self, count: u64) -> Result<(), StoreError> {
+        self.seq += i64::try_from(count).unwrap_or(i64::MAX);
+        if self.seq > self.old_count {
+            return Err(StoreError::Corrupt {
+                path: self.path.to_owned(),
+                detail: format!(
+                    "asked to keep entries up to {} of a version with {}",
+                    self.seq, self.old_count
+                ),
+            });
+        }
+        Ok(())
+    }
+
     pub fn set_subtotal_rows(&mut self, rows: usize) {
         self.subtotal_rows = rows;
     }
 
-    /// The row hash of the version in force at position `seq`, reading it a window at a time.
-    fn old_hash(&mut self, seq: i64) -> Result<Option<i64>, StoreError> {
+    /// Where this read cut the file into blocks, for the next read to reuse.
+    pub fn set_blocks(&mut self, blocks: Vec<Block>) {
+        self.blocks = blocks;
+    }
+
+    fn fund_slot(&mut self, fund: &str) -> u32 {
+        if let Some(&slot) = self.fund_slots.get(fund) {
+            return slot;
+        }
+        let slot = u32::try_from(self.fund_names.len()).unwrap_or(u32::MAX);
+        self.fund_names.push(fund.to_owned());
+        self.fund_slots.insert(fund.to_owned(), slot);
+        slot
+    }
+
+    /// The row of the version in force at position `seq`, reading them a window at a time.
+    fn old_row(&mut self, seq: i64) -> Result<Option<OldRow>, StoreError> {
         if seq >= self.old_count {
             return Ok(None);
         }
         if seq < self.window_start || seq >= self.window_start + self.window.len() as i64 {
             self.window_start = seq;
-            self.window.clear();
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "SELECT seq, row_hash FROM entries WHERE id >= ?1 AND id < ?2 ORDER BY id",
-                )
+            let mut window = std::mem::take(&mut self.window);
+            window.clear();
+            let conn = self.conn;
+            let mut stmt = conn
+                .prepare_cached("SELECT seq, row_hash, fund, date, amount FROM entries WHERE id >= ?1 AND id < ?2 ORDER BY id")
                 .map_err(self.err())?;
-            let rows = stmt
-                .query_map(
-                    params![
-                        entry_id(self.source_id, seq),
-                        entry_id(self.source_id, seq + HASH_WINDOW)
-                    ],
-                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
-                )
+            let mut rows = stmt
+                .query(params![
+                    entry_id(self.source_id, seq),
+                    entry_id(self.source_id, seq + HASH_WINDOW)
+                ])
                 .map_err(self.err())?;
-            for row in rows {
-                let (at, hash) = row.map_err(self.err())?;
+            while let Some(r) = rows.next().map_err(self.err())? {
+                let at: i64 = r.get(0).map_err(self.err())?;
+                let fund = r
+                    .get_ref(2)
+                    .and_then(|v| v.as_str().map_err(Into::into))
+                    .map_err(self.err())?;
+                let fund = self.fund_slot(fund);
+                let row = OldRow {
+                    hash: r.get(1).map_err(self.err())?,
+                    fund,
+                    day: day_number(day(r, 3).map_err(self.err())?),
+                    amount: r.get(4).map_err(self.err())?,
+                };
                 // Positions are dense (0..count), so each lands at its index.
                 let index = usize::try_from(at - seq).unwrap_or(usize::MAX);
-                if index >= self.window.len() {
-                    self.window.resize(index + 1, 0);
+                if index >= window.len() {
+                    window.resize(index + 1, None);
                 }
-                self.window[index] = hash;
+                window[index] = Some(row);
             }
+            self.window = window;
         }
         let index = usize::try_from(seq - self.window_start).unwrap_or(usize::MAX);
-        Ok(self.window.get(index).copied().filter(|h| *h != 0))
+        // A row migrated from schema version 2 has hash 0, which no new row has: it is
+        // rewritten, and its sums count as removed.
+        Ok(self.window.get(index).copied().flatten())
     }
 }
 
@@ -297,7 +370,7 @@ impl Store {
         self.conn
             .query_row(
                 "SELECT path, content_hash, settings_hash, entry_count,
-                        rejected_hash, rejected_settings, rejected_message, size, mtime_ns
+                        rejected_hash, rejected_settings, rejected_message, size, mtime_ns, blocks
                  FROM sources WHERE path = ?1",
                 [path],
                 |r| {
@@ -322,7 +395,12 @@ impl Store {
                         (Some(size), Some(mtime_ns)) => Some(SourceMeta { size, mtime_ns }),
                         _ => None,
                     };
+                    let blocks = r
+                        .get::<_, Option<Vec<u8>>>(9)?
+                        .map(|bytes| decode_blocks(&bytes))
+                        .unwrap_or_default();
                     Ok(SourceRecord {
+                        blocks,
                         path: r.get(0)?,
                         accepted,
                         meta,
@@ -399,40 +477,66 @@ impl Store {
             old_count,
             window_start: 0,
             window: Vec::new(),
+            fund_names: Vec::new(),
+            fund_slots: HashMap::new(),
             seq: 0,
             written: 0,
-            days: Vec::new(),
+            added: Vec::new(),
+            removed: DaySums::new(),
             subtotal_rows: 0,
+            blocks: Vec::new(),
         };
         // On error the guard rolls the savepoint back.
         let value = fill(&mut writer)?;
         let SourceWriter {
             seq: count,
             written,
-            days,
+            added,
+            mut removed,
             subtotal_rows,
+            blocks,
             ..
         } = writer;
 
         if count < old_count {
-            sp.execute(
-                "DELETE FROM entries WHERE id >= ?1 AND id < ?2",
-                params![entry_id(source_id, count), entry_id(source_id + 1, 0)],
-            )
-            .map_err(wrap)?;
+            // Entries the new version no longer has: their sums go, then they do.
+            let range = params![entry_id(source_id, count), entry_id(source_id + 1, 0)];
+            {
+                let mut stmt = sp
+                    .prepare("SELECT fund, date, amount FROM entries WHERE id >= ?1 AND id < ?2")
+                    .map_err(wrap)?;
+                let mut rows = stmt.query(range).map_err(wrap)?;
+                while let Some(r) = rows.next().map_err(wrap)? {
+                    let fund: String = r.get(0).map_err(wrap)?;
+                    let sums = removed
+                        .entry(fund)
+                        .or_default()
+                        .entry(day_number(day(r, 1).map_err(wrap)?))
+                        .or_insert((0, 0));
+                    sums.0 += r.get::<_, i64>(2).map_err(wrap)?;
+                    sums.1 += 1;
+                }
+            }
+            sp.execute("DELETE FROM entries WHERE id >= ?1 AND id < ?2", range)
+                .map_err(wrap)?;
         }
-        let days: DaySums = days
+        let added: DaySums = added
             .into_iter()
             .flatten()
             .map(DenseDays::into_map)
             .collect();
-        let affected = replace_source_days(sp, source_id, days).map_err(wrap)?;
+        let affected = apply_day_changes(sp, source_id, added, removed).map_err(wrap)?;
         for fund in &affected {
             rebuild_fund_days(sp, fund).map_err(wrap)?;
         }
+        let blocks: Vec<u8> = blocks
+            .iter()
+            .flat_map(|b| b.to_words())
+            .flat_map(u64::to_le_bytes)
+            .collect();
         sp.execute(
             "UPDATE sources SET content_hash = ?2, settings_hash = ?3, imported_at = ?4, changed_at = ?4,
-                entry_count = ?5, subtotal_rows = ?6, size = ?7, mtime_ns = ?8,
+                entry_count = ?5, subtotal_rows = ?6, size = ?7, mtime_ns = ?8, blocks = ?9,
                 rejected_hash = NULL, rejected_settings = NULL, rejected_at = NULL, rejected_message = NULL,
                 rejection_notified = 0
              WHERE id = ?1",
@@ -444,7 +548,8 @@ impl Store {
                 count,
                 subtotal_rows as i64,
                 meta.map(|m| m.size),
-                meta.map(|m| m.mtime_ns)
+                meta.map(|m| m.mtime_ns),
+                blocks
             ],
         )
         .map_err(wrap)?;
@@ -633,68 +738,51 @@ impl Store {
     }
 }
 
-/// Replaces a source's per-day sums with `days`, writing only the differences; returns the
+/// Applies to a source's per-day sums what the new version added and removed, in key order
+/// (appending to the B-tree is much cheaper than inserting at random places); returns the
 /// funds whose sums changed.
-fn replace_source_days(
+fn apply_day_changes(
     conn: &Connection,
     source_id: i64,
-    days: DaySums,
+    mut added: DaySums,
+    mut removed: DaySums,
 ) -> rusqlite::Result<HashSet<String>> {
-    let mut old: DaySums = HashMap::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT fund, day, amount, entries FROM source_days WHERE source_id = ?1",
-        )?;
-        let rows = stmt.query_map([source_id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i32>(1)?,
-                (r.get::<_, i64>(2)?, r.get::<_, i64>(3)?),
-            ))
-        })?;
-        for row in rows {
-            let (fund, day, sums) = row?;
-            old.entry(fund).or_default().insert(day, sums);
-        }
-    }
-    let mut affected = HashSet::new();
+    let mut funds: Vec<String> = added.keys().chain(removed.keys()).cloned().collect();
+    funds.sort_unstable();
+    funds.dedup();
     let mut upsert = conn.prepare_cached(
         "INSERT INTO source_days (source_id, fund, day, amount, entries) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (source_id, fund, day) DO UPDATE SET amount = excluded.amount, entries = excluded.entries",
+         ON CONFLICT (source_id, fund, day) DO UPDATE SET
+            amount = source_days.amount + excluded.amount, entries = source_days.entries + excluded.entries",
     )?;
-    let mut delete = conn.prepare_cached(
-        "DELETE FROM source_days WHERE source_id = ?1 AND fund = ?2 AND day = ?3",
-    )?;
-    // In key order: appending to the B-tree is much cheaper than inserting at random places.
-    let mut funds: Vec<(&String, &FundDays)> = days.iter().collect();
-    funds.sort_unstable_by_key(|(fund, _)| *fund);
-    for (fund, new_days) in funds {
-        let old_days = old.remove(fund).unwrap_or_default();
+    let mut affected = HashSet::new();
+    // One fund at a time, days in order: memory for one fund's changes only.
+    for fund in funds {
+        let mut changes: std::collections::BTreeMap<i32, (i64, i64)> =
+            std::collections::BTreeMap::new();
+        for (day, (amount, entries)) in added.remove(&fund).unwrap_or_default() {
+            let c = changes.entry(day).or_insert((0, 0));
+            c.0 += amount;
+            c.1 += entries;
+        }
+        for (day, (amount, entries)) in removed.remove(&fund).unwrap_or_default() {
+            let c = changes.entry(day).or_insert((0, 0));
+            c.0 -= amount;
+            c.1 -= entries;
+        }
         let mut amounts_changed = false;
-        let mut sorted: Vec<(&i32, &(i64, i64))> = new_days.iter().collect();
-        sorted.sort_unstable_by_key(|(day, _)| **day);
-        for (&day, &sums) in sorted {
-            let before = old_days.get(&day);
-            if before != Some(&sums) {
-                upsert.execute(params![source_id, fund, day, sums.0, sums.1])?;
-                amounts_changed |= before.map(|b| b.0) != Some(sums.0);
+        for (day, (amount, entries)) in changes {
+            if (amount, entries) != (0, 0) {
+                upsert.execute(params![source_id, fund, day, amount, entries])?;
+                amounts_changed |= amount != 0;
             }
         }
-        for &day in old_days.keys().filter(|d| !new_days.contains_key(d)) {
-            delete.execute(params![source_id, fund, day])?;
-            amounts_changed = true;
-        }
         if amounts_changed {
-            affected.insert(fund.clone());
+            affected.insert(fund);
         }
     }
-    // Funds the new version no longer has.
-    for (fund, old_days) in old {
-        for day in old_days.keys() {
-            delete.execute(params![source_id, fund, day])?;
-        }
-        affected.insert(fund);
-    }
+    conn.prepare_cached("DELETE FROM source_days WHERE source_id = ?1 AND entries <= 0")?
+        .execute([source_id])?;
     Ok(affected)
 }
 
@@ -729,6 +817,19 @@ fn rebuild_fund_days(conn: &Connection, fund: &str) -> rusqlite::Result<()> {
             .execute(params![fund, series])?;
     }
     Ok(())
+}
+
+fn decode_blocks(bytes: &[u8]) -> Vec<Block> {
+    bytes
+        .chunks_exact(8 * Block::FIELDS)
+        .map(|chunk| {
+            let mut words = [0u64; Block::FIELDS];
+            for (word, bytes) in words.iter_mut().zip(chunk.chunks_exact(8)) {
+                *word = u64::from_le_bytes(bytes.try_into().unwrap_or_default());
+            }
+            Block::from_words(words)
+        })
+        .collect()
 }
 
 fn decode_series(series: &[u8]) -> Vec<(NaiveDate, Money)> {

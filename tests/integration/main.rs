@@ -9,6 +9,7 @@ mod duplicates;
 mod import_formats;
 mod replace;
 mod replay;
+mod reuse;
 mod smtp;
 mod smtp_server;
 mod sources;

@@ -1,0 +1,461 @@
+//! Reading CSV/TSV: decoding, splitting into records on a second thread, line numbers, and
+//! skipping the blocks of a UTF-8 file that are unchanged since the last read.
+//!
+//! Records are cut into blocks of [`BLOCK_RECORDS`]. A block of the previous read that has the
+//! same bytes at the same offset, starting at the same line, holds the same entries: it is not
+//! parsed again, and the sink is told to keep the entries it already has. A block starts at a
+//! record boundary of both versions (same bytes from a record start), so quoted line breaks
+//! cannot make a skip wrong.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::io::Read;
+use std::rc::Rc;
+use std::sync::mpsc::{Receiver, SyncSender};
+
+use super::cell::Cell;
+use super::decode::Encoding;
+use super::{Ctx, Problem, Table};
+
+/// Records per block.
+pub const BLOCK_RECORDS: u64 = 1_024;
+
+/// Where the records of a delimited UTF-8 file were cut on a read, and what each block held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Block {
+    /// Byte offsets in the file: the block's first record starts at `start`, the next block's
+    /// at `end`.
+    pub start: u64,
+    pub end: u64,
+    /// The physical line at `start` (1 + line breaks before it), and line breaks in the block.
+    pub start_line: u64,
+    pub newlines: u64,
+    pub records: u64,
+    pub entries: u64,
+    pub subtotal_rows: u64,
+    pub note_rows: u64,
+    /// xxh3 of the bytes `start..end`; 0 when the block may not be reused (the last one, whose
+    /// last line may still grow).
+    pub hash: u64,
+}
+
+impl Block {
+    /// The number of `u64` fields, for storing blocks as a flat array.
+    pub const FIELDS: usize = 9;
+
+    pub fn to_words(self) -> [u64; Self::FIELDS] {
+        [
+            self.start,
+            self.end,
+            self.start_line,
+            self.newlines,
+            self.records,
+            self.entries,
+            self.subtotal_rows,
+            self.note_rows,
+            self.hash,
+        ]
+    }
+
+    pub fn from_words(w: [u64; Self::FIELDS]) -> Block {
+        let [
+            start,
+            end,
+            start_line,
+            newlines,
+            records,
+            entries,
+            subtotal_rows,
+            note_rows,
+            hash,
+        ] = w;
+        Block {
+            start,
+            end,
+            start_line,
+            newlines,
+            records,
+            entries,
+            subtotal_rows,
+            note_rows,
+            hash,
+        }
+    }
+}
+
+/// How a reader cuts a UTF-8 file into blocks and reuses those of the previous read.
+pub struct Blocks<'a> {
+    /// The previous read's blocks, by offset (empty on a first read).
+    pub previous: &'a [Block],
+    /// The file's bytes `start..end`: their xxh3 and their number of line breaks.
+    pub scan: &'a (dyn Fn(u64, u64) -> std::io::Result<(u64, u64)> + Sync),
+    /// The file again, from byte `offset`.
+    pub reopen: &'a (dyn Fn(u64) -> std::io::Result<Box<dyn Read + Send>> + Sync),
+}
+
+impl std::fmt::Debug for Blocks<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Blocks")
+            .field("previous", &self.previous.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the splitting thread sends.
+enum Message {
+    Records(Vec<(u32, csv::StringRecord)>),
+    /// A block of records ended; its counts of entries are kept on the receiving side.
+    BlockEnd(Block),
+    /// A block of the previous read is reused as it is.
+    Reused(Block),
+    Bad {
+        line: u32,
+        message: String,
+    },
+    Io(std::io::Error),
+}
+
+const BATCH: usize = 1024;
+
+pub(super) fn read_delimited<R: Read + Send, E>(
+    input: R,
+    encoding: Encoding,
+    delimiter: u8,
+    blocks: Option<&Blocks<'_>>,
+    ctx: &mut Ctx<'_, '_, E>,
+) -> std::io::Result<()> {
+    // Splitting the text into records runs on a second thread, turning records into entries
+    // on this one: the profile of a re-read showed them about equal. Batches keep the hand-over
+    // cheap; a bounded channel keeps memory flat.
+    let (messages, received) = std::sync::mpsc::sync_channel::<Message>(4);
+    let (recycle, recycled) = std::sync::mpsc::channel::<Vec<(u32, csv::StringRecord)>>();
+    // Blocks are byte ranges of the file itself: only UTF-8 is read as it is stored.
+    let blocks = blocks.filter(|_| matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom));
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let splitter = Splitter {
+                delimiter,
+                blocks,
+                messages: &messages,
+                recycled: &recycled,
+            };
+            splitter.run(input, encoding);
+        });
+        let mut table = Table::new(None);
+        let mut mark = ctx.stats;
+        for message in received.iter() {
+            match message {
+                Message::Records(records) => {
+                    let mut cells: Vec<Cell<'_>> = Vec::with_capacity(16);
+                    for (line, record) in &records {
+                        cells.clear();
+                        cells.extend(record.iter().map(Cell::text));
+                        table.row(*line, &cells, ctx);
+                        if ctx.sink_error.is_some() {
+                            // Dropping the receiver stops the splitter.
+                            return Ok(());
+                        }
+                    }
+                    drop(cells);
+                    let _ = recycle.send(records);
+                }
+                Message::BlockEnd(mut block) => {
+                    let s = &ctx.stats;
+                    block.entries = (s.entries - mark.entries) as u64;
+                    block.subtotal_rows = (s.subtotal_rows - mark.subtotal_rows) as u64;
+                    block.note_rows = (s.note_rows - mark.note_rows) as u64;
+                    ctx.blocks.push(block);
+                    mark = ctx.stats;
+                }
+                Message::Reused(block) => {
+                    ctx.stats.entries += block.entries as usize;
+                    ctx.stats.subtotal_rows += block.subtotal_rows as usize;
+                    ctx.stats.note_rows += block.note_rows as usize;
+                    if !ctx.has_problems()
+                        && let Err(e) = ctx.sink.keep(block.entries)
+                    {
+                        ctx.sink_error = Some(e);
+                        return Ok(());
+                    }
+                    ctx.blocks.push(block);
+                    mark = ctx.stats;
+                }
+                Message::Bad { line, message } => {
+                    ctx.problem(Problem {
+                        location: Some(line.to_string()),
+                        message,
+                    });
+                    break;
+                }
+                Message::Io(e) => return Err(e),
+            }
+        }
+        table.finish(ctx);
+        Ok(())
+    })
+}
+
+struct Splitter<'a, 'r> {
+    delimiter: u8,
+    blocks: Option<&'a Blocks<'r>>,
+    messages: &'a SyncSender<Message>,
+    recycled: &'a Receiver<Vec<(u32, csv::StringRecord)>>,
+}
+
+/// One pass of the csv reader from `base` (a byte offset in the file).
+struct Pass<'p> {
+    reader: csv::Reader<LineStarts<Box<dyn Read + Send + 'p>>>,
+    starts: Rc<RefCell<VecDeque<(u64, u32)>>>,
+    base: u64,
+}
+
+impl<'a, 'r> Splitter<'a, 'r> {
+    fn pass<'p>(&self, input: Box<dyn Read + Send + 'p>, base: u64, line: u64) -> Pass<'p> {
+        let starts = Rc::new(RefCell::new(VecDeque::new()));
+        let line = u32::try_from(line).unwrap_or(u32::MAX);
+        let tracked = LineStarts {
+            inner: input,
+            pos: 0,
+            line,
+            at_line_start: true,
+            starts: starts.clone(),
+        };
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(self.delimiter)
+            .buffer_capacity(64 * 1024)
+            .from_reader(tracked);
+        Pass {
+            reader,
+            starts,
+            base,
+        }
+    }
+
+    fn send(&self, message: Message) -> bool {
+        self.messages.send(message).is_ok()
+    }
+
+    fn run<R: Read + Send>(&self, input: R, encoding: Encoding) {
+        let decoded: Box<dyn Read + Send + '_> = match encoding.decoder() {
+            None => Box::new(SkipBom {
+                inner: input,
+                skip: encoding.bom_len(),
+            }),
+            Some(enc) => Box::new(
+                encoding_rs_io::DecodeReaderBytesBuilder::new()
+                    .encoding(Some(enc))
+                    .bom_sniffing(true)
+                    .build(input),
+            ),
+        };
+        let base = encoding.bom_len() as u64;
+        let mut pass = self.pass(decoded, base, 1);
+        let mut batch: Vec<(u32, csv::StringRecord)> = Vec::with_capacity(BATCH);
+        let mut filled = 0;
+        // The current block: where it starts, its physical line there, its records so far.
+        let (mut start, mut start_line, mut in_block) = (base, 1u64, 0u64);
+        loop {
+            if filled == batch.len() {
+                batch.push((0, csv::StringRecord::new()));
+            }
+            let (line, record) = &mut batch[filled];
+            match pass.reader.read_record(record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    *line = line_of(&pass.starts, record.position().map_or(0, |p| p.byte()));
+                    filled += 1;
+                    in_block += 1;
+                    let block_full = self.blocks.is_some() && in_block == BLOCK_RECORDS;
+                    if filled == BATCH || block_full {
+                        let mut full = std::mem::replace(
+                            &mut batch,
+                            self.recycled.try_recv().unwrap_or_default(),
+                        );
+                        full.truncate(filled);
+                        if !self.send(Message::Records(full)) {
+                            return;
+                        }
+                        filled = 0;
+                    }
+                    if block_full {
+                        let end = pass.base + pass.reader.position().byte();
+                        let Some(block) = self.cut(start, end, start_line, in_block, true) else {
+                            return;
+                        };
+                        (start, start_line, in_block) = (end, start_line + block.newlines, 0);
+                        // Blocks after the first (which holds the header) may be reused.
+                        while let Some(reused) = self.reusable(start, start_line) {
+                            let Some(reopened) = self.reopen(reused.end) else {
+                                return;
+                            };
+                            (start, start_line) = (reused.end, reused.start_line + reused.newlines);
+                            if !self.send(Message::Reused(reused)) {
+                                return;
+                            }
+                            pass = self.pass(reopened, start, start_line);
+                        }
+                    }
+                }
+                Err(e) => {
+                    batch.truncate(filled);
+                    let _ = self.send(Message::Records(batch));
+                    let failure = match e.kind() {
+                        csv::ErrorKind::Io(_) => Message::Io(std::io::Error::other(e.to_string())),
+                        _ => Message::Bad {
+                            line: line_of(&pass.starts, e.position().map_or(0, |p| p.byte())),
+                            message: format!("cannot read this line: {e}"),
+                        },
+                    };
+                    let _ = self.send(failure);
+                    return;
+                }
+            }
+        }
+        batch.truncate(filled);
+        if !self.send(Message::Records(batch)) {
+            return;
+        }
+        if self.blocks.is_some() && in_block > 0 {
+            let end = pass.base + pass.reader.position().byte();
+            self.cut(start, end, start_line, in_block, false);
+        }
+    }
+
+    /// Sends the end of the block `start..end`, scanning its bytes; `None` if that failed.
+    fn cut(
+        &self,
+        start: u64,
+        end: u64,
+        start_line: u64,
+        records: u64,
+        reusable: bool,
+    ) -> Option<Block> {
+        let blocks = self.blocks?;
+        let (hash, newlines) = match (blocks.scan)(start, end) {
+            Ok(scanned) => scanned,
+            Err(e) => {
+                let _ = self.send(Message::Io(e));
+                return None;
+            }
+        };
+        let block = Block {
+            start,
+            end,
+            start_line,
+            newlines,
+            records,
+            entries: 0,
+            subtotal_rows: 0,
+            note_rows: 0,
+            hash: if reusable { hash | 1 } else { 0 },
+        };
+        self.send(Message::BlockEnd(block)).then_some(block)
+    }
+
+    /// The previous read's block starting here, if its bytes are unchanged.
+    fn reusable(&self, start: u64, start_line: u64) -> Option<Block> {
+        let blocks = self.blocks?;
+        let i = blocks.previous.partition_point(|b| b.start < start);
+        let block = blocks
+            .previous
+            .get(i)
+            .filter(|b| b.start == start && b.start_line == start_line && b.hash != 0)?;
+        let (hash, _) = (blocks.scan)(block.start, block.end).ok()?;
+        (hash | 1 == block.hash).then_some(*block)
+    }
+
+    /// The file from `offset`; on failure the splitter stops with the error.
+    fn reopen(&self, offset: u64) -> Option<Box<dyn Read + Send + 'r>> {
+        let blocks = self.blocks?;
+        match (blocks.reopen)(offset) {
+            Ok(input) => Some(input),
+            Err(e) => {
+                let _ = self.send(Message::Io(e));
+                None
+            }
+        }
+    }
+}
+
+/// The line of the record starting at `byte`: the first line starting at or after it (a
+/// record's position may include the line breaks before it). The csv crate's own line count
+/// skips blank lines and miscounts CRLF files (BurntSushi/rust-csv#395).
+fn line_of(starts: &RefCell<VecDeque<(u64, u32)>>, byte: u64) -> u32 {
+    let mut starts = starts.borrow_mut();
+    while let Some(&(at, line)) = starts.front() {
+        if at >= byte {
+            return line;
+        }
+        starts.pop_front();
+    }
+    0
+}
+
+/// Passes bytes through, noting where each non-empty line starts. Only the starts not yet
+/// consumed by [`line_of`] are kept, so memory stays within the reader's read-ahead.
+struct LineStarts<R> {
+    inner: R,
+    pos: u64,
+    line: u32,
+    at_line_start: bool,
+    starts: Rc<RefCell<VecDeque<(u64, u32)>>>,
+}
+
+impl<R: Read> Read for LineStarts<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let data = &buf[..n];
+        let mut starts = self.starts.borrow_mut();
+        let mut i = 0;
+        while i < n {
+            if self.at_line_start {
+                while i < n && data[i] == b'\r' {
+                    i += 1;
+                }
+                if i == n {
+                    break;
+                }
+                if data[i] == b'\n' {
+                    // An empty line.
+                    self.line = self.line.saturating_add(1);
+                    i += 1;
+                    continue;
+                }
+                starts.push_back((self.pos + i as u64, self.line));
+                self.at_line_start = false;
+            }
+            match memchr::memchr(b'\n', &data[i..]) {
+                Some(k) => {
+                    i += k + 1;
+                    self.line = self.line.saturating_add(1);
+                    self.at_line_start = true;
+                }
+                None => break,
+            }
+        }
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+/// Skips a UTF-8 BOM.
+struct SkipBom<R> {
+    inner: R,
+    skip: usize,
+}
+
+impl<R: Read> Read for SkipBom<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.skip > 0 {
+            let mut bom = [0u8; 3];
+            let n = self.inner.read(&mut bom[..self.skip])?;
+            if n == 0 {
+                return Ok(0);
+            }
+            self.skip -= n;
+        }
+        self.inner.read(buf)
+    }
+}

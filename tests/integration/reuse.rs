@@ -1,0 +1,157 @@
+//! Re-reading a large export reuses the blocks of records that did not change (ledger
+//! `BLOCK_RECORDS` = 1,024 records). Whatever changed — corrected amounts, appended rows, a
+//! row inserted or deleted, blank lines, a quoted line break — the entries in force after a
+//! re-import must be exactly those of a fresh import of the same file.
+
+use crate::util::{DbEntry, Workdir};
+
+/// `n` rows alternating the two funds over 2025, with a title line and a blank line above the
+/// header (CRLF when `crlf`).
+fn ledger(n: usize, crlf: bool) -> Vec<String> {
+    let mut lines = vec![
+        "支出明细".to_owned(),
+        String::new(),
+        "日期,项目,凭证号,摘要,金额".to_owned(),
+    ];
+    for i in 0..n {
+        let fund = if i % 2 == 0 {
+            "network-governance"
+        } else {
+            "investment-promotion"
+        };
+        let day = 1 + (i % 28);
+        let month = 1 + (i / 28) % 12;
+        lines.push(format!(
+            "2025-{month:02}-{day:02},{fund},记-{i:05},摘要{i},{}.{:02}",
+            10 + i % 500,
+            i % 100
+        ));
+    }
+    if crlf {
+        lines.iter_mut().for_each(|l| l.push('\r'));
+    }
+    lines
+}
+
+fn text(lines: &[String]) -> String {
+    let mut t = lines.join("\n");
+    t.push('\n');
+    t
+}
+
+/// Comparable content of the entries in force: everything but the row id.
+fn content(entries: &[DbEntry]) -> Vec<(String, String, i64, String, String, i64)> {
+    let mut v: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            (
+                e.fund.clone(),
+                e.date.clone(),
+                e.amount,
+                e.voucher.clone(),
+                e.memo.clone(),
+                e.line,
+            )
+        })
+        .collect();
+    v.sort_by_key(|e| e.5);
+    v
+}
+
+/// Imports `before` then `after` under the same name, and `after` alone into a fresh
+/// workdir; both must hold the same entries and give the same status.
+fn reimport_equals_fresh(before: &[String], after: &[String]) -> String {
+    let wd = Workdir::new(&[]);
+    wd.write_str("ledger.csv", &text(before));
+    wd.run(&["import", "ledger.csv"]).ok();
+    wd.write_str("ledger.csv", &text(after));
+    let out = wd.run_env(
+        &["import", "ledger.csv"],
+        &[("RUST_LOG", "spendwatch=debug")],
+    );
+    out.ok();
+
+    let fresh = Workdir::new(&[]);
+    fresh.write_str("ledger.csv", &text(after));
+    fresh.run(&["import", "ledger.csv"]).ok();
+
+    assert_eq!(content(&wd.entries()), content(&fresh.entries()));
+    assert_eq!(
+        wd.status_json("2025-12-31"),
+        fresh.status_json("2025-12-31")
+    );
+    out.both()
+}
+
+fn reused(log: &str) -> usize {
+    log.split("reused=")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn corrected_amounts_and_appended_rows() {
+    let before = ledger(5_000, false);
+    let mut after = ledger(5_700, false);
+    for i in [1_500, 3_900, 3_901] {
+        after[3 + i] = after[3 + i].replace(",记-", ",记-改");
+    }
+    let log = reimport_equals_fresh(&before, &after);
+    // Records 0–1023 hold the title and header and are always read; the corrections fall in
+    // the blocks of records 1024– and 3072–, and the last block grows: only 2048–3071 is
+    // reused.
+    assert_eq!(reused(&log), 1, "{log}");
+    assert!(log.contains("(703 new or changed)"), "{log}");
+}
+
+#[test]
+fn a_row_inserted_at_the_top_shifts_every_line() {
+    let before = ledger(4_000, false);
+    let mut after = before.clone();
+    after.insert(
+        3,
+        "2025-01-05,network-governance,记-新,新增,1.00".to_owned(),
+    );
+    let log = reimport_equals_fresh(&before, &after);
+    assert_eq!(reused(&log), 0, "{log}");
+}
+
+#[test]
+fn rows_deleted_in_the_middle_and_at_the_end() {
+    let before = ledger(4_500, false);
+    let mut after = before.clone();
+    after.drain(2_000..2_010);
+    after.truncate(after.len() - 300);
+    reimport_equals_fresh(&before, &after);
+}
+
+#[test]
+fn crlf_blank_lines_and_a_quoted_line_break() {
+    let mut before = ledger(3_500, true);
+    before.insert(1_500, "\r".to_owned());
+    before[2_200] = "2025-06-01,network-governance,记-q,\"两行\r\n的摘要\",5.00\r".to_owned();
+    let mut after = before.clone();
+    after[3_000] = after[3_000].replace("摘要", "更正摘要");
+    after.push("2025-12-30,investment-promotion,记-末,年末,9.99\r".to_owned());
+    let log = reimport_equals_fresh(&before, &after);
+    assert!(reused(&log) >= 1, "{log}");
+}
+
+#[test]
+fn a_bad_row_in_a_changed_block_keeps_the_previous_version() {
+    let wd = Workdir::new(&[]);
+    let before = ledger(3_000, false);
+    wd.write_str("ledger.csv", &text(&before));
+    wd.run(&["import", "ledger.csv"]).ok();
+    let entries = wd.entries();
+
+    let mut after = before.clone();
+    after[3 + 2_500] = after[3 + 2_500].replace("2025-", "2024-");
+    wd.write_str("ledger.csv", &text(&after));
+    wd.run(&["import", "ledger.csv"])
+        .expect_code(2)
+        .stderr_has("ledger.csv:2504:");
+    assert_eq!(wd.entries(), entries);
+}
