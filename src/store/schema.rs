@@ -88,12 +88,9 @@ const MIGRATIONS: &[&str] = &[
     // 3: entries clustered by source and numbered, with a hash per row so a re-read writes
     // only what changed; spending summed per source and day, and per fund as one series.
     "CREATE TABLE entries_v3 (
-        -- (source_id << 40) + seq: a source's entries are one range of rowids, appended in
-        -- order (SQLite's fastest insert)
+        -- (source_id << 40) + position of the entry in its source, from 0: a source's entries
+        -- are one range of rowids, appended in order (SQLite's fastest insert)
         id INTEGER PRIMARY KEY,
-        source_id INTEGER NOT NULL,
-        -- the entry's position among the source's entries, from 0
-        seq INTEGER NOT NULL,
         line INTEGER NOT NULL,
         sheet TEXT,
         fund TEXT NOT NULL,
@@ -105,8 +102,9 @@ const MIGRATIONS: &[&str] = &[
         row_hash INTEGER NOT NULL
     );
     INSERT INTO entries_v3
-        SELECT (source_id << 40) + n, source_id, n, line, sheet, fund, date, amount, voucher, memo, 0
-        FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY id) - 1 AS n FROM entries);
+        SELECT (source_id << 40) + ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY id) - 1,
+               line, sheet, fund, date, amount, voucher, memo, 0
+        FROM entries;
     DROP TABLE entries;
     ALTER TABLE entries_v3 RENAME TO entries;
     CREATE TABLE source_days (
@@ -120,8 +118,8 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (source_id, fund, day)
     ) WITHOUT ROWID;
     INSERT INTO source_days
-        SELECT source_id, fund, CAST(julianday(date) - 1721424.5 AS INTEGER), SUM(amount), COUNT(*)
-        FROM entries GROUP BY source_id, fund, date;
+        SELECT id >> 40, fund, CAST(julianday(date) - 1721424.5 AS INTEGER), SUM(amount), COUNT(*)
+        FROM entries GROUP BY id >> 40, fund, date;
     -- per fund, all sources summed: (day i32, amount i64) little-endian pairs, by day
     CREATE TABLE fund_days (fund TEXT PRIMARY KEY, series BLOB NOT NULL) WITHOUT ROWID;
     ALTER TABLE sources ADD COLUMN size INTEGER;

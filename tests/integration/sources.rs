@@ -142,3 +142,42 @@ fn check_of_the_config_lists_the_sources() {
         .stdout_has("网络综合治理.csv")
         .stdout_has("fund: network-governance");
 }
+
+#[test]
+fn a_rejected_file_is_reported_to_the_admin_once_per_bad_version() {
+    let wd = workdir();
+    wd.edit_config(|doc| {
+        doc["email"] = serde_yaml::from_str("{to: [finance@localhost], admin: [admin@localhost]}")
+            .expect("yaml");
+    });
+    wd.run(&["check", "--as-of", "2025-05-01"]).ok();
+    wd.write_str("ledger/网络综合治理.csv", NG_BAD);
+    wd.run(&["check", "--as-of", "2025-05-02"])
+        .ok()
+        .stderr_has("网络综合治理.csv:3:");
+    // The same bad version again: reported on stderr, not mailed again.
+    wd.run(&["check", "--as-of", "2025-05-03"]).ok();
+    // Another bad version: mailed.
+    wd.write_str(
+        "ledger/网络综合治理.csv",
+        &NG_BAD.replace("32.001", "32.0001"),
+    );
+    wd.run(&["check", "--as-of", "2025-05-04"]).ok();
+
+    let admin: Vec<(String, String)> = wd
+        .outbox(crate::util::DB)
+        .into_iter()
+        .filter(|r| r.to == ["admin@localhost"])
+        .map(|r| (r.check_day, r.subject))
+        .collect();
+    let subject = "【导入失败】账务文件 ledger/网络综合治理.csv 未能导入".to_owned();
+    assert_eq!(
+        admin,
+        vec![
+            ("2025-05-02".to_owned(), subject.clone()),
+            ("2025-05-04".to_owned(), subject)
+        ]
+    );
+    // The previous version stays in force throughout.
+    assert_eq!(wd.spent("2025-12-31", NG), "8080.00");
+}

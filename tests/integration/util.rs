@@ -319,9 +319,9 @@ impl Workdir {
         let conn = rusqlite::Connection::open(&path).expect("open database");
         let mut stmt = conn
             .prepare(
-                "SELECT e.seq, s.path, e.fund, e.date, e.amount, e.voucher, e.memo, e.line, e.sheet
-                 FROM entries e JOIN sources s ON s.id = e.source_id
-                 ORDER BY s.path, e.sheet, e.line, e.seq",
+                "SELECT e.id & 0xFFFFFFFFFF, s.path, e.fund, e.date, e.amount, e.voucher, e.memo, e.line, e.sheet
+                 FROM entries e JOIN sources s ON s.id = (e.id >> 40)
+                 ORDER BY s.path, e.sheet, e.line, e.id",
             )
             .expect("query entries");
         let root = self.path().canonicalize().expect("canonical workdir");
