@@ -46,7 +46,7 @@ pub enum StoreError {
 }
 
 /// The page size of new databases.
-const PAGE_SIZE: i64 = 16_384;
+const PAGE_SIZE: i64 = 65_536;
 
 /// How long a writer waits for another process (say, an import while the daemon checks).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
