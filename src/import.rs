@@ -448,9 +448,13 @@ fn write(
             )),
         }
     })?;
-    let reused = cut.iter().filter(|b| previous.contains(b)).count();
     let shown = display;
-    tracing::debug!(file = shown, blocks = cut.len(), reused, "read");
+    tracing::debug!(
+        file = shown,
+        blocks = cut.len(),
+        reused = stats.reused_blocks,
+        "read"
+    );
     Ok(Outcome::Imported {
         entries: stats.entries,
         previous: written.previous,

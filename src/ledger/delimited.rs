@@ -31,6 +31,11 @@ pub struct Block {
     pub start_line: u64,
     pub newlines: u64,
     pub records: u64,
+    /// Entries before the block (its entries are at these positions in the source).
+    pub first_entry: u64,
+    /// A fingerprint of the header row and what it maps: the same bytes under another header
+    /// are other entries.
+    pub header: u64,
     pub entries: u64,
     pub subtotal_rows: u64,
     pub note_rows: u64,
@@ -41,7 +46,7 @@ pub struct Block {
 
 impl Block {
     /// The number of `u64` fields, for storing blocks as a flat array.
-    pub const FIELDS: usize = 9;
+    pub const FIELDS: usize = 11;
 
     pub fn to_words(self) -> [u64; Self::FIELDS] {
         [
@@ -50,6 +55,8 @@ impl Block {
             self.start_line,
             self.newlines,
             self.records,
+            self.first_entry,
+            self.header,
             self.entries,
             self.subtotal_rows,
             self.note_rows,
@@ -64,6 +71,8 @@ impl Block {
             start_line,
             newlines,
             records,
+            first_entry,
+            header,
             entries,
             subtotal_rows,
             note_rows,
@@ -75,6 +84,8 @@ impl Block {
             start_line,
             newlines,
             records,
+            first_entry,
+            header,
             entries,
             subtotal_rows,
             note_rows,
@@ -129,6 +140,9 @@ pub(super) fn read_delimited<R: Read + Send, E>(
     // cheap; a bounded channel keeps memory flat.
     let (messages, received) = std::sync::mpsc::sync_channel::<Message>(4);
     let (recycle, recycled) = std::sync::mpsc::channel::<Vec<(u32, csv::StringRecord)>>();
+    // After each block, the entries read so far: a block may only be reused where its entries
+    // are at the same positions as before.
+    let (ack, acks) = std::sync::mpsc::channel::<(u64, u64)>();
     // Blocks are byte ranges of the file itself: only UTF-8 is read as it is stored.
     let blocks = blocks.filter(|_| matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom));
     std::thread::scope(|scope| {
@@ -138,6 +152,7 @@ pub(super) fn read_delimited<R: Read + Send, E>(
                 blocks,
                 messages: &messages,
                 recycled: &recycled,
+                acks: &acks,
             };
             splitter.run(input, encoding);
         });
@@ -161,13 +176,17 @@ pub(super) fn read_delimited<R: Read + Send, E>(
                 }
                 Message::BlockEnd(mut block) => {
                     let s = &ctx.stats;
+                    block.first_entry = mark.entries as u64;
+                    block.header = ctx.header_fingerprint;
                     block.entries = (s.entries - mark.entries) as u64;
                     block.subtotal_rows = (s.subtotal_rows - mark.subtotal_rows) as u64;
                     block.note_rows = (s.note_rows - mark.note_rows) as u64;
                     ctx.blocks.push(block);
                     mark = ctx.stats;
+                    let _ = ack.send((mark.entries as u64, ctx.header_fingerprint));
                 }
                 Message::Reused(block) => {
+                    ctx.stats.reused_blocks += 1;
                     ctx.stats.entries += block.entries as usize;
                     ctx.stats.subtotal_rows += block.subtotal_rows as usize;
                     ctx.stats.note_rows += block.note_rows as usize;
@@ -179,6 +198,7 @@ pub(super) fn read_delimited<R: Read + Send, E>(
                     }
                     ctx.blocks.push(block);
                     mark = ctx.stats;
+                    let _ = ack.send((mark.entries as u64, ctx.header_fingerprint));
                 }
                 Message::Bad { line, message } => {
                     ctx.problem(Problem {
@@ -200,6 +220,9 @@ struct Splitter<'a, 'r> {
     blocks: Option<&'a Blocks<'r>>,
     messages: &'a SyncSender<Message>,
     recycled: &'a Receiver<Vec<(u32, csv::StringRecord)>>,
+    /// Entries read so far and the header's fingerprint, after each block, from the
+    /// receiving side.
+    acks: &'a Receiver<(u64, u64)>,
 }
 
 /// One pass of the csv reader from `base` (a byte offset in the file).
@@ -256,6 +279,8 @@ impl<'a, 'r> Splitter<'a, 'r> {
         let mut filled = 0;
         // The current block: where it starts, its physical line there, its records so far.
         let (mut start, mut start_line, mut in_block) = (base, 1u64, 0u64);
+        // Blocks sent whose entry counts the receiving side has not reported yet.
+        let mut unacknowledged = 0u64;
         loop {
             if filled == batch.len() {
                 batch.push((0, csv::StringRecord::new()));
@@ -284,9 +309,12 @@ impl<'a, 'r> Splitter<'a, 'r> {
                         let Some(block) = self.cut(start, end, start_line, in_block, true) else {
                             return;
                         };
+                        unacknowledged += 1;
                         (start, start_line, in_block) = (end, start_line + block.newlines, 0);
                         // Blocks after the first (which holds the header) may be reused.
-                        while let Some(reused) = self.reusable(start, start_line) {
+                        while let Some(reused) =
+                            self.reusable(start, start_line, &mut unacknowledged)
+                        {
                             let Some(reopened) = self.reopen(reused.end) else {
                                 return;
                             };
@@ -294,6 +322,7 @@ impl<'a, 'r> Splitter<'a, 'r> {
                             if !self.send(Message::Reused(reused)) {
                                 return;
                             }
+                            unacknowledged += 1;
                             pass = self.pass(reopened, start, start_line);
                         }
                     }
@@ -346,6 +375,8 @@ impl<'a, 'r> Splitter<'a, 'r> {
             start_line,
             newlines,
             records,
+            first_entry: 0,
+            header: 0,
             entries: 0,
             subtotal_rows: 0,
             note_rows: 0,
@@ -354,16 +385,35 @@ impl<'a, 'r> Splitter<'a, 'r> {
         self.send(Message::BlockEnd(block)).then_some(block)
     }
 
-    /// The previous read's block starting here, if its bytes are unchanged.
-    fn reusable(&self, start: u64, start_line: u64) -> Option<Block> {
+    /// The previous read's block that started on this line, if the bytes here are the same as
+    /// its bytes (an earlier correction may have moved them), the header is the same, and the
+    /// entries before it are as many as before; returned with its offsets in this file.
+    fn reusable(&self, start: u64, start_line: u64, unacknowledged: &mut u64) -> Option<Block> {
         let blocks = self.blocks?;
-        let i = blocks.previous.partition_point(|b| b.start < start);
-        let block = blocks
+        let i = blocks
+            .previous
+            .partition_point(|b| b.start_line < start_line);
+        let old = blocks
             .previous
             .get(i)
-            .filter(|b| b.start == start && b.start_line == start_line && b.hash != 0)?;
-        let (hash, _) = (blocks.scan)(block.start, block.end).ok()?;
-        (hash | 1 == block.hash).then_some(*block)
+            .filter(|b| b.start_line == start_line && b.hash != 0)?;
+        let end = start + (old.end - old.start);
+        let (hash, _) = (blocks.scan)(start, end).ok()?;
+        if hash | 1 != old.hash {
+            return None;
+        }
+        // Wait for the receiving side to have counted every block sent so far.
+        let mut counted = None;
+        while *unacknowledged > 0 {
+            counted = Some(self.acks.recv().ok()?);
+            *unacknowledged -= 1;
+        }
+        let (entries, header) = counted?;
+        (entries == old.first_entry && header == old.header && header != 0).then_some(Block {
+            start,
+            end,
+            ..*old
+        })
     }
 
     /// The file from `offset`; on failure the splitter stops with the error.

@@ -151,6 +151,23 @@ impl Header {
         )
     }
 
+    /// Identifies the header and its line: re-reads may reuse entries only under the same one.
+    pub(crate) fn fingerprint(&self, line: u32) -> u64 {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hasher.update(&line.to_le_bytes());
+        for name in &self.names {
+            hasher.update(name.as_bytes());
+            hasher.update(&[0xFF]);
+        }
+        for (role, columns) in &self.columns {
+            hasher.update(role.key().as_bytes());
+            for c in columns {
+                hasher.update(&c.to_le_bytes());
+            }
+        }
+        hasher.digest() | 1
+    }
+
     pub(crate) fn has_date(&self) -> bool {
         self.first(Role::Date).is_some()
             || (self.first(Role::Month).is_some() && self.first(Role::Day).is_some())

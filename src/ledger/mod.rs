@@ -110,6 +110,8 @@ pub struct ReadStats {
     pub note_rows: usize,
     /// The text encoding, for CSV/TSV.
     pub encoding: Option<Encoding>,
+    /// Blocks of the previous read that were kept without parsing them again.
+    pub reused_blocks: usize,
 }
 
 /// A whole file read into memory (tests, small files).
@@ -203,6 +205,7 @@ pub fn read<R: Read + Send, S: Sink>(
         index: FundIndex::new(options),
         stats: ReadStats::default(),
         blocks: Vec::new(),
+        header_fingerprint: 0,
         problems: Vec::new(),
         more: 0,
         sink,
@@ -279,6 +282,8 @@ struct Ctx<'o, 's, E> {
     index: FundIndex<'o>,
     stats: ReadStats,
     blocks: Vec<Block>,
+    /// A fingerprint of the header row found and what its columns map to (0: none yet).
+    header_fingerprint: u64,
     problems: Vec<Problem>,
     more: usize,
     sink: &'s mut dyn Sink<Error = E>,
@@ -411,6 +416,7 @@ impl<'t> Table<'t> {
             self.rows_before_header += 1;
             match match_header(cells, ctx.options.extra_headers) {
                 HeaderMatch::Yes(h) => {
+                    ctx.header_fingerprint = h.fingerprint(line);
                     if h.all(Role::Fund).is_empty() && ctx.options.default_fund.is_none() {
                         ctx.problem(Problem {
                             location: self.location(line),

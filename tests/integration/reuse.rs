@@ -155,3 +155,29 @@ fn a_bad_row_in_a_changed_block_keeps_the_previous_version() {
         .stderr_has("ledger.csv:2504:");
     assert_eq!(wd.entries(), entries);
 }
+
+#[test]
+fn a_row_turned_subtotal_of_the_same_length_shifts_the_positions() {
+    // Same bytes after it, same offsets and lines, but one entry fewer before them: the later
+    // blocks' entries would sit at other positions, so they must not be reused.
+    let before = ledger(4_000, false);
+    let mut after = before.clone();
+    let row = &before[3 + 1_100];
+    let subtotal = format!(",,,合计,{}", "0.00");
+    let pad = row.len() - subtotal.len();
+    after[3 + 1_100] = format!(",,,合计{},0.00", " ".repeat(pad));
+    assert_eq!(after[3 + 1_100].len(), row.len());
+    let log = reimport_equals_fresh(&before, &after);
+    assert_eq!(reused(&log), 0, "{log}");
+}
+
+#[test]
+fn a_header_that_changes_meaning_is_never_reused_past() {
+    // 凭证号 and 摘要 swap places in the header only: every later byte is the same, but every
+    // entry changes.
+    let before = ledger(4_000, false);
+    let mut after = before.clone();
+    after[2] = "日期,项目,摘要,凭证号,金额".to_owned();
+    let log = reimport_equals_fresh(&before, &after);
+    assert_eq!(reused(&log), 0, "{log}");
+}
