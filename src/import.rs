@@ -16,7 +16,8 @@ use xxhash_rust::xxh3::Xxh3;
 
 use crate::config::Config;
 use crate::ledger::{
-    self, Block, Blocks, Detected, Encoding, EntryRef, ProblemList, ReadError, ReadOptions, Sniffer,
+    self, Block, Blocks, Detected, Encoding, EntryRef, ProblemList, ReadError, ReadOptions,
+    Scanned, Sniffer,
 };
 use crate::store::{Fingerprint, SourceMeta, Store, StoreError};
 
@@ -483,11 +484,13 @@ fn reusable_blocks(
     }
 }
 
-/// The xxh3 of a file's bytes `start..end`, and how many line breaks they hold.
-fn scan_range(file: &std::fs::File, start: u64, end: u64) -> std::io::Result<(u64, u64)> {
+/// The xxh3 of a file's bytes `start..end`, how many line breaks they hold, and whether they
+/// end a line.
+fn scan_range(file: &std::fs::File, start: u64, end: u64) -> std::io::Result<Scanned> {
     use std::os::unix::fs::FileExt;
     let mut hasher = Xxh3::new();
     let mut newlines = 0u64;
+    let mut last = 0u8;
     let mut buf = vec![0u8; 64 * 1024];
     let mut at = start;
     while at < end {
@@ -501,9 +504,14 @@ fn scan_range(file: &std::fs::File, start: u64, end: u64) -> std::io::Result<(u6
         }
         hasher.update(&buf[..n]);
         newlines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+        last = buf[n - 1];
         at += n as u64;
     }
-    Ok((hasher.digest(), newlines))
+    Ok(Scanned {
+        hash: hasher.digest(),
+        newlines,
+        ends_line: matches!(last, b'\n' | b'\r'),
+    })
 }
 
 /// Entries handed from the reading thread to the writing one, in batches of this many.

@@ -94,12 +94,22 @@ impl Block {
     }
 }
 
+/// What [`Blocks::scan`] finds in a range of bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scanned {
+    pub hash: u64,
+    pub newlines: u64,
+    /// The last byte is `\n` or `\r`: the range ends with a whole line.
+    pub ends_line: bool,
+}
+
 /// How a reader cuts a UTF-8 file into blocks and reuses those of the previous read.
 pub struct Blocks<'a> {
     /// The previous read's blocks, by offset (empty on a first read).
     pub previous: &'a [Block],
-    /// The file's bytes `start..end`: their xxh3 and their number of line breaks.
-    pub scan: &'a (dyn Fn(u64, u64) -> std::io::Result<(u64, u64)> + Sync),
+    /// The file's bytes `start..end`: their xxh3, their number of line breaks, and whether the
+    /// last of them ends a line.
+    pub scan: &'a (dyn Fn(u64, u64) -> std::io::Result<Scanned> + Sync),
     /// The file again, from byte `offset`.
     pub reopen: &'a (dyn Fn(u64) -> std::io::Result<Box<dyn Read + Send>> + Sync),
 }
@@ -146,6 +156,9 @@ pub(super) fn read_delimited<R: Read + Send, E>(
     // Blocks are byte ranges of the file itself: only UTF-8 is read as it is stored.
     let blocks = blocks.filter(|_| matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom));
     std::thread::scope(|scope| {
+        // Owned by this closure, so that returning early drops them (which stops the splitter,
+        // blocked in a send or waiting for an acknowledgment) before the scope joins it.
+        let (received, ack, recycle) = (received, ack, recycle);
         scope.spawn(move || {
             let splitter = Splitter {
                 delimiter,
@@ -362,7 +375,11 @@ impl<'a, 'r> Splitter<'a, 'r> {
         reusable: bool,
     ) -> Option<Block> {
         let blocks = self.blocks?;
-        let (hash, newlines) = match (blocks.scan)(start, end) {
+        let Scanned {
+            hash,
+            newlines,
+            ends_line,
+        } = match (blocks.scan)(start, end) {
             Ok(scanned) => scanned,
             Err(e) => {
                 let _ = self.send(Message::Io(e));
@@ -380,7 +397,9 @@ impl<'a, 'r> Splitter<'a, 'r> {
             entries: 0,
             subtotal_rows: 0,
             note_rows: 0,
-            hash: if reusable { hash | 1 } else { 0 },
+            // A block whose last line is not ended (the end of a file without a final line
+            // break) may grow on that line: it is never reused.
+            hash: if reusable && ends_line { hash | 1 } else { 0 },
         };
         self.send(Message::BlockEnd(block)).then_some(block)
     }
@@ -398,7 +417,7 @@ impl<'a, 'r> Splitter<'a, 'r> {
             .get(i)
             .filter(|b| b.start_line == start_line && b.hash != 0)?;
         let end = start + (old.end - old.start);
-        let (hash, _) = (blocks.scan)(start, end).ok()?;
+        let hash = (blocks.scan)(start, end).ok()?.hash;
         if hash | 1 != old.hash {
             return None;
         }

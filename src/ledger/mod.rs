@@ -21,7 +21,7 @@ use chrono::{Datelike, NaiveDate};
 use crate::core::{Entry, Fund, Money};
 use cell::{Cell, amount_of, date_of, whole_number_of};
 pub use decode::{Detected, Encoding, Format, Sniffer, detect};
-pub use delimited::{BLOCK_RECORDS, Block, Blocks};
+pub use delimited::{BLOCK_RECORDS, Block, Blocks, Scanned};
 pub use header::{ExtraHeaders, Role};
 use header::{Header, HeaderMatch, match_header};
 

@@ -124,7 +124,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE fund_days (fund TEXT PRIMARY KEY, series BLOB NOT NULL) WITHOUT ROWID;
     ALTER TABLE sources ADD COLUMN size INTEGER;
     ALTER TABLE sources ADD COLUMN mtime_ns INTEGER;
-    -- where the version in force was cut into blocks: 9 little-endian u64 per block
+    -- where the version in force was cut into blocks: 11 little-endian u64 per block
     ALTER TABLE sources ADD COLUMN blocks BLOB;",
 ];
 

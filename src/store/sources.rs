@@ -777,14 +777,14 @@ fn apply_day_changes(
             c.0 -= amount;
             c.1 -= entries;
         }
-        let mut amounts_changed = false;
+        let mut changed = false;
         for (day, (amount, entries)) in changes {
             if (amount, entries) != (0, 0) {
                 upsert.execute(params![source_id, fund, day, amount, entries])?;
-                amounts_changed |= amount != 0;
+                changed = true;
             }
         }
-        if amounts_changed {
+        if changed {
             affected.insert(fund);
         }
     }

@@ -181,3 +181,33 @@ fn a_header_that_changes_meaning_is_never_reused_past() {
     let log = reimport_equals_fresh(&before, &after);
     assert_eq!(reused(&log), 0, "{log}");
 }
+
+#[test]
+fn a_last_line_without_a_line_break_that_grows() {
+    // 2,048 records (title, header, 2,046 rows): two full blocks, the second ending at the end
+    // of a file without a final line break. The new export extends that last line (55.4 →
+    // 55.45): the block's old bytes are a prefix of the new ones, and must not be reused.
+    let mut lines = ledger(2_046, false);
+    let last = lines.len() - 1;
+    lines[last] = "2025-03-01,network-governance,记-末,末行,55.4".to_owned();
+    let before = lines.join("\n");
+    let after = format!("{before}5\n");
+
+    let wd = Workdir::new(&[]);
+    wd.write_str("ledger.csv", &before);
+    wd.run(&["import", "ledger.csv"]).ok();
+    wd.write_str("ledger.csv", &after);
+    let out = wd.run_env(
+        &["import", "ledger.csv"],
+        &[("RUST_LOG", "spendwatch=debug")],
+    );
+    out.ok();
+    let fresh = Workdir::new(&[]);
+    fresh.write_str("ledger.csv", &after);
+    fresh.run(&["import", "ledger.csv"]).ok();
+    assert_eq!(content(&wd.entries()), content(&fresh.entries()));
+    assert_eq!(
+        wd.status_json("2025-12-31"),
+        fresh.status_json("2025-12-31")
+    );
+}
