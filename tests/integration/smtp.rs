@@ -6,6 +6,8 @@
 //! The data is the shipped sample (config.yaml + data/ledger): a first check on 2025-07-01 sends
 //! exactly one email, the June 红色预警 of 网络综合治理 (62,398.50 spent by 06-30 of 75,000.00).
 
+use std::path::Path;
+
 use mail_parser::MimeHeaders;
 
 use super::smtp_server::{Delivered, PASSWORD, SmtpServer, USER, WireTap};
@@ -661,4 +663,74 @@ fn emails_are_grouped_by_recipient_set() {
     );
     let body = text(&messages[0]);
     assert!(body.contains("网络综合治理体系建设专项资金") && body.contains("招商引资专项业务费"));
+}
+
+/// Every file under `dir` (recursively) but `except`, with its bytes.
+fn files_under(dir: &Path, except: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).expect("read_dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path != except {
+                let bytes = std::fs::read(&path).expect("read");
+                files.push((path, bytes));
+            }
+        }
+    }
+    files
+}
+
+/// After a full run (import, config check, status, a check that sends, a failed login, the
+/// outbox, the alerts, a retry), at debug level: the planted password is in no output and in
+/// no file of the working folder but its own file — not the database, its WAL, the outbox
+/// files or anything else spendwatch wrote.
+#[test]
+fn a_planted_password_is_found_nowhere_after_a_full_run() {
+    let server = SmtpServer::start();
+    let wd = workdir(
+        &server,
+        Smtp {
+            password: Some(PLANTED),
+            ..Smtp::starttls(&server)
+        },
+    );
+    let debug = [("RUST_LOG", "debug")];
+    let mut outputs = vec![
+        wd.run_env(&["config", "check"], &debug),
+        wd.run_env(&["import"], &debug),
+        wd.run_env(&["status", "--as-of", "2025-07-01"], &debug),
+        wd.run_env(&["check", "--as-of", "2025-07-01"], &debug),
+        wd.run_env(&["outbox"], &debug),
+        wd.run_env(&["alerts"], &debug),
+    ];
+    server.set_users(&[(USER, PLANTED)]);
+    outputs.push(wd.run_env(&["outbox", "--retry"], &debug));
+    outputs.push(wd.run_env(&["test-email"], &debug));
+    outputs.push(wd.run_env(&["status", "--format", "json"], &debug));
+    outputs[0].ok();
+    outputs[6].ok().stdout_has("delivered 1");
+    assert_eq!(server.messages().len(), 2, "server log:\n{}", server.log());
+    assert_no_password(&outputs.iter().collect::<Vec<_>>(), PLANTED);
+
+    let password_file = wd.path().join("smtp-password");
+    let files = files_under(wd.path(), &password_file);
+    assert!(
+        files
+            .iter()
+            .any(|(p, _)| p.extension().is_some_and(|e| e == "db")),
+        "no database written under {}",
+        wd.path().display()
+    );
+    for (path, bytes) in files {
+        assert!(
+            !bytes
+                .windows(PLANTED.len())
+                .any(|w| w == PLANTED.as_bytes()),
+            "the SMTP password is written in {}",
+            path.display()
+        );
+    }
 }
