@@ -126,6 +126,10 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE sources ADD COLUMN mtime_ns INTEGER;
     -- where the version in force was cut into blocks: 11 little-endian u64 per block
     ALTER TABLE sources ADD COLUMN blocks BLOB;",
+    // 4: builds released with version 3 wrote blocks of 9 fields, read now as 11: a recorded
+    // cut is only a cache for the next read, so all are dropped and each source's next read
+    // is a full one.
+    "UPDATE sources SET blocks = NULL;",
 ];
 
 /// The version that introduced `fund_days`, which is filled in Rust after migrating.
