@@ -147,20 +147,34 @@ fn parse_scaled(text: &str, allow_wan: bool) -> Result<(i64, bool), AmountError>
         negative = true;
         s = inner.trim();
     }
+    let mut signed = true;
+    if negative && s.starts_with(['-', '+']) {
+        // `(-5)`: parentheses already mean minus.
+        return Err(AmountError::Malformed);
+    }
     if let Some(rest) = s.strip_prefix('-') {
-        negative = !negative;
+        negative = true;
         s = rest.trim_start();
     } else if let Some(rest) = s.strip_prefix('+') {
         s = rest.trim_start();
+    } else {
+        signed = false;
     }
-    for currency in ["¥", "￥", "RMB", "CNY"] {
-        if let Some(rest) = s.strip_prefix(currency) {
+    let mut currency = false;
+    for symbol in ["¥", "￥", "RMB", "CNY"] {
+        if let Some(rest) = s.strip_prefix(symbol) {
             s = rest.trim_start();
+            currency = true;
             break;
         }
     }
-    // A sign may also follow the currency symbol: `¥-12.00`.
-    if !negative && let Some(rest) = s.strip_prefix('-') {
+    // A sign may also follow the currency symbol, `¥-12.00`, but one sign only: `+-5`,
+    // `--5` and `-¥-5` are typing errors, not amounts.
+    if currency
+        && !signed
+        && !negative
+        && let Some(rest) = s.strip_prefix('-')
+    {
         negative = true;
         s = rest;
     }
@@ -340,6 +354,11 @@ mod tests {
         assert_eq!(Money::parse("1234,567"), Err(AmountError::BadGrouping));
         for bad in [
             "--5",
+            "+-5",
+            "-+5",
+            "-¥-5",
+            "+¥-5",
+            "(-5)",
             "1e309",
             "１２３.００",
             "abc",

@@ -49,10 +49,19 @@ impl<'a> Cell<'a> {
 
     /// For messages: the value as the user sees it, quoted.
     pub(crate) fn shown(&self) -> String {
-        match self {
-            Cell::Text(s) => format!("{s:?}"),
-            other => format!("{:?}", other.as_text()),
-        }
+        quoted(&self.as_text())
+    }
+}
+
+/// Longest text a message quotes whole; a longer cell is cut, so that one bad 10-million-
+/// character cell does not become a 10 MB error message.
+const QUOTE_CHARS: usize = 60;
+
+/// For messages: `text` quoted, cut after [`QUOTE_CHARS`] characters with its length named.
+pub(crate) fn quoted(text: &str) -> String {
+    match text.char_indices().nth(QUOTE_CHARS) {
+        None => format!("{text:?}"),
+        Some((cut, _)) => format!("{:?}… ({} characters)", &text[..cut], text.chars().count()),
     }
 }
 
@@ -80,7 +89,8 @@ pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, String> {
     let trimmed = text.trim();
     let bad = || {
         format!(
-            "{trimmed:?} is not a date: write 2025-03-31, 2025/3/31, 2025.03.31, 20250331 or 2025年3月31日"
+            "{} is not a date: write 2025-03-31, 2025/3/31, 2025.03.31, 20250331 or 2025年3月31日",
+            quoted(trimmed)
         )
     };
     // Drop a time of day: "2025-03-31 00:00:00", "2025-03-31T08:00".
@@ -114,7 +124,10 @@ pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, String> {
         d.parse().map_err(|_| bad())?,
     );
     NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
-        format!("{trimmed:?} is not a day of the calendar ({y}-{m:02}-{d:02} does not exist)")
+        format!(
+            "{} is not a day of the calendar ({y}-{m:02}-{d:02} does not exist)",
+            quoted(trimmed)
+        )
     })
 }
 
@@ -127,7 +140,7 @@ pub(crate) fn amount_of(cell: &Cell<'_>) -> Result<Option<Money>, String> {
             .map_err(|e| format!("{} is not an amount: {e}", cell.shown())),
         Cell::Text(s) => Money::parse(s)
             .map(Some)
-            .map_err(|e| format!("{:?} is not an amount: {e}", s.trim())),
+            .map_err(|e| format!("{} is not an amount: {e}", quoted(s.trim()))),
         Cell::Date(_) => Err(format!("{} is a date, not an amount", cell.shown())),
         Cell::Error(e) => Err(format!("the amount cell holds the error {e}")),
     }
@@ -249,5 +262,20 @@ mod tests {
         assert_eq!(whole_number_of(&Cell::text("三")), None);
         assert_eq!(Cell::Number(5.0).as_text(), "5");
         assert_eq!(Cell::text(" 记-0001 ").as_text(), "记-0001");
+    }
+
+    #[test]
+    fn long_values_are_quoted_cut() {
+        assert_eq!(quoted("12a"), "\"12a\"");
+        let sixty = "1".repeat(60);
+        assert_eq!(quoted(&sixty), format!("{sixty:?}"));
+        let long = "网".repeat(10_000_000);
+        let shown = quoted(&long);
+        assert_eq!(
+            shown,
+            format!("{:?}… (10000000 characters)", "网".repeat(60))
+        );
+        let e = amount_of(&Cell::Text(&long)).unwrap_err();
+        assert!(e.chars().count() < 200, "{e}");
     }
 }

@@ -81,6 +81,10 @@ pub struct Sniffer {
     /// The current line, for the mixed-encoding check.
     line: Vec<u8>,
     utf8_chinese_line: bool,
+    /// Offset of the first NUL byte outside UTF-16 text: binary data, never a text export
+    /// (and a file of NULs has no line ends, so reading it would hold it whole in memory).
+    first_nul: Option<u64>,
+    fed: u64,
 }
 
 impl std::fmt::Debug for Sniffer {
@@ -109,6 +113,8 @@ impl Sniffer {
             scratch: String::with_capacity(16 * 1024),
             line: Vec::new(),
             utf8_chinese_line: false,
+            first_nul: None,
+            fed: 0,
         }
     }
 
@@ -142,6 +148,18 @@ impl Sniffer {
                 }
             }
         }
+        let utf16 = matches!(
+            self.decoder,
+            Some((Encoding::Utf16Le | Encoding::Utf16Be, _))
+        );
+        if self.first_nul.is_some() {
+            // Refused already: the rest need not be decoded.
+            return;
+        }
+        if !utf16 {
+            self.first_nul = memchr::memchr(0, chunk).map(|i| self.fed + i as u64);
+        }
+        self.fed += chunk.len() as u64;
         if self.utf8_valid {
             self.check_utf8(chunk);
         }
@@ -256,6 +274,11 @@ impl Sniffer {
             None
         };
         let text = match (bom, &self.decoder) {
+            _ if let Some(offset) = self.first_nul => Err(format!(
+                "it holds a NUL byte (byte {}), so it is binary data, not a text export: \
+                 export the ledger again as CSV or XLSX",
+                offset + bom.map_or(0, |_| 3) + 1
+            )),
             (Some(_), _) if utf8_complete => Ok(Encoding::Utf8Bom),
             (Some(_), _) => Err(
                 "it starts with a UTF-8 BOM but is not UTF-8; save it again as UTF-8".to_owned(),
@@ -429,6 +452,18 @@ mod tests {
         );
         // Bytes no GB18030 decoder accepts.
         assert!(text_of(b"a,b\n\x80\x80,\xFF\n").is_err());
+    }
+
+    #[test]
+    fn a_nul_byte_means_binary_data_except_in_utf16() {
+        let e = text_of(b"date,amount\n2025-03-01,1.00\0\n").unwrap_err();
+        assert!(e.contains("NUL byte (byte 28)"), "{e}");
+        let e = text_of(b"\xEF\xBB\xBFa\0").unwrap_err();
+        assert!(e.contains("(byte 5)"), "{e}");
+        // Across chunks: the offset counts every chunk before.
+        let zeros = [vec![b'a'; 10_000], vec![0; 10]].concat();
+        assert!(text_of(&zeros).unwrap_err().contains("(byte 10001)"));
+        assert_eq!(text_of(b"\xFF\xFEa\0,\0"), Ok(Encoding::Utf16Le));
     }
 
     #[test]

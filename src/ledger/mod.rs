@@ -643,9 +643,10 @@ fn resolve_fund<'i, 'f>(
                 known.push(format!("… {} funds in all", options.funds.len()));
             }
             return Err(format!(
-                "{} {text:?} is not a fund in the config (known: {}); add it, or add the text to the \
+                "{} {} is not a fund in the config (known: {}); add it, or add the text to the \
                  fund's `aliases`",
                 header.describe(column),
+                cell::quoted(&text),
                 known.join(", ")
             ));
         }

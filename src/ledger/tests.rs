@@ -282,13 +282,13 @@ fn whole_file_problems() {
 
 #[test]
 fn unterminated_quotes_and_nul_bytes() {
-    // A NUL byte inside a memo is kept as text; it does not break the row.
-    let parsed = read_csv(
+    // A NUL byte, even inside a memo, means binary data, not an export: the file is refused
+    // (a file of NULs has no line ends and would otherwise be read whole into memory).
+    let found = problems_of(
         "日期,摘要,金额\n2025-01-01,a\0b,1\n",
         Some("network-governance"),
-    )
-    .expect("nul");
-    assert_eq!(parsed.entries[0].memo, "a\0b");
+    );
+    assert!(found[0].contains("NUL byte (byte 34)"), "{found:?}");
     // An unterminated quote swallows the rest of the file into one field: the amount is bad.
     let found = problems_of(
         "日期,摘要,金额\n2025-01-01,\"a,1\n2025-01-02,b,2\n",

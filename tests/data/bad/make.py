@@ -137,6 +137,7 @@ def main():
                     ("word", "yesterday"), ("empty", "")]:
         put(f"date_{name}.csv", good_then(row(d, "2.00", voucher="V2")))
     put("ymd_month_13.csv", "年,月,日,金额,项目\n2025,3,1,1.00," + NG + "\n2025,13,1,1.00," + NG + "\n")
+    put("nul_in_memo.csv", good_then(row(memo="a\0b")))
     put("ymd_day_32.csv", "年,月,日,金额,项目\n2025,3,1,1.00," + NG + "\n2025,3,32,1.00," + NG + "\n")
     put("wrong_year_2024.csv", H + "".join(row(f"2024-0{m}-01", "1.00") for m in range(1, 6)))
     # --- amounts
@@ -146,7 +147,8 @@ def main():
                     ("huge_digits", "9" * 40), ("exponent", "1e3"), ("letters", "abc"),
                     ("two_points", "1.2.3"), ("misplaced_thousands", '"1,23.00"'),
                     ("thousands_groups", '"12,34,567.00"'), ("yen_only", "¥"),
-                    ("open_paren", "(12.00"), ("hex", "0x10"),
+                    ("open_paren", "(12.00"), ("hex", "0x10"), ("plus_minus", "+-5"),
+                    ("minus_plus", "-+5"), ("paren_minus", "(-5)"), ("minus_yen_minus", "-¥-5"),
                     ("empty", "")]:
         put(f"amount_{name}.csv", good_then(row("2025-03-02", a, voucher="V2")))
     put("tsv_bad_amount.tsv", "date\tamount\tfund\n2025-03-01\t1.00\t" + NG + "\n2025-03-02\tabc\t" + NG + "\n")
