@@ -185,7 +185,12 @@ pub fn parse(text: &str, file: &Path, dir: &Path) -> Result<Config, ConfigError>
     let deserializer = serde_yaml::Deserializer::from_str(text);
     let raw: RawConfig = serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let path = e.path().to_string();
-        let path = if path == "." { String::new() } else { path };
+        // "." is the whole document, "?" a syntax error before any key: no key path to name.
+        let path = if path == "." || path == "?" {
+            String::new()
+        } else {
+            path
+        };
         ConfigError {
             file: file.to_owned(),
             problems: vec![(path, e.into_inner().to_string())],

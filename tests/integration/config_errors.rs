@@ -201,3 +201,90 @@ fn missing_config_file() {
     let out = wd.run_with_config("nowhere.yaml", &["status", "--as-of", "2025-07-15"]);
     out.expect_code(2).stderr_has("nowhere.yaml");
 }
+
+/// Every kind of bad config, its exit status and full message pinned in one snapshot (the
+/// working folder shown as `[DIR]`): each names config.yaml, the key path, and what to do.
+#[test]
+fn config_error_messages() {
+    let cases: Vec<(&str, String)> = vec![
+        (
+            "unknown top-level key",
+            format!("bugdet: 1\n{}", config_yaml(&[])),
+        ),
+        (
+            "unknown fund key",
+            edited("budget: 10.00万元", "bugdet: 10.00万元"),
+        ),
+        (
+            "malformed budget",
+            edited("budget: 15.00万元", "budget: 15万x"),
+        ),
+        (
+            "negative budget",
+            edited("budget: 15.00万元", "budget: \"-1\""),
+        ),
+        (
+            "decreasing shares",
+            with_plan(&[("03-31", "50%"), ("06-30", "25%"), ("12-31", "100%")]),
+        ),
+        (
+            "share over 100%",
+            with_plan(&[("03-31", "25%"), ("12-31", "120%")]),
+        ),
+        (
+            "impossible date",
+            with_plan(&[("02-30", "25%"), ("12-31", "100%")]),
+        ),
+        (
+            "duplicate fund id",
+            edited("id: investment-promotion", "id: network-governance"),
+        ),
+        (
+            "bad timezone",
+            edited("timezone: Asia/Shanghai", "timezone: Asia/Beijing"),
+        ),
+        (
+            "cron field out of range",
+            format!("schedule: \"0 25 * * *\"\n{}", config_yaml(&[])),
+        ),
+        (
+            "cron with four fields",
+            format!("schedule: \"0 9 * *\"\n{}", config_yaml(&[])),
+        ),
+        (
+            "password in the config",
+            format!(
+                "email:\n  transport: smtp\n  smtp:\n    host: smtp.example.gov.cn\n    password: hunter2\n{}",
+                config_yaml(&[])
+            ),
+        ),
+        (
+            "unknown source fund",
+            config_yaml(&["{path: a.csv, fund: nosuch}"]),
+        ),
+        (
+            "wrong type",
+            format!("database: [spendwatch.db\n{}", config_yaml(&[])),
+        ),
+        ("YAML syntax error", "timezone: a: b\n".to_owned()),
+        ("empty file", String::new()),
+    ];
+    let mut report = String::new();
+    for (name, yaml) in &cases {
+        let wd = Workdir::empty();
+        wd.write_str("config.yaml", yaml);
+        let out = wd.run(&["config", "check"]);
+        assert!(
+            !wd.exists(DB) && !wd.exists("db"),
+            "{name}: database created"
+        );
+        let dir = wd.path().display().to_string();
+        report.push_str(&format!(
+            "### {name}\nexit: {}\n{}\n",
+            out.code,
+            out.stderr.replace(&dir, "[DIR]").trim_end()
+        ));
+        assert!(!out.stderr.contains("hunter2"), "{name}: password echoed");
+    }
+    insta::assert_snapshot!(report);
+}
