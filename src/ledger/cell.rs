@@ -85,7 +85,7 @@ pub(crate) fn date_of(cell: &Cell<'_>) -> Result<NaiveDate, String> {
 
 /// Parses `2025-03-31`, `2025-3-31`, `2025/3/31`, `2025.03.31`, `20250331` and
 /// `2025年3月31日`, each optionally followed by a time of day (which is ignored).
-pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, String> {
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     let trimmed = text.trim();
     let bad = || {
         format!(

@@ -6,6 +6,8 @@
 //! previous version of that source in force.
 
 mod cell;
+mod cfb;
+pub use cell::parse_date;
 mod decode;
 mod delimited;
 mod header;
@@ -305,6 +307,13 @@ impl<E> Ctx<'_, '_, E> {
 }
 
 fn read_workbook<E>(bytes: &[u8], ctx: &mut Ctx<'_, '_, E>) {
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) && cfb::fat_loops(bytes)
+    {
+        ctx.problem(Problem::whole_file(
+            "the .xls file is damaged (its sector table loops back on itself): export it again",
+        ));
+        return;
+    }
     let mut workbook = match calamine::open_workbook_auto_from_rs(Cursor::new(bytes)) {
         Ok(w) => w,
         Err(e) => {
