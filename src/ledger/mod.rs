@@ -314,7 +314,19 @@ fn read_workbook<E>(bytes: &[u8], ctx: &mut Ctx<'_, '_, E>) {
         ));
         return;
     }
-    let mut workbook = match calamine::open_workbook_auto_from_rs(Cursor::new(bytes)) {
+    // The reader asserts on some damaged containers (found by fuzzing: a truncated sector
+    // table); a bad file must be a message, not a crash, and not a panic report on stderr.
+    let report_panics = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let opened =
+        std::panic::catch_unwind(|| calamine::open_workbook_auto_from_rs(Cursor::new(bytes)));
+    std::panic::set_hook(report_panics);
+    let opened = opened.unwrap_or_else(|_| {
+        Err(calamine::Error::Msg(
+            "its structure is inconsistent and the reader stopped",
+        ))
+    });
+    let mut workbook = match opened {
         Ok(w) => w,
         Err(e) => {
             ctx.problem(Problem::whole_file(format!(
