@@ -18,6 +18,12 @@ fuzz_target!(|data: &[u8]| {
     let Some((&selector, bytes)) = data.split_first() else {
         return;
     };
+    // Compound files (.xls) are left out until the open finding in fuzz/open-findings/ (the
+    // spreadsheet reader allocating without bound) is fixed: it is found within seconds and
+    // would stop every run before anything else is explored.
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return;
+    }
     let extension = ["csv", "tsv", "xlsx", "xls"][usize::from(selector % 4)];
     let default_fund = (selector & 4 != 0).then_some("network-governance");
     let options = ReadOptions {

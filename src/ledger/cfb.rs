@@ -23,8 +23,10 @@ pub(crate) fn fat_loops(bytes: &[u8]) -> bool {
         return false;
     }
     let size = 1usize << shift;
+    // Sector `id` as the reader (calamine) finds it: right after the 512-byte header, whatever
+    // the sector size, so that this check sees the chains the reader will follow.
     let sector = |id: u32| -> Option<&[u8]> {
-        let start = (id as usize).checked_add(1)?.checked_mul(size)?;
+        let start = (id as usize).checked_mul(size)?.checked_add(512)?;
         bytes.get(start..start.checked_add(size)?)
     };
     let max_sectors = bytes.len() / size + 1;
