@@ -12,7 +12,7 @@
 #   - the alert history and the outbox agree: every email belongs to an alert event, every
 #     event's email exists;
 #   - `spendwatch status` still answers.
-# At the end an uninterrupted check delivers what is pending: every outbox row is "sent", every
+# At the end a restart (a check, then the daemon) delivers what is pending: every outbox row is "sent", every
 # Message-ID is in the file-transport folder, and the duplicates are at most the kills that hit
 # a send.
 set -euo pipefail
@@ -102,7 +102,18 @@ for ((k = 1; k <= kills; k++)); do
     verify "$k"
 done
 
+# The restart: a check, then the daemon, which releases the leases of senders killed mid-send
+# and delivers what is pending; it is stopped once nothing is.
 sw check --as-of "$last_day" >/dev/null 2>&1
+"$bin" --config config.yaml run >/dev/null 2>&1 &
+daemon=$!
+for _ in $(seq 1 240); do
+    [ "$(sqlite3 -batch -noheader -cmd '.timeout 5000' "$db" \
+        "SELECT count(*) FROM outbox WHERE status <> 'sent'")" = 0 ] && break
+    sleep 0.5
+done
+kill -TERM "$daemon"
+wait "$daemon" || true
 rows=$(q 'SELECT count(*) FROM outbox')
 unsent=$(q "SELECT count(*) FROM outbox WHERE status <> 'sent'")
 [ "$unsent" = 0 ] || { echo "FAIL: $unsent of $rows emails not sent after the final check" >&2; exit 1; }
