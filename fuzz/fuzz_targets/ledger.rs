@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
     // Compound files (.xls) are left out until the open finding in fuzz/open-findings/ (the
     // spreadsheet reader allocating without bound) is fixed: it is found within seconds and
     // would stop every run before anything else is explored.
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+    if bytes.starts_with(&spendwatch::ledger::CFB_MAGIC) {
         return;
     }
     let extension = ["csv", "tsv", "xlsx", "xls"][usize::from(selector % 4)];

@@ -7,7 +7,13 @@ const ENDS_AT: u32 = 0xFFFF_FFFA; // ids from here up are markers (end of chain,
 const DIFAT_IN_HEADER: usize = 109;
 
 fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+    words(bytes.get(at..at + 4)?).next()
+}
+
+/// `data` as little-endian u32 words (a short tail is ignored).
+fn words(data: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    data.chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
 }
 
 /// Whether the FAT of the compound file `bytes` has a chain that never ends. A file too
@@ -45,10 +51,7 @@ pub(crate) fn fat_loops(bytes: &[u8]) -> bool {
         let Some(data) = sector(next) else {
             return false;
         };
-        let ids: Vec<u32> = data
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
+        let ids: Vec<u32> = words(data).collect();
         let Some((&last, listed)) = ids.split_last() else {
             return false;
         };
@@ -58,10 +61,7 @@ pub(crate) fn fat_loops(bytes: &[u8]) -> bool {
     let mut fat = Vec::new();
     for id in fat_sectors.into_iter().filter(|&id| id < ENDS_AT) {
         if let Some(data) = sector(id) {
-            fat.extend(
-                data.chunks_exact(4)
-                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
-            );
+            fat.extend(words(data));
         }
     }
     has_cycle(&fat)

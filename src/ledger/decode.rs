@@ -68,6 +68,9 @@ pub struct Detected {
 
 const HEAD_LEN: usize = 64 * 1024;
 
+/// The first bytes of a compound file (OLE2): the container of `.xls` workbooks.
+pub const CFB_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
 /// Streaming detection: feed every chunk of the file in order, then [`Sniffer::finish`].
 pub struct Sniffer {
     head: Vec<u8>,
@@ -84,6 +87,7 @@ pub struct Sniffer {
     /// Offset of the first NUL byte outside UTF-16 text: binary data, never a text export
     /// (and a file of NULs has no line ends, so reading it would hold it whole in memory).
     first_nul: Option<u64>,
+    /// Bytes fed so far, after a BOM.
     fed: u64,
 }
 
@@ -148,14 +152,14 @@ impl Sniffer {
                 }
             }
         }
-        let utf16 = matches!(
-            self.decoder,
-            Some((Encoding::Utf16Le | Encoding::Utf16Be, _))
-        );
         if self.first_nul.is_some() {
             // Refused already: the rest need not be decoded.
             return;
         }
+        let utf16 = matches!(
+            self.decoder,
+            Some((Encoding::Utf16Le | Encoding::Utf16Be, _))
+        );
         if !utf16 {
             self.first_nul = memchr::memchr(0, chunk).map(|i| self.fed + i as u64);
         }
@@ -259,10 +263,7 @@ impl Sniffer {
         }
         let format = if self.head.starts_with(b"PK\x03\x04") {
             Format::Xlsx
-        } else if self
-            .head
-            .starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
-        {
+        } else if self.head.starts_with(&CFB_MAGIC) {
             Format::Xls
         } else {
             Format::Text

@@ -22,7 +22,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::core::{Entry, Fund, Money};
 use cell::{Cell, amount_of, date_of, whole_number_of};
-pub use decode::{Detected, Encoding, Format, Sniffer, detect};
+pub use decode::{CFB_MAGIC, Detected, Encoding, Format, Sniffer, detect};
 pub use delimited::{BLOCK_RECORDS, Block, Blocks, Scanned};
 pub use header::{ExtraHeaders, Role};
 use header::{Header, HeaderMatch, match_header};
@@ -307,8 +307,7 @@ impl<E> Ctx<'_, '_, E> {
 }
 
 fn read_workbook<E>(bytes: &[u8], ctx: &mut Ctx<'_, '_, E>) {
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) && cfb::fat_loops(bytes)
-    {
+    if bytes.starts_with(&decode::CFB_MAGIC) && cfb::fat_loops(bytes) {
         ctx.problem(Problem::whole_file(
             "the .xls file is damaged (its sector table loops back on itself): export it again",
         ));
@@ -316,6 +315,7 @@ fn read_workbook<E>(bytes: &[u8], ctx: &mut Ctx<'_, '_, E>) {
     }
     // The reader asserts on some damaged containers (found by fuzzing: a truncated sector
     // table); a bad file must be a message, not a crash, and not a panic report on stderr.
+    // The hook is process-wide: a panic on another thread meanwhile still unwinds, unreported.
     let report_panics = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let opened =

@@ -120,7 +120,8 @@ fn databases_of_every_released_schema_migrate_without_losing_data() {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .expect("version");
         assert_eq!(
-            user_version, 4,
+            user_version,
+            spendwatch::store::SCHEMA_VERSION,
             "v{version}: migrated to the current schema"
         );
         let integrity: String = conn

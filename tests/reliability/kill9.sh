@@ -12,7 +12,7 @@
 #   - the alert history and the outbox agree: every email belongs to an alert event, every
 #     event's email exists;
 #   - `spendwatch status` still answers.
-# At the end a restart (a check, then the daemon) delivers what is pending: every outbox row is "sent", every
+# At the end a restart (the daemon started and stopped, then a check) delivers what is pending: every outbox row is "sent", every
 # Message-ID is in the file-transport folder, and the duplicates are at most the kills that hit
 # a send.
 set -euo pipefail
@@ -102,21 +102,27 @@ for ((k = 1; k <= kills; k++)); do
     verify "$k"
 done
 
-# The restart: a check, then the daemon, which releases the leases of senders killed mid-send
-# and delivers what is pending; it is stopped once nothing is.
-sw check --as-of "$last_day" >/dev/null 2>&1
-"$bin" --config config.yaml run >/dev/null 2>&1 &
+# The restart: the daemon's start releases the leases of senders killed mid-send (a lone
+# `check` leaves a leased email to its lease's expiry); it is stopped (SIGTERM, a clean stop)
+# once started, and an uninterrupted check then delivers everything pending.
+"$bin" --config config.yaml run >daemon.log 2>&1 &
 daemon=$!
 for _ in $(seq 1 240); do
-    [ "$(sqlite3 -batch -noheader -cmd '.timeout 5000' "$db" \
-        "SELECT count(*) FROM outbox WHERE status <> 'sent'")" = 0 ] && break
+    grep -q "spendwatch started" daemon.log && break
     sleep 0.5
 done
+grep -q "spendwatch started" daemon.log || { cat daemon.log >&2; echo "FAIL: the daemon did not start" >&2; exit 1; }
 kill -TERM "$daemon"
 wait "$daemon" || true
+sw check --as-of "$last_day" >/dev/null 2>&1
 rows=$(q 'SELECT count(*) FROM outbox')
 unsent=$(q "SELECT count(*) FROM outbox WHERE status <> 'sent'")
-[ "$unsent" = 0 ] || { echo "FAIL: $unsent of $rows emails not sent after the final check" >&2; exit 1; }
+if [ "$unsent" != 0 ]; then
+    echo "FAIL: $unsent of $rows emails not sent after the restart; by status and error:" >&2
+    q "SELECT status, count(*), max(attempts), coalesce(last_error, '') FROM outbox
+       WHERE status <> 'sent' GROUP BY status, last_error" >&2
+    exit 1
+fi
 q 'SELECT message_id FROM outbox' | sort > queued.txt
 grep -h -i '^Message-ID:' outbox/*.eml | sed 's/^[^:]*: *//' | tr -d '\r' | sort > delivered.txt
 missing=$(comm -23 queued.txt <(sort -u delivered.txt) | wc -l)
