@@ -2,16 +2,24 @@
 //!
 //! A released migration is never edited: a change to the schema is a new entry at the end.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
+
+/// One step of the schema: SQL, or Rust where the step depends on what the file holds.
+enum Migration {
+    Sql(&'static str),
+    Rust(fn(&Transaction<'_>) -> rusqlite::Result<()>),
+}
+
+use Migration::{Rust, Sql};
 
 /// Each entry takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[
+const MIGRATIONS: &[Migration] = &[
     // 1: ledger sources and their entries.
-    "CREATE TABLE sources (
+    Sql("CREATE TABLE sources (
         id INTEGER PRIMARY KEY,
         path TEXT NOT NULL UNIQUE,
         -- the version in force (NULL until a version is accepted)
-        content_hash TEXT,
+        content_sha256 TEXT,
         settings_hash TEXT,
         imported_at TEXT,
         -- when a new version (accepted or rejected) was last seen: for stale-data alerts
@@ -19,7 +27,7 @@ const MIGRATIONS: &[&str] = &[
         entry_count INTEGER NOT NULL DEFAULT 0,
         subtotal_rows INTEGER NOT NULL DEFAULT 0,
         -- the last rejected version, cleared when a newer version is accepted
-        rejected_hash TEXT,
+        rejected_sha256 TEXT,
         rejected_settings TEXT,
         rejected_at TEXT,
         rejected_message TEXT
@@ -37,9 +45,9 @@ const MIGRATIONS: &[&str] = &[
         memo TEXT NOT NULL
     );
     CREATE INDEX entries_by_source ON entries (source_id);
-    CREATE INDEX entries_by_fund_date ON entries (fund, date);",
+    CREATE INDEX entries_by_fund_date ON entries (fund, date);"),
     // 2: alerts, their history, and the outbox of emails.
-    "CREATE TABLE outbox (
+    Sql("CREATE TABLE outbox (
         id INTEGER PRIMARY KEY,
         created_at TEXT NOT NULL,
         -- the as-of day of the check that wrote it
@@ -84,10 +92,10 @@ const MIGRATIONS: &[&str] = &[
         outbox_id INTEGER REFERENCES outbox (id)
     );
     -- whether the admin was told about the rejected version (once per bad version)
-    ALTER TABLE sources ADD COLUMN rejection_notified INTEGER NOT NULL DEFAULT 0;",
+    ALTER TABLE sources ADD COLUMN rejection_notified INTEGER NOT NULL DEFAULT 0;"),
     // 3: entries clustered by source and numbered, with a hash per row so a re-read writes
     // only what changed; spending summed per source and day, and per fund as one series.
-    "CREATE TABLE entries_v3 (
+    Sql("CREATE TABLE entries_v3 (
         -- (source_id << 40) + position of the entry in its source, from 0: a source's entries
         -- are one range of rowids, appended in order (SQLite's fastest insert)
         id INTEGER PRIMARY KEY,
@@ -125,12 +133,36 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE sources ADD COLUMN size INTEGER;
     ALTER TABLE sources ADD COLUMN mtime_ns INTEGER;
     -- where the version in force was cut into blocks: 11 little-endian u64 per block
-    ALTER TABLE sources ADD COLUMN blocks BLOB;",
+    ALTER TABLE sources ADD COLUMN blocks BLOB;"),
     // 4: builds released with version 3 wrote blocks of 9 fields, read now as 11: a recorded
     // cut is only a cache for the next read, so all are dropped and each source's next read
     // is a full one.
-    "UPDATE sources SET blocks = NULL;",
+    Sql("UPDATE sources SET blocks = NULL;"),
+    // 5: builds from schema 3 on named the hash columns `content_hash` and `rejected_hash` in
+    // migration 1 itself, so databases created before that still have the `_sha256` names.
+    Rust(rename_sha256_columns),
 ];
+
+/// Renames `sources.content_sha256` and `rejected_sha256` where a database still has them.
+/// The SHA-256 values stay: they never equal a current hash, so each source's next read is a
+/// full one, which replaces its entries with the same entries.
+fn rename_sha256_columns(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    let columns: Vec<String> = tx
+        .prepare("SELECT name FROM pragma_table_info('sources')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for (old, new) in [
+        ("content_sha256", "content_hash"),
+        ("rejected_sha256", "rejected_hash"),
+    ] {
+        if columns.iter().any(|c| c == old) {
+            tx.execute_batch(&format!(
+                "ALTER TABLE sources RENAME COLUMN {old} TO {new};"
+            ))?;
+        }
+    }
+    Ok(())
+}
 
 /// The version that introduced `fund_days`, which is filled in Rust after migrating.
 pub(super) const FUND_DAYS_VERSION: i64 = 3;
@@ -140,13 +172,16 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Applies the migrations after `current`, each in its own transaction.
 pub(super) fn migrate(conn: &mut Connection, current: i64) -> rusqlite::Result<()> {
-    for (index, sql) in MIGRATIONS
+    for (index, step) in MIGRATIONS
         .iter()
         .enumerate()
         .skip(usize::try_from(current).unwrap_or(0))
     {
         let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
+        match step {
+            Sql(sql) => tx.execute_batch(sql)?,
+            Rust(f) => f(&tx)?,
+        }
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
         tx.commit()?;
     }

@@ -1,7 +1,7 @@
 //! Databases of every released schema migrate without loss; one written by a newer spendwatch
 //! is refused and left byte-identical (SPEC §7: exit status 1 for a runtime failure).
 
-use crate::util::{DB, NG, Workdir};
+use crate::util::{DB, NG, SAMPLE_DB, Workdir};
 
 fn newer_database(wd: &Workdir) -> Vec<u8> {
     std::fs::create_dir_all(wd.join("db")).expect("mkdir");
@@ -79,20 +79,32 @@ fn yuan(fen: i64) -> String {
 }
 
 /// `tests/data/schema/vN.db` are databases written by the builds that introduced schema
-/// versions 1 to 3 (the sample ledger imported; from version 2 on, the 2025-07-01 check that
-/// queues and sends the June alert). Each migrates on first use with every entry, alert event
-/// and email kept, and the spending it reports is the spending it held.
+/// versions 1 to 4 (with the shipped config in `/tmp/fix-vN`: the sample ledger imported; from
+/// version 2 on, the 2025-07-01 check that queues and sends the June alert). Each migrates on
+/// first use with every entry, alert event and email kept, and the spending it reports is the
+/// spending it held; then the sample ledger is read again and a check runs on it, as the
+/// daemon would do next (schema 5 exists because this failed for databases from before 3).
 #[test]
 fn databases_of_every_released_schema_migrate_without_losing_data() {
-    for version in 1..=3 {
-        let wd = Workdir::new(&[]);
-        std::fs::create_dir_all(wd.join("db")).expect("mkdir");
+    for version in 1..=4 {
+        let wd = Workdir::samples();
         let fixture = format!(
             "{}/tests/data/schema/v{version}.db",
             env!("CARGO_MANIFEST_DIR")
         );
-        std::fs::copy(&fixture, wd.join(DB)).expect("copy fixture");
-        let before = contents(&wd.join(DB));
+        std::fs::copy(&fixture, wd.join(SAMPLE_DB)).expect("copy fixture");
+        // The sources were recorded with absolute paths on the machine that wrote the fixture.
+        let conn = rusqlite::Connection::open(wd.join(SAMPLE_DB)).expect("open");
+        conn.execute(
+            "UPDATE sources SET path = replace(path, ?1, ?2)",
+            [
+                format!("/tmp/fix-v{version}"),
+                wd.path().display().to_string(),
+            ],
+        )
+        .expect("move the sources");
+        drop(conn);
+        let before = contents(&wd.join(SAMPLE_DB));
         assert_eq!(
             before.0.len(),
             2,
@@ -114,8 +126,12 @@ fn databases_of_every_released_schema_migrate_without_losing_data() {
                 .unwrap_or_else(|| panic!("v{version}: {fund} missing"));
             assert_eq!(reported["spent"], yuan(*fen), "v{version}: {fund}");
         }
-        assert_eq!(contents(&wd.join(DB)), before, "v{version}: data changed");
-        let conn = rusqlite::Connection::open(wd.join(DB)).expect("open");
+        assert_eq!(
+            contents(&wd.join(SAMPLE_DB)),
+            before,
+            "v{version}: data changed"
+        );
+        let conn = rusqlite::Connection::open(wd.join(SAMPLE_DB)).expect("open");
         let user_version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .expect("version");
@@ -134,6 +150,24 @@ fn databases_of_every_released_schema_migrate_without_losing_data() {
         wd.run(&["alerts"]).ok();
         wd.run(&["outbox"]).ok();
         wd.run(&["status", "--as-of", "2025-12-31"]).ok();
-        assert_eq!(contents(&wd.join(DB)), before, "v{version}: second start");
+        assert_eq!(
+            contents(&wd.join(SAMPLE_DB)),
+            before,
+            "v{version}: second start"
+        );
+
+        // The next check reads the same ledger again: the same entries stay in force, and an
+        // alert already sent is not sent again (version 1 had no alerts: its first is sent).
+        let queued = if version == 1 { 1 } else { 0 };
+        wd.run(&["check", "--as-of", "2025-07-02"])
+            .ok()
+            .stdout_has(&format!("{queued} emails queued"));
+        let after = contents(&wd.join(SAMPLE_DB));
+        assert_eq!(after.0, before.0, "v{version}: entries after the check");
+        assert_eq!(
+            (after.1, after.2),
+            (before.1 + queued, before.2 + queued),
+            "v{version}: alert events and emails after the check"
+        );
     }
 }
