@@ -8,6 +8,7 @@ mod daemon_process;
 mod database;
 mod duplicates;
 mod import_formats;
+mod mail_faults;
 mod replace;
 mod replay;
 mod reuse;

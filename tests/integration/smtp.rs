@@ -14,30 +14,31 @@ use super::smtp_server::{Delivered, PASSWORD, SmtpServer, USER, WireTap};
 use super::util::{Output, SAMPLE_DB, Workdir};
 
 /// The one email of a first check on 2025-07-01 (also the repeat on 2025-07-08).
-const JUNE_MISSED: &str = "【支出进度预警】网络综合治理体系建设专项资金 未达6月底50%支出进度";
+pub(crate) const JUNE_MISSED: &str =
+    "【支出进度预警】网络综合治理体系建设专项资金 未达6月底50%支出进度";
 const FINANCE: &str = "finance@localhost";
 const SENDER: &str = "spendwatch@localhost";
 
 /// How the config reaches the server.
 #[derive(Debug, Clone, Copy)]
-enum Security {
+pub(crate) enum Security {
     StartTls,
     Tls,
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Smtp<'a> {
-    port: u16,
-    security: Security,
+pub(crate) struct Smtp<'a> {
+    pub(crate) port: u16,
+    pub(crate) security: Security,
     /// Written to `smtp-password` and named by `password_file`; `None`: no `password_file`.
-    password: Option<&'a str>,
+    pub(crate) password: Option<&'a str>,
     /// Copy the test CA in as `mail-ca.pem` and name it in `ca_file`.
-    trust_ca: bool,
+    pub(crate) trust_ca: bool,
 }
 
 impl Smtp<'_> {
     /// STARTTLS on the server's port with the right password and the test CA.
-    fn starttls(server: &SmtpServer) -> Smtp<'static> {
+    pub(crate) fn starttls(server: &SmtpServer) -> Smtp<'static> {
         Smtp {
             port: server.starttls_port(),
             security: Security::StartTls,
@@ -48,7 +49,7 @@ impl Smtp<'_> {
 }
 
 /// Points the workdir's config at the test server: `email.transport: smtp` and `email.smtp`.
-fn use_smtp(wd: &Workdir, server: &SmtpServer, smtp: Smtp<'_>) {
+pub(crate) fn use_smtp(wd: &Workdir, server: &SmtpServer, smtp: Smtp<'_>) {
     if let Some(password) = smtp.password {
         wd.write_str("smtp-password", &format!("{password}\n"));
     }
@@ -77,7 +78,7 @@ fn use_smtp(wd: &Workdir, server: &SmtpServer, smtp: Smtp<'_>) {
 }
 
 /// The shipped config and sample ledgers, sending through `server` as `smtp` says.
-fn workdir(server: &SmtpServer, smtp: Smtp<'_>) -> Workdir {
+pub(crate) fn workdir(server: &SmtpServer, smtp: Smtp<'_>) -> Workdir {
     let wd = Workdir::samples();
     use_smtp(&wd, server, smtp);
     wd
@@ -146,7 +147,7 @@ fn assert_email(m: &Delivered, subject: &str, to: &[&str]) {
 }
 
 /// The June 红色预警 as the sample data gives it: what was spent, the target and the gap.
-fn assert_june_missed(m: &Delivered) {
+pub(crate) fn assert_june_missed(m: &Delivered) {
     assert_email(m, JUNE_MISSED, &[FINANCE]);
     let msg = m.parse();
     let text = msg.body_text(0).expect("text part");
@@ -170,7 +171,7 @@ fn assert_june_missed(m: &Delivered) {
 }
 
 /// The line of `spendwatch outbox` for message `#id`.
-fn outbox_line(out: &Output, id: i64) -> String {
+pub(crate) fn outbox_line(out: &Output, id: i64) -> String {
     let tag = format!("#{id} ");
     out.stdout
         .lines()
@@ -179,7 +180,7 @@ fn outbox_line(out: &Output, id: i64) -> String {
         .to_owned()
 }
 
-fn assert_outbox_line(out: &Output, id: i64, status: &str, subject: &str) {
+pub(crate) fn assert_outbox_line(out: &Output, id: i64, status: &str, subject: &str) {
     let line = outbox_line(out, id);
     let words: Vec<&str> = line.split_whitespace().collect();
     assert_eq!(words.get(1), Some(&status), "status of #{id}: {line}");
@@ -187,7 +188,7 @@ fn assert_outbox_line(out: &Output, id: i64, status: &str, subject: &str) {
 }
 
 /// The `last errors:` entry of `#id` in `spendwatch outbox`.
-fn outbox_error(out: &Output, id: i64) -> String {
+pub(crate) fn outbox_error(out: &Output, id: i64) -> String {
     let (_, errors) = out
         .stdout
         .split_once("last errors:")

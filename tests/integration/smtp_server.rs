@@ -418,3 +418,67 @@ impl Drop for WireTap {
         let _ = TcpStream::connect(("127.0.0.1", self.port));
     }
 }
+
+/// `tests/smtp/faultproxy.py` between a client and a local port: it passes bytes through, or
+/// (as its mode file says, read per connection) stalls or closes after so many bytes from the
+/// server, accepts and never answers, or resets. Killed when dropped.
+#[derive(Debug)]
+pub(crate) struct FaultProxy {
+    root: tempfile::TempDir,
+    port: u16,
+    child: Child,
+    _stdout: std::process::ChildStdout,
+}
+
+impl FaultProxy {
+    pub(crate) fn start(target: u16) -> FaultProxy {
+        let root = tempfile::Builder::new()
+            .prefix("spendwatch-proxy-")
+            .tempdir()
+            .expect("tempdir");
+        for attempt in 1..=3 {
+            let port = free_port();
+            let mut child = Command::new(PYTHON)
+                .arg(repo().join("tests/smtp/faultproxy.py"))
+                .args([port.to_string(), target.to_string()])
+                .arg(root.path().join("mode"))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start faultproxy.py");
+            // It prints one line once it listens, and exits if the port is taken. Its stdout
+            // stays open: a closed pipe would fail the rest of that line.
+            let mut line = [0u8; 1];
+            let mut stdout = child.stdout.take().expect("proxy stdout");
+            if stdout.read(&mut line).unwrap_or(0) == 1 {
+                return FaultProxy {
+                    root,
+                    port,
+                    child,
+                    _stdout: stdout,
+                };
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            assert!(attempt < 3, "faultproxy.py did not start");
+        }
+        unreachable!()
+    }
+
+    pub(crate) fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `pass`, `stall BYTES`, `close BYTES`, `blackhole`, `reset` or `delay MS`: applies to the
+    /// connections made from now on.
+    pub(crate) fn set_mode(&self, mode: &str) {
+        std::fs::write(self.root.path().join("mode"), format!("{mode}\n")).expect("write mode");
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
