@@ -1,5 +1,6 @@
 //! Email on the wire: composing MIME messages, and one small [`Transport`] trait over lettre's
-//! SMTP, sendmail and file transports, with every failure classed transient or permanent.
+//! SMTP and sendmail transports and a folder of `.eml` files, with every failure classed
+//! transient or permanent.
 //!
 //! The SMTP password is read here (from `password_file`, `$CREDENTIALS_DIRECTORY/smtp-password`
 //! or `$SPENDWATCH_SMTP_PASSWORD`) and never appears in an error or a log line.
@@ -13,10 +14,7 @@ use lettre::address::Envelope;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
-use lettre::{
-    AsyncFileTransport, AsyncSendmailTransport, AsyncSmtpTransport, AsyncTransport, Message,
-    Tokio1Executor,
-};
+use lettre::{AsyncSendmailTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::{EmailSettings, Security, SmtpSettings, Transport as TransportSettings};
 use crate::core::RenderedEmail;
@@ -169,10 +167,7 @@ pub fn transport(settings: &EmailSettings) -> Result<Box<dyn Transport>, MailErr
                 path: dir.display().to_string(),
                 source,
             })?;
-            Box::new(FileMailer {
-                dir: dir.clone(),
-                inner: AsyncFileTransport::<Tokio1Executor>::new(dir),
-            })
+            Box::new(FileMailer { dir: dir.clone() })
         }
         TransportSettings::Sendmail { command } => Box::new(SendmailMailer {
             command: command.clone(),
@@ -315,19 +310,41 @@ impl Transport for SendmailMailer {
     }
 }
 
+/// Writes each message to `DIR/<unix-nanoseconds>-<pid>-<n>.eml` (names sort by time). The
+/// file is written under a hidden temporary name and renamed once complete, so a full disk or a
+/// crash never leaves a partial `.eml` behind (lettre's file transport left empty ones).
 struct FileMailer {
     dir: PathBuf,
-    inner: AsyncFileTransport<Tokio1Executor>,
+}
+
+impl FileMailer {
+    fn write(dir: &Path, raw: &[u8]) -> std::io::Result<()> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static WRITTEN: AtomicU64 = AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
+        let n = WRITTEN.fetch_add(1, Ordering::Relaxed);
+        let name = format!("{nanos}-{}-{n}.eml", std::process::id());
+        let temp = dir.join(format!(".{name}.tmp"));
+        let written =
+            std::fs::write(&temp, raw).and_then(|()| std::fs::rename(&temp, dir.join(&name)));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        written
+    }
 }
 
 impl Transport for FileMailer {
-    fn send<'a>(&'a self, envelope: &'a Envelope, raw: &'a [u8]) -> SendFuture<'a> {
+    fn send<'a>(&'a self, _envelope: &'a Envelope, raw: &'a [u8]) -> SendFuture<'a> {
         Box::pin(async move {
-            self.inner
-                .send_raw(envelope, raw)
+            let (dir, raw) = (self.dir.clone(), raw.to_vec());
+            tokio::task::spawn_blocking(move || FileMailer::write(&dir, &raw))
                 .await
-                .map(drop)
-                .map_err(|e| SendError::transient(error_chain(&e)))
+                .map_err(|e| SendError::transient(e.to_string()))?
+                .map_err(|e| SendError::transient(format!("{}: {e}", self.dir.display())))
         })
     }
 

@@ -38,11 +38,44 @@ pub enum StoreError {
         path: String,
         source: std::io::Error,
     },
-    #[error("{path}: {source}")]
+    #[error("{path}: {source}{advice}", advice = advice(source))]
     Sqlite {
         path: String,
         source: rusqlite::Error,
     },
+}
+
+/// What to do about the errors a person can fix; a failed write changed nothing, because
+/// every write is one transaction.
+fn advice(e: &rusqlite::Error) -> &'static str {
+    use rusqlite::ErrorCode::{
+        CannotOpen, DatabaseBusy, DatabaseLocked, DiskFull, ReadOnly, SystemIoFailure,
+    };
+    match e.sqlite_error_code() {
+        Some(DiskFull) => {
+            " (the disk that holds the database is full; nothing was changed: free some space, \
+             then run the command again)"
+        }
+        // SQLite reports a full disk this way when it cannot even grow its shared-memory file.
+        Some(SystemIoFailure) => {
+            " (reading or writing the database failed; nothing was changed: if its disk is full, \
+             free some space; otherwise look for disk errors with dmesg; then run the command \
+             again)"
+        }
+        Some(ReadOnly) => {
+            " (the database or its folder is read-only; nothing was changed: make both writable \
+             for the user spendwatch runs as, then run the command again)"
+        }
+        Some(CannotOpen) => {
+            " (check that its folder exists, is not on a read-only file system, and that the \
+             user spendwatch runs as may write in it)"
+        }
+        Some(DatabaseBusy | DatabaseLocked) => {
+            " (another process kept the database busy for too long; nothing was changed: run \
+             the command again)"
+        }
+        _ => "",
+    }
 }
 
 /// The page size of new databases.
@@ -161,9 +194,24 @@ impl Store {
         let outer = std::mem::replace(&mut self.all_or_nothing, true);
         let result = f(self);
         self.all_or_nothing = outer;
-        let end = if result.is_ok() && commit { keep } else { undo };
-        self.conn.execute_batch(end).map_err(self.err())?;
+        if result.is_ok() && commit {
+            if let Err(e) = self.conn.execute_batch(keep) {
+                self.undo(undo);
+                return Err(self.err()(e).into());
+            }
+            return result;
+        }
+        self.undo(undo);
         result
+    }
+
+    /// Rolls back what [`Store::atomically`] began. After some errors (a full disk, I/O)
+    /// SQLite has rolled back by itself, and a second rollback would fail and hide the cause,
+    /// so it is only tried while a transaction is open, and its own failure is not reported.
+    fn undo(&mut self, undo: &str) {
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch(undo);
+        }
     }
 }
 

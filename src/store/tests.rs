@@ -249,6 +249,63 @@ fn atomically_keeps_all_or_nothing() {
     assert_eq!(spent(&store, "a", 12, 31), 0);
 }
 
+/// A full disk, as SQLite's page limit simulates it: SQLite rolls the transaction back by
+/// itself, and the error the caller sees is that cause with its advice, not the failure of a
+/// second rollback ("cannot rollback - no transaction is active", which it was before).
+#[test]
+fn a_full_disk_reports_its_cause_and_changes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("db")).expect("open");
+    put(&mut store, "/x.csv", "1", &[entry("a", 1, 1, 100, "V1", 2)]);
+    let pages: i64 = store
+        .conn
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .expect("page_count");
+    store
+        .conn
+        .pragma_update(None, "max_page_count", pages)
+        .expect("max_page_count");
+    let many: Vec<Entry> = (0..20_000)
+        .map(|i| entry("a", 2, 1, i, &format!("V{i:06}"), 2 + i as u32))
+        .collect();
+    let result: Result<(), StoreError> = store.atomically(true, |s| {
+        s.write_source(
+            "/x.csv",
+            &fp("2"),
+            None,
+            "t2",
+            |w| -> Result<(), StoreError> {
+                for e in &many {
+                    w.add(&EntryRef {
+                        fund: &e.fund,
+                        fund_index: fund_index(&e.fund),
+                        date: e.date,
+                        amount: e.amount,
+                        voucher: Cow::Borrowed(&e.voucher),
+                        memo: Cow::Borrowed(&e.memo),
+                        line: e.line,
+                        sheet: None,
+                    })?;
+                }
+                Ok(())
+            },
+        )
+        .map(drop)
+    });
+    let message = result.expect_err("the disk is full").to_string();
+    assert!(
+        message.contains("database or disk is full") && message.contains("free some space"),
+        "{message}"
+    );
+    assert_eq!(spent(&store, "a", 12, 31), 100);
+    store
+        .conn
+        .pragma_update(None, "max_page_count", 1_000_000)
+        .expect("max_page_count");
+    put(&mut store, "/x.csv", "2", &many[..2]);
+    assert_eq!(spent(&store, "a", 12, 31), 1);
+}
+
 #[test]
 fn duplicates_across_sources_are_found() {
     let dir = tempfile::tempdir().expect("tempdir");
