@@ -30,18 +30,23 @@ pub struct DeliveryReport {
 }
 
 /// Delivers every message due now, one at a time; `now` gives unix seconds (the clock is an
-/// argument so tests and the daemon decide what time it is).
+/// argument so tests and the daemon decide what time it is). Once `stopping()` is true it
+/// claims no further message, but the one being sent is finished and recorded.
 pub async fn deliver_due(
     store: &mut Store,
     transport: &dyn Transport,
     now: impl Fn() -> i64,
+    stopping: impl Fn() -> bool,
 ) -> Result<DeliveryReport, StoreError> {
     let mut report = DeliveryReport::default();
     // A lease outlives the send timeout, so an expired lease means its sender is gone.
     let lease = i64::try_from(transport.timeout().as_secs())
         .unwrap_or(i64::MAX / 2)
         .saturating_add(60);
-    while let Some(msg) = store.claim_next(now(), lease)? {
+    while !stopping() {
+        let Some(msg) = store.claim_next(now(), lease)? else {
+            break;
+        };
         let result = match mail::envelope(&msg.envelope_from, &msg.envelope_to) {
             Ok(envelope) => mail::send_with_timeout(transport, &envelope, &msg.raw).await,
             Err(e) => Err(mail::SendError {
@@ -80,7 +85,104 @@ pub async fn deliver_due(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use chrono::NaiveDate;
+    use lettre::address::Envelope;
+
     use super::*;
+    use crate::mail::SendFuture;
+    use crate::store::{CheckRecord, EmailRecord};
+
+    /// Accepts every message, and asks for a stop while it sends the first one.
+    struct StopDuringFirstSend<'a> {
+        sent: Mutex<Vec<Vec<u8>>>,
+        stop: &'a AtomicBool,
+    }
+
+    impl Transport for StopDuringFirstSend<'_> {
+        fn send<'a>(&'a self, _envelope: &'a Envelope, raw: &'a [u8]) -> SendFuture<'a> {
+            self.stop.store(true, Ordering::SeqCst);
+            self.sent.lock().expect("lock").push(raw.to_vec());
+            Box::pin(async { Ok(()) })
+        }
+        fn describe(&self) -> String {
+            "test".into()
+        }
+        fn timeout(&self) -> Duration {
+            Duration::from_secs(5)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stop_finishes_the_send_in_flight_and_claims_no_more() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&dir.path().join("db")).expect("open");
+        let to = vec!["finance@localhost".to_owned()];
+        let ids = ["<1@test>", "<2@test>", "<3@test>"];
+        let emails: Vec<EmailRecord<'_>> = ids
+            .iter()
+            .map(|id| EmailRecord {
+                message_id: id,
+                subject: "s",
+                envelope_from: "spendwatch@localhost",
+                envelope_to: &to,
+                raw: id.as_bytes(),
+                announces: Vec::new(),
+            })
+            .collect();
+        store
+            .record_check(&CheckRecord {
+                check_day: NaiveDate::from_ymd_opt(2025, 7, 1).expect("day"),
+                now: "2025-07-01T01:00:00Z",
+                send_from: 0,
+                decisions: &[],
+                emails: &emails,
+                rejections_notified: &[],
+            })
+            .expect("queue");
+        let stop = AtomicBool::new(false);
+        let transport = StopDuringFirstSend {
+            sent: Mutex::new(Vec::new()),
+            stop: &stop,
+        };
+
+        let report = deliver_due(
+            &mut store,
+            &transport,
+            || 100,
+            || stop.load(Ordering::SeqCst),
+        )
+        .await
+        .expect("deliver");
+
+        assert_eq!(
+            report,
+            DeliveryReport {
+                sent: 1,
+                retrying: 0,
+                failed: 0
+            }
+        );
+        assert_eq!(transport.sent.lock().expect("lock").len(), 1);
+        let statuses: Vec<String> = store
+            .outbox_rows(10)
+            .expect("rows")
+            .into_iter()
+            .map(|r| r.status)
+            .collect();
+        assert_eq!(
+            statuses.iter().filter(|s| *s == "sent").count(),
+            1,
+            "{statuses:?}"
+        );
+        assert_eq!(
+            statuses.iter().filter(|s| *s == "pending").count(),
+            2,
+            "{statuses:?}"
+        );
+    }
 
     #[test]
     fn backoff_doubles_from_a_minute_up_to_an_hour() {

@@ -78,8 +78,13 @@ pub(super) fn deliver_now(
     runtime.block_on(async {
         let transport = mail::transport(&config.email)
             .map_err(|e| Failure::invalid(format!("spendwatch: {e}")))?;
-        deliver::deliver_due(store, transport.as_ref(), || chrono::Utc::now().timestamp())
-            .await
-            .map_err(Failure::from)
+        deliver::deliver_due(
+            store,
+            transport.as_ref(),
+            || chrono::Utc::now().timestamp(),
+            || false,
+        )
+        .await
+        .map_err(Failure::from)
     })
 }

@@ -375,13 +375,21 @@ async fn sender_loop(
         let mut next_due = None;
         if let (Some(db), Some(t)) = (store.as_mut(), transport.as_deref()) {
             let clock = deps.clock.clone();
-            tokio::select! {
-                result = deliver::deliver_due(db, t, move || clock.now().timestamp()) => {
-                    if let Err(e) = result {
-                        error!(error = %e, "the mail sender cannot use the database");
-                    }
-                }
-                _ = stop.changed() => return,
+            let stopping = stop.clone();
+            // Not raced against the stop: a send in flight is finished and recorded (the run
+            // loop waits SENDER_STOP_GRACE for it), so it is not sent again after a restart.
+            let result = deliver::deliver_due(
+                db,
+                t,
+                move || clock.now().timestamp(),
+                move || *stopping.borrow(),
+            )
+            .await;
+            if let Err(e) = result {
+                error!(error = %e, "the mail sender cannot use the database");
+            }
+            if *stop.borrow() {
+                return;
             }
             next_due = db.next_due().unwrap_or(None);
         }

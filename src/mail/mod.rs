@@ -148,7 +148,7 @@ impl SendError {
     }
 }
 
-type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>>;
+pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>>;
 
 /// Delivers one composed message.
 pub trait Transport: Send + Sync {

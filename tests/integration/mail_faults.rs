@@ -182,6 +182,11 @@ fn a_stalled_send_does_not_block_the_schedule() {
         "exit status {status}:\n{}",
         daemon_log(&wd)
     );
+    let log = daemon_log(&wd);
+    assert!(
+        log.contains("the mail sender did not stop in time"),
+        "the abandoned send is not logged:\n{log}"
+    );
     let outbox = wd.run(&["outbox"]);
     outbox.ok();
     assert!(
