@@ -90,7 +90,8 @@ GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072 \
 daemon_pid=$!
 
 echo "server down; daemon on a clock $speed times fast; $funds funds; outage of $days days"
-rss_day3='' rss_max=0 pending_day3=''
+rss_day3='' rss_max=0 pending_day3='' last_printed=''
+step=$(( days >= 30 ? 10 : 5 ))
 deadline=$(( $(date +%s) + days * 86400 / speed + 120 ))
 while :; do
     kill -0 "$daemon_pid" 2>/dev/null || fail "the daemon exited"
@@ -103,6 +104,10 @@ while :; do
             pending_day3=$(q "SELECT count(*) FROM outbox WHERE status = 'pending'")
         fi
         [ "$rss" -gt "$rss_max" ] && rss_max=$rss
+        if [ $((d % step)) = 0 ] && [ "$d" != "$last_printed" ]; then
+            last_printed=$d
+            echo "  day $d: $(q "SELECT count(*) FROM outbox WHERE status = 'pending'") pending, resident $rss kB"
+        fi
     fi
     [ "$d" -ge "$days" ] && break
     sleep 0.5
