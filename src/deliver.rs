@@ -1,5 +1,7 @@
 //! Delivering the outbox: claim a message, send it with a timeout, then mark it sent,
 //! reschedule it with exponential backoff (transient failure) or mark it failed (permanent).
+//! When the server does not answer at all, the others due wait with it: one connection attempt
+//! per backoff, and one log line, however long the queue.
 
 use std::time::Duration;
 
@@ -63,6 +65,15 @@ pub async fn deliver_due(
                 report.sent += 1;
                 info!(outbox_id = msg.id, message_id = %msg.message_id, attempt = msg.attempt, to = %msg.envelope_to.join(","), subject = %msg.subject, "email sent");
             }
+            Err(e) if e.class == FailureClass::Unreachable => {
+                let wait = backoff(msg.attempt);
+                let retry_at = now().saturating_add(wait.as_secs() as i64);
+                store.reschedule(msg.id, retry_at, &e.message)?;
+                let waiting = store.postpone_due(now(), retry_at)?;
+                report.retrying += 1 + waiting;
+                warn!(outbox_id = msg.id, attempt = msg.attempt, retry_in_s = wait.as_secs(), also_waiting = waiting, transport = %transport.describe(), error = %e.message, "mail server not reachable; this email and the others due wait for the next try");
+                break;
+            }
             Err(e) if e.class == FailureClass::Transient => {
                 let wait = backoff(msg.attempt);
                 store.reschedule(
@@ -115,12 +126,10 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_stop_finishes_the_send_in_flight_and_claims_no_more() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut store = Store::open(&dir.path().join("db")).expect("open");
+    /// Queues `n` messages, all due at once.
+    fn queue(store: &mut Store, n: usize) {
         let to = vec!["finance@localhost".to_owned()];
-        let ids = ["<1@test>", "<2@test>", "<3@test>"];
+        let ids: Vec<String> = (1..=n).map(|i| format!("<{i}@test>")).collect();
         let emails: Vec<EmailRecord<'_>> = ids
             .iter()
             .map(|id| EmailRecord {
@@ -142,6 +151,103 @@ mod tests {
                 rejections_notified: &[],
             })
             .expect("queue");
+    }
+
+    /// (attempts, next attempt) of each message, by id.
+    fn schedule(store: &Store) -> Vec<(i64, i64)> {
+        let mut rows = store.outbox_rows(100).expect("rows");
+        rows.sort_by_key(|r| r.id);
+        rows.into_iter()
+            .map(|r| (r.attempts, r.next_attempt_at))
+            .collect()
+    }
+
+    /// Fails every message the same way, counting the attempts.
+    struct Failing {
+        class: FailureClass,
+        tries: Mutex<usize>,
+    }
+
+    impl Transport for Failing {
+        fn send<'a>(&'a self, _envelope: &'a Envelope, _raw: &'a [u8]) -> SendFuture<'a> {
+            *self.tries.lock().expect("lock") += 1;
+            let class = self.class;
+            Box::pin(async move {
+                Err(mail::SendError {
+                    class,
+                    message: "no".into(),
+                })
+            })
+        }
+        fn describe(&self) -> String {
+            "test".into()
+        }
+        fn timeout(&self) -> Duration {
+            Duration::from_secs(5)
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_server_is_tried_once_and_the_others_wait_with_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&dir.path().join("db")).expect("open");
+        queue(&mut store, 3);
+        let transport = Failing {
+            class: FailureClass::Unreachable,
+            tries: Mutex::new(0),
+        };
+        let report = deliver_due(&mut store, &transport, || 1_000, || false)
+            .await
+            .expect("deliver");
+        assert_eq!(*transport.tries.lock().expect("lock"), 1);
+        assert_eq!(
+            report,
+            DeliveryReport {
+                sent: 0,
+                retrying: 3,
+                failed: 0
+            }
+        );
+        assert_eq!(schedule(&store), vec![(1, 1_060), (0, 1_060), (0, 1_060)]);
+
+        // At the next try the first one has waited its minute; the server is still down.
+        let report = deliver_due(&mut store, &transport, || 1_060, || false)
+            .await
+            .expect("deliver");
+        assert_eq!(report.retrying, 3);
+        assert_eq!(*transport.tries.lock().expect("lock"), 2);
+        assert_eq!(schedule(&store), vec![(2, 1_180), (0, 1_180), (0, 1_180)]);
+    }
+
+    #[tokio::test]
+    async fn a_4xx_is_about_one_message_and_the_others_are_still_tried() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&dir.path().join("db")).expect("open");
+        queue(&mut store, 3);
+        let transport = Failing {
+            class: FailureClass::Transient,
+            tries: Mutex::new(0),
+        };
+        let report = deliver_due(&mut store, &transport, || 1_000, || false)
+            .await
+            .expect("deliver");
+        assert_eq!(*transport.tries.lock().expect("lock"), 3);
+        assert_eq!(
+            report,
+            DeliveryReport {
+                sent: 0,
+                retrying: 3,
+                failed: 0
+            }
+        );
+        assert_eq!(schedule(&store), vec![(1, 1_060), (1, 1_060), (1, 1_060)]);
+    }
+
+    #[tokio::test]
+    async fn a_stop_finishes_the_send_in_flight_and_claims_no_more() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&dir.path().join("db")).expect("open");
+        queue(&mut store, 3);
         let stop = AtomicBool::new(false);
         let transport = StopDuringFirstSend {
             sent: Mutex::new(Vec::new()),

@@ -126,7 +126,10 @@ pub fn compose_test(from: &str, to: &[String], transport: &str) -> Result<Compos
 /// Whether a failed send may succeed later.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureClass {
-    /// Connection refused, timeout, TLS handshake, 4xx: retry with backoff.
+    /// No answer from the server (connection refused, timeout, TLS handshake): nothing is
+    /// wrong with the message, and every other message would fail the same way. Retry later.
+    Unreachable,
+    /// The server answered 4xx (or a local transport failed): retry this message with backoff.
     Transient,
     /// 5xx, a rejected address: retrying will not help.
     Permanent,
@@ -263,10 +266,13 @@ impl Transport for SmtpMailer {
                 .await
                 .map(drop)
                 .map_err(|e| {
+                    // lettre: a 4xx reply is transient, a 5xx permanent, and no reply neither.
                     let class = if e.is_permanent() {
                         FailureClass::Permanent
-                    } else {
+                    } else if e.is_transient() {
                         FailureClass::Transient
+                    } else {
+                        FailureClass::Unreachable
                     };
                     SendError {
                         class,
@@ -381,10 +387,10 @@ pub async fn send_with_timeout(
     let limit = transport.timeout();
     match tokio::time::timeout(limit, transport.send(envelope, raw)).await {
         Ok(result) => result,
-        Err(_) => Err(SendError::transient(format!(
-            "no answer within {}s",
-            limit.as_secs()
-        ))),
+        Err(_) => Err(SendError {
+            class: FailureClass::Unreachable,
+            message: format!("no answer within {}s", limit.as_secs()),
+        }),
     }
 }
 

@@ -95,6 +95,33 @@ impl Store {
             .map_err(self.err())
     }
 
+    /// After the server did not answer at all: every other pending message due before
+    /// `retry_at` (and not leased) waits until then too, without counting an attempt, so an
+    /// outage costs one connection attempt per backoff rather than one per queued message.
+    /// Returns how many of them were due at `now`.
+    pub fn postpone_due(&mut self, now: i64, retry_at: i64) -> Result<usize, StoreError> {
+        let lease_free = "status = 'pending' AND (lease_until IS NULL OR lease_until < ?1)";
+        let due_now: i64 = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT count(*) FROM outbox WHERE {lease_free} AND next_attempt_at <= ?1"
+                ),
+                params![now],
+                |r| r.get(0),
+            )
+            .map_err(self.err())?;
+        self.conn
+            .execute(
+                &format!(
+                    "UPDATE outbox SET next_attempt_at = ?2 WHERE {lease_free} AND next_attempt_at < ?2"
+                ),
+                params![now, retry_at],
+            )
+            .map_err(self.err())?;
+        Ok(usize::try_from(due_now).unwrap_or(0))
+    }
+
     /// After a permanent failure: kept, shown by `spendwatch outbox`, re-queued by `--retry`.
     pub fn mark_failed(&mut self, id: i64, error: &str) -> Result<(), StoreError> {
         self.conn
