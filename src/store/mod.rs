@@ -45,8 +45,9 @@ pub enum StoreError {
     },
 }
 
-/// What to do about the errors a person can fix; a failed write changed nothing, because
-/// every write is one transaction.
+/// What to do about the errors a person can fix (worded for a command and for the daemon's
+/// journal, which retries by itself); a failed write changed nothing, because every write is
+/// one transaction.
 fn advice(e: &rusqlite::Error) -> &'static str {
     use rusqlite::ErrorCode::{
         CannotOpen, DatabaseBusy, DatabaseLocked, DiskFull, ReadOnly, SystemIoFailure,
@@ -54,25 +55,24 @@ fn advice(e: &rusqlite::Error) -> &'static str {
     match e.sqlite_error_code() {
         Some(DiskFull) => {
             " (the disk that holds the database is full; nothing was changed: free some space, \
-             then run the command again)"
+             then try again)"
         }
         // SQLite reports a full disk this way when it cannot even grow its shared-memory file.
         Some(SystemIoFailure) => {
             " (reading or writing the database failed; nothing was changed: if its disk is full, \
-             free some space; otherwise look for disk errors with dmesg; then run the command \
-             again)"
+             free some space; otherwise look for disk errors with dmesg; then try again)"
         }
         Some(ReadOnly) => {
             " (the database or its folder is read-only; nothing was changed: make both writable \
-             for the user spendwatch runs as, then run the command again)"
+             for the user spendwatch runs as, then try again)"
         }
         Some(CannotOpen) => {
             " (check that its folder exists, is not on a read-only file system, and that the \
              user spendwatch runs as may write in it)"
         }
         Some(DatabaseBusy | DatabaseLocked) => {
-            " (another process kept the database busy for too long; nothing was changed: run \
-             the command again)"
+            " (another process kept the database busy for too long; nothing was changed: try \
+             again)"
         }
         _ => "",
     }
