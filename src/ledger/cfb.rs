@@ -1,13 +1,123 @@
-//! A guard for the compound-file (OLE2) container of `.xls` workbooks: a damaged or crafted
-//! file whose sector allocation table (FAT) loops makes the spreadsheet reader follow the loop
-//! forever, growing memory until the process dies (found by fuzzing: a 7.5 KB file). A real
-//! FAT is a set of chains that all end; this refuses the file when one does not.
+//! A guard for `.xls` workbooks, run before the spreadsheet reader (calamine 0.38) sees the
+//! bytes: it refuses the crafted or damaged files on which the reader would use memory without
+//! bound until the process dies: those fuzzing found, and their neighbours in the reader's code
+//! (see `fuzz/open-findings-upstream.md`).
+//!
+//! The compound-file (OLE2) container: the reader follows sector chains through the file's
+//! sector allocation table (FAT) without noticing a loop. The directory's chain is followed
+//! until it ends, so a loop there grows memory until the process dies; a loop in a stream's
+//! chain repeats sectors up to the stream's declared size (up to 4 GB). A real FAT is a set of
+//! chains that all end. The reader also copies every FAT sector that the DIFAT lists, repeats
+//! included: a file listing more FAT sectors than it has sectors makes it copy the same ones
+//! until memory runs out, and no real file does.
+//!
+//! The sheets: the reader holds each sheet as a dense grid from its first to its last cell,
+//! and reserves room for the cells that a sheet's DIMENSIONS record declares. A sheet of the
+//! format has at most 65,536 rows × 256 columns; a crafted cell in column 65,532 made a grid of
+//! 133 GB. Grids past the format's size are refused as damage, and workbooks whose sheets
+//! together span more cells than [`GRID_BUDGET`] as too large to read.
+//!
+//! Everything is checked on the data the reader will use, read the way it reads it:
+//! [`Container`] follows calamine's `cfb.rs` step by step (a FAT sector cut short by the end of
+//! the file counts with the entries it has; a sector read again past the end reads as zeros;
+//! with 4096-byte sectors the header takes a whole sector), and [`records`] and [`sheet_grid`]
+//! its `xls.rs`. Where the reader would stop with an error or a panic (which the caller
+//! catches), this stops too and leaves the file to the reader, which reports it.
 
-const ENDS_AT: u32 = 0xFFFF_FFFA; // ids from here up are markers (end of chain, free, FAT …)
-const DIFAT_IN_HEADER: usize = 109;
+use std::fmt;
 
-fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
-    words(bytes.get(at..at + 4)?).next()
+const END: u32 = 0xFFFF_FFFE; // end of a chain
+const RESERVED: u32 = 0xFFFF_FFFA; // ids from here up are markers (end of chain, free, FAT …)
+const DIFSECT: u32 = 0xFFFF_FFFC; // the reader reads a listed FAT sector of any id below this
+
+/// The cells of one full sheet of the .xls format, 65,536 rows × 256 columns.
+pub(super) const SHEET_CELLS: u64 = 65_536 * 256;
+
+/// The most cells the grids of one workbook (.xls, .xlsx, .xlsb) may span: the reader holds a
+/// grid at 32 bytes a cell and the caller a copy, so 4,194,304 cells take about 256 MB, half
+/// the unit's `MemoryMax=512M` (a sheet of 200,000 rows × 20 columns; CSV is streamed instead).
+pub(super) const GRID_BUDGET: u64 = 4 * 1024 * 1024;
+
+/// What is wrong with an `.xls` file that the reader would not survive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Damage {
+    /// A chain of the FAT comes back to a sector already on it.
+    Loop,
+    /// The DIFAT lists more FAT sectors than the file has sectors.
+    TableTooLong,
+    /// A sheet's cells, or its DIMENSIONS record, go past the format's 65,536 × 256.
+    SheetTooLarge,
+    /// The sheets together span this many cells, more than [`GRID_BUDGET`].
+    TooManyCells(u64),
+}
+
+impl fmt::Display for Damage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let damaged = |f: &mut fmt::Formatter<'_>, what: &str| {
+            write!(f, "the .xls file is damaged ({what}): export it again")
+        };
+        match self {
+            Damage::Loop => damaged(f, "its sector table loops back on itself"),
+            Damage::TableTooLong => {
+                damaged(f, "its sector table lists more sectors than the file has")
+            }
+            Damage::SheetTooLarge => damaged(
+                f,
+                "a sheet has cells past the 65,536 rows × 256 columns a sheet can have",
+            ),
+            Damage::TooManyCells(cells) => f.write_str(&too_many_cells(".xls", *cells)),
+        }
+    }
+}
+
+/// Why a workbook (`kind`: ".xls", ".xlsx" …) whose grids span `cells` cells is not read.
+pub(super) fn too_many_cells(kind: &str, cells: u64) -> String {
+    format!(
+        "the {kind} file is too large to read: its sheets span {} cells from each sheet's first \
+         cell to its last, more than the {} spendwatch reads from one workbook; delete cells \
+         far from the data, or export the ledger as CSV",
+        thousands(cells),
+        thousands(GRID_BUDGET)
+    )
+}
+
+/// `1234567` as `1,234,567`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What the `.xls` file `bytes` would make the reader do that it cannot survive, if anything.
+/// A file too damaged to tell is left to the reader, which reports it.
+pub(crate) fn damage(bytes: &[u8]) -> Option<Damage> {
+    let mut container = match Container::open(bytes) {
+        Ok(container) => container,
+        Err(Stop::Damage(damage)) => return Some(damage),
+        Err(_) => return None,
+    };
+    let stream = match container.stream("Workbook") {
+        Err(Stop::Error) => container.stream("Book"),
+        other => other,
+    };
+    workbook_damage(&stream.ok()?)
+}
+
+/// Why the check stopped before the end.
+#[derive(Debug, PartialEq, Eq)]
+enum Stop {
+    /// The reader would return an error here.
+    Error,
+    /// The reader would panic here (an index or an assertion).
+    Panic,
+    /// The reader would not survive what comes next.
+    Damage(Damage),
 }
 
 /// `data` as little-endian u32 words (a short tail is ignored).
@@ -16,55 +126,243 @@ fn words(data: &[u8]) -> impl Iterator<Item = u32> + '_ {
         .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
 }
 
-/// Whether the FAT of the compound file `bytes` has a chain that never ends. A file too
-/// damaged to tell is left to the reader, which reports it.
-pub(crate) fn fat_loops(bytes: &[u8]) -> bool {
-    let Some(shift) = bytes
-        .get(0x1E..0x20)
+fn u16_at(bytes: &[u8], at: usize) -> Option<u16> {
+    bytes
+        .get(at..at + 2)
         .map(|b| u16::from_le_bytes([b[0], b[1]]))
-    else {
-        return false;
-    };
-    if !(7..=16).contains(&shift) {
-        return false;
-    }
-    let size = 1usize << shift;
-    // Sector `id` as the reader (calamine) finds it: right after the 512-byte header, whatever
-    // the sector size, so that this check sees the chains the reader will follow.
-    let sector = |id: u32| -> Option<&[u8]> {
-        let start = (id as usize).checked_mul(size)?.checked_add(512)?;
-        bytes.get(start..start.checked_add(size)?)
-    };
-    let max_sectors = bytes.len() / size + 1;
+}
 
-    // The FAT's own sectors: 109 listed in the header, the rest in the DIFAT chain.
-    let mut fat_sectors: Vec<u32> = (0..DIFAT_IN_HEADER)
-        .filter_map(|i| u32_at(bytes, 0x4C + 4 * i))
-        .collect();
-    let mut next = u32_at(bytes, 0x44).unwrap_or(ENDS_AT);
-    let mut steps = 0;
-    while next < ENDS_AT {
-        steps += 1;
-        if steps > max_sectors {
-            return true;
-        }
-        let Some(data) = sector(next) else {
-            return false;
-        };
-        let ids: Vec<u32> = words(data).collect();
-        let Some((&last, listed)) = ids.split_last() else {
-            return false;
-        };
-        fat_sectors.extend_from_slice(listed);
-        next = last;
+fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
+    words(bytes.get(at..at + 4)?).next()
+}
+
+/// The reader's cursor over the file: each read takes what is left, up to what is asked.
+struct Cursor<'a> {
+    file: &'a [u8],
+    at: usize,
+}
+
+impl Cursor<'_> {
+    fn read(&mut self, into: &mut [u8]) -> usize {
+        let rest = self.file.get(self.at..).unwrap_or(&[]);
+        let n = into.len().min(rest.len());
+        into[..n].copy_from_slice(&rest[..n]);
+        self.at += n;
+        n
     }
-    let mut fat = Vec::new();
-    for id in fat_sectors.into_iter().filter(|&id| id < ENDS_AT) {
-        if let Some(data) = sector(id) {
-            fat.extend(words(data));
+}
+
+/// calamine's `Sectors`: sector `id` is bytes `id * size ..` of a buffer that is filled from the
+/// cursor as far as needed and only grows (past the end of the file it holds zeros).
+struct Sectors {
+    data: Vec<u8>,
+    size: usize,
+    max_id: u32,
+}
+
+impl Sectors {
+    fn get(&mut self, id: u32, cursor: &mut Cursor<'_>) -> Result<&[u8], Stop> {
+        if id > self.max_id {
+            return Err(Stop::Error);
+        }
+        let start = id as usize * self.size;
+        let end = start + self.size;
+        if end > self.data.len() {
+            let had = self.data.len();
+            self.data.resize(end, 0);
+            let got = had + cursor.read(&mut self.data[had..end]);
+            if got < end {
+                // Cut short by the end of the file; a start past it is a slice out of order.
+                return self.data.get(start..got).ok_or(Stop::Panic);
+            }
+        }
+        Ok(&self.data[start..end])
+    }
+
+    /// The words of sector `id` (the reader asserts that a sector cut short is whole words).
+    fn words(&mut self, id: u32, cursor: &mut Cursor<'_>) -> Result<Vec<u32>, Stop> {
+        let sector = self.get(id, cursor)?;
+        if sector.len() % 4 != 0 {
+            return Err(Stop::Panic);
+        }
+        Ok(words(sector).collect())
+    }
+
+    /// calamine's `get_chain`: the sectors from `id` on, `len` bytes at most.
+    fn chain(
+        &mut self,
+        mut id: u32,
+        fat: &[u32],
+        cursor: &mut Cursor<'_>,
+        len: usize,
+    ) -> Result<Vec<u8>, Stop> {
+        // Each id returns a short sector at most once (the buffer then covers it), so a chain
+        // the reader finishes takes no more steps than this; more would be a loop, which the
+        // FAT check has refused for `len` unbounded.
+        let limit = (self.max_id as usize + 2).saturating_add(len / self.size);
+        let mut chain = Vec::new();
+        let mut steps = 0;
+        while id != END {
+            steps += 1;
+            if steps > limit {
+                return Err(Stop::Panic);
+            }
+            let sector = self.get(id, cursor)?;
+            let take = sector.len().min(len - chain.len());
+            chain.extend_from_slice(&sector[..take]);
+            if chain.len() >= len {
+                break;
+            }
+            id = *fat.get(id as usize).ok_or(Stop::Panic)?;
+        }
+        Ok(chain)
+    }
+}
+
+/// A directory entry: a stream's name, first sector and length.
+struct Entry {
+    name: String,
+    start: u32,
+    len: usize,
+}
+
+/// The compound file as calamine's `Cfb::new` opens it.
+struct Container<'a> {
+    cursor: Cursor<'a>,
+    sectors: Sectors,
+    fat: Vec<u32>,
+    mini: Sectors,
+    mini_fat: Vec<u32>,
+    entries: Vec<Entry>,
+}
+
+impl<'a> Container<'a> {
+    fn open(bytes: &'a [u8]) -> Result<Container<'a>, Stop> {
+        let mut cursor = Cursor { file: bytes, at: 0 };
+        let mut header = [0u8; 512];
+        if cursor.read(&mut header) < 512 || !header.starts_with(&crate::ledger::CFB_MAGIC) {
+            return Err(Stop::Error);
+        }
+        let field = |at| u32_at(&header, at).ok_or(Stop::Error);
+        let size = match u16_at(&header, 0x1E) {
+            Some(9) => 512,
+            Some(12) => {
+                // The header is read up to the end of its 4096-byte sector.
+                let mut rest = [0u8; 4096 - 512];
+                if cursor.read(&mut rest) < rest.len() {
+                    return Err(Stop::Error);
+                }
+                4096
+            }
+            _ => return Err(Stop::Error),
+        };
+        if u16_at(&header, 0x20) != Some(6) {
+            return Err(Stop::Error);
+        }
+        let max_id = bytes.len() / size;
+        let mut sectors = Sectors {
+            data: Vec::new(),
+            size,
+            max_id: u32::try_from(max_id).map_err(|_| Stop::Error)?,
+        };
+
+        // The DIFAT: 109 ids in the header, then a chain of sectors whose last word is the
+        // next one (taken, like the reader does, off the end of the whole list).
+        let mut difat: Vec<u32> = words(&header[76..]).collect();
+        let mut next = field(0x44)?;
+        let mut steps = 0;
+        while next < RESERVED {
+            steps += 1;
+            if steps > max_id + 1 {
+                return Err(Stop::Error);
+            }
+            difat.extend(sectors.words(next, &mut cursor)?);
+            next = difat.pop().ok_or(Stop::Error)?;
+        }
+        let fat_sectors: Vec<u32> = difat.into_iter().filter(|&id| id < DIFSECT).collect();
+        if fat_sectors.len() > max_id + 1 {
+            return Err(Stop::Damage(Damage::TableTooLong));
+        }
+        let mut fat = Vec::new();
+        for id in fat_sectors {
+            fat.extend(sectors.words(id, &mut cursor)?);
+        }
+        // A chain only goes on from a sector the reader could read, so only ids up to `max_id`
+        // matter.
+        if has_cycle(&fat[..fat.len().min(max_id + 1)]) {
+            return Err(Stop::Damage(Damage::Loop));
+        }
+
+        let directory = sectors.chain(field(0x30)?, &fat, &mut cursor, usize::MAX)?;
+        let entries: Vec<Entry> = directory
+            .chunks_exact(128)
+            .map(|e| {
+                let mut name = encoding_rs::UTF_16LE.decode(&e[..64]).0.into_owned();
+                if let Some(nul) = name.bytes().position(|b| b == 0) {
+                    name.truncate(nul);
+                }
+                let len = if size == 512 {
+                    u32_at(e, 120).map(|l| l as usize)
+                } else {
+                    u32_at(e, 120).zip(u32_at(e, 124)).and_then(|(lo, hi)| {
+                        usize::try_from(u64::from(hi) << 32 | u64::from(lo)).ok()
+                    })
+                };
+                Entry {
+                    name,
+                    start: u32_at(e, 116).unwrap_or(END),
+                    len: len.unwrap_or(0),
+                }
+            })
+            .collect();
+        let Some(root) = entries.first() else {
+            return Err(Stop::Error);
+        };
+        if u16_at(&header, 0x1A) != Some(3) && root.start == END {
+            return Err(Stop::Error);
+        }
+        let mini_fat_len = field(0x40)? as usize;
+        let (mini_fat, mini_stream) = if mini_fat_len > 0 {
+            let mini_stream = sectors.chain(root.start, &fat, &mut cursor, root.len)?;
+            let mini_fat = sectors.chain(field(0x3C)?, &fat, &mut cursor, mini_fat_len * size)?;
+            if mini_fat.len() % 4 != 0 {
+                return Err(Stop::Panic);
+            }
+            (words(&mini_fat).collect(), mini_stream)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        Ok(Container {
+            cursor,
+            sectors,
+            fat,
+            mini: Sectors {
+                data: mini_stream,
+                size: 64,
+                max_id: (max_id * 8) as u32,
+            },
+            mini_fat,
+            entries,
+        })
+    }
+
+    /// calamine's `get_stream`: streams under 4096 bytes are in the mini stream.
+    fn stream(&mut self, name: &str) -> Result<Vec<u8>, Stop> {
+        let entry = self
+            .entries
+            .iter()
+            .find(|e| e.name.as_bytes().eq_ignore_ascii_case(name.as_bytes()))
+            .ok_or(Stop::Error)?;
+        if entry.len < 4096 {
+            let fat = &self.mini_fat;
+            self.mini
+                .chain(entry.start, fat, &mut self.cursor, entry.len)
+        } else {
+            let fat = &self.fat;
+            self.sectors
+                .chain(entry.start, fat, &mut self.cursor, entry.len)
         }
     }
-    has_cycle(&fat)
 }
 
 /// Whether following `next[i]` from some `i` comes back to a sector already on the path.
@@ -94,14 +392,192 @@ fn has_cycle(next: &[u32]) -> bool {
     false
 }
 
+/// calamine's `RecordIter`: the BIFF records of `stream` as (type, data), with the CONTINUE
+/// records that follow one taken into it. It ends where the reader would stop with an error.
+fn records(mut stream: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+    std::iter::from_fn(move || {
+        let typ = u16_at(stream, 0)?;
+        let len = usize::from(u16_at(stream, 2)?);
+        let data = stream.get(4..4 + len)?;
+        stream = &stream[4 + len..];
+        if stream.len() > 4 && u16_at(stream, 0) == Some(0x003C) {
+            while stream.len() > 4 && u16_at(stream, 0) == Some(0x003C) {
+                let len = usize::from(u16_at(stream, 2)?);
+                stream = stream.get(4 + len..)?;
+            }
+        }
+        Some((typ, data))
+    })
+}
+
+/// The rows and columns from a sheet's first cell to its last, as `Range::from_sparse` takes
+/// them.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Span(Option<(u32, u32, u32, u32)>);
+
+impl Span {
+    fn add(&mut self, row: u32, col: u32) {
+        self.0 = Some(match self.0 {
+            None => (row, row, col, col),
+            Some((r0, r1, c0, c1)) => (r0.min(row), r1.max(row), c0.min(col), c1.max(col)),
+        });
+    }
+
+    fn cells(&self) -> u64 {
+        self.0.map_or(0, |(r0, r1, c0, c1)| {
+            u64::from(r1 - r0 + 1) * u64::from(c1 - c0 + 1)
+        })
+    }
+}
+
+/// The cells the reader allocates for the sheet whose records start `sheet`: its grid of values
+/// and its grid of formulas (`xls.rs`, `parse_workbook`), or `Err` for a DIMENSIONS record
+/// declaring more cells than a sheet can have (the reader reserves room for them all).
+/// Records the reader refuses (too short) are counted anyway: it then refuses the whole file.
+fn sheet_grid(sheet: &[u8]) -> Result<(Span, Span), Damage> {
+    let (mut values, mut formulas) = (Span::default(), Span::default());
+    let mut seen_bof = false;
+    let mut depth = 0u32; // inside an embedded substream (a chart …), skipped
+    let mut formula_at = (0, 0);
+    for (typ, data) in records(sheet) {
+        if depth > 0 {
+            match typ {
+                0x0809 => depth += 1,
+                0x000A => depth -= 1,
+                _ => {}
+            }
+            continue;
+        }
+        let at = || Some((u32::from(u16_at(data, 0)?), u32::from(u16_at(data, 2)?)));
+        match typ {
+            0x0809 if seen_bof => depth += 1,
+            0x0809 => seen_bof = true,
+            0x0200 if dimensions_cells(data) > SHEET_CELLS => return Err(Damage::SheetTooLarge),
+            // Number, Label, RString, BoolErr, RK, LabelSst
+            0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD => {
+                if let Some((row, col)) = at() {
+                    values.add(row, col);
+                }
+            }
+            // String: the value of the formula before it
+            0x0207 => values.add(formula_at.0, formula_at.1),
+            // MulRk: a row of RK values from a first column to a last
+            0x00BD if data.len() >= 6 => {
+                let (row, first) = at().unwrap_or_default();
+                let last = u16_at(data, data.len() - 2).unwrap_or_default();
+                let count = usize::from(last.wrapping_sub(first as u16).wrapping_add(1));
+                if data.len() == 6 + 6 * count {
+                    for col in first..first + (data.len() - 6).div_ceil(6) as u32 {
+                        values.add(row, col);
+                    }
+                }
+            }
+            0x0006 => {
+                if let Some((row, col)) = at() {
+                    formula_at = (row, col);
+                    values.add(row, col);
+                    formulas.add(row, col);
+                }
+            }
+            0x000A => break,
+            _ => {}
+        }
+    }
+    if values.cells() > SHEET_CELLS || formulas.cells() > SHEET_CELLS {
+        return Err(Damage::SheetTooLarge);
+    }
+    Ok((values, formulas))
+}
+
+/// The cells the reader reserves room for on a DIMENSIONS record (`parse_dimensions`, then
+/// rows × columns with its unsigned arithmetic, which wraps in a release build).
+fn dimensions_cells(data: &[u8]) -> u64 {
+    let (first_row, last_row, mut first_col, last_col) = match data.len() {
+        10 => {
+            let w = |at| u32::from(u16_at(data, at).unwrap_or_default());
+            (w(0), w(2), w(4), w(6))
+        }
+        14 | 16 => {
+            let w = |at| u32::from(u16_at(data, at).unwrap_or_default());
+            let l = |at| u32_at(data, at).unwrap_or_default();
+            (l(0), l(4), w(8), w(10))
+        }
+        _ => return 0, // the reader refuses the file
+    };
+    if 0xFF < first_col || last_col < first_col {
+        first_col = 0;
+    }
+    if last_row == 0 || last_col == 0 {
+        return 1;
+    }
+    let span = |first: u32, last: u32| u64::from((last - 1).wrapping_sub(first).wrapping_add(1));
+    span(first_row, last_row).saturating_mul(span(first_col, last_col))
+}
+
+/// What the sheets of the workbook stream `stream` would make the reader allocate.
+fn workbook_damage(stream: &[u8]) -> Option<Damage> {
+    // BoundSheet records, up to the end of the workbook globals, give where each sheet starts.
+    let starts: Vec<usize> = records(stream)
+        .take_while(|&(typ, _)| typ != 0x000A)
+        .filter(|&(typ, _)| typ == 0x0085)
+        .filter_map(|(_, data)| u32_at(data, 0))
+        .map(|at| at as usize)
+        .collect();
+    let mut total = 0u64;
+    for start in starts {
+        // A start past the end of the stream makes the reader panic: it reads no further.
+        let sheet = stream.get(start..)?;
+        match sheet_grid(sheet) {
+            Ok((values, formulas)) => total += values.cells() + formulas.cells(),
+            Err(damage) => return Some(damage),
+        }
+    }
+    (total > GRID_BUDGET).then_some(Damage::TooManyCells(total))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const END: u32 = 0xFFFF_FFFE;
+    const FREE: u32 = 0xFFFF_FFFF;
+    const FATSECT: u32 = 0xFFFF_FFFD;
+
+    /// A compound file of 512-byte sectors (`shift` 9) or 4096-byte ones (12): a header whose
+    /// DIFAT lists `fat_sectors`, then `sectors` (each padded to the sector size), then `tail`
+    /// (a last sector cut short).
+    fn compound(shift: u16, fat_sectors: &[u32], sectors: &[Vec<u32>], tail: &[u8]) -> Vec<u8> {
+        let size = 1usize << shift;
+        let mut file = crate::ledger::CFB_MAGIC.to_vec();
+        file.resize(512.max(size), 0);
+        file[0x1A] = if shift == 12 { 4 } else { 3 };
+        file[0x1E..0x20].copy_from_slice(&shift.to_le_bytes());
+        file[0x20] = 6;
+        let count = u32::try_from(fat_sectors.len()).expect("few");
+        file[0x2C..0x30].copy_from_slice(&count.to_le_bytes());
+        file[0x30..0x34].copy_from_slice(&1u32.to_le_bytes()); // the directory
+        file[0x3C..0x40].copy_from_slice(&END.to_le_bytes()); // no mini FAT
+        file[0x44..0x48].copy_from_slice(&END.to_le_bytes()); // no DIFAT sectors
+        for i in 0..109 {
+            let id = fat_sectors.get(i).copied().unwrap_or(FREE);
+            file[76 + 4 * i..80 + 4 * i].copy_from_slice(&id.to_le_bytes());
+        }
+        for sector in sectors {
+            let start = file.len();
+            file.extend(sector.iter().flat_map(|w| w.to_le_bytes()));
+            file.resize(start + size, 0);
+        }
+        file.extend_from_slice(tail);
+        file
+    }
+
+    fn fat(entries: &[u32]) -> Vec<u32> {
+        entries.to_vec()
+    }
+
     #[test]
     fn chains_that_end_and_chains_that_loop() {
-        const END: u32 = 0xFFFF_FFFE;
-        assert!(!has_cycle(&[1, 2, END, END, 0xFFFF_FFFF]));
+        assert!(!has_cycle(&[1, 2, END, END, FREE]));
         assert!(!has_cycle(&[]));
         assert!(has_cycle(&[1, 2, 0]));
         assert!(has_cycle(&[END, 1]));
@@ -109,13 +585,273 @@ mod tests {
     }
 
     #[test]
-    fn real_workbooks_do_not_loop() {
+    fn real_workbooks_pass() {
         let xls = std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/data/mingxi.xls"
         ))
         .expect("fixture");
-        assert!(!fat_loops(&xls));
-        assert!(!fat_loops(b"short"));
+        assert_eq!(damage(&xls), None);
+        assert_eq!(damage(b"short"), None);
+        // Cut anywhere, it is never taken for a loop: the reader reports the truncation.
+        for len in (512..xls.len()).step_by(4) {
+            assert_eq!(damage(&xls[..len]), None, "cut at {len}");
+        }
+    }
+
+    #[test]
+    fn sound_and_looping_tables() {
+        // Sector 0 is the FAT, 1 the directory, 2..4 a stream.
+        let sound = fat(&[FATSECT, END, 3, 4, END]);
+        assert_eq!(
+            damage(&compound(9, &[0], &[sound, vec![], vec![]], &[])),
+            None
+        );
+        let looping = fat(&[FATSECT, END, 3, 4, 2]);
+        assert_eq!(
+            damage(&compound(9, &[0], &[looping, vec![], vec![]], &[])),
+            Some(Damage::Loop)
+        );
+        // A loop through ids the reader refuses (past the end of the file: here above 3) is
+        // never followed.
+        let far = fat(&[FATSECT, END, END, END, END, 6, 5]);
+        assert_eq!(damage(&compound(9, &[0], &[far, vec![]], &[])), None);
+    }
+
+    /// The fuzz finding xls-oom-33662420: the FAT sector is the last one and cut short; its
+    /// 18 whole words are the reader's FAT, and the directory's chain loops in them.
+    #[test]
+    fn a_loop_in_a_fat_sector_cut_short_by_the_end_of_the_file() {
+        let tail: Vec<u8> = [END, END, FATSECT]
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        let file = compound(9, &[2], &[vec![], vec![]], &tail);
+        assert_eq!(damage(&file), None);
+        let tail: Vec<u8> = [END, 1, FATSECT]
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        let file = compound(9, &[2], &[vec![], vec![]], &tail);
+        assert_eq!(damage(&file), Some(Damage::Loop));
+        // Not whole words: the reader panics on it (and the panic is caught), whatever follows.
+        let file = compound(9, &[2], &[vec![], vec![]], &tail[..10]);
+        assert_eq!(damage(&file), None);
+    }
+
+    /// A FAT sector listed twice, cut short by the end of the file: the reader gets its 2 words,
+    /// then (read again from its buffer) the same 2 words and zeros, so entry 2 is 0 and
+    /// 0 → 2 → 0 loops.
+    #[test]
+    fn a_sector_read_again_past_the_end_of_the_file_is_zeros() {
+        let tail: Vec<u8> = [2, END].iter().flat_map(|w| w.to_le_bytes()).collect();
+        let file = compound(9, &[1, 1], &[vec![]], &tail);
+        assert_eq!(damage(&file), Some(Damage::Loop));
+        let tail: Vec<u8> = [END, END].iter().flat_map(|w| w.to_le_bytes()).collect();
+        let file = compound(9, &[1, 1], &[vec![]], &tail);
+        assert_eq!(damage(&file), None);
+    }
+
+    /// With 4096-byte sectors the header takes a whole sector: sector 0 starts at byte 4096,
+    /// and what lies in the rest of the header sector (zeros, here a loop) is never read.
+    #[test]
+    fn large_sectors_start_after_a_whole_header_sector() {
+        let looping = fat(&[FATSECT, 2, 1]);
+        assert_eq!(
+            damage(&compound(12, &[0], &[looping, vec![], vec![]], &[])),
+            Some(Damage::Loop)
+        );
+        let mut file = compound(12, &[0], &[fat(&[FATSECT, 2, END]), vec![], vec![]], &[]);
+        assert_eq!(damage(&file), None);
+        let loop_bytes: Vec<u8> = [1u32, 0].iter().flat_map(|w| w.to_le_bytes()).collect();
+        file[512..520].copy_from_slice(&loop_bytes);
+        assert_eq!(damage(&file), None);
+    }
+
+    #[test]
+    fn a_difat_listing_more_fat_sectors_than_the_file_has_is_refused() {
+        // 2048 bytes: the reader reads ids 0 to 4 (2048 / 512), so at most 5 FAT sectors.
+        let sectors = [fat(&[FATSECT, END, END]), vec![], vec![]];
+        let file = compound(9, &[0; 6], &sectors, &[]);
+        assert_eq!(damage(&file), Some(Damage::TableTooLong));
+        // Up to that, repeats and all, they pass: the reader's copy of the FAT is then no
+        // larger than the file.
+        let file = compound(9, &[0; 5], &sectors, &[]);
+        assert_eq!(damage(&file), None);
+    }
+    /// A BIFF record.
+    fn rec(typ: u16, data: &[u8]) -> Vec<u8> {
+        let len = u16::try_from(data.len()).expect("short record");
+        [&typ.to_le_bytes()[..], &len.to_le_bytes(), data].concat()
+    }
+
+    /// A cell record of type `typ` at `row`, `col`, `len` bytes long.
+    fn cell(typ: u16, row: u16, col: u16, len: usize) -> Vec<u8> {
+        let mut data = [row.to_le_bytes(), col.to_le_bytes()].concat();
+        data.resize(len, 0);
+        rec(typ, &data)
+    }
+
+    fn number(row: u16, col: u16) -> Vec<u8> {
+        cell(0x0203, row, col, 14)
+    }
+
+    /// A workbook stream: the globals (BOF, a BoundSheet per sheet, EOF), then each sheet's
+    /// records between a BOF and an EOF.
+    fn workbook(sheets: &[Vec<u8>]) -> Vec<u8> {
+        let bof = rec(0x0809, &[0, 6, 0x10, 0, 0, 0, 0, 0]);
+        let eof = rec(0x000A, &[]);
+        let bound = |at: usize| {
+            let at = u32::try_from(at).expect("small");
+            rec(
+                0x0085,
+                &[&at.to_le_bytes()[..], &[0, 0, 1, 0, b'S']].concat(),
+            )
+        };
+        let globals = bof.len() + sheets.len() * bound(0).len() + eof.len();
+        let mut stream = bof.clone();
+        let mut at = globals;
+        for sheet in sheets {
+            stream.extend(bound(at));
+            at += bof.len() + sheet.len() + eof.len();
+        }
+        stream.extend(&eof);
+        for sheet in sheets {
+            stream.extend([&bof[..], sheet, &eof].concat());
+        }
+        stream
+    }
+
+    #[test]
+    fn cells_within_a_sheet_pass() {
+        let sheet = [number(0, 0), cell(0x0204, 10, 4, 9), cell(0x00FD, 3, 2, 10)].concat();
+        let stream = workbook(&[sheet.clone(), sheet]);
+        assert_eq!(workbook_damage(&stream), None);
+        let first = u32_at(&stream, 16).expect("a BoundSheet") as usize;
+        let (values, formulas) = sheet_grid(&stream[first..]).expect("a sheet");
+        assert_eq!((values.cells(), formulas.cells()), (11 * 5, 0));
+        // A grid of exactly the budget is still read; with a second sheet the workbook is over.
+        let budget = [number(0, 0), number(16_383, 255)].concat();
+        assert_eq!(workbook_damage(&workbook(&[budget])), None);
+        let over = [number(0, 0), number(16_384, 0)].concat();
+        let budget = [number(0, 0), number(16_383, 255)].concat();
+        assert_eq!(
+            workbook_damage(&workbook(&[budget, over])),
+            Some(Damage::TooManyCells(GRID_BUDGET + 16_385))
+        );
+    }
+
+    /// The fuzz finding crash-78c9cefa: a LabelSst record moved to row 63,490, column 65,532
+    /// would make the reader allocate a 133 GB grid.
+    #[test]
+    fn a_cell_past_the_last_column_is_refused() {
+        let sheet = [number(0, 0), cell(0x00FD, 63_490, 65_531, 10)].concat();
+        assert_eq!(
+            workbook_damage(&workbook(&[sheet])),
+            Some(Damage::SheetTooLarge)
+        );
+        // Far out in a short row it is no danger, and the reader reads it.
+        let sheet = [number(0, 0), number(0, 300)].concat();
+        assert_eq!(workbook_damage(&workbook(&[sheet])), None);
+        // A MulRk row of 11 values from column 250 reaches column 260.
+        let mut mul_rk = [0u16.to_le_bytes(), 250u16.to_le_bytes()].concat();
+        mul_rk.extend([0u8; 6 * 11]);
+        mul_rk.extend(260u16.to_le_bytes());
+        let sheet = [number(65_535, 0), rec(0x00BD, &mul_rk)].concat();
+        assert_eq!(
+            workbook_damage(&workbook(&[sheet])),
+            Some(Damage::SheetTooLarge)
+        );
+    }
+
+    #[test]
+    fn sheets_spanning_more_than_the_budget_are_too_large() {
+        let sheet = [number(0, 0), number(39_999, 255)].concat();
+        assert_eq!(
+            workbook_damage(&workbook(&[sheet.clone(), sheet])),
+            Some(Damage::TooManyCells(2 * 40_000 * 256))
+        );
+        // A formula's grid counts too.
+        let full = [number(0, 0), number(65_535, 255), cell(0x0006, 0, 0, 20)].concat();
+        assert_eq!(
+            workbook_damage(&workbook(&[full])),
+            Some(Damage::TooManyCells(SHEET_CELLS + 1))
+        );
+        assert_eq!(
+            Damage::TooManyCells(20_480_000).to_string(),
+            "the .xls file is too large to read: its sheets span 20,480,000 cells from each \
+             sheet's first cell to its last, more than the 4,194,304 spendwatch reads from one \
+             workbook; delete cells far from the data, or export the ledger as CSV"
+        );
+    }
+
+    #[test]
+    fn dimensions_declaring_more_than_a_sheet_are_refused() {
+        let dims = |rows: (u32, u32), cols: (u16, u16)| {
+            let data = [
+                &rows.0.to_le_bytes()[..],
+                &rows.1.to_le_bytes(),
+                &cols.0.to_le_bytes(),
+                &cols.1.to_le_bytes(),
+                &[0, 0],
+            ]
+            .concat();
+            workbook_damage(&workbook(&[[rec(0x0200, &data), number(0, 0)].concat()]))
+        };
+        assert_eq!(dims((0, 65_536), (0, 256)), None);
+        assert_eq!(dims((0, 0), (0, 0)), None);
+        assert_eq!(dims((0, 0xFFFF_FFFF), (0, 1)), Some(Damage::SheetTooLarge));
+        assert_eq!(dims((0, 65_536), (0, 257)), Some(Damage::SheetTooLarge));
+        // A first row after the last wraps around to 4 billion rows in the reader.
+        assert_eq!(dims((10, 5), (0, 1)), Some(Damage::SheetTooLarge));
+        assert_eq!(dimensions_cells(&[0; 10]), 1);
+    }
+
+    #[test]
+    fn records_in_embedded_substreams_and_continues_are_not_cells() {
+        let chart = [
+            rec(0x0809, &[0; 8]),
+            number(65_535, 65_535),
+            rec(0x000A, &[]),
+        ]
+        .concat();
+        let sheet = [number(0, 0), chart, number(1, 1)].concat();
+        assert_eq!(workbook_damage(&workbook(&[sheet])), None);
+        let sheet = [number(0, 0), rec(0x003C, &[0xFF; 14]), number(2, 2)].concat();
+        let stream = workbook(&[sheet]);
+        let first = u32_at(&stream, 16).expect("a BoundSheet") as usize;
+        let kinds: Vec<u16> = records(&stream[first..]).map(|(typ, _)| typ).collect();
+        assert_eq!(kinds, [0x0809, 0x0203, 0x0203, 0x000A]);
+        // A sheet said to start past the end of the stream stops the reader (a panic).
+        let mut stream = workbook(&[number(0, 0)]);
+        stream[16..20].copy_from_slice(&9_999u32.to_le_bytes());
+        assert_eq!(workbook_damage(&stream), None);
+    }
+
+    /// The whole way: a compound file whose Workbook stream (in regular sectors, being over
+    /// 4096 bytes) has a cell past the last column.
+    #[test]
+    fn a_workbook_stream_is_read_as_the_reader_reads_it() {
+        let file = |sheet: Vec<u8>| {
+            let mut stream = workbook(&[sheet]);
+            stream.resize(4608, 0); // 9 sectors: 2 to 10
+            let mut fat = vec![FATSECT, END];
+            fat.extend(3..=10);
+            fat.push(END);
+            let mut directory = vec![0u8; 256];
+            for (entry, name) in [(0, "Root Entry"), (1, "Workbook")] {
+                let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+                directory[128 * entry..][..utf16.len()].copy_from_slice(&utf16);
+            }
+            directory[116..120].copy_from_slice(&END.to_le_bytes());
+            directory[128 + 116..128 + 120].copy_from_slice(&2u32.to_le_bytes());
+            directory[128 + 120..128 + 124].copy_from_slice(&4608u32.to_le_bytes());
+            let mut sectors = vec![fat, words(&directory).collect()];
+            sectors.extend(stream.chunks(512).map(|s| words(s).collect()));
+            compound(9, &[0], &sectors, &[])
+        };
+        assert_eq!(damage(&file([number(0, 0), number(9, 9)].concat())), None);
+        let bad = [number(0, 0), cell(0x00FD, 63_490, 65_531, 10)].concat();
+        assert_eq!(damage(&file(bad)), Some(Damage::SheetTooLarge));
     }
 }

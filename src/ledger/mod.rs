@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::io::{Cursor, Read};
 
-use calamine::{Data, Reader};
+use calamine::{Data, Range, Reader};
 use chrono::{Datelike, NaiveDate};
 
 use crate::core::{Entry, Fund, Money};
@@ -307,45 +307,42 @@ impl<E> Ctx<'_, '_, E> {
 }
 
 fn read_workbook<E>(bytes: &[u8], ctx: &mut Ctx<'_, '_, E>) {
-    if bytes.starts_with(&decode::CFB_MAGIC) && cfb::fat_loops(bytes) {
-        ctx.problem(Problem::whole_file(
-            "the .xls file is damaged (its sector table loops back on itself): export it again",
-        ));
+    if bytes.starts_with(&decode::CFB_MAGIC)
+        && let Some(damage) = cfb::damage(bytes)
+    {
+        ctx.problem(Problem::whole_file(damage.to_string()));
         return;
     }
-    // The reader asserts on some damaged containers (found by fuzzing: a truncated sector
-    // table); a bad file must be a message, not a crash, and not a panic report on stderr.
-    // The hook is process-wide: a panic on another thread meanwhile still unwinds, unreported.
+    // The reader asserts on some damaged files (found by fuzzing: a truncated sector table in
+    // an .xls, a cell reference overflowing its counter in an .xlsx); a bad file must be a
+    // message, not a crash, and not a panic report on stderr. The hook is process-wide: a
+    // panic on another thread meanwhile still unwinds, unreported.
     let report_panics = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let opened =
-        std::panic::catch_unwind(|| calamine::open_workbook_auto_from_rs(Cursor::new(bytes)));
+    let loaded = std::panic::catch_unwind(|| load_sheets(bytes));
     std::panic::set_hook(report_panics);
-    let opened = opened.unwrap_or_else(|_| {
-        Err(calamine::Error::Msg(
-            "its structure is inconsistent and the reader stopped",
-        ))
-    });
-    let mut workbook = match opened {
-        Ok(w) => w,
-        Err(e) => {
-            ctx.problem(Problem::whole_file(format!(
-                "cannot open the spreadsheet ({e}); it may be damaged or truncated: export it again"
-            )));
+    let sheets = match loaded {
+        Ok(Ok(sheets)) => sheets,
+        Ok(Err(message)) => {
+            ctx.problem(Problem::whole_file(message));
+            return;
+        }
+        Err(_) => {
+            ctx.problem(Problem::whole_file(
+                "cannot open the spreadsheet (its structure is inconsistent and the reader \
+                 stopped); it may be damaged or truncated: export it again",
+            ));
             return;
         }
     };
-    let names = workbook.sheet_names();
-    if names.is_empty() {
+    if sheets.is_empty() {
         ctx.problem(Problem::whole_file("the workbook has no sheets"));
     }
     let mut ranges = Vec::new();
-    for name in &names {
-        match workbook.worksheet_range(name) {
-            Ok(range) => ranges.push((name.clone(), range)),
-            Err(e) => ctx.problem(Problem::whole_file(format!(
-                "cannot read sheet {name:?}: {e}"
-            ))),
+    for (name, range) in sheets {
+        match range {
+            Ok(range) => ranges.push((name, range)),
+            Err(message) => ctx.problem(Problem::whole_file(message)),
         }
     }
     // A workbook may hold sheets that are not ledgers (a cover, notes): they are ignored as
@@ -385,6 +382,99 @@ fn read_workbook<E>(bytes: &[u8], ctx: &mut Ctx<'_, '_, E>) {
         }
         table.finish(ctx);
     }
+}
+
+/// A sheet's name and its grid, or why it cannot be read.
+type Sheet = (String, Result<Range<Data>, String>);
+
+/// Opens a workbook and reads its sheets; `Err` for a file that cannot be opened, or would need
+/// more memory than can be given to it.
+fn load_sheets(bytes: &[u8]) -> Result<Vec<Sheet>, String> {
+    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
+        format!(
+            "cannot open the spreadsheet ({e}); it may be damaged or truncated: export it again"
+        )
+    })?;
+    let names = workbook.sheet_names();
+    // .xlsx and .xlsb sheets are read when asked for: measure their grids first, with the
+    // reader's own cell parser (an .xls is measured before it is opened, in `cfb`).
+    match &mut workbook {
+        calamine::Sheets::Xlsx(xlsx) => grid_check(".xlsx", &names, |name| {
+            xlsx.worksheet_cells_reader(name)
+                .map(|mut r| grid_of(|| r.next_cell().ok().flatten()))
+                .ok()
+        })?,
+        calamine::Sheets::Xlsb(xlsb) => grid_check(".xlsb", &names, |name| {
+            xlsb.worksheet_cells_reader(name)
+                .map(|mut r| grid_of(|| r.next_cell().ok().flatten()))
+                .ok()
+        })?,
+        calamine::Sheets::Xls(_) | calamine::Sheets::Ods(_) => {}
+    }
+    Ok(names
+        .into_iter()
+        .map(|name| {
+            let range = workbook
+                .worksheet_range(&name)
+                .map_err(|e| format!("cannot read sheet {name:?}: {e}"));
+            (name, range)
+        })
+        .collect())
+}
+
+/// The last row and column (0-based) of a sheet of the .xlsx format: 1,048,576 × 16,384.
+const XLSX_LAST: (u32, u32) = (1_048_575, 16_383);
+
+/// What a sheet's grid spans, from its first non-empty cell to its last (as the reader builds
+/// it: `Range::from_sparse`), given its cells in any order; `None` for a cell past the format's
+/// last row or column.
+fn grid_of<'a>(
+    mut next: impl FnMut() -> Option<calamine::Cell<calamine::DataRef<'a>>>,
+) -> Option<u64> {
+    let mut span: Option<(u32, u32, u32, u32)> = None;
+    while let Some(cell) = next() {
+        if matches!(cell.get_value(), calamine::DataRef::Empty) {
+            continue;
+        }
+        let (row, col) = cell.get_position();
+        if row > XLSX_LAST.0 || col > XLSX_LAST.1 {
+            return None;
+        }
+        span = Some(match span {
+            None => (row, row, col, col),
+            Some((r0, r1, c0, c1)) => (r0.min(row), r1.max(row), c0.min(col), c1.max(col)),
+        });
+    }
+    Some(span.map_or(0, |(r0, r1, c0, c1)| {
+        u64::from(r1 - r0 + 1) * u64::from(c1 - c0 + 1)
+    }))
+}
+
+/// Refuses a workbook whose grids (measured by `grid`; `None` inside for a cell past the
+/// format's end) would be too large to hold. A sheet that cannot be measured is left to the
+/// reader, which reports it.
+fn grid_check(
+    kind: &str,
+    names: &[String],
+    mut grid: impl FnMut(&str) -> Option<Option<u64>>,
+) -> Result<(), String> {
+    let mut total = 0u64;
+    for name in names {
+        match grid(name) {
+            Some(Some(cells)) => total += cells,
+            Some(None) => {
+                return Err(format!(
+                    "the {kind} file is damaged (sheet {name:?} has a cell past the 1,048,576 \
+                     rows × 16,384 columns a sheet can have): export it again"
+                ));
+            }
+            None => {}
+        }
+    }
+    if total > cfb::GRID_BUDGET {
+        return Err(cfb::too_many_cells(kind, total));
+    }
+    Ok(())
 }
 
 fn cell_of(data: &Data) -> Cell<'_> {
@@ -768,3 +858,80 @@ fn row_date(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod grid_tests {
+    use super::*;
+
+    /// An .xlsx with numbers at `cells` (row, column), on one sheet per list.
+    fn xlsx(sheets: &[&[(u32, u16)]]) -> Vec<u8> {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        for cells in sheets {
+            let sheet = workbook.add_worksheet();
+            for &(row, col) in *cells {
+                sheet.write_number(row, col, 1.0).expect("in the sheet");
+            }
+        }
+        workbook.save_to_buffer().expect("an .xlsx")
+    }
+
+    #[test]
+    fn xlsx_grids_within_the_budget_are_read() {
+        let sheets = load_sheets(&xlsx(&[&[(0, 0), (99, 4)], &[(5, 5)]])).expect("read");
+        let cells: Vec<usize> = sheets
+            .iter()
+            .map(|(_, range)| range.as_ref().expect("a grid").cells().count())
+            .collect();
+        assert_eq!(cells, [500, 1]);
+        // Up to the budget in all.
+        let names = ["a".to_owned(), "b".to_owned()];
+        let half = Some(Some(cfb::GRID_BUDGET / 2));
+        assert_eq!(grid_check(".xlsx", &names, |_| half), Ok(()));
+        let more = |name: &str| Some(Some(cfb::GRID_BUDGET / 2 + u64::from(name == "b")));
+        assert!(grid_check(".xlsx", &names, more).is_err());
+    }
+
+    #[test]
+    fn xlsx_grids_over_the_budget_are_refused() {
+        // Corner to corner: 17 billion cells, which the reader would allocate (550 GB).
+        let message = load_sheets(&xlsx(&[&[(0, 0), (1_048_575, 16_383)]])).expect_err("big");
+        assert_eq!(
+            message,
+            "the .xlsx file is too large to read: its sheets span 17,179,869,184 cells from \
+             each sheet's first cell to its last, more than the 4,194,304 spendwatch reads from \
+             one workbook; delete cells far from the data, or export the ledger as CSV"
+        );
+        let two = xlsx(&[&[(0, 0), (39_999, 255)], &[(0, 0), (39_999, 255)]]);
+        assert!(
+            load_sheets(&two)
+                .expect_err("big")
+                .contains("20,480,000 cells")
+        );
+    }
+
+    #[test]
+    fn a_cell_past_the_last_row_or_column_is_damage() {
+        let cell = |row, col| calamine::Cell::new((row, col), calamine::DataRef::Float(1.0));
+        let grid = |cells: Vec<calamine::Cell<calamine::DataRef<'static>>>| {
+            let mut cells = cells.into_iter();
+            grid_of(|| cells.next())
+        };
+        assert_eq!(grid(vec![cell(0, 0), cell(9, 2)]), Some(30));
+        assert_eq!(grid(vec![cell(3, 3), cell(1, 1)]), Some(9));
+        assert_eq!(grid(vec![]), Some(0));
+        assert_eq!(grid(vec![cell(0, 0), cell(1_048_576, 0)]), None);
+        assert_eq!(grid(vec![cell(0, 16_384)]), None);
+        let empty = calamine::Cell::new((4_000_000_000, 0), calamine::DataRef::Empty);
+        assert_eq!(grid(vec![cell(0, 0), empty]), Some(1));
+        let names = ["明细".to_owned()];
+        assert_eq!(
+            grid_check(".xlsx", &names, |_| Some(None)),
+            Err(
+                "the .xlsx file is damaged (sheet \"明细\" has a cell past the 1,048,576 rows × \
+                 16,384 columns a sheet can have): export it again"
+                    .to_owned()
+            )
+        );
+        assert_eq!(grid_check(".xlsx", &names, |_| None), Ok(()));
+    }
+}

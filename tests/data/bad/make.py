@@ -9,9 +9,15 @@ Left out because the importer accepts them (exit status 0; reported as findings,
 a header-only CSV/XLSX (0 entries, exit 0), a CSV with a NUL byte in a memo
 (stored as is), the amount "+-5" (read as -5.00). A row with both 借方 and 贷方 is accepted by
 design (amount = debit - credit), and full-width digits are rejected, so that file stays.
+
+Not made here: xls_fat_loop.xls, xls_truncated_fat.xls, xls_truncated_fat_loop.xls,
+xls_cell_past_last_column.xls and xlsx_cell_reference_overflow.xlsx were found by fuzzing and
+are kept as found (also in fuzz/seeds/ledger/ as regression-*, with the fuzz target's format
+byte in front).
 """
 import io
 import os
+import struct
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -97,6 +103,20 @@ def xlsx(rows, sheet="明细"):
     return buf.getvalue()
 
 
+def compound_fat_listed(times):
+    """A compound file (.xls container) of 512-byte sectors, a FAT sector and an empty
+    directory, whose header lists the FAT sector `times` times (a real file lists each once)."""
+    end, fatsect, free = 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+    header = bytearray(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    struct.pack_into("<HHH", header, 0x1A, 3, 0xFFFE, 9)  # version, byte order, sector shift
+    struct.pack_into("<H", header, 0x20, 6)  # mini-sector shift
+    struct.pack_into("<III", header, 0x2C, times, 1, 0)  # FAT sectors, directory start
+    struct.pack_into("<IIIII", header, 0x38, 4096, end, 0, end, 0)  # no mini FAT, no DIFAT
+    struct.pack_into("<109I", header, 0x4C, *([0] * times + [free] * (109 - times)))
+    fat = struct.pack("<128I", fatsect, end, *([free] * 126))
+    return bytes(header) + fat + bytes(512)
+
+
 XH = ["date", "amount", "fund", "voucher", "memo"]
 
 
@@ -175,6 +195,7 @@ def main():
     mingxi = open(os.path.join(HERE, "..", "mingxi.xls"), "rb").read()
     put("truncated.xls", mingxi[: len(mingxi) // 2])
     put("ole_header_only.xls", mingxi[:512])
+    put("xls_fat_listed_109_times.xls", compound_fat_listed(109))
     put("pdf_renamed.xls", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
