@@ -34,11 +34,15 @@ pub struct DeliveryReport {
 /// Delivers every message due now, one at a time; `now` gives unix seconds (the clock is an
 /// argument so tests and the daemon decide what time it is). Once `stopping()` is true it
 /// claims no further message, but the one being sent is finished and recorded.
+///
+/// `unanswered` counts the tries in a row that got no answer from the server (the caller keeps
+/// it between calls): the wait before the next try doubles with it, whichever email is tried.
 pub async fn deliver_due(
     store: &mut Store,
     transport: &dyn Transport,
     now: impl Fn() -> i64,
     stopping: impl Fn() -> bool,
+    unanswered: &mut i64,
 ) -> Result<DeliveryReport, StoreError> {
     let mut report = DeliveryReport::default();
     // A lease outlives the send timeout, so an expired lease means its sender is gone.
@@ -61,20 +65,25 @@ pub async fn deliver_due(
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         match result {
             Ok(()) => {
+                *unanswered = 0;
                 store.mark_sent(msg.id, &stamp)?;
                 report.sent += 1;
                 info!(outbox_id = msg.id, message_id = %msg.message_id, attempt = msg.attempt, to = %msg.envelope_to.join(","), subject = %msg.subject, "email sent");
             }
             Err(e) if e.class == FailureClass::Unreachable => {
-                let wait = backoff(msg.attempt);
+                *unanswered = unanswered.saturating_add(1);
+                let wait = backoff(*unanswered);
                 let retry_at = now().saturating_add(wait.as_secs() as i64);
-                store.reschedule(msg.id, retry_at, &e.message)?;
+                // The email tried goes after the others, so the next try is another one: an
+                // email that fails this way for a reason of its own holds back no other.
+                store.reschedule(msg.id, retry_at.saturating_add(1), &e.message)?;
                 let waiting = store.postpone_due(now(), retry_at)?;
                 report.retrying += 1 + waiting;
                 warn!(outbox_id = msg.id, attempt = msg.attempt, retry_in_s = wait.as_secs(), also_waiting = waiting, transport = %transport.describe(), error = %e.message, "mail server not reachable; this email and the others due wait for the next try");
                 break;
             }
             Err(e) if e.class == FailureClass::Transient => {
+                *unanswered = 0;
                 let wait = backoff(msg.attempt);
                 store.reschedule(
                     msg.id,
@@ -85,6 +94,7 @@ pub async fn deliver_due(
                 warn!(outbox_id = msg.id, attempt = msg.attempt, retry_in_s = wait.as_secs(), transport = %transport.describe(), error = %e.message, "email not sent, will retry");
             }
             Err(e) => {
+                *unanswered = 0;
                 store.mark_failed(msg.id, &e.message)?;
                 report.failed += 1;
                 error!(outbox_id = msg.id, attempt = msg.attempt, to = %msg.envelope_to.join(","), subject = %msg.subject, transport = %transport.describe(), error = %e.message, "email FAILED permanently; see `spendwatch outbox`, fix the cause, then `spendwatch outbox --retry`");
@@ -196,7 +206,8 @@ mod tests {
             class: FailureClass::Unreachable,
             tries: Mutex::new(0),
         };
-        let report = deliver_due(&mut store, &transport, || 1_000, || false)
+        let mut unanswered = 0;
+        let report = deliver_due(&mut store, &transport, || 1_000, || false, &mut unanswered)
             .await
             .expect("deliver");
         assert_eq!(*transport.tries.lock().expect("lock"), 1);
@@ -208,15 +219,65 @@ mod tests {
                 failed: 0
             }
         );
-        assert_eq!(schedule(&store), vec![(1, 1_060), (0, 1_060), (0, 1_060)]);
+        // The one tried goes after the others.
+        assert_eq!(schedule(&store), vec![(1, 1_061), (0, 1_060), (0, 1_060)]);
 
-        // At the next try the first one has waited its minute; the server is still down.
-        let report = deliver_due(&mut store, &transport, || 1_060, || false)
+        // A minute later the server is still down: the next email is tried, and the wait
+        // doubles although that email had not been tried before.
+        let report = deliver_due(&mut store, &transport, || 1_060, || false, &mut unanswered)
             .await
             .expect("deliver");
-        assert_eq!(report.retrying, 3);
+        assert_eq!((report.retrying, unanswered), (2, 2));
         assert_eq!(*transport.tries.lock().expect("lock"), 2);
-        assert_eq!(schedule(&store), vec![(2, 1_180), (0, 1_180), (0, 1_180)]);
+        assert_eq!(schedule(&store), vec![(1, 1_180), (1, 1_181), (0, 1_180)]);
+    }
+
+    /// Fails `<1@test>` as if the server did not answer, and sends every other message.
+    struct FirstNeverGoes {
+        sent: Mutex<Vec<Vec<u8>>>,
+    }
+
+    impl Transport for FirstNeverGoes {
+        fn send<'a>(&'a self, _envelope: &'a Envelope, raw: &'a [u8]) -> SendFuture<'a> {
+            let result = if raw == b"<1@test>" {
+                Err(mail::SendError {
+                    class: FailureClass::Unreachable,
+                    message: "network error".into(),
+                })
+            } else {
+                self.sent.lock().expect("lock").push(raw.to_vec());
+                Ok(())
+            };
+            Box::pin(async move { result })
+        }
+        fn describe(&self) -> String {
+            "test".into()
+        }
+        fn timeout(&self) -> Duration {
+            Duration::from_secs(5)
+        }
+    }
+
+    #[tokio::test]
+    async fn an_email_that_never_gets_an_answer_does_not_hold_back_the_others() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&dir.path().join("db")).expect("open");
+        queue(&mut store, 3);
+        let transport = FirstNeverGoes {
+            sent: Mutex::new(Vec::new()),
+        };
+        let mut unanswered = 0;
+        for now in [1_000, 1_060, 1_061] {
+            deliver_due(&mut store, &transport, || now, || false, &mut unanswered)
+                .await
+                .expect("deliver");
+        }
+        assert_eq!(
+            *transport.sent.lock().expect("lock"),
+            vec![b"<2@test>".to_vec(), b"<3@test>".to_vec()]
+        );
+        // A success in between started the count again: the first waits one minute more.
+        assert_eq!(schedule(&store)[0], (2, 1_122));
     }
 
     #[tokio::test]
@@ -228,7 +289,7 @@ mod tests {
             class: FailureClass::Transient,
             tries: Mutex::new(0),
         };
-        let report = deliver_due(&mut store, &transport, || 1_000, || false)
+        let report = deliver_due(&mut store, &transport, || 1_000, || false, &mut 0)
             .await
             .expect("deliver");
         assert_eq!(*transport.tries.lock().expect("lock"), 3);
@@ -259,6 +320,7 @@ mod tests {
             &transport,
             || 100,
             || stop.load(Ordering::SeqCst),
+            &mut 0,
         )
         .await
         .expect("deliver");

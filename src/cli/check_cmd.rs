@@ -83,6 +83,7 @@ pub(super) fn deliver_now(
             transport.as_ref(),
             || chrono::Utc::now().timestamp(),
             || false,
+            &mut 0,
         )
         .await
         .map_err(Failure::from)

@@ -16,7 +16,7 @@ pub(super) fn run(config_file: &Path, config: Config) -> Result<(), Failure> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(async {
+    let result = runtime.block_on(async {
         let (control_tx, control_rx) = mpsc::unbounded_channel();
         let mut hangup = signal(SignalKind::hangup())?;
         let mut terminate = signal(SignalKind::terminate())?;
@@ -36,5 +36,13 @@ pub(super) fn run(config_file: &Path, config: Config) -> Result<(), Failure> {
         daemon::run(config_file.to_owned(), config, Deps::system(), control_rx)
             .await
             .map_err(Failure::runtime)
-    })
+    });
+    // A send abandoned at the stop may still be in blocking work (a DNS lookup, a file
+    // write); dropping the runtime would wait for it without limit, past systemd's
+    // TimeoutStopSec. Its email stays leased and is sent after the next start.
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    result
 }
+
+/// How long blocking work left at the stop may delay the exit.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(1);

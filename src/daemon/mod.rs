@@ -361,6 +361,7 @@ async fn sender_loop(
     let mut config = config_rx.borrow_and_update().clone();
     let mut store: Option<Store> = None;
     let mut transport: Option<Box<dyn mail::Transport>> = None;
+    let mut unanswered = 0;
     loop {
         if store.is_none() {
             store = Store::open_with_busy_timeout(&config.database, BUSY_TIMEOUT)
@@ -383,6 +384,7 @@ async fn sender_loop(
                 t,
                 move || clock.now().timestamp(),
                 move || *stopping.borrow(),
+                &mut unanswered,
             )
             .await;
             if let Err(e) = result {

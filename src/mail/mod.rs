@@ -266,14 +266,7 @@ impl Transport for SmtpMailer {
                 .await
                 .map(drop)
                 .map_err(|e| {
-                    // lettre: a 4xx reply is transient, a 5xx permanent, and no reply neither.
-                    let class = if e.is_permanent() {
-                        FailureClass::Permanent
-                    } else if e.is_transient() {
-                        FailureClass::Transient
-                    } else {
-                        FailureClass::Unreachable
-                    };
+                    let class = classify(&e);
                     SendError {
                         class,
                         message: error_chain(&e),
@@ -288,6 +281,23 @@ impl Transport for SmtpMailer {
 
     fn timeout(&self) -> Duration {
         self.timeout
+    }
+}
+
+/// lettre's errors: a 5xx reply is permanent; 421 ("service not available", "too many
+/// connections") and failures with no reply at all (connecting, the network, TLS) are about
+/// the server, so every email waits; any other 4xx, and errors of the client or in reading a
+/// reply, are about this one email.
+fn classify(e: &lettre::transport::smtp::Error) -> FailureClass {
+    let code = e.status().map(u16::from);
+    if e.is_permanent() {
+        FailureClass::Permanent
+    } else if code == Some(421) {
+        FailureClass::Unreachable
+    } else if e.is_transient() || e.is_client() || e.is_response() {
+        FailureClass::Transient
+    } else {
+        FailureClass::Unreachable
     }
 }
 

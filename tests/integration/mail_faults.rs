@@ -69,6 +69,8 @@ fn a_4xx_at_each_stage_keeps_the_email_pending_until_the_server_recovers() {
         ("MAIL", "451 4.3.0 Mail server temporarily rejected message"),
         ("RCPT", "450 4.2.1 mailbox busy, try again later"),
         ("DATA", "451 4.3.0 Try again later"),
+        // 421 is about the server, not the email: the others due would wait with it.
+        ("MAIL", "421 4.7.0 Too many connections, try later"),
     ] {
         let server = SmtpServer::start();
         server.set_fail(&format!("{stage} {reply}"));
