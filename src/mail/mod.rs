@@ -344,8 +344,16 @@ impl FileMailer {
         let n = WRITTEN.fetch_add(1, Ordering::Relaxed);
         let name = format!("{nanos}-{}-{n}.eml", std::process::id());
         let temp = dir.join(format!(".{name}.tmp"));
-        let written =
-            std::fs::write(&temp, raw).and_then(|()| std::fs::rename(&temp, dir.join(&name)));
+        // On disk before it gets its name, and the name on disk before the email counts as
+        // sent: a power cut leaves the email whole or not there, and then it is sent again.
+        let written = (|| {
+            use std::io::Write;
+            let mut file = std::fs::File::create(&temp)?;
+            file.write_all(raw)?;
+            file.sync_all()?;
+            std::fs::rename(&temp, dir.join(&name))?;
+            std::fs::File::open(dir)?.sync_all()
+        })();
         if written.is_err() {
             let _ = std::fs::remove_file(&temp);
         }

@@ -199,6 +199,10 @@ impl Store {
     }
 
     pub fn rollback_dry_run(&mut self) -> Result<(), StoreError> {
+        // After some errors (a full disk) SQLite has rolled back already.
+        if self.conn.is_autocommit() {
+            return Ok(());
+        }
         self.conn.execute_batch("ROLLBACK").map_err(self.err())
     }
 }

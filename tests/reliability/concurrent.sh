@@ -16,8 +16,8 @@ rounds=${ROUNDS:-40}
 entries=${ENTRIES:-100000}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
-daemon_pid=''
-trap '[ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null; rm -rf "$work"' EXIT
+daemon_pid='' reader=''
+trap '[ -n "$reader" ] && kill "$reader" 2>/dev/null; [ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work"
 
 python3 "$root/benches/gen_ledger.py" -n "$entries" -f 50 --seed 3 -o . >/dev/null
@@ -72,6 +72,7 @@ for round in $(seq "$rounds"); do
     reader=$!
     sw import ledger.csv
     wait "$reader" || fail "status failed during round $round"
+    reader=''
     sw status
     statuses=$((statuses + 4))
     now=$(q 'SELECT count(*) || "|" || coalesce(sum(amount), 0) FROM entries')
@@ -79,8 +80,9 @@ for round in $(seq "$rounds"); do
 done
 # Two more checks by the daemon after the last import: they leave the last version in force.
 after=$(grep -c 'check done' daemon.log || true)
-for _ in $(seq 300); do
+for attempt in $(seq 300); do
     [ "$(grep -c 'check done' daemon.log || true)" -ge $((after + 2)) ] && break
+    [ "$attempt" -lt 300 ] || fail "the daemon made no two checks in 30 s after the last import"
     sleep 0.1
 done
 now=$(q 'SELECT count(*) || "|" || coalesce(sum(amount), 0) FROM entries')

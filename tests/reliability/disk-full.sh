@@ -82,10 +82,17 @@ new=$(state)
 [ "$new" != "$old" ] || fail "the new export is not in force"
 echo "import after space returned: ok ($old -> $new)"
 
-# 2. Check: it records alert states and queues their emails in one transaction.
+# 2. Check: it records alert states and queues their emails in one transaction. A reader
+#    keeps the database open meanwhile, as the daemon would, so that the check opens it and
+#    fails in that transaction (without one, it would fail sooner, creating the shm file).
 before=$(state)
-fill db
-must_fail "check, disk full" "$full" check --as-of 2025-07-01
+{ echo 'SELECT count(*) FROM sources;'; sleep 120; } | sqlite3 db/spendwatch.db >/dev/null &
+holder=$!
+sleep 0.5
+dd if=/dev/zero of=db/filler bs=4k status=none 2>/dev/null || true
+must_fail "check, disk full" "database or disk is full" check --as-of 2025-07-01
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
 rm db/filler
 unchanged "$before"
 out=$(sw check --as-of 2025-07-01 2>&1) || fail "check after space returned: $out"
