@@ -541,8 +541,13 @@ impl Store {
             .flat_map(|b| b.to_words())
             .flat_map(u64::to_le_bytes)
             .collect();
+        // The first read after an upgrade from schema 1 or 2 finds a SHA-256 (no `xxh3:`) that
+        // never matches: if it brings the same spending, the data did not change, and the
+        // stale-data clock keeps running.
+        let same_as_before = affected.is_empty() && count == old_count;
         sp.execute(
-            "UPDATE sources SET content_hash = ?2, settings_hash = ?3, imported_at = ?4, changed_at = ?4,
+            "UPDATE sources SET content_hash = ?2, settings_hash = ?3, imported_at = ?4,
+                changed_at = CASE WHEN ?10 AND content_hash NOT LIKE 'xxh3:%' THEN changed_at ELSE ?4 END,
                 entry_count = ?5, subtotal_rows = ?6, size = ?7, mtime_ns = ?8, blocks = ?9,
                 rejected_hash = NULL, rejected_settings = NULL, rejected_at = NULL, rejected_message = NULL,
                 rejection_notified = 0
@@ -556,7 +561,8 @@ impl Store {
                 subtotal_rows as i64,
                 meta.map(|m| m.size),
                 meta.map(|m| m.mtime_ns),
-                blocks
+                blocks,
+                same_as_before
             ],
         )
         .map_err(wrap)?;
@@ -571,7 +577,9 @@ impl Store {
         ))
     }
 
-    /// Remembers that a version of a source was rejected (its entries stay as they were).
+    /// Remembers that a version of a source was rejected (its entries stay as they were). The
+    /// same rejection first recorded under a SHA-256 (before an upgrade from schema 1 or 2) is
+    /// not news: the admin is not told again.
     pub fn record_rejection(
         &mut self,
         path: &str,
@@ -584,9 +592,11 @@ impl Store {
                 "INSERT INTO sources (path, changed_at, rejected_hash, rejected_settings, rejected_at, rejected_message)
                  VALUES (?1, ?2, ?3, ?4, ?2, ?5)
                  ON CONFLICT (path) DO UPDATE SET
-                    changed_at = excluded.changed_at, rejected_hash = excluded.rejected_hash,
+                    changed_at = CASE WHEN (sources.rejected_hash NOT LIKE 'xxh3:%' AND sources.rejected_message = excluded.rejected_message) THEN sources.changed_at ELSE excluded.changed_at END,
+                    rejected_hash = excluded.rejected_hash,
                     rejected_settings = excluded.rejected_settings, rejected_at = excluded.rejected_at,
-                    rejected_message = excluded.rejected_message, rejection_notified = 0",
+                    rejected_message = excluded.rejected_message,
+                    rejection_notified = CASE WHEN (sources.rejected_hash NOT LIKE 'xxh3:%' AND sources.rejected_message = excluded.rejected_message) THEN sources.rejection_notified ELSE 0 END",
                 params![path, now, fingerprint.content, fingerprint.settings, message],
             )
             .map(drop)

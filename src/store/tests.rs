@@ -366,3 +366,78 @@ fn a_version_2_database_migrates_with_its_entries() {
         vec![5, 6]
     );
 }
+
+/// After an upgrade from schema 1 or 2 the recorded hashes are SHA-256 (no `xxh3:`), which
+/// never match: the first read of an unchanged source or of the same bad version must not look
+/// like news (a "data updated" resolution of a stale alert, a second notice to the admin).
+#[test]
+fn the_first_read_after_an_upgrade_is_not_news() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("db")).expect("open");
+    let legacy = "a3c9e0bec29f66e8763a5f7bea959e2d0dd2ad33afb4e4a3f6a0a2295c88914c";
+    let entries = [entry("a", 1, 1, 100, "V1", 2)];
+    put(&mut store, "/x.csv", legacy, &entries);
+    let changed_at = |store: &Store| -> String {
+        store
+            .conn
+            .query_row("SELECT changed_at FROM sources", [], |r| r.get(0))
+            .expect("changed_at")
+    };
+    store
+        .conn
+        .execute("UPDATE sources SET changed_at = '2025-01-01T00:00:00Z'", [])
+        .expect("age");
+
+    // The same spending under the new hash: not a change.
+    let ((), _) = store
+        .write_source("/x.csv", &fp("xxh3:1"), None, "2025-06-01T00:00:00Z", |w| {
+            w.add(&EntryRef {
+                fund: "a",
+                fund_index: 0,
+                date: entries[0].date,
+                amount: entries[0].amount,
+                voucher: Cow::Borrowed("V1"),
+                memo: Cow::Borrowed("memo"),
+                line: 2,
+                sheet: None,
+            })
+        })
+        .expect("write");
+    assert_eq!(changed_at(&store), "2025-01-01T00:00:00Z");
+    // A real change afterwards is one.
+    put(
+        &mut store,
+        "/x.csv",
+        "xxh3:3",
+        &[entry("a", 1, 2, 500, "V2", 2)],
+    );
+    assert_eq!(changed_at(&store), "now");
+
+    // A rejection recorded under a SHA-256 and already told to the admin stays told when the
+    // same problem is found under the new hash; another problem is news.
+    let notified = |store: &Store| -> i64 {
+        store
+            .conn
+            .query_row(
+                "SELECT rejection_notified FROM sources WHERE path = '/bad.csv'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("notified")
+    };
+    store
+        .record_rejection("/bad.csv", &fp(legacy), "line 2: bad amount", "t1")
+        .expect("reject");
+    store
+        .conn
+        .execute("UPDATE sources SET rejection_notified = 1", [])
+        .expect("told");
+    store
+        .record_rejection("/bad.csv", &fp("xxh3:9"), "line 2: bad amount", "t2")
+        .expect("reject");
+    assert_eq!(notified(&store), 1);
+    store
+        .record_rejection("/bad.csv", &fp("xxh3:10"), "line 3: bad date", "t3")
+        .expect("reject");
+    assert_eq!(notified(&store), 0);
+}
