@@ -116,17 +116,25 @@ mod tests {
     use crate::mail::SendFuture;
     use crate::store::{CheckRecord, EmailRecord};
 
-    /// Accepts every message, and asks for a stop while it sends the first one.
-    struct StopDuringFirstSend<'a> {
-        sent: Mutex<Vec<Vec<u8>>>,
-        stop: &'a AtomicBool,
+    /// Answers each message with `answer(raw)`, and records the messages it was given.
+    struct Scripted<F> {
+        answer: F,
+        tried: Mutex<Vec<Vec<u8>>>,
     }
 
-    impl Transport for StopDuringFirstSend<'_> {
+    /// The bound here makes a closure's `raw` any lifetime, as the trait needs.
+    fn scripted<F: Fn(&[u8]) -> Result<(), mail::SendError>>(answer: F) -> Scripted<F> {
+        Scripted {
+            answer,
+            tried: Mutex::new(Vec::new()),
+        }
+    }
+
+    impl<F: Fn(&[u8]) -> Result<(), mail::SendError> + Send + Sync> Transport for Scripted<F> {
         fn send<'a>(&'a self, _envelope: &'a Envelope, raw: &'a [u8]) -> SendFuture<'a> {
-            self.stop.store(true, Ordering::SeqCst);
-            self.sent.lock().expect("lock").push(raw.to_vec());
-            Box::pin(async { Ok(()) })
+            self.tried.lock().expect("lock").push(raw.to_vec());
+            let result = (self.answer)(raw);
+            Box::pin(async move { result })
         }
         fn describe(&self) -> String {
             "test".into()
@@ -134,6 +142,19 @@ mod tests {
         fn timeout(&self) -> Duration {
             Duration::from_secs(5)
         }
+    }
+
+    impl<F> Scripted<F> {
+        fn tries(&self) -> usize {
+            self.tried.lock().expect("lock").len()
+        }
+    }
+
+    fn failure(class: FailureClass) -> Result<(), mail::SendError> {
+        Err(mail::SendError {
+            class,
+            message: "no".into(),
+        })
     }
 
     /// Queues `n` messages, all due at once.
@@ -172,45 +193,17 @@ mod tests {
             .collect()
     }
 
-    /// Fails every message the same way, counting the attempts.
-    struct Failing {
-        class: FailureClass,
-        tries: Mutex<usize>,
-    }
-
-    impl Transport for Failing {
-        fn send<'a>(&'a self, _envelope: &'a Envelope, _raw: &'a [u8]) -> SendFuture<'a> {
-            *self.tries.lock().expect("lock") += 1;
-            let class = self.class;
-            Box::pin(async move {
-                Err(mail::SendError {
-                    class,
-                    message: "no".into(),
-                })
-            })
-        }
-        fn describe(&self) -> String {
-            "test".into()
-        }
-        fn timeout(&self) -> Duration {
-            Duration::from_secs(5)
-        }
-    }
-
     #[tokio::test]
     async fn an_unreachable_server_is_tried_once_and_the_others_wait_with_it() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut store = Store::open(&dir.path().join("db")).expect("open");
         queue(&mut store, 3);
-        let transport = Failing {
-            class: FailureClass::Unreachable,
-            tries: Mutex::new(0),
-        };
+        let transport = scripted(|_| failure(FailureClass::Unreachable));
         let mut unanswered = 0;
         let report = deliver_due(&mut store, &transport, || 1_000, || false, &mut unanswered)
             .await
             .expect("deliver");
-        assert_eq!(*transport.tries.lock().expect("lock"), 1);
+        assert_eq!(transport.tries(), 1);
         assert_eq!(
             report,
             DeliveryReport {
@@ -228,34 +221,8 @@ mod tests {
             .await
             .expect("deliver");
         assert_eq!((report.retrying, unanswered), (2, 2));
-        assert_eq!(*transport.tries.lock().expect("lock"), 2);
+        assert_eq!(transport.tries(), 2);
         assert_eq!(schedule(&store), vec![(1, 1_180), (1, 1_181), (0, 1_180)]);
-    }
-
-    /// Fails `<1@test>` as if the server did not answer, and sends every other message.
-    struct FirstNeverGoes {
-        sent: Mutex<Vec<Vec<u8>>>,
-    }
-
-    impl Transport for FirstNeverGoes {
-        fn send<'a>(&'a self, _envelope: &'a Envelope, raw: &'a [u8]) -> SendFuture<'a> {
-            let result = if raw == b"<1@test>" {
-                Err(mail::SendError {
-                    class: FailureClass::Unreachable,
-                    message: "network error".into(),
-                })
-            } else {
-                self.sent.lock().expect("lock").push(raw.to_vec());
-                Ok(())
-            };
-            Box::pin(async move { result })
-        }
-        fn describe(&self) -> String {
-            "test".into()
-        }
-        fn timeout(&self) -> Duration {
-            Duration::from_secs(5)
-        }
     }
 
     #[tokio::test]
@@ -263,18 +230,24 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut store = Store::open(&dir.path().join("db")).expect("open");
         queue(&mut store, 3);
-        let transport = FirstNeverGoes {
-            sent: Mutex::new(Vec::new()),
-        };
+        // As if the server did not answer for this one email.
+        let transport = scripted(|raw| {
+            if raw == b"<1@test>" {
+                failure(FailureClass::Unreachable)
+            } else {
+                Ok(())
+            }
+        });
         let mut unanswered = 0;
         for now in [1_000, 1_060, 1_061] {
             deliver_due(&mut store, &transport, || now, || false, &mut unanswered)
                 .await
                 .expect("deliver");
         }
+        let tried = transport.tried.lock().expect("lock").clone();
         assert_eq!(
-            *transport.sent.lock().expect("lock"),
-            vec![b"<2@test>".to_vec(), b"<3@test>".to_vec()]
+            tried,
+            [&b"<1@test>"[..], b"<2@test>", b"<3@test>", b"<1@test>"]
         );
         // A success in between started the count again: the first waits one minute more.
         assert_eq!(schedule(&store)[0], (2, 1_122));
@@ -285,14 +258,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut store = Store::open(&dir.path().join("db")).expect("open");
         queue(&mut store, 3);
-        let transport = Failing {
-            class: FailureClass::Transient,
-            tries: Mutex::new(0),
-        };
+        let transport = scripted(|_| failure(FailureClass::Transient));
         let report = deliver_due(&mut store, &transport, || 1_000, || false, &mut 0)
             .await
             .expect("deliver");
-        assert_eq!(*transport.tries.lock().expect("lock"), 3);
+        assert_eq!(transport.tries(), 3);
         assert_eq!(
             report,
             DeliveryReport {
@@ -310,10 +280,11 @@ mod tests {
         let mut store = Store::open(&dir.path().join("db")).expect("open");
         queue(&mut store, 3);
         let stop = AtomicBool::new(false);
-        let transport = StopDuringFirstSend {
-            sent: Mutex::new(Vec::new()),
-            stop: &stop,
-        };
+        // A stop asked for while the first email is being sent.
+        let transport = scripted(|_| {
+            stop.store(true, Ordering::SeqCst);
+            Ok(())
+        });
 
         let report = deliver_due(
             &mut store,
@@ -333,7 +304,7 @@ mod tests {
                 failed: 0
             }
         );
-        assert_eq!(transport.sent.lock().expect("lock").len(), 1);
+        assert_eq!(transport.tries(), 1);
         let statuses: Vec<String> = store
             .outbox_rows(10)
             .expect("rows")

@@ -31,32 +31,35 @@ fn fp(content: &str) -> Fingerprint {
     }
 }
 
+/// How the reader hands `e` to the store.
+fn entry_ref(e: &Entry) -> EntryRef<'_> {
+    EntryRef {
+        fund: &e.fund,
+        fund_index: fund_index(&e.fund),
+        date: e.date,
+        amount: e.amount,
+        voucher: Cow::Borrowed(&e.voucher),
+        memo: Cow::Borrowed(&e.memo),
+        line: e.line,
+        sheet: e.sheet.as_deref(),
+    }
+}
+
 /// Writes `entries` as the new version of `path`; returns how many rows were written.
+fn try_put(
+    store: &mut Store,
+    path: &str,
+    version: &str,
+    entries: &[Entry],
+) -> Result<usize, StoreError> {
+    let ((), stats) = store.write_source(path, &fp(version), None, "now", |w| {
+        entries.iter().try_for_each(|e| w.add(&entry_ref(e)))
+    })?;
+    Ok(stats.written)
+}
+
 fn put(store: &mut Store, path: &str, version: &str, entries: &[Entry]) -> usize {
-    let ((), stats) = store
-        .write_source(
-            path,
-            &fp(version),
-            None,
-            "now",
-            |w| -> Result<(), StoreError> {
-                for e in entries {
-                    w.add(&EntryRef {
-                        fund: &e.fund,
-                        fund_index: fund_index(&e.fund),
-                        date: e.date,
-                        amount: e.amount,
-                        voucher: Cow::Borrowed(&e.voucher),
-                        memo: Cow::Borrowed(&e.memo),
-                        line: e.line,
-                        sheet: e.sheet.as_deref(),
-                    })?;
-                }
-                Ok(())
-            },
-        )
-        .expect("write source");
-    stats.written
+    try_put(store, path, version, entries).expect("write source")
 }
 
 fn spent(store: &Store, fund: &str, m: u32, d: u32) -> i64 {
@@ -194,17 +197,7 @@ fn a_failed_fill_changes_nothing() {
         None,
         "t2",
         |w| -> Result<(), StoreError> {
-            let e = entry("a", 3, 1, 999, "V9", 2);
-            w.add(&EntryRef {
-                fund: &e.fund,
-                fund_index: fund_index(&e.fund),
-                date: e.date,
-                amount: e.amount,
-                voucher: Cow::Borrowed(&e.voucher),
-                memo: Cow::Borrowed(&e.memo),
-                line: e.line,
-                sheet: None,
-            })?;
+            w.add(&entry_ref(&entry("a", 3, 1, 999, "V9", 2)))?;
             Err(StoreError::CreateDir {
                 path: "x".into(),
                 source: std::io::Error::other("the file was bad"),
@@ -268,30 +261,8 @@ fn a_full_disk_reports_its_cause_and_changes_nothing() {
     let many: Vec<Entry> = (0..20_000)
         .map(|i| entry("a", 2, 1, i, &format!("V{i:06}"), 2 + i as u32))
         .collect();
-    let result: Result<(), StoreError> = store.atomically(true, |s| {
-        s.write_source(
-            "/x.csv",
-            &fp("2"),
-            None,
-            "t2",
-            |w| -> Result<(), StoreError> {
-                for e in &many {
-                    w.add(&EntryRef {
-                        fund: &e.fund,
-                        fund_index: fund_index(&e.fund),
-                        date: e.date,
-                        amount: e.amount,
-                        voucher: Cow::Borrowed(&e.voucher),
-                        memo: Cow::Borrowed(&e.memo),
-                        line: e.line,
-                        sheet: None,
-                    })?;
-                }
-                Ok(())
-            },
-        )
-        .map(drop)
-    });
+    let result: Result<usize, StoreError> =
+        store.atomically(true, |s| try_put(s, "/x.csv", "2", &many));
     let message = result.expect_err("the disk is full").to_string();
     assert!(
         message.contains("database or disk is full") && message.contains("free some space"),
@@ -389,20 +360,7 @@ fn the_first_read_after_an_upgrade_is_not_news() {
         .expect("age");
 
     // The same spending under the new hash: not a change.
-    let ((), _) = store
-        .write_source("/x.csv", &fp("xxh3:1"), None, "2025-06-01T00:00:00Z", |w| {
-            w.add(&EntryRef {
-                fund: "a",
-                fund_index: 0,
-                date: entries[0].date,
-                amount: entries[0].amount,
-                voucher: Cow::Borrowed("V1"),
-                memo: Cow::Borrowed("memo"),
-                line: 2,
-                sheet: None,
-            })
-        })
-        .expect("write");
+    put(&mut store, "/x.csv", "xxh3:1", &entries);
     assert_eq!(changed_at(&store), "2025-01-01T00:00:00Z");
     // A real change afterwards is one.
     put(

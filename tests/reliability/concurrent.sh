@@ -34,20 +34,8 @@ fail() {
     exit 1
 }
 q() { sqlite3 -batch -noheader spendwatch.db "$1"; }
-# Count and sum (分) of an export.
-totals() {
-    python3 - "$1" <<'PY'
-import csv, sys
-n = s = 0
-with open(sys.argv[1], newline="", encoding="utf-8") as f:
-    for row in csv.DictReader(f):
-        whole, _, frac = row["amount"].partition(".")
-        sign = -1 if whole.startswith("-") else 1
-        s += sign * (abs(int(whole)) * 100 + int((frac + "00")[:2]))
-        n += 1
-print(f"{n}|{s}")
-PY
-}
+# shellcheck source=tests/reliability/common.sh
+. "$root/tests/reliability/common.sh"
 full=$(totals full.csv)
 part=$(totals part.csv)
 
@@ -75,7 +63,7 @@ for round in $(seq "$rounds"); do
     reader=''
     sw status
     statuses=$((statuses + 4))
-    now=$(q 'SELECT count(*) || "|" || coalesce(sum(amount), 0) FROM entries')
+    now=$(q "$IN_FORCE")
     [ "$now" = "${!version}" ] || fail "round $round: entries in force $now, imported $version ${!version}"
 done
 # Two more checks by the daemon after the last import: they leave the last version in force.
@@ -85,7 +73,7 @@ for attempt in $(seq 300); do
     [ "$attempt" -lt 300 ] || fail "the daemon made no two checks in 30 s after the last import"
     sleep 0.1
 done
-now=$(q 'SELECT count(*) || "|" || coalesce(sum(amount), 0) FROM entries')
+now=$(q "$IN_FORCE")
 [ "$now" = "${!version}" ] || fail "after the daemon's checks: entries in force $now, imported ${!version}"
 checks=$(grep -c 'check done' daemon.log || true)
 kill -TERM "$daemon_pid"

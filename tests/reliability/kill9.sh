@@ -31,20 +31,8 @@ sed -i -E 's/\{id: (F[0-9]+),(.*)\}$/{id: \1,\2, notify: [\1@localhost]}/' confi
 mv ledger.csv new.csv
 mv ytd.csv old.csv
 
-# Count and sum (分) of an export, as spendwatch must hold it.
-totals() {
-    python3 - "$1" <<'PY'
-import csv, sys
-n = s = 0
-with open(sys.argv[1], newline="", encoding="utf-8") as f:
-    for row in csv.DictReader(f):
-        whole, _, frac = row["amount"].partition(".")
-        sign = -1 if whole.startswith("-") else 1
-        s += sign * (abs(int(whole)) * 100 + int((frac + "00")[:2]))
-        n += 1
-print(f"{n}|{s}")
-PY
-}
+# shellcheck source=tests/reliability/common.sh
+. "$root/tests/reliability/common.sh"
 old=$(totals old.csv)
 new=$(totals new.csv)
 echo "old export: $old (count|sum 分), new export: $new"
@@ -63,7 +51,7 @@ verify() {
     [ "$(q 'PRAGMA integrity_check')" = ok ] || fail "$k" "integrity_check: $(q 'PRAGMA integrity_check')"
     [ -z "$(q 'PRAGMA foreign_key_check')" ] || fail "$k" "foreign_key_check: $(q 'PRAGMA foreign_key_check')"
     local now
-    now=$(q 'SELECT count(*) || "|" || coalesce(sum(amount), 0) FROM entries')
+    now=$(q "$IN_FORCE")
     if [ "$now" = "$old" ]; then in_force_old=$((in_force_old + 1))
     elif [ "$now" = "$new" ]; then in_force_new=$((in_force_new + 1))
     else fail "$k" "entries in force $now are neither the old $old nor the new $new"
