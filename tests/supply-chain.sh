@@ -25,4 +25,9 @@ else
     echo "advisories: no snapshot at $src; fetching the current RustSec database"
     cargo deny fetch db
 fi
+# cargo-deny runs `cargo metadata`, which needs the packages of every target (windows-sys,
+# android_system_properties …), not only those a Linux build downloads; --offline forbids the
+# download, so fetch them first (a no-op where they are cached).
+echo "fetching the packages of every target (cargo fetch --locked)"
+cargo fetch --locked --quiet
 cargo deny --offline check
