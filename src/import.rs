@@ -155,7 +155,7 @@ fn sync_one(
             });
         }
         Err(e) => {
-            let report = format!("{display}: cannot read the file: {e}");
+            let report = cannot_read_file(display, &e);
             return Ok(Outcome::Rejected {
                 report,
                 known: false,
@@ -172,7 +172,7 @@ fn sync_one(
     let (content, detected) = match examine(&file.path) {
         Ok(found) => found,
         Err(e) => {
-            let report = format!("{display}: cannot read the file: {e}");
+            let report = cannot_read_file(display, &e);
             return Ok(Outcome::Rejected {
                 report,
                 known: false,
@@ -244,7 +244,7 @@ pub fn import_files(
             let (meta, (content, detected)) = match found {
                 Ok(found) => found,
                 Err(e) => {
-                    problems.push(format!("{display}: cannot read the file: {e}"));
+                    problems.push(cannot_read_file(&display, &e));
                     continue;
                 }
             };
@@ -306,9 +306,7 @@ pub fn import_files(
         let mut message = problems.join("\n");
         let _ = write!(
             message,
-            "\n{} rejected: nothing was imported; correct the file{} and run the import again",
-            if count == 1 { "1 file" } else { "files" },
-            if count == 1 { "" } else { "s" },
+            "\n{count} 个文件被拒绝，本次未导入任何内容；请按上面的提示改正文件后重新导入"
         );
         return Err(ImportError::Rejected(message));
     }
@@ -360,8 +358,7 @@ fn write(
         default_fund: file.fund.as_deref(),
         extra_headers: &config.extra_headers,
     };
-    let cannot_read =
-        |e: std::io::Error| WriteError::Io(format!("{display}: cannot read the file: {e}"));
+    let cannot_read = |e: std::io::Error| WriteError::Io(cannot_read_file(display, &e));
     let opened = std::fs::File::open(&file.path).map_err(cannot_read)?;
     // For cutting a UTF-8 file into blocks and reusing those the previous read had.
     let scan = |start: u64, end: u64| scan_range(&opened, start, end);
@@ -436,7 +433,7 @@ fn write(
                 Ok((stats, cut))
             }
             Err(ReadError::Sink(HungUp)) => {
-                Err(WriteError::Io(format!("{display}: reading stopped")))
+                Err(WriteError::Io(format!("{display}: 读取中断；请重新导入")))
             }
             Err(ReadError::Io(e)) => Err(cannot_read(e)),
             Err(ReadError::Problems { problems, more }) => Err(WriteError::Rejected(
@@ -499,7 +496,7 @@ fn scan_range(file: &std::fs::File, start: u64, end: u64) -> std::io::Result<Sca
         if n == 0 {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::UnexpectedEof,
-                "the file shrank while being read",
+                "文件在读取时变短了（是否正在被写入？）",
             ));
         }
         hasher.update(&buf[..n]);
@@ -645,7 +642,7 @@ fn examine(path: &Path) -> std::io::Result<(String, Detected)> {
 fn stat(path: &Path) -> std::io::Result<SourceMeta> {
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
-        return Err(std::io::Error::other("it is not a regular file"));
+        return Err(std::io::Error::other("这不是普通文件（是文件夹或设备）"));
     }
     let mtime_ns = meta
         .modified()
@@ -692,7 +689,8 @@ fn duplicate_warnings(store: &Store, key: &str, display: &str) -> Result<Vec<Str
         .take(SHOWN)
         .map(|(e, other, other_line)| {
             format!(
-                "{display}:{}: the same entry ({} {} {} {} {}) is also in {}:{other_line}; it is counted twice",
+                "{display}:{}: 同一笔分录（{} {} {} {} {}）也在 {}:{other_line} 中，被重复计算；\
+                 请删除其中一个文件或把它移出 ledger.sources",
                 e.line,
                 e.fund,
                 e.date,
@@ -705,11 +703,26 @@ fn duplicate_warnings(store: &Store, key: &str, display: &str) -> Result<Vec<Str
         .collect();
     if duplicates.len() > SHOWN {
         warnings.push(format!(
-            "{display}: … and {} more entries that are also in another source; is the same export imported under two names?",
+            "{display}: ……另有 {} 笔分录也在其他来源文件中；是否把同一份导出以两个文件名导入了？",
             duplicates.len() - SHOWN
         ));
     }
     Ok(warnings)
+}
+
+/// `file: 无法读取文件（why）；what to do`, for an I/O error on a ledger file: the cause in
+/// Chinese for the kinds an accountant can fix, the system's text otherwise.
+fn cannot_read_file(display: &str, e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => {
+            format!("{display}: 无法读取文件（文件不存在）；请检查文件名和所在文件夹")
+        }
+        ErrorKind::PermissionDenied => format!(
+            "{display}: 无法读取文件（没有读取权限）；请让管理员把文件设为 spendwatch 组可读"
+        ),
+        _ => format!("{display}: 无法读取文件（{e}）；请确认文件完整后重新导入"),
+    }
 }
 
 /// The path a file is known by in the database: the same file named from another folder, through

@@ -21,7 +21,7 @@ pub(super) fn run(
     {
         let known: Vec<&str> = config.funds.iter().map(|f| f.id.as_str()).collect();
         return Err(Failure::invalid(format!(
-            "spendwatch: --fund {id}: no fund has this id in {} (known: {})",
+            "spendwatch: --fund {id}：{} 中没有这个资金编号（已有：{}）；请改用其中之一",
             config.file.display(),
             known.join(", ")
         )));
@@ -42,22 +42,21 @@ pub(super) fn run(
     for report in &reports {
         println!("{}", describe(report));
         for duplicate in &report.duplicates {
-            eprintln!("spendwatch: warning: {duplicate}");
+            eprintln!("spendwatch: 警告：{duplicate}");
         }
     }
     let prefix = if dry_run {
-        "dry run, nothing changed; entries in force"
+        "试运行，未作任何改动；现行分录"
     } else {
-        "entries in force"
+        "现行分录"
     };
     let (entries, sources) = store.entries_in_force()?;
-    let sources = format!("{sources} source{}", if sources == 1 { "" } else { "s" });
     if config.funds.len() <= PER_FUND_UP_TO {
         let counts = store.entry_counts()?;
         let mut per_fund: Vec<String> = config
             .funds
             .iter()
-            .map(|f| format!("{} {}", f.id, counts.get(&f.id).copied().unwrap_or(0)))
+            .map(|f| format!("{} {} 条", f.id, counts.get(&f.id).copied().unwrap_or(0)))
             .collect();
         let unknown: i64 = counts
             .iter()
@@ -65,26 +64,27 @@ pub(super) fn run(
             .map(|(_, n)| n)
             .sum();
         if unknown > 0 {
-            per_fund.push(format!("funds no longer in the config {unknown}"));
+            per_fund.push(format!("已不在配置中的资金 {unknown} 条"));
         }
         println!(
-            "{prefix}: {} ({entries} from {sources})",
-            per_fund.join(", ")
+            "{prefix}：{}（共 {entries} 条，来自 {sources} 个文件）",
+            per_fund.join("，")
         );
     } else {
         println!(
-            "{prefix}: {entries} from {sources}, {} funds",
+            "{prefix}：共 {entries} 条，来自 {sources} 个文件，{} 项资金",
             config.funds.len()
         );
     }
     Ok(())
 }
 
-/// One line about what happened to a file.
+/// One line about what happened to a file, in Chinese: the person reading it is the
+/// accountant who made the export.
 pub(super) fn describe(report: &FileReport) -> String {
     match &report.outcome {
         Outcome::Unchanged { entries } => {
-            format!("{}: unchanged, {entries} entries in force", report.display)
+            format!("{}: 未变化，现行分录 {entries} 条", report.display)
         }
         Outcome::Imported {
             entries,
@@ -94,17 +94,17 @@ pub(super) fn describe(report: &FileReport) -> String {
             note_rows,
             encoding,
         } => {
-            let mut text = format!("{}: {entries} entries read", report.display);
+            let mut text = format!("{}: 读入分录 {entries} 条", report.display);
             if let Some(encoding) = encoding {
-                text += &format!(" ({})", encoding.name());
+                text += &format!("（{}）", encoding.name());
             }
-            text += &format!(", {subtotal_rows} subtotal rows skipped");
+            text += &format!("；跳过合计行 {subtotal_rows} 行");
             if *note_rows > 0 {
-                text += &format!(", {note_rows} rows without date or amount skipped");
+                text += &format!("、无日期无金额的说明行 {note_rows} 行");
             }
-            text += &format!("; replaces {previous} entries");
+            text += &format!("；取代原有分录 {previous} 条");
             if *previous > 0 {
-                text += &format!(" ({written} new or changed)");
+                text += &format!("（其中新增或变动 {written} 条）");
             }
             text
         }
@@ -113,7 +113,7 @@ pub(super) fn describe(report: &FileReport) -> String {
         } => problems.clone(),
         Outcome::Missing { entries_in_force } => {
             format!(
-                "{}: does not exist; {entries_in_force} entries stay in force",
+                "{}: 文件不存在；原有分录 {entries_in_force} 条继续有效",
                 report.display
             )
         }

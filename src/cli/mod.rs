@@ -44,7 +44,7 @@ struct Cli {
 enum Command {
     /// Show each fund's spending, rates and milestones
     Status {
-        /// Evaluate as of this day instead of today (YYYY-MM-DD)
+        /// Evaluate as of this day instead of today (2025-07-15, 2025/7/15, 20250715, 2025年7月15日)
         #[arg(long, value_name = "DAY", value_parser = parse_day)]
         as_of: Option<NaiveDate>,
         /// Output format
@@ -67,7 +67,7 @@ enum Command {
     Run,
     /// One check as the daemon does it: import, evaluate, alert, send
     Check {
-        /// Check as the daemon would on this day (YYYY-MM-DD), e.g. to replay a season
+        /// Check as the daemon would on this day (2025-07-15, 2025/7/15, 20250715, 2025年7月15日), e.g. to replay a season
         #[arg(long, value_name = "DAY", value_parser = parse_day)]
         as_of: Option<NaiveDate>,
         /// Print the emails that would be sent; change nothing
@@ -101,9 +101,10 @@ enum ConfigCommand {
     Check,
 }
 
+/// `--as-of`: every form of a full date the ledger reader accepts (2025-07-15, 2025/7/15,
+/// 2025.07.15, 20250715, 2025年7月15日), so a day copied from an export works as it is.
 fn parse_day(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("{text:?} is not a day: write YYYY-MM-DD, e.g. 2025-07-15"))
+    crate::ledger::parse_date(text)
 }
 
 /// Runs the command line `args` (including the program name).
@@ -281,22 +282,22 @@ fn print_import_reports(reports: &[import::FileReport], warnings: &[String]) {
                 known,
             } => {
                 let again = if *known {
-                    " (unchanged since it was rejected)"
+                    "（被拒绝后未改动）"
                 } else {
                     ""
                 };
                 eprintln!(
-                    "{problems}\nspendwatch: warning: {} was rejected{again}; its previous version ({entries_in_force} entries) stays in force",
+                    "{problems}\nspendwatch: 警告：{} 被拒绝{again}；原有版本（分录 {entries_in_force} 条）继续有效",
                     report.display
                 )
             }
             Outcome::Missing { entries_in_force } => eprintln!(
-                "spendwatch: warning: ledger source {} does not exist; its {entries_in_force} entries stay in force",
+                "spendwatch: 警告：账簿来源 {} 不存在；其原有分录 {entries_in_force} 条继续有效",
                 report.display
             ),
         }
         for duplicate in &report.duplicates {
-            eprintln!("spendwatch: warning: {duplicate}");
+            eprintln!("spendwatch: 警告：{duplicate}");
         }
     }
 }

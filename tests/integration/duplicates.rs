@@ -23,7 +23,7 @@ fn duplicate_entry_across_imported_files_is_warned() {
     let warning = out
         .stderr
         .lines()
-        .find(|l| l.contains("warning") && l.contains("记-0031"))
+        .find(|l| l.contains("警告") && l.contains("记-0031"))
         .unwrap_or_else(|| panic!("no duplicate warning:\n{}", out.stderr));
     assert!(
         warning.contains("b.csv:3") && warning.contains("a.csv:2"),
@@ -48,7 +48,7 @@ fn duplicate_entry_across_configured_sources_is_warned() {
     let warning = out
         .stderr
         .lines()
-        .find(|l| l.contains("warning") && l.contains("记-0031"))
+        .find(|l| l.contains("警告") && l.contains("记-0031"))
         .unwrap_or_else(|| panic!("no duplicate warning:\n{}", out.stderr));
     assert!(
         warning.contains("a.csv") && warning.contains("b.csv"),

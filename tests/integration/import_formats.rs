@@ -30,8 +30,8 @@ fn import_gbk_ledger_skips_subtotal_and_carry_rows() {
     let out = wd.run(&["import", "明细账.csv", "--fund", NG]);
     out.ok();
     // 期初余额 1, 本月合计 2, 本年累计 2, 过次页 1, 承前页 1 = 7 rows skipped, never counted.
-    out.stdout_has("4 entries read")
-        .stdout_has("7 subtotal rows skipped")
+    out.stdout_has("读入分录 4 条")
+        .stdout_has("跳过合计行 7 行")
         .stdout_has("GBK");
     assert_eq!(
         rows(&wd.entries()),
@@ -60,7 +60,7 @@ fn import_utf8_with_bom() {
         ),
     );
     let out = wd.run(&["import", "支出.csv"]);
-    out.ok().stdout_has("2 entries read");
+    out.ok().stdout_has("读入分录 2 条");
     assert_eq!(
         rows(&wd.entries()),
         [
@@ -84,7 +84,7 @@ fn import_utf8_without_bom() {
     );
     wd.run(&["import", "支出.csv"])
         .ok()
-        .stdout_has("2 entries read");
+        .stdout_has("读入分录 2 条");
     assert_eq!(
         rows(&wd.entries()),
         [
@@ -113,7 +113,7 @@ fn import_tsv_with_debit_and_credit() {
     );
     wd.run(&["import", "ledger.tsv"])
         .ok()
-        .stdout_has("3 entries read");
+        .stdout_has("读入分录 3 条");
     assert_eq!(
         rows(&wd.entries()),
         [
@@ -133,7 +133,7 @@ fn import_utf16_fixture() {
     wd.copy_in(&repo().join("tests/data/utf16.csv"), "utf16.csv");
     wd.run(&["import", "utf16.csv"])
         .ok()
-        .stdout_has("3 entries read")
+        .stdout_has("读入分录 3 条")
         .stdout_has("UTF-16");
     assert_eq!(
         rows(&wd.entries()),
@@ -156,7 +156,7 @@ fn import_utf16_generated() {
     );
     wd.run(&["import", "u16.csv"])
         .ok()
-        .stdout_has("1 entries read");
+        .stdout_has("读入分录 1 条");
     assert_eq!(
         rows(&wd.entries()),
         [(IP, "2025-06-11", 245_000, "", "招商引资政策汇编印制")]
@@ -171,8 +171,8 @@ fn import_xls_fixture_with_year_month_day_columns() {
     wd.copy_in(&repo().join("tests/data/mingxi.xls"), "mingxi.xls");
     let out = wd.run(&["import", "mingxi.xls"]);
     out.ok()
-        .stdout_has("4 entries read")
-        .stdout_has("1 subtotal rows skipped");
+        .stdout_has("读入分录 4 条")
+        .stdout_has("跳过合计行 1 行");
     assert_eq!(
         rows(&wd.entries()),
         [
@@ -251,8 +251,8 @@ fn import_xlsx_with_title_rows_date_cells_and_total_row() {
 
     let out = wd.run(&["import", "支出明细.xlsx"]);
     out.ok()
-        .stdout_has("3 entries read")
-        .stdout_has("1 subtotal rows skipped");
+        .stdout_has("读入分录 3 条")
+        .stdout_has("跳过合计行 1 行");
     let entries = wd.entries();
     assert_eq!(
         rows(&entries),
@@ -307,7 +307,7 @@ fn import_every_date_form() {
     );
     wd.run(&["import", "dates.csv", "--fund", NG])
         .ok()
-        .stdout_has("6 entries read");
+        .stdout_has("读入分录 6 条");
     assert_eq!(
         rows(&wd.entries()),
         [
@@ -339,7 +339,7 @@ fn import_every_amount_form() {
     );
     wd.run(&["import", "amounts.csv", "--fund", IP])
         .ok()
-        .stdout_has("6 entries read");
+        .stdout_has("读入分录 6 条");
     assert_eq!(
         rows(&wd.entries()),
         [
@@ -367,7 +367,7 @@ fn import_separate_year_month_day_columns() {
     );
     wd.run(&["import", "ymd.csv", "--fund", NG])
         .ok()
-        .stdout_has("3 entries read");
+        .stdout_has("读入分录 3 条");
     assert_eq!(
         rows(&wd.entries()),
         [
@@ -390,7 +390,7 @@ fn import_english_headers() {
     );
     wd.run(&["import", "english.csv"])
         .ok()
-        .stdout_has("2 entries read");
+        .stdout_has("读入分录 2 条");
     assert_eq!(
         rows(&wd.entries()),
         [
@@ -419,7 +419,7 @@ fn import_fund_by_id_code_name_and_alias() {
     );
     wd.run(&["import", "funds.csv"])
         .ok()
-        .stdout_has("8 entries read");
+        .stdout_has("读入分录 8 条");
     let funds: Vec<(String, String)> = wd
         .entries()
         .into_iter()
@@ -470,7 +470,7 @@ fn import_with_header_names_mapped_in_the_config() {
     );
     wd.run(&["import", "odd.csv", "--fund", IP])
         .ok()
-        .stdout_has("1 entries read");
+        .stdout_has("读入分录 1 条");
     assert_eq!(
         rows(&wd.entries()),
         [(IP, "2025-08-14", 138_000, "记-0085", "")]

@@ -21,14 +21,14 @@ fn reimport_replaces_exactly_the_new_rows() {
     wd.write_str("ledger.csv", V1);
     wd.run(&["import", "ledger.csv"])
         .ok()
-        .stdout_has("3 entries read");
+        .stdout_has("读入分录 3 条");
     assert_eq!(wd.spent("2025-12-31", NG), "600.00");
 
     wd.write_str("ledger.csv", V2);
     let out = wd.run(&["import", "ledger.csv"]);
     out.ok()
-        .stdout_has("2 entries read")
-        .stdout_has("replaces 3 entries");
+        .stdout_has("读入分录 2 条")
+        .stdout_has("取代原有分录 3 条");
     let entries = wd.entries();
     assert_eq!(
         rows(&entries),
@@ -56,8 +56,8 @@ fn reimport_of_an_unchanged_file_changes_nothing() {
     assert_eq!(before.len(), 3);
 
     let out = wd.run(&["import", "ledger.csv"]);
-    out.ok().stdout_has("unchanged");
-    assert!(!out.stdout.contains("entries read"), "{}", out.stdout);
+    out.ok().stdout_has("未变化");
+    assert!(!out.stdout.contains("读入分录"), "{}", out.stdout);
     // Same rows with the same ids: nothing was deleted and re-inserted.
     assert_eq!(wd.entries(), before);
     assert_eq!(wd.spent("2025-12-31", NG), "600.00");
@@ -84,7 +84,7 @@ fn the_same_file_named_by_another_path_is_the_same_source() {
     assert_eq!(wd.spent("2025-12-31", NG), "600.00");
 
     let out = wd.run(&["import", "./ledger.csv"]);
-    out.ok().stdout_has("unchanged");
+    out.ok().stdout_has("未变化");
     assert_eq!(wd.entries(), before);
 }
 
@@ -102,10 +102,10 @@ fn dry_run_reports_counts_and_changes_nothing() {
     );
     let out = wd.run(&["import", "--dry-run", "ledger.csv", "other.csv"]);
     out.ok();
-    out.stdout_has("ledger.csv: 2 entries read")
-        .stdout_has("replaces 3 entries");
-    out.stdout_has("other.csv: 1 entries read")
-        .stdout_has("dry run");
+    out.stdout_has("ledger.csv: 读入分录 2 条")
+        .stdout_has("取代原有分录 3 条");
+    out.stdout_has("other.csv: 读入分录 1 条")
+        .stdout_has("试运行");
     assert_eq!(wd.entries(), before);
     assert_eq!(wd.spent("2025-12-31", NG), "600.00");
     assert_eq!(wd.spent("2025-12-31", crate::util::IP), "0.00");

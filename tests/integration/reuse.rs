@@ -103,7 +103,7 @@ fn corrected_amounts_and_appended_rows() {
     // the blocks of records 1024– and 3072–, and the last block grows: only 2048–3071 is
     // reused.
     assert_eq!(reused(&log), 1, "{log}");
-    assert!(log.contains("(703 new or changed)"), "{log}");
+    assert!(log.contains("（其中新增或变动 703 条）"), "{log}");
 }
 
 #[test]

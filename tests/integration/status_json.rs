@@ -128,7 +128,9 @@ fn status_json_2025_07_15_and_import_reported_once() {
     first
         .stderr_has("网络综合治理-明细账.csv")
         .stderr_has("招商引资专项业务费-支出明细.xlsx");
-    first.stderr_has("38 entries").stderr_has("25 entries");
+    first
+        .stderr_has("读入分录 38 条")
+        .stderr_has("读入分录 25 条");
     let expected = [
         Expected {
             id: NG,
@@ -588,9 +590,24 @@ fn status_json_before_the_year_is_all_zero() {
 #[test]
 fn status_rejects_a_malformed_as_of_day() {
     let wd = sample();
-    let out = wd.run(&["status", "--as-of", "2025/07/15", "--format", "json"]);
-    out.expect_code(2).stderr_has("2025/07/15");
-    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    for bad in ["15/07/2025", "2025-02-30", "07-15", "yesterday"] {
+        let out = wd.run(&["status", "--as-of", bad, "--format", "json"]);
+        out.expect_code(2).stderr_has(bad);
+        assert!(out.stdout.is_empty(), "{}", out.stdout);
+    }
+}
+
+#[test]
+fn as_of_takes_the_date_forms_of_the_ledger() {
+    let wd = sample();
+    let iso = wd.status_json("2025-07-15");
+    for form in ["2025/7/15", "2025.07.15", "20250715", "2025年7月15日"] {
+        let doc = wd
+            .run(&["status", "--as-of", form, "--format", "json"])
+            .ok()
+            .json();
+        assert_eq!(doc, iso, "--as-of {form}");
+    }
 }
 
 #[test]
