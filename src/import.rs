@@ -14,12 +14,15 @@ use std::path::{Path, PathBuf};
 
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::config::Config;
+use crate::config::{Config, Series};
+use crate::core::Money;
 use crate::ledger::{
     self, Block, Blocks, Detected, Encoding, EntryRef, ProblemList, ReadError, ReadOptions,
     Scanned, Sniffer,
 };
-use crate::store::{Fingerprint, SourceMeta, Store, StoreError};
+use crate::store::{Fingerprint, Origin, SourceMeta, Store, StoreError, Withdrawn};
+
+mod settle;
 
 /// A file to import and the fund of its rows when it has no fund column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +30,9 @@ pub struct SourceFile {
     /// Absolute; the key of the source in the database.
     pub path: PathBuf,
     pub fund: Option<String>,
+    /// The `ledger.sources` entry that names it (its position); `None` for a file imported by
+    /// hand.
+    pub spec: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +57,19 @@ pub enum Outcome {
     },
     /// A configured file that is not there (any entries it had stay in force).
     Missing { entries_in_force: i64 },
+    /// Left force: a newer file of its year-to-date series (`by`, as shown) holds its
+    /// entries; `why` says why that one is newer. Its `entries` (summing to `amount`) stay in
+    /// the database, counted nowhere.
+    Superseded {
+        by: String,
+        why: String,
+        entries: i64,
+        amount: Money,
+    },
+    /// Left force: `ledger.sources` no longer names it (a folder moved, a glob changed).
+    Unconfigured { entries: i64, amount: Money },
+    /// Back in force, for the reason `why`.
+    Restored { why: String, entries: i64 },
 }
 
 #[derive(Debug, Clone)]
@@ -77,7 +96,7 @@ pub enum ImportError {
 pub fn configured_files(config: &Config) -> (Vec<SourceFile>, Vec<String>) {
     let mut files: Vec<SourceFile> = Vec::new();
     let mut warnings = Vec::new();
-    for spec in &config.sources {
+    for (index, spec) in config.sources.iter().enumerate() {
         let pattern = spec.pattern.to_string_lossy();
         let mut matched = 0;
         match glob::glob(&pattern) {
@@ -88,6 +107,7 @@ pub fn configured_files(config: &Config) -> (Vec<SourceFile>, Vec<String>) {
                         files.push(SourceFile {
                             path,
                             fund: spec.fund.clone(),
+                            spec: Some(index),
                         });
                     }
                     matched += 1;
@@ -101,6 +121,7 @@ pub fn configured_files(config: &Config) -> (Vec<SourceFile>, Vec<String>) {
                 files.push(SourceFile {
                     path: spec.pattern.clone(),
                     fund: spec.fund.clone(),
+                    spec: Some(index),
                 });
             } else {
                 warnings.push(format!("ledger source {pattern} matches no file"));
@@ -111,7 +132,9 @@ pub fn configured_files(config: &Config) -> (Vec<SourceFile>, Vec<String>) {
 }
 
 /// Syncs the config's sources one by one: changed files are re-read, bad versions are recorded
-/// and reported, good ones replace their source's entries.
+/// and reported, good ones replace their source's entries; then force is settled (the newest
+/// file of each year-to-date series, nothing the config no longer names), each change of
+/// force reported after the files.
 pub fn sync_sources(
     store: &mut Store,
     config: &Config,
@@ -119,21 +142,55 @@ pub fn sync_sources(
     now: &str,
 ) -> Result<Vec<FileReport>, StoreError> {
     let mut reports = Vec::with_capacity(files.len());
-    for file in files {
-        let display = display_path(&file.path);
-        let outcome = sync_one(store, config, file, &display, now)?;
-        let duplicates = match outcome {
-            Outcome::Imported { .. } => duplicate_warnings(store, &key_of(file), &display)?,
-            _ => Vec::new(),
-        };
-        reports.push(FileReport {
-            file: file.clone(),
-            display,
-            outcome,
-            duplicates,
-        });
+    let in_series = |f: &SourceFile| {
+        f.spec
+            .is_some_and(|i| config.sources[i].series == Series::Ytd)
+    };
+    for file in files.iter().filter(|f| !in_series(f)) {
+        reports.push(sync_report(store, config, file, now)?);
+    }
+    // A year-to-date series is read and settled in one transaction: a reader never sees the
+    // new export in force beside the one it supersedes.
+    for (index, _) in config
+        .sources
+        .iter()
+        .enumerate()
+        .filter(|(_, spec)| spec.series == Series::Ytd)
+    {
+        store.atomically(true, |store| {
+            for file in files.iter().filter(|f| f.spec == Some(index)) {
+                reports.push(sync_report(store, config, file, now)?);
+            }
+            settle::settle_series(store, config, index, files, &mut reports, now)
+        })?;
+    }
+    // After the reads, which create the records of new files.
+    settle::mark_configured(store, files, now)?;
+    settle::settle_unnamed(store, config, files, &mut reports, now)?;
+    // Only once force is settled: an export superseded a moment ago duplicates nothing.
+    for report in &mut reports {
+        if matches!(report.outcome, Outcome::Imported { .. }) {
+            report.duplicates = duplicate_warnings(store, &key_of(&report.file), &report.display)?;
+        }
     }
     Ok(reports)
+}
+
+/// Syncs one configured file into a report (its duplicates are looked for later).
+fn sync_report(
+    store: &mut Store,
+    config: &Config,
+    file: &SourceFile,
+    now: &str,
+) -> Result<FileReport, StoreError> {
+    let display = display_path(&file.path);
+    let outcome = sync_one(store, config, file, &display, now)?;
+    Ok(FileReport {
+        file: file.clone(),
+        display,
+        outcome,
+        duplicates: Vec::new(),
+    })
 }
 
 fn sync_one(
@@ -290,6 +347,19 @@ pub fn import_files(
         }
         if !problems.is_empty() {
             return Err(ImportError::Rejected(String::new()));
+        }
+        // A file imported by hand stays until forgotten, and is back in force if the config had
+        // stopped naming it.
+        for report in &reports {
+            let key = key_of(&report.file);
+            store.set_origin(&key, Origin::Hand)?;
+            let withdrawn = store
+                .source_overviews()?
+                .into_iter()
+                .find(|s| s.path == key);
+            if withdrawn.is_some_and(|s| s.withdrawn == Some(Withdrawn::Unconfigured)) {
+                store.set_withdrawn(&key, None, now)?;
+            }
         }
         if !dry_run {
             for report in &mut reports {

@@ -34,6 +34,7 @@ pub(super) fn run(
             sources.push(SourceFile {
                 path,
                 fund: fund.clone(),
+                spec: None,
             });
         }
     }
@@ -113,9 +114,28 @@ pub(super) fn describe(report: &FileReport) -> String {
         } => problems.clone(),
         Outcome::Missing { entries_in_force } => {
             format!(
-                "{}: 文件不存在；原有分录 {entries_in_force} 条继续有效",
+                "{}: 文件不存在；原有分录 {entries_in_force} 条继续有效（如不再需要，用 \
+                 spendwatch sources --forget 撤除）",
                 report.display
             )
+        }
+        Outcome::Superseded {
+            by,
+            why,
+            entries,
+            amount,
+        } => format!(
+            "{}: 已被 {by} 取代（{why}）；它的 {entries} 条分录（{} 元）不再计入",
+            report.display,
+            amount.grouped()
+        ),
+        Outcome::Unconfigured { entries, amount } => format!(
+            "{}: ledger.sources 已不再包含此文件；它的 {entries} 条分录（{} 元）不再计入",
+            report.display,
+            amount.grouped()
+        ),
+        Outcome::Restored { why, entries } => {
+            format!("{}: 重新计入（{why}），分录 {entries} 条", report.display)
         }
     }
 }

@@ -9,6 +9,7 @@ mod config_cmd;
 mod import_cmd;
 mod logging;
 mod run_cmd;
+mod sources_cmd;
 mod status;
 mod table;
 
@@ -82,6 +83,19 @@ enum Command {
         #[arg(long)]
         retry: bool,
     },
+    /// List every ledger source (in force, superseded, missing, no longer configured …), or
+    /// withdraw one
+    Sources {
+        /// Withdraw the source at PATH for good: its entries leave the database (shown first)
+        #[arg(long, value_name = "PATH")]
+        forget: Option<PathBuf>,
+        /// With --forget: show what would be withdrawn; change nothing
+        #[arg(long, requires = "forget")]
+        dry_run: bool,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = sources_cmd::Format::Table)]
+        format: sources_cmd::Format,
+    },
     /// Send a test email through the configured transport
     TestEmail {
         /// Recipient [default: email.to]
@@ -136,6 +150,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<(), Failure> {
         Command::Check { as_of, dry_run } => check_cmd::run(&config, as_of, dry_run),
         Command::Alerts => alerts_cmd::alerts(&config),
         Command::Outbox { retry } => alerts_cmd::outbox(&config, retry),
+        Command::Sources {
+            forget,
+            dry_run,
+            format,
+        } => sources_cmd::run(&config, forget.as_deref(), dry_run, format),
         Command::TestEmail { to } => alerts_cmd::test_email(&config, to),
         Command::Config {
             command: ConfigCommand::Check,
@@ -291,10 +310,14 @@ fn print_import_reports(reports: &[import::FileReport], warnings: &[String]) {
                     report.display
                 )
             }
-            Outcome::Missing { entries_in_force } => eprintln!(
-                "spendwatch: 警告：账簿来源 {} 不存在；其原有分录 {entries_in_force} 条继续有效",
-                report.display
-            ),
+            Outcome::Missing { .. } => {
+                eprintln!("spendwatch: 警告：{}", import_cmd::describe(report))
+            }
+            Outcome::Superseded { .. }
+            | Outcome::Unconfigured { .. }
+            | Outcome::Restored { .. } => {
+                eprintln!("spendwatch: {}", import_cmd::describe(report))
+            }
         }
         for duplicate in &report.duplicates {
             eprintln!("spendwatch: 警告：{duplicate}");

@@ -67,6 +67,20 @@ pub struct SourceSpec {
     pub pattern: PathBuf,
     /// A fund id that exists in the config.
     pub fund: Option<String>,
+    /// How the files the pattern matches relate to each other.
+    pub series: Series,
+}
+
+/// How the files of one `ledger.sources` entry relate (`series:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Series {
+    /// Each file holds its own period (a month, a quarter): all are in force (the default).
+    #[default]
+    Periods,
+    /// `series: ytd`: each file is a year-to-date export of the same ledger, so only the newest
+    /// is in force (the one whose entries reach the latest day; of equals, the one modified
+    /// last).
+    Ytd,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -493,6 +507,7 @@ impl Validator<'_> {
         let mut sources = Vec::new();
         for (i, value) in raw.sources.iter().enumerate() {
             let at = format!("ledger.sources[{i}]");
+            let mut series = Series::Periods;
             let (path, fund) = match value {
                 Value::String(s) => (s.clone(), None),
                 Value::Mapping(map) => {
@@ -502,6 +517,19 @@ impl Validator<'_> {
                         match (k.as_str(), v) {
                             (Some("path"), Value::String(s)) => path = Some(s.clone()),
                             (Some("fund"), Value::String(s)) => fund = Some(s.clone()),
+                            (Some("series"), Value::String(s)) if s == "ytd" => {
+                                series = Series::Ytd
+                            }
+                            (Some("series"), Value::String(s)) if s == "periods" => {}
+                            (Some("series"), other) => self.problem(
+                                format!("{at}.series"),
+                                format!(
+                                    "{}: write `series: ytd` when the files are successive \
+                                     year-to-date exports of one ledger (only the newest counts), \
+                                     or leave it out when each file holds its own period",
+                                    yaml_text(other)
+                                ),
+                            ),
                             (Some(key @ ("path" | "fund")), other) => self.problem(
                                 format!("{at}.{key}"),
                                 format!("{}: expected text", yaml_text(other)),
@@ -509,7 +537,7 @@ impl Validator<'_> {
                             _ => self.problem(
                                 at.clone(),
                                 format!(
-                                    "unknown key {}: a source has only `path` and `fund`",
+                                    "unknown key {}: a source has only `path`, `fund` and `series`",
                                     yaml_text(k)
                                 ),
                             ),
@@ -561,6 +589,7 @@ impl Validator<'_> {
             sources.push(SourceSpec {
                 pattern: self.path(&path),
                 fund,
+                series,
             });
         }
         let mut extra = ExtraHeaders::default();

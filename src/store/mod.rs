@@ -17,7 +17,9 @@ use rusqlite::Connection;
 pub use alerts::{AlertEvent, AlertRow, CheckRecord, EmailRecord};
 pub use outbox::{Claimed, OutboxRow};
 pub use schema::SCHEMA_VERSION;
-pub use sources::{Fingerprint, SourceMeta, SourceRecord, SourceWriter};
+pub use sources::{
+    Fingerprint, Origin, SourceMeta, SourceOverview, SourceRecord, SourceWriter, Withdrawn,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

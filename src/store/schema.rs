@@ -141,6 +141,20 @@ const MIGRATIONS: &[Migration] = &[
     // 5: builds from schema 3 on named the hash columns `content_hash` and `rejected_hash` in
     // migration 1 itself, so databases created before that still have the `_sha256` names.
     Rust(rename_sha256_columns),
+    // 6: where a source came from and whether it is in force. Entries of a source out of force
+    // stay in the database (nothing imported is lost) but are left out of every sum.
+    Sql(
+        "-- 'config' (named by ledger.sources), 'hand' (spendwatch import); NULL before schema 6
+    ALTER TABLE sources ADD COLUMN origin TEXT;
+    -- NULL: in force; 'superseded' (an older file of a year-to-date series), 'unconfigured'
+    -- (ledger.sources no longer names it)
+    ALTER TABLE sources ADD COLUMN withdrawn TEXT;
+    -- why, for people: which file superseded it
+    ALTER TABLE sources ADD COLUMN withdrawn_note TEXT;
+    ALTER TABLE sources ADD COLUMN withdrawn_at TEXT;
+    -- when the file was last found missing on disk (NULL: it was there at the last read)
+    ALTER TABLE sources ADD COLUMN missing_since TEXT;",
+    ),
 ];
 
 /// Renames `sources.content_sha256` and `rejected_sha256` where a database still has them.

@@ -47,6 +47,90 @@ pub struct SourceRecord {
     pub blocks: Vec<Block>,
 }
 
+/// Where a source came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Named by `ledger.sources`: it follows the config.
+    Config,
+    /// Imported with `spendwatch import`: it stays until forgotten.
+    Hand,
+}
+
+impl Origin {
+    fn key(self) -> &'static str {
+        match self {
+            Origin::Config => "config",
+            Origin::Hand => "hand",
+        }
+    }
+
+    fn from_key(key: &str) -> Option<Origin> {
+        match key {
+            "config" => Some(Origin::Config),
+            "hand" => Some(Origin::Hand),
+            _ => None,
+        }
+    }
+}
+
+/// Why a source is out of force (its entries are kept, and counted nowhere).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Withdrawn {
+    /// An older file of a year-to-date series (`series: ytd`): a newer one holds its entries.
+    Superseded,
+    /// `ledger.sources` no longer names it (a folder moved, a glob changed).
+    Unconfigured,
+}
+
+impl Withdrawn {
+    fn key(self) -> &'static str {
+        match self {
+            Withdrawn::Superseded => "superseded",
+            Withdrawn::Unconfigured => "unconfigured",
+        }
+    }
+
+    fn from_key(key: &str) -> Option<Withdrawn> {
+        match key {
+            "superseded" => Some(Withdrawn::Superseded),
+            "unconfigured" => Some(Withdrawn::Unconfigured),
+            _ => None,
+        }
+    }
+}
+
+/// One source as `spendwatch sources` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceOverview {
+    /// The absolute path, the source's key.
+    pub path: String,
+    /// `None` for sources recorded before schema 6 that no read has classified yet.
+    pub origin: Option<Origin>,
+    /// `None`: in force.
+    pub withdrawn: Option<Withdrawn>,
+    pub withdrawn_note: Option<String>,
+    /// Entries of the version read last (in force or not).
+    pub entries: i64,
+    /// Their sum.
+    pub amount: Money,
+    pub first_day: Option<NaiveDate>,
+    pub last_day: Option<NaiveDate>,
+    /// The funds its entries belong to, by id.
+    pub funds: Vec<String>,
+    /// When the accepted version was last read (RFC 3339), and when a new version (accepted or
+    /// rejected) was last seen.
+    pub read_at: Option<String>,
+    pub changed_at: Option<String>,
+    /// Why the newest version was rejected, if it was.
+    pub rejected: Option<String>,
+    /// When the file was first found missing on disk, if it is.
+    pub missing_since: Option<String>,
+    /// Whether any version was ever accepted.
+    pub accepted: bool,
+    /// The file's modification time when last read (ns since the epoch).
+    pub mtime_ns: Option<i64>,
+}
+
 /// How many entries are read per query when comparing with the version in force.
 const HASH_WINDOW: i64 = 8_192;
 
@@ -642,7 +726,10 @@ impl Store {
     pub fn entry_counts(&self) -> Result<HashMap<String, i64>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT fund, SUM(entries) FROM source_days GROUP BY fund")
+            .prepare(
+                "SELECT d.fund, SUM(d.entries) FROM source_days d JOIN sources s ON s.id = d.source_id
+                 WHERE s.withdrawn IS NULL GROUP BY d.fund",
+            )
             .map_err(self.err())?;
         let rows = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -653,7 +740,7 @@ impl Store {
     /// Entries in force in all sources, and the number of sources that have any.
     pub fn entries_in_force(&self) -> Result<(i64, i64), StoreError> {
         self.conn
-            .query_row("SELECT COALESCE(SUM(entry_count), 0), COUNT(*) FILTER (WHERE entry_count > 0) FROM sources", [], |r| {
+            .query_row("SELECT COALESCE(SUM(entry_count), 0), COUNT(*) FILTER (WHERE entry_count > 0) FROM sources WHERE withdrawn IS NULL", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })
             .map_err(self.err())
@@ -668,7 +755,7 @@ impl Store {
         let others: i64 = self
             .conn
             .query_row(
-                "SELECT COUNT(*) FROM sources WHERE entry_count > 0 AND path <> ?1",
+                "SELECT COUNT(*) FROM sources WHERE entry_count > 0 AND withdrawn IS NULL AND path <> ?1",
                 [path],
                 |r| r.get(0),
             )
@@ -684,7 +771,8 @@ impl Store {
                  JOIN sources sa ON sa.id = (a.id >> 40) AND sa.path = ?1
                  JOIN entries b ON b.fund = a.fund AND b.date = a.date AND b.amount = a.amount
                                AND b.voucher = a.voucher AND b.memo = a.memo AND (b.id >> 40) <> (a.id >> 40)
-                 JOIN sources sb ON sb.id = (b.id >> 40)
+                 JOIN sources sb ON sb.id = (b.id >> 40) AND sb.withdrawn IS NULL
+                 WHERE sa.withdrawn IS NULL
                  ORDER BY a.id",
             )
             .map_err(self.err())?;
@@ -706,6 +794,177 @@ impl Store {
             })
             .map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// Records where a source came from: `config` (named by `ledger.sources`) wins over
+    /// `hand`, so a file both imported by hand and named by the config follows the config.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn set_origin(&mut self, path: &str, origin: Origin) -> Result<(), StoreError> {
+        let origin = origin.key();
+        self.conn
+            .execute(
+                "UPDATE sources SET origin = ?2 WHERE path = ?1 AND (origin IS NULL OR ?2 = 'config')",
+                params![path, origin],
+            )
+            .map(drop)
+            .map_err(self.err())
+    }
+
+    /// Puts a source out of force (`Some`: why, and a note for people) or back in force
+    /// (`None`); its entries stay in the database either way, and the sums of its funds are
+    /// rebuilt. Returns whether anything changed (false for a source the database lacks).
+    ///
+    /// # Errors
+    /// A database failure; nothing changed.
+    pub fn set_withdrawn(
+        &mut self,
+        path: &str,
+        withdrawn: Option<(Withdrawn, &str)>,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        let (kind, note) = match withdrawn {
+            Some((kind, note)) => (Some(kind.key()), Some(note)),
+            None => (None, None),
+        };
+        self.atomically(true, |store| {
+            let conn = &store.conn;
+            let changed = conn
+                .execute(
+                    "UPDATE sources SET withdrawn = ?2, withdrawn_note = ?3, withdrawn_at = ?4
+                     WHERE path = ?1 AND (withdrawn IS NOT ?2 OR withdrawn_note IS NOT ?3)",
+                    params![path, kind, note, now],
+                )
+                .map_err(store.err())?;
+            if changed > 0 {
+                rebuild_funds_of(conn, path).map_err(store.err())?;
+            }
+            Ok::<_, StoreError>(changed > 0)
+        })
+    }
+
+    /// Notes that the file of a source is (`true`) or is no longer (`false`) missing on disk;
+    /// returns whether this is news (it was not already so recorded).
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn set_missing(
+        &mut self,
+        path: &str,
+        missing: bool,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        let sql = if missing {
+            "UPDATE sources SET missing_since = ?2 WHERE path = ?1 AND missing_since IS NULL"
+        } else {
+            "UPDATE sources SET missing_since = NULL WHERE path = ?1 AND missing_since IS NOT NULL AND ?2 IS NOT NULL"
+        };
+        self.conn
+            .execute(sql, params![path, now])
+            .map(|n| n > 0)
+            .map_err(self.err())
+    }
+
+    /// What the database knows of every source, by path: for `spendwatch sources`, `status`
+    /// and the check's notices.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn source_overviews(&self) -> Result<Vec<SourceOverview>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT s.path, s.origin, s.withdrawn, s.withdrawn_note, s.entry_count,
+                        s.imported_at, s.changed_at, s.rejected_message, s.missing_since,
+                        s.content_hash IS NOT NULL,
+                        (SELECT COALESCE(SUM(amount), 0) FROM source_days WHERE source_id = s.id),
+                        (SELECT MIN(day) FROM source_days WHERE source_id = s.id),
+                        (SELECT MAX(day) FROM source_days WHERE source_id = s.id),
+                        (SELECT group_concat(fund, char(10)) FROM (SELECT DISTINCT fund FROM source_days WHERE source_id = s.id ORDER BY fund)),
+                        s.mtime_ns
+                 FROM sources s ORDER BY s.path",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                let days = |i: usize| -> rusqlite::Result<Option<NaiveDate>> {
+                    Ok(r.get::<_, Option<i32>>(i)?
+                        .and_then(NaiveDate::from_num_days_from_ce_opt))
+                };
+                Ok(SourceOverview {
+                    path: r.get(0)?,
+                    origin: r
+                        .get::<_, Option<String>>(1)?
+                        .as_deref()
+                        .and_then(Origin::from_key),
+                    withdrawn: r
+                        .get::<_, Option<String>>(2)?
+                        .as_deref()
+                        .and_then(Withdrawn::from_key),
+                    withdrawn_note: r.get(3)?,
+                    entries: r.get(4)?,
+                    read_at: r.get(5)?,
+                    changed_at: r.get(6)?,
+                    rejected: r.get(7)?,
+                    missing_since: r.get(8)?,
+                    accepted: r.get(9)?,
+                    amount: Money::from_fen(r.get(10)?),
+                    first_day: days(11)?,
+                    last_day: days(12)?,
+                    funds: r
+                        .get::<_, Option<String>>(13)?
+                        .map(|f| f.lines().map(str::to_owned).collect())
+                        .unwrap_or_default(),
+                    mtime_ns: r.get(14)?,
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// Withdraws a source for good: its entries and its record are deleted and the sums of
+    /// its funds rebuilt, in one transaction. Returns what it was (`None`: no such source).
+    /// With `commit` false nothing changes (a dry run).
+    ///
+    /// # Errors
+    /// A database failure; nothing changed.
+    pub fn forget_source(
+        &mut self,
+        path: &str,
+        commit: bool,
+    ) -> Result<Option<SourceOverview>, StoreError> {
+        let found = self
+            .source_overviews()?
+            .into_iter()
+            .find(|s| s.path == path);
+        let Some(found) = found else {
+            return Ok(None);
+        };
+        self.atomically(commit, |store| {
+            let conn = &store.conn;
+            let id: i64 = conn
+                .query_row("SELECT id FROM sources WHERE path = ?1", [path], |r| {
+                    r.get(0)
+                })
+                .map_err(store.err())?;
+            // Out of force first, so that rebuilding leaves its days out.
+            conn.execute(
+                "UPDATE sources SET withdrawn = 'unconfigured' WHERE id = ?1",
+                [id],
+            )
+            .map_err(store.err())?;
+            rebuild_funds_of(conn, path).map_err(store.err())?;
+            conn.execute(
+                "DELETE FROM entries WHERE id >= ?1 AND id < ?2",
+                params![entry_id(id, 0), entry_id(id + 1, 0)],
+            )
+            .and_then(|_| conn.execute("DELETE FROM source_days WHERE source_id = ?1", [id]))
+            .and_then(|_| conn.execute("DELETE FROM sources WHERE id = ?1", [id]))
+            .map_err(store.err())?;
+            Ok::<_, StoreError>(())
+        })?;
+        Ok(Some(found))
     }
 
     /// Every entry of the source at `path`, in order (for tests and inspection).
@@ -803,10 +1062,26 @@ fn apply_day_changes(
     Ok(affected)
 }
 
-/// Sums a fund's spending over all sources into its series (each source's days are one range
+/// Rebuilds the series of every fund the source at `path` has entries for.
+fn rebuild_funds_of(conn: &Connection, path: &str) -> rusqlite::Result<()> {
+    let funds: Vec<String> = conn
+        .prepare(
+            "SELECT DISTINCT d.fund FROM source_days d JOIN sources s ON s.id = d.source_id
+             WHERE s.path = ?1",
+        )?
+        .query_map([path], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for fund in &funds {
+        rebuild_fund_days(conn, fund)?;
+    }
+    Ok(())
+}
+
+/// Sums a fund's spending over all sources in force into its series (each source's days are one range
 /// of `source_days`' key, so no second index is needed).
 fn rebuild_fund_days(conn: &Connection, fund: &str) -> rusqlite::Result<()> {
-    let mut sources = conn.prepare_cached("SELECT id FROM sources")?;
+    // Sources out of force keep their days for the record, and count nowhere.
+    let mut sources = conn.prepare_cached("SELECT id FROM sources WHERE withdrawn IS NULL")?;
     let ids: Vec<i64> = sources
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;

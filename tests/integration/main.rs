@@ -14,6 +14,7 @@ mod replay;
 mod reuse;
 mod smtp;
 mod smtp_server;
+mod source_force;
 mod sources;
 mod status_json;
 mod status_table;

@@ -1,0 +1,171 @@
+//! Which sources count: the newest file of a year-to-date series (`series: ytd`) and nothing
+//! older, nothing `ledger.sources` no longer names, a vanished file kept and said, and a source
+//! withdrawn with `spendwatch sources --forget` (issue 11: money is never counted twice without
+//! a person being told).
+
+use std::time::{Duration, SystemTime};
+
+use crate::util::{NG, Workdir};
+
+/// The accountant's year-to-date 明细账 as exported at the end of June, July and August.
+const JUNE: &str = "日期,凭证号,摘要,借方金额,贷方金额
+2025-01-10,记-001,办公用品,100.00,
+2025-06-20,记-030,宣传品,200.00,
+";
+const JULY: &str = "日期,凭证号,摘要,借方金额,贷方金额
+2025-01-10,记-001,办公用品,100.00,
+2025-06-20,记-030,宣传品,200.00,
+2025-07-05,记-041,培训费,50.00,
+";
+const AUGUST: &str = "日期,凭证号,摘要,借方金额,贷方金额
+2025-01-10,记-001,办公用品,100.00,
+2025-06-20,记-030,宣传品,200.00,
+2025-07-05,记-041,培训费,50.00,
+2025-08-12,记-055,冲销记-041,,20.00
+2025-08-15,记-056,会议费,1000.00,
+";
+
+fn ytd_workdir() -> Workdir {
+    Workdir::new(&["{path: \"ledger/明细账-*.csv\", fund: network-governance, series: ytd}"])
+}
+
+/// Writes `text` as `rel` with a modification time `age` seconds in the past, so that "modified
+/// later" does not depend on how fast the test runs.
+fn write_aged(wd: &Workdir, rel: &str, text: &str, age: u64) {
+    wd.write_str(rel, text);
+    let file = std::fs::File::options()
+        .write(true)
+        .open(wd.join(rel))
+        .expect("open");
+    file.set_modified(SystemTime::now() - Duration::from_secs(age))
+        .expect("set mtime");
+}
+
+#[test]
+fn a_year_to_date_series_counts_only_its_newest_export() {
+    let wd = ytd_workdir();
+    write_aged(&wd, "ledger/明细账-6月.csv", JUNE, 300);
+    assert_eq!(wd.spent("2025-12-31", NG), "300.00");
+
+    write_aged(&wd, "ledger/明细账-7月.csv", JULY, 200);
+    let out = wd.run(&["status", "--as-of", "2025-12-31", "--format", "json"]);
+    out.ok()
+        .stderr_has("明细账-6月.csv: 已被 ledger/明细账-7月.csv 取代")
+        .stderr_has("不再计入");
+    assert_eq!(crate::util::fund_of(&out.json(), NG)["spent"], "350.00");
+    // The two exports share two entries: that is the series, not a duplicate to warn about.
+    assert!(!out.stderr.contains("重复"), "{}", out.stderr);
+
+    write_aged(&wd, "ledger/明细账-8月.csv", AUGUST, 100);
+    assert_eq!(wd.spent("2025-12-31", NG), "1330.00");
+
+    // Deleting an old export changes nothing.
+    std::fs::remove_file(wd.join("ledger/明细账-6月.csv")).expect("rm");
+    assert_eq!(wd.spent("2025-12-31", NG), "1330.00");
+
+    // An old month re-saved by mistake is newer on disk but ends earlier: August stays.
+    write_aged(&wd, "ledger/明细账-7月.csv", JULY, 0);
+    assert_eq!(wd.spent("2025-12-31", NG), "1330.00");
+
+    let doc = wd.run(&["sources", "--format", "json"]).ok().json();
+    let states: Vec<(String, String)> = doc["sources"]
+        .as_array()
+        .expect("sources")
+        .iter()
+        .map(|s| {
+            let path = s["path"].as_str().expect("path");
+            let name = path.rsplit('/').next().expect("name").to_owned();
+            (name, s["state"].as_str().expect("state").to_owned())
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("明细账-6月.csv".to_owned(), "superseded".to_owned()),
+            ("明细账-7月.csv".to_owned(), "superseded".to_owned()),
+            ("明细账-8月.csv".to_owned(), "in_force".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn a_moved_ledger_folder_does_not_double_the_money() {
+    let wd = Workdir::new(&["{path: \"old/*.csv\", fund: network-governance}"]);
+    wd.write_str("old/a.csv", JULY);
+    assert_eq!(wd.spent("2025-12-31", NG), "350.00");
+
+    // The folder moves and the config follows it.
+    std::fs::rename(wd.join("old"), wd.join("new")).expect("mv");
+    wd.edit_config(|doc| {
+        doc["ledger"]["sources"][0]["path"] = "new/*.csv".into();
+    });
+    let out = wd.run(&["status", "--as-of", "2025-12-31", "--format", "json"]);
+    out.ok()
+        .stderr_has("old/a.csv: ledger.sources 已不再包含此文件");
+    assert_eq!(crate::util::fund_of(&out.json(), NG)["spent"], "350.00");
+
+    // Named again (the move undone), it counts again, once.
+    std::fs::rename(wd.join("new"), wd.join("old")).expect("mv back");
+    wd.edit_config(|doc| {
+        doc["ledger"]["sources"][0]["path"] = "old/*.csv".into();
+    });
+    let out = wd.run(&["status", "--as-of", "2025-12-31", "--format", "json"]);
+    out.ok().stderr_has("old/a.csv: 重新计入");
+    assert_eq!(crate::util::fund_of(&out.json(), NG)["spent"], "350.00");
+}
+
+#[test]
+fn a_vanished_file_keeps_its_money_and_is_said_until_forgotten() {
+    let wd = Workdir::new(&["{path: \"ledger/*.csv\", fund: network-governance}"]);
+    wd.write_str("ledger/7月.csv", JULY);
+    assert_eq!(wd.spent("2025-12-31", NG), "350.00");
+    std::fs::remove_file(wd.join("ledger/7月.csv")).expect("rm");
+
+    let out = wd.run(&["status", "--as-of", "2025-12-31", "--format", "json"]);
+    out.ok()
+        .stderr_has("警告：ledger/7月.csv: 文件不存在；原有分录 3 条继续有效");
+    assert_eq!(crate::util::fund_of(&out.json(), NG)["spent"], "350.00");
+
+    // A dry run shows the money and changes nothing.
+    let key = wd.join("ledger/7月.csv");
+    let key = key.to_str().expect("utf-8");
+    wd.run(&["sources", "--forget", key, "--dry-run"])
+        .ok()
+        .stdout_has("试运行，将撤除")
+        .stdout_has("3 条分录，350.00 元");
+    assert_eq!(wd.spent("2025-12-31", NG), "350.00");
+
+    wd.run(&["sources", "--forget", key])
+        .ok()
+        .stdout_has("已撤除")
+        .stdout_has("这些金额不再计入");
+    assert_eq!(wd.spent("2025-12-31", NG), "0.00");
+    assert!(wd.entries().is_empty());
+    let again = wd.run(&["sources", "--forget", key]);
+    again.expect_code(2).stderr_has("数据库里没有这个来源文件");
+}
+
+#[test]
+fn a_source_still_named_and_on_disk_is_not_forgotten() {
+    let wd = Workdir::new(&["{path: \"ledger/*.csv\", fund: network-governance}"]);
+    wd.write_str("ledger/7月.csv", JULY);
+    assert_eq!(wd.spent("2025-12-31", NG), "350.00");
+    wd.run(&["sources", "--forget", "ledger/7月.csv"])
+        .expect_code(2)
+        .stderr_has("ledger.sources 仍然包含这个文件");
+    assert_eq!(wd.spent("2025-12-31", NG), "350.00");
+}
+
+#[test]
+fn a_file_imported_by_hand_stays_when_the_config_changes() {
+    let wd = Workdir::new(&["{path: \"ledger/*.csv\", fund: network-governance}"]);
+    wd.write_str("by-hand.csv", JUNE);
+    wd.run(&["import", "by-hand.csv", "--fund", NG]).ok();
+    wd.write_str("ledger/8月.csv", "日期,金额\n2025-08-15,1000.00\n");
+    assert_eq!(wd.spent("2025-12-31", NG), "1300.00");
+    wd.edit_config(|doc| {
+        doc["ledger"]["sources"][0]["path"] = "elsewhere/*.csv".into();
+    });
+    // The configured file leaves force; the one imported by hand stays.
+    assert_eq!(wd.spent("2025-12-31", NG), "300.00");
+}
