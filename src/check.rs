@@ -168,7 +168,7 @@ fn check_inner(
     let notified: Vec<String> = if config.email.admin.is_empty() {
         Vec::new()
     } else {
-        rejections.iter().map(|(p, _)| p.clone()).collect()
+        rejections.iter().map(|(p, _, _)| p.clone()).collect()
     };
     let ids = store.record_check(&CheckRecord {
         check_day: clock.day,
@@ -208,7 +208,7 @@ struct Group {
 fn group(
     config: &Config,
     decisions: &[Decision],
-    rejections: &[(String, String)],
+    rejections: &[(String, String, Option<i64>)],
 ) -> BTreeMap<Vec<String>, Group> {
     let fund_index: HashMap<&str, usize> = config
         .funds
@@ -265,7 +265,7 @@ fn group(
     if admin.is_empty() && !rejections.is_empty() {
         warn!("a ledger file was rejected and email.admin is empty: nobody is told by email");
     } else {
-        for (path, problems) in rejections {
+        for (path, problems, in_force) in rejections {
             let file = import::display_path(std::path::Path::new(path));
             groups
                 .entry(admin.clone())
@@ -274,6 +274,7 @@ fn group(
                 .push(AdminNotice::Rejected {
                     file,
                     problems: problems.clone(),
+                    in_force: *in_force,
                 });
         }
     }

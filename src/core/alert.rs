@@ -116,11 +116,13 @@ pub enum Notice {
     Met {
         milestone: MilestoneFacts,
     },
-    /// A milestone passed unmet; `caught_up` when spending has since reached the target.
+    /// A milestone passed unmet; `caught_up` when spending has since reached the target;
+    /// `again` when its alert had ended and spending fell below the target once more.
     Missed {
         milestone: MilestoneFacts,
         spent_now: Money,
         caught_up: bool,
+        again: bool,
     },
     /// Spending reached the target of a missed milestone after all.
     CaughtUp {
@@ -263,7 +265,8 @@ pub fn decide_fund(
             });
         }
 
-        // missed: announced once; while not caught up it repeats; one notice when caught up.
+        // missed: announced once; while not caught up it repeats; one notice when caught up;
+        // announced afresh if it falls behind again after that.
         let missed_key = key(date, AlertKind::Missed);
         let missed_prev = previous.get(&missed_key).copied();
         let caught_up = report.spent >= m.target;
@@ -290,9 +293,27 @@ pub fn decide_fund(
                         milestone: facts,
                         spent_now: report.spent,
                         caught_up,
+                        again: false,
                     }),
                 });
                 None
+            }
+            // It ended (caught up, or already caught up at its first notice) and the newest
+            // missed milestone is behind its target again, say after a reversal: a first
+            // notice, and it fires (and repeats) again. An older milestone stays quiet: the
+            // newest one speaks for the fund.
+            (MilestoneStatus::Missed, Some(s))
+                if s.status == AlertStatus::Resolved && newest && !caught_up =>
+            {
+                Some((
+                    Reason::First,
+                    Some(Notice::Missed {
+                        milestone: facts,
+                        spent_now: report.spent,
+                        caught_up,
+                        again: true,
+                    }),
+                ))
             }
             (MilestoneStatus::Missed, Some(s)) if s.status == AlertStatus::Firing => {
                 if caught_up {
@@ -315,6 +336,7 @@ pub fn decide_fund(
                             milestone: facts,
                             spent_now: report.spent,
                             caught_up,
+                            again: false,
                         }),
                     ))
                 } else {
