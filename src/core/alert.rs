@@ -34,6 +34,16 @@ impl AlertKind {
         }
     }
 
+    /// The name finance officers know it by, as in the emails.
+    pub fn chinese(self) -> &'static str {
+        match self {
+            AlertKind::Due => "黄色预警",
+            AlertKind::Missed => "红色预警",
+            AlertKind::OverBudget => "超预算",
+            AlertKind::Stale => "数据未更新",
+        }
+    }
+
     pub fn parse(text: &str) -> Option<AlertKind> {
         [
             AlertKind::Due,
@@ -67,6 +77,19 @@ impl AlertStatus {
             AlertStatus::Firing => "firing",
             AlertStatus::Resolved => "resolved",
         }
+    }
+
+    pub fn chinese(self) -> &'static str {
+        match self {
+            AlertStatus::Firing => "预警中",
+            AlertStatus::Resolved => "已解除",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AlertStatus> {
+        [AlertStatus::Firing, AlertStatus::Resolved]
+            .into_iter()
+            .find(|s| s.as_str() == text)
     }
 }
 
@@ -102,6 +125,29 @@ impl Reason {
             Reason::Resolved => "resolved",
             Reason::Replaced => "replaced",
         }
+    }
+
+    /// What happened to an alert of `kind`, in the words of the alert history.
+    pub fn chinese(self, kind: AlertKind) -> &'static str {
+        match (self, kind) {
+            (Reason::First, _) => "首次通知",
+            (Reason::Repeat, _) => "重复提醒",
+            (Reason::Resolved, _) => "解除",
+            // A due alert whose day passed unmet: the missed alert of the same milestone.
+            (Reason::Replaced, AlertKind::Due) => "转为红色预警",
+            (Reason::Replaced, _) => "由更晚的节点接替",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Reason> {
+        [
+            Reason::First,
+            Reason::Repeat,
+            Reason::Resolved,
+            Reason::Replaced,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
     }
 }
 

@@ -442,4 +442,17 @@ fn kinds_round_trip() {
         assert_eq!(AlertKind::parse(kind.as_str()), Some(kind));
     }
     assert_eq!(AlertKind::parse("other"), None);
+    for status in [AlertStatus::Firing, AlertStatus::Resolved] {
+        assert_eq!(AlertStatus::parse(status.as_str()), Some(status));
+    }
+    assert_eq!(AlertStatus::parse("other"), None);
+    for reason in [
+        Reason::First,
+        Reason::Repeat,
+        Reason::Resolved,
+        Reason::Replaced,
+    ] {
+        assert_eq!(Reason::parse(reason.as_str()), Some(reason));
+    }
+    assert_eq!(Reason::parse("other"), None);
 }
