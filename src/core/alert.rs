@@ -79,6 +79,7 @@ impl AlertStatus {
         }
     }
 
+    /// As `spendwatch alerts` shows it.
     pub fn chinese(self) -> &'static str {
         match self {
             AlertStatus::Firing => "预警中",
@@ -86,6 +87,7 @@ impl AlertStatus {
         }
     }
 
+    /// The status stored as `text` ([`AlertStatus::as_str`]).
     pub fn parse(text: &str) -> Option<AlertStatus> {
         [AlertStatus::Firing, AlertStatus::Resolved]
             .into_iter()
@@ -139,6 +141,7 @@ impl Reason {
         }
     }
 
+    /// The reason stored as `text` ([`Reason::as_str`]).
     pub fn parse(text: &str) -> Option<Reason> {
         [
             Reason::First,
