@@ -168,7 +168,7 @@ fn check_inner(
     let notified: Vec<String> = if config.email.admin.is_empty() {
         Vec::new()
     } else {
-        rejections.iter().map(|(p, _)| p.clone()).collect()
+        rejections.iter().map(|(p, _, _)| p.clone()).collect()
     };
     let ids = store.record_check(&CheckRecord {
         check_day: clock.day,
@@ -208,7 +208,7 @@ struct Group {
 fn group(
     config: &Config,
     decisions: &[Decision],
-    rejections: &[(String, String)],
+    rejections: &[(String, String, Option<i64>)],
 ) -> BTreeMap<Vec<String>, Group> {
     let fund_index: HashMap<&str, usize> = config
         .funds
@@ -265,7 +265,7 @@ fn group(
     if admin.is_empty() && !rejections.is_empty() {
         warn!("a ledger file was rejected and email.admin is empty: nobody is told by email");
     } else {
-        for (path, problems) in rejections {
+        for (path, problems, in_force) in rejections {
             let file = import::display_path(std::path::Path::new(path));
             groups
                 .entry(admin.clone())
@@ -274,6 +274,7 @@ fn group(
                 .push(AdminNotice::Rejected {
                     file,
                     problems: problems.clone(),
+                    in_force: *in_force,
                 });
         }
     }
@@ -282,4 +283,86 @@ fn group(
         group.funds.sort_by_key(|(i, _)| *i);
     }
     groups
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    const GOOD: &str = "日期,凭证号,摘要,金额\n2025-03-20,记-0030,服务费,100.00\n2025-03-21,记-0031,服务费,200.00\n";
+    const BAD: &str = "日期,凭证号,摘要,金额\n2025-02-30,记-0030,服务费,100.00\n";
+
+    fn config(dir: &Path) -> Config {
+        let text = "timezone: Asia/Shanghai
+database: spendwatch.db
+ledger:
+  sources:
+    - {path: ledger.csv, fund: ng}
+    - {path: other.csv, fund: ng}
+email:
+  to: [finance@localhost]
+  admin: [admin@localhost]
+  transport: file
+  file: {dir: outbox}
+funds:
+  - {id: ng, code: C, name: 网络综合治理体系建设专项资金, year: 2025, budget: 15.00万元}
+";
+        crate::config::parse(text, &dir.join("config.yaml"), dir).expect("test config")
+    }
+
+    fn check(store: &mut Store, config: &Config, day: &str) -> Vec<QueuedEmail> {
+        let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").expect("test day");
+        let clock = CheckClock {
+            day,
+            stamp: format!("{day}T00:00:00Z"),
+            unix_now: 0,
+        };
+        run_check(store, config, &clock, false)
+            .expect("check")
+            .emails
+    }
+
+    /// The 导入失败 email says what stays in force: the entries of the version imported before,
+    /// or nothing when the file was never imported.
+    #[test]
+    fn a_rejection_email_says_what_stays_in_force() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = config(dir.path());
+        let mut store = Store::open(&config.database).expect("open");
+        std::fs::write(dir.path().join("ledger.csv"), GOOD).expect("write");
+        std::fs::write(dir.path().join("other.csv"), BAD).expect("write");
+        let admin = |emails: Vec<QueuedEmail>| -> Vec<String> {
+            emails
+                .into_iter()
+                .filter(|e| e.to == ["admin@localhost"])
+                .map(|e| e.text)
+                .collect()
+        };
+
+        let first = admin(check(&mut store, &config, "2025-03-25"));
+        assert_eq!(first.len(), 1, "{first:?}");
+        assert!(first[0].contains("other.csv"), "{}", first[0]);
+        assert!(
+            first[0]
+                .contains("该文件还没有成功导入过，在它导入之前，支出进度和预警中不含它的支出。"),
+            "{}",
+            first[0]
+        );
+
+        std::fs::write(dir.path().join("ledger.csv"), BAD).expect("write");
+        let second = admin(check(&mut store, &config, "2025-03-26"));
+        assert_eq!(second.len(), 1, "{second:?}");
+        assert!(second[0].contains("ledger.csv"), "{}", second[0]);
+        assert!(
+            second[0].contains("支出进度和预警仍按该文件之前导入的版本（2条记录）计算。"),
+            "{}",
+            second[0]
+        );
+        // Neither says anything about the fund table.
+        for text in first.iter().chain(&second) {
+            assert!(!text.contains("执行率"), "{text}");
+        }
+    }
 }

@@ -1,11 +1,14 @@
 //! `spendwatch alerts`, `spendwatch outbox [--retry]` and `spendwatch test-email [--to ADDR]`:
 //! what the alerts are, what mail is waiting, and whether mail gets through.
 
+use chrono_tz::Tz;
+
 use super::table::{Align, render};
 use super::{Failure, check_cmd};
 use crate::config::Config;
+use crate::core::{AlertKey, AlertStatus, Reason};
 use crate::mail;
-use crate::store::Store;
+use crate::store::{AlertEvent, AlertRow, OutboxRow, Store};
 
 /// How many history events `alerts` shows.
 const HISTORY: usize = 50;
@@ -14,75 +17,105 @@ const RECENT_SENT: usize = 10;
 
 pub(super) fn alerts(config: &Config) -> Result<(), Failure> {
     let store = Store::open(&config.database)?;
-    let name = |id: &str| {
-        config.fund(id).map_or_else(
-            || {
-                if id.is_empty() {
-                    "(账务数据)".to_owned()
-                } else {
-                    id.to_owned()
-                }
-            },
-            |f| f.name.clone(),
-        )
-    };
     let rows = store.alert_rows()?;
+    let events = store.alert_events(HISTORY)?;
+    print!("{}", alerts_text(config, &rows, &events));
+    Ok(())
+}
+
+/// The name a finance officer knows an alert's fund by; `（账务数据）` for the ledger as a whole.
+fn fund_name(config: &Config, id: &str) -> String {
+    match config.fund(id) {
+        Some(f) => f.name.clone(),
+        None if id.is_empty() => "（账务数据）".to_owned(),
+        // A fund removed from the config since: its id is all there is.
+        None => id.to_owned(),
+    }
+}
+
+fn milestone_text(key: &AlertKey) -> String {
+    key.milestone
+        .map_or_else(|| "-".to_owned(), |d| d.to_string())
+}
+
+/// An RFC 3339 moment from the database, in the configured zone (as it is stored if it is not
+/// one).
+fn local_time(stamp: &str, zone: Tz) -> String {
+    chrono::DateTime::parse_from_rfc3339(stamp).map_or_else(
+        |_| stamp.to_owned(),
+        |t| t.with_timezone(&zone).format(TIME_FORMAT).to_string(),
+    )
+}
+
+const TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
+
+/// `spendwatch alerts`: each alert's state, then the latest changes, in the words of `status`.
+fn alerts_text(config: &Config, rows: &[AlertRow], events: &[AlertEvent]) -> String {
+    let mut out = format!("预警状态　时区 {}\n\n", config.timezone);
     if rows.is_empty() {
-        println!("no alerts yet");
+        out.push_str("还没有预警。\n");
     } else {
         let mut table = vec![
             [
-                "fund",
-                "milestone",
-                "kind",
-                "status",
-                "since",
-                "last notice",
+                "项目名称",
+                "节点",
+                "类型",
+                "状态",
+                "开始日期",
+                "最近提醒",
+                "更新时间",
             ]
             .map(String::from)
             .to_vec(),
         ];
-        for r in &rows {
+        for r in rows {
             table.push(vec![
-                name(&r.key.fund),
-                r.key
-                    .milestone
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "-".into()),
-                r.key.kind.as_str().into(),
-                r.state.status.as_str().into(),
+                fund_name(config, &r.key.fund),
+                milestone_text(&r.key),
+                r.key.kind.chinese().to_owned(),
+                r.state.status.chinese().to_owned(),
                 r.state.since.to_string(),
                 r.state.last_sent.to_string(),
+                local_time(&r.updated_at, config.timezone),
             ]);
         }
-        print!("{}", render(&[Align::Left; 6], &table));
+        out += &render(&[Align::Left; 7], &table);
     }
-    let events = store.alert_events(HISTORY)?;
     if !events.is_empty() {
-        println!("\nhistory (last {HISTORY}):");
+        out += &format!("\n最近{}次变化（按时间先后）：\n", events.len());
         let mut table = vec![
-            ["day", "fund", "milestone", "kind", "reason", "now", "email"]
-                .map(String::from)
-                .to_vec(),
+            [
+                "检查日期",
+                "项目名称",
+                "节点",
+                "类型",
+                "变化",
+                "之后状态",
+                "邮件",
+            ]
+            .map(String::from)
+            .to_vec(),
         ];
-        for e in &events {
+        for e in events {
+            // Written by this program; a value it does not know is shown as stored.
+            let reason = Reason::parse(&e.reason)
+                .map_or_else(|| e.reason.clone(), |r| r.chinese(e.key.kind).to_owned());
+            let status = AlertStatus::parse(&e.status)
+                .map_or_else(|| e.status.clone(), |s| s.chinese().to_owned());
             table.push(vec![
                 e.check_day.to_string(),
-                name(&e.key.fund),
-                e.key
-                    .milestone
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "-".into()),
-                e.key.kind.as_str().into(),
-                e.reason.clone(),
-                e.status.clone(),
+                fund_name(config, &e.key.fund),
+                milestone_text(&e.key),
+                e.key.kind.chinese().to_owned(),
+                reason,
+                status,
                 e.outbox_id
                     .map_or_else(|| "-".into(), |id| format!("#{id}")),
             ]);
         }
-        print!("{}", render(&[Align::Left; 7], &table));
+        out += &render(&[Align::Left; 7], &table);
     }
-    Ok(())
+    out
 }
 
 pub(super) fn outbox(config: &Config, retry: bool) -> Result<(), Failure> {
@@ -97,40 +130,53 @@ pub(super) fn outbox(config: &Config, retry: bool) -> Result<(), Failure> {
         );
     }
     let rows = store.outbox_rows(RECENT_SENT)?;
+    print!("{}", outbox_text(config.timezone, &rows));
+    Ok(())
+}
+
+/// What an outbox status means to the reader.
+fn outbox_status(status: &str) -> &str {
+    match status {
+        "pending" => "待发送",
+        "sent" => "已发送",
+        "failed" => "发送失败",
+        other => other,
+    }
+}
+
+/// `spendwatch outbox`: the unsent emails and the latest sent ones, times in `zone`.
+fn outbox_text(zone: Tz, rows: &[OutboxRow]) -> String {
+    let mut out = format!("发件箱　时区 {zone}\n\n");
     if rows.is_empty() {
-        println!("the outbox is empty");
-        return Ok(());
+        out.push_str("发件箱是空的。\n");
+        return out;
     }
     let mut table = vec![
         [
-            "id",
-            "status",
-            "created",
-            "attempts",
-            "next attempt / sent",
-            "to",
-            "subject",
+            "编号",
+            "状态",
+            "生成时间",
+            "尝试次数",
+            "下次尝试/发送时间",
+            "收件人",
+            "主题",
         ]
         .map(String::from)
         .to_vec(),
     ];
     let mut errors = Vec::new();
-    for r in &rows {
+    for r in rows {
         let when = match (&r.sent_at, r.status.as_str()) {
-            (Some(sent), _) => sent.clone(),
+            (Some(sent), _) => local_time(sent, zone),
             (None, "pending") => chrono::DateTime::from_timestamp(r.next_attempt_at, 0)
-                .map(|t| {
-                    t.with_timezone(&config.timezone)
-                        .format("%Y-%m-%d %H:%M:%S")
-                        .to_string()
-                })
+                .map(|t| t.with_timezone(&zone).format(TIME_FORMAT).to_string())
                 .unwrap_or_default(),
             _ => "-".into(),
         };
         table.push(vec![
             format!("#{}", r.id),
-            r.status.clone(),
-            r.created_at.clone(),
+            outbox_status(&r.status).to_owned(),
+            local_time(&r.created_at, zone),
             r.attempts.to_string(),
             when,
             r.envelope_to.join(","),
@@ -142,28 +188,16 @@ pub(super) fn outbox(config: &Config, retry: bool) -> Result<(), Failure> {
             errors.push(format!("#{}: {e}", r.id));
         }
     }
-    print!(
-        "{}",
-        render(
-            &[
-                Align::Right,
-                Align::Left,
-                Align::Left,
-                Align::Right,
-                Align::Left,
-                Align::Left,
-                Align::Left
-            ],
-            &table
-        )
-    );
+    use Align::{Left, Right};
+    out += &render(&[Right, Left, Left, Right, Left, Left, Left], &table);
     if !errors.is_empty() {
-        println!("\nlast errors:");
+        // As the mail library or the server put it: for whoever looks after the mail account.
+        out.push_str("\n最近一次发送错误：\n");
         for e in errors {
-            println!("  {e}");
+            out += &format!("  {e}\n");
         }
     }
-    Ok(())
+    out
 }
 
 pub(super) fn test_email(config: &Config, to: Option<String>) -> Result<(), Failure> {
@@ -203,4 +237,152 @@ pub(super) fn test_email(config: &Config, to: Option<String>) -> Result<(), Fail
         );
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::core::{AlertKind, AlertState};
+
+    fn day(m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2025, m, d).expect("valid test date")
+    }
+
+    fn config() -> Config {
+        crate::config::parse(
+            "timezone: Asia/Shanghai
+funds:
+  - {id: ng, code: C, name: 网络综合治理体系建设专项资金, year: 2025, budget: 15.00万元}
+",
+            Path::new("config.yaml"),
+            Path::new("/tmp"),
+        )
+        .expect("test config")
+    }
+
+    fn key(fund: &str, milestone: Option<NaiveDate>, kind: AlertKind) -> AlertKey {
+        AlertKey {
+            fund: fund.into(),
+            milestone,
+            kind,
+        }
+    }
+
+    fn event(check_day: NaiveDate, key: AlertKey, reason: &str, status: &str) -> AlertEvent {
+        AlertEvent {
+            check_day,
+            key,
+            reason: reason.into(),
+            status: status.into(),
+            outbox_id: None,
+        }
+    }
+
+    /// The N2 story after the reversal: the June alert fires again; the stale alert of the
+    /// ledger ended. 16:05 UTC is 00:05 of the next day in Shanghai: the local day is shown.
+    #[test]
+    fn alerts_in_chinese_with_local_times() {
+        let june = key("ng", Some(day(6, 30)), AlertKind::Missed);
+        let rows = [
+            AlertRow {
+                key: june.clone(),
+                state: AlertState {
+                    status: AlertStatus::Firing,
+                    since: day(7, 10),
+                    last_sent: day(7, 17),
+                },
+                updated_at: "2025-07-16T16:05:00Z".into(),
+            },
+            AlertRow {
+                key: key("", None, AlertKind::Stale),
+                state: AlertState {
+                    status: AlertStatus::Resolved,
+                    since: day(5, 6),
+                    last_sent: day(5, 13),
+                },
+                updated_at: "2025-05-20T01:00:00Z".into(),
+            },
+        ];
+        let due = key("ng", Some(day(6, 30)), AlertKind::Due);
+        let mut events = vec![
+            event(day(6, 15), due.clone(), "first", "firing"),
+            event(day(7, 1), due, "replaced", "resolved"),
+            event(day(7, 1), june.clone(), "first", "firing"),
+            event(day(7, 4), june.clone(), "resolved", "resolved"),
+            event(day(7, 10), june.clone(), "first", "firing"),
+            event(day(7, 17), june, "repeat", "firing"),
+        ];
+        for (e, id) in events.iter_mut().zip([1, 2, 2, 3, 4, 5]) {
+            e.outbox_id = Some(id);
+        }
+        events[1].outbox_id = None;
+        assert_eq!(
+            alerts_text(&config(), &rows, &events),
+            "\
+预警状态　时区 Asia/Shanghai
+
+项目名称                      节点        类型        状态    开始日期    最近提醒    更新时间
+网络综合治理体系建设专项资金  2025-06-30  红色预警    预警中  2025-07-10  2025-07-17  2025-07-17 00:05:00
+（账务数据）                  -           数据未更新  已解除  2025-05-06  2025-05-13  2025-05-20 09:00:00
+
+最近6次变化（按时间先后）：
+检查日期    项目名称                      节点        类型      变化          之后状态  邮件
+2025-06-15  网络综合治理体系建设专项资金  2025-06-30  黄色预警  首次通知      预警中    #1
+2025-07-01  网络综合治理体系建设专项资金  2025-06-30  黄色预警  转为红色预警  已解除    -
+2025-07-01  网络综合治理体系建设专项资金  2025-06-30  红色预警  首次通知      预警中    #2
+2025-07-04  网络综合治理体系建设专项资金  2025-06-30  红色预警  解除          已解除    #3
+2025-07-10  网络综合治理体系建设专项资金  2025-06-30  红色预警  首次通知      预警中    #4
+2025-07-17  网络综合治理体系建设专项资金  2025-06-30  红色预警  重复提醒      预警中    #5
+"
+        );
+        assert_eq!(
+            alerts_text(&config(), &[], &[]),
+            "预警状态　时区 Asia/Shanghai\n\n还没有预警。\n"
+        );
+    }
+
+    #[test]
+    fn outbox_in_chinese_with_local_times() {
+        let row = |id, status: &str, sent_at: Option<&str>, last_error: Option<&str>| OutboxRow {
+            id,
+            created_at: "2025-06-30T17:57:45Z".into(),
+            subject: "【支出进度预警】网络综合治理体系建设专项资金 未达6月底50%支出进度".into(),
+            envelope_to: vec!["finance@localhost".into()],
+            status: status.into(),
+            attempts: 1,
+            // 2025-07-01 02:00:00 UTC
+            next_attempt_at: 1_751_335_200,
+            last_error: last_error.map(String::from),
+            sent_at: sent_at.map(String::from),
+        };
+        let rows = [
+            row(1, "sent", Some("2025-06-30T17:57:46Z"), None),
+            row(2, "pending", None, Some("connection refused")),
+            row(3, "failed", None, Some("535 5.7.8 authentication failed")),
+        ];
+        let zone: Tz = "Asia/Shanghai".parse().expect("zone");
+        assert_eq!(
+            outbox_text(zone, &rows),
+            "\
+发件箱　时区 Asia/Shanghai
+
+编号  状态      生成时间             尝试次数  下次尝试/发送时间    收件人             主题
+  #1  已发送    2025-07-01 01:57:45         1  2025-07-01 01:57:46  finance@localhost  【支出进度预警】网络综合治理体系建设专项资金 未达6月底50%支出进度
+  #2  待发送    2025-07-01 01:57:45         1  2025-07-01 10:00:00  finance@localhost  【支出进度预警】网络综合治理体系建设专项资金 未达6月底50%支出进度
+  #3  发送失败  2025-07-01 01:57:45         1  -                    finance@localhost  【支出进度预警】网络综合治理体系建设专项资金 未达6月底50%支出进度
+
+最近一次发送错误：
+  #2: connection refused
+  #3: 535 5.7.8 authentication failed
+"
+        );
+        assert_eq!(
+            outbox_text(zone, &[]),
+            "发件箱　时区 Asia/Shanghai\n\n发件箱是空的。\n"
+        );
+    }
 }

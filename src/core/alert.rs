@@ -34,6 +34,16 @@ impl AlertKind {
         }
     }
 
+    /// The name finance officers know it by, as in the emails.
+    pub fn chinese(self) -> &'static str {
+        match self {
+            AlertKind::Due => "黄色预警",
+            AlertKind::Missed => "红色预警",
+            AlertKind::OverBudget => "超预算",
+            AlertKind::Stale => "数据未更新",
+        }
+    }
+
     pub fn parse(text: &str) -> Option<AlertKind> {
         [
             AlertKind::Due,
@@ -67,6 +77,21 @@ impl AlertStatus {
             AlertStatus::Firing => "firing",
             AlertStatus::Resolved => "resolved",
         }
+    }
+
+    /// As `spendwatch alerts` shows it.
+    pub fn chinese(self) -> &'static str {
+        match self {
+            AlertStatus::Firing => "预警中",
+            AlertStatus::Resolved => "已解除",
+        }
+    }
+
+    /// The status stored as `text` ([`AlertStatus::as_str`]).
+    pub fn parse(text: &str) -> Option<AlertStatus> {
+        [AlertStatus::Firing, AlertStatus::Resolved]
+            .into_iter()
+            .find(|s| s.as_str() == text)
     }
 }
 
@@ -103,6 +128,30 @@ impl Reason {
             Reason::Replaced => "replaced",
         }
     }
+
+    /// What happened to an alert of `kind`, in the words of the alert history.
+    pub fn chinese(self, kind: AlertKind) -> &'static str {
+        match (self, kind) {
+            (Reason::First, _) => "首次通知",
+            (Reason::Repeat, _) => "重复提醒",
+            (Reason::Resolved, _) => "解除",
+            // A due alert whose day passed unmet: the missed alert of the same milestone.
+            (Reason::Replaced, AlertKind::Due) => "转为红色预警",
+            (Reason::Replaced, _) => "由更晚的节点接替",
+        }
+    }
+
+    /// The reason stored as `text` ([`Reason::as_str`]).
+    pub fn parse(text: &str) -> Option<Reason> {
+        [
+            Reason::First,
+            Reason::Repeat,
+            Reason::Resolved,
+            Reason::Replaced,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
+    }
 }
 
 /// What a notice says; everything the email needs besides the fund's evaluation.
@@ -116,11 +165,13 @@ pub enum Notice {
     Met {
         milestone: MilestoneFacts,
     },
-    /// A milestone passed unmet; `caught_up` when spending has since reached the target.
+    /// A milestone passed unmet; `caught_up` when spending has since reached the target;
+    /// `again` when its alert had ended and spending fell below the target once more.
     Missed {
         milestone: MilestoneFacts,
         spent_now: Money,
         caught_up: bool,
+        again: bool,
     },
     /// Spending reached the target of a missed milestone after all.
     CaughtUp {
@@ -263,7 +314,8 @@ pub fn decide_fund(
             });
         }
 
-        // missed: announced once; while not caught up it repeats; one notice when caught up.
+        // missed: announced once; while not caught up it repeats; one notice when caught up;
+        // announced afresh if it falls behind again after that.
         let missed_key = key(date, AlertKind::Missed);
         let missed_prev = previous.get(&missed_key).copied();
         let caught_up = report.spent >= m.target;
@@ -290,9 +342,27 @@ pub fn decide_fund(
                         milestone: facts,
                         spent_now: report.spent,
                         caught_up,
+                        again: false,
                     }),
                 });
                 None
+            }
+            // It ended (caught up, or already caught up at its first notice) and the newest
+            // missed milestone is behind its target again, say after a reversal: a first
+            // notice, and it fires (and repeats) again. An older milestone stays quiet: the
+            // newest one speaks for the fund.
+            (MilestoneStatus::Missed, Some(s))
+                if s.status == AlertStatus::Resolved && newest && !caught_up =>
+            {
+                Some((
+                    Reason::First,
+                    Some(Notice::Missed {
+                        milestone: facts,
+                        spent_now: report.spent,
+                        caught_up,
+                        again: true,
+                    }),
+                ))
             }
             (MilestoneStatus::Missed, Some(s)) if s.status == AlertStatus::Firing => {
                 if caught_up {
@@ -315,6 +385,7 @@ pub fn decide_fund(
                             milestone: facts,
                             spent_now: report.spent,
                             caught_up,
+                            again: false,
                         }),
                     ))
                 } else {

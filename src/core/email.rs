@@ -28,10 +28,13 @@ pub enum AdminNotice {
         last_change: Option<NaiveDate>,
     },
     Fresh,
-    /// A ledger file was rejected; `problems` lists them as `file:line: …`.
+    /// A ledger file was rejected; `problems` lists them as `file:line: …`, one a line;
+    /// `in_force` is how many entries the version still in force has (`None`: no version of
+    /// the file was ever imported).
     Rejected {
         file: String,
         problems: String,
+        in_force: Option<i64>,
     },
 }
 
@@ -148,6 +151,7 @@ fn details(notice: &Notice, report: &FundReport, fund: &Fund) -> Vec<String> {
             milestone,
             spent_now,
             caught_up,
+            again,
         } => {
             lines.push(format!(
                 "截至{}累计支出 {}，节点目标 {}，差额 {}。",
@@ -156,6 +160,13 @@ fn details(notice: &Notice, report: &FundReport, fund: &Fund) -> Vec<String> {
                 yuan(milestone.target),
                 yuan(milestone.shortfall)
             ));
+            if *again {
+                // The reader was told it ended (已补齐): say why it is back.
+                lines.push(
+                    "该节点的预警此前已解除，但目前累计支出又低于节点目标；请核对近期的冲销、退款。"
+                        .to_owned(),
+                );
+            }
             if *caught_up {
                 lines.push(format!(
                     "目前累计支出 {}，已补齐该节点进度。",
@@ -322,12 +333,23 @@ fn admin_lines(notice: &AdminNotice) -> (String, Vec<String>) {
             "账务数据已更新".to_owned(),
             vec!["账务数据已有新的变化，数据未更新提醒解除。".to_owned()],
         ),
-        AdminNotice::Rejected { file, problems } => (
+        AdminNotice::Rejected {
+            file,
+            problems,
+            in_force,
+        } => (
             format!("账务文件 {file} 未能导入"),
             vec![
-                "该文件有以下问题，整份文件未导入，之前导入的版本继续有效：".to_owned(),
+                "该文件有以下问题，整份文件都未导入：".to_owned(),
                 problems.clone(),
-                "下一步：请修正后重新导出该文件；修正后的文件会在下次检查时自动导入。".to_owned(),
+                match in_force {
+                    Some(n) => format!("支出进度和预警仍按该文件之前导入的版本（{n}条记录）计算。"),
+                    None => "该文件还没有成功导入过，在它导入之前，支出进度和预警中不含它的支出。"
+                        .to_owned(),
+                },
+                format!(
+                    "下一步：请按上面每条所说的办法改正，重新导出后用同名文件替换 {file}；下次检查时会自动导入，无需其他操作。"
+                ),
             ],
         ),
     }
@@ -476,10 +498,18 @@ pub fn render(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotice]
         text.push('\n');
     }
 
-    let footer = format!(
-        "本邮件由 spendwatch 支出进度监控自动发送，数据截至{}。执行率=累计支出÷预算数；计划进度按支出计划逐日折算；序时进度=已过天数÷全年天数。",
-        long_date(as_of)
-    );
+    // The terms of the fund table are explained only where there is a fund table.
+    let footer = if funds.is_empty() {
+        format!(
+            "本邮件由 spendwatch 支出进度监控在{}的检查中自动发送给系统管理员（config.yaml 中的 email.admin）。",
+            long_date(as_of)
+        )
+    } else {
+        format!(
+            "本邮件由 spendwatch 支出进度监控自动发送，数据截至{}。执行率=累计支出÷预算数；计划进度按支出计划逐日折算；序时进度=已过天数÷全年天数。",
+            long_date(as_of)
+        )
+    };
     let _ = writeln!(text, "--\n{footer}");
     let _ = writeln!(
         html,

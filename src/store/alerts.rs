@@ -225,14 +225,20 @@ impl Store {
         Ok(ids)
     }
 
-    /// Rejected source versions the admin has not been told about: (path, problems).
-    pub fn unnotified_rejections(&self) -> Result<Vec<(String, String)>, StoreError> {
+    /// Rejected source versions the admin has not been told about: (path, problems, entries
+    /// of the version in force — `None` when no version of the source was ever accepted).
+    pub fn unnotified_rejections(&self) -> Result<Vec<(String, String, Option<i64>)>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT path, rejected_message FROM sources WHERE rejected_message IS NOT NULL AND rejection_notified = 0 ORDER BY path")
+            .prepare(
+                "SELECT path, rejected_message,
+                        CASE WHEN content_hash IS NULL THEN NULL ELSE entry_count END
+                 FROM sources WHERE rejected_message IS NOT NULL AND rejection_notified = 0
+                 ORDER BY path",
+            )
             .map_err(self.err())?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
     }

@@ -38,7 +38,7 @@ fn the_email_waits(wd: &Workdir, server: &SmtpServer) -> String {
         .stdout_has("1 emails queued; delivered 0, retrying later 1, failed 0");
     let outbox = wd.run(&["outbox"]);
     outbox.ok();
-    assert_outbox_line(&outbox, 1, "pending", JUNE_MISSED);
+    assert_outbox_line(&outbox, 1, "待发送", JUNE_MISSED);
     assert!(
         server.messages().is_empty(),
         "server log:\n{}",
@@ -198,7 +198,7 @@ fn a_stalled_send_does_not_block_the_schedule() {
     let outbox = wd.run(&["outbox"]);
     outbox.ok();
     assert!(
-        outbox.stdout.contains("pending"),
+        outbox.stdout.contains("待发送"),
         "the email in flight is not pending:\n{}",
         outbox.stdout
     );
@@ -210,7 +210,7 @@ fn a_stalled_send_does_not_block_the_schedule() {
     assert!(terminate(daemon).success());
     assert_eq!(server.messages().len(), 1, "{}", daemon_log(&wd));
     assert!(
-        !wd.run(&["outbox"]).stdout.contains("pending"),
+        !wd.run(&["outbox"]).stdout.contains("待发送"),
         "still pending after the restart"
     );
 }

@@ -255,3 +255,250 @@ fn replay_sends_nothing_else_and_delivers_everything_once() {
         "more than one email to the same recipients in one check: {per_day:?}"
     );
 }
+
+/// The field case N2 (`field-cases/N2-*`, after alertmanager#1063), verbatim: one fund, the
+/// default plan (June: 50% of 150,000.00 = 75,000.00), the file transport.
+const N2_CONFIG: &str = "timezone: Asia/Shanghai
+database: data/spendwatch.db
+ledger:
+  sources:
+    - {path: ledger.csv, fund: network-governance}
+alerts: {warn_days: 15, repeat_interval: 7d, notify_resolved: true, stale_after: 35d}
+email:
+  to: [finance@localhost]
+  admin: [admin@localhost]
+  transport: file
+  file: {dir: data/outbox}
+funds:
+  - id: network-governance
+    code: \"13020225P00901410001D\"
+    name: 网络综合治理体系建设专项资金
+    year: 2025
+    budget: 15.00万元
+";
+
+/// v1: 60,000.00 spent by 06-30.
+const N2_V1: &str = "日期,凭证号,摘要,金额
+2025-03-20,记-0030,一季度舆情监测服务费,\"40,000.00\"
+2025-06-20,记-0080,二季度舆情监测服务费,\"20,000.00\"
+";
+
+/// v2 (from the check of 07-04): 20,000.00 on 07-03 catches the June milestone up.
+const N2_V2_ADDS: &str = "2025-07-03,记-0090,舆情研判系统年费,\"20,000.00\"\n";
+
+/// v3 (from the check of 07-10): a reversal of 10,000.00 on 07-09 puts it behind again.
+const N2_V3_ADDS: &str = "2025-07-09,记-0095,冲销记-0090（合同解除退款）,\"-10,000.00\"\n";
+
+/// An email of the N2 replay: the as-of day named in its first line, its subject and body.
+#[derive(Debug)]
+struct Email {
+    day: String,
+    subject: String,
+    text: String,
+}
+
+/// The words of the row of `table` (the output of `alerts` or `status`) that starts with
+/// `first` and has `second` as its next word.
+fn row_words(table: &str, first: &str, second: &str) -> Vec<String> {
+    table
+        .lines()
+        .map(|l| l.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+        .find(|w| {
+            w.first().map(String::as_str) == Some(first)
+                && w.get(1).map(String::as_str) == Some(second)
+        })
+        .unwrap_or_else(|| panic!("no row {first} {second} in:\n{table}"))
+}
+
+/// `status --as-of DAY`'s 状态 of the fund, and `alerts`' 状态 of its June 红色预警.
+fn n2_status_and_alert(wd: &Workdir, as_of: &str) -> (String, String) {
+    let status = wd.run(&["status", "--as-of", as_of]);
+    let state = row_words(&status.ok().stdout, NG, "150,000.00")
+        .last()
+        .cloned()
+        .unwrap_or_default();
+    let alerts = wd.run(&["alerts"]);
+    let june = row_words(&alerts.ok().stdout, NG, "2025-06-30");
+    assert_eq!(june[2], "红色预警", "{}", alerts.stdout);
+    (state, june[3].clone())
+}
+
+/// N2: the June milestone is missed (07-01), caught up (07-04), and behind again after a
+/// reversal (07-10): a new 红色预警 with the numbers of that day, repeated every 7 days while it
+/// stays behind; `alerts` and `status` agree all along.
+#[test]
+fn n2_a_missed_milestone_fires_again_after_a_reversal_and_repeats() {
+    let wd = Workdir::empty();
+    wd.write_str("config.yaml", N2_CONFIG);
+    wd.write_str("ledger.csv", N2_V1);
+    let mut agreement = Vec::new();
+    let mut d = day("2025-07-01");
+    // To 08-06: the repeat after 07-31 would be 08-07.
+    while d <= day("2025-08-06") {
+        let as_of = d.to_string();
+        match as_of.as_str() {
+            "2025-07-04" => wd.write_str("ledger.csv", &format!("{N2_V1}{N2_V2_ADDS}")),
+            "2025-07-10" => wd.write_str("ledger.csv", &format!("{N2_V1}{N2_V2_ADDS}{N2_V3_ADDS}")),
+            _ => {}
+        }
+        wd.run(&["check", "--as-of", &as_of])
+            .ok()
+            .stdout_has("retrying later 0, failed 0");
+        if [
+            "2025-07-01",
+            "2025-07-04",
+            "2025-07-09",
+            "2025-07-10",
+            "2025-07-31",
+        ]
+        .contains(&as_of.as_str())
+        {
+            let (state, alert) = n2_status_and_alert(&wd, &as_of);
+            agreement.push(format!("{as_of} {state} {alert}"));
+        }
+        d = d.succ_opt().expect("next day");
+    }
+    // 滞后 exactly while the June alert fires.
+    assert_eq!(
+        agreement,
+        [
+            "2025-07-01 滞后 预警中",
+            "2025-07-04 正常 已解除",
+            "2025-07-09 正常 已解除",
+            "2025-07-10 滞后 预警中",
+            "2025-07-31 滞后 预警中",
+        ]
+    );
+    // The June alert's row: firing since 07-10, last sent on 07-31; its history.
+    let alerts = wd.run(&["alerts"]);
+    let june = row_words(&alerts.ok().stdout, NG, "2025-06-30");
+    assert_eq!(
+        june[2..6],
+        ["红色预警", "预警中", "2025-07-10", "2025-07-31"],
+        "{}",
+        alerts.stdout
+    );
+    let history: Vec<String> = alerts
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("2025-") && l.contains("红色预警"))
+        .map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            format!("{} {} {} {}", w[0], w[4], w[5], w[6])
+        })
+        .collect();
+    assert_eq!(
+        history,
+        [
+            "2025-07-01 首次通知 预警中 #1",
+            "2025-07-04 解除 已解除 #2",
+            "2025-07-10 首次通知 预警中 #3",
+            "2025-07-17 重复提醒 预警中 #4",
+            "2025-07-24 重复提醒 预警中 #5",
+            "2025-07-31 重复提醒 预警中 #6",
+        ],
+        "{}",
+        alerts.stdout
+    );
+
+    // The emails as the file transport wrote them, by the as-of day of their first line.
+    let mut emails: Vec<Email> = std::fs::read_dir(wd.join("data/outbox"))
+        .expect("data/outbox exists")
+        .map(|f| f.expect("read data/outbox").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .map(|path| {
+            let raw = std::fs::read(&path).expect("read .eml");
+            let msg = mail_parser::MessageParser::default()
+                .parse(&raw)
+                .expect("an .eml file is a message");
+            let text = msg
+                .body_text(0)
+                .expect("a plain-text part")
+                .replace("\r\n", "\n");
+            let day = text
+                .split_once("截至")
+                .and_then(|(_, rest)| rest.split_once('，'))
+                .map(|(d, _)| d.to_owned())
+                .unwrap_or_else(|| panic!("no 截至 day in:\n{text}"));
+            Email {
+                day,
+                subject: msg.subject().expect("a Subject").to_owned(),
+                text,
+            }
+        })
+        .collect();
+    emails.sort_by_key(|e| day_of(&e.day));
+    let missed = format!("【支出进度预警】{NG} 未达6月底50%支出进度");
+    let caught_up = format!("【已恢复】{NG} 已补齐6月底50%支出进度");
+    let found: Vec<(String, String)> = emails
+        .iter()
+        .map(|e| (e.day.clone(), e.subject.clone()))
+        .collect();
+    let expected: Vec<(String, String)> = [
+        ("2025年7月1日", &missed),
+        ("2025年7月4日", &caught_up),
+        ("2025年7月10日", &missed),
+        ("2025年7月17日", &missed),
+        ("2025年7月24日", &missed),
+        ("2025年7月31日", &missed),
+    ]
+    .into_iter()
+    .map(|(d, s)| (d.to_owned(), s.clone()))
+    .collect();
+    assert_same_list("the N2 emails", &found, &expected);
+    // The outbox agrees: the same emails, all to finance, nothing to the admin.
+    let outbox = wd.outbox(SAMPLE_DB);
+    assert!(
+        outbox
+            .iter()
+            .all(|r| r.to == [FINANCE] && r.status == "sent"),
+        "{outbox:#?}"
+    );
+    assert_eq!(outbox.len(), emails.len());
+
+    let has = |e: &Email, text: &str| {
+        assert!(
+            e.text.contains(text),
+            "{} lacks {text:?}:\n{}",
+            e.day,
+            e.text
+        );
+    };
+    // 07-01: 60,000.00 by 06-30 and now, 15,000.00 short.
+    has(
+        &emails[0],
+        "截至2025年6月30日累计支出 ¥60,000.00，节点目标 ¥75,000.00，差额 ¥15,000.00。",
+    );
+    has(
+        &emails[0],
+        "目前累计支出 ¥60,000.00，仍差 ¥15,000.00（逾期1天）。",
+    );
+    // 07-04: 80,000.00 reached the target.
+    has(
+        &emails[1],
+        "目前累计支出 ¥80,000.00，已达到节点目标 ¥75,000.00。",
+    );
+    // 07-10 and every repeat: 70,000.00 spent, 5,000.00 short.
+    for (e, overdue) in emails[2..].iter().zip([10, 17, 24, 31]) {
+        has(
+            e,
+            "截至2025年6月30日累计支出 ¥60,000.00，节点目标 ¥75,000.00，差额 ¥15,000.00。",
+        );
+        has(
+            e,
+            &format!("目前累计支出 ¥70,000.00，仍差 ¥5,000.00（逾期{overdue}天）。"),
+        );
+        has(e, "下一步：请尽快支出 ¥5,000.00，补齐6月底进度。");
+        has(e, "  累计支出：70,000.00\n");
+        has(e, "  差额：5,000.00\n");
+    }
+    // The first notice of 07-10 says why the ended alert is back; the repeats do not.
+    let back = "该节点的预警此前已解除，但目前累计支出又低于节点目标";
+    has(&emails[2], back);
+    assert!(emails[3..].iter().all(|e| !e.text.contains(back)));
+}
+
+/// `2025年7月10日` as a date, to sort by.
+fn day_of(long: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(long, "%Y年%m月%d日").unwrap_or_else(|e| panic!("{long}: {e}"))
+}

@@ -187,11 +187,11 @@ pub(crate) fn assert_outbox_line(out: &Output, id: i64, status: &str, subject: &
     assert!(line.contains(subject), "#{id} lacks its subject: {line}");
 }
 
-/// The `last errors:` entry of `#id` in `spendwatch outbox`.
+/// The `最近一次发送错误：` entry of `#id` in `spendwatch outbox`.
 pub(crate) fn outbox_error(out: &Output, id: i64) -> String {
     let (_, errors) = out
         .stdout
-        .split_once("last errors:")
+        .split_once("最近一次发送错误：")
         .unwrap_or_else(|| panic!("`outbox` shows no errors:\n{}", out.stdout));
     let tag = format!("#{id}: ");
     errors
@@ -242,7 +242,7 @@ fn starttls_with_auth_delivers_the_alert_once() {
 
     let out = wd.run(&["outbox"]);
     out.ok();
-    assert_outbox_line(&out, 1, "sent", JUNE_MISSED);
+    assert_outbox_line(&out, 1, "已发送", JUNE_MISSED);
     let rows = wd.outbox(SAMPLE_DB);
     assert_eq!(rows.len(), 1);
     assert_eq!(
@@ -286,7 +286,7 @@ fn implicit_tls_delivers_with_the_password_from_the_environment() {
     assert_june_missed(&messages[0]);
     let out = wd.run(&["outbox"]);
     out.ok();
-    assert_outbox_line(&out, 1, "sent", JUNE_MISSED);
+    assert_outbox_line(&out, 1, "已发送", JUNE_MISSED);
 }
 
 /// A password found nowhere in the tests but in the password file.
@@ -311,7 +311,7 @@ fn wrong_password_fails_the_message_without_showing_the_password() {
 
     let outbox = wd.run(&["outbox"]);
     outbox.ok();
-    assert_outbox_line(&outbox, 1, "failed", JUNE_MISSED);
+    assert_outbox_line(&outbox, 1, "发送失败", JUNE_MISSED);
     let error = outbox_error(&outbox, 1);
     assert!(
         error.contains("535") && error.to_lowercase().contains("authentication"),
@@ -336,7 +336,7 @@ fn wrong_password_fails_the_message_without_showing_the_password() {
     assert_eq!(server.messages().len(), 1, "delivered twice");
     let after = wd.run(&["outbox"]);
     after.ok();
-    assert_outbox_line(&after, 1, "sent", JUNE_MISSED);
+    assert_outbox_line(&after, 1, "已发送", JUNE_MISSED);
 
     assert_no_password(&[&check, &outbox, &alerts, &retry, &again, &after], PLANTED);
     for row in wd.outbox(SAMPLE_DB) {
@@ -383,7 +383,7 @@ fn an_outage_keeps_mail_pending_and_the_retry_delivers_each_once() {
     let outbox = wd.run(&["outbox"]);
     outbox.ok();
     for id in [1, 2] {
-        assert_outbox_line(&outbox, id, "pending", JUNE_MISSED);
+        assert_outbox_line(&outbox, id, "待发送", JUNE_MISSED);
         let error = outbox_error(&outbox, id);
         assert!(
             error.to_lowercase().contains("refused"),
@@ -428,8 +428,8 @@ fn an_outage_keeps_mail_pending_and_the_retry_delivers_each_once() {
     assert_eq!(server.messages().len(), 2, "a message was sent twice");
     let after = wd.run(&["outbox"]);
     after.ok();
-    assert_outbox_line(&after, 1, "sent", JUNE_MISSED);
-    assert_outbox_line(&after, 2, "sent", JUNE_MISSED);
+    assert_outbox_line(&after, 1, "已发送", JUNE_MISSED);
+    assert_outbox_line(&after, 2, "已发送", JUNE_MISSED);
 }
 
 #[test]
@@ -445,7 +445,7 @@ fn a_5xx_at_data_marks_the_message_failed() {
 
     let outbox = wd.run(&["outbox"]);
     outbox.ok();
-    assert_outbox_line(&outbox, 1, "failed", JUNE_MISSED);
+    assert_outbox_line(&outbox, 1, "发送失败", JUNE_MISSED);
     let error = outbox_error(&outbox, 1);
     assert!(
         error.contains("554") && error.contains("5.7.1 rejected by policy"),
@@ -476,7 +476,7 @@ fn a_4xx_at_rcpt_keeps_the_message_pending_until_the_retry() {
     assert!(server.messages().is_empty());
     let outbox = wd.run(&["outbox"]);
     outbox.ok();
-    assert_outbox_line(&outbox, 1, "pending", JUNE_MISSED);
+    assert_outbox_line(&outbox, 1, "待发送", JUNE_MISSED);
     let error = outbox_error(&outbox, 1);
     assert!(
         error.contains("450") && error.contains("mailbox busy"),
@@ -493,7 +493,7 @@ fn a_4xx_at_rcpt_keeps_the_message_pending_until_the_retry() {
     assert_june_missed(&messages[0]);
     let after = wd.run(&["outbox"]);
     after.ok();
-    assert_outbox_line(&after, 1, "sent", JUNE_MISSED);
+    assert_outbox_line(&after, 1, "已发送", JUNE_MISSED);
 }
 
 #[test]
@@ -516,7 +516,7 @@ fn an_untrusted_certificate_sends_nothing_in_the_clear() {
     assert!(server.messages().is_empty());
     let outbox = wd.run(&["outbox"]);
     outbox.ok();
-    assert_outbox_line(&outbox, 1, "pending", JUNE_MISSED);
+    assert_outbox_line(&outbox, 1, "待发送", JUNE_MISSED);
     let error = outbox_error(&outbox, 1);
     assert!(
         error.to_lowercase().contains("certificate"),
@@ -551,7 +551,7 @@ fn an_untrusted_certificate_sends_nothing_in_the_clear() {
         .stdout_has("delivered 0, retrying later 1, failed 0");
     let outbox = wd.run(&["outbox"]);
     outbox.ok();
-    assert_outbox_line(&outbox, 1, "pending", JUNE_MISSED);
+    assert_outbox_line(&outbox, 1, "待发送", JUNE_MISSED);
     assert!(
         outbox_error(&outbox, 1)
             .to_lowercase()

@@ -43,7 +43,8 @@ const POLICY: AlertPolicy = AlertPolicy {
     stale_days: 35,
 };
 
-fn firing(
+fn state(
+    status: AlertStatus,
     kind: AlertKind,
     milestone: Option<NaiveDate>,
     since: NaiveDate,
@@ -56,11 +57,30 @@ fn firing(
             kind,
         },
         AlertState {
-            status: AlertStatus::Firing,
+            status,
             since,
             last_sent,
         },
     )
+}
+
+fn firing(
+    kind: AlertKind,
+    milestone: Option<NaiveDate>,
+    since: NaiveDate,
+    last_sent: NaiveDate,
+) -> (AlertKey, AlertState) {
+    state(AlertStatus::Firing, kind, milestone, since, last_sent)
+}
+
+/// An alert that ended (met, caught up, replaced, back within budget).
+fn resolved(
+    kind: AlertKind,
+    milestone: Option<NaiveDate>,
+    since: NaiveDate,
+    last_sent: NaiveDate,
+) -> (AlertKey, AlertState) {
+    state(AlertStatus::Resolved, kind, milestone, since, last_sent)
 }
 
 fn notice_name(n: &Option<Notice>) -> String {
@@ -68,7 +88,12 @@ fn notice_name(n: &Option<Notice>) -> String {
         None => "-".into(),
         Some(Notice::Due { .. }) => "due".into(),
         Some(Notice::Met { .. }) => "met".into(),
-        Some(Notice::Missed { caught_up, .. }) => format!("missed(caught_up={caught_up})"),
+        Some(Notice::Missed {
+            caught_up, again, ..
+        }) => {
+            let again = if *again { ", again" } else { "" };
+            format!("missed(caught_up={caught_up}{again})")
+        }
         Some(Notice::CaughtUp { .. }) => "caught_up".into(),
         Some(Notice::OverBudget { .. }) => "over_budget".into(),
         Some(Notice::BackWithinBudget { .. }) => "back_within_budget".into(),
@@ -128,7 +153,16 @@ type Row = (
 #[test]
 fn alert_life_cycle_table() {
     let m03 = Some(day(3, 31));
+    let m06 = Some(day(6, 30));
     let m12 = Some(day(12, 31));
+    // The field case N2: 60,000.00 by 06-30 (target 75,000.00), 20,000.00 on 07-03 caught it
+    // up, a reversal of 10,000.00 on 07-09 puts it behind again.
+    let n2 = vec![
+        (day(3, 20), 40_000),
+        (day(6, 20), 20_000),
+        (day(7, 3), 20_000),
+        (day(7, 9), -10_000),
+    ];
     let no_resolved = AlertPolicy {
         notify_resolved: false,
         ..POLICY
@@ -154,6 +188,29 @@ fn alert_life_cycle_table() {
             vec!["due@03-31 replaced - -> resolved", "missed@03-31 first missed(caught_up=false) -> firing"]),
         ("missed: sent once even when the fund has already caught up",
             vec![(day(1, 5), 10_000), (day(4, 1), 30_000)], day(4, 2), vec![], POLICY, vec!["missed@03-31 first missed(caught_up=true) -> resolved"]),
+        ("again: due at risk again after its met notice (a reversal) is a first notice",
+            vec![(day(1, 5), 30_000), (day(3, 18), 10_000), (day(3, 20), -5_000)], day(3, 20), vec![resolved(AlertKind::Due, m03, day(3, 16), day(3, 16))], POLICY,
+            vec!["due@03-31 first due -> firing"]),
+        ("again: the renewed due alert repeats after repeat_interval",
+            vec![(day(1, 5), 30_000), (day(3, 18), 10_000), (day(3, 20), -5_000)], day(3, 27), vec![firing(AlertKind::Due, m03, day(3, 20), day(3, 20))], POLICY,
+            vec!["due@03-31 repeat due -> firing"]),
+        ("again: due met and still met after it ended: nothing",
+            vec![(day(1, 5), 30_000), (day(3, 18), 10_000)], day(3, 20), vec![resolved(AlertKind::Due, m03, day(3, 16), day(3, 16))], POLICY, vec![]),
+        ("again (N2): missed behind its target again after the caught-up notice is a first notice",
+            n2.clone(), day(7, 10), vec![resolved(AlertKind::Missed, m06, day(7, 1), day(7, 1))], POLICY,
+            vec!["missed@06-30 first missed(caught_up=false, again) -> firing"]),
+        ("again (N2): no repeat before repeat_interval",
+            n2.clone(), day(7, 16), vec![firing(AlertKind::Missed, m06, day(7, 10), day(7, 10))], POLICY, vec![]),
+        ("again (N2): the renewed missed alert repeats while behind",
+            n2.clone(), day(7, 17), vec![firing(AlertKind::Missed, m06, day(7, 10), day(7, 10))], POLICY,
+            vec!["missed@06-30 repeat missed(caught_up=false) -> firing"]),
+        ("again: missed already caught up at its first notice, behind again later",
+            vec![(day(1, 5), 10_000), (day(4, 1), 30_000), (day(4, 9), -5_000)], day(4, 10), vec![resolved(AlertKind::Missed, m03, day(4, 2), day(4, 2))], POLICY,
+            vec!["missed@03-31 first missed(caught_up=false, again) -> firing"]),
+        ("again: missed still caught up after it ended: nothing",
+            vec![(day(1, 5), 10_000), (day(4, 1), 30_000)], day(4, 10), vec![resolved(AlertKind::Missed, m03, day(4, 2), day(4, 2))], POLICY, vec![]),
+        ("again: an older missed milestone that was replaced stays quiet; the newest speaks",
+            vec![(day(1, 5), 10_000)], day(7, 2), vec![resolved(AlertKind::Missed, m03, day(4, 1), day(6, 24)), firing(AlertKind::Missed, m06, day(7, 1), day(7, 1))], POLICY, vec![]),
         ("missed: no repeat before repeat_interval",
             vec![(day(1, 5), 10_000)], day(4, 7), vec![firing(AlertKind::Missed, m03, day(4, 1), day(4, 1))], POLICY, vec![]),
         ("missed: repeats while not caught up",
@@ -190,6 +247,11 @@ fn alert_life_cycle_table() {
         ("over_budget: a reversal brings spending back within budget",
             vec![(day(1, 5), 150_001), (day(3, 1), -1)], day(3, 2), vec![firing(AlertKind::OverBudget, None, day(2, 2), day(2, 2))], POLICY,
             vec!["over_budget resolved back_within_budget -> resolved"]),
+        ("over_budget: over again after it ended is a first notice",
+            vec![(day(1, 5), 150_001), (day(3, 1), -1), (day(4, 1), 5)], day(4, 2), vec![resolved(AlertKind::OverBudget, None, day(2, 2), day(2, 2))], POLICY,
+            vec!["over_budget first over_budget -> firing"]),
+        ("over_budget: still within budget after it ended: nothing",
+            vec![(day(1, 5), 150_001), (day(3, 1), -1)], day(4, 2), vec![resolved(AlertKind::OverBudget, None, day(2, 2), day(2, 2))], POLICY, vec![]),
         ("exactly the budget is not over it",
             vec![(day(1, 5), 150_000)], day(2, 2), vec![], POLICY, vec![]),
         ("before the year nothing fires",
@@ -212,6 +274,91 @@ fn alert_life_cycle_table() {
     );
 }
 
+/// The field case N2 day by day, each check's states feeding the next, as the database does:
+/// the ledger on a check day is v1 until 07-03, v2 (20,000.00 on 07-03) from 07-04, v3 (a
+/// reversal of 10,000.00 on 07-09) from 07-10.
+#[test]
+fn n2_fires_again_after_the_caught_up_notice_and_repeats_while_behind() {
+    let f = fund();
+    let v1 = vec![(day(3, 20), 4_000_000), (day(6, 20), 2_000_000)];
+    let mut v2 = v1.clone();
+    v2.push((day(7, 3), 2_000_000));
+    let mut v3 = v2.clone();
+    v3.push((day(7, 9), -1_000_000));
+    let mut states: HashMap<AlertKey, AlertState> = HashMap::new();
+    let mut said = Vec::new();
+    // To 08-06: the next repeat would be 08-07.
+    let mut today = day(6, 1);
+    while today <= day(8, 6) {
+        let ledger = if today < day(7, 4) {
+            &v1
+        } else if today < day(7, 10) {
+            &v2
+        } else {
+            &v3
+        };
+        let spend = DailySpend::from_amounts(
+            ledger
+                .iter()
+                .map(|&(d, fen)| (d, Money::from_fen(fen)))
+                .collect(),
+        );
+        let report = evaluate(&f, &spend, today, Policy::default());
+        for d in decide_fund(&f, &report, &states, POLICY, today) {
+            if let Some(notice) = &d.notice {
+                let numbers = match notice {
+                    Notice::Missed {
+                        milestone,
+                        spent_now,
+                        ..
+                    } => format!(
+                        " spent {} gap {}",
+                        spent_now.grouped(),
+                        milestone.target.saturating_sub(*spent_now).grouped()
+                    ),
+                    _ => String::new(),
+                };
+                said.push(format!(
+                    "{} {} {}{numbers}",
+                    today.format("%m-%d"),
+                    d.reason.as_str(),
+                    notice_name(&d.notice)
+                ));
+            }
+            states.insert(d.key, d.next);
+        }
+        today = today.succ_opt().expect("next day");
+    }
+    assert_eq!(
+        said,
+        [
+            // The June milestone at risk from 06-15 (40,000.00 of 75,000.00), every 7 days.
+            "06-15 first due",
+            "06-22 repeat due",
+            "06-29 repeat due",
+            "07-01 first missed(caught_up=false) spent 60,000.00 gap 15,000.00",
+            "07-04 resolved caught_up",
+            "07-10 first missed(caught_up=false, again) spent 70,000.00 gap 5,000.00",
+            "07-17 repeat missed(caught_up=false) spent 70,000.00 gap 5,000.00",
+            "07-24 repeat missed(caught_up=false) spent 70,000.00 gap 5,000.00",
+            "07-31 repeat missed(caught_up=false) spent 70,000.00 gap 5,000.00",
+        ]
+    );
+    let key = AlertKey {
+        fund: "ng".into(),
+        milestone: Some(day(6, 30)),
+        kind: AlertKind::Missed,
+    };
+    assert_eq!(
+        states.get(&key),
+        Some(&AlertState {
+            status: AlertStatus::Firing,
+            since: day(7, 10),
+            last_sent: day(7, 31),
+        })
+    );
+}
+
 #[test]
 fn missed_notice_carries_the_numbers() {
     let f = fund();
@@ -225,10 +372,12 @@ fn missed_notice_carries_the_numbers() {
         milestone,
         spent_now,
         caught_up,
+        again,
     }) = &decisions[0].notice
     else {
         panic!("{decisions:?}")
     };
+    assert!(!again);
     assert_eq!(milestone.target, Money::from_fen(3_750_000));
     assert_eq!(milestone.spent, Money::from_fen(3_000_000));
     assert_eq!(milestone.shortfall, Money::from_fen(750_000));
@@ -244,6 +393,11 @@ fn stale_table() {
         since: day(5, 1),
         last_sent: day(5, 1),
     };
+    // Ended on 05-08 when a source changed on 05-07.
+    let ended = AlertState {
+        status: AlertStatus::Resolved,
+        ..prev
+    };
     let show = |d: Option<Decision>| d.map(|d| describe(&d)).unwrap_or_else(|| "none".into());
     #[rustfmt::skip]
     let rows = [
@@ -255,6 +409,8 @@ fn stale_table() {
         ("a source changed", Some(day(5, 7)), true, Some(prev), day(5, 8), "stale resolved fresh -> resolved"),
         ("no year open", Some(day(3, 1)), false, None, day(5, 8), "none"),
         ("the year closes while stale: ends without a notice", Some(day(3, 1)), false, Some(prev), day(5, 8), "stale resolved - -> resolved"),
+        ("stale again after it ended: a first notice", Some(day(5, 7)), true, Some(ended), day(6, 11), "stale first stale(35) -> firing"),
+        ("fresh after it ended: nothing", Some(day(5, 7)), true, Some(ended), day(6, 10), "none"),
     ];
     for (name, last_change, open, previous, today, expected) in rows {
         assert_eq!(
@@ -286,4 +442,17 @@ fn kinds_round_trip() {
         assert_eq!(AlertKind::parse(kind.as_str()), Some(kind));
     }
     assert_eq!(AlertKind::parse("other"), None);
+    for status in [AlertStatus::Firing, AlertStatus::Resolved] {
+        assert_eq!(AlertStatus::parse(status.as_str()), Some(status));
+    }
+    assert_eq!(AlertStatus::parse("other"), None);
+    for reason in [
+        Reason::First,
+        Reason::Repeat,
+        Reason::Resolved,
+        Reason::Replaced,
+    ] {
+        assert_eq!(Reason::parse(reason.as_str()), Some(reason));
+    }
+    assert_eq!(Reason::parse("other"), None);
 }

@@ -3,7 +3,10 @@
 use std::collections::HashMap;
 
 use super::*;
-use crate::core::{AlertPolicy, DailySpend, Milestone, Policy, Share, decide_fund, evaluate};
+use crate::core::{
+    AlertKey, AlertKind, AlertPolicy, AlertState, AlertStatus, DailySpend, Milestone, Policy,
+    Share, decide_fund, evaluate,
+};
 
 fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
@@ -91,6 +94,66 @@ fn missed_june_email() {
     );
     insta::assert_snapshot!("missed_june_text", email.text);
     insta::assert_snapshot!("missed_june_html", email.html);
+}
+
+/// The field case N2 on 07-10: the June alert ended with 已补齐 on 07-04, and a reversal on
+/// 07-09 put the fund behind again.
+#[test]
+fn missed_again_email_says_it_is_back_and_by_how_much() {
+    let f = ng();
+    let spend = DailySpend::from_amounts(
+        [
+            (ymd(2025, 3, 20), 4_000_000),
+            (ymd(2025, 6, 20), 2_000_000),
+            (ymd(2025, 7, 3), 2_000_000),
+            (ymd(2025, 7, 9), -1_000_000),
+        ]
+        .iter()
+        .map(|&(d, fen)| (d, Money::from_fen(fen)))
+        .collect(),
+    );
+    let today = ymd(2025, 7, 10);
+    let report = evaluate(&f, &spend, today, Policy::default());
+    let ended = HashMap::from([(
+        AlertKey {
+            fund: f.id.clone(),
+            milestone: Some(ymd(2025, 6, 30)),
+            kind: AlertKind::Missed,
+        },
+        AlertState {
+            status: AlertStatus::Resolved,
+            since: ymd(2025, 7, 1),
+            last_sent: ymd(2025, 7, 1),
+        },
+    )]);
+    let notices: Vec<Notice> = decide_fund(&f, &report, &ended, POLICY, today)
+        .into_iter()
+        .filter_map(|d| d.notice)
+        .collect();
+    let email = render(
+        today,
+        &[FundNotices {
+            fund: &f,
+            report: &report,
+            notices,
+        }],
+        &[],
+    );
+    assert_eq!(
+        email.subject,
+        "【支出进度预警】网络综合治理体系建设专项资金 未达6月底50%支出进度"
+    );
+    for line in [
+        "该节点的预警此前已解除，但目前累计支出又低于节点目标；请核对近期的冲销、退款。",
+        "目前累计支出 ¥70,000.00，仍差 ¥5,000.00（逾期10天）。",
+        "下一步：请尽快支出 ¥5,000.00，补齐6月底进度。",
+        "  累计支出：70,000.00\n",
+        "  差额：5,000.00\n",
+    ] {
+        assert!(email.text.contains(line), "{line}\n{}", email.text);
+    }
+    assert!(email.text.contains(FINANCE_FOOTER), "{}", email.text);
+    insta::assert_snapshot!("missed_again_text", email.text);
 }
 
 #[test]
@@ -183,7 +246,8 @@ fn subjects_of_resolutions_and_records() {
         one(Notice::Missed {
             milestone: m,
             spent_now: m.target,
-            caught_up: true
+            caught_up: true,
+            again: false
         }),
         "【支出进度预警】网络综合治理体系建设专项资金 未达3月底25%支出进度（现已补齐）"
     );
@@ -204,6 +268,9 @@ fn subjects_of_resolutions_and_records() {
     );
 }
 
+/// The terms of the fund table, explained for finance officers only.
+const FINANCE_FOOTER: &str = "执行率=累计支出÷预算数";
+
 #[test]
 fn admin_emails() {
     let day = ymd(2025, 5, 6);
@@ -221,29 +288,56 @@ fn admin_emails() {
         "{}",
         stale.text
     );
+    let problems = "明细账.csv:7: B列（金额）\"1.001\" 小数超过两位；请改为两位小数 <b>\n\
+                    明细账.csv:9: A列（日期）\"2025-02-30\" 不是有效日期（2025年2月没有30日）；请改正日期后重新导入";
     let rejected = render(
         day,
         &[],
         &[AdminNotice::Rejected {
             file: "明细账.csv".into(),
-            problems: "明细账.csv:7: \"1.001\" is not an amount <b>".into(),
+            problems: problems.into(),
+            in_force: Some(41),
         }],
     );
     assert_eq!(rejected.subject, "【导入失败】账务文件 明细账.csv 未能导入");
-    assert!(
-        rejected
-            .text
-            .contains("  明细账.csv:7: \"1.001\" is not an amount <b>"),
-        "{}",
-        rejected.text
-    );
+    insta::assert_snapshot!("rejected_text", rejected.text);
+    // Each reason on a line of its own, as the reader wrote it.
+    for line in problems.lines() {
+        assert!(
+            rejected.text.contains(&format!("\n  {line}\n")),
+            "{}",
+            rejected.text
+        );
+    }
     // Text from files is escaped in HTML.
     assert!(
         rejected
             .html
-            .contains("&quot;1.001&quot; is not an amount &lt;b&gt;"),
+            .contains("&quot;1.001&quot; 小数超过两位；请改为两位小数 &lt;b&gt;"),
         "{}",
         rejected.html
+    );
+    // A file never imported: nothing of it is in force, and the email says so.
+    let first = render(
+        day,
+        &[],
+        &[AdminNotice::Rejected {
+            file: "ledger/明细账.csv".into(),
+            problems: problems.into(),
+            in_force: None,
+        }],
+    );
+    assert!(
+        first
+            .text
+            .contains("该文件还没有成功导入过，在它导入之前，支出进度和预警中不含它的支出。"),
+        "{}",
+        first.text
+    );
+    assert!(
+        first.text.contains("用同名文件替换 ledger/明细账.csv；"),
+        "{}",
+        first.text
     );
     let two = render(
         day,
@@ -257,6 +351,33 @@ fn admin_emails() {
         ],
     );
     assert_eq!(two.subject, "【spendwatch】2条系统通知");
+    // Admin notices are not about a fund's spending: no table terms in their footer; the
+    // emails are in Chinese throughout (the reasons of a rejection aside, which come from the
+    // ledger reader).
+    for email in [&stale, &rejected, &first, &two] {
+        for body in [&email.text, &email.html] {
+            assert!(!body.contains(FINANCE_FOOTER), "{body}");
+            assert!(
+                body.contains("自动发送给系统管理员（config.yaml 中的 email.admin）"),
+                "{body}"
+            );
+        }
+        let mut own_words = email.text.clone();
+        for name in problems.lines().chain([
+            "spendwatch",
+            "config.yaml",
+            "email.admin",
+            "ledger.sources",
+            "ledger/明细账.csv",
+            "明细账.csv",
+        ]) {
+            own_words = own_words.replace(name, "");
+        }
+        assert!(
+            !own_words.chars().any(|c| c.is_ascii_alphabetic()),
+            "English in the email's own text:\n{own_words}"
+        );
+    }
 }
 
 #[test]
