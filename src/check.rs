@@ -101,9 +101,14 @@ fn check_inner(
 
     let previous = store.alert_states()?;
     let policy = alert_policy(config);
+    let counts = store.entry_counts()?;
     let mut decisions: Vec<Decision> = Vec::new();
     for (fund, report) in config.funds.iter().zip(&reports) {
-        decisions.extend(decide_fund(fund, report, &previous, policy, clock.day));
+        // No data is not zero spending: a fund no source has any entry for gets a 数据缺失
+        // notice (below) instead of alerts that say it spent ¥0.00.
+        if counts.get(&fund.id).copied().unwrap_or(0) > 0 {
+            decisions.extend(decide_fund(fund, report, &previous, policy, clock.day));
+        }
     }
     let stale_key = AlertKey {
         fund: String::new(),
@@ -135,7 +140,24 @@ fn check_inner(
     }
 
     let rejections = store.unnotified_rejections()?;
-    let groups = group(config, &decisions, &rejections);
+    let standing = standing_notices(config, store, &counts)?;
+    let told = store.notice_keys()?;
+    let notices_cleared: Vec<String> = told
+        .iter()
+        .filter(|k| !standing.iter().any(|(key, _)| key == *k))
+        .cloned()
+        .collect();
+    let mut sources: Vec<AdminNotice> = imports.iter().filter_map(force_notice).collect();
+    let mut notices_sent = Vec::new();
+    for (key, notice) in standing {
+        if !told.contains(&key) {
+            warn!(notice = %key, "told once by email");
+            notices_sent.push(key);
+            sources.push(notice);
+        }
+    }
+    let mut groups = group(config, &decisions, &rejections);
+    add_source_notices(config, &mut groups, sources);
     let mut composed = Vec::with_capacity(groups.len());
     for (to, group) in &groups {
         let funds: Vec<FundNotices<'_>> = group
@@ -177,6 +199,8 @@ fn check_inner(
         decisions: &decisions,
         emails: &records,
         rejections_notified: &notified,
+        notices_sent: &notices_sent,
+        notices_cleared: &notices_cleared,
     })?;
     let emails = composed
         .into_iter()
@@ -194,6 +218,125 @@ fn check_inner(
         decisions,
         emails,
     })
+}
+
+/// The notices told once while their condition holds, each with its key: patterns that match
+/// no file, files that vanished, money counted twice, funds with no data.
+fn standing_notices(
+    config: &Config,
+    store: &Store,
+    counts: &HashMap<String, i64>,
+) -> Result<Vec<(String, AdminNotice)>, StoreError> {
+    let shown = |path: &str| import::display_path(std::path::Path::new(path));
+    let mut out = Vec::new();
+    for pattern in import::unmatched_patterns(config) {
+        out.push((
+            format!("nomatch:{pattern}"),
+            AdminNotice::NoMatch {
+                pattern: shown(&pattern),
+            },
+        ));
+    }
+    for source in store.source_overviews()? {
+        if source.withdrawn.is_none() && source.missing_since.is_some() {
+            out.push((
+                format!("missing:{}", source.path),
+                AdminNotice::Vanished {
+                    file: shown(&source.path),
+                    entries: source.entries,
+                },
+            ));
+        }
+    }
+    let name_of = |id: &str| {
+        config
+            .fund(id)
+            .map_or_else(|| id.to_owned(), |f| f.name.clone())
+    };
+    for overlap in store.overlaps()? {
+        out.push((
+            format!("overlap:{}:{}", overlap.files.join("|"), overlap.fund),
+            AdminNotice::Overlap {
+                files: overlap.files.iter().map(|f| shown(f)).collect(),
+                fund: name_of(&overlap.fund),
+                entries: overlap.entries,
+                amount: overlap.amount,
+            },
+        ));
+    }
+    for fund in &config.funds {
+        if counts.get(&fund.id).copied().unwrap_or(0) == 0 {
+            out.push((
+                format!("nodata:{}", fund.id),
+                AdminNotice::NoData {
+                    fund: fund.name.clone(),
+                },
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The admin notice of a change of force found by this check's read of the sources.
+fn force_notice(report: &FileReport) -> Option<AdminNotice> {
+    use crate::import::Outcome;
+    let what = match &report.outcome {
+        Outcome::Superseded {
+            by,
+            why,
+            entries,
+            amount,
+        } => format!(
+            "它已被 {by} 取代（{why}），它的{entries}条分录（¥{}）不再计入；同一账簿只计最新的一份逐月累计导出。",
+            amount.grouped()
+        ),
+        Outcome::Unconfigured { entries, amount } => format!(
+            "config.yaml 的 ledger.sources 已不再包含它，它的{entries}条分录（¥{}）不再计入；如需计入，请把它加回 ledger.sources，或用 spendwatch import 手工导入。",
+            amount.grouped()
+        ),
+        Outcome::Restored { why, entries } => {
+            format!("它重新计入（{why}），分录{entries}条。")
+        }
+        _ => return None,
+    };
+    Some(AdminNotice::Force {
+        file: report.display.clone(),
+        what,
+    })
+}
+
+/// Adds the notices about sources to the admin's email, and a 数据缺失 notice to the finance
+/// recipients of its fund as well.
+fn add_source_notices(
+    config: &Config,
+    groups: &mut BTreeMap<Vec<String>, Group>,
+    notices: Vec<AdminNotice>,
+) {
+    let mut admin = config.email.admin.clone();
+    admin.sort();
+    admin.dedup();
+    for notice in notices {
+        if let AdminNotice::NoData { fund } = &notice
+            && let Some(f) = config.funds.iter().find(|f| &f.name == fund)
+        {
+            let mut finance: Vec<String> =
+                config.email.to.iter().chain(&f.notify).cloned().collect();
+            finance.sort();
+            finance.dedup();
+            if !finance.is_empty() && finance != admin {
+                groups
+                    .entry(finance)
+                    .or_default()
+                    .admin
+                    .push(notice.clone());
+            }
+        }
+        if admin.is_empty() {
+            warn!(?notice, "email.admin is empty: nobody is told by email");
+        } else {
+            groups.entry(admin.clone()).or_default().admin.push(notice);
+        }
+    }
 }
 
 #[derive(Debug, Default)]

@@ -180,6 +180,8 @@ mod tests {
                 decisions: &[],
                 emails: &emails,
                 rejections_notified: &[],
+                notices_sent: &[],
+                notices_cleared: &[],
             })
             .expect("queue");
     }

@@ -20,7 +20,7 @@ use crate::ledger::{
     self, Block, Blocks, Detected, Encoding, EntryRef, ProblemList, ReadError, ReadOptions,
     Scanned, Sniffer,
 };
-use crate::store::{Fingerprint, Origin, SourceMeta, Store, StoreError, Withdrawn};
+use crate::store::{Fingerprint, Origin, Overlap, SourceMeta, Store, StoreError, Withdrawn};
 
 mod settle;
 
@@ -70,6 +70,19 @@ pub enum Outcome {
     Unconfigured { entries: i64, amount: Money },
     /// Back in force, for the reason `why`.
     Restored { why: String, entries: i64 },
+}
+
+impl Outcome {
+    /// Whether the entries in force may have changed (the overlaps must be found again).
+    pub fn changes_force(&self) -> bool {
+        matches!(
+            self,
+            Outcome::Imported { .. }
+                | Outcome::Superseded { .. }
+                | Outcome::Unconfigured { .. }
+                | Outcome::Restored { .. }
+        )
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -131,6 +144,19 @@ pub fn configured_files(config: &Config) -> (Vec<SourceFile>, Vec<String>) {
     (files, warnings)
 }
 
+/// The `ledger.sources` patterns (as written in the config, made absolute) that match no file
+/// on disk now.
+pub fn unmatched_patterns(config: &Config) -> Vec<String> {
+    config
+        .sources
+        .iter()
+        .map(|spec| spec.pattern.to_string_lossy().into_owned())
+        .filter(|pattern| {
+            glob::glob(pattern).map_or(true, |paths| !paths.flatten().any(|p| p.is_file()))
+        })
+        .collect()
+}
+
 /// Syncs the config's sources one by one: changed files are re-read, bad versions are recorded
 /// and reported, good ones replace their source's entries; then force is settled (the newest
 /// file of each year-to-date series, nothing the config no longer names), each change of
@@ -167,6 +193,9 @@ pub fn sync_sources(
     // After the reads, which create the records of new files.
     settle::mark_configured(store, files, now)?;
     settle::settle_unnamed(store, config, files, &mut reports, now)?;
+    if reports.iter().any(|r| r.outcome.changes_force()) {
+        store.refresh_overlaps()?;
+    }
     // Only once force is settled: an export superseded a moment ago duplicates nothing.
     for report in &mut reports {
         if matches!(report.outcome, Outcome::Imported { .. }) {
@@ -290,104 +319,109 @@ pub fn import_files(
     files: &[SourceFile],
     dry_run: bool,
     now: &str,
-) -> Result<Vec<FileReport>, ImportError> {
+) -> Result<(Vec<FileReport>, Vec<Overlap>), ImportError> {
     let mut problems: Vec<String> = Vec::new();
-    let mut reports = store.atomically(!dry_run, |store| -> Result<Vec<FileReport>, ImportError> {
-        let mut reports = Vec::with_capacity(files.len());
-        for file in files {
-            let display = display_path(&file.path);
-            let key = key_of(file);
-            let found = stat(&file.path).and_then(|meta| examine(&file.path).map(|e| (meta, e)));
-            let (meta, (content, detected)) = match found {
-                Ok(found) => found,
-                Err(e) => {
-                    problems.push(cannot_read_file(&display, &e));
+    store
+        .atomically(!dry_run, |store| -> Result<_, ImportError> {
+            let mut reports = Vec::with_capacity(files.len());
+            for file in files {
+                let display = display_path(&file.path);
+                let key = key_of(file);
+                let found =
+                    stat(&file.path).and_then(|meta| examine(&file.path).map(|e| (meta, e)));
+                let (meta, (content, detected)) = match found {
+                    Ok(found) => found,
+                    Err(e) => {
+                        problems.push(cannot_read_file(&display, &e));
+                        continue;
+                    }
+                };
+                let fingerprint = Fingerprint {
+                    content,
+                    settings: settings_hash(config, file.fund.as_deref()),
+                };
+                let record = store.source(&key)?;
+                let in_force = record.as_ref().map_or(0, |r| r.entry_count);
+                if record.as_ref().and_then(|r| r.accepted.as_ref()) == Some(&fingerprint) {
+                    store.touch_source(&key, meta)?;
+                    reports.push(FileReport {
+                        file: file.clone(),
+                        display,
+                        outcome: Outcome::Unchanged { entries: in_force },
+                        duplicates: vec![],
+                    });
                     continue;
                 }
-            };
-            let fingerprint = Fingerprint {
-                content,
-                settings: settings_hash(config, file.fund.as_deref()),
-            };
-            let record = store.source(&key)?;
-            let in_force = record.as_ref().map_or(0, |r| r.entry_count);
-            if record.as_ref().and_then(|r| r.accepted.as_ref()) == Some(&fingerprint) {
-                store.touch_source(&key, meta)?;
-                reports.push(FileReport {
-                    file: file.clone(),
-                    display,
-                    outcome: Outcome::Unchanged { entries: in_force },
-                    duplicates: vec![],
-                });
-                continue;
+                // After a bad file the others are still read, to report all problems at once.
+                let previous = reusable_blocks(record.as_ref(), &fingerprint);
+                match write(
+                    store,
+                    config,
+                    file,
+                    &key,
+                    &display,
+                    &fingerprint,
+                    &detected,
+                    &previous,
+                    Some(meta),
+                    now,
+                ) {
+                    Ok(outcome) => reports.push(FileReport {
+                        file: file.clone(),
+                        display,
+                        outcome,
+                        duplicates: vec![],
+                    }),
+                    Err(WriteError::Store(e)) => return Err(e.into()),
+                    Err(WriteError::Rejected(report) | WriteError::Io(report)) => {
+                        problems.push(report)
+                    }
+                }
             }
-            // After a bad file the others are still read, to report all problems at once.
-            let previous = reusable_blocks(record.as_ref(), &fingerprint);
-            match write(
-                store,
-                config,
-                file,
-                &key,
-                &display,
-                &fingerprint,
-                &detected,
-                &previous,
-                Some(meta),
-                now,
-            ) {
-                Ok(outcome) => reports.push(FileReport {
-                    file: file.clone(),
-                    display,
-                    outcome,
-                    duplicates: vec![],
-                }),
-                Err(WriteError::Store(e)) => return Err(e.into()),
-                Err(WriteError::Rejected(report) | WriteError::Io(report)) => problems.push(report),
+            if !problems.is_empty() {
+                return Err(ImportError::Rejected(String::new()));
             }
-        }
-        if !problems.is_empty() {
-            return Err(ImportError::Rejected(String::new()));
-        }
-        // A file imported by hand stays until forgotten, and is back in force if the config had
-        // stopped naming it.
-        for report in &reports {
-            let key = key_of(&report.file);
-            store.set_origin(&key, Origin::Hand)?;
-            let withdrawn = store
-                .source_overviews()?
-                .into_iter()
-                .find(|s| s.path == key);
-            if withdrawn.is_some_and(|s| s.withdrawn == Some(Withdrawn::Unconfigured)) {
-                store.set_withdrawn(&key, None, now)?;
+            // A file imported by hand stays until forgotten, and is back in force if the config had
+            // stopped naming it.
+            for report in &reports {
+                let key = key_of(&report.file);
+                store.set_origin(&key, Origin::Hand)?;
+                let withdrawn = store
+                    .source_overviews()?
+                    .into_iter()
+                    .find(|s| s.path == key);
+                if withdrawn.is_some_and(|s| s.withdrawn == Some(Withdrawn::Unconfigured)) {
+                    store.set_withdrawn(&key, None, now)?;
+                }
             }
-        }
-        if !dry_run {
+            if reports.iter().any(|r| r.outcome.changes_force()) {
+                store.refresh_overlaps()?;
+            }
+            // In a dry run too: the money counted twice is what a dry run is for.
             for report in &mut reports {
                 if matches!(report.outcome, Outcome::Imported { .. }) {
                     report.duplicates =
                         duplicate_warnings(store, &key_of(&report.file), &report.display)?;
                 }
             }
-        }
-        Ok(reports)
-    });
-    if !problems.is_empty() {
-        let count = problems.len();
-        let mut message = problems.join("\n");
-        let _ = write!(
-            message,
-            "\n{count} 个文件被拒绝，本次未导入任何内容；请按上面的提示改正文件后重新导入"
-        );
-        return Err(ImportError::Rejected(message));
-    }
-    if let Ok(reports) = &mut reports
-        && dry_run
-    {
-        for report in reports.iter_mut() {
-            report.duplicates.clear();
-        }
-    }
-    reports
+            let overlaps = store.overlaps()?;
+            Ok((reports, overlaps))
+        })
+        .map_err(|e| match e {
+            ImportError::Rejected(_) => ImportError::Rejected(rejection_summary(&problems)),
+            other => other,
+        })
+}
+
+/// Every problem of the files rejected by a hand import, then what happened and what to do.
+fn rejection_summary(problems: &[String]) -> String {
+    let count = problems.len();
+    let mut message = problems.join("\n");
+    let _ = write!(
+        message,
+        "\n{count} 个文件被拒绝，本次未导入任何内容；请按上面的提示改正文件后重新导入"
+    );
+    message
 }
 
 enum WriteError {

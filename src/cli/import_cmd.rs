@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use super::{Failure, now_stamp};
 use crate::config::Config;
 use crate::import::{self, FileReport, Outcome, SourceFile};
-use crate::store::Store;
+use crate::store::{Overlap, Store};
 
 /// Entries in force are listed per fund for configs with at most this many funds.
 const PER_FUND_UP_TO: usize = 20;
@@ -39,12 +39,16 @@ pub(super) fn run(
         }
     }
     let mut store = Store::open(&config.database)?;
-    let reports = import::import_files(&mut store, config, &sources, dry_run, &now_stamp())?;
+    let (reports, overlaps) =
+        import::import_files(&mut store, config, &sources, dry_run, &now_stamp())?;
     for report in &reports {
         println!("{}", describe(report));
         for duplicate in &report.duplicates {
             eprintln!("spendwatch: 警告：{duplicate}");
         }
+    }
+    for overlap in &overlaps {
+        eprintln!("spendwatch: 警告：{}", overlap_sentence(overlap));
     }
     let prefix = if dry_run {
         "试运行，未作任何改动；现行分录"
@@ -78,6 +82,24 @@ pub(super) fn run(
         );
     }
     Ok(())
+}
+
+/// The finding of money counted twice, in one sentence with what to do.
+pub(super) fn overlap_sentence(overlap: &Overlap) -> String {
+    let files: Vec<String> = overlap
+        .files
+        .iter()
+        .map(|f| import::display_path(std::path::Path::new(f)))
+        .collect();
+    format!(
+        "{} 有 {} 笔相同的分录（{} 元，资金 {}）被重复计入；如果它们是同一账簿的逐月累计导出，\
+         请在 ledger.sources 中给它们的条目加上 series: ytd，否则删除多余的文件或用 \
+         spendwatch sources --forget 撤除",
+        files.join(" 与 "),
+        overlap.entries,
+        overlap.amount.grouped(),
+        overlap.fund
+    )
 }
 
 /// One line about what happened to a file, in Chinese: the person reading it is the

@@ -7,6 +7,7 @@ use super::table::{Align, render};
 use super::{Failure, open_and_sync, today};
 use crate::config::Config;
 use crate::core::{Fund, FundReport, MilestoneStatus, Money, evaluate};
+use crate::store::Overlap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(super) enum Format {
@@ -26,12 +27,43 @@ pub(super) fn run(
         let spend = store.daily_spend_of(&fund.id)?;
         reports.push((fund, evaluate(fund, &spend, as_of, config.policy())));
     }
+    let findings = Findings {
+        counts: store.entry_counts()?,
+        overlaps: store.overlaps()?,
+    };
     let text = match format {
-        Format::Json => json(as_of, &reports),
-        Format::Table => table(config, as_of, &reports),
+        Format::Json => json(as_of, &reports, &findings),
+        Format::Table => table(config, as_of, &reports, &findings),
     };
     print!("{text}");
     Ok(())
+}
+
+/// What the sources say beside the numbers: which funds have entries at all, and the money
+/// counted twice.
+struct Findings {
+    counts: std::collections::HashMap<String, i64>,
+    overlaps: Vec<Overlap>,
+}
+
+impl Findings {
+    fn has_data(&self, fund: &Fund) -> bool {
+        self.counts.get(&fund.id).copied().unwrap_or(0) > 0
+    }
+
+    fn overlaps_of<'a>(&'a self, fund: &'a Fund) -> impl Iterator<Item = &'a Overlap> {
+        self.overlaps.iter().filter(move |o| o.fund == fund.id)
+    }
+
+    /// The state in the JSON: `no_data` where no source has an entry of the fund (that is not
+    /// zero spending), else the evaluation's.
+    fn state(&self, fund: &Fund, report: &FundReport) -> &'static str {
+        if self.has_data(fund) {
+            report.state.as_str()
+        } else {
+            "no_data"
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -53,6 +85,15 @@ struct FundJson<'a> {
     time_rate: f64,
     state: &'static str,
     milestones: Vec<MilestoneJson>,
+    /// The same entries in force through two sources (money counted twice).
+    duplicates: Vec<DuplicateJson>,
+}
+
+#[derive(Serialize)]
+struct DuplicateJson {
+    files: Vec<String>,
+    entries: i64,
+    amount: String,
 }
 
 #[derive(Serialize)]
@@ -70,7 +111,7 @@ fn rate(value: f64) -> f64 {
     (value * 10_000.0).round() / 10_000.0
 }
 
-fn json(as_of: NaiveDate, reports: &[(&Fund, FundReport)]) -> String {
+fn json(as_of: NaiveDate, reports: &[(&Fund, FundReport)], findings: &Findings) -> String {
     let doc = StatusJson {
         as_of: as_of.to_string(),
         funds: reports
@@ -85,7 +126,15 @@ fn json(as_of: NaiveDate, reports: &[(&Fund, FundReport)]) -> String {
                 rate: rate(r.rate),
                 plan_rate: rate(r.plan_rate),
                 time_rate: rate(r.time_rate),
-                state: r.state.as_str(),
+                state: findings.state(f, r),
+                duplicates: findings
+                    .overlaps_of(f)
+                    .map(|o| DuplicateJson {
+                        files: o.files.clone(),
+                        entries: o.entries,
+                        amount: o.amount.plain(),
+                    })
+                    .collect(),
                 milestones: r
                     .milestones
                     .iter()
@@ -123,7 +172,12 @@ fn gap(rate_gap: f64, amount_gap: Money) -> String {
     )
 }
 
-fn table(config: &Config, as_of: NaiveDate, reports: &[(&Fund, FundReport)]) -> String {
+fn table(
+    config: &Config,
+    as_of: NaiveDate,
+    reports: &[(&Fund, FundReport)],
+    findings: &Findings,
+) -> String {
     let mut out = format!("支出进度　截至 {as_of}（{}）\n\n", config.timezone);
     let mut rows = vec![
         [
@@ -146,7 +200,11 @@ fn table(config: &Config, as_of: NaiveDate, reports: &[(&Fund, FundReport)]) -> 
             percent(r.rate),
             percent(r.plan_rate),
             percent(r.time_rate),
-            r.state.chinese().to_owned(),
+            if findings.has_data(f) {
+                r.state.chinese().to_owned()
+            } else {
+                "无数据".to_owned()
+            },
         ]);
     }
     use Align::{Left, Right};
@@ -154,6 +212,13 @@ fn table(config: &Config, as_of: NaiveDate, reports: &[(&Fund, FundReport)]) -> 
 
     for (f, r) in reports {
         out += &format!("\n{}（{} · {} · {}年度）\n", f.name, f.id, f.code, f.year);
+        if !findings.has_data(f) {
+            out += "  注意：尚无账务数据——还没有从任何账簿文件读到这个项目的分录，下面的 0.00 不表示没有支出；\
+                    请检查 ledger.sources 和文件中的项目名称或编码\n";
+        }
+        for overlap in findings.overlaps_of(f) {
+            out += &format!("  注意：{}\n", super::import_cmd::overlap_sentence(overlap));
+        }
         out += &format!(
             "  较计划进度：{}；较序时进度：{}\n",
             gap(r.rate - r.plan_rate, r.spent.saturating_sub(r.plan_amount)),

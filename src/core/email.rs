@@ -36,6 +36,54 @@ pub enum AdminNotice {
         problems: String,
         in_force: Option<i64>,
     },
+    /// The same `entries` (summing to `amount`, 分) of fund `fund` (its name) are in force
+    /// through both `files`: that money is counted twice.
+    Overlap {
+        files: Vec<String>,
+        fund: String,
+        entries: i64,
+        amount: Money,
+    },
+    /// A `ledger.sources` pattern matches no file.
+    NoMatch {
+        pattern: String,
+    },
+    /// A configured file vanished from disk; its `entries` stay in force.
+    Vanished {
+        file: String,
+        entries: i64,
+    },
+    /// A source left force or came back (`what` says which and why).
+    Force {
+        file: String,
+        what: String,
+    },
+    /// No entry of fund `fund` (its name) is in force from any source: its spending alerts
+    /// wait for data rather than report ¥0.00 spent. Sent to finance as well as the admin.
+    NoData {
+        fund: String,
+    },
+}
+
+impl AdminNotice {
+    /// What kind of notice it is, in a word for a subject line.
+    pub fn label(&self) -> &'static str {
+        match self {
+            AdminNotice::Stale { .. } => "数据未更新",
+            AdminNotice::Fresh => "数据已更新",
+            AdminNotice::Rejected { .. } => "导入失败",
+            AdminNotice::Overlap { .. } => "重复计入",
+            AdminNotice::NoMatch { .. }
+            | AdminNotice::Vanished { .. }
+            | AdminNotice::NoData { .. } => "数据缺失",
+            AdminNotice::Force { .. } => "来源变更",
+        }
+    }
+
+    /// Whether finance officers get it too (the others are about spendwatch's inputs only).
+    pub fn for_finance(&self) -> bool {
+        matches!(self, AdminNotice::NoData { .. })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -352,6 +400,49 @@ fn admin_lines(notice: &AdminNotice) -> (String, Vec<String>) {
                 ),
             ],
         ),
+        AdminNotice::Overlap {
+            files,
+            fund,
+            entries,
+            amount,
+        } => (
+            format!("{fund}有{entries}笔分录被重复计入"),
+            vec![
+                format!(
+                    "{}中有{entries}笔相同的分录（合计{}），两个文件都在计入，这笔钱被算了两次，执行率偏高。",
+                    files.join("与"),
+                    yuan(*amount)
+                ),
+                "下一步：如果它们是同一账簿的逐月累计导出，请在 config.yaml 的 ledger.sources 中给它们的条目加上 series: ytd（只计最新的一份）；否则删除多余的文件，或用 spendwatch sources --forget 文件 撤除。".to_owned(),
+            ],
+        ),
+        AdminNotice::NoMatch { pattern } => (
+            format!("账簿来源 {pattern} 没有找到任何文件"),
+            vec![
+                "config.yaml 中 ledger.sources 的这一项没有匹配到任何文件，它的支出没有计入。".to_owned(),
+                "下一步：请检查路径和文件名（通配符、大小写、文件夹），或把财务软件的导出放到这个位置。".to_owned(),
+            ],
+        ),
+        AdminNotice::Vanished { file, entries } => (
+            format!("账簿文件 {file} 已不在磁盘上"),
+            vec![
+                format!("它之前导入的{entries}条分录仍然计入支出进度。"),
+                format!(
+                    "下一步：如果是误删，请把文件放回原处；如果这些分录确实不应再计入，请运行 spendwatch sources --forget {file}。"
+                ),
+            ],
+        ),
+        AdminNotice::Force { file, what } => (
+            format!("账簿文件 {file} 的计入状态有变化"),
+            vec![what.clone(), "可用 spendwatch sources 查看每个来源文件的状态。".to_owned()],
+        ),
+        AdminNotice::NoData { fund } => (
+            format!("{fund}尚无账务数据"),
+            vec![
+                "还没有从任何账簿文件读到这个项目的分录，所以暂不判断支出进度，也不发送支出进度预警；这不表示支出为零。".to_owned(),
+                "下一步：请确认财务软件的导出已放到 ledger.sources 所列的位置，且文件中的项目名称或编码与 config.yaml 一致；读到数据后会恢复正常的预警。".to_owned(),
+            ],
+        ),
     }
 }
 
@@ -427,7 +518,27 @@ fn subject(funds: &[FundNotices<'_>], admin: &[AdminNotice]) -> String {
             format!("{prefix}{}", admin_lines(&admin[0]).0)
         }
         [AdminNotice::Rejected { .. }] => format!("【导入失败】{}", admin_lines(&admin[0]).0),
-        _ => format!("【spendwatch】{}条系统通知", admin.len()),
+        [AdminNotice::Overlap { .. }] => format!("【重复计入】{}", admin_lines(&admin[0]).0),
+        [AdminNotice::NoMatch { .. } | AdminNotice::Vanished { .. }] => {
+            format!("【数据缺失】{}", admin_lines(&admin[0]).0)
+        }
+        [AdminNotice::Force { .. }] => format!("【来源变更】{}", admin_lines(&admin[0]).0),
+        [AdminNotice::NoData { .. }] => format!("【数据缺失】{}", admin_lines(&admin[0]).0),
+        _ if admin
+            .iter()
+            .all(|n| matches!(n, AdminNotice::NoData { .. })) =>
+        {
+            format!("【数据缺失】{}个项目尚无账务数据", admin.len())
+        }
+        _ => {
+            let mut labels: Vec<&str> = admin.iter().map(AdminNotice::label).collect();
+            labels.dedup();
+            format!(
+                "【spendwatch】{}条系统通知：{}",
+                admin.len(),
+                labels.join("、")
+            )
+        }
     }
 }
 
@@ -499,7 +610,12 @@ pub fn render(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotice]
     }
 
     // The terms of the fund table are explained only where there is a fund table.
-    let footer = if funds.is_empty() {
+    let footer = if funds.is_empty() && admin.iter().any(AdminNotice::for_finance) {
+        format!(
+            "本邮件由 spendwatch 支出进度监控在{}的检查中自动发送。",
+            long_date(as_of)
+        )
+    } else if funds.is_empty() {
         format!(
             "本邮件由 spendwatch 支出进度监控在{}的检查中自动发送给系统管理员（config.yaml 中的 email.admin）。",
             long_date(as_of)

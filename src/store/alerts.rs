@@ -33,6 +33,10 @@ pub struct CheckRecord<'a> {
     pub emails: &'a [EmailRecord<'a>],
     /// Sources whose rejected version the admin is now told about.
     pub rejections_notified: &'a [String],
+    /// One-time notices sent now (their keys are remembered) and those whose condition ended
+    /// (their keys are forgotten, so they are told again if it returns).
+    pub notices_sent: &'a [String],
+    pub notices_cleared: &'a [String],
 }
 
 /// An alert as `spendwatch alerts` shows it.
@@ -221,8 +225,33 @@ impl Store {
             )
             .map_err(wrap)?;
         }
+        for key in record.notices_sent {
+            tx.execute(
+                "INSERT INTO notices (key, since) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+                [key.as_str(), record.now],
+            )
+            .map_err(wrap)?;
+        }
+        for key in record.notices_cleared {
+            tx.execute("DELETE FROM notices WHERE key = ?1", [key])
+                .map_err(wrap)?;
+        }
         tx.commit().map_err(wrap)?;
         Ok(ids)
+    }
+
+    /// The keys of the one-time notices already sent whose condition still held at the last
+    /// check.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn notice_keys(&self) -> Result<std::collections::BTreeSet<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key FROM notices")
+            .map_err(self.err())?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
     /// Rejected source versions the admin has not been told about: (path, problems, entries

@@ -18,7 +18,7 @@ pub use alerts::{AlertEvent, AlertRow, CheckRecord, EmailRecord};
 pub use outbox::{Claimed, OutboxRow};
 pub use schema::SCHEMA_VERSION;
 pub use sources::{
-    Fingerprint, Origin, SourceMeta, SourceOverview, SourceRecord, SourceWriter, Withdrawn,
+    Fingerprint, Origin, Overlap, SourceMeta, SourceOverview, SourceRecord, SourceWriter, Withdrawn,
 };
 
 #[derive(Debug, thiserror::Error)]

@@ -153,7 +153,20 @@ const MIGRATIONS: &[Migration] = &[
     ALTER TABLE sources ADD COLUMN withdrawn_note TEXT;
     ALTER TABLE sources ADD COLUMN withdrawn_at TEXT;
     -- when the file was last found missing on disk (NULL: it was there at the last read)
-    ALTER TABLE sources ADD COLUMN missing_since TEXT;",
+    ALTER TABLE sources ADD COLUMN missing_since TEXT;
+    -- the same entries in force through two sources, refreshed whenever force changes
+    CREATE TABLE overlaps (
+        -- the two source paths, one a line, in order
+        files TEXT NOT NULL,
+        fund TEXT NOT NULL,
+        entries INTEGER NOT NULL,
+        -- 分
+        amount INTEGER NOT NULL,
+        PRIMARY KEY (files, fund)
+    ) WITHOUT ROWID;
+    -- notices the admin gets once while their condition holds (no file for a pattern, a file
+    -- vanished, an overlap, a fund without data): the key is deleted when it no longer holds
+    CREATE TABLE notices (key TEXT PRIMARY KEY, since TEXT NOT NULL) WITHOUT ROWID;",
     ),
 ];
 

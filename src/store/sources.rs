@@ -99,6 +99,18 @@ impl Withdrawn {
     }
 }
 
+/// The same entries in force through two sources: money counted twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overlap {
+    /// The two source paths.
+    pub files: Vec<String>,
+    /// The fund id.
+    pub fund: String,
+    /// How many entries of the first file are also in the second, and their sum.
+    pub entries: i64,
+    pub amount: Money,
+}
+
 /// One source as `spendwatch sources` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceOverview {
@@ -962,9 +974,72 @@ impl Store {
             .and_then(|_| conn.execute("DELETE FROM source_days WHERE source_id = ?1", [id]))
             .and_then(|_| conn.execute("DELETE FROM sources WHERE id = ?1", [id]))
             .map_err(store.err())?;
-            Ok::<_, StoreError>(())
+            store.refresh_overlaps()
         })?;
         Ok(Some(found))
+    }
+
+    /// Finds again the entries in force through two sources (same fund, date, amount, voucher
+    /// and memo), per pair of sources and fund. Runs only where two sources in force share a
+    /// fund; called after anything changed what is in force.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn refresh_overlaps(&mut self) -> Result<(), StoreError> {
+        let conn = &self.conn;
+        let shared: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM (SELECT d.fund FROM source_days d JOIN sources s ON s.id = d.source_id
+                 WHERE s.withdrawn IS NULL GROUP BY d.fund HAVING COUNT(DISTINCT d.source_id) > 1)",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(self.err())?;
+        conn.execute("DELETE FROM overlaps", [])
+            .map_err(self.err())?;
+        if shared == 0 {
+            return Ok(());
+        }
+        conn.execute(
+            "INSERT INTO overlaps (files, fund, entries, amount)
+             WITH e AS (
+                SELECT e.id, e.id >> 40 AS src, e.fund, e.date, e.amount, e.voucher, e.memo
+                FROM entries e JOIN sources s ON s.id = (e.id >> 40) WHERE s.withdrawn IS NULL
+             ),
+             pairs AS (
+                SELECT DISTINCT a.id, a.src AS a_src, b.src AS b_src, a.fund, a.amount
+                FROM e a JOIN e b ON b.fund = a.fund AND b.date = a.date AND b.amount = a.amount
+                    AND b.voucher = a.voucher AND b.memo = a.memo AND b.src > a.src
+             )
+             SELECT sa.path || char(10) || sb.path, p.fund, COUNT(*), SUM(p.amount)
+             FROM pairs p JOIN sources sa ON sa.id = p.a_src JOIN sources sb ON sb.id = p.b_src
+             GROUP BY p.a_src, p.b_src, p.fund",
+            [],
+        )
+        .map_err(self.err())?;
+        Ok(())
+    }
+
+    /// The entries counted twice, as [`Store::refresh_overlaps`] last found them, by files.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn overlaps(&self) -> Result<Vec<Overlap>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT files, fund, entries, amount FROM overlaps ORDER BY files, fund")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Overlap {
+                    files: r.get::<_, String>(0)?.lines().map(str::to_owned).collect(),
+                    fund: r.get(1)?,
+                    entries: r.get(2)?,
+                    amount: Money::from_fen(r.get(3)?),
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
     /// Every entry of the source at `path`, in order (for tests and inspection).

@@ -169,3 +169,121 @@ fn a_file_imported_by_hand_stays_when_the_config_changes() {
     // The configured file leaves force; the one imported by hand stays.
     assert_eq!(wd.spent("2025-12-31", NG), "300.00");
 }
+
+/// A config with the seed's two funds, its ledger at `sources`, and the file transport with
+/// finance and admin recipients, so that checks leave their emails in the outbox.
+fn mailing_workdir(sources: &[&str]) -> Workdir {
+    let wd = Workdir::new(sources);
+    wd.edit_config(|doc| {
+        doc["email"] = serde_yaml::from_str(
+            "{to: [finance@localhost], admin: [admin@localhost], transport: file, file: {dir: outbox}}",
+        )
+        .expect("email yaml");
+    });
+    wd
+}
+
+/// (recipients, subject) of the emails the check of `day` queued.
+fn emails_of(wd: &Workdir, day: &str) -> Vec<(String, String)> {
+    wd.run(&["check", "--as-of", day]).ok();
+    wd.outbox(crate::util::DB)
+        .into_iter()
+        .filter(|row| row.check_day == day)
+        .map(|row| (row.to.join(","), row.subject))
+        .collect()
+}
+
+#[test]
+fn the_same_money_through_two_sources_is_a_finding_told_once() {
+    let wd = mailing_workdir(&["{path: \"ledger/*.csv\", fund: network-governance}"]);
+    wd.write_str("ledger/明细账-6月.csv", JUNE);
+    assert_eq!(wd.spent("2025-07-31", NG), "300.00");
+    // The dry run of a hand import already says it.
+    wd.write_str("ledger/明细账-7月.csv", JULY);
+    let dry = wd.run(&["import", "ledger/明细账-7月.csv", "--fund", NG, "--dry-run"]);
+    dry.ok()
+        .stderr_has("有 2 笔相同的分录（300.00 元，资金 network-governance）被重复计入");
+
+    let doc = wd.status_json("2025-07-31");
+    let fund = crate::util::fund_of(&doc, NG);
+    assert_eq!(fund["spent"], "650.00", "both counted, and said:");
+    let dup = &fund["duplicates"][0];
+    assert_eq!(dup["entries"], 2, "{fund:#}");
+    assert_eq!(dup["amount"], "300.00", "{fund:#}");
+    let table = wd.run(&["status", "--as-of", "2025-07-31"]);
+    table
+        .ok()
+        .stdout_has("被重复计入")
+        .stdout_has("series: ytd");
+
+    let first = emails_of(&wd, "2025-08-01");
+    let admin: Vec<&(String, String)> = first
+        .iter()
+        .filter(|(to, _)| to == "admin@localhost")
+        .collect();
+    assert_eq!(admin.len(), 1, "{first:?}");
+    assert!(admin[0].1.contains("重复计入"), "{first:?}");
+    // Told once, not at every check.
+    let second = emails_of(&wd, "2025-08-02");
+    assert!(
+        second.iter().all(|(to, _)| to != "admin@localhost"),
+        "{second:?}"
+    );
+
+    // Declared a year-to-date series, June leaves force and the finding ends.
+    wd.edit_config(|doc| {
+        doc["ledger"]["sources"][0]["series"] = "ytd".into();
+    });
+    let doc = wd.status_json("2025-08-03");
+    let fund = crate::util::fund_of(&doc, NG);
+    assert_eq!(fund["spent"], "350.00");
+    assert_eq!(
+        fund["duplicates"].as_array().map(Vec::len),
+        Some(0),
+        "{fund:#}"
+    );
+}
+
+#[test]
+fn a_fresh_install_without_data_says_so_instead_of_reporting_zero_spending() {
+    // The config names files the package does not ship.
+    let wd = mailing_workdir(&["{path: \"ledger/*.csv\", fund: network-governance}"]);
+    let first = emails_of(&wd, "2025-07-10");
+    let subjects: Vec<&str> = first.iter().map(|(_, s)| s.as_str()).collect();
+    assert!(
+        first.iter().all(|(_, s)| !s.contains("预警")),
+        "no spending alert without data: {first:?}"
+    );
+    let finance: Vec<&(String, String)> = first
+        .iter()
+        .filter(|(to, _)| to == "finance@localhost")
+        .collect();
+    assert_eq!(finance.len(), 1, "{subjects:?}");
+    assert!(finance[0].1.starts_with("【数据缺失】"), "{subjects:?}");
+    assert!(
+        first.iter().any(|(to, _)| to == "admin@localhost"),
+        "{subjects:?}"
+    );
+    let doc = wd.status_json("2025-07-10");
+    assert_eq!(crate::util::fund_of(&doc, NG)["state"], "no_data");
+    wd.run(&["status", "--as-of", "2025-07-10"])
+        .ok()
+        .stdout_has("尚无账务数据");
+
+    // Nothing more while nothing changes.
+    assert_eq!(emails_of(&wd, "2025-07-11"), vec![]);
+
+    // Data arrives for one fund: its real alerts start; the other still has none.
+    wd.write_str("ledger/明细账.csv", JULY);
+    let after = emails_of(&wd, "2025-07-12");
+    assert!(
+        after
+            .iter()
+            .any(|(to, s)| to == "finance@localhost" && s.contains("网络综合治理")),
+        "{after:?}"
+    );
+    assert!(
+        after.iter().all(|(_, s)| !s.contains("招商引资")),
+        "{after:?}"
+    );
+}

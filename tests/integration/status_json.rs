@@ -73,6 +73,7 @@ fn check(doc: &Value, as_of: &str, expected: &[Expected; 2]) {
             [
                 "budget",
                 "code",
+                "duplicates",
                 "id",
                 "milestones",
                 "name",
@@ -86,6 +87,7 @@ fn check(doc: &Value, as_of: &str, expected: &[Expected; 2]) {
             "{at}"
         );
         assert_eq!(f["id"], e.id, "{at}");
+        assert_eq!(f["duplicates"], serde_json::json!([]), "{at}");
         let (code, name, budget) = if e.id == NG {
             (NG_CODE, NG_NAME, "150000.00")
         } else {
@@ -650,7 +652,9 @@ fn configured_warn_days_and_own_milestones_and_half_up_targets() {
     close(&ms[1]["share"], 0.3333, "share");
     // 03-31 is 30 days after 03-01: at_risk with warn_days 30.
     assert_eq!(ms[0]["status"], "at_risk");
-    assert_eq!(ip["state"], "at_risk");
+    // No source has an entry of this fund: that is said, not shown as a fund at risk with
+    // nothing spent.
+    assert_eq!(ip["state"], "no_data");
     // plan_rate on 03-01 = 25% × 60/90 = 0.1667.
     close(&ip["plan_rate"], 0.1667, "plan_rate");
     // The other fund keeps the default plan: 03-31 is 30 days away too.

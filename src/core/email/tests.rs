@@ -350,7 +350,10 @@ fn admin_emails() {
             },
         ],
     );
-    assert_eq!(two.subject, "【spendwatch】2条系统通知");
+    assert_eq!(
+        two.subject,
+        "【spendwatch】2条系统通知：数据已更新、数据未更新"
+    );
     // Admin notices are not about a fund's spending: no table terms in their footer; the
     // emails are in Chinese throughout (the reasons of a rejection aside, which come from the
     // ledger reader).
