@@ -3,7 +3,13 @@
 //! Finance software writes GBK; spreadsheets save UTF-8 (often with a BOM) or UTF-16. The
 //! order of detection is: BOM, then strict UTF-8, then GB18030 (a superset of GBK). The
 //! [`Sniffer`] is fed the file in chunks (by the pass that also hashes it), so detection needs
-//! no memory that grows with the file.
+//! no memory that grows with the file. The delimiter of a text file is decided from its first
+//! 64 KiB: the one that makes a header row, confirmed by the rows after it.
+//!
+//! Messages here are for the accountant who exports the file: Chinese, saying what to do.
+
+use super::cell::Cell;
+use super::header::{ExtraHeaders, HeaderMatch, match_header};
 
 /// What kind of file the bytes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +36,7 @@ impl Encoding {
     pub fn name(self) -> &'static str {
         match self {
             Encoding::Utf8 => "UTF-8",
-            Encoding::Utf8Bom => "UTF-8 with BOM",
+            Encoding::Utf8Bom => "UTF-8（带BOM）",
             Encoding::Utf16Le => "UTF-16LE",
             Encoding::Utf16Be => "UTF-16BE",
             Encoding::Gb18030 => "GBK/GB18030",
@@ -220,10 +226,11 @@ impl Sniffer {
 
     /// Looks for a line that is UTF-8 Chinese, the sign of a file pieced together from two
     /// exports when the whole is not UTF-8 (GB18030 would decode it, as mojibake). A GBK line
-    /// practically never forms two valid UTF-8 CJK characters by accident.
+    /// practically never forms two valid UTF-8 CJK characters by accident. Lines end with LF,
+    /// CRLF or a lone CR (Excel for Mac).
     fn scan_lines(&mut self, chunk: &[u8]) {
         let mut rest = chunk;
-        while let Some(end) = rest.iter().position(|&b| b == b'\n') {
+        while let Some(end) = memchr::memchr2(b'\n', b'\r', rest) {
             self.line.extend_from_slice(&rest[..end]);
             self.finish_line();
             rest = &rest[end + 1..];
@@ -275,27 +282,28 @@ impl Sniffer {
             None
         };
         let text = match (bom, &self.decoder) {
-            _ if let Some(offset) = self.first_nul => Err(format!(
-                "it holds a NUL byte (byte {}), so it is binary data, not a text export: \
-                 export the ledger again as CSV or XLSX",
-                offset + bom.map_or(0, |_| 3) + 1
-            )),
+            _ if let Some(offset) = self.first_nul => {
+                Err(nul_message(&self.head, offset + bom.map_or(0, |_| 3) + 1))
+            }
             (Some(_), _) if utf8_complete => Ok(Encoding::Utf8Bom),
             (Some(_), _) => Err(
-                "it starts with a UTF-8 BOM but is not UTF-8; save it again as UTF-8".to_owned(),
+                "文件以 UTF-8 的 BOM（编码标记）开头，内容却不是 UTF-8 编码；\
+                 请用 Excel 或 WPS 打开后另存为 UTF-8 编码的 CSV，然后重新导入"
+                    .to_owned(),
             ),
             (None, Some((enc @ (Encoding::Utf16Le | Encoding::Utf16Be), _))) if self.decode_ok => {
                 Ok(*enc)
             }
             (None, Some((enc @ (Encoding::Utf16Le | Encoding::Utf16Be), _))) => Err(format!(
-                "it starts with a {} BOM but is not valid {0}; save it again as UTF-8",
+                "文件以 {0} 的 BOM（编码标记）开头，内容却不是有效的 {0} 文本（可能被截断或损坏）；\
+                 请重新导出，或另存为 UTF-8 编码的 CSV 后重新导入",
                 enc.name()
             )),
             _ if utf8_complete => Ok(Encoding::Utf8),
             _ if self.decode_ok && !self.utf8_chinese_line => Ok(Encoding::Gb18030),
             _ => Err(
-                "it is neither UTF-8 nor GBK/GB18030 text (perhaps two encodings mixed in one \
-                      file): export it again, or save it as UTF-8"
+                "文件既不是 UTF-8 也不是 GBK/GB18030 编码的文本（可能把两种编码的导出拼在了\
+                 一个文件里）；请从财务软件重新导出，或另存为 UTF-8 编码的 CSV 后重新导入"
                     .to_owned(),
             ),
         };
@@ -316,6 +324,36 @@ pub fn detect(bytes: &[u8]) -> Detected {
     sniffer.finish()
 }
 
+/// Why a file with a NUL byte (at 1-based byte `byte`) is refused. Text in UTF-16 without a
+/// BOM has a NUL beside every ASCII character: that is named as the cause, not "binary data".
+fn nul_message(head: &[u8], byte: u64) -> String {
+    let sample = &head[..head.len().min(4096)];
+    let nuls_at = |parity: usize| {
+        sample
+            .iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let pairs = sample.len() / 2;
+    let (even, odd) = (nuls_at(0), nuls_at(1));
+    // Mostly ASCII text: NULs in at least a third of one parity's bytes, almost none in the other.
+    let utf16 = pairs >= 4 && (even.max(odd) * 3 >= pairs) && (even.min(odd) * 20 <= even.max(odd));
+    if utf16 {
+        let which = if odd > even { "UTF-16LE" } else { "UTF-16BE" };
+        format!(
+            "文件看起来是没有 BOM（编码标记）的 {which} 文本（每隔一个字节就是一个空字节），\
+             无法确定编码；请用 Excel 或 WPS 打开后另存为 UTF-8 编码的 CSV，然后重新导入"
+        )
+    } else {
+        format!(
+            "文件的第 {byte} 个字节是空字节（NUL），这是二进制数据，不是文本格式的账页导出；\
+             请从财务软件把账页重新导出为 CSV 或 XLSX 后再导入"
+        )
+    }
+}
+
 /// Checks that the format agrees with the file name's extension.
 pub(crate) fn check_extension(
     detected: &Detected,
@@ -329,37 +367,304 @@ pub(crate) fn check_extension(
             .to_ascii_lowercase();
         let hint =
             if head.contains("<html") || head.contains("<table") || head.contains("<!doctype") {
-                "it is an HTML page saved with a spreadsheet name, as some finance software does"
+                "它是用表格文件名保存的 HTML 网页（有些财务软件这样导出）"
             } else if empty {
-                "it is empty"
+                "文件是空的（0 字节）"
             } else {
-                "it is not in Excel's format"
+                "内容不是 Excel 格式"
             };
         return Err(format!(
-            "this .{extension} file is not a spreadsheet: {hint}; open it in Excel or WPS and save it \
-             as .xlsx, or export the ledger as CSV"
+            "文件名是 .{extension}，却不是电子表格：{hint}；请用 Excel 或 WPS 打开后另存为 .xlsx，\
+             或从财务软件把账页导出为 CSV，然后重新导入"
         ));
     }
     Ok(())
 }
 
-/// Comma or tab: whichever appears more in the first lines (title lines have neither).
-pub(crate) fn delimiter(head: &[u8], extension: &str) -> u8 {
-    if extension.eq_ignore_ascii_case("tsv") {
-        return b'\t';
+/// The delimiters a text export may use: comma (CSV), tab (Excel's 文本文件, copied tables),
+/// semicolon (CSV from a spreadsheet set to a European locale), vertical bar (bank and tax
+/// systems).
+const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
+
+/// Rows after the header that confirm a delimiter by their number of fields.
+const CONFIRMING_ROWS: usize = 100;
+
+/// The delimiter as an accountant calls it.
+pub(crate) fn delimiter_name(delimiter: u8) -> &'static str {
+    match delimiter {
+        b',' => "逗号（,）",
+        b'\t' => "制表符（Tab）",
+        b';' => "分号（;）",
+        b'|' => "竖线（|）",
+        _ => "其他字符",
     }
-    // The first 60 lines: title lines have neither delimiter, the header and rows do.
-    let end = head
+}
+
+/// What decides the delimiter of a text file: its first bytes, and the delimiter its name
+/// asks for (`.tsv`: tab). See [`DelimiterClues::decide`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DelimiterClues<'h> {
+    /// The first bytes of the file, BOM included (at most 64 KiB).
+    pub(crate) head: &'h [u8],
+    named: Option<u8>,
+}
+
+/// The clues to a text file's delimiter: its first bytes and its name's extension.
+pub(crate) fn delimiter<'h>(head: &'h [u8], extension: &str) -> DelimiterClues<'h> {
+    DelimiterClues {
+        head,
+        named: extension.eq_ignore_ascii_case("tsv").then_some(b'\t'),
+    }
+}
+
+/// How the first rows read with one delimiter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Reading {
+    delimiter: u8,
+    /// The physical line of the header row.
+    line: u64,
+    /// Fields of the header row.
+    fields: usize,
+    /// Where the rows after the header start in the sample.
+    rows_at: usize,
+    /// Non-empty rows after the header (at most [`CONFIRMING_ROWS`]).
+    rows: usize,
+    /// Of those, rows of at least two fields, and rows of as many fields as the header.
+    split: usize,
+    fitting: usize,
+}
+
+impl Reading {
+    /// Every row that is split at all has the header's number of fields.
+    fn confirmed(&self) -> bool {
+        self.split > 0 && self.fitting == self.split
+    }
+}
+
+impl DelimiterClues<'_> {
+    /// Decides the delimiter: the one under which a row within the first 50 is a header
+    /// (names a date and an amount column), confirmed by the rows after it having the header's
+    /// number of fields. Commas inside memos and amounts cannot outvote the tabs of a
+    /// tab-separated header, since counts of characters play no part. A file that reads well
+    /// both ways is refused (`.tsv` or an Excel `sep=` line breaks the tie), as is a header
+    /// whose rows are split by another character.
+    ///
+    /// # Errors
+    ///
+    /// A message for the accountant when the file could be read two ways, or its header and
+    /// rows disagree.
+    pub(crate) fn decide(&self, encoding: Encoding, extra: &ExtraHeaders) -> Result<u8, String> {
+        let text = sample_text(self.head, encoding);
+        let text = text.as_bytes();
+        // A sample cut at 64 KiB may end inside a record: its last one is not counted.
+        let cut = self.head.len() >= HEAD_LEN;
+        // Excel reads and writes a first line `sep=;` that names the delimiter.
+        let declared = declared_delimiter(text);
+        let hint = declared.or(self.named);
+        let readings: Vec<Reading> = DELIMITERS
+            .iter()
+            .filter_map(|&d| read_sample(text, d, cut, extra))
+            .collect();
+        let chosen = match readings.as_slice() {
+            [] => return Ok(hint.unwrap_or_else(|| most_frequent(text))),
+            [one] => *one,
+            many => {
+                let confirmed: Vec<Reading> =
+                    many.iter().filter(|r| r.confirmed()).copied().collect();
+                let pool = if confirmed.is_empty() {
+                    // None confirmed: the reading whose rows fit best, if one does.
+                    let best = many.iter().map(|r| r.fitting).max().unwrap_or(0);
+                    many.iter().filter(|r| r.fitting == best).copied().collect()
+                } else {
+                    confirmed
+                };
+                match pool.as_slice() {
+                    [one] => *one,
+                    _ => match pool.iter().find(|r| Some(r.delimiter) == hint) {
+                        Some(named) => *named,
+                        None => return Err(ambiguous(&pool)),
+                    },
+                }
+            }
+        };
+        if let Some(other) = rows_split_otherwise(text, &chosen, cut) {
+            return Err(format!(
+                "第{line}行的表头用{header}分列，其后的数据行却没有{header}，而是用{other}分列；\
+                 请把整个文件统一用一种分隔符（在 Excel 或 WPS 中打开后另存为“CSV（逗号分隔）”\
+                 即可），然后重新导入",
+                line = chosen.line,
+                header = delimiter_name(chosen.delimiter),
+                other = delimiter_name(other)
+            ));
+        }
+        Ok(chosen.delimiter)
+    }
+}
+
+/// The message for a file that reads as a table with more than one delimiter.
+fn ambiguous(readings: &[Reading]) -> String {
+    let ways: Vec<String> = readings
         .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'\n')
+        .map(|r| {
+            format!(
+                "按{}分列（表头在第{}行，{}列）",
+                delimiter_name(r.delimiter),
+                r.line,
+                r.fields
+            )
+        })
+        .collect();
+    format!(
+        "无法确定各列之间的分隔符：{}都能读出表头和列数一致的数据行，两种读法得到的账目不同；\
+         请在 Excel 或 WPS 中打开，确认分列正确后另存为“CSV（逗号分隔）”，然后重新导入",
+        ways.join("和")
+    )
+}
+
+/// The first 64 KiB as text, without a BOM (a character cut at the end becomes U+FFFD).
+fn sample_text(head: &[u8], encoding: Encoding) -> std::borrow::Cow<'_, str> {
+    let body = &head[encoding.bom_len().min(head.len())..];
+    match encoding.decoder() {
+        None => String::from_utf8_lossy(body),
+        Some(decoder) => decoder.decode_without_bom_handling(body).0,
+    }
+}
+
+/// The delimiter named by a first line `sep=X`, as Excel writes it.
+fn declared_delimiter(text: &[u8]) -> Option<u8> {
+    let first = text.split(|&b| b == b'\r' || b == b'\n').next()?;
+    let first = first.strip_prefix(b"\"").unwrap_or(first);
+    match first {
+        [b's' | b'S', b'e' | b'E', b'p' | b'P', b'=', d, rest @ ..]
+            if DELIMITERS.contains(d) && rest.iter().all(|&b| b == b'"' || b == *d) =>
+        {
+            Some(*d)
+        }
+        _ => None,
+    }
+}
+
+/// The records of the sample read with `delimiter`, each with its offset; the last is left
+/// out when the sample is cut.
+fn records_of(text: &[u8], delimiter: u8, cut: bool) -> Vec<(usize, csv::StringRecord)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text);
+    let mut records = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let at = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
+        match reader.read_record(&mut record) {
+            Ok(true) => records.push((at, record.clone())),
+            // The text is UTF-8 (decoded lossily), so nothing else can go wrong.
+            Ok(false) | Err(_) => break,
+        }
+    }
+    if cut {
+        records.pop();
+    }
+    records
+}
+
+/// Reads the sample with one delimiter: where its header is, and how the rows after it fit.
+fn read_sample(text: &[u8], delimiter: u8, cut: bool, extra: &ExtraHeaders) -> Option<Reading> {
+    let records = records_of(text, delimiter, cut);
+    let mut reading: Option<Reading> = None;
+    let mut rows_before = 0;
+    for (i, (at, record)) in records.iter().enumerate() {
+        let cells: Vec<Cell<'_>> = record.iter().map(Cell::text).collect();
+        if cells.iter().all(Cell::is_empty) {
+            continue;
+        }
+        match &mut reading {
+            None => {
+                rows_before += 1;
+                if rows_before > super::HEADER_SEARCH_ROWS {
+                    return None;
+                }
+                // A header naming a role twice is still the header (the reader reports it).
+                if !matches!(match_header(&cells, extra), HeaderMatch::No) {
+                    reading = Some(Reading {
+                        delimiter,
+                        line: physical_line(text, *at),
+                        fields: record.len(),
+                        rows_at: records.get(i + 1).map_or(text.len(), |(next, _)| *next),
+                        rows: 0,
+                        split: 0,
+                        fitting: 0,
+                    });
+                }
+            }
+            Some(r) if r.rows == CONFIRMING_ROWS => break,
+            Some(r) => {
+                r.rows += 1;
+                if record.len() >= 2 {
+                    r.split += 1;
+                    r.fitting += usize::from(record.len() == r.fields);
+                }
+            }
+        }
+    }
+    reading
+}
+
+/// The other delimiter the rows after a header are split with, when none of them is split by
+/// the header's own: at least two rows, and most of them with the header's number of fields.
+fn rows_split_otherwise(text: &[u8], header: &Reading, cut: bool) -> Option<u8> {
+    if header.rows < 2 || header.split > 0 {
+        return None;
+    }
+    let rows = &text[header.rows_at.min(text.len())..];
+    DELIMITERS
+        .iter()
+        .copied()
+        .filter(|&d| d != header.delimiter)
+        .find(|&d| {
+            let records = records_of(rows, d, cut);
+            let mut counted = 0;
+            let mut fitting = 0;
+            for (_, record) in records.iter().take(CONFIRMING_ROWS) {
+                if record.iter().all(|f| f.trim().is_empty()) {
+                    continue;
+                }
+                counted += 1;
+                fitting += usize::from(record.len() == header.fields);
+            }
+            counted >= 2 && fitting * 2 >= counted
+        })
+}
+
+/// The physical line (1-based; CR, LF and CRLF each end one) of the first content at or after
+/// `at` (a record's offset may include the line breaks before it).
+fn physical_line(text: &[u8], at: usize) -> u64 {
+    let mut content = at.min(text.len());
+    while content < text.len() && matches!(text[content], b'\r' | b'\n') {
+        content += 1;
+    }
+    let before = &text[..content];
+    let breaks = memchr::memchr2_iter(b'\r', b'\n', before)
+        .filter(|&i| !(before[i] == b'\n' && i > 0 && before[i - 1] == b'\r'))
+        .count();
+    1 + breaks as u64
+}
+
+/// For a file with no header in its first rows (which is then reported): the delimiter seen
+/// most in the first 60 lines, comma on a tie.
+fn most_frequent(text: &[u8]) -> u8 {
+    let end = memchr::memchr2_iter(b'\r', b'\n', text)
         .nth(59)
-        .map_or(head.len(), |(i, _)| i);
-    let head = &head[..end];
-    // UTF-16 text has a NUL beside every ASCII byte; counting the ASCII bytes still works.
-    let tabs = head.iter().filter(|&&b| b == b'\t').count();
-    let commas = head.iter().filter(|&&b| b == b',').count();
-    if tabs > commas { b'\t' } else { b',' }
+        .unwrap_or(text.len());
+    let lines = &text[..end];
+    let mut best = (0, b',');
+    for d in DELIMITERS {
+        let n = memchr::memchr_iter(d, lines).count();
+        if n > best.0 {
+            best = (n, d);
+        }
+    }
+    best.1
 }
 
 #[cfg(test)]
@@ -380,11 +685,15 @@ mod tests {
         assert_eq!(detect("日期,金额".as_bytes()).format, Format::Text);
         let html = detect(b"<html><table><tr><td>1</td></tr></table></html>");
         let e = check_extension(&html, "xls", false).unwrap_err();
-        assert!(e.contains("HTML page"), "{e}");
+        assert_eq!(
+            e,
+            "文件名是 .xls，却不是电子表格：它是用表格文件名保存的 HTML 网页（有些财务软件这样导出）；\
+             请用 Excel 或 WPS 打开后另存为 .xlsx，或从财务软件把账页导出为 CSV，然后重新导入"
+        );
         assert!(
             check_extension(&detect(b""), "xlsx", true)
                 .unwrap_err()
-                .contains("empty")
+                .contains("：文件是空的（0 字节）；")
         );
         // A spreadsheet saved under a .csv name is still read as a spreadsheet.
         assert!(check_extension(&detect(b"PK\x03\x04rest"), "csv", false).is_ok());
@@ -443,14 +752,18 @@ mod tests {
         assert!(
             text_of(&mixed)
                 .unwrap_err()
-                .contains("neither UTF-8 nor GBK")
+                .starts_with("文件既不是 UTF-8 也不是 GBK/GB18030 编码的文本")
         );
         let mixed = ["网络,1.00\n".as_bytes(), gbk.as_ref()].concat();
         assert!(
             text_of(&mixed)
                 .unwrap_err()
-                .contains("neither UTF-8 nor GBK")
+                .starts_with("文件既不是 UTF-8 也不是 GBK/GB18030 编码的文本")
         );
+        // With lone CRs (Excel for Mac) as line ends, the UTF-8 line is found as well.
+        let (gbk, _, _) = encoding_rs::GBK.encode("摘要,金额\r");
+        let mixed = [gbk.as_ref(), "网络,1.00\r".as_bytes()].concat();
+        assert!(text_of(&mixed).is_err());
         // Bytes no GB18030 decoder accepts.
         assert!(text_of(b"a,b\n\x80\x80,\xFF\n").is_err());
     }
@@ -458,28 +771,32 @@ mod tests {
     #[test]
     fn a_nul_byte_means_binary_data_except_in_utf16() {
         let e = text_of(b"date,amount\n2025-03-01,1.00\0\n").unwrap_err();
-        assert!(e.contains("NUL byte (byte 28)"), "{e}");
+        assert_eq!(
+            e,
+            "文件的第 28 个字节是空字节（NUL），这是二进制数据，不是文本格式的账页导出；\
+             请从财务软件把账页重新导出为 CSV 或 XLSX 后再导入"
+        );
         let e = text_of(b"\xEF\xBB\xBFa\0").unwrap_err();
-        assert!(e.contains("(byte 5)"), "{e}");
+        assert!(e.contains("第 5 个字节"), "{e}");
         // Across chunks: the offset counts every chunk before.
         let zeros = [vec![b'a'; 10_000], vec![0; 10]].concat();
-        assert!(text_of(&zeros).unwrap_err().contains("(byte 10001)"));
+        assert!(text_of(&zeros).unwrap_err().contains("第 10001 个字节"));
         assert_eq!(text_of(b"\xFF\xFEa\0,\0"), Ok(Encoding::Utf16Le));
     }
 
     #[test]
-    fn detects_the_delimiter() {
-        assert_eq!(
-            delimiter(
-                "明细账\n日期\t金额\n2025-01-01\t1,000.00\n".as_bytes(),
-                "csv"
-            ),
-            b'\t'
+    fn utf16_without_a_bom_is_named_as_the_cause() {
+        let text = "日期,金额\r\n2025-01-02,1.00\r\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let e = text_of(&le).unwrap_err();
+        assert!(
+            e.starts_with("文件看起来是没有 BOM（编码标记）的 UTF-16LE 文本"),
+            "{e}"
         );
-        assert_eq!(
-            delimiter("日期,金额\n2025-01-01,\"1,000.00\"\n".as_bytes(), "csv"),
-            b','
-        );
-        assert_eq!(delimiter("日期,金额\n".as_bytes(), "tsv"), b'\t');
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert!(text_of(&be).unwrap_err().contains("UTF-16BE"));
+        // Random binary data is not taken for UTF-16.
+        let binary: Vec<u8> = (0..600u32).map(|i| (i * 7 % 251) as u8).collect();
+        assert!(text_of(&binary).unwrap_err().contains("二进制数据"));
     }
 }

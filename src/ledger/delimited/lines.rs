@@ -1,0 +1,334 @@
+//! Physical lines and quoted cells of delimited text, noted as the csv reader reads it.
+//!
+//! The csv reader ends a record at CR, LF or CRLF but counts lines by LF only and skips blank
+//! lines (BurntSushi/rust-csv#395), and it reads a quote that is never closed as one cell
+//! running to the end of the file, without a word. [`Tracker`] passes the bytes through to
+//! it, following the same quoting rules, and notes where each line starts and where a quoted
+//! cell that spans lines opens and ends. It keeps only what the reader has not passed yet, so
+//! memory stays within the reader's read-ahead; it never reports anything itself.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::io::Read;
+use std::rc::Rc;
+
+/// How a quoted cell that spans lines ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum SpanEnd {
+    /// With a closing quote followed by a delimiter or a line break, as it should.
+    Closed,
+    /// With a quote followed by more text: the quote was not meant to close the cell.
+    MidCell,
+    /// Never: the file ended inside the cell.
+    Eof,
+}
+
+/// A quoted cell spanning lines, or never closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct QuoteSpan {
+    /// The line where the quote opens, and the cell's position in its record (0: column A).
+    pub(super) line: u32,
+    pub(super) field: usize,
+    /// The line where the cell ends (for [`SpanEnd::Eof`], the last line of the file).
+    pub(super) end_line: u32,
+    pub(super) end: SpanEnd,
+}
+
+/// A place where a line starts, outside quoted cells.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    /// Offset in the pass, and the line starting there.
+    at: u64,
+    line: u32,
+    /// The line has text here (a record may start); otherwise it is the end of a line break.
+    content: bool,
+}
+
+/// What the tracker noted and the reader has not passed yet.
+#[derive(Debug, Default)]
+pub(super) struct Marks {
+    /// In order of offset.
+    lines: VecDeque<Mark>,
+    /// The line of the last mark dropped.
+    current: u32,
+    /// Quoted cells spanning lines, by the offset of their opening quote.
+    spans: VecDeque<(u64, QuoteSpan)>,
+    /// Where the input ended, and its line there.
+    end: Option<(u64, u32)>,
+}
+
+impl Marks {
+    /// The line of the record the reader found at `at` (its offset may include the line breaks
+    /// before it): the first line with text at or after it.
+    pub(super) fn line_of(&mut self, at: u64) -> u32 {
+        while let Some(&mark) = self.lines.front() {
+            if mark.at >= at && mark.content {
+                return mark.line;
+            }
+            self.current = mark.line;
+            self.lines.pop_front();
+        }
+        self.current
+    }
+
+    /// The line at `at`, where the reader ended a record: 1 + the line breaks before it (a CR
+    /// just before it counts, though an LF may follow).
+    pub(super) fn line_at(&self, at: u64) -> u32 {
+        if let Some((end, line)) = self.end
+            && end == at
+        {
+            return line;
+        }
+        self.lines
+            .iter()
+            .take_while(|m| m.at <= at)
+            .last()
+            .map_or(self.current, |m| m.line)
+    }
+
+    /// The quoted cells spanning lines that open before `end` (where the reader ended the
+    /// record), into `spans`.
+    pub(super) fn spans_before(&mut self, end: u64, spans: &mut Vec<QuoteSpan>) {
+        while let Some(&(at, span)) = self.spans.front() {
+            if at >= end {
+                break;
+            }
+            spans.push(span);
+            self.spans.pop_front();
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    Outside,
+    Inside,
+    /// A quote inside a quoted cell: the next byte says whether it closes the cell.
+    Pending,
+}
+
+/// The quote that opened the current quoted cell.
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    line: u32,
+    field: usize,
+    at: u64,
+}
+
+/// Passes bytes through, noting lines and quoted cells into [`Marks`] as csv-core reads them:
+/// a quote opens a cell only at its start; inside, a doubled quote is a quote; CR, LF and CRLF
+/// end a line (and, outside quotes, a record).
+pub(super) struct Tracker<R> {
+    inner: R,
+    delimiter: u8,
+    /// Bytes passed through.
+    pos: u64,
+    /// The line at `pos`.
+    line: u32,
+    /// The byte before `pos`: a line break at the start of a pass (a CR if the pass starts
+    /// between the CR and LF of a CRLF).
+    prev: u8,
+    /// At the start of a line, outside quotes, before its first byte of text.
+    line_start: bool,
+    quoting: Quoting,
+    /// Delimiters counted so far in the current record, outside quotes.
+    field: usize,
+    open: Option<Open>,
+    ended: bool,
+    marks: Rc<RefCell<Marks>>,
+}
+
+impl<R> Tracker<R> {
+    /// A tracker for input that starts a record on `line`, after the byte `prev`.
+    pub(super) fn new(
+        inner: R,
+        delimiter: u8,
+        line: u32,
+        prev: u8,
+        marks: Rc<RefCell<Marks>>,
+    ) -> Tracker<R> {
+        marks.borrow_mut().current = line;
+        Tracker {
+            inner,
+            delimiter,
+            pos: 0,
+            line,
+            prev,
+            line_start: true,
+            quoting: Quoting::Outside,
+            field: 0,
+            open: None,
+            ended: false,
+            marks,
+        }
+    }
+
+    fn is_break(b: u8) -> bool {
+        b == b'\r' || b == b'\n'
+    }
+
+    /// Notes the end of a quoted cell (at the current line) if it spans lines, or never ended.
+    fn close(&mut self, end: SpanEnd, marks: &mut Marks) {
+        if let Some(open) = self.open.take()
+            && (open.line != self.line || end == SpanEnd::Eof)
+        {
+            marks.spans.push_back((
+                open.at,
+                QuoteSpan {
+                    line: open.line,
+                    field: open.field,
+                    end_line: self.line,
+                    end,
+                },
+            ));
+        }
+    }
+
+    fn scan(&mut self, data: &[u8]) {
+        let marks = Rc::clone(&self.marks);
+        let mut marks = marks.borrow_mut();
+        let base = self.pos;
+        let at = |i: usize| base + i as u64;
+        // Start of the bytes outside quotes whose delimiters are not counted yet: they are
+        // counted only where a quote opens, or at the end of the data.
+        let mut uncounted = 0;
+        let mut i = 0;
+        while i < data.len() {
+            match self.quoting {
+                Quoting::Pending => {
+                    let c = data[i];
+                    if c == b'"' {
+                        // A doubled quote: still inside.
+                        self.quoting = Quoting::Inside;
+                        self.prev = c;
+                        i += 1;
+                        continue;
+                    }
+                    let end = if c == self.delimiter || Self::is_break(c) {
+                        SpanEnd::Closed
+                    } else {
+                        SpanEnd::MidCell
+                    };
+                    self.close(end, &mut marks);
+                    self.quoting = Quoting::Outside;
+                    uncounted = i;
+                    // `c` is read again, outside.
+                }
+                Quoting::Inside => match memchr::memchr3(b'"', b'\r', b'\n', &data[i..]) {
+                    None => {
+                        self.prev = data[data.len() - 1];
+                        i = data.len();
+                    }
+                    Some(k) => {
+                        let j = i + k;
+                        let prev = if k > 0 { data[j - 1] } else { self.prev };
+                        match data[j] {
+                            b'"' => self.quoting = Quoting::Pending,
+                            b'\n' if prev == b'\r' => {}
+                            _ => self.line = self.line.saturating_add(1),
+                        }
+                        self.prev = data[j];
+                        i = j + 1;
+                    }
+                },
+                Quoting::Outside => {
+                    if self.line_start {
+                        let c = data[i];
+                        if c == b'\n' && self.prev == b'\r' {
+                            // The LF of a CRLF, whose CR ended the line.
+                        } else if Self::is_break(c) {
+                            self.line = self.line.saturating_add(1);
+                            marks.lines.push_back(Mark {
+                                at: at(i + 1),
+                                line: self.line,
+                                content: false,
+                            });
+                        } else {
+                            marks.lines.push_back(Mark {
+                                at: at(i),
+                                line: self.line,
+                                content: true,
+                            });
+                            self.line_start = false;
+                            continue;
+                        }
+                        self.prev = c;
+                        i += 1;
+                        continue;
+                    }
+                    match memchr::memchr3(b'"', b'\r', b'\n', &data[i..]) {
+                        None => {
+                            self.prev = data[data.len() - 1];
+                            i = data.len();
+                        }
+                        Some(k) => {
+                            let j = i + k;
+                            let prev = if k > 0 { data[j - 1] } else { self.prev };
+                            if data[j] == b'"' {
+                                // Only a quote at the start of a field opens a quoted cell.
+                                if prev == self.delimiter || Self::is_break(prev) {
+                                    self.field += memchr::memchr_iter(
+                                        self.delimiter,
+                                        &data[uncounted.min(j)..j],
+                                    )
+                                    .count();
+                                    self.open = Some(Open {
+                                        line: self.line,
+                                        field: self.field,
+                                        at: at(j),
+                                    });
+                                    self.quoting = Quoting::Inside;
+                                }
+                            } else {
+                                self.line = self.line.saturating_add(1);
+                                marks.lines.push_back(Mark {
+                                    at: at(j + 1),
+                                    line: self.line,
+                                    content: false,
+                                });
+                                self.field = 0;
+                                uncounted = j + 1;
+                                self.line_start = true;
+                            }
+                            self.prev = data[j];
+                            i = j + 1;
+                        }
+                    }
+                }
+            }
+        }
+        if self.quoting == Quoting::Outside && !self.line_start {
+            self.field +=
+                memchr::memchr_iter(self.delimiter, &data[uncounted.min(data.len())..]).count();
+        }
+        self.pos += data.len() as u64;
+    }
+
+    fn finish(&mut self) {
+        if self.ended {
+            return;
+        }
+        self.ended = true;
+        let marks = Rc::clone(&self.marks);
+        let mut marks = marks.borrow_mut();
+        match self.quoting {
+            Quoting::Inside => self.close(SpanEnd::Eof, &mut marks),
+            // The file ends with the closing quote.
+            Quoting::Pending => self.close(SpanEnd::Closed, &mut marks),
+            Quoting::Outside => {}
+        }
+        marks.end = Some((self.pos, self.line));
+    }
+}
+
+impl<R: Read> Read for Tracker<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.finish();
+        } else {
+            self.scan(&buf[..n]);
+        }
+        Ok(n)
+    }
+}
