@@ -345,7 +345,7 @@ fn a_quote_never_closed_is_reported_where_it_opens() {
                 found,
                 [format!(
                     "3: {}的单元格（以\"宣传,2.00\"开头）以引号（\"）开头，这个引号一直没有闭合：从第3行直到文件\
-                     末尾（第6行）都被读成了这一个单元格；请在这个单元格内容的末尾补上引号，或删去开头的引号，\
+                     末尾（第5行）都被读成了这一个单元格；请在这个单元格内容的末尾补上引号，或删去开头的引号，\
                      然后重新导入",
                     memo_column()
                 )],
@@ -358,7 +358,7 @@ fn a_quote_never_closed_is_reported_where_it_opens() {
     let found = problems("日期,摘要,金额\n2025-01-01,\"会议,1.00".as_bytes(), "csv");
     assert!(
         found[0].starts_with("2: B列（摘要）的单元格（以\"会议,1.00\"开头）以引号")
-            && found[0].contains("从第2行直到文件末尾（第2行）"),
+            && found[0].contains("：这一行从引号起直到文件末尾都被读成了这一个单元格；"),
         "{found:?}"
     );
     // In the first column, and on the header line itself (no header yet: the letter only).
@@ -369,7 +369,7 @@ fn a_quote_never_closed_is_reported_where_it_opens() {
     assert!(found[0].starts_with("2: A列（日期）的单元格"), "{found:?}");
     let found = problems("日期,\"金额\n2025-01-01,1.00\n".as_bytes(), "csv");
     assert!(
-        found[0].starts_with("1: B列的单元格（以\"金额\"开头）") && found[0].contains("第3行"),
+        found[0].starts_with("1: B列的单元格（以\"金额\"开头）") && found[0].contains("（第2行）"),
         "{found:?}"
     );
 }

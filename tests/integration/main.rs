@@ -17,4 +17,5 @@ mod smtp_server;
 mod sources;
 mod status_json;
 mod status_table;
+mod text_files;
 mod util;

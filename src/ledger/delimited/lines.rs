@@ -169,15 +169,21 @@ impl<R> Tracker<R> {
 
     /// Notes the end of a quoted cell (at the current line) if it spans lines, or never ended.
     fn close(&mut self, end: SpanEnd, marks: &mut Marks) {
+        // The last line of a file that ends with a line break is the one that break ends.
+        let end_line = if end == SpanEnd::Eof && Self::is_break(self.prev) {
+            self.line.saturating_sub(1).max(1)
+        } else {
+            self.line
+        };
         if let Some(open) = self.open.take()
-            && (open.line != self.line || end == SpanEnd::Eof)
+            && (open.line != end_line || end == SpanEnd::Eof)
         {
             marks.spans.push_back((
                 open.at,
                 QuoteSpan {
                     line: open.line,
                     field: open.field,
-                    end_line: self.line,
+                    end_line,
                     end,
                 },
             ));
