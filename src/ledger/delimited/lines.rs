@@ -338,3 +338,150 @@ impl<R: Read> Read for Tracker<R> {
         Ok(n)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hands out its bytes a few at a time (1 to 7), so that every state of the tracker meets
+    /// the end of a read.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.step = self.step % 7 + 1;
+            let n = self.step.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    /// 1 + the line breaks in `text[..at]` (CR, LF, CRLF one each), counted plainly.
+    fn line_before(text: &[u8], at: usize) -> u32 {
+        let mut line = 1;
+        for i in 0..at {
+            if text[i] == b'\r' || (text[i] == b'\n' && (i == 0 || text[i - 1] != b'\r')) {
+                line += 1;
+            }
+        }
+        line
+    }
+
+    /// Random texts of cells, quotes, delimiters and every line end, from a fixed seed.
+    fn texts() -> impl Iterator<Item = Vec<u8>> {
+        const PIECES: [&[u8]; 10] = [
+            b"a", b"12", b",", b"\"", b"\"\"", b"\r", b"\n", b"\r\n", b" ", b"\"q\"",
+        ];
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        (0..3_000).map(move |_| {
+            let mut text = Vec::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            for _ in 0..(seed % 40) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.extend_from_slice(PIECES[(seed % PIECES.len() as u64) as usize]);
+            }
+            text
+        })
+    }
+
+    #[test]
+    fn lines_and_quoted_cells_agree_with_the_csv_reader() {
+        for text in texts() {
+            let marks = Rc::new(RefCell::new(Marks::default()));
+            let tracker = Tracker::new(
+                Trickle {
+                    data: &text,
+                    step: 0,
+                },
+                b',',
+                1,
+                b'\n',
+                marks.clone(),
+            );
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(tracker);
+            let mut record = csv::ByteRecord::new();
+            let mut last = None;
+            while reader.read_byte_record(&mut record).expect("bytes") {
+                let case = String::from_utf8_lossy(&text).into_owned();
+                let start = record.position().expect("position").byte() as usize;
+                let content = (start..text.len())
+                    .find(|&i| !matches!(text[i], b'\r' | b'\n'))
+                    .expect("a record has text");
+                let end = reader.position().byte();
+                let mut marks = marks.borrow_mut();
+                assert_eq!(
+                    marks.line_of(start as u64),
+                    line_before(&text, content),
+                    "{case:?}"
+                );
+                assert_eq!(
+                    marks.line_at(end),
+                    line_before(&text, end as usize),
+                    "{case:?}"
+                );
+                let mut spans = Vec::new();
+                marks.spans_before(end, &mut spans);
+                for span in &spans {
+                    let cell = record.get(span.field).expect("the span's field");
+                    match span.end {
+                        // Never closed: the last cell of the last record.
+                        SpanEnd::Eof => {
+                            assert_eq!(span.field + 1, record.len(), "{case:?}");
+                            assert_eq!(end as usize, text.len(), "{case:?}");
+                        }
+                        // Spanning lines: the cell holds a line break.
+                        SpanEnd::Closed | SpanEnd::MidCell => {
+                            assert!(cell.contains(&b'\r') || cell.contains(&b'\n'), "{case:?}");
+                            assert!(span.end_line > span.line, "{case:?}");
+                        }
+                    }
+                }
+                last = Some(spans);
+            }
+            // A quote still open at the end is reported with the last record.
+            let open_at_end = {
+                let mut open = false;
+                let mut prev = b'\n';
+                let mut i = 0;
+                while i < text.len() {
+                    let c = text[i];
+                    if open {
+                        if c == b'"' {
+                            if text.get(i + 1) == Some(&b'"') {
+                                i += 1;
+                            } else {
+                                open = false;
+                            }
+                        }
+                    } else if c == b'"' && matches!(prev, b',' | b'\r' | b'\n') {
+                        open = true;
+                    }
+                    prev = text[i];
+                    i += 1;
+                }
+                open
+            };
+            let reported = last
+                .unwrap_or_default()
+                .iter()
+                .any(|s| s.end == SpanEnd::Eof);
+            assert_eq!(
+                reported,
+                open_at_end,
+                "{:?}",
+                String::from_utf8_lossy(&text)
+            );
+        }
+    }
+}
