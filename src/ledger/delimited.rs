@@ -158,6 +158,14 @@ enum Message {
 
 const BATCH: usize = 1024;
 
+/// Reads a text file into `ctx`: decides its delimiter from `clues` (a file that reads two ways
+/// is one whole-file problem), splits it into records on a second thread, and hands each to the
+/// table with the line it starts on; with `blocks` (UTF-8 only) reuses the unchanged blocks of
+/// the previous read. Stray quotes and empty files are problems in `ctx`.
+///
+/// # Errors
+///
+/// The file could not be read.
 pub(super) fn read_delimited<R: Read + Send, E>(
     input: R,
     encoding: Encoding,
