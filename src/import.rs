@@ -585,12 +585,10 @@ fn reusable_blocks(
     }
 }
 
-/// The xxh3 of a file's bytes `start..end`, how many line breaks they hold, and whether they
-/// end a line.
+/// The xxh3 of a file's bytes `start..end`, and whether they end a line.
 fn scan_range(file: &std::fs::File, start: u64, end: u64) -> std::io::Result<Scanned> {
     use std::os::unix::fs::FileExt;
     let mut hasher = Xxh3::new();
-    let mut newlines = 0u64;
     let mut last = 0u8;
     let mut buf = vec![0u8; 64 * 1024];
     let mut at = start;
@@ -604,13 +602,11 @@ fn scan_range(file: &std::fs::File, start: u64, end: u64) -> std::io::Result<Sca
             ));
         }
         hasher.update(&buf[..n]);
-        newlines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
         last = buf[n - 1];
         at += n as u64;
     }
     Ok(Scanned {
         hash: hasher.digest(),
-        newlines,
         ends_line: matches!(last, b'\n' | b'\r'),
     })
 }

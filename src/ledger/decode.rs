@@ -3,7 +3,14 @@
 //! Finance software writes GBK; spreadsheets save UTF-8 (often with a BOM) or UTF-16. The
 //! order of detection is: BOM, then strict UTF-8, then GB18030 (a superset of GBK). The
 //! [`Sniffer`] is fed the file in chunks (by the pass that also hashes it), so detection needs
-//! no memory that grows with the file.
+//! no memory that grows with the file. The delimiter of a text file is decided from its first
+//! 64 KiB ([`delimiters`]).
+//!
+//! Messages here are for the accountant who exports the file: Chinese, saying what to do.
+
+mod delimiters;
+
+pub(crate) use delimiters::{DelimiterClues, delimiter};
 
 /// What kind of file the bytes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +37,7 @@ impl Encoding {
     pub fn name(self) -> &'static str {
         match self {
             Encoding::Utf8 => "UTF-8",
-            Encoding::Utf8Bom => "UTF-8 with BOM",
+            Encoding::Utf8Bom => "UTF-8（带BOM）",
             Encoding::Utf16Le => "UTF-16LE",
             Encoding::Utf16Be => "UTF-16BE",
             Encoding::Gb18030 => "GBK/GB18030",
@@ -220,10 +227,11 @@ impl Sniffer {
 
     /// Looks for a line that is UTF-8 Chinese, the sign of a file pieced together from two
     /// exports when the whole is not UTF-8 (GB18030 would decode it, as mojibake). A GBK line
-    /// practically never forms two valid UTF-8 CJK characters by accident.
+    /// practically never forms two valid UTF-8 CJK characters by accident. Lines end with LF,
+    /// CRLF or a lone CR (Excel for Mac).
     fn scan_lines(&mut self, chunk: &[u8]) {
         let mut rest = chunk;
-        while let Some(end) = rest.iter().position(|&b| b == b'\n') {
+        while let Some(end) = memchr::memchr2(b'\n', b'\r', rest) {
             self.line.extend_from_slice(&rest[..end]);
             self.finish_line();
             rest = &rest[end + 1..];
@@ -275,27 +283,28 @@ impl Sniffer {
             None
         };
         let text = match (bom, &self.decoder) {
-            _ if let Some(offset) = self.first_nul => Err(format!(
-                "it holds a NUL byte (byte {}), so it is binary data, not a text export: \
-                 export the ledger again as CSV or XLSX",
-                offset + bom.map_or(0, |_| 3) + 1
-            )),
+            _ if let Some(offset) = self.first_nul => {
+                Err(nul_message(&self.head, offset + bom.map_or(0, |_| 3) + 1))
+            }
             (Some(_), _) if utf8_complete => Ok(Encoding::Utf8Bom),
             (Some(_), _) => Err(
-                "it starts with a UTF-8 BOM but is not UTF-8; save it again as UTF-8".to_owned(),
+                "文件以 UTF-8 的 BOM（编码标记）开头，内容却不是 UTF-8 编码；\
+                 请用 Excel 或 WPS 打开后另存为 UTF-8 编码的 CSV，然后重新导入"
+                    .to_owned(),
             ),
             (None, Some((enc @ (Encoding::Utf16Le | Encoding::Utf16Be), _))) if self.decode_ok => {
                 Ok(*enc)
             }
             (None, Some((enc @ (Encoding::Utf16Le | Encoding::Utf16Be), _))) => Err(format!(
-                "it starts with a {} BOM but is not valid {0}; save it again as UTF-8",
+                "文件以 {0} 的 BOM（编码标记）开头，内容却不是有效的 {0} 文本（可能被截断或损坏）；\
+                 请重新导出，或另存为 UTF-8 编码的 CSV 后重新导入",
                 enc.name()
             )),
             _ if utf8_complete => Ok(Encoding::Utf8),
             _ if self.decode_ok && !self.utf8_chinese_line => Ok(Encoding::Gb18030),
             _ => Err(
-                "it is neither UTF-8 nor GBK/GB18030 text (perhaps two encodings mixed in one \
-                      file): export it again, or save it as UTF-8"
+                "文件既不是 UTF-8 也不是 GBK/GB18030 编码的文本（可能把两种编码的导出拼在了\
+                 一个文件里）；请从财务软件重新导出，或另存为 UTF-8 编码的 CSV 后重新导入"
                     .to_owned(),
             ),
         };
@@ -316,6 +325,36 @@ pub fn detect(bytes: &[u8]) -> Detected {
     sniffer.finish()
 }
 
+/// Why a file with a NUL byte (at 1-based byte `byte`) is refused. Text in UTF-16 without a
+/// BOM has a NUL beside every ASCII character: that is named as the cause, not "binary data".
+fn nul_message(head: &[u8], byte: u64) -> String {
+    let sample = &head[..head.len().min(4096)];
+    let nuls_at = |parity: usize| {
+        sample
+            .iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let pairs = sample.len() / 2;
+    let (even, odd) = (nuls_at(0), nuls_at(1));
+    // Mostly ASCII text: NULs in at least a third of one parity's bytes, almost none in the other.
+    let utf16 = pairs >= 4 && (even.max(odd) * 3 >= pairs) && (even.min(odd) * 20 <= even.max(odd));
+    if utf16 {
+        let which = if odd > even { "UTF-16LE" } else { "UTF-16BE" };
+        format!(
+            "文件看起来是没有 BOM（编码标记）的 {which} 文本（每隔一个字节就是一个空字节），\
+             无法确定编码；请用 Excel 或 WPS 打开后另存为 UTF-8 编码的 CSV，然后重新导入"
+        )
+    } else {
+        format!(
+            "文件的第 {byte} 个字节是空字节（NUL），这是二进制数据，不是文本格式的账页导出；\
+             请从财务软件把账页重新导出为 CSV 或 XLSX 后再导入"
+        )
+    }
+}
+
 /// Checks that the format agrees with the file name's extension.
 pub(crate) fn check_extension(
     detected: &Detected,
@@ -329,37 +368,18 @@ pub(crate) fn check_extension(
             .to_ascii_lowercase();
         let hint =
             if head.contains("<html") || head.contains("<table") || head.contains("<!doctype") {
-                "it is an HTML page saved with a spreadsheet name, as some finance software does"
+                "它是用表格文件名保存的 HTML 网页（有些财务软件这样导出）"
             } else if empty {
-                "it is empty"
+                "文件是空的（0 字节）"
             } else {
-                "it is not in Excel's format"
+                "内容不是 Excel 格式"
             };
         return Err(format!(
-            "this .{extension} file is not a spreadsheet: {hint}; open it in Excel or WPS and save it \
-             as .xlsx, or export the ledger as CSV"
+            "文件名是 .{extension}，却不是电子表格：{hint}；请用 Excel 或 WPS 打开后另存为 .xlsx，\
+             或从财务软件把账页导出为 CSV，然后重新导入"
         ));
     }
     Ok(())
-}
-
-/// Comma or tab: whichever appears more in the first lines (title lines have neither).
-pub(crate) fn delimiter(head: &[u8], extension: &str) -> u8 {
-    if extension.eq_ignore_ascii_case("tsv") {
-        return b'\t';
-    }
-    // The first 60 lines: title lines have neither delimiter, the header and rows do.
-    let end = head
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'\n')
-        .nth(59)
-        .map_or(head.len(), |(i, _)| i);
-    let head = &head[..end];
-    // UTF-16 text has a NUL beside every ASCII byte; counting the ASCII bytes still works.
-    let tabs = head.iter().filter(|&&b| b == b'\t').count();
-    let commas = head.iter().filter(|&&b| b == b',').count();
-    if tabs > commas { b'\t' } else { b',' }
 }
 
 #[cfg(test)]
@@ -380,11 +400,15 @@ mod tests {
         assert_eq!(detect("日期,金额".as_bytes()).format, Format::Text);
         let html = detect(b"<html><table><tr><td>1</td></tr></table></html>");
         let e = check_extension(&html, "xls", false).unwrap_err();
-        assert!(e.contains("HTML page"), "{e}");
+        assert_eq!(
+            e,
+            "文件名是 .xls，却不是电子表格：它是用表格文件名保存的 HTML 网页（有些财务软件这样导出）；\
+             请用 Excel 或 WPS 打开后另存为 .xlsx，或从财务软件把账页导出为 CSV，然后重新导入"
+        );
         assert!(
             check_extension(&detect(b""), "xlsx", true)
                 .unwrap_err()
-                .contains("empty")
+                .contains("：文件是空的（0 字节）；")
         );
         // A spreadsheet saved under a .csv name is still read as a spreadsheet.
         assert!(check_extension(&detect(b"PK\x03\x04rest"), "csv", false).is_ok());
@@ -443,14 +467,18 @@ mod tests {
         assert!(
             text_of(&mixed)
                 .unwrap_err()
-                .contains("neither UTF-8 nor GBK")
+                .starts_with("文件既不是 UTF-8 也不是 GBK/GB18030 编码的文本")
         );
         let mixed = ["网络,1.00\n".as_bytes(), gbk.as_ref()].concat();
         assert!(
             text_of(&mixed)
                 .unwrap_err()
-                .contains("neither UTF-8 nor GBK")
+                .starts_with("文件既不是 UTF-8 也不是 GBK/GB18030 编码的文本")
         );
+        // With lone CRs (Excel for Mac) as line ends, the UTF-8 line is found as well.
+        let (gbk, _, _) = encoding_rs::GBK.encode("摘要,金额\r");
+        let mixed = [gbk.as_ref(), "网络,1.00\r".as_bytes()].concat();
+        assert!(text_of(&mixed).is_err());
         // Bytes no GB18030 decoder accepts.
         assert!(text_of(b"a,b\n\x80\x80,\xFF\n").is_err());
     }
@@ -458,28 +486,32 @@ mod tests {
     #[test]
     fn a_nul_byte_means_binary_data_except_in_utf16() {
         let e = text_of(b"date,amount\n2025-03-01,1.00\0\n").unwrap_err();
-        assert!(e.contains("NUL byte (byte 28)"), "{e}");
+        assert_eq!(
+            e,
+            "文件的第 28 个字节是空字节（NUL），这是二进制数据，不是文本格式的账页导出；\
+             请从财务软件把账页重新导出为 CSV 或 XLSX 后再导入"
+        );
         let e = text_of(b"\xEF\xBB\xBFa\0").unwrap_err();
-        assert!(e.contains("(byte 5)"), "{e}");
+        assert!(e.contains("第 5 个字节"), "{e}");
         // Across chunks: the offset counts every chunk before.
         let zeros = [vec![b'a'; 10_000], vec![0; 10]].concat();
-        assert!(text_of(&zeros).unwrap_err().contains("(byte 10001)"));
+        assert!(text_of(&zeros).unwrap_err().contains("第 10001 个字节"));
         assert_eq!(text_of(b"\xFF\xFEa\0,\0"), Ok(Encoding::Utf16Le));
     }
 
     #[test]
-    fn detects_the_delimiter() {
-        assert_eq!(
-            delimiter(
-                "明细账\n日期\t金额\n2025-01-01\t1,000.00\n".as_bytes(),
-                "csv"
-            ),
-            b'\t'
+    fn utf16_without_a_bom_is_named_as_the_cause() {
+        let text = "日期,金额\r\n2025-01-02,1.00\r\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let e = text_of(&le).unwrap_err();
+        assert!(
+            e.starts_with("文件看起来是没有 BOM（编码标记）的 UTF-16LE 文本"),
+            "{e}"
         );
-        assert_eq!(
-            delimiter("日期,金额\n2025-01-01,\"1,000.00\"\n".as_bytes(), "csv"),
-            b','
-        );
-        assert_eq!(delimiter("日期,金额\n".as_bytes(), "tsv"), b'\t');
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert!(text_of(&be).unwrap_err().contains("UTF-16BE"));
+        // Random binary data is not taken for UTF-16.
+        let binary: Vec<u8> = (0..600u32).map(|i| (i * 7 % 251) as u8).collect();
+        assert!(text_of(&binary).unwrap_err().contains("二进制数据"));
     }
 }

@@ -6,16 +6,25 @@
 //! parsed again, and the sink is told to keep the entries it already has. A block starts at a
 //! record boundary of both versions (same bytes from a record start), so quoted line breaks
 //! cannot make a skip wrong.
+//!
+//! Lines end with LF, CRLF or a lone CR (Excel for Mac), mixed as they come; every record gets
+//! the physical line it starts on, in reused blocks too. A quote that opens a cell and is
+//! never closed (or closes only lines later) is reported as that, where it opens, instead of
+//! the bad amount it would make further on. Messages are for the accountant: Chinese.
+
+mod lines;
+mod messages;
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::io::Read;
 use std::rc::Rc;
 use std::sync::mpsc::{Receiver, SyncSender};
 
 use super::cell::Cell;
-use super::decode::Encoding;
+use super::decode::{DelimiterClues, Encoding};
 use super::{Ctx, Problem, Table};
+use lines::{Marks, QuoteSpan, Tracker};
+use messages::{column, empty_file, quote_problem};
 
 /// Records per block.
 pub const BLOCK_RECORDS: u64 = 1_024;
@@ -27,7 +36,9 @@ pub struct Block {
     /// at `end`.
     pub start: u64,
     pub end: u64,
-    /// The physical line at `start` (1 + line breaks before it), and line breaks in the block.
+    /// The physical line at `start` (1 + line breaks before it), and line breaks in the block
+    /// (CR, LF or CRLF one each; a CR at the block's end counts in it, the LF after it not in
+    /// the next).
     pub start_line: u64,
     pub newlines: u64,
     pub records: u64,
@@ -39,8 +50,9 @@ pub struct Block {
     pub entries: u64,
     pub subtotal_rows: u64,
     pub note_rows: u64,
-    /// xxh3 of the bytes `start..end`; 0 when the block may not be reused (the last one, whose
-    /// last line may still grow).
+    /// xxh3 of the bytes `start - 1..end` (the byte before the block says whether an LF at its
+    /// start ends a CR line); 0 when the block may not be reused (the last one, whose last line
+    /// may still grow).
     pub hash: u64,
 }
 
@@ -98,7 +110,6 @@ impl Block {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scanned {
     pub hash: u64,
-    pub newlines: u64,
     /// The last byte is `\n` or `\r`: the range ends with a whole line.
     pub ends_line: bool,
 }
@@ -107,8 +118,7 @@ pub struct Scanned {
 pub struct Blocks<'a> {
     /// The previous read's blocks, by offset (empty on a first read).
     pub previous: &'a [Block],
-    /// The file's bytes `start..end`: their xxh3, their number of line breaks, and whether the
-    /// last of them ends a line.
+    /// The file's bytes `start..end`: their xxh3, and whether the last of them ends a line.
     pub scan: &'a (dyn Fn(u64, u64) -> std::io::Result<Scanned> + Sync),
     /// The file again, from byte `offset`.
     pub reopen: &'a (dyn Fn(u64) -> std::io::Result<Box<dyn Read + Send>> + Sync),
@@ -122,9 +132,19 @@ impl std::fmt::Debug for Blocks<'_> {
     }
 }
 
+/// A record as the splitter sends it.
+#[derive(Debug, Default)]
+struct Row {
+    /// The physical line the record starts on.
+    line: u32,
+    record: csv::StringRecord,
+    /// Quoted cells of the record that span lines or are never closed.
+    spans: Vec<QuoteSpan>,
+}
+
 /// What the splitting thread sends.
 enum Message {
-    Records(Vec<(u32, csv::StringRecord)>),
+    Records(Vec<Row>),
     /// A block of records ended; its counts of entries are kept on the receiving side.
     BlockEnd(Block),
     /// A block of the previous read is reused as it is.
@@ -138,18 +158,33 @@ enum Message {
 
 const BATCH: usize = 1024;
 
+/// Reads a text file into `ctx`: decides its delimiter from `clues` (a file that reads two ways
+/// is one whole-file problem), splits it into records on a second thread, and hands each to the
+/// table with the line it starts on; with `blocks` (UTF-8 only) reuses the unchanged blocks of
+/// the previous read. Stray quotes and empty files are problems in `ctx`.
+///
+/// # Errors
+///
+/// The file could not be read.
 pub(super) fn read_delimited<R: Read + Send, E>(
     input: R,
     encoding: Encoding,
-    delimiter: u8,
+    clues: DelimiterClues<'_>,
     blocks: Option<&Blocks<'_>>,
     ctx: &mut Ctx<'_, '_, E>,
 ) -> std::io::Result<()> {
+    let delimiter = match clues.decide(encoding, ctx.options.extra_headers) {
+        Ok(delimiter) => delimiter,
+        Err(message) => {
+            ctx.problem(Problem::whole_file(message));
+            return Ok(());
+        }
+    };
     // Splitting the text into records runs on a second thread, turning records into entries
     // on this one: the profile of a re-read showed them about equal. Batches keep the hand-over
     // cheap; a bounded channel keeps memory flat.
     let (messages, received) = std::sync::mpsc::sync_channel::<Message>(4);
-    let (recycle, recycled) = std::sync::mpsc::channel::<Vec<(u32, csv::StringRecord)>>();
+    let (recycle, recycled) = std::sync::mpsc::channel::<Vec<Row>>();
     // After each block, the entries read so far: a block may only be reused where its entries
     // are at the same positions as before.
     let (ack, acks) = std::sync::mpsc::channel::<(u64, u64)>();
@@ -171,21 +206,34 @@ pub(super) fn read_delimited<R: Read + Send, E>(
         });
         let mut table = Table::new(None);
         let mut mark = ctx.stats;
+        // Whether any cell has text: a file of blank lines is empty, not "without a header".
+        let mut has_text = false;
         for message in received.iter() {
             match message {
-                Message::Records(records) => {
+                Message::Records(rows) => {
                     let mut cells: Vec<Cell<'_>> = Vec::with_capacity(16);
-                    for (line, record) in &records {
+                    for row in &rows {
+                        if !row.spans.is_empty()
+                            && let Some(problem) =
+                                quote_problem(row, table.header.as_ref(), delimiter)
+                        {
+                            // The row is what the stray quote made of the lines: its cells
+                            // would only give errors that hide the cause.
+                            ctx.problem(problem);
+                            has_text = true;
+                            continue;
+                        }
                         cells.clear();
-                        cells.extend(record.iter().map(Cell::text));
-                        table.row(*line, &cells, ctx);
+                        cells.extend(row.record.iter().map(Cell::text));
+                        has_text = has_text || cells.iter().any(|c| !c.is_empty());
+                        table.row(row.line, &cells, ctx);
                         if ctx.sink_error.is_some() {
                             // Dropping the receiver stops the splitter.
                             return Ok(());
                         }
                     }
                     drop(cells);
-                    let _ = recycle.send(records);
+                    let _ = recycle.send(rows);
                 }
                 Message::BlockEnd(mut block) => {
                     let s = &ctx.stats;
@@ -203,6 +251,7 @@ pub(super) fn read_delimited<R: Read + Send, E>(
                     ctx.stats.entries += block.entries as usize;
                     ctx.stats.subtotal_rows += block.subtotal_rows as usize;
                     ctx.stats.note_rows += block.note_rows as usize;
+                    has_text = true;
                     if !ctx.has_problems()
                         && let Err(e) = ctx.sink.keep(block.entries)
                     {
@@ -223,7 +272,11 @@ pub(super) fn read_delimited<R: Read + Send, E>(
                 Message::Io(e) => return Err(e),
             }
         }
-        table.finish(ctx);
+        if has_text || ctx.has_problems() {
+            table.finish(ctx);
+        } else {
+            ctx.problem(Problem::whole_file(empty_file(clues.head, encoding)));
+        }
         Ok(())
     })
 }
@@ -232,7 +285,7 @@ struct Splitter<'a, 'r> {
     delimiter: u8,
     blocks: Option<&'a Blocks<'r>>,
     messages: &'a SyncSender<Message>,
-    recycled: &'a Receiver<Vec<(u32, csv::StringRecord)>>,
+    recycled: &'a Receiver<Vec<Row>>,
     /// Entries read so far and the header's fingerprint, after each block, from the
     /// receiving side.
     acks: &'a Receiver<(u64, u64)>,
@@ -240,22 +293,35 @@ struct Splitter<'a, 'r> {
 
 /// One pass of the csv reader from `base` (a byte offset in the file).
 struct Pass<'p> {
-    reader: csv::Reader<LineStarts<Box<dyn Read + Send + 'p>>>,
-    starts: Rc<RefCell<VecDeque<(u64, u32)>>>,
+    reader: csv::Reader<Tracker<Box<dyn Read + Send + 'p>>>,
+    marks: Rc<RefCell<Marks>>,
     base: u64,
 }
 
+impl Pass<'_> {
+    /// The line at the reader's position (where it ended the last record).
+    fn line(&self) -> u64 {
+        u64::from(self.marks.borrow().line_at(self.reader.position().byte()))
+    }
+
+    /// The reader's position as an offset in the file.
+    fn end(&self) -> u64 {
+        self.base + self.reader.position().byte()
+    }
+}
+
 impl<'a, 'r> Splitter<'a, 'r> {
-    fn pass<'p>(&self, input: Box<dyn Read + Send + 'p>, base: u64, line: u64) -> Pass<'p> {
-        let starts = Rc::new(RefCell::new(VecDeque::new()));
+    /// A pass reading `input`, which starts a record at `base` on `line` after the byte `prev`.
+    fn pass<'p>(
+        &self,
+        input: Box<dyn Read + Send + 'p>,
+        base: u64,
+        line: u64,
+        prev: u8,
+    ) -> Pass<'p> {
+        let marks = Rc::new(RefCell::new(Marks::default()));
         let line = u32::try_from(line).unwrap_or(u32::MAX);
-        let tracked = LineStarts {
-            inner: input,
-            pos: 0,
-            line,
-            at_line_start: true,
-            starts: starts.clone(),
-        };
+        let tracked = Tracker::new(input, self.delimiter, line, prev, marks.clone());
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -264,7 +330,7 @@ impl<'a, 'r> Splitter<'a, 'r> {
             .from_reader(tracked);
         Pass {
             reader,
-            starts,
+            marks,
             base,
         }
     }
@@ -287,8 +353,8 @@ impl<'a, 'r> Splitter<'a, 'r> {
             ),
         };
         let base = encoding.bom_len() as u64;
-        let mut pass = self.pass(decoded, base, 1);
-        let mut batch: Vec<(u32, csv::StringRecord)> = Vec::with_capacity(BATCH);
+        let mut pass = self.pass(decoded, base, 1, b'\n');
+        let mut batch: Vec<Row> = Vec::with_capacity(BATCH);
         let mut filled = 0;
         // The current block: where it starts, its physical line there, its records so far.
         let (mut start, mut start_line, mut in_block) = (base, 1u64, 0u64);
@@ -296,13 +362,17 @@ impl<'a, 'r> Splitter<'a, 'r> {
         let mut unacknowledged = 0u64;
         loop {
             if filled == batch.len() {
-                batch.push((0, csv::StringRecord::new()));
+                batch.push(Row::default());
             }
-            let (line, record) = &mut batch[filled];
-            match pass.reader.read_record(record) {
+            let row = &mut batch[filled];
+            match pass.reader.read_record(&mut row.record) {
                 Ok(false) => break,
                 Ok(true) => {
-                    *line = line_of(&pass.starts, record.position().map_or(0, |p| p.byte()));
+                    let mut marks = pass.marks.borrow_mut();
+                    row.line = marks.line_of(row.record.position().map_or(0, |p| p.byte()));
+                    row.spans.clear();
+                    marks.spans_before(pass.reader.position().byte(), &mut row.spans);
+                    drop(marks);
                     filled += 1;
                     in_block += 1;
                     let block_full = self.blocks.is_some() && in_block == BLOCK_RECORDS;
@@ -318,17 +388,18 @@ impl<'a, 'r> Splitter<'a, 'r> {
                         filled = 0;
                     }
                     if block_full {
-                        let end = pass.base + pass.reader.position().byte();
-                        let Some(block) = self.cut(start, end, start_line, in_block, true) else {
+                        let (end, end_line) = (pass.end(), pass.line());
+                        let newlines = end_line.saturating_sub(start_line);
+                        if !self.cut(start, end, start_line, newlines, in_block, true) {
                             return;
-                        };
+                        }
                         unacknowledged += 1;
-                        (start, start_line, in_block) = (end, start_line + block.newlines, 0);
+                        (start, start_line, in_block) = (end, end_line, 0);
                         // Blocks after the first (which holds the header) may be reused.
                         while let Some(reused) =
                             self.reusable(start, start_line, &mut unacknowledged)
                         {
-                            let Some(reopened) = self.reopen(reused.end) else {
+                            let Some((reopened, prev)) = self.reopen(reused.end) else {
                                 return;
                             };
                             (start, start_line) = (reused.end, reused.start_line + reused.newlines);
@@ -336,18 +407,30 @@ impl<'a, 'r> Splitter<'a, 'r> {
                                 return;
                             }
                             unacknowledged += 1;
-                            pass = self.pass(reopened, start, start_line);
+                            pass = self.pass(reopened, start, start_line, prev);
                         }
                     }
                 }
                 Err(e) => {
                     batch.truncate(filled);
                     let _ = self.send(Message::Records(batch));
+                    let line = pass
+                        .marks
+                        .borrow_mut()
+                        .line_of(e.position().map_or(0, |p| p.byte()));
                     let failure = match e.kind() {
                         csv::ErrorKind::Io(_) => Message::Io(std::io::Error::other(e.to_string())),
+                        csv::ErrorKind::Utf8 { err, .. } => Message::Bad {
+                            line,
+                            message: format!(
+                                "{}里有不是 UTF-8 编码的字节（文件可能在读取时被改动，或已损坏）；\
+                                 请重新导出后再导入",
+                                column(None, err.field())
+                            ),
+                        },
                         _ => Message::Bad {
-                            line: line_of(&pass.starts, e.position().map_or(0, |p| p.byte())),
-                            message: format!("cannot read this line: {e}"),
+                            line,
+                            message: format!("这一行无法读取（{e}）；请重新导出后再导入"),
                         },
                     };
                     let _ = self.send(failure);
@@ -360,30 +443,30 @@ impl<'a, 'r> Splitter<'a, 'r> {
             return;
         }
         if self.blocks.is_some() && in_block > 0 {
-            let end = pass.base + pass.reader.position().byte();
-            self.cut(start, end, start_line, in_block, false);
+            let (end, end_line) = (pass.end(), pass.line());
+            let newlines = end_line.saturating_sub(start_line);
+            self.cut(start, end, start_line, newlines, in_block, false);
         }
     }
 
-    /// Sends the end of the block `start..end`, scanning its bytes; `None` if that failed.
+    /// Sends the end of the block `start..end`, scanning its bytes; false if that failed.
     fn cut(
         &self,
         start: u64,
         end: u64,
         start_line: u64,
+        newlines: u64,
         records: u64,
         reusable: bool,
-    ) -> Option<Block> {
-        let blocks = self.blocks?;
-        let Scanned {
-            hash,
-            newlines,
-            ends_line,
-        } = match (blocks.scan)(start, end) {
+    ) -> bool {
+        let Some(blocks) = self.blocks else {
+            return false;
+        };
+        let Scanned { hash, ends_line } = match (blocks.scan)(start.saturating_sub(1), end) {
             Ok(scanned) => scanned,
             Err(e) => {
                 let _ = self.send(Message::Io(e));
-                return None;
+                return false;
             }
         };
         let block = Block {
@@ -401,12 +484,13 @@ impl<'a, 'r> Splitter<'a, 'r> {
             // break) may grow on that line: it is never reused.
             hash: if reusable && ends_line { hash | 1 } else { 0 },
         };
-        self.send(Message::BlockEnd(block)).then_some(block)
+        self.send(Message::BlockEnd(block))
     }
 
-    /// The previous read's block that started on this line, if the bytes here are the same as
-    /// its bytes (an earlier correction may have moved them), the header is the same, and the
-    /// entries before it are as many as before; returned with its offsets in this file.
+    /// The previous read's block that started on this line, if the bytes here (and the one
+    /// before) are the same as its bytes (an earlier correction may have moved them), the
+    /// header is the same, and the entries before it are as many as before; returned with its
+    /// offsets in this file.
     fn reusable(&self, start: u64, start_line: u64, unacknowledged: &mut u64) -> Option<Block> {
         let blocks = self.blocks?;
         let i = blocks
@@ -417,7 +501,7 @@ impl<'a, 'r> Splitter<'a, 'r> {
             .get(i)
             .filter(|b| b.start_line == start_line && b.hash != 0)?;
         let end = start + (old.end - old.start);
-        let hash = (blocks.scan)(start, end).ok()?.hash;
+        let hash = (blocks.scan)(start.saturating_sub(1), end).ok()?.hash;
         if hash | 1 != old.hash {
             return None;
         }
@@ -435,77 +519,24 @@ impl<'a, 'r> Splitter<'a, 'r> {
         })
     }
 
-    /// The file from `offset`; on failure the splitter stops with the error.
-    fn reopen(&self, offset: u64) -> Option<Box<dyn Read + Send + 'r>> {
+    /// The file from `offset`, and the byte before it (whether an LF at `offset` ends a CR
+    /// line); on failure the splitter stops with the error.
+    fn reopen(&self, offset: u64) -> Option<(Box<dyn Read + Send + 'r>, u8)> {
         let blocks = self.blocks?;
-        match (blocks.reopen)(offset) {
-            Ok(input) => Some(input),
+        let opened = (blocks.reopen)(offset.saturating_sub(1)).and_then(|mut input| {
+            let mut prev = [b'\n'];
+            if offset > 0 {
+                input.read_exact(&mut prev)?;
+            }
+            Ok((input, prev[0]))
+        });
+        match opened {
+            Ok(opened) => Some(opened),
             Err(e) => {
                 let _ = self.send(Message::Io(e));
                 None
             }
         }
-    }
-}
-
-/// The line of the record starting at `byte`: the first line starting at or after it (a
-/// record's position may include the line breaks before it). The csv crate's own line count
-/// skips blank lines and miscounts CRLF files (BurntSushi/rust-csv#395).
-fn line_of(starts: &RefCell<VecDeque<(u64, u32)>>, byte: u64) -> u32 {
-    let mut starts = starts.borrow_mut();
-    while let Some(&(at, line)) = starts.front() {
-        if at >= byte {
-            return line;
-        }
-        starts.pop_front();
-    }
-    0
-}
-
-/// Passes bytes through, noting where each non-empty line starts. Only the starts not yet
-/// consumed by [`line_of`] are kept, so memory stays within the reader's read-ahead.
-struct LineStarts<R> {
-    inner: R,
-    pos: u64,
-    line: u32,
-    at_line_start: bool,
-    starts: Rc<RefCell<VecDeque<(u64, u32)>>>,
-}
-
-impl<R: Read> Read for LineStarts<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let data = &buf[..n];
-        let mut starts = self.starts.borrow_mut();
-        let mut i = 0;
-        while i < n {
-            if self.at_line_start {
-                while i < n && data[i] == b'\r' {
-                    i += 1;
-                }
-                if i == n {
-                    break;
-                }
-                if data[i] == b'\n' {
-                    // An empty line.
-                    self.line = self.line.saturating_add(1);
-                    i += 1;
-                    continue;
-                }
-                starts.push_back((self.pos + i as u64, self.line));
-                self.at_line_start = false;
-            }
-            match memchr::memchr(b'\n', &data[i..]) {
-                Some(k) => {
-                    i += k + 1;
-                    self.line = self.line.saturating_add(1);
-                    self.at_line_start = true;
-                }
-                None => break,
-            }
-        }
-        self.pos += n as u64;
-        Ok(n)
     }
 }
 

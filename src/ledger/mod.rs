@@ -860,6 +860,9 @@ fn row_date(
 mod tests;
 
 #[cfg(test)]
+mod text_tests;
+
+#[cfg(test)]
 mod grid_tests {
     use super::*;
 

@@ -18,4 +18,5 @@ mod source_force;
 mod sources;
 mod status_json;
 mod status_table;
+mod text_files;
 mod util;

@@ -1,0 +1,599 @@
+//! Text files as offices and spreadsheets write them: every line end (LF, CRLF, a lone CR,
+//! mixed) in every encoding, every delimiter, stray quotes and empty files, and the reuse of
+//! blocks with lines ended by CR. Row messages belong to the row reader; these tests check
+//! where they point (the line) and the texts of the text reader.
+
+use chrono::NaiveDate;
+
+use super::*;
+use crate::core::{Milestone, Share};
+
+fn fund(id: &str, code: &str, name: &str) -> Fund {
+    Fund {
+        id: id.into(),
+        code: code.into(),
+        name: name.into(),
+        year: 2025,
+        budget: Money::from_fen(15_000_000),
+        milestones: vec![Milestone {
+            date: NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"),
+            share: Share::from_basis_points(10_000),
+        }],
+        aliases: vec![],
+        notify: vec![],
+    }
+}
+
+fn funds() -> Vec<Fund> {
+    vec![
+        fund(
+            "network-governance",
+            "13020225P00901410001D",
+            "网络综合治理体系建设专项资金",
+        ),
+        fund(
+            "investment-promotion",
+            "13020225P009015100013",
+            "招商引资专项业务费",
+        ),
+    ]
+}
+
+const ENCODINGS: [Encoding; 5] = [
+    Encoding::Utf8,
+    Encoding::Utf8Bom,
+    Encoding::Gb18030,
+    Encoding::Utf16Le,
+    Encoding::Utf16Be,
+];
+
+/// `text` as a file in `encoding`, with its BOM.
+fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
+    match encoding {
+        Encoding::Utf8 => text.as_bytes().to_vec(),
+        Encoding::Utf8Bom => [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+        Encoding::Gb18030 => encoding_rs::GBK.encode(text).0.into_owned(),
+        Encoding::Utf16Le => [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect(),
+        Encoding::Utf16Be => [0xFE, 0xFF]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect(),
+    }
+}
+
+fn read_file(bytes: &[u8], extension: &str) -> Result<Parsed, Vec<Problem>> {
+    let extra = ExtraHeaders::default();
+    let funds = funds();
+    read_bytes(
+        bytes,
+        extension,
+        ReadOptions {
+            funds: &funds,
+            default_fund: Some("network-governance"),
+            extra_headers: &extra,
+        },
+    )
+}
+
+/// The problems of a refused file as `line: message` (`: message` for the whole file).
+fn problems(bytes: &[u8], extension: &str) -> Vec<String> {
+    read_file(bytes, extension)
+        .expect_err("should be refused")
+        .into_iter()
+        .map(|p| format!("{}: {}", p.location.unwrap_or_default(), p.message))
+        .collect()
+}
+
+/// (line, amount in fen) of each entry.
+fn lines_and_fen(parsed: &Parsed) -> Vec<(u32, i64)> {
+    parsed
+        .entries
+        .iter()
+        .map(|e| (e.line, e.amount.fen()))
+        .collect()
+}
+
+/// The line ends a file may use; "mixed" takes them in turn, line by line.
+const LINE_ENDS: [(&str, &[&str]); 4] = [
+    ("LF", &["\n"]),
+    ("CRLF", &["\r\n"]),
+    ("CR", &["\r"]),
+    ("mixed", &["\r\n", "\r", "\n"]),
+];
+
+/// Joins lines, each ended by the next of `ends` in turn; `{EOL}` inside a line (a quoted
+/// line break) is the line end of that line too.
+fn join(lines: &[&str], ends: &[&str]) -> String {
+    let mut text = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        let end = ends[i % ends.len()];
+        text.push_str(&line.replace("{EOL}", end));
+        text.push_str(end);
+    }
+    text
+}
+
+/// A 明细账 with a title, a blank line, a memo over two lines, a subtotal and a last row on
+/// line 8 whose date is `last_date`.
+fn ledger_lines(last_date: &str) -> Vec<String> {
+    vec![
+        "支出明细".to_owned(),
+        String::new(),
+        "日期,凭证号,摘要,金额".to_owned(),
+        "2025-01-15,记-1,\"两行{EOL}的摘要\",\"1,000.00\"".to_owned(),
+        "2025-01-16,记-2,宣传,2.00".to_owned(),
+        ",,合计,\"1,002.00\"".to_owned(),
+        format!("{last_date},记-3,培训,3.00"),
+    ]
+}
+
+#[test]
+fn every_line_end_in_every_encoding_keeps_the_true_lines() {
+    for (name, ends) in LINE_ENDS {
+        for encoding in ENCODINGS {
+            let lines = ledger_lines("2025-01-17");
+            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let bytes = encode(&join(&lines, ends), encoding);
+            let case = format!("{name} in {}", encoding.name());
+            let parsed = read_file(&bytes, "csv").unwrap_or_else(|p| panic!("{case}: {p:?}"));
+            // The memo spans lines 4 and 5: the next row is on line 6.
+            assert_eq!(
+                lines_and_fen(&parsed),
+                [(4, 100_000), (6, 200), (8, 300)],
+                "{case}"
+            );
+            assert_eq!(parsed.subtotal_rows, 1, "{case}");
+            assert_eq!(parsed.encoding, Some(encoding), "{case}");
+            let memo = &parsed.entries[0].memo;
+            assert!(
+                memo.starts_with("两行") && memo.ends_with("的摘要"),
+                "{case}: {memo:?}"
+            );
+
+            // A bad date on line 8 is reported on line 8.
+            let lines = ledger_lines("2025-02-30");
+            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let bytes = encode(&join(&lines, ends), encoding);
+            let found = problems(&bytes, "csv");
+            assert_eq!(found.len(), 1, "{case}: {found:?}");
+            assert!(
+                found[0].starts_with("8: ") && found[0].contains("2025-02-30"),
+                "{case}: {found:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn blank_lines_of_every_kind_count_as_lines() {
+    // LF LF, CR CR, CRLF CRLF, CR LF-that-ends-the-CR (one break), LF CR.
+    let text = "日期,金额\n\n2025-01-01,1\r\r2025-01-02,2\r\n\r\n2025-01-03,3\r\n2025-01-04,4\n\r2025-01-05,5";
+    let parsed = read_file(text.as_bytes(), "csv").expect("read");
+    assert_eq!(
+        lines_and_fen(&parsed),
+        [
+            (1 + 2, 100),
+            (3 + 2, 200),
+            (5 + 2, 300),
+            (8, 400),
+            (10, 500)
+        ]
+    );
+}
+
+#[test]
+fn field_case_c01_lines_ended_by_cr_alone() {
+    let text = "支出明细\r日期,凭证号,摘要,金额\r2025-01-15,记-0003,支付舆情监测服务费,\"3,600.00\"\r\
+                2025-02-12,记-0016,网络文明宣传物料制作,\"7,680.00\"\r\
+                2025-03-10,记-0031,评论员培训资料印刷,\"1,236.50\"\r";
+    let parsed = read_file(text.as_bytes(), "csv").expect("CR-only");
+    assert_eq!(
+        lines_and_fen(&parsed),
+        [(3, 360_000), (4, 768_000), (5, 123_650)]
+    );
+    let bad = text.replace("2025-03-10", "2025-02-30");
+    for encoding in ENCODINGS {
+        let found = problems(&encode(&bad, encoding), "csv");
+        assert!(
+            found[0].starts_with("5: "),
+            "{}: {found:?}",
+            encoding.name()
+        );
+    }
+    let found = problems(
+        "日期,金额\r2025-01-15,100.00\r2025-02-30,200.00\r".as_bytes(),
+        "csv",
+    );
+    assert!(found[0].starts_with("3: "), "{found:?}");
+}
+
+#[test]
+fn field_case_c02_tabs_with_commas_inside_values() {
+    // Commas (10) outnumber tabs (8): the header decides, not the count.
+    let text = "日期\t摘要\t金额\r\n\
+                2025-01-15\t舆情监测服务费(1月,2月,3月)\t10,800.00\r\n\
+                2025-01-22\t春节,元宵主题宣传物料制作\t4,850.00\r\n\
+                2025-02-18\t宣传物料(展板,折页,海报)\t7,680.00\r\n\
+                2025-03-19\t培训场地,茶歇,资料费\t2,986.40\r\n";
+    for encoding in ENCODINGS {
+        for extension in ["txt", "csv", "tsv"] {
+            let parsed = read_file(&encode(text, encoding), extension)
+                .unwrap_or_else(|p| panic!("{extension} {}: {p:?}", encoding.name()));
+            assert_eq!(
+                lines_and_fen(&parsed),
+                [(2, 1_080_000), (3, 485_000), (4, 768_000), (5, 298_640)]
+            );
+            assert_eq!(parsed.entries[1].memo, "春节,元宵主题宣传物料制作");
+        }
+    }
+    let small = "日期\t摘要\t金额\r\n2025-01-22\t春节,元宵,清明,端午物料\t4,850.00\r\n";
+    let parsed = read_file(small.as_bytes(), "txt").expect("C02-min");
+    assert_eq!(lines_and_fen(&parsed), [(2, 485_000)]);
+}
+
+#[test]
+fn semicolons_and_vertical_bars() {
+    // Excel in a European locale writes semicolons and decimal commas do not occur here;
+    // bank systems write vertical bars. Title lines above, commas inside values.
+    for d in [";", "|"] {
+        let text = format!(
+            "明细账,2025年\n日期{d}摘要{d}金额\n2025-03-01{d}会议,茶歇{d}1,200.00\n2025-03-02{d}印刷{d}3.00\n"
+        );
+        for encoding in ENCODINGS {
+            let parsed = read_file(&encode(&text, encoding), "csv").expect("read");
+            assert_eq!(lines_and_fen(&parsed), [(3, 120_000), (4, 300)], "{d}");
+            assert_eq!(parsed.entries[0].memo, "会议,茶歇");
+        }
+    }
+}
+
+#[test]
+fn a_sep_line_names_the_delimiter() {
+    let text = "sep=;\n日期;金额\n2025-03-01;1.00\n";
+    let parsed = read_file(text.as_bytes(), "csv").expect("sep=");
+    assert_eq!(lines_and_fen(&parsed), [(3, 100)]);
+}
+
+/// A header and rows that read as a ledger with commas and with semicolons alike.
+const AMBIGUOUS: &str = "日期,金额,x;日期;金额;y,z\n\
+                         2025-01-01,5,x;2025-01-02;6;y,z\n\
+                         2025-01-03,7,x;2025-01-04;8;y,z\n";
+
+#[test]
+fn a_file_that_reads_two_ways_is_refused() {
+    for encoding in ENCODINGS {
+        let found = problems(&encode(AMBIGUOUS, encoding), "csv");
+        assert_eq!(
+            found,
+            [
+                ": 无法确定各列之间的分隔符：按逗号（,）分列（表头在第1行，4列）和按分号（;）分列（表头在第1行，\
+             4列）都能读出表头和列数一致的数据行，两种读法得到的账目不同；请在 Excel 或 WPS 中打开，\
+             确认分列正确后另存为“CSV（逗号分隔）”，然后重新导入"
+            ],
+            "{}",
+            encoding.name()
+        );
+    }
+    // A `sep=` line settles it.
+    let parsed = read_file(format!("sep=,\n{AMBIGUOUS}").as_bytes(), "csv").expect("sep=,");
+    assert_eq!(lines_and_fen(&parsed), [(3, 500), (4, 700)]);
+    let parsed = read_file(format!("sep=;\n{AMBIGUOUS}").as_bytes(), "csv").expect("sep=;");
+    assert_eq!(lines_and_fen(&parsed), [(3, 600), (4, 800)]);
+    // A .tsv name settles a tie that includes tabs, and nothing else.
+    let tabs = AMBIGUOUS.replace(';', "\t");
+    let parsed = read_file(tabs.as_bytes(), "tsv").expect(".tsv");
+    assert_eq!(lines_and_fen(&parsed), [(2, 600), (3, 800)]);
+    assert!(problems(tabs.as_bytes(), "csv")[0].contains("按制表符（Tab）分列"));
+    assert!(problems(AMBIGUOUS.as_bytes(), "tsv")[0].starts_with(": 无法确定各列之间的分隔符"));
+}
+
+#[test]
+fn the_rows_decide_between_two_headers() {
+    // Both delimiters make a header, but only the comma splits the rows as the header: the
+    // semicolon reading's rows have 1 field each.
+    let text = "日期,金额,备注;日期;金额\n2025-01-01,5,a\n2025-01-02,6,b\n";
+    let parsed = read_file(text.as_bytes(), "csv").expect("comma");
+    assert_eq!(lines_and_fen(&parsed), [(2, 500), (3, 600)]);
+}
+
+#[test]
+fn a_header_split_one_way_and_rows_another_is_named() {
+    let text = "日期,摘要,金额\n2025-01-01\t会议\t5.00\n2025-01-02\t印刷\t6.00\n";
+    assert_eq!(
+        problems(text.as_bytes(), "csv"),
+        [
+            ": 第1行的表头用逗号（,）分列，其后的数据行却没有逗号（,），而是用制表符（Tab）分列；请把整个文件\
+         统一用一种分隔符（在 Excel 或 WPS 中打开后另存为“CSV（逗号分隔）”即可），然后重新导入"
+        ]
+    );
+    // Notes below a header without rows are no reason.
+    let text = "日期,摘要,金额\n制表人：张三\t审核：李四\t\n";
+    assert!(read_file(text.as_bytes(), "csv").is_ok());
+}
+
+#[test]
+fn no_header_in_any_reading_is_reported_as_before() {
+    let found = problems("明细账\n\n摘要;余额\n".as_bytes(), "csv");
+    assert_eq!(found.len(), 1);
+    assert!(found[0].starts_with(": "), "{found:?}");
+    assert!(!found[0].contains("分隔符"), "{found:?}");
+}
+
+/// `C列（摘要）` as the message names it for the header `日期,凭证号,摘要,金额`.
+fn memo_column() -> &'static str {
+    "C列（摘要）"
+}
+
+#[test]
+fn a_quote_never_closed_is_reported_where_it_opens() {
+    // On line 3 in the memo; the rest of the file would be one cell, and its amount missing.
+    let lines = [
+        "日期,凭证号,摘要,金额",
+        "2025-01-01,记-1,会议,1.00",
+        "2025-01-02,记-2,\"宣传,2.00",
+        "2025-01-03,记-3,印刷,3.00",
+        "2025-01-04,记-4,培训,4.00",
+    ];
+    for (name, ends) in LINE_ENDS {
+        for encoding in ENCODINGS {
+            let bytes = encode(&join(&lines, ends), encoding);
+            let found = problems(&bytes, "csv");
+            assert_eq!(
+                found,
+                [format!(
+                    "3: {}的单元格（以\"宣传,2.00\"开头）以引号（\"）开头，这个引号一直没有闭合：从第3行直到文件\
+                     末尾（第5行）都被读成了这一个单元格；请在这个单元格内容的末尾补上引号，或删去开头的引号，\
+                     然后重新导入",
+                    memo_column()
+                )],
+                "{name} in {}",
+                encoding.name()
+            );
+        }
+    }
+    // Without a line break at the end, the last line is the file's end.
+    let found = problems("日期,摘要,金额\n2025-01-01,\"会议,1.00".as_bytes(), "csv");
+    assert!(
+        found[0].starts_with("2: B列（摘要）的单元格（以\"会议,1.00\"开头）以引号")
+            && found[0].contains("：这一行从引号起直到文件末尾都被读成了这一个单元格；"),
+        "{found:?}"
+    );
+    // In the first column, and on the header line itself (no header yet: the letter only).
+    let found = problems(
+        "日期,金额\n\"2025-01-01,1.00\n2025-01-02,2.00\n".as_bytes(),
+        "csv",
+    );
+    assert!(found[0].starts_with("2: A列（日期）的单元格"), "{found:?}");
+    let found = problems("日期,\"金额\n2025-01-01,1.00\n".as_bytes(), "csv");
+    assert!(
+        found[0].starts_with("1: B列的单元格（以\"金额\"开头）") && found[0].contains("（第2行）"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_quote_closed_lines_later_by_another_quote_is_reported() {
+    // The memo on line 2 opens a quote; a quote inside a memo on line 4 ends it, followed by
+    // more text: lines 2–4 became one cell.
+    let text = "日期,摘要,金额\n2025-01-01,\"会议,1.00\n2025-01-02,印刷,2.00\n2025-01-03,27\"显示器,3.00\n";
+    assert_eq!(
+        problems(text.as_bytes(), "csv"),
+        [
+            "2: B列（摘要）的单元格（以\"会议,1.00\"开头）以引号（\"）开头，直到第4行才遇到下一个引号，而且它\
+          后面还有文字，不像是这个单元格的结尾：第2行到第4行都被读成了这一个单元格；请检查这两行的引号，\
+          补上漏掉的或删去多余的，然后重新导入"
+        ]
+    );
+    // Closed properly lines later (a quote typed after 培训): the lines between read as rows.
+    let text =
+        "日期,摘要,金额\n2025-01-01,\"会议,1.00\n2025-01-02,印刷,2.00\n2025-01-03,培训\",3.00\n";
+    assert_eq!(
+        problems(text.as_bytes(), "csv"),
+        [
+            "2: B列（摘要）的单元格（以\"会议,1.00\"开头）以引号（\"）开头，直到第4行才闭合，其中的第3行 \
+          \"2025-01-02,印刷,2.00\" 看起来是一行账目，却被读成了这个单元格里的文字；请在第2行这个单元格\
+          内容的末尾补上引号，或删去开头的引号，然后重新导入（单元格里确实需要换行时，请删去这一行里的分隔符）"
+        ]
+    );
+}
+
+#[test]
+fn quotes_that_are_meant_are_read() {
+    // A memo over three lines (one with a comma), a quote inside an unquoted cell (27"), a
+    // doubled quote inside a quoted one, a quoted cell ending the file.
+    let text = "日期,摘要,金额\r2025-01-01,\"第一行\r第二行,含逗号\r第三行\",1.00\r\
+                2025-01-02,27\"显示器,2.00\r2025-01-03,\"他说\"\"好\"\"\",3.00\r2025-01-04,a,\"4.00\"";
+    let parsed = read_file(text.as_bytes(), "csv").expect("valid quotes");
+    assert_eq!(
+        lines_and_fen(&parsed),
+        [(2, 100), (5, 200), (6, 300), (7, 400)]
+    );
+    assert_eq!(parsed.entries[1].memo, "27\"显示器");
+    assert_eq!(parsed.entries[2].memo, "他说\"好\"");
+}
+
+#[test]
+fn empty_files_say_they_are_empty() {
+    let empty = |what: &str| format!(": 文件是空的（{what}）；请从财务软件重新导出账页后再导入");
+    assert_eq!(problems(b"", "csv"), [empty("0 字节")]);
+    let bom_only = empty("只有开头的编码标记 BOM，没有内容");
+    for encoding in [Encoding::Utf8Bom, Encoding::Utf16Le, Encoding::Utf16Be] {
+        assert_eq!(
+            problems(&encode("", encoding), "csv"),
+            std::slice::from_ref(&bom_only)
+        );
+    }
+    let blank = empty("只有空行、空格或分隔符，没有任何内容");
+    for text in [
+        "\n",
+        "\r\r\r",
+        "\r\n\r\n",
+        "  \n\t\n\u{3000}\n",
+        ",,,\r\n,,\r\n",
+        " ",
+    ] {
+        for encoding in ENCODINGS {
+            assert_eq!(
+                problems(&encode(text, encoding), "csv"),
+                std::slice::from_ref(&blank),
+                "{text:?} in {}",
+                encoding.name()
+            );
+        }
+    }
+    // A title alone is not empty: it has no header.
+    assert!(!problems("明细账\n".as_bytes(), "csv")[0].contains("文件是空的"));
+}
+
+/// Collects entries, keeping the previous read's for reused blocks.
+struct Replay<'p> {
+    previous: &'p [Entry],
+    entries: Vec<Entry>,
+}
+
+impl Sink for Replay<'_> {
+    type Error = std::convert::Infallible;
+
+    fn entry(&mut self, entry: &EntryRef<'_>) -> Result<(), Self::Error> {
+        self.entries.push(entry.to_entry());
+        Ok(())
+    }
+
+    fn keep(&mut self, count: u64) -> Result<(), Self::Error> {
+        let at = self.entries.len();
+        let count = usize::try_from(count).expect("small");
+        self.entries
+            .extend_from_slice(&self.previous[at..at + count]);
+        Ok(())
+    }
+}
+
+/// Reads `bytes` as a file whose previous read left `previous` (blocks and entries), as the
+/// importer does.
+fn read_reusing(
+    bytes: &[u8],
+    previous: (&[Block], &[Entry]),
+) -> (ReadStats, Vec<Block>, Vec<Entry>) {
+    let scan = |start: u64, end: u64| -> std::io::Result<Scanned> {
+        let range = bytes
+            .get(start as usize..end as usize)
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::UnexpectedEof))?;
+        Ok(Scanned {
+            hash: xxhash_rust::xxh3::xxh3_64(range),
+            ends_line: matches!(range.last(), Some(b'\n' | b'\r')),
+        })
+    };
+    let reopen = |offset: u64| -> std::io::Result<Box<dyn Read + Send>> {
+        Ok(Box::new(Cursor::new(bytes[offset as usize..].to_vec())))
+    };
+    let blocks = Blocks {
+        previous: previous.0,
+        scan: &scan,
+        reopen: &reopen,
+    };
+    let extra = ExtraHeaders::default();
+    let funds = funds();
+    let options = ReadOptions {
+        funds: &funds,
+        default_fund: Some("network-governance"),
+        extra_headers: &extra,
+    };
+    let mut sink = Replay {
+        previous: previous.1,
+        entries: Vec::new(),
+    };
+    let detected = detect(bytes);
+    match read(bytes, &detected, "csv", options, Some(&blocks), &mut sink) {
+        Ok((stats, cut)) => (stats, cut, sink.entries),
+        Err(ReadError::Problems { problems, .. }) => panic!("{problems:?}"),
+        Err(ReadError::Io(e)) => panic!("{e}"),
+        Err(ReadError::Sink(never)) => match never {},
+    }
+}
+
+/// `rows` ledger rows under a title and a header, each line ended by the next of `ends`.
+fn long_ledger(rows: usize) -> Vec<String> {
+    let mut lines = vec!["支出明细".to_owned(), "日期,凭证号,摘要,金额".to_owned()];
+    for i in 0..rows {
+        lines.push(format!(
+            "2025-{:02}-{:02},记-{i:05},摘要{i},{}.{:02}",
+            1 + (i / 28) % 12,
+            1 + i % 28,
+            10 + i % 500,
+            i % 100
+        ));
+    }
+    lines
+}
+
+/// Reads `before`, then `after` reusing its blocks, and `after` afresh: the entries (lines
+/// included) must be the same; returns the blocks reused.
+fn reuse_equals_fresh(before: &[u8], after: &[u8]) -> usize {
+    let (_, blocks, entries) = read_reusing(before, (&[], &[]));
+    assert!(blocks.len() >= 3, "{} blocks", blocks.len());
+    let (stats, _, reused) = read_reusing(after, (&blocks, &entries));
+    let (_, _, fresh) = read_reusing(after, (&[], &[]));
+    assert_eq!(reused.len(), fresh.len());
+    for (r, f) in reused.iter().zip(&fresh) {
+        assert_eq!(r, f);
+    }
+    stats.reused_blocks
+}
+
+#[test]
+fn reused_blocks_keep_their_lines_with_cr_and_mixed_line_ends() {
+    for (name, ends) in LINE_ENDS {
+        let before = long_ledger(4_000);
+        let refs: Vec<&str> = before.iter().map(String::as_str).collect();
+        let before_text = join(&refs, ends);
+        // A memo over two lines early on (every later line moves by one), and a changed
+        // amount in the third block: the second and fourth blocks are reused.
+        let mut after = before.clone();
+        after[100] = after[100].replace(",摘要98,", ",\"摘要{EOL}98\",");
+        after[2_600] = after[2_600].replace(",摘要2598,", ",摘要2598改,");
+        let refs: Vec<&str> = after.iter().map(String::as_str).collect();
+        let after_text = join(&refs, ends);
+        let reused = reuse_equals_fresh(before_text.as_bytes(), after_text.as_bytes());
+        // The line shift makes no block start on its old line: none reused after the memo …
+        assert_eq!(reused, 0, "{name}");
+        // … while the same edit without the shift reuses the untouched blocks.
+        let mut after = before.clone();
+        after[2_600] = after[2_600].replace(",摘要2598,", ",摘要2598改,");
+        let refs: Vec<&str> = after.iter().map(String::as_str).collect();
+        let after_text = join(&refs, ends);
+        let reused = reuse_equals_fresh(before_text.as_bytes(), after_text.as_bytes());
+        assert!(reused >= 1, "{name}: {reused}");
+        // Check lines in a reused block against the true ones.
+        let (_, blocks, _) = read_reusing(after_text.as_bytes(), (&[], &[]));
+        assert!(blocks.iter().all(|b| b.newlines == b.records), "{name}");
+    }
+}
+
+#[test]
+fn a_block_is_not_reused_when_the_byte_before_it_changes_its_first_line() {
+    // Before: block 2 starts with the LF of a CRLF whose CR ends block 1. After: that CRLF is
+    // LF LF. Block 2 has the same bytes at the same offset and starts on the same line, but
+    // its leading LF is now a blank line, so its rows are one line further down.
+    let rows = long_ledger(3_000);
+    let mut before = String::new();
+    for (i, line) in rows.iter().enumerate() {
+        before.push_str(line);
+        // Records 1..=1024 make block 1: the title, the header and rows up to index 1023.
+        before.push_str(if i == 1023 { "\r\n" } else { "\n" });
+    }
+    let after = before.replacen("\r\n", "\n\n", 1);
+    let (_, blocks, _) = read_reusing(before.as_bytes(), (&[], &[]));
+    let (_, after_blocks, _) = read_reusing(after.as_bytes(), (&[], &[]));
+    assert_eq!(blocks[1].start, after_blocks[1].start);
+    assert_eq!(blocks[1].start_line, after_blocks[1].start_line);
+    assert_eq!(
+        &before.as_bytes()[blocks[1].start as usize..blocks[1].end as usize],
+        &after.as_bytes()[after_blocks[1].start as usize..after_blocks[1].end as usize]
+    );
+    assert_eq!(reuse_equals_fresh(before.as_bytes(), after.as_bytes()), 0);
+    // Unchanged, both later blocks are reused (the last one only if it ends a line).
+    assert_eq!(reuse_equals_fresh(before.as_bytes(), before.as_bytes()), 1);
+}
