@@ -759,10 +759,17 @@ fn key_of(file: &SourceFile) -> String {
     file.path.to_string_lossy().into_owned()
 }
 
+/// The version of how the ledger reader turns bytes into entries; raised with every change
+/// that can give other entries for the same file. 2: the field cases of issue 10.
+const READER_VERSION: u32 = 2;
+
 /// What decides, besides the bytes, how rows become entries: a new alias or fund changes the
 /// result of the same file.
 fn settings_hash(config: &Config, fund: Option<&str>) -> String {
     let mut hasher = Xxh3::new();
+    // A reader that reads the same bytes differently (line numbers of CR-only files, hidden
+    // sheets, direction columns) must read every file once again.
+    hasher.update(format!("reader={READER_VERSION}\n").as_bytes());
     for f in &config.funds {
         hasher.update(
             format!(

@@ -277,7 +277,7 @@ fn whole_file_problems() {
         found[0].contains("more than one amount column: column B (金额), column C (借方)"),
         "{found:?}"
     );
-    assert!(problems_of("", Some("network-governance"))[0].contains("no header row"));
+    assert!(problems_of("", Some("network-governance"))[0].contains("文件是空的（0 字节）"));
 }
 
 #[test]
@@ -288,7 +288,7 @@ fn unterminated_quotes_and_nul_bytes() {
         "日期,摘要,金额\n2025-01-01,a\0b,1\n",
         Some("network-governance"),
     );
-    assert!(found[0].contains("NUL byte (byte 34)"), "{found:?}");
+    assert!(found[0].contains("第 34 个字节是空字节（NUL）"), "{found:?}");
     // An unterminated quote swallows the rest of the file into one field: the amount is bad.
     let found = problems_of(
         "日期,摘要,金额\n2025-01-01,\"a,1\n2025-01-02,b,2\n",

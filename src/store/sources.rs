@@ -638,12 +638,13 @@ impl Store {
             .flat_map(u64::to_le_bytes)
             .collect();
         // The first read after an upgrade from schema 1 or 2 finds a SHA-256 (no `xxh3:`) that
-        // never matches: if it brings the same spending, the data did not change, and the
-        // stale-data clock keeps running.
+        // never matches, and a new reader or new settings re-read the same bytes: if that
+        // brings the same spending, the data did not change, and the stale-data clock keeps
+        // running.
         let same_as_before = affected.is_empty() && count == old_count;
         sp.execute(
             "UPDATE sources SET content_hash = ?2, settings_hash = ?3, imported_at = ?4,
-                changed_at = CASE WHEN ?10 AND content_hash NOT LIKE 'xxh3:%' THEN changed_at ELSE ?4 END,
+                changed_at = CASE WHEN ?10 AND (content_hash NOT LIKE 'xxh3:%' OR content_hash = ?2) THEN changed_at ELSE ?4 END,
                 entry_count = ?5, subtotal_rows = ?6, size = ?7, mtime_ns = ?8, blocks = ?9,
                 rejected_hash = NULL, rejected_settings = NULL, rejected_at = NULL, rejected_message = NULL,
                 rejection_notified = 0

@@ -105,7 +105,7 @@ fn a_two_gigabyte_sparse_file_is_rejected() {
     sized(&wd, "big.csv", 2 << 30);
     let stderr = reject(&wd, "big.csv");
     assert!(
-        stderr.contains("big.csv: it holds a NUL byte (byte 1)"),
+        stderr.contains("big.csv: 文件的第 1 个字节是空字节（NUL）"),
         "{stderr}"
     );
 }

@@ -135,7 +135,6 @@ def main():
     put("missing_date_column.csv", "amount,fund\n1.00," + NG + "\n")
     put("missing_amount_column.csv", "date,fund\n2025-03-01," + NG + "\n")
     put("header_after_51_titles.csv", "标题\n" * 51 + H + row())
-    put("semicolon_separated.csv", "date;amount;fund\n2025-03-01;1.00;" + NG + "\n")
     # --- encodings and bytes
     put("mixed_utf8_gbk.csv", H.encode() + row(memo="宣传物料").encode()
         + row("2025-03-02", memo="场地租赁").encode("gbk"))
