@@ -359,6 +359,7 @@ fn write(
         funds: &config.funds,
         default_fund: file.fund.as_deref(),
         extra_headers: &config.extra_headers,
+        extra_subtotal_words: &[],
     };
     let cannot_read =
         |e: std::io::Error| WriteError::Io(format!("{display}: cannot read the file: {e}"));
