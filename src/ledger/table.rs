@@ -151,7 +151,21 @@ impl<'t> Table<'t> {
         let Some(header) = &self.header else {
             return;
         };
-        match entry_of(header, cells, ctx.options, &ctx.index, &self.copied_down) {
+        let outcome = entry_of(header, cells, ctx.options, &ctx.index, &self.copied_down);
+        // A CSV row longer than its header was split at a comma inside a value (an unquoted
+        // `1,234.56` reads as 1 and 234.56): its amount, right or wrong, is a symptom.
+        let spill = match (&outcome, self.sheet) {
+            (Ok(None), _) | (_, Some(_)) => None,
+            _ => overflow(cells, header.names.len()),
+        };
+        if let Some(message) = spill {
+            ctx.problem(Problem {
+                location: self.location(line),
+                message,
+            });
+            return;
+        }
+        match outcome {
             Ok(Some(mut entry)) => {
                 ctx.stats.entries += 1;
                 if ctx.has_problems() {
@@ -349,6 +363,19 @@ impl<'t> Table<'t> {
             ctx.problem(Problem::whole_file(message));
         }
     }
+}
+
+/// Why a CSV row has values past its header's `width` columns, if it has.
+fn overflow(cells: &[Cell<'_>], width: usize) -> Option<String> {
+    let extra = cells.get(width..)?;
+    let last = extra.iter().rposition(|c| !c.is_empty())?;
+    let shown: Vec<String> = extra[..=last].iter().map(Cell::shown).take(3).collect();
+    Some(format!(
+        "这一行比表头多出{}列（{}）：摘要或金额中的逗号多半没有加引号，把这一行分错了列；\
+         请给含逗号的内容加上双引号（如 \"1,234.56\"）后重新导出；如果这一列本来就有，请在表头给它写上列名",
+        last + 1,
+        shown.join("、")
+    ))
 }
 
 /// A row that is not an entry, in a printed report's layout.
