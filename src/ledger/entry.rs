@@ -165,6 +165,12 @@ fn direction_of(cell: &Cell<'_>) -> Result<Direction, String> {
         "" => Err(format!(
             "为空，不知道这笔金额是支出还是退回；请填写“借”或“贷”{ALLOWED}"
         )),
+        // 平 says a balance is zero: the column is the balance's direction, not the entry's.
+        "平" => Err(
+            "\"平\" 是余额的方向（余额为零），这一列像是余额方向而不是金额的方向；\
+             请改用借方、贷方两列的格式导出，或把这一列改为每笔金额的借或贷"
+                .to_owned(),
+        ),
         _ => Err(format!(
             "{} 不是可识别的方向，只能是 借、贷、支 或 收{ALLOWED}；请改正后重新导入",
             cell.shown()
@@ -426,10 +432,15 @@ mod tests {
             );
         }
         assert_eq!(
-            direction_of(&Cell::text("平")),
-            Err("\"平\" 不是可识别的方向，只能是 借、贷、支 或 收（借、支表示支出，贷、收表示冲销或退回）；\
+            direction_of(&Cell::text("转")),
+            Err("\"转\" 不是可识别的方向，只能是 借、贷、支 或 收（借、支表示支出，贷、收表示冲销或退回）；\
                  请改正后重新导入"
                 .to_owned())
+        );
+        assert!(
+            direction_of(&Cell::text("平"))
+                .unwrap_err()
+                .contains("这一列像是余额方向")
         );
         assert!(
             direction_of(&Cell::Empty)

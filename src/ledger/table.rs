@@ -566,6 +566,14 @@ mod tests {
     }
 
     #[test]
+    fn every_subtotal_word_passes_the_first_character_filter() {
+        for word in SUBTOTAL_WORDS {
+            assert!(word.starts_with(SUBTOTAL_FIRST), "{word}");
+            assert_eq!(subtotal_word(word), *word);
+        }
+    }
+
+    #[test]
     fn subtotal_words_are_matched_whole() {
         let none: &[String] = &[];
         assert!(is_subtotal(&[Cell::text(" 本月合计 ")], none));
