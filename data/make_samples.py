@@ -354,6 +354,179 @@ def write_mingxi_xls(path):
     return {"data": len(MINGXI_ROWS), "本月合计": 1}
 
 
+# The 三栏式明细账 as an accounting package prints it to Excel 97-2003, two
+# pages: the header split over two rows with merged cells, 月 merged down over
+# two entries, titles and the header repeated on page 2, page lines, carry rows,
+# running totals, and dashes for empty amounts.  Two hidden copies of an older
+# version of the ledger (one hidden, one "very hidden") must not be read.
+# (month, day, kind, number, memo, debit, credit); month None = merged from above.
+SANLAN_PAGES = [
+    [
+        (1, 15, "记", 3, "支付舆情监测服务费", 3600.00, None),
+        (2, 12, "记", 16, "支付舆情监测服务费（2月）", 3600.00, None),
+        (None, 18, "记", 21, "网络文明宣传物料制作", 7680.00, None),
+    ],
+    [
+        (4, 28, "记", 55, "冲销记-0021多付宣传物料款", None, 3200.00),
+        (5, 14, "记", 61, "支付舆情监测服务费（5月）", 3600.00, None),
+    ],
+]
+SANLAN_TOTAL = D("15280.00")
+SANLAN_OLD_ROWS = [(1, 15, "旧版：支付舆情监测服务费", 3600.00), (3, 1, "旧版：误记", 50000.00)]
+
+
+def write_sanlan_xls(path):
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    num = xlwt.easyxf(num_format_str="#,##0.00")
+    cover = wb.add_sheet("封面")
+    cover.write(0, 0, "路南区委网信办")
+    cover.write(1, 0, "网络综合治理体系建设专项资金明细账（2025年度）")
+
+    ws = wb.add_sheet("明细账")
+    counts = {"data": 0, "subtotal": 0, "page": 0, "note": 0}
+
+    def header(r):
+        ws.write_merge(r, r, 0, 8, "明细账")
+        ws.write_merge(r + 1, r + 1, 0, 8, "科目：网络综合治理体系建设专项资金")
+        ws.write_merge(r + 2, r + 2, 0, 1, "2025年")
+        ws.write_merge(r + 2, r + 2, 2, 3, "凭证")
+        for col, name in [(4, "摘要"), (5, "借方"), (6, "贷方"), (7, "借或贷"), (8, "余额")]:
+            ws.write_merge(r + 2, r + 3, col, col, name)
+        for col, name in enumerate(["月", "日", "种类", "号数"]):
+            ws.write(r + 3, col, name)
+        return r + 4
+
+    r = header(0)
+    counts["page"] += 2  # the titles above the first header
+    balance = D("0")
+    ws.write(r, 4, "期初余额")
+    ws.write(r, 7, "平")
+    ws.write(r, 8, 0.0, num)
+    counts["subtotal"] += 1
+    r += 1
+    for page_no, rows in enumerate(SANLAN_PAGES, start=1):
+        if page_no > 1:
+            r = header(r)
+            counts["page"] += 4  # titles and both header rows, repeated
+            ws.write(r, 4, "承前页")
+            ws.write(r, 5, float(balance), num)
+            counts["subtotal"] += 1
+            r += 1
+        i = 0
+        while i < len(rows):
+            month, day, kind, number, memo, debit, credit = rows[i]
+            # A month shared by the next rows is written once, merged down.
+            span = 1
+            while i + span < len(rows) and rows[i + span][0] is None:
+                span += 1
+            if span > 1:
+                ws.write_merge(r, r + span - 1, 0, 0, month)
+            for k in range(span):
+                _, day, kind, number, memo, debit, credit = rows[i + k]
+                if span == 1:
+                    ws.write(r, 0, month)
+                ws.write(r, 1, day)
+                ws.write(r, 2, kind)
+                ws.write(r, 3, number)
+                ws.write(r, 4, memo)
+                # Dashes where the package prints no amount.
+                ws.write(r, 5, debit, num) if debit is not None else ws.write(r, 5, "-")
+                ws.write(r, 6, credit, num) if credit is not None else ws.write(r, 6, " -   ")
+                balance += D(str(debit or 0)) - D(str(credit or 0))
+                ws.write(r, 7, "借")
+                ws.write(r, 8, float(balance), num)
+                counts["data"] += 1
+                r += 1
+            i += span
+        if page_no == 1:
+            ws.write(r, 4, "过次页")
+            ws.write(r, 5, float(balance), num)
+            counts["subtotal"] += 1
+            r += 1
+        else:
+            ws.write(r, 0, 5)
+            ws.write(r, 1, 31)
+            ws.write(r, 4, "当前累计")
+            ws.write(r, 5, float(balance + D("3200")), num)
+            ws.write(r, 6, 3200.0, num)
+            counts["subtotal"] += 1
+            r += 1
+        ws.write_merge(r, r, 0, 8, f"第 {page_no} 页 共 {len(SANLAN_PAGES)} 页")
+        counts["page"] += 1
+        r += 1
+    ws.write(r, 0, "制表人：张三")
+    counts["note"] += 1
+    assert balance == SANLAN_TOTAL, balance
+
+    for name, visibility in [("明细账(旧)", 1), ("底稿", 2)]:
+        old = wb.add_sheet(name)
+        old.visibility = visibility  # 1 hidden, 2 very hidden (BoundSheet hsState)
+        for col, text in enumerate(["月", "日", "摘要", "借方"]):
+            old.write(0, col, text)
+        for i, (m, d, memo, debit) in enumerate(SANLAN_OLD_ROWS, start=1):
+            old.write(i, 0, m)
+            old.write(i, 1, d)
+            old.write(i, 2, memo)
+            old.write(i, 3, debit, num)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(str(path))
+    return counts
+
+
+# A 凭证列表 in Excel 97-2003: one 金额 column and a 借贷方向 column, dates
+# written without a year under a `2025年度` title, an amount with spaces around
+# it, and a dash for a zero amount (a dated row that is not an entry).
+# (date, voucher, memo, direction, amount); a date is a cell when a datetime.date.
+PINGZHENG_ROWS = [
+    ("01-15", "记-0003", "支付舆情监测服务费", "借", 3600.00),
+    ("1月16日", "记-0004", "网评员培训资料印刷", "借", " 1,250.00 "),
+    (dt.date(2025, 2, 18), "记-0021", "网络文明宣传物料制作", "借", 7680.00),
+    ("02-20", "记-0022", "调整（零金额）", "借", " -   "),
+    ("04-28", "记-0055", "冲销记-0021多付宣传物料款", "贷", 3200.00),
+]
+PINGZHENG_TOTAL = D("9330.00")
+
+
+def write_pingzheng_xls(path):
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    num = xlwt.easyxf(num_format_str="#,##0.00")
+    day = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    ws = wb.add_sheet("凭证列表")
+    ws.write(0, 0, "2025年度 凭证列表")
+    ws.write(1, 0, "单位：元")
+    for col, name in enumerate(["日期", "凭证号", "项目名称", "摘要", "借贷方向", "金额"]):
+        ws.write(2, col, name)
+    r = 3
+    total = D("0")
+    for date, voucher, memo, direction, amount in PINGZHENG_ROWS:
+        if isinstance(date, dt.date):
+            ws.write(r, 0, date, day)
+        else:
+            ws.write(r, 0, date)
+        ws.write(r, 1, voucher)
+        ws.write(r, 2, "网络综合治理")
+        ws.write(r, 3, memo)
+        ws.write(r, 4, direction)
+        if isinstance(amount, float):
+            ws.write(r, 5, amount, num)
+        else:
+            ws.write(r, 5, amount)
+        value = D(str(amount).replace(",", "").strip()) if "-" not in str(amount) else D("0")
+        total += value if direction == "借" else -value
+        r += 1
+    ws.write(r, 3, "当前合计")
+    ws.write(r, 5, float(total), num)
+    ws.write(r + 1, 0, "第 1 页 共 1 页")
+    assert total == PINGZHENG_TOTAL, total
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(str(path))
+    return {"data": 4, "note": 1, "subtotal": 1, "page": 3}
+
+
 def write_utf16_csv(path):
     lines = ["\t".join(["date", "amount", "fund", "voucher", "memo"])]
     lines += ["\t".join(r) for r in UTF16_ROWS]
@@ -374,6 +547,8 @@ change the tables in the script and rerun.
 |------|--------|-----------|-----------|----------------------|
 | `mingxi.xls` | Excel 97-2003 (BIFF8, xlwt) | 4 | 1 (`本月合计`) | **13000.50** |
 | `utf16.csv` | UTF-16LE with BOM, tab separated, CRLF | 3 | 0 | **1349.50** |
+| `sanlan.xls` | Excel 97-2003 (BIFF8, xlwt), printed 三栏式明细账 over two pages, hidden sheets | 5 | 4 subtotal, 8 page, 1 note | **15280.00** |
+| `pingzheng.xls` | Excel 97-2003 (BIFF8, xlwt), 凭证列表 with a 借贷方向 column, dates without a year | 4 | 1 subtotal, 3 page, 1 note (a dash) | **9330.00** |
 
 ## `mingxi.xls`
 
@@ -406,6 +581,55 @@ Header `date\\tamount\\tfund\\tvoucher\\tmemo`, then:
 
 All three rows belong to the 招商引资专项业务费 fund (by id, code and name).
 Total 1349.50.
+
+## `sanlan.xls`
+
+The 三栏式明细账 of 网络综合治理体系建设专项资金 as printed to Excel, no fund
+column (import it with `--fund network-governance`).  Sheets:
+
+- `封面` (visible): two title lines, no header row: skipped as having none.
+- `明细账` (visible): on each of two pages the titles `明细账` and
+  `科目：…` (merged across A:I), then the header over two rows: `2025年`
+  merged over 月/日, `凭证` merged over 种类/号数, and 摘要, 借方, 贷方,
+  借或贷, 余额 each merged down over both rows.  The year of every entry
+  comes from `2025年`.  Page 1: 期初余额, three entries (the month `2` is
+  merged down over the two February rows), 过次页, `第 1 页 共 2 页`.  Page 2:
+  the titles and header again, 承前页, two entries, 当前累计 (dated 5/31),
+  `第 2 页 共 2 页`; then `制表人：张三`.  Where an entry has no debit or
+  credit the cell holds `-` or `" -   "`.  借或贷 is the balance's
+  direction (there are 借方 and 贷方 columns) and is ignored.
+- `明细账(旧)` (hidden) and `底稿` (very hidden, BoundSheet state 2): an older
+  copy with a 50,000.00 row; counting either is the bug.
+
+| date | voucher | 借方 | 贷方 | spend |
+|------|---------|------|------|-------|
+| 2025-01-15 | 记-3 | 3600.00 | - | 3600.00 |
+| 2025-02-12 | 记-16 | 3600.00 | - | 3600.00 |
+| 2025-02-18 | 记-21 | 7680.00 | - | 7680.00 |
+| 2025-04-28 | 记-55 | - | 3200.00 | −3200.00 |
+| 2025-05-14 | 记-61 | 3600.00 | - | 3600.00 |
+
+Total 15280.00; 4 subtotal rows (期初余额, 过次页, 承前页, 当前累计), 8 page
+rows (the 2 titles above the first header; the titles and both header rows
+again on page 2; the two page lines), 1 note row (制表人).
+
+## `pingzheng.xls`
+
+Sheet `凭证列表`: title `2025年度 凭证列表`, `单位：元`, header
+`日期 | 凭证号 | 项目名称 | 摘要 | 借贷方向 | 金额` (one amount column, so
+借贷方向 applies: 借 spends, 贷 refunds); 项目名称 is the alias
+`网络综合治理`.  Dates are written `01-15`, `1月16日`, `02-20`, `04-28` (year
+from the title's `2025年度`) and one date cell 2025-02-18.
+
+| date | direction | 金额 | spend |
+|------|-----------|------|-------|
+| 2025-01-15 | 借 | 3600.00 | 3600.00 |
+| 2025-01-16 | 借 | `" 1,250.00 "` (text) | 1250.00 |
+| 2025-02-18 | 借 | 7680.00 | 7680.00 |
+| 2025-02-20 | 借 | `" -   "` (text) | not an entry (a note row) |
+| 2025-04-28 | 贷 | 3200.00 | −3200.00 |
+
+Then `当前合计` (a subtotal) and `第 1 页 共 1 页`.  Total 9330.00.
 """
 
 
@@ -519,6 +743,8 @@ def main(argv=None):
         u16_path = FIXTURE_DIR / "utf16.csv"
         xls_counts = write_mingxi_xls(xls_path)
         u16_counts = write_utf16_csv(u16_path)
+        sanlan_counts = write_sanlan_xls(FIXTURE_DIR / "sanlan.xls")
+        pingzheng_counts = write_pingzheng_xls(FIXTURE_DIR / "pingzheng.xls")
         (FIXTURE_DIR / "README.md").write_text(FIXTURE_README, encoding="utf-8")
         total = sum((D(str(dr or 0)) - D(str(cr or 0)) for *_, dr, cr in MINGXI_ROWS), D("0"))
         assert total == MINGXI_TOTAL, total
@@ -528,6 +754,10 @@ def main(argv=None):
               f"本月合计 {xls_counts['本月合计']}, expected total {money(MINGXI_TOTAL)}")
         print(f"wrote {u16_path.relative_to(ROOT)}: data rows {u16_counts['data']}, "
               f"expected total {money(UTF16_TOTAL)}")
+        print(f"wrote tests/data/sanlan.xls: {sanlan_counts}, "
+              f"expected total {money(SANLAN_TOTAL)}")
+        print(f"wrote tests/data/pingzheng.xls: {pingzheng_counts}, "
+              f"expected total {money(PINGZHENG_TOTAL)}")
         try:
             import xlrd
         except ImportError:

@@ -47,6 +47,10 @@ pub enum Outcome {
         written: usize,
         subtotal_rows: usize,
         note_rows: usize,
+        /// Title lines, page lines and repeated headers of a printed report.
+        page_rows: usize,
+        /// The sheets of a workbook not read, each with why (`工作表"旧账"（隐藏的工作表）`).
+        skipped_sheets: Vec<String>,
         encoding: Option<Encoding>,
     },
     /// Rejected with every problem listed; `known` when this exact version was rejected before.
@@ -461,6 +465,7 @@ fn write(
         funds: &config.funds,
         default_fund: file.fund.as_deref(),
         extra_headers: &config.extra_headers,
+        extra_subtotal_words: &[],
     };
     let cannot_read = |e: std::io::Error| WriteError::Io(cannot_read_file(display, &e));
     let opened = std::fs::File::open(&file.path).map_err(cannot_read)?;
@@ -483,73 +488,79 @@ fn write(
     // Reading (on a second thread) and writing run side by side: the profile of an import
     // showed them about equal. Entries cross in batches through a bounded channel, so memory
     // stays flat; if the store fails, hanging up stops the reader.
-    let ((stats, cut), written) = store.write_source(key, fingerprint, meta, now, |writer| {
-        let (batches, received) = std::sync::mpsc::sync_channel::<Item>(4);
-        let (read_result, store_error) = std::thread::scope(|scope| {
-            let reader = scope.spawn(|| {
-                let mut batcher = Batcher {
-                    batches,
-                    batch: Batch::default(),
-                };
-                let result = ledger::read(
-                    input,
-                    detected,
-                    &extension,
-                    options,
-                    Some(&blocks),
-                    &mut batcher,
-                );
-                batcher.flush();
-                result
-            });
-            let mut store_error = None;
-            'receive: for item in received.iter() {
-                match item {
-                    Item::Entries(batch) => {
-                        for row in &batch.rows {
-                            if let Err(e) = writer.add(&batch.entry(row, &config.funds)) {
+    let ((stats, cut, skipped), written) =
+        store.write_source(key, fingerprint, meta, now, |writer| {
+            let (batches, received) = std::sync::mpsc::sync_channel::<Item>(4);
+            let (read_result, store_error) = std::thread::scope(|scope| {
+                let reader = scope.spawn(|| {
+                    let mut batcher = Batcher {
+                        batches,
+                        batch: Batch::default(),
+                        skipped: Vec::new(),
+                    };
+                    let result = ledger::read(
+                        input,
+                        detected,
+                        &extension,
+                        options,
+                        Some(&blocks),
+                        &mut batcher,
+                    );
+                    let skipped = std::mem::take(&mut batcher.skipped);
+                    batcher.flush();
+                    (result, skipped)
+                });
+                let mut store_error = None;
+                'receive: for item in received.iter() {
+                    match item {
+                        Item::Entries(batch) => {
+                            for row in &batch.rows {
+                                if let Err(e) = writer.add(&batch.entry(row, &config.funds)) {
+                                    store_error = Some(e);
+                                    break 'receive;
+                                }
+                            }
+                        }
+                        Item::Keep(count) => {
+                            if let Err(e) = writer.keep(count) {
                                 store_error = Some(e);
                                 break 'receive;
                             }
                         }
                     }
-                    Item::Keep(count) => {
-                        if let Err(e) = writer.keep(count) {
-                            store_error = Some(e);
-                            break 'receive;
-                        }
+                }
+                drop(received);
+                let (read_result, skipped) = reader
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                (
+                    read_result.map(|(stats, cut)| (stats, cut, skipped)),
+                    store_error,
+                )
+            });
+            if let Some(e) = store_error {
+                return Err(WriteError::Store(e));
+            }
+            match read_result {
+                Ok((stats, cut, skipped)) => {
+                    writer.set_subtotal_rows(stats.subtotal_rows);
+                    writer.set_blocks(cut.clone());
+                    Ok((stats, cut, skipped))
+                }
+                Err(ReadError::Sink(HungUp)) => {
+                    Err(WriteError::Io(format!("{display}: 读取中断；请重新导入")))
+                }
+                Err(ReadError::Io(e)) => Err(cannot_read(e)),
+                Err(ReadError::Problems { problems, more }) => Err(WriteError::Rejected(
+                    ProblemList {
+                        file: display,
+                        problems: &problems,
+                        more,
                     }
-                }
+                    .to_string(),
+                )),
             }
-            drop(received);
-            let read_result = reader
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (read_result, store_error)
-        });
-        if let Some(e) = store_error {
-            return Err(WriteError::Store(e));
-        }
-        match read_result {
-            Ok((stats, cut)) => {
-                writer.set_subtotal_rows(stats.subtotal_rows);
-                writer.set_blocks(cut.clone());
-                Ok((stats, cut))
-            }
-            Err(ReadError::Sink(HungUp)) => {
-                Err(WriteError::Io(format!("{display}: 读取中断；请重新导入")))
-            }
-            Err(ReadError::Io(e)) => Err(cannot_read(e)),
-            Err(ReadError::Problems { problems, more }) => Err(WriteError::Rejected(
-                ProblemList {
-                    file: display,
-                    problems: &problems,
-                    more,
-                }
-                .to_string(),
-            )),
-        }
-    })?;
+        })?;
     let shown = display;
     tracing::debug!(
         file = shown,
@@ -563,6 +574,8 @@ fn write(
         written: written.written,
         subtotal_rows: stats.subtotal_rows,
         note_rows: stats.note_rows,
+        page_rows: stats.page_rows,
+        skipped_sheets: skipped.iter().map(ToString::to_string).collect(),
         encoding: stats.encoding,
     })
 }
@@ -666,6 +679,8 @@ struct HungUp;
 struct Batcher {
     batches: std::sync::mpsc::SyncSender<Item>,
     batch: Batch,
+    /// The sheets of a workbook not read, for the report.
+    skipped: Vec<ledger::SkippedSheet>,
 }
 
 impl ledger::Sink for Batcher {
@@ -684,6 +699,11 @@ impl ledger::Sink for Batcher {
                 .map_err(|_| HungUp)?;
         }
         self.batches.send(Item::Keep(count)).map_err(|_| HungUp)
+    }
+
+    fn sheet_skipped(&mut self, sheet: &ledger::SkippedSheet) -> Result<(), HungUp> {
+        self.skipped.push(sheet.clone());
+        Ok(())
     }
 }
 

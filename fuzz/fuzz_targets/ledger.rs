@@ -29,6 +29,7 @@ fuzz_target!(|data: &[u8]| {
         funds: &CONFIG.funds,
         default_fund,
         extra_headers: &CONFIG.extra_headers,
+        extra_subtotal_words: &[],
     };
     let threads_before = threads();
     let read = read_bytes(bytes, extension, options);

@@ -115,6 +115,8 @@ pub(super) fn describe(report: &FileReport) -> String {
             written,
             subtotal_rows,
             note_rows,
+            page_rows,
+            skipped_sheets,
             encoding,
         } => {
             let mut text = format!("{}: 读入分录 {entries} 条", report.display);
@@ -122,8 +124,14 @@ pub(super) fn describe(report: &FileReport) -> String {
                 text += &format!("（{}）", encoding.name());
             }
             text += &format!("；跳过合计行 {subtotal_rows} 行");
+            if *page_rows > 0 {
+                text += &format!("、标题页码和重复表头 {page_rows} 行");
+            }
             if *note_rows > 0 {
                 text += &format!("、无日期无金额的说明行 {note_rows} 行");
+            }
+            if !skipped_sheets.is_empty() {
+                text += &format!("；未读取 {}", skipped_sheets.join("、"));
             }
             text += &format!("；取代原有分录 {previous} 条");
             if *previous > 0 {

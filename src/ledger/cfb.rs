@@ -54,16 +54,14 @@ pub(crate) enum Damage {
 impl fmt::Display for Damage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let damaged = |f: &mut fmt::Formatter<'_>, what: &str| {
-            write!(f, "the .xls file is damaged ({what}): export it again")
+            write!(f, "这个.xls文件已损坏（{what}）；请从财务软件重新导出")
         };
         match self {
-            Damage::Loop => damaged(f, "its sector table loops back on itself"),
-            Damage::TableTooLong => {
-                damaged(f, "its sector table lists more sectors than the file has")
-            }
+            Damage::Loop => damaged(f, "扇区分配表首尾相接，形成了循环"),
+            Damage::TableTooLong => damaged(f, "扇区分配表列出的扇区比文件实有的多"),
             Damage::SheetTooLarge => damaged(
                 f,
-                "a sheet has cells past the 65,536 rows × 256 columns a sheet can have",
+                "有工作表的单元格超出了一个工作表最多的 65,536 行 × 256 列",
             ),
             Damage::TooManyCells(cells) => f.write_str(&too_many_cells(".xls", *cells)),
         }
@@ -73,9 +71,8 @@ impl fmt::Display for Damage {
 /// Why a workbook (`kind`: ".xls", ".xlsx" …) whose grids span `cells` cells is not read.
 pub(super) fn too_many_cells(kind: &str, cells: u64) -> String {
     format!(
-        "the {kind} file is too large to read: its sheets span {} cells from each sheet's first \
-         cell to its last, more than the {} spendwatch reads from one workbook; delete cells \
-         far from the data, or export the ledger as CSV",
+        "这个{kind}文件太大，无法读取：各工作表从第一个到最后一个非空单元格共 {} 个单元格，\
+         超过了一个工作簿最多读取的 {} 个；请删除远离数据的单元格，或把明细账导出为CSV",
         thousands(cells),
         thousands(GRID_BUDGET)
     )
@@ -778,10 +775,14 @@ mod tests {
             Some(Damage::TooManyCells(SHEET_CELLS + 1))
         );
         assert_eq!(
+            Damage::Loop.to_string(),
+            "这个.xls文件已损坏（扇区分配表首尾相接，形成了循环）；请从财务软件重新导出"
+        );
+        assert_eq!(
             Damage::TooManyCells(20_480_000).to_string(),
-            "the .xls file is too large to read: its sheets span 20,480,000 cells from each \
-             sheet's first cell to its last, more than the 4,194,304 spendwatch reads from one \
-             workbook; delete cells far from the data, or export the ledger as CSV"
+            "这个.xls文件太大，无法读取：各工作表从第一个到最后一个非空单元格共 20,480,000 \
+             个单元格，超过了一个工作簿最多读取的 4,194,304 个；请删除远离数据的单元格，或把明细账\
+             导出为CSV"
         );
     }
 

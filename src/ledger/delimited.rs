@@ -214,8 +214,7 @@ pub(super) fn read_delimited<R: Read + Send, E>(
                     let mut cells: Vec<Cell<'_>> = Vec::with_capacity(16);
                     for row in &rows {
                         if !row.spans.is_empty()
-                            && let Some(problem) =
-                                quote_problem(row, table.header.as_ref(), delimiter)
+                            && let Some(problem) = quote_problem(row, table.header(), delimiter)
                         {
                             // The row is what the stray quote made of the lines: its cells
                             // would only give errors that hide the cause.

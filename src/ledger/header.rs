@@ -2,7 +2,10 @@
 //!
 //! Exports put title lines (`明细账`, the unit, the period) and blank lines above the header,
 //! and name columns in Chinese or English, with stray spaces (`借 方`) and units (`金额(元)`).
-//! Headers are normalised and matched against built-in aliases plus the config's own.
+//! Headers are normalised and matched against built-in aliases plus the config's own. The
+//! standard 三栏式明细账 splits its header over two rows, a group label over its parts
+//! (`2025年` over 月/日, `凭证` over 种类/号数, `金额` over 借方/贷方), with the other names
+//! merged down over both: [`match_two_rows`] reads such a pair.
 
 use std::collections::BTreeMap;
 
@@ -22,9 +25,13 @@ pub enum Role {
     Fund,
     Voucher,
     Memo,
+    /// The direction of a single amount column: 借/支 spend, 贷/收 refund. Where 借方 and 贷方
+    /// columns exist, a 方向 column is the balance's direction and is not mapped.
+    Direction,
 }
 
 impl Role {
+    /// The role's key in the config (`ledger.columns`).
     pub fn key(self) -> &'static str {
         match self {
             Role::Date => "date",
@@ -36,6 +43,23 @@ impl Role {
             Role::Fund => "fund",
             Role::Voucher => "voucher",
             Role::Memo => "memo",
+            Role::Direction => "direction",
+        }
+    }
+
+    /// The role in Chinese, for messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Date => "日期",
+            Role::Year => "年",
+            Role::Month => "月",
+            Role::Day => "日",
+            Role::Amount => "金额（借方）",
+            Role::Credit => "贷方",
+            Role::Fund => "项目",
+            Role::Voucher => "凭证号",
+            Role::Memo => "摘要",
+            Role::Direction => "方向",
         }
     }
 }
@@ -78,7 +102,32 @@ const ALIASES: &[(Role, &[&str])] = &[
         &["凭证号", "凭证字号", "凭证编号", "凭证号数", "voucher"],
     ),
     (Role::Memo, &["摘要", "memo"]),
+    (
+        Role::Direction,
+        &[
+            "方向",
+            "借贷方向",
+            "借或贷",
+            "借/贷",
+            "收支",
+            "收支方向",
+            "收/支",
+            "收支类型",
+            "direction",
+        ],
+    ),
 ];
+
+/// A column of the voucher's kind (记, 收, 付) beside a column of its number.
+const VOUCHER_KIND: &[&str] = &["凭证字", "凭证种类", "凭证类别", "凭证类型"];
+
+/// Under a `凭证` group label: the parts naming the kind and the number.
+const VOUCHER_GROUP: &[&str] = &["凭证", "记账凭证", "凭证号", "凭证字号", "凭证编号"];
+const VOUCHER_KIND_PART: &[&str] = &["种类", "字", "类别", "类型", "凭证字"];
+const VOUCHER_NUMBER_PART: &[&str] = &["号数", "号", "编号", "号码", "凭证号"];
+
+/// Group labels whose parts describe the balance (余额 over 借或贷/金额): never an entry's.
+const BALANCE_GROUP: &[&str] = &["余额", "结存", "期末余额", "账面余额"];
 
 /// Header names from the config (`ledger.columns`), in addition to the built-in ones.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -124,6 +173,33 @@ fn role_of(normalized: &str, extra: &ExtraHeaders) -> Option<Role> {
     })
 }
 
+/// What one column of a header names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Role(Role),
+    /// The kind of a voucher split over two columns (记 beside 3).
+    VoucherKind,
+    Nothing,
+}
+
+fn part_of(normalized: &str, extra: &ExtraHeaders) -> Part {
+    match role_of(normalized, extra) {
+        Some(role) => Part::Role(role),
+        None if VOUCHER_KIND.contains(&normalized) => Part::VoucherKind,
+        None => Part::Nothing,
+    }
+}
+
+/// Where the year of dates written without one comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct YearLabel {
+    pub(crate) year: i32,
+    /// The text it was read from (`2025年`, `2025年度 网络综合治理明细账`), for messages.
+    pub(crate) text: String,
+    /// Read from a title line above the header rather than the header's group label.
+    pub(crate) from_title: bool,
+}
+
 /// The columns of a recognised header row. A role may map to several columns only for
 /// `Fund` (e.g. both 项目编码 and 项目名称): they must then agree.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +207,12 @@ pub(crate) struct Header {
     pub(crate) columns: BTreeMap<Role, Vec<usize>>,
     /// The header text of each column, for messages.
     pub(crate) names: Vec<String>,
+    /// The column of the voucher's kind when the voucher is split (凭证 over 种类/号数): the
+    /// voucher is then `记-3`.
+    pub(crate) voucher_kind: Option<usize>,
+    /// The year of 月/日 columns and of dates without a year (a `2025年` group label over
+    /// 月/日, or a title line's); without it, the fund's year.
+    pub(crate) year: Option<YearLabel>,
 }
 
 impl Header {
@@ -142,13 +224,16 @@ impl Header {
         self.columns.get(&role).map_or(&[], Vec::as_slice)
     }
 
-    /// `column C (摘要)`.
+    /// `C列（摘要）`: the column's letter and its header as written (spaces squeezed, cut
+    /// after 20 characters: a header is text from the file).
     pub(crate) fn describe(&self, column: usize) -> String {
-        format!(
-            "column {} ({})",
-            column_letter(column),
-            self.names[column].trim()
-        )
+        let name = self.names.get(column).map_or("", String::as_str);
+        let mut shown: String = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if let Some((cut, _)) = shown.char_indices().nth(20) {
+            shown.truncate(cut);
+            shown.push('…');
+        }
+        format!("{}列（{shown}）", column_letter(column))
     }
 
     /// Identifies the header and its line: re-reads may reuse entries only under the same one.
@@ -164,6 +249,13 @@ impl Header {
             for c in columns {
                 hasher.update(&c.to_le_bytes());
             }
+        }
+        if let Some(kind) = self.voucher_kind {
+            hasher.update(b"kind");
+            hasher.update(&kind.to_le_bytes());
+        }
+        if let Some(year) = &self.year {
+            hasher.update(&year.year.to_le_bytes());
         }
         hasher.digest() | 1
     }
@@ -187,13 +279,134 @@ pub(crate) enum HeaderMatch {
 /// Recognises a header row: it must name a date (or 月 and 日) and an amount column.
 pub(crate) fn match_header(cells: &[Cell<'_>], extra: &ExtraHeaders) -> HeaderMatch {
     let names: Vec<String> = cells.iter().map(|c| c.as_text().into_owned()).collect();
+    let parts = names
+        .iter()
+        .map(|n| part_of(&normalize(n), extra))
+        .collect();
+    build(names, parts, None)
+}
+
+/// Recognises a header over two rows: `upper` holds group labels over the parts in `lower`
+/// (`2025年` over 月/日, `凭证` over 种类/号数, `金额` over 借方/贷方) and names merged down
+/// over both rows (摘要: in `lower` too when the spreadsheet's merge was filled in, or empty
+/// there, as in a CSV). A label stands over the empty cells after it whose lower cell has a
+/// name (a CSV writes a merged label in its first cell only).
+pub(crate) fn match_two_rows(
+    upper: &[String],
+    lower: &[Cell<'_>],
+    extra: &ExtraHeaders,
+) -> HeaderMatch {
+    let lower: Vec<String> = lower.iter().map(|c| c.as_text().into_owned()).collect();
+    let width = upper.len().max(lower.len());
+    let text = |row: &[String], c: usize| row.get(c).map_or("", |s| s.trim()).to_owned();
+    let mut names = Vec::with_capacity(width);
+    let mut parts = Vec::with_capacity(width);
+    let mut year = None;
+    let mut spreading: Option<String> = None;
+    for c in 0..width {
+        let (mut group, part) = (text(upper, c), text(&lower, c));
+        if !group.is_empty() {
+            spreading = (!part.is_empty()).then(|| group.clone());
+        } else if part.is_empty() {
+            spreading = None;
+        } else if let Some(label) = &spreading {
+            group.clone_from(label);
+        }
+        let (ng, np) = (normalize(&group), normalize(&part));
+        let (name, kind) = if np.is_empty() {
+            (group.clone(), part_of(&ng, extra))
+        } else if ng.is_empty() || ng == np {
+            (part.clone(), part_of(&np, extra))
+        } else if BALANCE_GROUP.contains(&ng.as_str()) {
+            (format!("{group}{part}"), Part::Nothing)
+        } else if VOUCHER_GROUP.contains(&ng.as_str()) && VOUCHER_KIND_PART.contains(&np.as_str()) {
+            (format!("{group}{part}"), Part::VoucherKind)
+        } else if VOUCHER_GROUP.contains(&ng.as_str()) && VOUCHER_NUMBER_PART.contains(&np.as_str())
+        {
+            (format!("{group}{part}"), Part::Role(Role::Voucher))
+        } else if let Some(role) = role_of(&format!("{ng}{np}"), extra) {
+            (format!("{group}{part}"), Part::Role(role))
+        } else {
+            let kind = part_of(&np, extra);
+            if matches!(kind, Part::Role(Role::Month | Role::Day))
+                && let Some(y) = year_label(&ng)
+            {
+                year.get_or_insert(YearLabel {
+                    year: y,
+                    text: group.clone(),
+                    from_title: false,
+                });
+            }
+            (part.clone(), kind)
+        };
+        names.push(name);
+        parts.push(kind);
+    }
+    build(names, parts, year)
+}
+
+/// The year a group label over 月/日 names: `2025年`, `2025年度`, `2025`.
+fn year_label(normalized: &str) -> Option<i32> {
+    let digits = normalized
+        .strip_suffix("年度")
+        .or_else(|| normalized.strip_suffix('年'))
+        .unwrap_or(normalized);
+    (digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+        .filter(|y| (1900..=2999).contains(y))
+}
+
+/// The year a title line names (`2025年度 网络综合治理明细账`, `期间：2025年1月至12月`):
+/// every `NNNN年` in it, with whether it was `NNNN年度`.
+pub(crate) fn title_years(text: &str) -> Vec<(i32, bool)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i + 4 < chars.len() {
+        let four = &chars[i..i + 4];
+        let before_digit = i > 0 && chars[i - 1].is_ascii_digit();
+        if !before_digit && four.iter().all(char::is_ascii_digit) {
+            let mut j = i + 4;
+            while j < chars.len() && chars[j].is_whitespace() {
+                j += 1;
+            }
+            if chars.get(j) == Some(&'年') {
+                let year: String = four.iter().collect();
+                if let Ok(y) = year.parse::<i32>()
+                    && (1900..=2999).contains(&y)
+                {
+                    found.push((y, chars.get(j + 1) == Some(&'度')));
+                }
+                i = j + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    found
+}
+
+fn build(names: Vec<String>, parts: Vec<Part>, year: Option<YearLabel>) -> HeaderMatch {
     let mut columns: BTreeMap<Role, Vec<usize>> = BTreeMap::new();
-    for (i, name) in names.iter().enumerate() {
-        if let Some(role) = role_of(&normalize(name), extra) {
-            columns.entry(role).or_default().push(i);
+    let mut voucher_kind = Vec::new();
+    for (i, part) in parts.into_iter().enumerate() {
+        match part {
+            Part::Role(role) => columns.entry(role).or_default().push(i),
+            Part::VoucherKind => voucher_kind.push(i),
+            Part::Nothing => {}
         }
     }
-    let header = Header { columns, names };
+    // Beside 借方 and 贷方 columns, 方向/借或贷 is the direction of the balance.
+    if columns.contains_key(&Role::Credit) {
+        columns.remove(&Role::Direction);
+    }
+    let header = Header {
+        columns,
+        names,
+        voucher_kind: voucher_kind.first().copied(),
+        year,
+    };
     if !header.has_date() || header.first(Role::Amount).is_none() {
         return HeaderMatch::No;
     }
@@ -201,12 +414,18 @@ pub(crate) fn match_header(cells: &[Cell<'_>], extra: &ExtraHeaders) -> HeaderMa
         if cols.len() > 1 && *role != Role::Fund {
             let listed: Vec<String> = cols.iter().map(|&c| header.describe(c)).collect();
             return HeaderMatch::Ambiguous(format!(
-                "the header names more than one {} column: {}; rename or delete all but one, or map \
-                 the right one in ledger.columns",
-                role.key(),
-                listed.join(", ")
+                "表头中有不止一列是{}：{}；请删除或改名，只留一列",
+                role.label(),
+                listed.join("、")
             ));
         }
+    }
+    if voucher_kind.len() > 1 {
+        let listed: Vec<String> = voucher_kind.iter().map(|&c| header.describe(c)).collect();
+        return HeaderMatch::Ambiguous(format!(
+            "表头中有不止一列是凭证字：{}；请删除或改名，只留一列",
+            listed.join("、")
+        ));
     }
     HeaderMatch::Yes(header)
 }
@@ -233,15 +452,24 @@ mod tests {
         names.iter().map(|n| Cell::text(n)).collect()
     }
 
-    fn roles(m: HeaderMatch) -> Vec<(Role, Vec<usize>)> {
+    fn owned(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| (*n).to_owned()).collect()
+    }
+
+    fn header(m: HeaderMatch) -> Header {
         match m {
-            HeaderMatch::Yes(h) => h.columns.into_iter().collect(),
+            HeaderMatch::Yes(h) => h,
             other => panic!("not a header: {other:?}"),
         }
     }
 
+    fn roles(m: HeaderMatch) -> Vec<(Role, Vec<usize>)> {
+        header(m).columns.into_iter().collect()
+    }
+
     #[test]
     fn chinese_ledger_header() {
+        // 方向 beside 借方 and 贷方 is the balance's direction: not mapped.
         let m = match_header(
             &row(&[
                 "日期",
@@ -263,6 +491,25 @@ mod tests {
                 (Role::Voucher, vec![1]),
                 (Role::Memo, vec![2]),
             ]
+        );
+    }
+
+    #[test]
+    fn a_direction_column_beside_one_amount_column_is_mapped() {
+        for name in ["方向", "借贷方向", "借或贷", "收支", "收/支", "Direction"] {
+            let m = match_header(&row(&["日期", name, "金额"]), &ExtraHeaders::default());
+            assert!(roles(m).contains(&(Role::Direction, vec![1])), "{name}");
+        }
+        let m = match_header(
+            &row(&["日期", "方向", "借或贷", "金额"]),
+            &ExtraHeaders::default(),
+        );
+        assert_eq!(
+            m,
+            HeaderMatch::Ambiguous(
+                "表头中有不止一列是方向：B列（方向）、C列（借或贷）；请删除或改名，只留一列"
+                    .to_owned()
+            )
         );
     }
 
@@ -331,15 +578,13 @@ mod tests {
             &row(&["日期", "金额", "支出金额"]),
             &ExtraHeaders::default(),
         );
-        match m {
-            HeaderMatch::Ambiguous(msg) => {
-                assert!(
-                    msg.contains("column B (金额)") && msg.contains("column C (支出金额)"),
-                    "{msg}"
-                )
-            }
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(
+            m,
+            HeaderMatch::Ambiguous(
+                "表头中有不止一列是金额（借方）：B列（金额）、C列（支出金额）；请删除或改名，只留一列"
+                    .to_owned()
+            )
+        );
     }
 
     #[test]
@@ -355,11 +600,129 @@ mod tests {
     }
 
     #[test]
+    fn a_three_column_ledger_header_over_two_rows() {
+        let none = ExtraHeaders::default();
+        let upper = owned(&[
+            "2025年",
+            "",
+            "凭证",
+            "",
+            "摘要",
+            "借方",
+            "贷方",
+            "借或贷",
+            "余额",
+        ]);
+        // As a CSV writes it: the lower row empty under the names merged down.
+        let csv = row(&["月", "日", "种类", "号数"]);
+        // As a spreadsheet's merges fill it in: the names merged down repeated.
+        let filled = row(&[
+            "月",
+            "日",
+            "种类",
+            "号数",
+            "摘要",
+            "借方",
+            "贷方",
+            "借或贷",
+            "余额",
+        ]);
+        for lower in [csv, filled] {
+            let h = header(match_two_rows(&upper, &lower, &none));
+            assert_eq!(
+                h.columns.clone().into_iter().collect::<Vec<_>>(),
+                vec![
+                    (Role::Month, vec![0]),
+                    (Role::Day, vec![1]),
+                    (Role::Amount, vec![5]),
+                    (Role::Credit, vec![6]),
+                    (Role::Voucher, vec![3]),
+                    (Role::Memo, vec![4]),
+                ]
+            );
+            assert_eq!(h.voucher_kind, Some(2));
+            assert_eq!(
+                h.year,
+                Some(YearLabel {
+                    year: 2025,
+                    text: "2025年".into(),
+                    from_title: false
+                })
+            );
+            assert_eq!(h.describe(3), "D列（凭证号数）");
+        }
+    }
+
+    #[test]
+    fn group_labels_over_amounts_and_balances() {
+        let none = ExtraHeaders::default();
+        // 金额 over 借方/贷方; 余额 over 借或贷/金额 is the balance, not the entry.
+        let upper = owned(&["日期", "摘要", "金额", "", "余额", ""]);
+        let lower = row(&["", "", "借方", "贷方", "借或贷", "金额"]);
+        let h = header(match_two_rows(&upper, &lower, &none));
+        assert_eq!(
+            h.columns.into_iter().collect::<Vec<_>>(),
+            vec![
+                (Role::Date, vec![0]),
+                (Role::Amount, vec![2]),
+                (Role::Credit, vec![3]),
+                (Role::Memo, vec![1]),
+            ]
+        );
+        // 借方 over 金额 and 贷方 over 金额.
+        let upper = owned(&["日期", "借方", "贷方"]);
+        let lower = row(&["", "金额", "金额"]);
+        assert_eq!(
+            roles(match_two_rows(&upper, &lower, &none)),
+            vec![
+                (Role::Date, vec![0]),
+                (Role::Amount, vec![1]),
+                (Role::Credit, vec![2])
+            ]
+        );
+        // A title line over a one-row header changes nothing.
+        let upper = owned(&["明细账"]);
+        let lower = row(&["日期", "摘要", "金额"]);
+        assert_eq!(
+            match_two_rows(&upper, &lower, &none),
+            match_header(&lower, &none)
+        );
+    }
+
+    #[test]
+    fn years_in_titles() {
+        assert_eq!(title_years("2025年度 网络综合治理明细账"), [(2025, true)]);
+        assert_eq!(
+            title_years("期间：2025 年1月至2025年12月"),
+            [(2025, false), (2025, false)]
+        );
+        assert_eq!(title_years("明细账 第12025年"), []);
+        assert_eq!(title_years("共2025元"), []);
+        assert_eq!(year_label("2025年度"), Some(2025));
+        assert_eq!(year_label("2025"), Some(2025));
+        assert_eq!(year_label("25年"), None);
+    }
+
+    #[test]
     fn column_letters() {
         assert_eq!(column_letter(0), "A");
         assert_eq!(column_letter(25), "Z");
         assert_eq!(column_letter(26), "AA");
         assert_eq!(column_letter(701), "ZZ");
         assert_eq!(column_letter(702), "AAA");
+    }
+
+    #[test]
+    fn long_header_names_are_cut_in_messages() {
+        let mut names = vec!["日期".to_owned(), "金\n额".to_owned()];
+        names.push("很".repeat(30));
+        let h = Header {
+            columns: BTreeMap::new(),
+            names,
+            voucher_kind: None,
+            year: None,
+        };
+        assert_eq!(h.describe(1), "B列（金 额）");
+        assert_eq!(h.describe(2), format!("C列（{}…）", "很".repeat(20)));
     }
 }

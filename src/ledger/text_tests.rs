@@ -3,6 +3,8 @@
 //! blocks with lines ended by CR. Row messages belong to the row reader; these tests check
 //! where they point (the line) and the texts of the text reader.
 
+use std::io::Cursor;
+
 use chrono::NaiveDate;
 
 use super::*;
@@ -74,6 +76,7 @@ fn read_file(bytes: &[u8], extension: &str) -> Result<Parsed, Vec<Problem>> {
             funds: &funds,
             default_fund: Some("network-governance"),
             extra_headers: &extra,
+            extra_subtotal_words: &[],
         },
     )
 }
@@ -500,6 +503,7 @@ fn read_reusing(
         funds: &funds,
         default_fund: Some("network-governance"),
         extra_headers: &extra,
+        extra_subtotal_words: &[],
     };
     let mut sink = Replay {
         previous: previous.1,

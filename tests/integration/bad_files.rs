@@ -62,7 +62,7 @@ fn bad_rows_are_all_listed_with_their_lines_and_nothing_changes() {
     );
     let decimals = line_of(&out.stderr, "ledger.csv", 6);
     assert!(
-        decimals.contains("1.234") && decimals.contains("decimals"),
+        decimals.contains("1.234") && decimals.contains("两位小数"),
         "{decimals}"
     );
     assert!(
@@ -76,7 +76,7 @@ fn bad_rows_are_all_listed_with_their_lines_and_nothing_changes() {
         "{year}"
     );
     assert!(
-        line_of(&out.stderr, "ledger.csv", 9).contains("empty"),
+        line_of(&out.stderr, "ledger.csv", 9).contains("为空"),
         "{}",
         out.stderr
     );

@@ -12,6 +12,7 @@ mod mail_faults;
 mod replace;
 mod replay;
 mod reuse;
+mod sheets;
 mod smtp;
 mod smtp_server;
 mod source_force;
