@@ -1,6 +1,7 @@
 use std::path::Path;
 
 use super::*;
+use crate::core::Money;
 
 const FUNDS: &str = r#"
 funds:
@@ -20,14 +21,17 @@ fn load_text(text: &str) -> Result<Config, ConfigError> {
     parse(text, Path::new("config.yaml"), Path::new("/etc/spendwatch"))
 }
 
-/// The problems as `path: message` lines.
+/// The problems as `path: message` lines (`N: path: message` when the line is known).
 fn problems(text: &str) -> Vec<String> {
     match load_text(text) {
         Ok(_) => panic!("accepted:\n{text}"),
         Err(e) => e
-            .problems
+            .problems()
             .iter()
-            .map(|(p, m)| format!("{p}: {m}"))
+            .map(|p| match p.line {
+                Some(line) => format!("{line}: {}: {}", p.path, p.message),
+                None => format!("{}: {}", p.path, p.message),
+            })
             .collect(),
     }
 }
@@ -119,8 +123,31 @@ fn budget_forms() {
     assert_problem(
         &FUNDS.replacen("10.00万元", "[1]", 1),
         "funds[1].budget",
-        "write an amount",
+        "a list is not an amount: write e.g. budget: 15.00万元",
     );
+    assert_problem(
+        &FUNDS.replacen("10.00万元", "\"1,00,000\"", 1),
+        "funds[1].budget",
+        "misplaced thousands separators",
+    );
+    assert_problem(
+        &FUNDS.replacen("10.00万元", "100000.001", 1),
+        "funds[1].budget",
+        "finer than the 分",
+    );
+    assert_problem(
+        &FUNDS.replacen("10.00万元", "十万元", 1),
+        "funds[1].budget",
+        "(write the number in digits)",
+    );
+    assert_problem(
+        &FUNDS.replacen("10.00万元", "１０万元", 1),
+        "funds[1].budget",
+        "full-width \"１\" where \"1\" belongs",
+    );
+    // 元整 is "yuan exactly".
+    let c = load_text(&FUNDS.replacen("10.00万元", "100000元整", 1)).expect("元整");
+    assert_eq!(c.funds[1].budget, Money::from_fen(10_000_000));
 }
 
 #[test]
@@ -128,22 +155,52 @@ fn unknown_keys_are_errors_with_their_path() {
     assert_problem(
         &format!("timezon: Asia/Shanghai\n{FUNDS}"),
         "timezon",
-        "unknown field `timezon`",
+        "unknown key; did you mean `timezone`?",
     );
     assert_problem(
         &FUNDS.replacen("budget: 10.00万元", "budget: 10.00万元\n    bugdet: 1", 1),
         "funds[1].bugdet",
-        "unknown field `bugdet`",
+        "did you mean `budget`?",
     );
     assert_problem(
         &format!("alerts: {{warn_day: 3}}\n{FUNDS}"),
         "alerts.warn_day",
-        "unknown field `warn_day`",
+        "did you mean `warn_days`?",
     );
     assert_problem(
         &format!("ledger:\n  sources:\n    - {{path: a.csv, fnd: x}}\n{FUNDS}"),
-        "ledger.sources[0]",
-        "unknown key \"fnd\"",
+        "ledger.sources[0].fnd",
+        "did you mean `fund`?",
+    );
+    // A key of another section: where it belongs (a dedented line, usually).
+    assert_problem(
+        &format!("alerts:\n  warn_days: 3\nrepeat_interval: 3d\n{FUNDS}"),
+        "repeat_interval",
+        "not a key here; it belongs under `alerts:`: check its indentation",
+    );
+    assert_problem(
+        &FUNDS.replacen("budget: 10.00万元", "budget: 10.00万元\n    plan: []", 1),
+        "funds[1].plan",
+        "did you mean `milestones`?",
+    );
+    assert_problem(
+        &format!("colour: red\n{FUNDS}"),
+        "colour",
+        "unknown key; the keys here are timezone, database, schedule",
+    );
+}
+
+#[test]
+fn a_misspelt_required_key_is_one_problem() {
+    // Not also "missing `budget`": the misspelling is the one cause.
+    let found = problems(&FUNDS.replacen("budget: 10.00万元", "bugdet: 10.00万元", 1));
+    assert_eq!(
+        found,
+        ["funds[1].bugdet: unknown key; did you mean `budget`?"]
+    );
+    assert_eq!(
+        problems(&FUNDS.replacen("    budget: 10.00万元\n", "", 1)),
+        ["funds[1]: missing `budget`: add e.g. budget: 15.00万元"]
     );
 }
 
@@ -168,12 +225,42 @@ fn plan_errors() {
     assert_problem(
         &plan("  - {by: \"06-30\", share: 25%}\n  - {by: \"03-31\", share: 50%}\n"),
         "plan[1].by",
-        "dates must increase",
+        "\"03-31\" is not after \"06-30\" of plan[0]: milestone dates must increase",
     );
     assert_problem(
         &plan("  - {by: \"02-30\", share: 25%}\n"),
         "plan[0].by",
-        "not a day of the year (in 2025, the year of funds[0])",
+        "\"02-30\" is not a day of the year (month 2, day 30)",
+    );
+    assert_problem(
+        &plan("  - {by: \"2025-12-31\", share: 100%}\n"),
+        "plan[0].by",
+        "write only the month and day, by: \"12-31\"",
+    );
+    assert_problem(
+        &plan("  - {by: \"12月31日\", share: 100%}\n"),
+        "plan[0].by",
+        "write MM-DD, by: \"12-31\"",
+    );
+    assert_problem(
+        &plan("  - {by: 1231, share: 100%}\n"),
+        "plan[0].by",
+        "1231 is a number: write the day as MM-DD in quotes",
+    );
+    assert_problem(
+        &plan("  - {by: \"12-31\", share: 0.5}\n"),
+        "plan[0].share",
+        "0.5 is a bare number: write the share as a percentage, share: 50%",
+    );
+    assert_problem(
+        &plan("  - {by: \"12-31\", share: 33.333%}\n"),
+        "plan[0].share",
+        "more than two decimals",
+    );
+    assert_problem(
+        &plan("  - {by: \"12-31\"}\n"),
+        "plan[0]",
+        "missing `share`: add e.g. share: 50%",
     );
     assert_problem(
         &plan("  - {by: \"3/31\", share: 25%}\n"),
@@ -185,15 +272,108 @@ fn plan_errors() {
         "plan",
         "at least one milestone",
     );
-    // 02-29 exists in 2024 only.
+    // 02-29 exists in 2024 only: one problem, naming the fund whose year lacks it.
     let leap = plan("  - {by: \"02-29\", share: 100%}\n")
         .replace("year: 2025\n    budget: 10", "year: 2024\n    budget: 10");
-    let found = problems(&leap);
-    assert_eq!(found.len(), 1, "{found:#?}");
-    assert!(
-        found[0].contains("in 2025, the year of funds[0]"),
-        "{found:#?}"
+    assert_eq!(
+        problems(&leap),
+        [
+            "plan[0].by: 02-29 does not exist in 2025, the year of funds[0]: write \"02-28\", or \
+             give that fund its own `milestones`"
+        ]
     );
+}
+
+#[test]
+fn a_shared_plan_problem_is_reported_once() {
+    let plan = |items: &str| format!("plan:\n{items}{FUNDS}");
+    // Both funds follow the plan; its bad day is one problem, not one per fund.
+    assert_eq!(
+        problems(&plan(
+            "  - {by: \"3/31\", share: 25%}\n  - {by: \"12-31\", share: 100%}\n"
+        )),
+        ["plan[0].by: \"3/31\": write MM-DD, by: \"03-31\""]
+    );
+    assert_eq!(
+        problems(&plan("  - {by: \"02-29\", share: 100%}\n")),
+        [
+            "plan[0].by: 02-29 does not exist in 2025, the year of funds[0] and funds[1]: write \
+             \"02-28\", or give each of them its own `milestones`"
+        ]
+    );
+    // The order is checked once too, and against the milestone before, whichever was refused.
+    assert_eq!(
+        problems(&plan(
+            "  - {by: \"03-31\", share: x}\n  - {by: \"06-30\", share: 50%}\n  - {by: \"05-31\", share: 60%}\n"
+        )),
+        [
+            "plan[0].share: \"x\" is not a percentage: write e.g. share: 50%",
+            "plan[2].by: \"05-31\" is not after \"06-30\" of plan[1]: milestone dates must \
+             increase down the list",
+        ]
+    );
+}
+
+#[test]
+fn no_follow_on_problems() {
+    // A plan that is refused makes the funds unusable, but a source that names one of them
+    // names a fund all the same.
+    let text = format!(
+        "ledger:\n  sources:\n    - {{path: a.csv, fund: network-governance}}\nplan:\n  - {{by: \"12-31\", share: 2x%}}\n{FUNDS}"
+    );
+    assert_eq!(
+        problems(&text),
+        ["plan[0].share: \"2x%\" is not a percentage: write e.g. share: 50%"]
+    );
+    // A fund refused for its budget is still a fund to refer to.
+    let text = format!(
+        "ledger: {{sources: [{{path: a.csv, fund: investment-promotion}}]}}\n{}",
+        FUNDS.replacen("10.00万元", "lots", 1)
+    );
+    assert_eq!(problems(&text).len(), 1, "{:#?}", problems(&text));
+    // A section of the wrong kind is one problem, not also "no smtp section" or "no funds".
+    assert_eq!(
+        problems(&format!("email: {{transport: smtp, smtp: [a]}}\n{FUNDS}")).len(),
+        1
+    );
+    assert_eq!(problems("funds: {id: a}\n").len(), 1);
+    assert_eq!(problems("- a\n- b\n").len(), 1);
+    // A wrong value is not judged again by its meaning.
+    assert_eq!(
+        problems(&format!("alerts: {{repeat_interval: 7}}\n{FUNDS}")),
+        [
+            "alerts.repeat_interval: 7 has no unit: write 7d for days, 7h for hours or 7m for minutes"
+        ]
+    );
+}
+
+#[test]
+fn texts_that_name_two_funds_of_one_year() {
+    assert_problem(
+        &FUNDS.replacen("13020225P009015100013", "13020225P00901410001D", 1),
+        "funds[1].code",
+        "is also the code of funds[0] of 2025: a code names one fund per year",
+    );
+    let shared = FUNDS.replacen(
+        "budget: 10.00万元",
+        "budget: 10.00万元\n    aliases: [网络综合治理体系建设专项资金]",
+        1,
+    );
+    assert_problem(
+        &shared,
+        "funds[1].aliases[0]",
+        "is also the name of funds[0] of 2025: a ledger row naming it could not be told apart",
+    );
+    // Funds of different years may share a code, a name and aliases: the date decides.
+    let next_year = FUNDS
+        .replacen("13020225P009015100013", "13020225P00901410001D", 1)
+        .replacen("招商引资专项业务费", "网络综合治理体系建设专项资金", 1)
+        .replacen(
+            "year: 2025\n    budget: 10",
+            "year: 2026\n    budget: 10",
+            1,
+        );
+    load_text(&next_year).expect("funds of two years");
 }
 
 #[test]
@@ -206,7 +386,7 @@ fn fund_milestone_errors_use_the_fund_path() {
     assert_problem(
         &text,
         "funds[1].milestones[1].share",
-        "40% is not above the previous milestone's 50%",
+        "40% is not above 50% of funds[1].milestones[0]",
     );
     assert_problem(&text, "funds[1].milestones[2].share", "20% is not above");
 }
@@ -216,7 +396,7 @@ fn fund_identity_errors() {
     assert_problem(
         &FUNDS.replacen("investment-promotion", "network-governance", 1),
         "funds[1].id",
-        "ids must be unique",
+        "is also the id of funds[0]: ids must be unique",
     );
     assert_problem(
         &FUNDS.replacen("investment-promotion", "投资 促进", 1),
@@ -231,28 +411,112 @@ fn fund_identity_errors() {
     assert_problem(
         &FUNDS.replacen("year: 2025", "year: 1999", 1),
         "funds[0].year",
-        "plausible",
+        "1999 is out of range: write a whole number from 2000 to 2100, e.g. year: 2025",
     );
     assert_problem("funds: []\n", "funds", "at least one fund");
     assert_problem(
+        "timezone: UTC\n",
+        "funds",
+        "missing: list the funds to watch",
+    );
+    assert_problem(
         &FUNDS.replacen("year: 2025", "year: next", 1),
         "funds[0].year",
-        "invalid type",
+        "\"next\" is not a number: write a whole number in digits, e.g. year: 2025",
+    );
+    assert_problem(
+        &FUNDS.replacen("year: 2025", "year: \"2025\"", 1),
+        "funds[0].year",
+        "\"2025\" is in quotes: write the number without them",
+    );
+    assert_problem(
+        &FUNDS.replacen("\"13020225P009015100013\"", "1302022500901", 1),
+        "funds[1].code",
+        "1302022500901 is read as a number: put it in quotes to make it text, e.g. \"1302022500901\"",
+    );
+    assert_problem(
+        "funds:\n  - network-governance\n",
+        "funds[0]",
+        "write each fund as `key: value` lines after `- `",
+    );
+    assert_problem(
+        &FUNDS.replacen("name: 招商引资专项业务费", "name:", 1),
+        "funds[1].name",
+        "is empty: write e.g. name:",
     );
 }
 
 #[test]
 fn settings_errors() {
-    assert_problem(&format!("timezone: Beijing\n{FUNDS}"), "timezone", "IANA");
+    assert_problem(
+        &format!("timezone: Beijing\n{FUNDS}"),
+        "timezone",
+        "China's time zone is written timezone: Asia/Shanghai",
+    );
+    assert_problem(
+        &format!("timezone: asia/shanghai\n{FUNDS}"),
+        "timezone",
+        "write timezone: Asia/Shanghai",
+    );
+    assert_problem(
+        &format!("timezone: Mars/Olympus\n{FUNDS}"),
+        "timezone",
+        "not a time zone name of the IANA database",
+    );
     assert_problem(
         &format!("schedule: \"61 9 * * *\"\n{FUNDS}"),
         "schedule",
-        "not a crontab schedule",
+        "\"61 9 * * *\": the minute field \"61\" is not valid: it takes 0-59",
+    );
+    assert_problem(
+        &format!("schedule: \"0 9 * * MON-FRY\"\n{FUNDS}"),
+        "schedule",
+        "the day-of-week field \"MON-FRY\" is not valid: it takes 0-7 or SUN-SAT",
+    );
+    assert_problem(
+        &format!("schedule: \"0 9 * *\"\n{FUNDS}"),
+        "schedule",
+        "it has 4 fields; a crontab line has 5 (minute hour day-of-month month day-of-week)",
+    );
+    assert_problem(
+        &format!("schedule: \"09:30\"\n{FUNDS}"),
+        "schedule",
+        "a time of day is written as crontab fields, minute first: schedule: \"30 9 * * *\"",
+    );
+    assert_problem(
+        &format!("schedule: \"0 9 31 4 *\"\n{FUNDS}"),
+        "schedule",
+        "names no day that exists",
     );
     assert_problem(
         &format!("alerts: {{repeat_interval: weekly}}\n{FUNDS}"),
         "alerts.repeat_interval",
-        "not a duration",
+        "\"weekly\" is not a length of time: write a number and a unit, e.g. 7d",
+    );
+    assert_problem(
+        &format!("alerts: {{stale_after: 0d}}\n{FUNDS}"),
+        "alerts.stale_after",
+        "\"0d\" is zero",
+    );
+    assert_problem(
+        &format!("alerts: {{stale_after: 30天}}\n{FUNDS}"),
+        "alerts.stale_after",
+        "write the unit in letters, 30d",
+    );
+    assert_problem(
+        &format!("alerts: {{warn_days: -1}}\n{FUNDS}"),
+        "alerts.warn_days",
+        "-1 is out of range: write a whole number from 0 to 366, e.g. warn_days: 15",
+    );
+    assert_problem(
+        &format!("alerts: {{notify_resolved: yes}}\n{FUNDS}"),
+        "alerts.notify_resolved",
+        "write notify_resolved: true or notify_resolved: false (for yes, write true)",
+    );
+    assert_problem(
+        &format!("alerts: [1]\n{FUNDS}"),
+        "alerts",
+        "a list was given: write its settings as `key: value` lines indented under `alerts:`",
     );
     assert_problem(
         &format!("email: {{to: [\"not an address\"]}}\n{FUNDS}"),
@@ -260,24 +524,77 @@ fn settings_errors() {
         "not an email address",
     );
     assert_problem(
+        &format!("email: {{to: finance@localhost}}\n{FUNDS}"),
+        "email.to",
+        "\"finance@localhost\" is a single value: write a list, even of one item: to: [finance@localhost]",
+    );
+    assert_problem(
+        &format!("email: {{to: [\"a@x.cn, b@x.cn\"]}}\n{FUNDS}"),
+        "email.to[0]",
+        "holds 2 addresses: list them separately, to: [a@x.cn, b@x.cn]",
+    );
+    assert_problem(
+        &format!("email: {{admin: [\"admin＠x.cn\"]}}\n{FUNDS}"),
+        "email.admin[0]",
+        "(it has the full-width \"＠\" where \"@\" belongs)",
+    );
+    assert_problem(
         &format!("email: {{transport: pigeon}}\n{FUNDS}"),
         "email.transport",
-        "file, smtp or sendmail",
+        "file (.eml files, no mail server), smtp or sendmail",
+    );
+    assert_problem(
+        &format!("email: {{transport: SMTP}}\n{FUNDS}"),
+        "email.transport",
+        "write it in lowercase, transport: smtp",
+    );
+    assert_problem(
+        &format!("email: {{transport: smtp, smtp: {{host: h, port: 70000}}}}\n{FUNDS}"),
+        "email.smtp.port",
+        "70000 is out of range: write a whole number from 1 to 65535",
+    );
+    assert_problem(
+        &format!("email: {{transport: smtp, smtp: smtp.example.gov.cn}}\n{FUNDS}"),
+        "email.smtp",
+        "name the server in the section, smtp: {host: smtp.example.gov.cn}",
     );
     assert_problem(
         &format!("email: {{transport: smtp}}\n{FUNDS}"),
         "email.smtp",
-        "no smtp section",
+        "there is no `smtp:` section",
     );
     assert_problem(
         &format!("ledger: {{sources: [{{path: a.csv, fund: nosuch}}]}}\n{FUNDS}"),
         "ledger.sources[0].fund",
-        "\"nosuch\" is not a fund id",
+        "\"nosuch\" is not the id of a fund in this config: write one of network-governance, \
+         investment-promotion",
+    );
+    assert_problem(
+        &format!(
+            "ledger: {{sources: [{{path: a.csv, fund: \"13020225P009015100013\"}}]}}\n{FUNDS}"
+        ),
+        "ledger.sources[0].fund",
+        "is the code of funds[1]: write its id, fund: investment-promotion",
+    );
+    assert_problem(
+        &format!("ledger: {{sources: [a.csv, a.csv]}}\n{FUNDS}"),
+        "ledger.sources[1]",
+        "is listed already as ledger.sources[0]",
+    );
+    assert_problem(
+        &format!("ledger: {{sources: data/*.csv}}\n{FUNDS}"),
+        "ledger.sources",
+        "write a list, even of one item: sources: [data/*.csv]",
+    );
+    assert_problem(
+        &format!("ledger: {{columns: {{date: [发生日期], memo: [\"发生 日期\"]}}}}\n{FUNDS}"),
+        "ledger.columns.memo[0]",
+        "is listed already as ledger.columns.date[0]: a header name has one role",
     );
     assert_problem(
         &format!("ledger: {{sources: [\"[a\"]}}\n{FUNDS}"),
         "ledger.sources[0].path",
-        "not a valid glob",
+        "not a valid file pattern",
     );
 }
 
@@ -290,6 +607,26 @@ fn a_password_in_the_config_is_refused_without_echoing_it() {
     assert!(
         found.iter().any(|p| p.starts_with("email.smtp.password: ")
             && p.contains("must not be written in config.yaml")),
+        "{found:#?}"
+    );
+    // Misplaced or misspelt, it is refused as a password too, never suggested as a key.
+    let text = format!(
+        "email:\n  password: hunter2secret\n  smtp: {{host: h, passwd: hunter2secret}}\n{FUNDS}"
+    );
+    let found = problems(&text);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .all(|p| p.contains("must not be written") && !p.contains("hunter2secret")),
+        "{found:#?}"
+    );
+    // Nor is it shown when its line is the one YAML refuses.
+    let found = problems(&format!(
+        "email:\n  smtp: {{host: h, password: \"hunter2secret}}\n{FUNDS}"
+    ));
+    assert!(
+        found.iter().all(|p| !p.contains("hunter2secret")),
         "{found:#?}"
     );
     assert!(
@@ -349,5 +686,420 @@ fn errors_display_file_and_path() {
         e.to_string()
             .starts_with("config.yaml: funds[0].budget: \"15万x\" is not an amount"),
         "{e}"
+    );
+    assert_eq!(e.summary(), "the config is invalid");
+    let e = load_text("timezone：UTC\n").expect_err("full-width colon");
+    assert_eq!(
+        e.to_string(),
+        "config.yaml:1: `timezone：` has a full-width colon \"：\": write the ASCII colon and a \
+         space, `timezone: `"
+    );
+}
+
+#[test]
+fn what_an_editor_or_input_method_puts_where_yaml_needs_ascii() {
+    let base = format!("timezone: UTC\n{FUNDS}");
+    let line_of = |needle: &str| base.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let budget = line_of("budget: 10.00万元");
+    let cases = [
+        (
+            base.replacen("    budget: 10.00万元", "\tbudget: 10.00万元", 1),
+            budget,
+            "`budget:` is indented with a tab, which YAML does not allow: indent with spaces only",
+        ),
+        (
+            base.replacen("    budget: 10.00万元", "  \t  budget: 10.00万元", 1),
+            budget,
+            "`budget:` is indented with a tab",
+        ),
+        (
+            base.replacen(
+                "    budget: 10.00万元",
+                "\u{3000}\u{3000}budget: 10.00万元",
+                1,
+            ),
+            budget,
+            "`budget:` is indented with a full-width space (U+3000)",
+        ),
+        (
+            base.replacen("budget: 10.00万元", "budget：10.00万元", 1),
+            budget,
+            "`budget：` has a full-width colon \"：\": write the ASCII colon and a space, `budget: `",
+        ),
+        (
+            base.replacen("timezone: UTC", "timezone ： UTC", 1),
+            1,
+            "`timezone：` has a full-width colon",
+        ),
+        (
+            // A typo and a full-width colon: the colon is still the cause to name.
+            base.replacen("timezone: UTC", "timzone：UTC", 1),
+            1,
+            "`timzone：` has a full-width colon",
+        ),
+        (
+            format!("plan:\n  - {{by： \"12-31\", share: 100%}}\n{FUNDS}"),
+            2,
+            "`by：` has a full-width colon",
+        ),
+        (
+            base.replacen("timezone: UTC", "timezone:UTC", 1),
+            1,
+            "`timezone:` needs a space after the colon, or YAML reads the key and its value as \
+             one text: write `timezone: …`",
+        ),
+        (
+            base.replacen(
+                "  - id: investment-promotion",
+                "  — id: investment-promotion",
+                1,
+            ),
+            line_of("id: investment-promotion"),
+            "the list item starts with \"—\" (U+2014) instead of the ASCII hyphen: write `- `",
+        ),
+        (
+            base.replacen(
+                "  - id: investment-promotion",
+                "  － id: investment-promotion",
+                1,
+            ),
+            line_of("id: investment-promotion"),
+            "the list item starts with \"－\" (U+FF0D)",
+        ),
+    ];
+    for (text, line, fragment) in cases {
+        let found = problems(&text);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0].starts_with(&format!("{line}: : ")) && found[0].contains(fragment),
+            "expected line {line}: …{fragment}… in {found:#?}"
+        );
+    }
+    // A full-width colon in a value, or in a list item that is not a key, is text.
+    let fine = FUNDS.replacen(
+        "budget: 10.00万元",
+        "budget: 10.00万元\n    aliases: [\"项目：招商\", 招商：引资]",
+        1,
+    );
+    load_text(&fine).expect("full-width colons inside values");
+    // A tab after the colon is separation, which YAML allows.
+    load_text(&FUNDS.replacen("budget: 10.00万元", "budget:\t10.00万元", 1)).expect("tab");
+}
+
+#[test]
+fn many_lines_of_one_kind_are_listed_then_counted() {
+    let tabbed = FUNDS.replace("\n    ", "\n\t");
+    let found = problems(&tabbed);
+    assert_eq!(found.len(), 5, "{found:#?}");
+    assert!(
+        found[4].ends_with("(and 3 more lines like this one)"),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn what_yaml_refuses_is_explained_at_its_cause() {
+    let base = format!("timezone: UTC\n{FUNDS}");
+    let cases: Vec<(String, usize, &str)> = vec![
+        (
+            format!("schedule: */5 * * * *\n{FUNDS}"),
+            1,
+            "`schedule:` has a value starting with \"*\", which YAML reads as syntax (a reference \
+             to an anchor): put the value in quotes, e.g. schedule: \"*/5 * * * *\"",
+        ),
+        (
+            format!("email: {{to: [@finance]}}\n{FUNDS}"),
+            1,
+            "has a value starting with \"@\", which YAML reads as syntax: put the value in \
+             quotes, e.g. \"@finance\"",
+        ),
+        (
+            // The reader stops lines later, where the next quote is; the cause is line 1.
+            format!("schedule: \"0 9 * * *\n{FUNDS}"),
+            1,
+            "`schedule:` opens a quote that is not closed on its line: end the value with \"",
+        ),
+        (
+            format!("email:\n  from: \"财务科\" <a@b.cn>\n{FUNDS}"),
+            2,
+            "`from:` has text after the closing quote: put the whole value in quotes",
+        ),
+        (
+            format!("email: {{to: [a@b.cn}}\n{FUNDS}"),
+            1,
+            "`email:` opens a list with \"[\" that is not closed with \"]\"",
+        ),
+        (
+            format!("timezone: Asia: Shanghai\n{FUNDS}"),
+            1,
+            "the value of `timezone:` contains \": \", which YAML reads as another key: put the \
+             value in quotes",
+        ),
+        (
+            base.replacen("    year: 2025", "      year: 2025", 1),
+            7,
+            "`year:` is indented more than the line above it, which already has a value",
+        ),
+        (
+            base.replacen("    year: 2025", "   year: 2025", 1),
+            7,
+            "`year:` does not line up with the lines above it",
+        ),
+        (
+            format!("{base}---\ntimezone: UTC\n"),
+            base.lines().count() + 1,
+            "a second YAML document starts here",
+        ),
+        (
+            format!("timezone: U\u{1}TC\n{FUNDS}"),
+            1,
+            "`timezone:` holds the invisible control character U+0001",
+        ),
+    ];
+    for (text, line, fragment) in cases {
+        let found = problems(&text);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0].starts_with(&format!("{line}: ")) && found[0].contains(fragment),
+            "expected line {line}: …{fragment}… in {found:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_key_given_twice_names_both_lines() {
+    assert_eq!(
+        problems(&format!("timezone: UTC\n{FUNDS}timezone: Asia/Shanghai\n")),
+        ["14: timezone: given twice (first on line 1): keep one of them"]
+    );
+    assert_eq!(
+        problems(&FUNDS.replacen("    year: 2025\n", "    year: 2025\n    year: 2024\n", 1)),
+        ["7: funds[0].year: given twice (first on line 6): keep one of them"]
+    );
+}
+
+#[test]
+fn a_file_that_is_not_settings() {
+    assert_eq!(
+        problems(""),
+        [
+            ": the file is empty (or holds only comments): a config needs at least the `funds:` \
+          list; start from the config.yaml shipped with spendwatch, which explains every key"
+        ]
+    );
+    assert_eq!(problems("# all commented out\n\n").len(), 1);
+    assert_eq!(
+        problems("hello\n"),
+        [
+            ": the file holds \"hello\", not settings: a config is `key: value` lines starting at \
+          the left margin (timezone:, ledger:, alerts:, email:, plan:, funds:)"
+        ]
+    );
+}
+
+/// Messages name what to write, never the parser's or the program's own terms, and never
+/// repeat the key path the prefix gives.
+#[test]
+fn messages_speak_the_language_of_the_file() {
+    let bad = [
+        format!("alerts: {{warn_days: 三, repeat_interval: [1], notify_resolved: 1}}\n{FUNDS}"),
+        format!("alerts: [1]\nemail: 5\nledger: {{sources: {{a: 1}}, columns: [x]}}\n{FUNDS}"),
+        format!(
+            "email: {{to: a@b.cn, admin: {{x: 1}}, from: [x], smtp: {{port: x, host: [1]}}}}\n{FUNDS}"
+        ),
+        FUNDS.replacen("year: 2025", "year: 2025.5", 1),
+        FUNDS.replacen("name: 招商引资专项业务费", "name: {a: 1}", 1),
+        FUNDS.replacen("    budget: 10.00万元\n", "", 1),
+        format!("plan: {{by: 1}}\n{FUNDS}"),
+        format!("plan:\n  - [1]\n  - {{by: [1], share: {{}}}}\n{FUNDS}"),
+        "funds: 5\n".to_owned(),
+        "funds:\n  - 5\n".to_owned(),
+        format!("timezone: !!binary aGVsbG8=\n{FUNDS}"),
+        format!("~: 1\n2025: x\n{FUNDS}"),
+        format!("timezone: [a\n{FUNDS}"),
+        format!("a: b: c\n{FUNDS}"),
+        format!("timezone: &x UTC\ndatabase: *y\n{FUNDS}"),
+    ];
+    let jargon = [
+        "invalid type",
+        "invalid value",
+        "expected",
+        "u32",
+        "u16",
+        "i32",
+        "i64",
+        "struct",
+        "Raw",
+        "sequence",
+        "unit value",
+        "mapping values",
+        "unknown field",
+        "unknown variant",
+        "deserializ",
+    ];
+    for text in &bad {
+        let e = load_text(text).expect_err(text);
+        for p in e.problems() {
+            for word in jargon {
+                assert!(!p.message.contains(word), "{word:?} in {p:?}\nfor:\n{text}");
+            }
+            // (Examples of what to write, `to: [finance@localhost]`, may name the key.)
+            let last = p.path.rsplit(['.', '[']).next().unwrap_or("");
+            assert!(
+                p.path.is_empty()
+                    || !(p.message.starts_with(&p.path)
+                        || p.message.starts_with(&format!("{last}:"))
+                        || p.message.starts_with(&format!("`{last}`"))),
+                "the key path is repeated in {p:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn problems_come_in_the_order_of_the_file() {
+    let text = format!(
+        "alerts: {{stale_after: 0d, warn_days: x}}\ntimezone: Nowhere\n{}",
+        FUNDS.replacen("15.00万元", "lots", 1)
+    );
+    let paths: Vec<String> = load_text(&text)
+        .expect_err("bad")
+        .problems()
+        .iter()
+        .map(|p| p.path.clone())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "alerts.stale_after",
+            "alerts.warn_days",
+            "timezone",
+            "funds[0].budget"
+        ]
+    );
+}
+
+#[test]
+fn subtotal_words_extend_the_built_in_ones() {
+    assert!(
+        load_text(FUNDS)
+            .expect("no words")
+            .subtotal_words
+            .is_empty()
+    );
+    let c = load_text(&format!(
+        "ledger:\n  subtotal_words: [当前合计, \"当前 累计\", 月计]\n{FUNDS}"
+    ))
+    .expect("words");
+    // Spaces are removed, as the reader removes them from cells before comparing.
+    assert_eq!(c.subtotal_words, ["当前合计", "当前累计", "月计"]);
+    let sixteen = "一二三四五六七八九十一二三四五六";
+    assert_eq!(sixteen.chars().count(), MAX_SUBTOTAL_WORD_CHARS);
+    let c = load_text(&format!("ledger: {{subtotal_words: [{sixteen}]}}\n{FUNDS}")).expect("16");
+    assert_eq!(c.subtotal_words, [sixteen]);
+
+    let words = |list: &str| format!("ledger:\n  subtotal_words: {list}\n{FUNDS}");
+    assert_eq!(
+        problems(&words(&format!(
+            "[当前合计, \"\", \"当前 合计\", 12, \"0\", \"-\", \"本月合计，本年累计\", {sixteen}七]"
+        ))),
+        [
+            "ledger.subtotal_words[1]: is empty: delete it, or write the word of a subtotal row, \
+             e.g. 当前合计",
+            "ledger.subtotal_words[2]: \"当前 合计\" is listed already as \
+             ledger.subtotal_words[0]: list it once",
+            "ledger.subtotal_words[3]: 12 is a number: a subtotal word is the text of a subtotal \
+             row, e.g. 当前合计",
+            "ledger.subtotal_words[4]: \"0\" has no letters: a row with a cell saying only that \
+             (an amount, a dash) would be skipped as a subtotal; write a word such as 当前合计",
+            "ledger.subtotal_words[5]: \"-\" has no letters: a row with a cell saying only that \
+             (an amount, a dash) would be skipped as a subtotal; write a word such as 当前合计",
+            "ledger.subtotal_words[6]: \"本月合计，本年累计\" holds several words: list them \
+             separately, subtotal_words: [本月合计, 本年累计]",
+            "ledger.subtotal_words[7]: \"一二三四五六七八九十一二三四五六七\" is 17 characters: a \
+             subtotal word has at most 16 (a cell must say exactly it, as 当前合计 or 本月累计 do), \
+             longer text is a memo",
+        ]
+    );
+    assert_eq!(
+        problems(&words("当前合计")),
+        [
+            "ledger.subtotal_words: \"当前合计\" is a single value: write a list, even of one item: \
+          subtotal_words: [当前合计]"
+        ]
+    );
+    assert_eq!(
+        problems(&words("{当前合计: 1}")),
+        [
+            "ledger.subtotal_words: a section of `key: value` lines was given: write a list, e.g. \
+          subtotal_words: [当前合计, 当前累计]"
+        ]
+    );
+}
+
+#[test]
+fn a_file_that_cannot_be_read_is_not_called_invalid() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("nowhere.yaml");
+    let e = load(&missing).expect_err("missing");
+    assert_eq!(e.summary(), "the config file cannot be read");
+    assert!(e.problems().is_empty());
+    assert!(
+        e.to_string()
+            .contains("cannot read the config file: there is no such file"),
+        "{e}"
+    );
+    let e = load(dir.path()).expect_err("a folder");
+    assert!(e.to_string().contains("it is a folder, not a file"), "{e}");
+    std::fs::write(dir.path().join("config.yaml"), FUNDS).expect("write");
+    let e = load(dir.path()).expect_err("a folder with a config");
+    assert!(
+        e.to_string().ends_with(&format!(
+            "give the file inside it, --config {}",
+            dir.path().join("config.yaml").display()
+        )),
+        "{e}"
+    );
+    let denied = io_reason(
+        Path::new("/etc/spendwatch/config.yaml"),
+        &std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+    );
+    assert!(
+        denied.starts_with("permission denied: run spendwatch as a user that may read it"),
+        "{denied}"
+    );
+}
+
+#[test]
+fn the_text_of_a_config_file() {
+    // UTF-8 with or without a BOM, and UTF-16 with a BOM (YAML allows both).
+    assert_eq!(decode("a: 1\n".as_bytes()).as_deref(), Ok("a: 1\n"));
+    assert_eq!(decode("\u{FEFF}a: 1\n".as_bytes()).as_deref(), Ok("a: 1\n"));
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend("名: 1\n".encode_utf16().flat_map(u16::to_le_bytes));
+    assert_eq!(decode(&utf16).as_deref(), Ok("名: 1\n"));
+    // GBK, as older Windows editors save Chinese: refused with the line and what to do.
+    let (gbk, _, _) = encoding_rs::GBK.encode("timezone: UTC\nname: 招商引资\n");
+    let e = decode(&gbk).expect_err("GBK");
+    assert_eq!(
+        e,
+        "it is not UTF-8 text (line 2 has a byte that is not UTF-8); it looks like GBK \
+         (GB18030) text, as older Windows editors save Chinese: save it as UTF-8 (in Notepad: \
+         Save As, Encoding UTF-8) and try again"
+    );
+    assert!(
+        decode(b"SQLite format 3\0\x10\0")
+            .expect_err("database")
+            .starts_with("it is a SQLite database")
+    );
+    assert!(
+        decode(b"PK\x03\x04\x14\0")
+            .expect_err("xlsx")
+            .starts_with("it is a spreadsheet or another binary file")
+    );
+    assert!(
+        decode(b"a: 1\0\0")
+            .expect_err("binary")
+            .starts_with("it holds NUL bytes")
     );
 }

@@ -1,0 +1,571 @@
+//! From the text of `config.yaml` to a YAML tree, explaining what YAML refuses in words an
+//! administrator can act on, with the line.
+//!
+//! Two passes. First the lines are checked for what an editor or an input method puts where
+//! YAML needs ASCII — a tab or a full-width space as indentation, a full-width colon `：` after
+//! a key, a full-width dash as a list marker, a key glued to its value (`timezone:UTC`) — because
+//! the YAML reader does not see these as the cause: it reports a symptom lines later, or reads
+//! the whole file as one string. Then the YAML reader runs, and its error is turned into the
+//! likely cause (an unclosed quote, a value that needs quotes, a key given twice, a line not
+//! lined up with its section). Values are never echoed here: a syntax error may be on the
+//! line of a secret.
+
+use serde_yaml::Value;
+
+use super::{Problem, Problems, raw};
+
+/// How many lines of one kind of line problem are listed before the rest are only counted.
+const LISTED_LINES: usize = 5;
+
+/// The YAML tree of `text`, or `None` with the problems added.
+pub(super) fn read(text: &str, problems: &mut Problems) -> Option<Value> {
+    let lines = split_lines(text);
+    let found = line_problems(&lines);
+    if !found.is_empty() {
+        // These lines are the cause; whatever the YAML reader would say follows from them.
+        for p in found {
+            problems.push(p);
+        }
+        return None;
+    }
+    match serde_yaml::from_str::<Value>(text) {
+        Ok(Value::Null) => {
+            problems.add(
+                "",
+                "the file is empty (or holds only comments): a config needs at least the \
+                 `funds:` list; start from the config.yaml shipped with spendwatch, which \
+                 explains every key",
+            );
+            None
+        }
+        Ok(tree) => Some(tree),
+        Err(e) => {
+            problems.push(explain(&e, &lines));
+            None
+        }
+    }
+}
+
+/// One line of the file, numbered from 1.
+#[derive(Debug, Clone, Copy)]
+struct Line<'t> {
+    number: usize,
+    text: &'t str,
+}
+
+impl<'t> Line<'t> {
+    /// The text after the indentation (spaces, tabs and full-width spaces).
+    fn body(&self) -> &'t str {
+        self.text.trim_start_matches([' ', '\t', '\u{3000}'])
+    }
+
+    /// Blank or only a comment.
+    fn is_empty(&self) -> bool {
+        let body = self.body();
+        body.is_empty() || body.starts_with('#')
+    }
+
+    fn indent(&self) -> usize {
+        self.text.len() - self.text.trim_start_matches(' ').len()
+    }
+
+    /// The line without its list markers (`- - key: value` → `key: value`).
+    fn item(&self) -> &'t str {
+        let mut item = self.body();
+        while let Some(rest) = item.strip_prefix('-') {
+            if rest.is_empty() || rest.starts_with([' ', '\t']) {
+                item = rest.trim_start_matches([' ', '\t']);
+            } else {
+                break;
+            }
+        }
+        item
+    }
+
+    /// `` `key:` `` if the line starts with a plain key, else "this line", for messages.
+    fn what(&self) -> String {
+        match plain_key(self.item()) {
+            Some(key) => format!("`{key}:`"),
+            None => "this line".to_owned(),
+        }
+    }
+}
+
+/// Lines as YAML counts them: ended by LF, CRLF or a lone CR.
+fn split_lines(text: &str) -> Vec<Line<'_>> {
+    let mut lines = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let (line, next) = match rest.find(['\n', '\r']) {
+            Some(i) if rest[i..].starts_with("\r\n") => (&rest[..i], &rest[i + 2..]),
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, ""),
+        };
+        lines.push(Line {
+            number: lines.len() + 1,
+            text: line,
+        });
+        rest = next;
+    }
+    lines
+}
+
+/// An ASCII key (`[A-Za-z_][A-Za-z0-9_]*`) at the start of `text`.
+fn plain_key(text: &str) -> Option<&str> {
+    let end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(text.len());
+    let key = &text[..end];
+    key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        .then_some(key)
+}
+
+/// Dashes an input method or a word processor puts where a list needs `-`.
+const WIDE_DASHES: [char; 5] = ['－', '—', '–', '―', '•'];
+
+/// The problems visible in single lines, whatever the YAML reader makes of them.
+fn line_problems(lines: &[Line<'_>]) -> Vec<Problem> {
+    let mut tabs = Vec::new();
+    let mut wide_spaces = Vec::new();
+    let mut other = Vec::new();
+    for line in lines.iter().filter(|l| !l.is_empty()) {
+        let indent = &line.text[..line.text.len() - line.body().len()];
+        let what = line.what();
+        if indent.contains('\t') {
+            tabs.push(Problem::on_line(
+                line.number,
+                format!(
+                    "{what} is indented with a tab, which YAML does not allow: indent with \
+                     spaces only, like the lines around it"
+                ),
+            ));
+        } else if indent.contains('\u{3000}') {
+            wide_spaces.push(Problem::on_line(
+                line.number,
+                format!(
+                    "{what} is indented with a full-width space (U+3000), which YAML does not \
+                     take as indentation: indent with ASCII spaces only"
+                ),
+            ));
+        }
+        let item = line.item();
+        if let Some(dash) = item.chars().next().filter(|c| WIDE_DASHES.contains(c))
+            && item[dash.len_utf8()..].starts_with([' ', '\u{3000}'])
+        {
+            other.push(Problem::on_line(
+                line.number,
+                format!(
+                    "the list item starts with \"{dash}\" (U+{:04X}) instead of the ASCII hyphen: \
+                     write `- ` (hyphen and space)",
+                    u32::from(dash)
+                ),
+            ));
+        }
+        for (key, after, at_line_start) in keys_in(line) {
+            let glued = after.trim_start_matches(' ');
+            if glued.starts_with('：') && (at_line_start || raw::is_known_key(key)) {
+                other.push(Problem::on_line(
+                    line.number,
+                    format!(
+                        "`{key}：` has a full-width colon \"：\": write the ASCII colon and a \
+                         space, `{key}: `"
+                    ),
+                ));
+            } else if raw::is_known_key(key)
+                && after
+                    .strip_prefix(':')
+                    .and_then(|rest| rest.chars().next())
+                    .is_some_and(|c| !c.is_whitespace())
+            {
+                other.push(Problem::on_line(
+                    line.number,
+                    format!(
+                        "`{key}:` needs a space after the colon, or YAML reads the key and \
+                         its value as one text: write `{key}: …`"
+                    ),
+                ));
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for mut kind in [tabs, wide_spaces, other] {
+        if kind.len() > LISTED_LINES {
+            let more = kind.len() - LISTED_LINES;
+            kind.truncate(LISTED_LINES);
+            if let Some(last) = kind.last_mut() {
+                last.message
+                    .push_str(&format!(" (and {more} more lines like this one)"));
+            }
+        }
+        found.extend(kind);
+    }
+    found
+}
+
+/// The places on a line where a key may start: the start of the item, and after `{` or `,`
+/// outside quotes (flow mappings such as `{by: "06-30", share: 50%}`). Each with the text after
+/// the key and whether it is the start of the line (where no value can begin with a word and a
+/// full-width colon).
+fn keys_in<'t>(line: &Line<'t>) -> Vec<(&'t str, &'t str, bool)> {
+    let item = line.item();
+    let mut found = Vec::new();
+    if let Some(key) = plain_key(item) {
+        found.push((key, &item[key.len()..], item.len() == line.body().len()));
+    }
+    let mut quote = None;
+    for (i, c) in item.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), _) if c == q => quote = None,
+            (None, '#') if i > 0 && item[..i].ends_with(' ') => break,
+            (None, '{' | ',') => {
+                let rest = item[i + 1..].trim_start_matches(' ');
+                if let Some(key) = plain_key(rest) {
+                    found.push((key, &rest[key.len()..], false));
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Every `at line L column C` in a YAML error message.
+fn locations(message: &str) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut rest = message;
+    while let Some(i) = rest.find("at line ") {
+        rest = &rest[i + "at line ".len()..];
+        let number = |s: &str| {
+            let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+            s[..end].parse::<usize>().ok()
+        };
+        if let Some(line) = number(rest)
+            && let Some(j) = rest.find("column ")
+            && let Some(column) = number(&rest[j + "column ".len()..])
+        {
+            found.push((line, column));
+        }
+    }
+    found
+}
+
+/// The likely cause of what the YAML reader refused, at the line where it is.
+fn explain(e: &serde_yaml::Error, lines: &[Line<'_>]) -> Problem {
+    let message = e.to_string();
+    let at = e.location().map(|l| l.line());
+    let line = |n: usize| lines.get(n.wrapping_sub(1)).copied();
+    let second = locations(&message).get(1).map(|&(l, _)| l);
+
+    if let Some(p) = duplicate_key(&message, e, lines) {
+        return p;
+    }
+    if message.contains("more than one document") {
+        let mut content = false;
+        for l in lines {
+            let body = l.body();
+            if (body == "---" || body.starts_with("--- ") || body == "...") && content {
+                return Problem::on_line(
+                    l.number,
+                    "a second YAML document starts here: a config is one document; delete this \
+                     marker line (and what follows it, if it is not wanted)",
+                );
+            }
+            content |= !l.is_empty() && !body.starts_with("---") && !body.starts_with('%');
+        }
+        return Problem::at(
+            "",
+            "the file holds more than one YAML document (`---` lines): a config is one document",
+        );
+    }
+    if message.contains("control characters are not allowed") {
+        for l in lines {
+            if let Some(c) = l
+                .text
+                .chars()
+                .find(|&c| c.is_control() && c != '\t' && c != '\u{85}')
+            {
+                return Problem::on_line(
+                    l.number,
+                    format!(
+                        "{} holds the invisible control character U+{:04X} (pasted from another \
+                         program?): delete it",
+                        l.what(),
+                        u32::from(c)
+                    ),
+                );
+            }
+        }
+    }
+    let Some(n) = at else {
+        return Problem::at("", not_yaml(&message));
+    };
+    let here = line(n);
+    let what = here.map_or_else(|| "this line".to_owned(), |l| l.what());
+
+    if message.contains("while scanning a quoted scalar") {
+        let open = second.unwrap_or(n);
+        return Problem::on_line(
+            open,
+            format!(
+                "{} opens a quote that is never closed: end the value with the same quote mark \
+                 on this line",
+                line(open).map_or(what, |l| l.what())
+            ),
+        );
+    }
+    for (context, open, close, kind) in [
+        ("while parsing a flow sequence", '[', ']', "list"),
+        ("while parsing a flow mapping", '{', '}', "section"),
+    ] {
+        if message.contains(context) {
+            let start = second.unwrap_or(n);
+            return Problem::on_line(
+                start,
+                format!(
+                    "{} opens a {kind} with \"{open}\" that is not closed with \"{close}\" (or two \
+                     of its items lack a comma between them): close it on this line, or put a \
+                     value holding \"{open}\", \"{close}\" or \",\" in quotes",
+                    line(start).map_or(what, |l| l.what())
+                ),
+            );
+        }
+    }
+    if message.contains("while scanning an alias")
+        || message.contains("while scanning an anchor")
+        || message.contains("unknown anchor")
+        || message.contains("found character that cannot start any token")
+    {
+        // An alias or anchor is reported after its first character; the context says where.
+        let column = if message.contains("while scanning an a") {
+            locations(&message).get(1).map(|&(_, c)| c)
+        } else {
+            e.location().map(|l| l.column())
+        };
+        let start = here
+            .zip(column)
+            .and_then(|(l, c)| l.text.char_indices().nth(c.saturating_sub(1)))
+            .map(|(i, _)| i);
+        let c = here
+            .zip(start)
+            .and_then(|(l, i)| l.text[i..].chars().next())
+            .unwrap_or('?');
+        if c == '\t' {
+            return Problem::on_line(
+                n,
+                format!("{what} has a tab where YAML needs spaces: use spaces only"),
+            );
+        }
+        let reads = match c {
+            '*' => " (a reference to an anchor)",
+            '&' => " (an anchor)",
+            '!' => " (a tag)",
+            _ => "",
+        };
+        let example = here
+            .zip(start)
+            .map(|(l, i)| quoted_value(l, i))
+            .unwrap_or_default();
+        return Problem::on_line(
+            n,
+            format!(
+                "{what} has a value starting with \"{c}\", which YAML reads as syntax{reads}: put \
+                 the value in quotes{example}"
+            ),
+        );
+    }
+    if message.contains("found a tab character") {
+        return Problem::on_line(
+            n,
+            format!("{what} has a tab where YAML needs spaces: use spaces only"),
+        );
+    }
+    if let Some(p) = quote_trouble(lines, n) {
+        return p;
+    }
+    if message.contains("mapping values are not allowed") {
+        if let Some(l) = here
+            && let Some(key) = plain_key(l.item())
+            && let Some(value) = l.item()[key.len()..].trim_start().strip_prefix(':')
+            && value.contains(": ")
+        {
+            return Problem::on_line(
+                n,
+                format!(
+                    "the value of `{key}:` contains \": \", which YAML reads as another key: put \
+                     the value in quotes"
+                ),
+            );
+        }
+        return Problem::on_line(
+            n,
+            format!(
+                "{what} is indented more than the line above it, which already has a value: give \
+                 the keys of one section the same indentation"
+            ),
+        );
+    }
+    if message.contains("did not find expected key")
+        || message.contains("did not find expected '-' indicator")
+        || message.contains("while parsing a block")
+    {
+        return Problem::on_line(
+            n,
+            format!(
+                "{what} does not line up with the lines above it: keys of one section need the \
+                 same indentation, and list items the same `- ` column"
+            ),
+        );
+    }
+    Problem::on_line(n, not_yaml(&message))
+}
+
+/// The value starting at byte `start` of `line` as it should be written, in quotes: `, e.g.
+/// schedule: "*/5 * * * *"` for the whole value of a key, `, e.g. "@finance"` for an item of a
+/// `[…]` list. Nothing for the value of a password key, which is never shown.
+fn quoted_value(line: Line<'_>, start: usize) -> String {
+    let item = line.item();
+    let key = plain_key(item);
+    if key.is_some_and(|k| k.to_lowercase().contains("password")) {
+        return String::new();
+    }
+    let rest = &line.text[start..];
+    let item_start = line.text.len() - item.len();
+    let value_start = key.and_then(|k| {
+        let after = &item[k.len()..];
+        let colon = after.trim_start_matches(' ').strip_prefix(':')?;
+        Some(item_start + item.len() - colon.trim_start_matches(' ').len())
+    });
+    match (key, value_start) {
+        (Some(key), Some(v)) if v == start => {
+            let value = rest.split(" #").next().unwrap_or(rest).trim_end();
+            format!(", e.g. {key}: {value:?}")
+        }
+        _ => {
+            let token = rest.split([',', ']', '}', ' ']).next().unwrap_or(rest);
+            format!(", e.g. {token:?}")
+        }
+    }
+}
+
+/// The fallback: the YAML reader's own words (without its positions, which the prefix gives),
+/// and what usually causes them.
+fn not_yaml(message: &str) -> String {
+    let words = message.split(" at line ").next().unwrap_or(message);
+    format!(
+        "this is not valid YAML ({words}); check the indentation (spaces only, the same for the \
+         keys of one section) and put values holding \": \", \" #\", \"[\" or \"{{\" in quotes"
+    )
+}
+
+/// A quote that is the cause of a later error: a value that opens a quote and does not close
+/// it on its line, or has text after the closing quote. Looks at line `n` and the lines before.
+fn quote_trouble(lines: &[Line<'_>], n: usize) -> Option<Problem> {
+    for l in lines.iter().take(n).rev().filter(|l| !l.is_empty()) {
+        let item = l.item();
+        let value = match plain_key(item) {
+            Some(key) => item[key.len()..]
+                .trim_start()
+                .strip_prefix(':')?
+                .trim_start(),
+            None => item,
+        };
+        let Some(q) = value.chars().next().filter(|&c| c == '"' || c == '\'') else {
+            continue;
+        };
+        let inner = &value[1..];
+        let close = if q == '"' {
+            let mut escaped = false;
+            inner.char_indices().find_map(|(i, c)| match c {
+                '\\' if !escaped => {
+                    escaped = true;
+                    None
+                }
+                c if c == q && !escaped => Some(i),
+                _ => {
+                    escaped = false;
+                    None
+                }
+            })
+        } else {
+            inner.find(q)
+        };
+        let message = match close {
+            None => format!(
+                "{} opens a quote that is not closed on its line: end the value with {q}",
+                l.what()
+            ),
+            Some(i) => {
+                let tail = inner[i + 1..].trim_start();
+                if tail.is_empty() || tail.starts_with('#') || tail.starts_with([',', ']', '}']) {
+                    continue;
+                }
+                format!(
+                    "{} has text after the closing quote: put the whole value in quotes (a quote \
+                     inside double quotes is written \\\")",
+                    l.what()
+                )
+            }
+        };
+        return Some(Problem::on_line(l.number, message));
+    }
+    None
+}
+
+/// A key given twice in one section: both lines, found from where the section starts.
+fn duplicate_key(message: &str, e: &serde_yaml::Error, lines: &[Line<'_>]) -> Option<Problem> {
+    let i = message.find("duplicate entry")?;
+    // The reader names the section before its message: `funds[0]: duplicate entry …`.
+    let section = message[..i].trim_end().trim_end_matches(':');
+    let after = message[i..].strip_prefix("duplicate entry with key ");
+    let key = after.and_then(|s| {
+        let s = s.strip_prefix('"')?;
+        let end = s.find('"')?;
+        Some(&s[..end])
+    });
+    let path = match (section, key) {
+        ("", Some(key)) => key.to_owned(),
+        (section, Some(key)) => format!("{section}.{key}"),
+        (section, None) => section.to_owned(),
+    };
+    let Some(key) = key else {
+        return Some(Problem::at(
+            path,
+            "a key is given twice in this section: keep one",
+        ));
+    };
+    let (start, column) = e.location().map(|l| (l.line(), l.column()))?;
+    let mut seen = Vec::new();
+    for l in lines.iter().skip(start - 1) {
+        if l.is_empty() {
+            continue;
+        }
+        let text = if l.number == start {
+            l.text.get(column - 1..).unwrap_or("")
+        } else if l.indent() == column - 1 {
+            &l.text[column - 1..]
+        } else if l.indent() < column - 1 {
+            break;
+        } else {
+            continue;
+        };
+        if text
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start_matches(' ').starts_with(':'))
+        {
+            seen.push(l.number);
+        }
+    }
+    Some(match seen[..] {
+        [first, second, ..] => Problem {
+            line: Some(second),
+            path,
+            message: format!("given twice (first on line {first}): keep one of them"),
+        },
+        _ => Problem {
+            line: Some(start),
+            path,
+            message: "given twice in this section: keep one of them".to_owned(),
+        },
+    })
+}
