@@ -1,5 +1,6 @@
-//! Loading `config.yaml`: bytes → text ([`load`]) → YAML tree ([`syntax`]) → raw settings with
-//! every key and type checked ([`raw`]) → validated [`Config`] ([`validate`]).
+//! Loading `config.yaml`: bytes → text ([`load`]) → YAML tree (`syntax`) → raw settings with
+//! every key and kind of value checked against `keys` (`raw`) → validated [`Config`]
+//! (`validate`, each single value by `forms`).
 //!
 //! Every default lives in [`defaults`]; every relative path is resolved against the config
 //! file's folder. Every problem is reported at once, each once, with the file, the line where
@@ -7,6 +8,8 @@
 //! English, like the keys and comments of the file it is about. A file that cannot be read is
 //! reported as that, not as an invalid config. This module reads one file and nothing else.
 
+mod forms;
+mod keys;
 mod raw;
 mod syntax;
 mod validate;

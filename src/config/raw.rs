@@ -1,6 +1,6 @@
 //! The config's keys as written, read from the YAML tree: every key known, every value of the
 //! right kind, every required key present. What a value means (is it an amount, a day, an
-//! address?) is [`super::validate`]'s business.
+//! address?) is for [`super::validate`] and [`super::forms`].
 //!
 //! A key or value that is wrong is reported here once, in the terms of the file — what was
 //! written and a line to write instead (`to: [finance@localhost]`) — and then left out, so that
@@ -9,120 +9,10 @@
 use serde_yaml::{Mapping, Value};
 
 use super::Problems;
-
-pub(super) const TOP: &[&str] = &[
-    "timezone", "database", "schedule", "ledger", "alerts", "email", "plan", "funds",
-];
-const LEDGER: &[&str] = &["sources", "columns", "subtotal_words"];
-/// The column roles of `ledger.columns`, as [`crate::ledger::Role::key`] names them.
-pub(super) const COLUMNS: &[&str] = &[
-    "date", "year", "month", "day", "amount", "credit", "fund", "voucher", "memo",
-];
-const ALERTS: &[&str] = &[
-    "warn_days",
-    "repeat_interval",
-    "notify_resolved",
-    "stale_after",
-];
-const EMAIL: &[&str] = &[
-    "from",
-    "to",
-    "admin",
-    "transport",
-    "file",
-    "smtp",
-    "sendmail",
-];
-const FILE: &[&str] = &["dir"];
-const SMTP: &[&str] = &[
-    "host",
-    "port",
-    "security",
-    "username",
-    "password",
-    "password_file",
-    "ca_file",
-    "timeout",
-];
-const SENDMAIL: &[&str] = &["command"];
-const FUND: &[&str] = &[
-    "id",
-    "code",
-    "name",
-    "year",
-    "budget",
-    "milestones",
-    "aliases",
-    "notify",
-];
-const MILESTONE: &[&str] = &["by", "share"];
-const SOURCE: &[&str] = &["path", "fund"];
-
-/// Every section, for "belongs under" hints when a key is in the wrong one.
-const SECTIONS: &[(&str, &[&str])] = &[
-    ("at the top level (not indented)", TOP),
-    ("under `ledger:`", LEDGER),
-    ("under `ledger.columns:`", COLUMNS),
-    ("under `alerts:`", ALERTS),
-    ("under `email:`", EMAIL),
-    ("under `email.file:`", FILE),
-    ("under `email.smtp:`", SMTP),
-    ("under `email.sendmail:`", SENDMAIL),
-    ("in each fund of `funds:`", FUND),
-    (
-        "in each milestone of `plan:` or of a fund's `milestones:`",
-        MILESTONE,
-    ),
-    (
-        "in an entry of `ledger.sources` written as {path: …, fund: …}",
-        SOURCE,
-    ),
-];
-
-/// Whether `key` is a key of some section (for the line checks of [`super::syntax`]).
-pub(super) fn is_known_key(key: &str) -> bool {
-    SECTIONS.iter().any(|(_, keys)| keys.contains(&key))
-}
-
-/// A line to write for `key`, shown when its value is of the wrong kind or missing.
-fn example(key: &str) -> &'static str {
-    match key {
-        "timezone" => "timezone: Asia/Shanghai",
-        "database" => "database: data/spendwatch.db",
-        "schedule" => "schedule: \"0 9 * * *\"",
-        "sources" => "sources: [data/ledger/*.xlsx]",
-        "subtotal_words" => "subtotal_words: [当前合计, 当前累计]",
-        "warn_days" => "warn_days: 15",
-        "repeat_interval" => "repeat_interval: 7d",
-        "notify_resolved" => "notify_resolved: true",
-        "stale_after" => "stale_after: 35d",
-        "from" => "from: \"spendwatch <spendwatch@localhost>\"",
-        "to" => "to: [finance@localhost]",
-        "admin" => "admin: [admin@localhost]",
-        "transport" => "transport: file",
-        "dir" => "dir: data/outbox",
-        "host" => "host: smtp.example.gov.cn",
-        "port" => "port: 465",
-        "security" => "security: tls",
-        "username" => "username: spendwatch@example.gov.cn",
-        "password_file" => "password_file: /etc/spendwatch/smtp-password",
-        "ca_file" => "ca_file: /etc/spendwatch/mail-ca.pem",
-        "timeout" => "timeout: 60s",
-        "command" => "command: /usr/sbin/sendmail",
-        "id" => "id: network-governance",
-        "code" => "code: \"13020225P00901410001D\"",
-        "name" => "name: 网络综合治理体系建设专项资金",
-        "year" => "year: 2025",
-        "budget" => "budget: 15.00万元",
-        "aliases" => "aliases: [网络综合治理]",
-        "notify" => "notify: [finance@localhost]",
-        "by" => "by: \"06-30\"",
-        "share" => "share: 50%",
-        "path" => "path: data/ledger/*.csv",
-        "fund" => "fund: network-governance",
-        _ => "date: [发生日期]",
-    }
-}
+use super::keys::{
+    ALERTS, COLUMNS, EMAIL, FILE, FUND, LEDGER, MILESTONE, SECTIONS, SENDMAIL, SMTP, SOURCE, TOP,
+    closest, example, renamed,
+};
 
 /// The config as written, each value of the right kind; `None` where a key is absent or its
 /// value was refused (the refusal already reported).
@@ -785,53 +675,4 @@ fn flow_item(text: &str) -> String {
     } else {
         format!("{text:?}")
     }
-}
-
-/// The key of `keys` that means what `key` means elsewhere: a fund's own plan is its
-/// `milestones`, and the shared milestones are the `plan`.
-fn renamed(key: &str, keys: &[&'static str]) -> Option<&'static str> {
-    let meant = match key {
-        "plan" => "milestones",
-        "milestones" => "plan",
-        _ => return None,
-    };
-    keys.iter().copied().find(|k| *k == meant)
-}
-
-/// The key of `keys` that `key` is most likely a misspelling of.
-fn closest(key: &str, keys: &[&'static str]) -> Option<&'static str> {
-    let normal = |k: &str| k.to_lowercase().replace(['-', ' '], "_");
-    let wanted = normal(key);
-    let allowed = if wanted.chars().count() <= 4 { 1 } else { 2 };
-    keys.iter()
-        .map(|&k| (distance(&wanted, &normal(k)), k))
-        .filter(|&(d, _)| d <= allowed)
-        .min_by_key(|&(d, _)| d)
-        .map(|(_, k)| k)
-}
-
-/// Edit distance (insertions, deletions, substitutions, and swaps of neighbours).
-fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
-        }
-    }
-    d[a.len()][b.len()]
 }

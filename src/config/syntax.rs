@@ -12,7 +12,7 @@
 
 use serde_yaml::Value;
 
-use super::{Problem, Problems, raw};
+use super::{Problem, Problems, keys};
 
 /// How many lines of one kind of line problem are listed before the rest are only counted.
 const LISTED_LINES: usize = 5;
@@ -163,7 +163,7 @@ fn line_problems(lines: &[Line<'_>]) -> Vec<Problem> {
         }
         for (key, after, at_line_start) in keys_in(line) {
             let glued = after.trim_start_matches(' ');
-            if glued.starts_with('：') && (at_line_start || raw::is_known_key(key)) {
+            if glued.starts_with('：') && (at_line_start || keys::is_known_key(key)) {
                 other.push(Problem::on_line(
                     line.number,
                     format!(
@@ -171,7 +171,7 @@ fn line_problems(lines: &[Line<'_>]) -> Vec<Problem> {
                          space, `{key}: `"
                     ),
                 ));
-            } else if raw::is_known_key(key)
+            } else if keys::is_known_key(key)
                 && after
                     .strip_prefix(':')
                     .and_then(|rest| rest.chars().next())

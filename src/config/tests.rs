@@ -220,7 +220,12 @@ fn plan_errors() {
     assert_problem(
         &plan("  - {by: \"03-31\", share: 101%}\n"),
         "plan[0].share",
-        "at most 100%",
+        "\"101%\" is more than the whole budget: a share is at most 100%",
+    );
+    assert_problem(
+        &plan("  - {by: \"03-31\", share: 0.0%}\n"),
+        "plan[0].share",
+        "\"0.0%\" is no share: a milestone needs more than 0%",
     );
     assert_problem(
         &plan("  - {by: \"06-30\", share: 25%}\n  - {by: \"03-31\", share: 50%}\n"),

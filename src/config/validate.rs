@@ -1,5 +1,5 @@
-//! From the raw settings to a [`Config`]: what each value means, checked, with what to write
-//! instead when it is wrong.
+//! From the raw settings to a [`Config`]: the structure — funds and their plans, sources and
+//! the funds they name, transports — with each single value checked by [`super::forms`].
 //!
 //! Each problem is reported once, where it is: the shared plan once (not once per fund that
 //! follows it), a fund's reference from `ledger.sources` against every fund written in the file
@@ -8,19 +8,19 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
-use chrono::{NaiveDate, TimeZone};
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde_yaml::Value;
 
+use super::forms::{self, day_fault, month_day, parse_month_day};
 use super::raw::{self, RawAlerts, RawConfig, RawEmail, RawFund, RawLedger, RawMilestone, Texts};
 use super::{
-    AlertSettings, Config, EmailSettings, MAX_SUBTOTAL_WORD_CHARS, Problems, Security,
-    SmtpSettings, SourceSpec, Transport, defaults,
+    AlertSettings, Config, EmailSettings, Problems, Security, SmtpSettings, SourceSpec, Transport,
+    defaults,
 };
-use crate::core::{AmountError, Fund, Milestone, Money, Share, ShareError};
+use crate::core::{Fund, Milestone, Money, Share};
 use crate::ledger::{ExtraHeaders, Role};
 
 /// Validates `raw` as read from `file`, resolving relative paths against `dir`. `None` when a
@@ -110,62 +110,15 @@ impl Validator<'_> {
     }
 
     fn timezone(&mut self, text: &str) -> Option<Tz> {
-        if let Ok(tz) = Tz::from_str(text) {
-            return Some(tz);
-        }
-        let trimmed = text.trim();
-        let message = if let Some(tz) = chrono_tz::TZ_VARIANTS
-            .iter()
-            .find(|tz| tz.name().eq_ignore_ascii_case(trimmed))
-        {
-            format!(
-                "{text:?} is not written as the time zone database writes it: write timezone: {}",
-                tz.name()
-            )
-        } else if [
-            "beijing", "北京", "china", "中国", "cst", "utc+8", "gmt+8", "+08:00", "+8",
-        ]
-        .iter()
-        .any(|k| trimmed.to_lowercase().contains(k))
-        {
-            format!(
-                "{text:?} is not a time zone name; China's time zone is written timezone: \
-                 Asia/Shanghai"
-            )
-        } else {
-            format!(
-                "{text:?} is not a time zone name of the IANA database{}: write e.g. timezone: \
-                 Asia/Shanghai (or Asia/Urumqi, UTC)",
-                fullwidth(text)
-            )
-        };
-        self.problems.add("timezone", message);
-        None
+        forms::timezone(text)
+            .map_err(|message| self.problems.add("timezone", message))
+            .ok()
     }
 
-    /// Checks a crontab line and, when it is wrong, says which field and what it takes.
     fn schedule(&mut self, text: &str) {
-        let e_g = "e.g. \"0 9 * * *\" is 09:00 daily, \"30 8 * * 1-5\" 08:30 on weekdays";
-        let message = match croner::Cron::from_str(text) {
-            Ok(cron) => {
-                // A line every field of which is valid may still name no day (30 February).
-                let start = chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).single();
-                match start.map(|s| cron.find_next_occurrence(&s, false)) {
-                    Some(Err(_)) => format!(
-                        "{text:?} names no day that exists (such as the 31st of a 30-day month), \
-                         so it would never run: {e_g}"
-                    ),
-                    _ => return,
-                }
-            }
-            Err(_) => match schedule_fault(text) {
-                None => format!("{text:?} is not a crontab line{}: {e_g}", fullwidth(text)),
-                // A fault that says what to write needs no other example.
-                Some(fault) if fault.contains("schedule: ") => format!("{text:?}: {fault}"),
-                Some(fault) => format!("{text:?}: {fault}; {e_g}"),
-            },
-        };
-        self.problems.add("schedule", message);
+        if let Err(message) = forms::schedule(text) {
+            self.problems.add("schedule", message);
+        }
     }
 
     /// Parses the shares and days of a plan; the order is checked here too, since it does not
@@ -232,38 +185,9 @@ impl Validator<'_> {
     }
 
     fn share(&mut self, value: &Value, path: &str) -> Option<Share> {
-        let message = match value {
-            Value::String(s) => match Share::parse(s) {
-                Ok(share) => return Some(share),
-                Err(ShareError::TooPrecise) => {
-                    format!("{s:?} has more than two decimals: write e.g. 33.33%")
-                }
-                Err(ShareError::OutOfRange) => {
-                    format!("{s:?} is not above 0% and at most 100%: write e.g. 50%")
-                }
-                Err(_) => format!(
-                    "{s:?} is not a percentage{}: write e.g. share: 50%",
-                    fullwidth(s)
-                ),
-            },
-            Value::Number(n) => match n.as_f64() {
-                Some(f) if f > 0.0 && f <= 1.0 => format!(
-                    "{n} is a bare number: write the share as a percentage, share: {}%",
-                    trim_float(f * 100.0)
-                ),
-                Some(f) if f > 1.0 && f <= 100.0 => format!(
-                    "{n} is a bare number: write the share as a percentage, share: {}%",
-                    trim_float(f)
-                ),
-                _ => format!("{n} is not a share: write a percentage, e.g. share: 50%"),
-            },
-            other => format!(
-                "{} was given: write the share as a percentage, e.g. share: 50%",
-                raw::describe(other)
-            ),
-        };
-        self.problems.add(path, message);
-        None
+        forms::share(value)
+            .map_err(|message| self.problems.add(path, message))
+            .ok()
     }
 
     /// Validates every fund. Returns the valid ones, and every fund written in the file (even
@@ -458,51 +382,9 @@ impl Validator<'_> {
     }
 
     fn budget(&mut self, value: &Value, path: &str) -> Option<Money> {
-        let text = match value {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            other => {
-                self.problems.add(
-                    path,
-                    format!(
-                        "{} is not an amount: write e.g. budget: 15.00万元, 150000 or \
-                         \"150,000.00元\"",
-                        raw::describe(other)
-                    ),
-                );
-                return None;
-            }
-        };
-        // 元整 ("yuan exactly") is how amounts are often written in Chinese finance.
-        let amount = text.trim_end().strip_suffix('整').unwrap_or(&text);
-        let message = match Money::parse_budget(amount) {
-            Ok(m) if m > Money::ZERO => return Some(m),
-            Ok(_) => format!("{text:?}: a budget must be more than zero"),
-            Err(AmountError::TooManyDecimals) => format!(
-                "{text:?} is finer than the 分: write at most 2 decimals in 元 (150000.25) or 6 \
-                 in 万元 (15.000025万元)"
-            ),
-            Err(AmountError::BadGrouping) => format!(
-                "{text:?} has misplaced thousands separators: write \"150,000.00\" (groups of \
-                 three digits) or 150000"
-            ),
-            Err(AmountError::TooLarge) => format!("{text:?} is too large for a budget"),
-            Err(_) => {
-                let hint = if text.contains(|c: char| {
-                    "零一二三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟".contains(c)
-                }) {
-                    " (write the number in digits)".to_owned()
-                } else {
-                    fullwidth(&text)
-                };
-                format!(
-                    "{text:?} is not an amount{hint}: write e.g. budget: 15.00万元, 150000 or \
-                     \"150,000.00元\""
-                )
-            }
-        };
-        self.problems.add(path, message);
-        None
+        forms::budget(value)
+            .map_err(|message| self.problems.add(path, message))
+            .ok()
     }
 
     fn ledger(
@@ -629,37 +511,18 @@ impl Validator<'_> {
         let mut words: Vec<(String, usize)> = Vec::new();
         for (i, text) in raw {
             let at = format!("ledger.subtotal_words[{i}]");
-            let word: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-            let chars = word.chars().count();
-            let message = if word.is_empty() {
-                "is empty: delete it, or write the word of a subtotal row, e.g. 当前合计".to_owned()
-            } else if word.contains([',', '，', '、', ';', '；']) {
-                let parts: Vec<&str> = word
-                    .split([',', '，', '、', ';', '；'])
-                    .filter(|p| !p.is_empty())
-                    .collect();
-                format!(
-                    "{text:?} holds several words: list them separately, subtotal_words: [{}]",
-                    parts.join(", ")
-                )
-            } else if chars > MAX_SUBTOTAL_WORD_CHARS {
-                format!(
-                    "{text:?} is {chars} characters: a subtotal word has at most \
-                     {MAX_SUBTOTAL_WORD_CHARS} (a cell must say exactly it, as 当前合计 or 本月累计 \
-                     do), longer text is a memo"
-                )
-            } else if !word.chars().any(char::is_alphabetic) {
-                format!(
-                    "{text:?} has no letters: a row with a cell saying only that (an amount, a \
-                     dash) would be skipped as a subtotal; write a word such as 当前合计"
-                )
-            } else if let Some((_, j)) = words.iter().find(|(w, _)| *w == word) {
-                format!("{text:?} is listed already as ledger.subtotal_words[{j}]: list it once")
-            } else {
-                words.push((word, i));
-                continue;
-            };
-            self.problems.add(at, message);
+            match forms::subtotal_word(&text) {
+                Err(message) => self.problems.add(at, message),
+                Ok(word) => match words.iter().find(|(w, _)| *w == word) {
+                    Some((_, j)) => self.problems.add(
+                        at,
+                        format!(
+                            "{text:?} is listed already as ledger.subtotal_words[{j}]: list it once"
+                        ),
+                    ),
+                    None => words.push((word, i)),
+                },
+            }
         }
         words.into_iter().map(|(w, _)| w).collect()
     }
@@ -681,91 +544,21 @@ impl Validator<'_> {
         }
     }
 
+    /// The duration at `path`, or `default` when absent (or refused, the problem added).
     fn duration(&mut self, path: &str, text: Option<&str>, default: &str) -> Duration {
         let fallback = humantime::parse_duration(default).unwrap_or(Duration::from_secs(86_400));
-        let Some(text) = text else { return fallback };
-        let message = match humantime::parse_duration(text.trim()) {
-            Ok(d) if !d.is_zero() => return d,
-            Ok(_) => format!("{text:?} is zero: write a time more than zero, e.g. {default}"),
-            Err(_) => {
-                let number: String = text.chars().take_while(char::is_ascii_digit).collect();
-                let unit = text[number.len()..].trim();
-                let meant = match unit {
-                    "天" | "日" => Some('d'),
-                    "小时" | "时" | "钟头" => Some('h'),
-                    "分" | "分钟" => Some('m'),
-                    "秒" => Some('s'),
-                    _ => None,
-                };
-                match meant {
-                    Some(u) if !number.is_empty() => {
-                        format!("{text:?}: write the unit in letters, {number}{u}")
-                    }
-                    _ => format!(
-                        "{text:?} is not a length of time{}: write a number and a unit, e.g. 7d \
-                         (days), 12h (hours) or 30m (minutes)",
-                        fullwidth(text)
-                    ),
-                }
-            }
-        };
-        self.problems.add(path, message);
-        fallback
+        text.map_or(Ok(fallback), |t| forms::duration(t, default))
+            .unwrap_or_else(|message| {
+                self.problems.add(path, message);
+                fallback
+            })
     }
 
     /// Whether `text` is one email address; `key` is the list it is in, for the fix.
     fn mailbox(&mut self, path: &str, key: &str, text: &str) -> bool {
-        use lettre::address::AddressError;
-        let error = match text.parse::<lettre::message::Mailbox>() {
-            Ok(_) => return true,
-            Err(e) => e,
-        };
-        let parts: Vec<&str> = text
-            .split([',', ';', '，', '；', '、'])
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .collect();
-        let message = if parts.len() > 1
-            && parts
-                .iter()
-                .all(|p| p.parse::<lettre::message::Mailbox>().is_ok())
-        {
-            if key == "from" {
-                format!(
-                    "{text:?} holds {} addresses: the sender is one address",
-                    parts.len()
-                )
-            } else {
-                format!(
-                    "{text:?} holds {} addresses: list them separately, {key}: [{}]",
-                    parts.len(),
-                    parts.join(", ")
-                )
-            }
-        } else {
-            let hint = fullwidth(text);
-            let why = if !hint.is_empty() {
-                hint.trim_start_matches([' ', '('])
-                    .trim_end_matches(')')
-                    .to_owned()
-            } else {
-                match error {
-                    AddressError::MissingParts => {
-                        "it needs a name, @ and a domain (user@example.gov.cn)".to_owned()
-                    }
-                    AddressError::Unbalanced => "a < has no matching >".to_owned(),
-                    AddressError::InvalidUser => "the part before @ is not valid".to_owned(),
-                    AddressError::InvalidDomain => "the part after @ is not a domain".to_owned(),
-                    _ => "it is not user@domain or Name <user@domain>".to_owned(),
-                }
-            };
-            format!(
-                "{text:?} is not an email address ({why}): write e.g. finance@example.gov.cn \
-                 or \"财务科 <finance@example.gov.cn>\""
-            )
-        };
-        self.problems.add(path, message);
-        false
+        forms::mailbox(key, text)
+            .map_err(|message| self.problems.add(path, message))
+            .is_ok()
     }
 
     fn email(&mut self, raw: RawEmail) -> Option<EmailSettings> {
@@ -897,109 +690,6 @@ fn milestones_in(specs: &[Spec], year: i32) -> Result<Option<Vec<Milestone>>, us
     Ok((!out.is_empty()).then_some(out))
 }
 
-/// `MM-DD` as (month, day), a day that exists in a leap year.
-fn parse_month_day(text: &str) -> Option<(u32, u32)> {
-    let (m, d) = text.trim().split_once('-')?;
-    if m.len() != 2 || d.len() != 2 {
-        return None;
-    }
-    let (month, day) = (m.parse().ok()?, d.parse().ok()?);
-    NaiveDate::from_ymd_opt(2000, month, day).map(|_| (month, day))
-}
-
-fn month_day((month, day): (u32, u32)) -> String {
-    format!("\"{month:02}-{day:02}\"")
-}
-
-/// Why `text` is not an `MM-DD` day, with the day written right when it can be made out.
-fn day_fault(text: &str) -> String {
-    let digits: Vec<u32> = text
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|p| !p.is_empty())
-        .filter_map(|p| p.parse().ok())
-        .collect();
-    let (month, day) = match digits[..] {
-        [y, m, d] if y >= 1000 => (m, d),
-        [m, d] => (m, d),
-        _ => {
-            return format!(
-                "{text:?} is not a day{}: write MM-DD in quotes, e.g. by: \"06-30\"",
-                fullwidth(text)
-            );
-        }
-    };
-    match NaiveDate::from_ymd_opt(2000, month, day) {
-        Some(_) if digits.len() == 3 => format!(
-            "{text:?}: write only the month and day, by: \"{month:02}-{day:02}\" (the year is each \
-             fund's year)"
-        ),
-        Some(_) => format!("{text:?}: write MM-DD, by: \"{month:02}-{day:02}\""),
-        None => format!(
-            "{text:?} is not a day of the year (month {month}, day {day}): write MM-DD, e.g. by: \
-             \"06-30\""
-        ),
-    }
-}
-
-/// What went wrong in a crontab line croner refused: the field count, or the first field that
-/// is wrong on its own.
-fn schedule_fault(text: &str) -> Option<String> {
-    const FIVE: [(&str, &str); 5] = [
-        ("minute", "0-59"),
-        ("hour", "0-23"),
-        ("day-of-month", "1-31"),
-        ("month", "1-12 or JAN-DEC"),
-        ("day-of-week", "0-7 or SUN-SAT, 0 and 7 being Sunday"),
-    ];
-    let fields: Vec<&str> = text.split_whitespace().collect();
-    if text.trim_start().starts_with('@') {
-        return Some(
-            "unknown shorthand: write @hourly, @daily, @weekly, @monthly or @yearly, or five \
-             fields"
-                .to_owned(),
-        );
-    }
-    if !(5..=7).contains(&fields.len()) {
-        if fields.len() == 1
-            && let Some((h, m)) = fields[0].split_once([':', '：'])
-            && let (Ok(h), Ok(m)) = (h.parse::<u32>(), m.parse::<u32>())
-            && h < 24
-            && m < 60
-        {
-            return Some(format!(
-                "a time of day is written as crontab fields, minute first: schedule: \"{m} {h} * * *\""
-            ));
-        }
-        return Some(format!(
-            "it has {} field{}; a crontab line has 5 (minute hour day-of-month month day-of-week), \
-             or 6 with seconds first",
-            fields.len(),
-            if fields.len() == 1 { "" } else { "s" }
-        ));
-    }
-    let mut names: Vec<(&str, &str)> = Vec::new();
-    if fields.len() >= 6 {
-        names.push(("second", "0-59"));
-    }
-    names.extend(FIVE);
-    if fields.len() == 7 {
-        names.push(("year", "a year such as 2025"));
-    }
-    for (k, field) in fields.iter().enumerate() {
-        let mut alone: Vec<&str> = vec!["*"; fields.len()];
-        alone[k] = field;
-        if croner::Cron::from_str(&alone.join(" ")).is_err() {
-            let (name, range) = names[k];
-            return Some(format!(
-                "the {name} field {field:?} is not valid{}: it takes {range}, or *, a list (1,15), \
-                 a range (1-5) or a step (*/10)",
-                fullwidth(field)
-            ));
-        }
-    }
-    None
-}
-
 fn role_of(key: &str) -> Option<Role> {
     Some(match key {
         "date" => Role::Date,
@@ -1021,33 +711,4 @@ fn example_of(key: &str) -> &'static str {
         "code" => "code: \"13020225P00901410001D\"",
         _ => "name: 网络综合治理体系建设专项资金",
     }
-}
-
-/// `25.0` → `25`, `33.3` → `33.3`.
-fn trim_float(f: f64) -> String {
-    let text = format!("{:.2}", f);
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
-}
-
-/// When `text` holds a full-width character where its ASCII twin belongs, a note saying so
-/// (` (it has the full-width "＠" where "@" belongs)`); else empty.
-fn fullwidth(text: &str) -> String {
-    let ascii = |c: char| -> Option<char> {
-        Some(match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0)?,
-            '\u{3000}' => ' ',
-            '。' => '.',
-            '“' | '”' => '"',
-            '‘' | '’' => '\'',
-            '《' => '<',
-            '》' => '>',
-            '、' => ',',
-            '—' | '–' => '-',
-            _ => return None,
-        })
-    };
-    text.chars()
-        .find_map(|c| ascii(c).map(|a| (c, a)))
-        .map(|(c, a)| format!(" (it has the full-width \"{c}\" where \"{a}\" belongs)"))
-        .unwrap_or_default()
 }
