@@ -82,9 +82,9 @@ impl<'t> Line<'t> {
         item
     }
 
-    /// `` `key:` `` if the line starts with a plain key, else "this line", for messages.
+    /// `` `key:` `` if the line starts with a key, else "this line", for messages.
     fn what(&self) -> String {
-        match plain_key(self.item()) {
+        match plain_key(self.item()).or_else(|| any_key(self.item())) {
             Some(key) => format!("`{key}:`"),
             None => "this line".to_owned(),
         }
@@ -118,6 +118,14 @@ fn plain_key(text: &str) -> Option<&str> {
     let key = &text[..end];
     key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         .then_some(key)
+}
+
+/// Any text before a colon, ASCII or full-width, at the start of `text` (`时区：`): a key as
+/// written, even one that is not a key of the config.
+fn any_key(text: &str) -> Option<&str> {
+    let end = text.find([' ', ':', '：', '"', '\'', '#', '{', '[', ','])?;
+    let rest = text[end..].trim_start_matches(' ');
+    (end > 0 && rest.starts_with([':', '：'])).then(|| &text[..end])
 }
 
 /// Dashes an input method or a word processor puts where a list needs `-`.
@@ -209,8 +217,12 @@ fn line_problems(lines: &[Line<'_>]) -> Vec<Problem> {
 fn keys_in<'t>(line: &Line<'t>) -> Vec<(&'t str, &'t str, bool)> {
     let item = line.item();
     let mut found = Vec::new();
+    let at_line_start = item.len() == line.body().len();
     if let Some(key) = plain_key(item) {
-        found.push((key, &item[key.len()..], item.len() == line.body().len()));
+        found.push((key, &item[key.len()..], at_line_start));
+    } else if let Some(key) = any_key(item).filter(|_| at_line_start) {
+        // No value starts a line with a word and a colon: this is a key, if not one we know.
+        found.push((key, &item[key.len()..], true));
     }
     let mut quote = None;
     for (i, c) in item.char_indices() {
@@ -304,13 +316,43 @@ fn explain(e: &serde_yaml::Error, lines: &[Line<'_>]) -> Problem {
     let what = here.map_or_else(|| "this line".to_owned(), |l| l.what());
 
     if message.contains("while scanning a quoted scalar") {
-        let open = second.unwrap_or(n);
+        let (open, column) = locations(&message).get(1).copied().unwrap_or((n, 0));
+        let quote = line(open)
+            .and_then(|l| l.text.chars().nth(column.saturating_sub(1)))
+            .filter(|c| *c == '\'')
+            .unwrap_or('"');
         return Problem::on_line(
             open,
             format!(
-                "{} opens a quote that is never closed: end the value with the same quote mark \
-                 on this line",
+                "{} opens a quote that is not closed on its line: end the value with {quote}",
                 line(open).map_or(what, |l| l.what())
+            ),
+        );
+    }
+    if let Some(l) = here
+        && l.body().starts_with('%')
+    {
+        return Problem::on_line(
+            n,
+            "a line starting with % is a YAML directive, which a config does not need: delete it",
+        );
+    }
+    if let Some(l) = here
+        && let Some(key) = plain_key(l.item())
+        && let Some(value) = l.item()[key.len()..].trim_start().strip_prefix(':')
+        && let Some(c) = value
+            .trim_start()
+            .chars()
+            .next()
+            .filter(|c| "]}@`".contains(*c))
+    {
+        let start = l.text.len() - value.trim_start().len();
+        return Problem::on_line(
+            n,
+            format!(
+                "`{key}:` has a value starting with \"{c}\", which YAML reads as syntax: put the \
+                 value in quotes{}",
+                quoted_value(l, start)
             ),
         );
     }

@@ -743,6 +743,12 @@ fn what_an_editor_or_input_method_puts_where_yaml_needs_ascii() {
             "`timzone：` has a full-width colon",
         ),
         (
+            // Not a key of the config, and not ASCII: still a key, with a full-width colon.
+            base.replacen("timezone: UTC", "时区： UTC", 1),
+            1,
+            "`时区：` has a full-width colon",
+        ),
+        (
             format!("plan:\n  - {{by： \"12-31\", share: 100%}}\n{FUNDS}"),
             2,
             "`by：` has a full-width colon",
@@ -823,6 +829,22 @@ fn what_yaml_refuses_is_explained_at_its_cause() {
             format!("schedule: \"0 9 * * *\n{FUNDS}"),
             1,
             "`schedule:` opens a quote that is not closed on its line: end the value with \"",
+        ),
+        (
+            format!("timezone: 'UTC\n{FUNDS}"),
+            1,
+            "`timezone:` opens a quote that is not closed on its line: end the value with '",
+        ),
+        (
+            format!("timezone: ]\n{FUNDS}"),
+            1,
+            "`timezone:` has a value starting with \"]\", which YAML reads as syntax: put the \
+             value in quotes, e.g. timezone: \"]\"",
+        ),
+        (
+            format!("%YAML 9.9\n---\n{FUNDS}"),
+            1,
+            "a line starting with % is a YAML directive",
         ),
         (
             format!("email:\n  from: \"财务科\" <a@b.cn>\n{FUNDS}"),

@@ -196,6 +196,19 @@ fn budget_forms() {
 }
 
 #[test]
+fn subtotal_words_are_shown_by_config_check() {
+    let out = accepted(&format!(
+        "ledger:\n  subtotal_words: [当前合计, \"当前 累计\"]\n{}",
+        config_yaml(&[])
+    ));
+    assert!(
+        out.contains("  subtotal_words: [当前合计, 当前累计]   # in addition to the built-in ones"),
+        "{out}"
+    );
+    assert!(!accepted(&config_yaml(&[])).contains("subtotal_words"));
+}
+
+#[test]
 fn missing_config_file() {
     let wd = Workdir::empty();
     let out = wd.run_with_config("nowhere.yaml", &["status", "--as-of", "2025-07-15"]);
@@ -400,6 +413,10 @@ fn config_error_messages() {
             text(with_plan(&[("12-31", "100%")]).replacen("{by:", "{by：", 1)),
         ),
         (
+            "full-width colon after a key that is not one",
+            edit("timezone: Asia/Shanghai", "时区： Asia/Shanghai"),
+        ),
+        (
             "full-width space indentation",
             text(base.replacen("    year: 2025", "\u{3000}\u{3000}year: 2025", 1)),
         ),
@@ -413,6 +430,7 @@ fn config_error_messages() {
         ),
         ("value starting with *", with_top("schedule: */5 * * * *")),
         ("unclosed quote", with_top("schedule: \"0 9 * * *")),
+        ("value starting with ]", edit("timezone: Asia/Shanghai", "timezone: ]")),
         (
             "text after the closing quote",
             with_top("email:\n  from: \"财务科\" <finance@localhost>"),
