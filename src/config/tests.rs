@@ -367,7 +367,7 @@ fn texts_that_name_two_funds_of_one_year() {
     assert_problem(
         &shared,
         "funds[1].aliases[0]",
-        "is also the name of funds[0] of 2025: a ledger row naming it could not be told apart",
+        "is also the name of funds[0] of 2025: ledger rows naming it would all go to funds[0]",
     );
     // Funds of different years may share a code, a name and aliases: the date decides.
     let next_year = FUNDS

@@ -368,8 +368,8 @@ impl Validator<'_> {
                         )
                     } else {
                         format!(
-                            "{text:?} is also the {first_what} of {first} of {year}: a ledger \
-                             row naming it could not be told apart; keep it on one fund"
+                            "{text:?} is also the {first_what} of {first} of {year}: ledger rows \
+                             naming it would all go to {first}; keep it on one fund"
                         )
                     };
                     self.problems.add(path.clone(), message);
