@@ -642,6 +642,9 @@ impl Validator<'_> {
             }
         };
         let Some(host) = raw.host.filter(|h| !h.trim().is_empty()) else {
+            if self.problems.reported_at("email.smtp.host") {
+                return None;
+            }
             self.problems.add(
                 "email.smtp.host",
                 "missing: name the mail server, e.g. host: smtp.example.gov.cn",
