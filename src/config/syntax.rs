@@ -439,13 +439,88 @@ fn explain(e: &serde_yaml::Error, lines: &[Line<'_>]) -> Problem {
                 ),
             );
         }
+        let above = lines[..n.saturating_sub(1).min(lines.len())]
+            .iter()
+            .rev()
+            .find(|l| !l.is_empty());
+        if let Some(p) = above
+            && let Some(problem) = no_colon(p)
+        {
+            return problem;
+        }
+        if above.is_some_and(|p| here.is_some_and(|l| l.indent() > p.indent())) {
+            return Problem::on_line(
+                n,
+                format!(
+                    "{what} is indented more than the line above it, which already has a value: \
+                     give the keys of one section the same indentation"
+                ),
+            );
+        }
+        return Problem::on_line(n, not_yaml(&message));
+    }
+    if message.contains("while scanning a simple key")
+        && let Some(problem) = second.and_then(line).and_then(|l| no_colon(&l))
+    {
+        return problem;
+    }
+    if message.contains("found unknown escape character") {
         return Problem::on_line(
             n,
             format!(
-                "{what} is indented more than the line above it, which already has a value: give \
-                 the keys of one section the same indentation"
+                "{what} has a backslash in double quotes, where YAML reads it as the start of an \
+                 escape such as \\n: write / in paths, or put the value in single quotes \
+                 ('C:\\data'), or double the backslash"
             ),
         );
+    }
+    if message.contains("block sequence entries are not allowed") {
+        return Problem::on_line(
+            n,
+            format!(
+                "{what} has a list item (`- `) after its colon on the same line: put each item on \
+                 a line of its own below it, indented (`  - …`), or write the list as [a, b]"
+            ),
+        );
+    }
+    if message.contains("found unexpected ':'") {
+        return Problem::on_line(
+            n,
+            format!(
+                "{what} has a \":\" inside a value of a [ ] list or a {{ }} section: put that \
+                 value in quotes"
+            ),
+        );
+    }
+    if message.contains("did not find expected node content") {
+        let column = e.location().map_or(0, |l| l.column());
+        let c = here.and_then(|l| l.text.chars().nth(column.saturating_sub(1)));
+        let before = here
+            .map(|l| {
+                l.text
+                    .chars()
+                    .take(column.saturating_sub(1))
+                    .collect::<String>()
+            })
+            .unwrap_or_default();
+        if c == Some(',') && before.contains(['[', '{']) {
+            return Problem::on_line(
+                n,
+                format!(
+                    "{what} has an empty item in a [ ] list or {{ }} section (two commas in a \
+                     row?): delete the extra comma"
+                ),
+            );
+        }
+        if let Some(c) = c.filter(|c| !c.is_whitespace()) {
+            return Problem::on_line(
+                n,
+                format!(
+                    "{what} has a value starting with \"{c}\", which YAML reads as syntax: put \
+                     the value in quotes"
+                ),
+            );
+        }
     }
     if message.contains("did not find expected key")
         || message.contains("did not find expected '-' indicator")
@@ -488,6 +563,32 @@ fn quoted_value(line: Line<'_>, start: usize) -> String {
             format!(", e.g. {token:?}")
         }
     }
+}
+
+/// A line that is a key without its colon (`budget 15.00万元`), as the cause of what follows.
+fn no_colon(line: &Line<'_>) -> Option<Problem> {
+    let item = line.item();
+    let word = item.split_whitespace().next()?;
+    let plain_word = word
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    // A list item (`- 网络`) is a value without a colon, rightly.
+    let listed = item.len() != line.body().len();
+    if listed
+        || item.contains([':', '：'])
+        || item.starts_with(['"', '\'', '[', '{'])
+        || !plain_word
+    {
+        return None;
+    }
+    Some(Problem::on_line(
+        line.number,
+        format!(
+            "the line starting with `{word}` has no colon: write `{word}: …` (a colon and a space \
+             after the key), or, if it continues the value above, put that value in quotes on \
+             one line"
+        ),
+    ))
 }
 
 /// The fallback: the YAML reader's own words (without its positions, which the prefix gives),

@@ -812,6 +812,8 @@ fn many_lines_of_one_kind_are_listed_then_counted() {
 #[test]
 fn what_yaml_refuses_is_explained_at_its_cause() {
     let base = format!("timezone: UTC\n{FUNDS}");
+    let line_of = |needle: &str| base.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let budget = line_of("budget: 10.00万元");
     let cases: Vec<(String, usize, &str)> = vec![
         (
             format!("schedule: */5 * * * *\n{FUNDS}"),
@@ -841,6 +843,41 @@ fn what_yaml_refuses_is_explained_at_its_cause() {
             1,
             "`timezone:` has a value starting with \"]\", which YAML reads as syntax: put the \
              value in quotes, e.g. timezone: \"]\"",
+        ),
+        (
+            base.replacen("budget: 10.00万元", "budget 10.00万元", 1),
+            budget,
+            "the line starting with `budget` has no colon: write `budget: …`",
+        ),
+        (
+            base.replacen("    year: 2025", "    year 2025", 1),
+            line_of("year: 2025"),
+            "the line starting with `year` has no colon",
+        ),
+        (
+            format!("ledger:\n  sources:\n    - \"C:\\data\\明细账.csv\"\n{FUNDS}"),
+            3,
+            "has a backslash in double quotes, where YAML reads it as the start of an escape",
+        ),
+        (
+            format!("email:\n  to: - finance@localhost\n{FUNDS}"),
+            2,
+            "`to:` has a list item (`- `) after its colon on the same line",
+        ),
+        (
+            format!("email: {{to: [a@b.cn, , c@d.cn]}}\n{FUNDS}"),
+            1,
+            "has an empty item in a [ ] list or { } section (two commas in a row?)",
+        ),
+        (
+            format!("timezone: ,\n{FUNDS}"),
+            1,
+            "`timezone:` has a value starting with \",\"",
+        ),
+        (
+            format!("ledger: {{sources: [{{path: a.csv, fund: x:}}]}}\n{FUNDS}"),
+            1,
+            "has a \":\" inside a value of a [ ] list or a { } section: put that value in quotes",
         ),
         (
             format!("%YAML 9.9\n---\n{FUNDS}"),

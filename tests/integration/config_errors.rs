@@ -428,6 +428,19 @@ fn config_error_messages() {
             "no space after the colon",
             edit("timezone: Asia/Shanghai", "timezone:Asia/Shanghai"),
         ),
+        ("key without its colon", edit("    year: 2025", "    year 2025")),
+        (
+            "backslash in double quotes",
+            with_top("ledger:\n  sources:\n    - \"D:\\账簿\\明细账.csv\""),
+        ),
+        (
+            "list item after the colon",
+            edit("aliases: [网络综合治理]", "aliases: - 网络综合治理"),
+        ),
+        (
+            "empty list item",
+            with_top("email: {to: [finance@localhost, , admin@localhost]}"),
+        ),
         ("value starting with *", with_top("schedule: */5 * * * *")),
         ("unclosed quote", with_top("schedule: \"0 9 * * *")),
         ("value starting with ]", edit("timezone: Asia/Shanghai", "timezone: ]")),
