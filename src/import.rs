@@ -465,7 +465,7 @@ fn write(
         funds: &config.funds,
         default_fund: file.fund.as_deref(),
         extra_headers: &config.extra_headers,
-        extra_subtotal_words: &[],
+        extra_subtotal_words: &config.subtotal_words,
     };
     let cannot_read = |e: std::io::Error| WriteError::Io(cannot_read_file(display, &e));
     let opened = std::fs::File::open(&file.path).map_err(cannot_read)?;
@@ -802,6 +802,9 @@ fn settings_hash(config: &Config, fund: Option<&str>) -> String {
     hasher.update(format!("fund={fund:?}\n").as_bytes());
     for (role, name) in config.extra_headers.iter() {
         hasher.update(format!("{}={name:?}\n", role.key()).as_bytes());
+    }
+    for word in &config.subtotal_words {
+        hasher.update(format!("subtotal={word:?}\n").as_bytes());
     }
     format!("xxh3:{:032x}", hasher.digest128())
 }

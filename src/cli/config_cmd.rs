@@ -41,6 +41,12 @@ fn effective(c: &Config) -> String {
     if !extra.is_empty() {
         line(format!("  columns: {{{}}}", extra.join(", ")));
     }
+    if !c.subtotal_words.is_empty() {
+        line(format!(
+            "  subtotal_words: [{}]   # in addition to the built-in ones",
+            c.subtotal_words.join(", ")
+        ));
+    }
     line(format!(
         "alerts: {{warn_days: {}, repeat_interval: {}, notify_resolved: {}, stale_after: {}}}",
         c.alerts.warn_days,

@@ -249,7 +249,8 @@ impl fmt::Display for Failure {
 impl From<ConfigError> for Failure {
     fn from(e: ConfigError) -> Failure {
         Failure::invalid(format!(
-            "{e}\nspendwatch: the config is invalid; nothing was done"
+            "{e}\nspendwatch: {}; nothing was done",
+            e.summary()
         ))
     }
 }

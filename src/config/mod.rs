@@ -1,24 +1,27 @@
-//! Loading `config.yaml`: raw serde structs (unknown keys rejected) → [`validate`] → [`Config`].
+//! Loading `config.yaml`: bytes → text ([`load`]) → YAML tree (`syntax`) → raw settings with
+//! every key and kind of value checked against `keys` (`raw`) → validated [`Config`]
+//! (`validate`, each single value by `forms`).
 //!
 //! Every default lives in [`defaults`]; every relative path is resolved against the config
-//! file's folder; every error names the file and the key path (`funds[1].budget`) and says what
-//! to write instead. This module reads one file and nothing else.
+//! file's folder. Every problem is reported at once, each once, with the file, the line where
+//! it is known and the key path (`funds[1].budget`), and says what to write instead — in
+//! English, like the keys and comments of the file it is about. A file that cannot be read is
+//! reported as that, not as an invalid config. This module reads one file and nothing else.
 
+mod forms;
+mod keys;
 mod raw;
+mod syntax;
+mod validate;
 
-use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
-use chrono::NaiveDate;
 use chrono_tz::Tz;
-use serde_yaml::Value;
 
-use crate::core::{Fund, Milestone, Money, Share};
-use crate::ledger::{ExtraHeaders, Role};
-use raw::{RawConfig, RawEmail, RawFund, RawMilestone};
+use crate::core::Fund;
+use crate::ledger::ExtraHeaders;
 
 /// The defaults for every optional key, in one place.
 pub mod defaults {
@@ -43,6 +46,10 @@ pub mod defaults {
     ];
 }
 
+/// The longest word `ledger.subtotal_words` accepts, in characters: the built-in words have at
+/// most 4, and a long text is a memo, not a subtotal label.
+pub const MAX_SUBTOTAL_WORD_CHARS: usize = 16;
+
 /// A validated configuration. Paths are absolute.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -54,6 +61,11 @@ pub struct Config {
     pub schedule: String,
     pub sources: Vec<SourceSpec>,
     pub extra_headers: ExtraHeaders,
+    /// `ledger.subtotal_words`: words that mark subtotal or running-total rows, in addition to
+    /// the ledger reader's built-in ones. Each is non-empty, at most
+    /// [`MAX_SUBTOTAL_WORD_CHARS`] characters, has no whitespace (cells are compared with their
+    /// spaces removed), and appears once.
+    pub subtotal_words: Vec<String>,
     pub alerts: AlertSettings,
     pub email: EmailSettings,
     /// Non-empty; ids unique.
@@ -85,9 +97,12 @@ pub enum Series {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertSettings {
+    /// Days before a milestone when it becomes at risk; at most 366.
     pub warn_days: u32,
+    /// More than zero.
     pub repeat_interval: Duration,
     pub notify_resolved: bool,
+    /// More than zero.
     pub stale_after: Duration,
 }
 
@@ -109,11 +124,13 @@ pub enum Transport {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmtpSettings {
     pub host: String,
+    /// 1–65535.
     pub port: u16,
     pub security: Security,
     pub username: Option<String>,
     pub password_file: Option<PathBuf>,
     pub ca_file: Option<PathBuf>,
+    /// More than zero.
     pub timeout: Duration,
 }
 
@@ -149,43 +166,202 @@ impl Config {
     }
 }
 
-/// Everything wrong with a config file, each problem with its key path.
+/// One problem in a config file: where it is and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub file: PathBuf,
-    /// (key path, what is wrong); the key path is empty for whole-file problems.
-    pub problems: Vec<(String, String)>,
+pub struct Problem {
+    /// The line (from 1) when it is known: syntax problems have one, key problems usually not.
+    pub line: Option<usize>,
+    /// The key path (`funds[1].budget`); empty for whole-file problems.
+    pub path: String,
+    /// What is wrong and what to write instead.
+    pub message: String,
+}
+
+impl Problem {
+    fn at(path: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem {
+            line: None,
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    fn on_line(line: usize, message: impl Into<String>) -> Problem {
+        Problem {
+            line: Some(line),
+            path: String::new(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Why a config could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigError {
+    /// The file could not be read at all (missing, a folder, no permission, not text in
+    /// UTF-8): nothing in it was checked.
+    Unreadable { file: PathBuf, reason: String },
+    /// The file was read; these are all its problems, each once.
+    Invalid {
+        file: PathBuf,
+        problems: Vec<Problem>,
+    },
+}
+
+impl ConfigError {
+    pub fn file(&self) -> &Path {
+        match self {
+            ConfigError::Unreadable { file, .. } | ConfigError::Invalid { file, .. } => file,
+        }
+    }
+
+    /// The problems of an invalid file; none for an unreadable one.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            ConfigError::Unreadable { .. } => &[],
+            ConfigError::Invalid { problems, .. } => problems,
+        }
+    }
+
+    /// One line for the end of a failed command: `the config is invalid` or `the config file
+    /// cannot be read`.
+    pub fn summary(&self) -> &'static str {
+        match self {
+            ConfigError::Unreadable { .. } => "the config file cannot be read",
+            ConfigError::Invalid { .. } => "the config is invalid",
+        }
+    }
 }
 
 impl fmt::Display for ConfigError {
+    /// One line per problem: `file:line: key.path: message`, leaving out what is not known.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, (path, message)) in self.problems.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
+        let file = self.file().display();
+        match self {
+            ConfigError::Unreadable { reason, .. } => {
+                write!(f, "{file}: cannot read the config file: {reason}")
             }
-            if path.is_empty() {
-                write!(f, "{}: {message}", self.file.display())?;
-            } else {
-                write!(f, "{}: {path}: {message}", self.file.display())?;
+            ConfigError::Invalid { problems, .. } => {
+                for (i, p) in problems.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f)?;
+                    }
+                    write!(f, "{file}")?;
+                    if let Some(line) = p.line {
+                        write!(f, ":{line}")?;
+                    }
+                    if !p.path.is_empty() {
+                        write!(f, ": {}", p.path)?;
+                    }
+                    write!(f, ": {}", p.message)?;
+                }
+                Ok(())
             }
         }
-        Ok(())
     }
 }
 
 impl std::error::Error for ConfigError {}
 
+/// Every problem found so far. A problem is kept once however often it is found (the shared
+/// plan is checked for every fund), and a key whose value was refused is not judged again.
+#[derive(Debug, Default)]
+struct Problems(Vec<Problem>);
+
+impl Problems {
+    fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.push(Problem::at(path, message));
+    }
+
+    fn push(&mut self, problem: Problem) {
+        if !self.0.contains(&problem) {
+            self.0.push(problem);
+        }
+    }
+
+    /// Whether a problem was reported at `path` or inside it (`funds` covers `funds[0].id`).
+    fn reported_at(&self, path: &str) -> bool {
+        self.0.iter().any(|p| {
+            p.path == path
+                || p.path
+                    .strip_prefix(path)
+                    .is_some_and(|rest| rest.starts_with(['.', '[']))
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Puts the problems in the order of the keys in the file (a missing key after the keys of
+    /// its section), whichever check found them.
+    fn sort_as_in(&mut self, tree: &serde_yaml::Value) {
+        fn walk(value: &serde_yaml::Value, path: &str, out: &mut Vec<String>) {
+            match value {
+                serde_yaml::Value::Mapping(map) => {
+                    for (k, v) in map {
+                        let key = k.as_str().map_or_else(|| format!("{k:?}"), str::to_owned);
+                        let child = if path.is_empty() {
+                            key
+                        } else {
+                            format!("{path}.{key}")
+                        };
+                        out.push(child.clone());
+                        walk(v, &child, out);
+                    }
+                }
+                serde_yaml::Value::Sequence(items) => {
+                    for (i, v) in items.iter().enumerate() {
+                        let child = format!("{path}[{i}]");
+                        out.push(child.clone());
+                        walk(v, &child, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut order = vec![String::new()];
+        walk(tree, "", &mut order);
+        let rank = |path: &str| {
+            // The last key in file order that is this path or contains it; past its section's
+            // keys when the path itself is not in the file (a missing key).
+            let inside = |outer: &str, inner: &str| {
+                outer.is_empty()
+                    || inner
+                        .strip_prefix(outer)
+                        .is_some_and(|rest| rest.starts_with(['.', '[']))
+            };
+            match order.iter().position(|p| p == path) {
+                Some(i) => (i, 0),
+                None => {
+                    let section = order.iter().rposition(|p| inside(p, path)).unwrap_or(0);
+                    let end = order[section + 1..]
+                        .iter()
+                        .position(|p| !inside(&order[section], p))
+                        .map_or(order.len(), |i| section + 1 + i);
+                    (end, 1)
+                }
+            }
+        };
+        self.0.sort_by_cached_key(|p| rank(&p.path));
+    }
+}
+
+/// A config file larger than this is not a config file (a log or a database given by mistake).
+const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
+
 /// Reads and validates the config file at `file`.
+///
+/// # Errors
+///
+/// [`ConfigError::Unreadable`] when the file cannot be read as text, [`ConfigError::Invalid`]
+/// with every problem when it can but is not a valid config.
 pub fn load(file: &Path) -> Result<Config, ConfigError> {
-    let fail = |message: String| ConfigError {
+    let unreadable = |reason: String| ConfigError::Unreadable {
         file: file.to_owned(),
-        problems: vec![(String::new(), message)],
+        reason,
     };
-    let text = std::fs::read_to_string(file).map_err(|e| {
-        fail(format!(
-            "cannot read the config file: {e} (give another one with --config or $SPENDWATCH_CONFIG)"
-        ))
-    })?;
+    let text = read_text(file).map_err(unreadable)?;
     let dir = file
         .canonicalize()
         .ok()
@@ -195,585 +371,152 @@ pub fn load(file: &Path) -> Result<Config, ConfigError> {
 }
 
 /// Validates config `text` as if read from `file`, resolving relative paths against `dir`.
+///
+/// # Errors
+///
+/// [`ConfigError::Invalid`] with every problem of the text.
 pub fn parse(text: &str, file: &Path, dir: &Path) -> Result<Config, ConfigError> {
-    let deserializer = serde_yaml::Deserializer::from_str(text);
-    let raw: RawConfig = serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        // "." is the whole document, "?" a syntax error before any key: no key path to name.
-        let path = if path == "." || path == "?" {
-            String::new()
-        } else {
-            path
-        };
-        ConfigError {
-            file: file.to_owned(),
-            problems: vec![(path, e.into_inner().to_string())],
-        }
-    })?;
-    let mut v = Validator {
-        dir,
-        problems: Vec::new(),
-    };
-    let config = v.config(raw, file);
+    let mut problems = Problems::default();
+    let config = syntax::read(text, &mut problems).and_then(|tree| {
+        let config = raw::read(&tree, &mut problems)
+            .and_then(|raw| validate::config(raw, file, dir, &mut problems));
+        problems.sort_as_in(&tree);
+        config
+    });
     match config {
-        Some(config) if v.problems.is_empty() => Ok(config),
-        _ => Err(ConfigError {
+        Some(config) if problems.is_empty() => Ok(config),
+        _ => Err(ConfigError::Invalid {
             file: file.to_owned(),
-            problems: v.problems,
+            problems: problems.0,
         }),
     }
 }
 
-/// Collects every problem instead of stopping at the first, so one edit fixes them all.
-struct Validator<'a> {
-    dir: &'a Path,
-    problems: Vec<(String, String)>,
+/// The file's text, or why it cannot be had and what to do about it.
+fn read_text(file: &Path) -> Result<String, String> {
+    let again = "give the right file with --config PATH or $SPENDWATCH_CONFIG";
+    let meta = match std::fs::metadata(file) {
+        Ok(meta) => meta,
+        Err(e) => return Err(io_reason(file, &e)),
+    };
+    if meta.is_dir() {
+        let inside = file.join("config.yaml");
+        return Err(if inside.is_file() {
+            format!(
+                "it is a folder, not a file: give the file inside it, --config {}",
+                inside.display()
+            )
+        } else {
+            format!("it is a folder, not a file; {again}")
+        });
+    }
+    if meta.len() > MAX_CONFIG_BYTES {
+        return Err(format!(
+            "it is {} MB, far more than a config file (a few KB): is it the right file? {again}",
+            meta.len() / (1024 * 1024)
+        ));
+    }
+    let bytes = std::fs::read(file).map_err(|e| io_reason(file, &e))?;
+    decode(&bytes)
 }
 
-impl Validator<'_> {
-    fn problem(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        // The shared plan is checked once per fund: report each problem once.
-        let problem = (path.into(), message.into());
-        if !self.problems.contains(&problem) {
-            self.problems.push(problem);
-        }
-    }
-
-    fn path(&self, text: &str) -> PathBuf {
-        let p = Path::new(text);
-        if p.is_absolute() {
-            p.to_owned()
-        } else {
-            self.dir.join(p)
-        }
-    }
-
-    fn config(&mut self, raw: RawConfig, file: &Path) -> Option<Config> {
-        let tz_text = raw.timezone.as_deref().unwrap_or(defaults::TIMEZONE);
-        let timezone = Tz::from_str(tz_text)
-            .map_err(|_| {
-                self.problem(
-                    "timezone",
-                    format!("{tz_text:?} is not an IANA time zone name (e.g. Asia/Shanghai)"),
+/// Why reading `file` failed, for the common errors in words and with what to do.
+fn io_reason(file: &Path, e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => {
+            if std::fs::symlink_metadata(file).is_ok() {
+                let target = std::fs::read_link(file)
+                    .map(|t| format!(" {}", t.display()))
+                    .unwrap_or_default();
+                format!(
+                    "it is a symbolic link to{target}, which does not exist; point the link at \
+                     the config file or give the file itself with --config PATH"
                 )
-            })
-            .ok();
-        let schedule = raw
-            .schedule
-            .unwrap_or_else(|| defaults::SCHEDULE.to_owned());
-        if let Err(e) = croner::Cron::from_str(&schedule) {
-            self.problem(
-                "schedule",
-                format!("{schedule:?} is not a crontab schedule ({e}); e.g. \"0 9 * * *\" is 09:00 daily"),
-            );
-        }
-        let database = self.path(raw.database.as_deref().unwrap_or(defaults::DATABASE));
-
-        let plan = match raw.plan {
-            Some(plan) => self.milestone_specs(&plan, "plan"),
-            None => defaults::PLAN
-                .iter()
-                .map(|&(by, share)| (by.to_owned(), Share::parse(share).ok()))
-                .collect(),
-        };
-        let funds = self.funds(raw.funds.unwrap_or_default(), &plan);
-        let (sources, extra_headers) = self.ledger(raw.ledger, &funds);
-        let alerts = self.alerts(raw.alerts);
-        let email = self.email(raw.email, &funds);
-        Some(Config {
-            file: file.to_owned(),
-            timezone: timezone?,
-            database,
-            schedule,
-            sources,
-            extra_headers,
-            alerts,
-            email: email?,
-            funds,
-        })
-    }
-
-    /// Parses shares and keeps `MM-DD` text; dates are checked per fund (the year matters).
-    fn milestone_specs(
-        &mut self,
-        raw: &[RawMilestone],
-        path: &str,
-    ) -> Vec<(String, Option<Share>)> {
-        if raw.is_empty() {
-            self.problem(
-                path,
-                "list at least one milestone, e.g. - {by: \"12-31\", share: 100%}",
-            );
-        }
-        raw.iter()
-            .enumerate()
-            .map(|(i, m)| {
-                let share = match &m.share {
-                    Value::String(s) => Share::parse(s)
-                        .map_err(|e| {
-                            self.problem(format!("{path}[{i}].share"), format!("{s:?}: {e}"))
-                        })
-                        .ok(),
-                    other => {
-                        self.problem(
-                            format!("{path}[{i}].share"),
-                            format!(
-                                "{}: write the share as a percentage, e.g. 25%",
-                                yaml_text(other)
-                            ),
-                        );
-                        None
+            } else {
+                let folder = match file.parent() {
+                    Some(p) if !p.as_os_str().is_empty() && !p.exists() => {
+                        format!(" (nor does the folder {})", p.display())
                     }
+                    _ => String::new(),
                 };
-                (m.by.clone(), share)
-            })
-            .collect()
-    }
-
-    fn funds(&mut self, raw: Vec<RawFund>, default_plan: &[(String, Option<Share>)]) -> Vec<Fund> {
-        if raw.is_empty() {
-            self.problem(
-                "funds",
-                "list at least one fund (id, code, name, year, budget)",
-            );
-        }
-        let mut ids = HashSet::new();
-        let mut codes = HashSet::new();
-        let mut funds = Vec::with_capacity(raw.len());
-        for (i, f) in raw.into_iter().enumerate() {
-            let at = format!("funds[{i}]");
-            if f.id.is_empty()
-                || !f
-                    .id
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            {
-                self.problem(
-                    format!("{at}.id"),
-                    format!("{:?}: use letters, digits, '-' and '_' only (it is typed on the command line)", f.id),
-                );
-            }
-            if !ids.insert(f.id.clone()) {
-                self.problem(
-                    format!("{at}.id"),
-                    format!("{:?} is used by another fund; ids must be unique", f.id),
-                );
-            }
-            if !codes.insert((f.code.clone(), f.year)) {
-                self.problem(
-                    format!("{at}.code"),
-                    format!(
-                        "{:?} is used by another fund of {}; a code names one fund per year",
-                        f.code, f.year
-                    ),
-                );
-            }
-            for (key, value) in [("code", &f.code), ("name", &f.name)] {
-                if value.trim().is_empty() {
-                    self.problem(format!("{at}.{key}"), "must not be empty");
-                }
-            }
-            if !(2000..=2100).contains(&f.year) {
-                self.problem(
-                    format!("{at}.year"),
-                    format!("{} is not a plausible fiscal year", f.year),
-                );
-            }
-            let budget = self.budget(&f.budget, &format!("{at}.budget"));
-            let (specs, plan_path) = match &f.milestones {
-                Some(m) => (
-                    self.milestone_specs(m, &format!("{at}.milestones")),
-                    format!("{at}.milestones"),
-                ),
-                None => (default_plan.to_vec(), "plan".to_owned()),
-            };
-            let milestones = self.milestones(&specs, f.year, &plan_path, &at);
-            for (j, addr) in f.notify.iter().enumerate() {
-                self.mailbox(&format!("{at}.notify[{j}]"), addr);
-            }
-            if let (Some(budget), Some(milestones)) = (budget, milestones) {
-                funds.push(Fund {
-                    id: f.id,
-                    code: f.code,
-                    name: f.name,
-                    year: f.year,
-                    budget,
-                    milestones,
-                    aliases: f.aliases,
-                    notify: f.notify,
-                });
-            }
-        }
-        funds
-    }
-
-    fn budget(&mut self, value: &Value, path: &str) -> Option<Money> {
-        let text = match value {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            other => {
-                self.problem(
-                    path,
-                    format!(
-                        "{}: write an amount, e.g. 15.00万元 or 150000",
-                        yaml_text(other)
-                    ),
-                );
-                return None;
-            }
-        };
-        match Money::parse_budget(&text) {
-            Ok(m) if m > Money::ZERO => Some(m),
-            Ok(_) => {
-                self.problem(path, format!("{text:?}: a budget must be more than zero"));
-                None
-            }
-            Err(e) => {
-                self.problem(
-                    path,
-                    format!(
-                        "{text:?} is not an amount: {e}; e.g. 15.00万元, 150000 or \"150,000.00元\""
-                    ),
-                );
-                None
-            }
-        }
-    }
-
-    /// Turns `MM-DD` specs into dates of `year`, checking order. Problems are reported at
-    /// `plan_path[i]` (and, for the shared plan, which fund's year made the date impossible).
-    fn milestones(
-        &mut self,
-        specs: &[(String, Option<Share>)],
-        year: i32,
-        plan_path: &str,
-        fund_path: &str,
-    ) -> Option<Vec<Milestone>> {
-        let mut out = Vec::with_capacity(specs.len());
-        let mut ok = !specs.is_empty();
-        for (i, (by, share)) in specs.iter().enumerate() {
-            let date = parse_month_day(by, year);
-            if date.is_none() {
-                let context = if plan_path == "plan" {
-                    format!(" (in {year}, the year of {fund_path})")
+                let relative = if file.is_relative() {
+                    std::env::current_dir()
+                        .map(|d| format!(", looked in {}", d.display()))
+                        .unwrap_or_default()
                 } else {
                     String::new()
                 };
-                self.problem(
-                    format!("{plan_path}[{i}].by"),
-                    format!(
-                        "{by:?} is not a day of the year{context}: write MM-DD, e.g. \"06-30\""
-                    ),
-                );
-            }
-            match (date, share) {
-                (Some(date), Some(share)) => out.push(Milestone {
-                    date,
-                    share: *share,
-                }),
-                _ => ok = false,
+                format!(
+                    "there is no such file{folder}{relative}; give the right file with \
+                     --config PATH or $SPENDWATCH_CONFIG"
+                )
             }
         }
-        for (i, pair) in out.windows(2).enumerate() {
-            if pair[1].date <= pair[0].date {
-                self.problem(
-                    format!("{plan_path}[{}].by", i + 1),
-                    "milestone dates must increase down the list",
-                );
-                ok = false;
-            }
-            if pair[1].share <= pair[0].share {
-                self.problem(
-                    format!("{plan_path}[{}].share", i + 1),
-                    format!(
-                        "{} is not above the previous milestone's {}: shares are cumulative and must increase",
-                        pair[1].share, pair[0].share
-                    ),
-                );
-                ok = false;
-            }
-        }
-        ok.then_some(out)
+        ErrorKind::PermissionDenied => "permission denied: run spendwatch as a user that may read \
+             it (the package makes it readable by root and the group spendwatch, e.g. \
+             `sudo -u spendwatch spendwatch …`), or correct its owner and mode (see `ls -l`)"
+            .to_owned(),
+        _ => format!("{e}; check the file, or give another one with --config PATH"),
     }
+}
 
-    fn ledger(
-        &mut self,
-        raw: Option<raw::RawLedger>,
-        funds: &[Fund],
-    ) -> (Vec<SourceSpec>, ExtraHeaders) {
-        let Some(raw) = raw else {
-            return (Vec::new(), ExtraHeaders::default());
-        };
-        let mut sources = Vec::new();
-        for (i, value) in raw.sources.iter().enumerate() {
-            let at = format!("ledger.sources[{i}]");
-            let mut series = Series::Periods;
-            let (path, fund) = match value {
-                Value::String(s) => (s.clone(), None),
-                Value::Mapping(map) => {
-                    let mut path = None;
-                    let mut fund = None;
-                    for (k, v) in map {
-                        match (k.as_str(), v) {
-                            (Some("path"), Value::String(s)) => path = Some(s.clone()),
-                            (Some("fund"), Value::String(s)) => fund = Some(s.clone()),
-                            (Some("series"), Value::String(s)) if s == "ytd" => {
-                                series = Series::Ytd
-                            }
-                            (Some("series"), Value::String(s)) if s == "periods" => {}
-                            (Some("series"), other) => self.problem(
-                                format!("{at}.series"),
-                                format!(
-                                    "{}: write `series: ytd` when the files are successive \
-                                     year-to-date exports of one ledger (only the newest counts), \
-                                     or leave it out when each file holds its own period",
-                                    yaml_text(other)
-                                ),
-                            ),
-                            (Some(key @ ("path" | "fund")), other) => self.problem(
-                                format!("{at}.{key}"),
-                                format!("{}: expected text", yaml_text(other)),
-                            ),
-                            _ => self.problem(
-                                at.clone(),
-                                format!(
-                                    "unknown key {}: a source has only `path`, `fund` and `series`",
-                                    yaml_text(k)
-                                ),
-                            ),
-                        }
-                    }
-                    let Some(path) = path else {
-                        self.problem(
-                            at,
-                            "missing `path`: write {path: FILE_OR_GLOB, fund: FUND_ID}",
-                        );
-                        continue;
-                    };
-                    (path, fund)
-                }
-                other => {
-                    self.problem(
-                        at,
-                        format!(
-                            "{}: write a file or glob, or {{path: …, fund: …}}",
-                            yaml_text(other)
-                        ),
-                    );
-                    continue;
-                }
+/// The text of a config file: UTF-8 (with or without a BOM), or UTF-16 with a BOM, which YAML
+/// also allows (Windows Notepad's "Unicode"). Anything else is refused with what it looks like.
+fn decode(bytes: &[u8]) -> Result<String, String> {
+    let save_as = "save it as UTF-8 (in Notepad: Save As, Encoding UTF-8) and try again";
+    for (bom, encoding) in [
+        (&b"\xFF\xFE"[..], encoding_rs::UTF_16LE),
+        (&b"\xFE\xFF"[..], encoding_rs::UTF_16BE),
+    ] {
+        if let Some(rest) = bytes.strip_prefix(bom) {
+            return match encoding.decode_without_bom_handling_and_without_replacement(rest) {
+                Some(text) => Ok(text.into_owned()),
+                None => Err(format!(
+                    "it starts as UTF-16 text but is not valid UTF-16; {save_as}"
+                )),
             };
-            if let Some(id) = &fund
-                && !funds.iter().any(|f| &f.id == id)
+        }
+    }
+    if bytes.starts_with(b"SQLite format 3\0") {
+        return Err(
+            "it is a SQLite database (the `database` of a config?), not a config file; give \
+             the config.yaml with --config PATH"
+                .to_owned(),
+        );
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+        return Err(
+            "it is a spreadsheet or another binary file, not a config file; give the \
+             config.yaml with --config PATH (ledger files belong in `ledger.sources`)"
+                .to_owned(),
+        );
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let at = e.valid_up_to();
+            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            let looks = if encoding_rs::GB18030
+                .decode_without_bom_handling_and_without_replacement(bytes)
+                .is_some()
             {
-                let known: Vec<&str> = funds.iter().map(|f| f.id.as_str()).collect();
-                self.problem(
-                    format!("{at}.fund"),
-                    format!(
-                        "{id:?} is not a fund id in this config (known: {})",
-                        known.join(", ")
-                    ),
-                );
-            }
-            if path.trim().is_empty() {
-                self.problem(format!("{at}.path"), "must not be empty");
-                continue;
-            }
-            if let Err(e) = glob::Pattern::new(&path) {
-                self.problem(
-                    format!("{at}.path"),
-                    format!("{path:?} is not a valid glob: {e}"),
-                );
-                continue;
-            }
-            sources.push(SourceSpec {
-                pattern: self.path(&path),
-                fund,
-                series,
-            });
+                "; it looks like GBK (GB18030) text, as older Windows editors save Chinese"
+            } else {
+                ""
+            };
+            return Err(format!(
+                "it is not UTF-8 text (line {line} has a byte that is not UTF-8){looks}: {save_as}"
+            ));
         }
-        let mut extra = ExtraHeaders::default();
-        if let Some(c) = raw.columns {
-            let roles = [
-                (Role::Date, c.date),
-                (Role::Year, c.year),
-                (Role::Month, c.month),
-                (Role::Day, c.day),
-                (Role::Amount, c.amount),
-                (Role::Credit, c.credit),
-                (Role::Fund, c.fund),
-                (Role::Voucher, c.voucher),
-                (Role::Memo, c.memo),
-            ];
-            for (role, names) in roles {
-                for name in names {
-                    extra.add(role, &name);
-                }
-            }
-        }
-        (sources, extra)
-    }
-
-    fn alerts(&mut self, raw: Option<raw::RawAlerts>) -> AlertSettings {
-        let raw = raw.unwrap_or(raw::RawAlerts {
-            warn_days: None,
-            repeat_interval: None,
-            notify_resolved: None,
-            stale_after: None,
-        });
-        let warn_days = raw.warn_days.unwrap_or(defaults::WARN_DAYS);
-        if warn_days > 366 {
-            self.problem(
-                "alerts.warn_days",
-                format!("{warn_days} is more than a year; e.g. 15"),
-            );
-        }
-        let repeat_interval = self.duration(
-            "alerts.repeat_interval",
-            raw.repeat_interval.as_deref(),
-            defaults::REPEAT_INTERVAL,
+    };
+    if text.contains('\0') {
+        return Err(
+            "it holds NUL bytes, so it is not a text file; give the config.yaml with --config PATH"
+                .to_owned(),
         );
-        let stale_after = self.duration(
-            "alerts.stale_after",
-            raw.stale_after.as_deref(),
-            defaults::STALE_AFTER,
-        );
-        AlertSettings {
-            warn_days,
-            repeat_interval,
-            notify_resolved: raw.notify_resolved.unwrap_or(defaults::NOTIFY_RESOLVED),
-            stale_after,
-        }
     }
-
-    fn duration(&mut self, path: &str, text: Option<&str>, default: &str) -> Duration {
-        let text = text.unwrap_or(default);
-        match humantime::parse_duration(text) {
-            Ok(d) if !d.is_zero() => d,
-            _ => {
-                self.problem(
-                    path,
-                    format!("{text:?} is not a duration: write e.g. 7d, 12h or 30m"),
-                );
-                humantime::parse_duration(default).unwrap_or(Duration::from_secs(86_400))
-            }
-        }
-    }
-
-    fn mailbox(&mut self, path: &str, text: &str) -> bool {
-        match text.parse::<lettre::message::Mailbox>() {
-            Ok(_) => true,
-            Err(e) => {
-                self.problem(path, format!("{text:?} is not an email address ({e}); e.g. finance@example.gov.cn or \"财务科 <finance@example.gov.cn>\""));
-                false
-            }
-        }
-    }
-
-    fn email(&mut self, raw: Option<RawEmail>, _funds: &[Fund]) -> Option<EmailSettings> {
-        let raw = raw.unwrap_or(RawEmail {
-            from: None,
-            to: Vec::new(),
-            admin: Vec::new(),
-            transport: None,
-            file: None,
-            smtp: None,
-            sendmail: None,
-        });
-        let from = raw.from.unwrap_or_else(|| defaults::FROM.to_owned());
-        self.mailbox("email.from", &from);
-        for (key, list) in [("to", &raw.to), ("admin", &raw.admin)] {
-            for (i, addr) in list.iter().enumerate() {
-                self.mailbox(&format!("email.{key}[{i}]"), addr);
-            }
-        }
-        // Whatever the transport: a password written here is a secret in a readable file.
-        if raw.smtp.as_ref().is_some_and(|s| s.password.is_some()) {
-            self.problem(
-                "email.smtp.password",
-                "the password must not be written in config.yaml: put it in a file named by \
-                 `password_file` (or a systemd credential), or set SPENDWATCH_SMTP_PASSWORD, and \
-                 delete this key",
-            );
-        }
-        let transport_name = raw.transport.as_deref().unwrap_or(defaults::TRANSPORT);
-        let transport = match transport_name {
-            "file" => {
-                let dir = raw.file.and_then(|f| f.dir);
-                Transport::File {
-                    dir: self.path(dir.as_deref().unwrap_or(defaults::OUTBOX_DIR)),
-                }
-            }
-            "sendmail" => {
-                let command = raw.sendmail.and_then(|s| s.command);
-                Transport::Sendmail {
-                    command: self.path(command.as_deref().unwrap_or(defaults::SENDMAIL)),
-                }
-            }
-            "smtp" => self.smtp(raw.smtp)?,
-            other => {
-                self.problem(
-                    "email.transport",
-                    format!("{other:?}: choose file, smtp or sendmail"),
-                );
-                return None;
-            }
-        };
-        Some(EmailSettings {
-            from,
-            to: raw.to,
-            admin: raw.admin,
-            transport,
-        })
-    }
-
-    fn smtp(&mut self, raw: Option<raw::RawSmtp>) -> Option<Transport> {
-        let Some(raw) = raw else {
-            self.problem(
-                "email.smtp",
-                "transport is smtp but there is no smtp section: give at least `host`",
-            );
-            return None;
-        };
-        let security = match raw.security.as_deref().unwrap_or("tls") {
-            "tls" => Security::Tls,
-            "starttls" => Security::StartTls,
-            "none" => Security::None,
-            other => {
-                self.problem(
-                    "email.smtp.security",
-                    format!("{other:?}: choose tls (port 465), starttls (port 587) or none"),
-                );
-                Security::Tls
-            }
-        };
-        let Some(host) = raw.host.filter(|h| !h.trim().is_empty()) else {
-            self.problem(
-                "email.smtp.host",
-                "missing: name the mail server, e.g. smtp.example.gov.cn",
-            );
-            return None;
-        };
-        let port = raw.port.unwrap_or(match security {
-            Security::Tls => 465,
-            Security::StartTls => 587,
-            Security::None => 25,
-        });
-        let timeout = self.duration(
-            "email.smtp.timeout",
-            raw.timeout.as_deref(),
-            defaults::SMTP_TIMEOUT,
-        );
-        Some(Transport::Smtp(SmtpSettings {
-            host,
-            port,
-            security,
-            username: raw.username,
-            password_file: raw.password_file.map(|p| self.path(&p)),
-            ca_file: raw.ca_file.map(|p| self.path(&p)),
-            timeout,
-        }))
-    }
+    Ok(text.strip_prefix('\u{FEFF}').unwrap_or(text).to_owned())
 }
 
 /// A duration in the largest whole unit that fits, as it would be written in the config:
@@ -786,26 +529,6 @@ pub fn format_duration(d: Duration) -> String {
         s if s % 3_600 == 0 => format!("{}h", s / 3_600),
         s if s % 60 == 0 => format!("{}m", s / 60),
         s => format!("{s}s"),
-    }
-}
-
-/// `MM-DD` as a date in `year`.
-fn parse_month_day(text: &str, year: i32) -> Option<NaiveDate> {
-    let (m, d) = text.trim().split_once('-')?;
-    if m.len() != 2 || d.len() != 2 {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(year, m.parse().ok()?, d.parse().ok()?)
-}
-
-/// A YAML value as the user wrote it, for error messages.
-fn yaml_text(value: &Value) -> String {
-    match value {
-        Value::Null => "an empty value".to_owned(),
-        Value::String(s) => format!("{s:?}"),
-        other => serde_yaml::to_string(other)
-            .map(|s| s.trim().to_owned())
-            .unwrap_or_default(),
     }
 }
 

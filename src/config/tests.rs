@@ -1,6 +1,10 @@
 use std::path::Path;
 
 use super::*;
+use crate::core::Money;
+use serde_yaml::Value;
+
+mod text;
 
 const FUNDS: &str = r#"
 funds:
@@ -20,14 +24,17 @@ fn load_text(text: &str) -> Result<Config, ConfigError> {
     parse(text, Path::new("config.yaml"), Path::new("/etc/spendwatch"))
 }
 
-/// The problems as `path: message` lines.
+/// The problems as `path: message` lines (`N: path: message` when the line is known).
 fn problems(text: &str) -> Vec<String> {
     match load_text(text) {
         Ok(_) => panic!("accepted:\n{text}"),
         Err(e) => e
-            .problems
+            .problems()
             .iter()
-            .map(|(p, m)| format!("{p}: {m}"))
+            .map(|p| match p.line {
+                Some(line) => format!("{line}: {}: {}", p.path, p.message),
+                None => format!("{}: {}", p.path, p.message),
+            })
             .collect(),
     }
 }
@@ -119,8 +126,31 @@ fn budget_forms() {
     assert_problem(
         &FUNDS.replacen("10.00万元", "[1]", 1),
         "funds[1].budget",
-        "write an amount",
+        "a list is not an amount: write e.g. budget: 15.00万元",
     );
+    assert_problem(
+        &FUNDS.replacen("10.00万元", "\"1,00,000\"", 1),
+        "funds[1].budget",
+        "misplaced thousands separators",
+    );
+    assert_problem(
+        &FUNDS.replacen("10.00万元", "100000.001", 1),
+        "funds[1].budget",
+        "finer than the 分",
+    );
+    assert_problem(
+        &FUNDS.replacen("10.00万元", "十万元", 1),
+        "funds[1].budget",
+        "(write the number in digits)",
+    );
+    assert_problem(
+        &FUNDS.replacen("10.00万元", "１０万元", 1),
+        "funds[1].budget",
+        "full-width \"１\" where \"1\" belongs",
+    );
+    // 元整 is "yuan exactly".
+    let c = load_text(&FUNDS.replacen("10.00万元", "100000元整", 1)).expect("元整");
+    assert_eq!(c.funds[1].budget, Money::from_fen(10_000_000));
 }
 
 #[test]
@@ -128,22 +158,52 @@ fn unknown_keys_are_errors_with_their_path() {
     assert_problem(
         &format!("timezon: Asia/Shanghai\n{FUNDS}"),
         "timezon",
-        "unknown field `timezon`",
+        "unknown key; did you mean `timezone`?",
     );
     assert_problem(
         &FUNDS.replacen("budget: 10.00万元", "budget: 10.00万元\n    bugdet: 1", 1),
         "funds[1].bugdet",
-        "unknown field `bugdet`",
+        "did you mean `budget`?",
     );
     assert_problem(
         &format!("alerts: {{warn_day: 3}}\n{FUNDS}"),
         "alerts.warn_day",
-        "unknown field `warn_day`",
+        "did you mean `warn_days`?",
     );
     assert_problem(
         &format!("ledger:\n  sources:\n    - {{path: a.csv, fnd: x}}\n{FUNDS}"),
-        "ledger.sources[0]",
-        "unknown key \"fnd\"",
+        "ledger.sources[0].fnd",
+        "did you mean `fund`?",
+    );
+    // A key of another section: where it belongs (a dedented line, usually).
+    assert_problem(
+        &format!("alerts:\n  warn_days: 3\nrepeat_interval: 3d\n{FUNDS}"),
+        "repeat_interval",
+        "not a key here; it belongs under `alerts:`: check its indentation",
+    );
+    assert_problem(
+        &FUNDS.replacen("budget: 10.00万元", "budget: 10.00万元\n    plan: []", 1),
+        "funds[1].plan",
+        "did you mean `milestones`?",
+    );
+    assert_problem(
+        &format!("colour: red\n{FUNDS}"),
+        "colour",
+        "unknown key; the keys here are timezone, database, schedule",
+    );
+}
+
+#[test]
+fn a_misspelt_required_key_is_one_problem() {
+    // Not also "missing `budget`": the misspelling is the one cause.
+    let found = problems(&FUNDS.replacen("budget: 10.00万元", "bugdet: 10.00万元", 1));
+    assert_eq!(
+        found,
+        ["funds[1].bugdet: unknown key; did you mean `budget`?"]
+    );
+    assert_eq!(
+        problems(&FUNDS.replacen("    budget: 10.00万元\n", "", 1)),
+        ["funds[1]: missing `budget`: add e.g. budget: 15.00万元"]
     );
 }
 
@@ -163,17 +223,52 @@ fn plan_errors() {
     assert_problem(
         &plan("  - {by: \"03-31\", share: 101%}\n"),
         "plan[0].share",
-        "at most 100%",
+        "\"101%\" is more than the whole budget: a share is at most 100%",
+    );
+    assert_problem(
+        &plan("  - {by: \"03-31\", share: 0.0%}\n"),
+        "plan[0].share",
+        "\"0.0%\" is no share: a milestone needs more than 0%",
     );
     assert_problem(
         &plan("  - {by: \"06-30\", share: 25%}\n  - {by: \"03-31\", share: 50%}\n"),
         "plan[1].by",
-        "dates must increase",
+        "\"03-31\" is not after \"06-30\" of plan[0]: milestone dates must increase",
     );
     assert_problem(
         &plan("  - {by: \"02-30\", share: 25%}\n"),
         "plan[0].by",
-        "not a day of the year (in 2025, the year of funds[0])",
+        "\"02-30\" is not a day of the year (month 2, day 30)",
+    );
+    assert_problem(
+        &plan("  - {by: \"2025-12-31\", share: 100%}\n"),
+        "plan[0].by",
+        "write only the month and day, by: \"12-31\"",
+    );
+    assert_problem(
+        &plan("  - {by: \"12月31日\", share: 100%}\n"),
+        "plan[0].by",
+        "write MM-DD, by: \"12-31\"",
+    );
+    assert_problem(
+        &plan("  - {by: 1231, share: 100%}\n"),
+        "plan[0].by",
+        "1231 is a number: write the day as MM-DD in quotes",
+    );
+    assert_problem(
+        &plan("  - {by: \"12-31\", share: 0.5}\n"),
+        "plan[0].share",
+        "0.5 is a bare number: write the share as a percentage, share: 50%",
+    );
+    assert_problem(
+        &plan("  - {by: \"12-31\", share: 33.333%}\n"),
+        "plan[0].share",
+        "more than two decimals",
+    );
+    assert_problem(
+        &plan("  - {by: \"12-31\"}\n"),
+        "plan[0]",
+        "missing `share`: add e.g. share: 50%",
     );
     assert_problem(
         &plan("  - {by: \"3/31\", share: 25%}\n"),
@@ -185,15 +280,108 @@ fn plan_errors() {
         "plan",
         "at least one milestone",
     );
-    // 02-29 exists in 2024 only.
+    // 02-29 exists in 2024 only: one problem, naming the fund whose year lacks it.
     let leap = plan("  - {by: \"02-29\", share: 100%}\n")
         .replace("year: 2025\n    budget: 10", "year: 2024\n    budget: 10");
-    let found = problems(&leap);
-    assert_eq!(found.len(), 1, "{found:#?}");
-    assert!(
-        found[0].contains("in 2025, the year of funds[0]"),
-        "{found:#?}"
+    assert_eq!(
+        problems(&leap),
+        [
+            "plan[0].by: 02-29 does not exist in 2025, the year of funds[0]: write \"02-28\", or \
+             give that fund its own `milestones`"
+        ]
     );
+}
+
+#[test]
+fn a_shared_plan_problem_is_reported_once() {
+    let plan = |items: &str| format!("plan:\n{items}{FUNDS}");
+    // Both funds follow the plan; its bad day is one problem, not one per fund.
+    assert_eq!(
+        problems(&plan(
+            "  - {by: \"3/31\", share: 25%}\n  - {by: \"12-31\", share: 100%}\n"
+        )),
+        ["plan[0].by: \"3/31\": write MM-DD, by: \"03-31\""]
+    );
+    assert_eq!(
+        problems(&plan("  - {by: \"02-29\", share: 100%}\n")),
+        [
+            "plan[0].by: 02-29 does not exist in 2025, the year of funds[0] and funds[1]: write \
+             \"02-28\", or give each of them its own `milestones`"
+        ]
+    );
+    // The order is checked once too, and against the milestone before, whichever was refused.
+    assert_eq!(
+        problems(&plan(
+            "  - {by: \"03-31\", share: x}\n  - {by: \"06-30\", share: 50%}\n  - {by: \"05-31\", share: 60%}\n"
+        )),
+        [
+            "plan[0].share: \"x\" is not a percentage: write e.g. share: 50%",
+            "plan[2].by: \"05-31\" is not after \"06-30\" of plan[1]: milestone dates must \
+             increase down the list",
+        ]
+    );
+}
+
+#[test]
+fn no_follow_on_problems() {
+    // A plan that is refused makes the funds unusable, but a source that names one of them
+    // names a fund all the same.
+    let text = format!(
+        "ledger:\n  sources:\n    - {{path: a.csv, fund: network-governance}}\nplan:\n  - {{by: \"12-31\", share: 2x%}}\n{FUNDS}"
+    );
+    assert_eq!(
+        problems(&text),
+        ["plan[0].share: \"2x%\" is not a percentage: write e.g. share: 50%"]
+    );
+    // A fund refused for its budget is still a fund to refer to.
+    let text = format!(
+        "ledger: {{sources: [{{path: a.csv, fund: investment-promotion}}]}}\n{}",
+        FUNDS.replacen("10.00万元", "lots", 1)
+    );
+    assert_eq!(problems(&text).len(), 1, "{:#?}", problems(&text));
+    // A section of the wrong kind is one problem, not also "no smtp section" or "no funds".
+    assert_eq!(
+        problems(&format!("email: {{transport: smtp, smtp: [a]}}\n{FUNDS}")).len(),
+        1
+    );
+    assert_eq!(problems("funds: {id: a}\n").len(), 1);
+    assert_eq!(problems("- a\n- b\n").len(), 1);
+    // A wrong value is not judged again by its meaning.
+    assert_eq!(
+        problems(&format!("alerts: {{repeat_interval: 7}}\n{FUNDS}")),
+        [
+            "alerts.repeat_interval: 7 has no unit: write 7d for days, 7h for hours or 7m for minutes"
+        ]
+    );
+}
+
+#[test]
+fn texts_that_name_two_funds_of_one_year() {
+    assert_problem(
+        &FUNDS.replacen("13020225P009015100013", "13020225P00901410001D", 1),
+        "funds[1].code",
+        "is also the code of funds[0] of 2025: a code names one fund per year",
+    );
+    let shared = FUNDS.replacen(
+        "budget: 10.00万元",
+        "budget: 10.00万元\n    aliases: [网络综合治理体系建设专项资金]",
+        1,
+    );
+    assert_problem(
+        &shared,
+        "funds[1].aliases[0]",
+        "is also the name of funds[0] of 2025: ledger rows naming it would all go to funds[0]",
+    );
+    // Funds of different years may share a code, a name and aliases: the date decides.
+    let next_year = FUNDS
+        .replacen("13020225P009015100013", "13020225P00901410001D", 1)
+        .replacen("招商引资专项业务费", "网络综合治理体系建设专项资金", 1)
+        .replacen(
+            "year: 2025\n    budget: 10",
+            "year: 2026\n    budget: 10",
+            1,
+        );
+    load_text(&next_year).expect("funds of two years");
 }
 
 #[test]
@@ -206,7 +394,7 @@ fn fund_milestone_errors_use_the_fund_path() {
     assert_problem(
         &text,
         "funds[1].milestones[1].share",
-        "40% is not above the previous milestone's 50%",
+        "40% is not above 50% of funds[1].milestones[0]",
     );
     assert_problem(&text, "funds[1].milestones[2].share", "20% is not above");
 }
@@ -216,7 +404,7 @@ fn fund_identity_errors() {
     assert_problem(
         &FUNDS.replacen("investment-promotion", "network-governance", 1),
         "funds[1].id",
-        "ids must be unique",
+        "is also the id of funds[0]: ids must be unique",
     );
     assert_problem(
         &FUNDS.replacen("investment-promotion", "投资 促进", 1),
@@ -231,28 +419,112 @@ fn fund_identity_errors() {
     assert_problem(
         &FUNDS.replacen("year: 2025", "year: 1999", 1),
         "funds[0].year",
-        "plausible",
+        "1999 is out of range: write a whole number from 2000 to 2100, e.g. year: 2025",
     );
     assert_problem("funds: []\n", "funds", "at least one fund");
     assert_problem(
+        "timezone: UTC\n",
+        "funds",
+        "missing: list the funds to watch",
+    );
+    assert_problem(
         &FUNDS.replacen("year: 2025", "year: next", 1),
         "funds[0].year",
-        "invalid type",
+        "\"next\" is not a number: write a whole number in digits, e.g. year: 2025",
+    );
+    assert_problem(
+        &FUNDS.replacen("year: 2025", "year: \"2025\"", 1),
+        "funds[0].year",
+        "\"2025\" is in quotes: write the number without them",
+    );
+    assert_problem(
+        &FUNDS.replacen("\"13020225P009015100013\"", "1302022500901", 1),
+        "funds[1].code",
+        "1302022500901 is read as a number: put it in quotes to make it text, e.g. \"1302022500901\"",
+    );
+    assert_problem(
+        "funds:\n  - network-governance\n",
+        "funds[0]",
+        "write each fund as `key: value` lines after `- `",
+    );
+    assert_problem(
+        &FUNDS.replacen("name: 招商引资专项业务费", "name:", 1),
+        "funds[1].name",
+        "is empty: write e.g. name:",
     );
 }
 
 #[test]
 fn settings_errors() {
-    assert_problem(&format!("timezone: Beijing\n{FUNDS}"), "timezone", "IANA");
+    assert_problem(
+        &format!("timezone: Beijing\n{FUNDS}"),
+        "timezone",
+        "China's time zone is written timezone: Asia/Shanghai",
+    );
+    assert_problem(
+        &format!("timezone: asia/shanghai\n{FUNDS}"),
+        "timezone",
+        "write timezone: Asia/Shanghai",
+    );
+    assert_problem(
+        &format!("timezone: Mars/Olympus\n{FUNDS}"),
+        "timezone",
+        "not a time zone name of the IANA database",
+    );
     assert_problem(
         &format!("schedule: \"61 9 * * *\"\n{FUNDS}"),
         "schedule",
-        "not a crontab schedule",
+        "\"61 9 * * *\": the minute field \"61\" is not valid: it takes 0-59",
+    );
+    assert_problem(
+        &format!("schedule: \"0 9 * * MON-FRY\"\n{FUNDS}"),
+        "schedule",
+        "the day-of-week field \"MON-FRY\" is not valid: it takes 0-7 or SUN-SAT",
+    );
+    assert_problem(
+        &format!("schedule: \"0 9 * *\"\n{FUNDS}"),
+        "schedule",
+        "it has 4 fields; a crontab line has 5 (minute hour day-of-month month day-of-week)",
+    );
+    assert_problem(
+        &format!("schedule: \"09:30\"\n{FUNDS}"),
+        "schedule",
+        "a time of day is written as crontab fields, minute first: schedule: \"30 9 * * *\"",
+    );
+    assert_problem(
+        &format!("schedule: \"0 9 31 4 *\"\n{FUNDS}"),
+        "schedule",
+        "names no day that exists",
     );
     assert_problem(
         &format!("alerts: {{repeat_interval: weekly}}\n{FUNDS}"),
         "alerts.repeat_interval",
-        "not a duration",
+        "\"weekly\" is not a length of time: write a number and a unit, e.g. 7d",
+    );
+    assert_problem(
+        &format!("alerts: {{stale_after: 0d}}\n{FUNDS}"),
+        "alerts.stale_after",
+        "\"0d\" is zero",
+    );
+    assert_problem(
+        &format!("alerts: {{stale_after: 30天}}\n{FUNDS}"),
+        "alerts.stale_after",
+        "write the unit in letters, 30d",
+    );
+    assert_problem(
+        &format!("alerts: {{warn_days: -1}}\n{FUNDS}"),
+        "alerts.warn_days",
+        "-1 is out of range: write a whole number from 0 to 366, e.g. warn_days: 15",
+    );
+    assert_problem(
+        &format!("alerts: {{notify_resolved: yes}}\n{FUNDS}"),
+        "alerts.notify_resolved",
+        "write notify_resolved: true or notify_resolved: false (for yes, write true)",
+    );
+    assert_problem(
+        &format!("alerts: [1]\n{FUNDS}"),
+        "alerts",
+        "a list was given: write its settings as `key: value` lines indented under `alerts:`",
     );
     assert_problem(
         &format!("email: {{to: [\"not an address\"]}}\n{FUNDS}"),
@@ -260,24 +532,77 @@ fn settings_errors() {
         "not an email address",
     );
     assert_problem(
+        &format!("email: {{to: finance@localhost}}\n{FUNDS}"),
+        "email.to",
+        "\"finance@localhost\" is a single value: write a list, even of one item: to: [finance@localhost]",
+    );
+    assert_problem(
+        &format!("email: {{to: [\"a@x.cn, b@x.cn\"]}}\n{FUNDS}"),
+        "email.to[0]",
+        "holds 2 addresses: list them separately, to: [a@x.cn, b@x.cn]",
+    );
+    assert_problem(
+        &format!("email: {{admin: [\"admin＠x.cn\"]}}\n{FUNDS}"),
+        "email.admin[0]",
+        "(it has the full-width \"＠\" where \"@\" belongs)",
+    );
+    assert_problem(
         &format!("email: {{transport: pigeon}}\n{FUNDS}"),
         "email.transport",
-        "file, smtp or sendmail",
+        "file (.eml files, no mail server), smtp or sendmail",
+    );
+    assert_problem(
+        &format!("email: {{transport: SMTP}}\n{FUNDS}"),
+        "email.transport",
+        "write it in lowercase, transport: smtp",
+    );
+    assert_problem(
+        &format!("email: {{transport: smtp, smtp: {{host: h, port: 70000}}}}\n{FUNDS}"),
+        "email.smtp.port",
+        "70000 is out of range: write a whole number from 1 to 65535",
+    );
+    assert_problem(
+        &format!("email: {{transport: smtp, smtp: smtp.example.gov.cn}}\n{FUNDS}"),
+        "email.smtp",
+        "name the server in the section, smtp: {host: smtp.example.gov.cn}",
     );
     assert_problem(
         &format!("email: {{transport: smtp}}\n{FUNDS}"),
         "email.smtp",
-        "no smtp section",
+        "there is no `smtp:` section",
     );
     assert_problem(
         &format!("ledger: {{sources: [{{path: a.csv, fund: nosuch}}]}}\n{FUNDS}"),
         "ledger.sources[0].fund",
-        "\"nosuch\" is not a fund id",
+        "\"nosuch\" is not the id of a fund in this config: write one of network-governance, \
+         investment-promotion",
+    );
+    assert_problem(
+        &format!(
+            "ledger: {{sources: [{{path: a.csv, fund: \"13020225P009015100013\"}}]}}\n{FUNDS}"
+        ),
+        "ledger.sources[0].fund",
+        "is the code of funds[1]: write its id, fund: investment-promotion",
+    );
+    assert_problem(
+        &format!("ledger: {{sources: [a.csv, a.csv]}}\n{FUNDS}"),
+        "ledger.sources[1]",
+        "is listed already as ledger.sources[0]",
+    );
+    assert_problem(
+        &format!("ledger: {{sources: data/*.csv}}\n{FUNDS}"),
+        "ledger.sources",
+        "write a list, even of one item: sources: [data/*.csv]",
+    );
+    assert_problem(
+        &format!("ledger: {{columns: {{date: [发生日期], memo: [\"发生 日期\"]}}}}\n{FUNDS}"),
+        "ledger.columns.memo[0]",
+        "is listed already as ledger.columns.date[0]: a header name has one role",
     );
     assert_problem(
         &format!("ledger: {{sources: [\"[a\"]}}\n{FUNDS}"),
         "ledger.sources[0].path",
-        "not a valid glob",
+        "not a valid file pattern",
     );
 }
 
@@ -290,6 +615,26 @@ fn a_password_in_the_config_is_refused_without_echoing_it() {
     assert!(
         found.iter().any(|p| p.starts_with("email.smtp.password: ")
             && p.contains("must not be written in config.yaml")),
+        "{found:#?}"
+    );
+    // Misplaced or misspelt, it is refused as a password too, never suggested as a key.
+    let text = format!(
+        "email:\n  password: hunter2secret\n  smtp: {{host: h, passwd: hunter2secret}}\n{FUNDS}"
+    );
+    let found = problems(&text);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .all(|p| p.contains("must not be written") && !p.contains("hunter2secret")),
+        "{found:#?}"
+    );
+    // Nor is it shown when its line is the one YAML refuses.
+    let found = problems(&format!(
+        "email:\n  smtp: {{host: h, password: \"hunter2secret}}\n{FUNDS}"
+    ));
+    assert!(
+        found.iter().all(|p| !p.contains("hunter2secret")),
         "{found:#?}"
     );
     assert!(
@@ -350,4 +695,291 @@ fn errors_display_file_and_path() {
             .starts_with("config.yaml: funds[0].budget: \"15万x\" is not an amount"),
         "{e}"
     );
+    assert_eq!(e.summary(), "the config is invalid");
+    let e = load_text("timezone：UTC\n").expect_err("full-width colon");
+    assert_eq!(
+        e.to_string(),
+        "config.yaml:1: `timezone：` has a full-width colon \"：\": write the ASCII colon and a \
+         space, `timezone: `"
+    );
+}
+
+/// Messages name what to write, never the parser's or the program's own terms, and never
+/// repeat the key path the prefix gives.
+#[test]
+fn messages_speak_the_language_of_the_file() {
+    let bad = [
+        format!("alerts: {{warn_days: 三, repeat_interval: [1], notify_resolved: 1}}\n{FUNDS}"),
+        format!("alerts: [1]\nemail: 5\nledger: {{sources: {{a: 1}}, columns: [x]}}\n{FUNDS}"),
+        format!(
+            "email: {{to: a@b.cn, admin: {{x: 1}}, from: [x], smtp: {{port: x, host: [1]}}}}\n{FUNDS}"
+        ),
+        FUNDS.replacen("year: 2025", "year: 2025.5", 1),
+        FUNDS.replacen("name: 招商引资专项业务费", "name: {a: 1}", 1),
+        FUNDS.replacen("    budget: 10.00万元\n", "", 1),
+        format!("plan: {{by: 1}}\n{FUNDS}"),
+        format!("plan:\n  - [1]\n  - {{by: [1], share: {{}}}}\n{FUNDS}"),
+        "funds: 5\n".to_owned(),
+        "funds:\n  - 5\n".to_owned(),
+        format!("timezone: !!binary aGVsbG8=\n{FUNDS}"),
+        format!("~: 1\n2025: x\n{FUNDS}"),
+        format!("timezone: [a\n{FUNDS}"),
+        format!("a: b: c\n{FUNDS}"),
+        format!("timezone: &x UTC\ndatabase: *y\n{FUNDS}"),
+    ];
+    let jargon = [
+        "invalid type",
+        "invalid value",
+        "expected",
+        "u32",
+        "u16",
+        "i32",
+        "i64",
+        "struct",
+        "Raw",
+        "sequence",
+        "unit value",
+        "mapping values",
+        "unknown field",
+        "unknown variant",
+        "deserializ",
+    ];
+    for text in &bad {
+        let e = load_text(text).expect_err(text);
+        for p in e.problems() {
+            for word in jargon {
+                assert!(!p.message.contains(word), "{word:?} in {p:?}\nfor:\n{text}");
+            }
+            // (Examples of what to write, `to: [finance@localhost]`, may name the key.)
+            let last = p.path.rsplit(['.', '[']).next().unwrap_or("");
+            assert!(
+                p.path.is_empty()
+                    || !(p.message.starts_with(&p.path)
+                        || p.message.starts_with(&format!("{last}:"))
+                        || p.message.starts_with(&format!("`{last}`"))),
+                "the key path is repeated in {p:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn problems_come_in_the_order_of_the_file() {
+    let text = format!(
+        "alerts: {{stale_after: 0d, warn_days: x}}\ntimezone: Nowhere\n{}",
+        FUNDS.replacen("15.00万元", "lots", 1)
+    );
+    let paths: Vec<String> = load_text(&text)
+        .expect_err("bad")
+        .problems()
+        .iter()
+        .map(|p| p.path.clone())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "alerts.stale_after",
+            "alerts.warn_days",
+            "timezone",
+            "funds[0].budget"
+        ]
+    );
+}
+
+#[test]
+fn subtotal_words_extend_the_built_in_ones() {
+    assert!(
+        load_text(FUNDS)
+            .expect("no words")
+            .subtotal_words
+            .is_empty()
+    );
+    let c = load_text(&format!(
+        "ledger:\n  subtotal_words: [当前合计, \"当前 累计\", 月计]\n{FUNDS}"
+    ))
+    .expect("words");
+    // Spaces are removed, as the reader removes them from cells before comparing.
+    assert_eq!(c.subtotal_words, ["当前合计", "当前累计", "月计"]);
+    let sixteen = "一二三四五六七八九十一二三四五六";
+    assert_eq!(sixteen.chars().count(), MAX_SUBTOTAL_WORD_CHARS);
+    let c = load_text(&format!("ledger: {{subtotal_words: [{sixteen}]}}\n{FUNDS}")).expect("16");
+    assert_eq!(c.subtotal_words, [sixteen]);
+
+    let words = |list: &str| format!("ledger:\n  subtotal_words: {list}\n{FUNDS}");
+    assert_eq!(
+        problems(&words(&format!(
+            "[当前合计, \"\", \"当前 合计\", 12, \"0\", \"-\", \"本月合计，本年累计\", {sixteen}七]"
+        ))),
+        [
+            "ledger.subtotal_words[1]: is empty: delete it, or write the word of a subtotal row, \
+             e.g. 当前合计",
+            "ledger.subtotal_words[2]: \"当前 合计\" is listed already as \
+             ledger.subtotal_words[0]: list it once",
+            "ledger.subtotal_words[3]: 12 is a number: a subtotal word is the text of a subtotal \
+             row, e.g. 当前合计",
+            "ledger.subtotal_words[4]: \"0\" has no letters: a row with a cell saying only that \
+             (an amount, a dash) would be skipped as a subtotal; write a word such as 当前合计",
+            "ledger.subtotal_words[5]: \"-\" has no letters: a row with a cell saying only that \
+             (an amount, a dash) would be skipped as a subtotal; write a word such as 当前合计",
+            "ledger.subtotal_words[6]: \"本月合计，本年累计\" holds several words: list them \
+             separately, subtotal_words: [本月合计, 本年累计]",
+            "ledger.subtotal_words[7]: \"一二三四五六七八九十一二三四五六七\" is 17 characters: a \
+             subtotal word has at most 16 (a cell must say exactly it, as 当前合计 or 本月累计 do), \
+             longer text is a memo",
+        ]
+    );
+    assert_eq!(
+        problems(&words("当前合计")),
+        [
+            "ledger.subtotal_words: \"当前合计\" is a single value: write a list, even of one item: \
+          subtotal_words: [当前合计]"
+        ]
+    );
+    assert_eq!(
+        problems(&words("{当前合计: 1}")),
+        [
+            "ledger.subtotal_words: a section of `key: value` lines was given: write a list, e.g. \
+          subtotal_words: [当前合计, 当前累计]"
+        ]
+    );
+}
+
+/// Every key, given a value of every wrong kind, is one problem at that key's path, in words
+/// of the file.
+#[test]
+fn every_key_refuses_every_wrong_kind_once() {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Kind {
+        Text,
+        Number,
+        Flag,
+        List,
+        Section,
+        /// Text or a number (a budget).
+        Amount,
+    }
+    use Kind::*;
+    let keys: &[(&str, Kind)] = &[
+        ("timezone", Text),
+        ("database", Text),
+        ("schedule", Text),
+        ("ledger", Section),
+        ("ledger.sources", List),
+        ("ledger.columns", Section),
+        ("ledger.columns.date", List),
+        ("ledger.subtotal_words", List),
+        ("alerts", Section),
+        ("alerts.warn_days", Number),
+        ("alerts.repeat_interval", Text),
+        ("alerts.notify_resolved", Flag),
+        ("alerts.stale_after", Text),
+        ("email", Section),
+        ("email.from", Text),
+        ("email.to", List),
+        ("email.admin", List),
+        ("email.transport", Text),
+        ("email.file", Section),
+        ("email.file.dir", Text),
+        ("email.smtp.host", Text),
+        ("email.smtp.port", Number),
+        ("email.smtp.security", Text),
+        ("email.smtp.username", Text),
+        ("email.smtp.password_file", Text),
+        ("email.smtp.ca_file", Text),
+        ("email.smtp.timeout", Text),
+        ("email.sendmail", Section),
+        ("email.sendmail.command", Text),
+        ("plan", List),
+        ("funds", List),
+        ("funds[0].id", Text),
+        ("funds[0].code", Text),
+        ("funds[0].name", Text),
+        ("funds[0].year", Number),
+        ("funds[0].budget", Amount),
+        ("funds[0].milestones", List),
+        ("funds[0].aliases", List),
+        ("funds[0].notify", List),
+        ("plan[0].by", Text),
+        ("plan[0].share", Text),
+    ];
+    let base = format!(
+        "email: {{transport: smtp, smtp: {{host: smtp.example.gov.cn}}}}\nplan: [{{by: \"12-31\", \
+         share: 100%}}]\n{FUNDS}"
+    );
+    // Lists, with the kinds their items may be; an item of another kind is one problem at
+    // its own path.
+    let lists: &[(&str, &[Kind])] = &[
+        ("ledger.sources", &[Text, Section]),
+        ("ledger.columns.date", &[Text]),
+        ("ledger.subtotal_words", &[Text]),
+        ("email.to", &[Text]),
+        ("email.admin", &[Text]),
+        ("plan", &[Section]),
+        ("funds", &[Section]),
+        ("funds[0].milestones", &[Section]),
+        ("funds[0].aliases", &[Text]),
+        ("funds[0].notify", &[Text]),
+    ];
+    let wrong: [(Kind, Value); 5] = [
+        (Text, Value::String("text".into())),
+        (Number, Value::Number(7.into())),
+        (Flag, Value::Bool(true)),
+        (List, serde_yaml::from_str("[x]").unwrap()),
+        (Section, serde_yaml::from_str("{x: 1}").unwrap()),
+    ];
+    let mut cases: Vec<(String, Value, String)> = Vec::new();
+    for &(path, kind) in keys {
+        for (wrong_kind, value) in &wrong {
+            let fits =
+                *wrong_kind == kind || (kind == Amount && matches!(wrong_kind, Text | Number));
+            if !fits {
+                cases.push((path.to_owned(), value.clone(), path.to_owned()));
+            }
+        }
+    }
+    for &(path, items) in lists {
+        for (wrong_kind, value) in &wrong {
+            if !items.contains(wrong_kind) {
+                let list = Value::Sequence(vec![value.clone()]);
+                cases.push((path.to_owned(), list, format!("{path}[0]")));
+            }
+        }
+    }
+    for (path, value, at) in cases {
+        let mut tree: Value = serde_yaml::from_str(&base).unwrap();
+        let mut node = &mut tree;
+        for part in path.split('.') {
+            let (key, index) = match part.split_once('[') {
+                Some((k, i)) => (k, i.trim_end_matches(']').parse::<usize>().ok()),
+                None => (part, None),
+            };
+            let map = node.as_mapping_mut().expect("a section on the way");
+            if !map.contains_key(key) {
+                map.insert(key.into(), Value::Mapping(Default::default()));
+            }
+            node = map.get_mut(key).unwrap();
+            if let Some(i) = index {
+                node = &mut node.as_sequence_mut().expect("a list on the way")[i];
+            }
+        }
+        *node = value.clone();
+        let text = serde_yaml::to_string(&tree).unwrap();
+        let found = match load_text(&text) {
+            Ok(_) => panic!("{path} = {value:?} accepted"),
+            Err(e) => e.problems().to_vec(),
+        };
+        assert_eq!(found.len(), 1, "{path} = {value:?}: {found:#?}");
+        assert_eq!(found[0].path, at, "{path} = {value:?}: {found:#?}");
+        for word in [
+            "invalid type",
+            "expected",
+            "struct",
+            "Raw",
+            "sequence",
+            "u16",
+            "u32",
+        ] {
+            assert!(!found[0].message.contains(word), "{found:#?}");
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! Invalid configs: exit status 2, the message names the config file and the key path, and
 //! nothing is created (SPEC §7, §9).
 
-use crate::util::{DB, Workdir, config_yaml};
+use crate::util::{DB, IP_CODE, NG_CODE, Workdir, config_yaml};
 
 /// The base config with `from` replaced by `to` (which must occur).
 fn edited(from: &str, to: &str) -> String {
@@ -196,84 +196,301 @@ fn budget_forms() {
 }
 
 #[test]
+fn subtotal_words_are_shown_by_config_check() {
+    let out = accepted(&format!(
+        "ledger:\n  subtotal_words: [当前合计, \"当前 累计\"]\n{}",
+        config_yaml(&[])
+    ));
+    assert!(
+        out.contains("  subtotal_words: [当前合计, 当前累计]   # in addition to the built-in ones"),
+        "{out}"
+    );
+    assert!(!accepted(&config_yaml(&[])).contains("subtotal_words"));
+}
+
+#[test]
 fn missing_config_file() {
     let wd = Workdir::empty();
     let out = wd.run_with_config("nowhere.yaml", &["status", "--as-of", "2025-07-15"]);
     out.expect_code(2).stderr_has("nowhere.yaml");
 }
 
+/// How a case puts its config in the working folder.
+enum Setup {
+    /// `config.yaml` holds this text.
+    Text(String),
+    /// `config.yaml` holds these bytes.
+    Bytes(Vec<u8>),
+    /// There is no `config.yaml`.
+    Missing,
+    /// `config.yaml` is a folder.
+    Folder,
+}
+
+fn text(yaml: impl Into<String>) -> Setup {
+    Setup::Text(yaml.into())
+}
+
+/// The base config with `key: value` lines added at the top.
+fn with_top(lines: &str) -> Setup {
+    text(format!("{lines}\n{}", config_yaml(&[])))
+}
+
+/// The base config with one edit.
+fn edit(from: &str, to: &str) -> Setup {
+    text(edited(from, to))
+}
+
 /// Every kind of bad config, its exit status and full message pinned in one snapshot (the
-/// working folder shown as `[DIR]`): each names config.yaml, the key path, and what to do.
+/// working folder shown as `[DIR]`): each names config.yaml, the line or the key path, and what
+/// to write instead; an unreadable file says so, not "invalid". Messages are in English, like
+/// the keys and comments of the file they are about.
 #[test]
 fn config_error_messages() {
-    let cases: Vec<(&str, String)> = vec![
+    let base = config_yaml(&[]);
+    let cases: Vec<(&str, Setup)> = vec![
+        // Keys.
+        ("unknown top-level key", with_top("bugdet: 1")),
+        ("unknown fund key", edit("budget: 10.00万元", "bugdet: 10.00万元")),
         (
-            "unknown top-level key",
-            format!("bugdet: 1\n{}", config_yaml(&[])),
+            "key in the wrong section",
+            with_top("alerts:\n  warn_days: 10\nrepeat_interval: 3d"),
         ),
         (
-            "unknown fund key",
-            edited("budget: 10.00万元", "bugdet: 10.00万元"),
+            "key in capitals",
+            edit("timezone: Asia/Shanghai", "Timezone: Asia/Shanghai"),
         ),
+        ("missing required key", edit("    budget: 10.00万元\n", "")),
+        ("missing funds", text("timezone: Asia/Shanghai\n")),
+        // Kinds of value.
         (
-            "malformed budget",
-            edited("budget: 15.00万元", "budget: 15万x"),
+            "code written as a number",
+            edit(&format!("code: \"{IP_CODE}\""), "code: 1302022500901"),
         ),
+        ("year in quotes", edit("year: 2025", "year: \"2025\"")),
+        ("year out of range", edit("year: 2025", "year: 1999")),
+        ("number in words", with_top("alerts:\n  warn_days: 三")),
+        ("port out of range", with_top(
+            "email: {transport: smtp, smtp: {host: smtp.example.gov.cn, port: 70000}}",
+        )),
+        ("yes for true", with_top("alerts: {notify_resolved: yes}")),
         (
-            "negative budget",
-            edited("budget: 15.00万元", "budget: \"-1\""),
+            "single value for a list",
+            with_top("email:\n  to: finance@localhost"),
         ),
+        ("list for a section", with_top("alerts: [15]")),
         (
-            "decreasing shares",
-            with_plan(&[("03-31", "50%"), ("06-30", "25%"), ("12-31", "100%")]),
+            "section for a list",
+            text("funds:\n  id: network-governance\n  code: \"13020225P00901410001D\"\n"),
         ),
+        ("tagged value", edit("timezone: Asia/Shanghai", "timezone: !zone Asia/Shanghai")),
+        // Settings.
+        ("bad timezone", edit("timezone: Asia/Shanghai", "timezone: Asia/Beijing")),
         (
-            "share over 100%",
-            with_plan(&[("03-31", "25%"), ("12-31", "120%")]),
+            "timezone in lowercase",
+            edit("timezone: Asia/Shanghai", "timezone: asia/shanghai"),
         ),
+        ("cron field out of range", with_top("schedule: \"0 25 * * *\"")),
+        ("cron with four fields", with_top("schedule: \"0 9 * *\"")),
+        ("cron as a time of day", with_top("schedule: \"09:00\"")),
+        ("cron that never runs", with_top("schedule: \"0 9 31 4 *\"")),
+        ("duration without unit", with_top("alerts: {repeat_interval: 7}")),
+        ("duration in Chinese", with_top("alerts: {stale_after: 30天}")),
+        ("zero duration", with_top("alerts: {stale_after: 0d}")),
         (
-            "impossible date",
-            with_plan(&[("02-30", "25%"), ("12-31", "100%")]),
+            "bad email addresses",
+            with_top(
+                "email:\n  from: spendwatch\n  to: [\"finance@localhost, office@localhost\", \
+                 \"财务科 <finance＠localhost>\"]\n  admin: [admin]",
+            ),
         ),
-        (
-            "duplicate fund id",
-            edited("id: investment-promotion", "id: network-governance"),
-        ),
-        (
-            "bad timezone",
-            edited("timezone: Asia/Shanghai", "timezone: Asia/Beijing"),
-        ),
-        (
-            "cron field out of range",
-            format!("schedule: \"0 25 * * *\"\n{}", config_yaml(&[])),
-        ),
-        (
-            "cron with four fields",
-            format!("schedule: \"0 9 * *\"\n{}", config_yaml(&[])),
-        ),
+        ("transport in capitals", with_top("email: {transport: SMTP}")),
+        ("unknown transport", with_top("email: {transport: pigeon}")),
+        ("smtp without its section", with_top("email: {transport: smtp}")),
         (
             "password in the config",
-            format!(
-                "email:\n  transport: smtp\n  smtp:\n    host: smtp.example.gov.cn\n    password: hunter2\n{}",
-                config_yaml(&[])
+            with_top(
+                "email:\n  transport: smtp\n  smtp:\n    host: smtp.example.gov.cn\n    password: \
+                 hunter2",
             ),
         ),
         (
-            "unknown source fund",
-            config_yaml(&["{path: a.csv, fund: nosuch}"]),
+            "misspelt password key",
+            with_top("email:\n  smtp: {host: smtp.example.gov.cn, passwd: hunter2}"),
+        ),
+        // Funds and plan.
+        ("malformed budget", edit("budget: 15.00万元", "budget: 15万x")),
+        ("negative budget", edit("budget: 15.00万元", "budget: \"-1\"")),
+        ("budget in words", edit("budget: 15.00万元", "budget: 十五万元")),
+        ("budget finer than the fen", edit("budget: 15.00万元", "budget: 150000.001")),
+        (
+            "budget with misplaced separators",
+            edit("budget: 15.00万元", "budget: \"1,50,000\""),
         ),
         (
-            "wrong type",
-            format!("database: [spendwatch.db\n{}", config_yaml(&[])),
+            "duplicate fund id",
+            edit("id: investment-promotion", "id: network-governance"),
         ),
-        ("YAML syntax error", "timezone: a: b\n".to_owned()),
-        ("empty file", String::new()),
+        (
+            "code of two funds of one year",
+            edit(IP_CODE, NG_CODE),
+        ),
+        (
+            "alias of two funds of one year",
+            edit("aliases: [招商引资]", "aliases: [网络综合治理]"),
+        ),
+        (
+            "decreasing shares",
+            text(with_plan(&[("03-31", "50%"), ("06-30", "25%"), ("12-31", "100%")])),
+        ),
+        (
+            "share over 100%",
+            text(with_plan(&[("03-31", "25%"), ("12-31", "120%")])),
+        ),
+        (
+            "share as a fraction",
+            text(with_plan(&[("03-31", "0.25"), ("12-31", "100%")])),
+        ),
+        (
+            "share with full-width digits",
+            text(with_plan(&[("03-31", "\"２５％\""), ("12-31", "100%")])),
+        ),
+        (
+            "impossible date",
+            text(with_plan(&[("02-30", "25%"), ("12-31", "100%")])),
+        ),
+        (
+            "bad day in the shared plan, reported once",
+            text(with_plan(&[("3/31", "25%"), ("12-31", "100%")])),
+        ),
+        (
+            "day with a year",
+            text(with_plan(&[("2025-03-31", "25%"), ("12-31", "100%")])),
+        ),
+        (
+            "02-29 in a year without one",
+            text(with_plan(&[("02-29", "25%"), ("12-31", "100%")])),
+        ),
+        (
+            "bad share and a valid source: no follow-on",
+            text(
+                config_yaml(&["{path: a.csv, fund: network-governance}"]).replacen(
+                    "funds:\n",
+                    "plan:\n  - {by: \"03-31\", share: 2x%}\n  - {by: \"12-31\", share: 100%}\nfunds:\n",
+                    1,
+                ),
+            ),
+        ),
+        // Ledger.
+        ("unknown source fund", text(config_yaml(&["{path: a.csv, fund: nosuch}"]))),
+        (
+            "source fund given by its code",
+            text(config_yaml(&[&format!("{{path: a.csv, fund: \"{NG_CODE}\"}}")])),
+        ),
+        ("same source twice", text(config_yaml(&["a.csv", "a.csv"]))),
+        (
+            "header name in two roles",
+            with_top("ledger:\n  columns:\n    date: [发生日期]\n    memo: [发生日期]"),
+        ),
+        (
+            "bad subtotal words",
+            with_top(
+                "ledger:\n  subtotal_words: [当前合计, \"\", 当前合计, \"0\", \"本月合计，本年累计\", \
+                 这一行是很长很长的说明文字而不是小计行]",
+            ),
+        ),
+        // What YAML refuses, at its line.
+        (
+            "tab indentation",
+            text(base.replacen("    budget: 10.00万元", "\tbudget: 10.00万元", 1)),
+        ),
+        (
+            "full-width colon",
+            edit("budget: 15.00万元", "budget：15.00万元"),
+        ),
+        (
+            "full-width colon in a flow section",
+            text(with_plan(&[("12-31", "100%")]).replacen("{by:", "{by：", 1)),
+        ),
+        (
+            "full-width colon after a key that is not one",
+            edit("timezone: Asia/Shanghai", "时区： Asia/Shanghai"),
+        ),
+        (
+            "full-width space indentation",
+            text(base.replacen("    year: 2025", "\u{3000}\u{3000}year: 2025", 1)),
+        ),
+        (
+            "full-width dash for a list item",
+            edit("  - id: investment-promotion", "  — id: investment-promotion"),
+        ),
+        (
+            "no space after the colon",
+            edit("timezone: Asia/Shanghai", "timezone:Asia/Shanghai"),
+        ),
+        ("key without its colon", edit("    year: 2025", "    year 2025")),
+        (
+            "backslash in double quotes",
+            with_top("ledger:\n  sources:\n    - \"D:\\账簿\\明细账.csv\""),
+        ),
+        (
+            "list item after the colon",
+            edit("aliases: [网络综合治理]", "aliases: - 网络综合治理"),
+        ),
+        (
+            "empty list item",
+            with_top("email: {to: [finance@localhost, , admin@localhost]}"),
+        ),
+        ("value starting with *", with_top("schedule: */5 * * * *")),
+        ("unclosed quote", with_top("schedule: \"0 9 * * *")),
+        ("value starting with ]", edit("timezone: Asia/Shanghai", "timezone: ]")),
+        (
+            "text after the closing quote",
+            with_top("email:\n  from: \"财务科\" <finance@localhost>"),
+        ),
+        ("unclosed bracket", with_top("email: {to: [finance@localhost}")),
+        ("colon in a value", with_top("schedule: 0 9 * * *: daily")),
+        (
+            "indented too far",
+            edit("    year: 2025", "      year: 2025"),
+        ),
+        ("not lined up", edit("    year: 2025", "   year: 2025")),
+        ("key given twice", text(format!("{base}timezone: UTC\n"))),
+        ("two documents", text(format!("{base}---\ntimezone: UTC\n"))),
+        (
+            "control character",
+            edit("timezone: Asia/Shanghai", "timezone: Asia/\u{1}Shanghai"),
+        ),
+        ("YAML syntax error", text("timezone: a: b\n")),
+        ("wrong type", with_top("database: [spendwatch.db")),
+        ("empty file", text("")),
+        ("only comments", text("# funds: to be written\n")),
+        ("a word, not settings", text("spendwatch\n")),
+        // Files that cannot be read: not "invalid".
+        ("missing file", Setup::Missing),
+        ("a folder", Setup::Folder),
+        ("GBK text", Setup::Bytes(encoding_rs::GBK.encode(&base).0.into_owned())),
+        (
+            "a database given as the config",
+            Setup::Bytes(b"SQLite format 3\0\x10\0\x01\x01".to_vec()),
+        ),
     ];
     let mut report = String::new();
-    for (name, yaml) in &cases {
+    for (name, setup) in &cases {
         let wd = Workdir::empty();
-        wd.write_str("config.yaml", yaml);
+        match setup {
+            Setup::Text(yaml) => wd.write_str("config.yaml", yaml),
+            Setup::Bytes(bytes) => wd.write("config.yaml", bytes),
+            Setup::Missing => {}
+            Setup::Folder => std::fs::create_dir(wd.join("config.yaml")).expect("folder"),
+        }
         let out = wd.run(&["config", "check"]);
+        assert_eq!(out.code, 2, "{name}: exit status\n{}", out.stderr);
+        assert!(
+            out.stderr.starts_with("config.yaml"),
+            "{name}: the file is not named first:\n{}",
+            out.stderr
+        );
         assert!(
             !wd.exists(DB) && !wd.exists("db"),
             "{name}: database created"

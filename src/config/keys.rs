@@ -1,0 +1,175 @@
+//! The keys of each section of the config, a line to write for each, and the key a wrong one
+//! most likely meant (misspelt, or in another section).
+
+pub(super) const TOP: &[&str] = &[
+    "timezone", "database", "schedule", "ledger", "alerts", "email", "plan", "funds",
+];
+pub(super) const LEDGER: &[&str] = &["sources", "columns", "subtotal_words"];
+/// The column roles of `ledger.columns`, as [`crate::ledger::Role::key`] names them.
+pub(super) const COLUMNS: &[&str] = &[
+    "date",
+    "year",
+    "month",
+    "day",
+    "amount",
+    "credit",
+    "direction",
+    "fund",
+    "voucher",
+    "memo",
+];
+pub(super) const ALERTS: &[&str] = &[
+    "warn_days",
+    "repeat_interval",
+    "notify_resolved",
+    "stale_after",
+];
+pub(super) const EMAIL: &[&str] = &[
+    "from",
+    "to",
+    "admin",
+    "transport",
+    "file",
+    "smtp",
+    "sendmail",
+];
+pub(super) const FILE: &[&str] = &["dir"];
+pub(super) const SMTP: &[&str] = &[
+    "host",
+    "port",
+    "security",
+    "username",
+    "password",
+    "password_file",
+    "ca_file",
+    "timeout",
+];
+pub(super) const SENDMAIL: &[&str] = &["command"];
+pub(super) const FUND: &[&str] = &[
+    "id",
+    "code",
+    "name",
+    "year",
+    "budget",
+    "milestones",
+    "aliases",
+    "notify",
+];
+pub(super) const MILESTONE: &[&str] = &["by", "share"];
+pub(super) const SOURCE: &[&str] = &["path", "fund", "series"];
+
+/// Every section, for "belongs under" hints when a key is in the wrong one.
+pub(super) const SECTIONS: &[(&str, &[&str])] = &[
+    ("at the top level (not indented)", TOP),
+    ("under `ledger:`", LEDGER),
+    ("under `ledger.columns:`", COLUMNS),
+    ("under `alerts:`", ALERTS),
+    ("under `email:`", EMAIL),
+    ("under `email.file:`", FILE),
+    ("under `email.smtp:`", SMTP),
+    ("under `email.sendmail:`", SENDMAIL),
+    ("in each fund of `funds:`", FUND),
+    (
+        "in each milestone of `plan:` or of a fund's `milestones:`",
+        MILESTONE,
+    ),
+    (
+        "in an entry of `ledger.sources` written as {path: …, fund: …}",
+        SOURCE,
+    ),
+];
+
+/// Whether `key` is a key of some section (for the line checks of [`super::syntax`]).
+pub(super) fn is_known_key(key: &str) -> bool {
+    SECTIONS.iter().any(|(_, keys)| keys.contains(&key))
+}
+
+/// A line to write for `key`, shown when its value is of the wrong kind or missing.
+pub(super) fn example(key: &str) -> &'static str {
+    match key {
+        "timezone" => "timezone: Asia/Shanghai",
+        "database" => "database: data/spendwatch.db",
+        "schedule" => "schedule: \"0 9 * * *\"",
+        "sources" => "sources: [data/ledger/*.xlsx]",
+        "subtotal_words" => "subtotal_words: [当前合计, 当前累计]",
+        "warn_days" => "warn_days: 15",
+        "repeat_interval" => "repeat_interval: 7d",
+        "notify_resolved" => "notify_resolved: true",
+        "stale_after" => "stale_after: 35d",
+        "from" => "from: \"spendwatch <spendwatch@localhost>\"",
+        "to" => "to: [finance@localhost]",
+        "admin" => "admin: [admin@localhost]",
+        "transport" => "transport: file",
+        "dir" => "dir: data/outbox",
+        "host" => "host: smtp.example.gov.cn",
+        "port" => "port: 465",
+        "security" => "security: tls",
+        "username" => "username: spendwatch@example.gov.cn",
+        "password_file" => "password_file: /etc/spendwatch/smtp-password",
+        "ca_file" => "ca_file: /etc/spendwatch/mail-ca.pem",
+        "timeout" => "timeout: 60s",
+        "command" => "command: /usr/sbin/sendmail",
+        "id" => "id: network-governance",
+        "code" => "code: \"13020225P00901410001D\"",
+        "name" => "name: 网络综合治理体系建设专项资金",
+        "year" => "year: 2025",
+        "budget" => "budget: 15.00万元",
+        "aliases" => "aliases: [网络综合治理]",
+        "notify" => "notify: [finance@localhost]",
+        "by" => "by: \"06-30\"",
+        "share" => "share: 50%",
+        "path" => "path: data/ledger/*.csv",
+        "fund" => "fund: network-governance",
+        "series" => "series: ytd",
+        _ => "date: [发生日期]",
+    }
+}
+
+/// The key of `keys` that means what `key` means elsewhere: a fund's own plan is its
+/// `milestones`, and the shared milestones are the `plan`.
+pub(super) fn renamed(key: &str, keys: &[&'static str]) -> Option<&'static str> {
+    let meant = match key {
+        "plan" => "milestones",
+        "milestones" => "plan",
+        _ => return None,
+    };
+    keys.iter().copied().find(|k| *k == meant)
+}
+
+/// The key of `keys` that `key` is most likely a misspelling of.
+pub(super) fn closest(key: &str, keys: &[&'static str]) -> Option<&'static str> {
+    let normal = |k: &str| k.to_lowercase().replace(['-', ' '], "_");
+    let wanted = normal(key);
+    let allowed = if wanted.chars().count() <= 4 { 1 } else { 2 };
+    keys.iter()
+        .map(|&k| (distance(&wanted, &normal(k)), k))
+        .filter(|&(d, _)| d <= allowed)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, k)| k)
+}
+
+/// Edit distance (insertions, deletions, substitutions, and swaps of neighbours).
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
