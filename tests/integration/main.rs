@@ -7,6 +7,7 @@ mod config_errors;
 mod daemon_process;
 mod database;
 mod duplicates;
+mod field_cases;
 mod import_formats;
 mod mail_faults;
 mod replace;
