@@ -50,6 +50,8 @@ pub struct Block {
     pub entries: u64,
     pub subtotal_rows: u64,
     pub note_rows: u64,
+    /// Title, page and repeated header lines of a printed report in the block.
+    pub page_rows: u64,
     /// xxh3 of the bytes `start - 1..end` (the byte before the block says whether an LF at its
     /// start ends a CR line); 0 when the block may not be reused (the last one, whose last line
     /// may still grow).
@@ -57,8 +59,10 @@ pub struct Block {
 }
 
 impl Block {
-    /// The number of `u64` fields, for storing blocks as a flat array.
-    pub const FIELDS: usize = 11;
+    /// The number of `u64` fields, for storing blocks as a flat array. Blocks stored with
+    /// another number are never read as these: they were cut by an older reader, whose
+    /// settings hash differs, so they are not reused (`import::reusable_blocks`).
+    pub const FIELDS: usize = 12;
 
     pub fn to_words(self) -> [u64; Self::FIELDS] {
         [
@@ -72,6 +76,7 @@ impl Block {
             self.entries,
             self.subtotal_rows,
             self.note_rows,
+            self.page_rows,
             self.hash,
         ]
     }
@@ -88,6 +93,7 @@ impl Block {
             entries,
             subtotal_rows,
             note_rows,
+            page_rows,
             hash,
         ] = w;
         Block {
@@ -101,6 +107,7 @@ impl Block {
             entries,
             subtotal_rows,
             note_rows,
+            page_rows,
             hash,
         }
     }
@@ -241,6 +248,7 @@ pub(super) fn read_delimited<R: Read + Send, E>(
                     block.entries = (s.entries - mark.entries) as u64;
                     block.subtotal_rows = (s.subtotal_rows - mark.subtotal_rows) as u64;
                     block.note_rows = (s.note_rows - mark.note_rows) as u64;
+                    block.page_rows = (s.page_rows - mark.page_rows) as u64;
                     ctx.blocks.push(block);
                     mark = ctx.stats;
                     let _ = ack.send((mark.entries as u64, ctx.header_fingerprint));
@@ -250,6 +258,7 @@ pub(super) fn read_delimited<R: Read + Send, E>(
                     ctx.stats.entries += block.entries as usize;
                     ctx.stats.subtotal_rows += block.subtotal_rows as usize;
                     ctx.stats.note_rows += block.note_rows as usize;
+                    ctx.stats.page_rows += block.page_rows as usize;
                     has_text = true;
                     if !ctx.has_problems()
                         && let Err(e) = ctx.sink.keep(block.entries)
@@ -479,6 +488,7 @@ impl<'a, 'r> Splitter<'a, 'r> {
             entries: 0,
             subtotal_rows: 0,
             note_rows: 0,
+            page_rows: 0,
             // A block whose last line is not ended (the end of a file without a final line
             // break) may grow on that line: it is never reused.
             hash: if reusable && ends_line { hash | 1 } else { 0 },

@@ -211,3 +211,28 @@ fn a_last_line_without_a_line_break_that_grows() {
         fresh.status_json("2025-12-31")
     );
 }
+
+/// A printed report: its page lines and repeated headers are counted the same when the blocks
+/// that hold them are reused as when they are read.
+#[test]
+fn page_rows_of_reused_blocks_are_counted() {
+    let paged = |n: usize| -> Vec<String> {
+        let mut lines = Vec::new();
+        for (i, line) in ledger(n, false).into_iter().enumerate() {
+            // A page break every 400 rows: the page line, then the header again.
+            if i > 3 && i % 400 == 0 {
+                lines.push(format!("第{}页", i / 400));
+                lines.push("日期,项目,凭证号,摘要,金额".to_owned());
+            }
+            lines.push(line);
+        }
+        lines
+    };
+    let before = paged(3_000);
+    let mut after = paged(3_000);
+    after.push("2025-12-30,network-governance,记-99999,追加,1.00".to_owned());
+    let log = reimport_equals_fresh(&before, &after);
+    assert!(reused(&log) >= 1, "{log}");
+    // 7 page lines and 7 repeated headers, plus the title line above the first header.
+    assert!(log.contains("标题页码和重复表头 15 行"), "{log}");
+}
