@@ -2,10 +2,16 @@
 //! included, so an administrator sees exactly what the daemon will do.
 
 use super::Failure;
-use crate::config::{Config, Transport};
+use crate::config::{Config, Series, Transport};
 
 pub(super) fn check(config: &Config) -> Result<(), Failure> {
     print!("{}", effective(config));
+    for pattern in crate::import::unmatched_patterns(config) {
+        eprintln!(
+            "spendwatch: warning: ledger source {pattern} matches no file: its funds get no data \
+             (and no spending alerts) until it does; check the path, or put the exports there"
+        );
+    }
     Ok(())
 }
 
@@ -24,13 +30,24 @@ fn effective(c: &Config) -> String {
     line(format!("schedule: \"{}\"", c.schedule));
     line("ledger:".into());
     line("  sources:".into());
+    let unmatched = crate::import::unmatched_patterns(c);
     for s in &c.sources {
-        match &s.fund {
-            Some(fund) => line(format!(
-                "    - {{path: {}, fund: {fund}}}",
-                s.pattern.display()
-            )),
-            None => line(format!("    - {}", s.pattern.display())),
+        let mut keys = vec![format!("path: {}", s.pattern.display())];
+        if let Some(fund) = &s.fund {
+            keys.push(format!("fund: {fund}"));
+        }
+        if s.series == Series::Ytd {
+            keys.push("series: ytd".to_owned());
+        }
+        // No data is not zero spending: a pattern that finds nothing is said here first.
+        let warning = if unmatched.contains(&s.pattern.to_string_lossy().into_owned()) {
+            "   # WARNING: matches no file now; its funds get no data until it does"
+        } else {
+            ""
+        };
+        match keys.as_slice() {
+            [only] => line(format!("    - {}{warning}", &only["path: ".len()..])),
+            _ => line(format!("    - {{{}}}{warning}", keys.join(", "))),
         }
     }
     let extra: Vec<String> = c

@@ -287,3 +287,16 @@ fn a_fresh_install_without_data_says_so_instead_of_reporting_zero_spending() {
         "{after:?}"
     );
 }
+
+#[test]
+fn config_check_warns_of_a_source_that_matches_nothing() {
+    let wd = Workdir::new(&["{path: \"ledger/*.csv\", fund: network-governance}"]);
+    let out = wd.run(&["config", "check"]);
+    out.ok()
+        .stdout_has("# WARNING: matches no file now")
+        .stderr_has("matches no file: its funds get no data");
+    wd.write_str("ledger/7月.csv", JULY);
+    let out = wd.run(&["config", "check"]);
+    out.ok();
+    assert!(!out.both().contains("matches no file"), "{}", out.both());
+}
