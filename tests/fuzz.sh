@@ -8,8 +8,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 seconds=${1:-30}
-rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
-command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --quiet
+if ! rustup toolchain list | grep -q '^nightly'; then
+    echo "rustup toolchain install nightly (for cargo fuzz)"
+    rustup toolchain install nightly --profile minimal
+fi
+if ! command -v cargo-fuzz >/dev/null; then
+    echo "cargo install cargo-fuzz (builds it: a few minutes)"
+    cargo install cargo-fuzz --locked
+fi
+echo "cargo fuzz build (the four targets, with sanitizers: a few minutes)"
 cargo +nightly fuzz build
 for target in amount date ledger config; do
     corpus=$(mktemp -d)

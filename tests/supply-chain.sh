@@ -11,7 +11,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=${1:-../shared/advisory-db}
-command -v cargo-deny >/dev/null || cargo install cargo-deny --locked --quiet
+if ! command -v cargo-deny >/dev/null; then
+    echo "cargo install cargo-deny (builds it: about 3 minutes)"
+    cargo install cargo-deny --locked
+fi
 db=/tmp/advdb/advisory-db-3157b0e258782691
 rm -rf "$db"
 mkdir -p "$(dirname "$db")"
