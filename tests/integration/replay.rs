@@ -502,3 +502,100 @@ fn n2_a_missed_milestone_fires_again_after_a_reversal_and_repeats() {
 fn day_of(long: &str) -> NaiveDate {
     NaiveDate::parse_from_str(long, "%Y年%m月%d日").unwrap_or_else(|e| panic!("{long}: {e}"))
 }
+
+/// The accountant's monthly year-to-date exports of one 明细账, saved by month into the folder
+/// a `series: ytd` source globs (issue 11): each export repeats the months before it, and only
+/// the newest counts. Counted twice, the June export would make the June milestone look met
+/// (110,000.00 of 75,000.00) and the 红色预警 would never go.
+#[test]
+fn ytd_monthly_exports_replayed_through_a_summer() {
+    const MARCH: &str = "日期,凭证号,摘要,金额
+2025-03-10,记-0010,舆情监测服务费,\"20,000.00\"
+2025-03-20,记-0020,宣传物料制作,\"20,000.00\"
+";
+    const JUNE_ADDS: &str = "2025-05-15,记-0050,网评员培训,\"30,000.00\"\n";
+    const JULY_ADDS: &str = "2025-07-15,记-0075,舆情研判系统年费,\"10,000.00\"\n";
+    let wd = Workdir::empty();
+    wd.write_str(
+        "config.yaml",
+        &N2_CONFIG.replace(
+            "{path: ledger.csv, fund: network-governance}",
+            "{path: \"ledger/明细账-*.csv\", fund: network-governance, series: ytd}",
+        ),
+    );
+    let exports = [
+        ("2025-03-25", "ledger/明细账-3月.csv", MARCH.to_owned()),
+        (
+            "2025-07-01",
+            "ledger/明细账-6月.csv",
+            format!("{MARCH}{JUNE_ADDS}"),
+        ),
+        (
+            "2025-07-21",
+            "ledger/明细账-7月.csv",
+            format!("{MARCH}{JUNE_ADDS}{JULY_ADDS}"),
+        ),
+    ];
+    let mut spent_on = BTreeMap::new();
+    let mut d = day("2025-03-25");
+    while d <= day("2025-07-31") {
+        let today = d.to_string();
+        for (when, name, text) in &exports {
+            if *when == today {
+                wd.write_str(name, text);
+            }
+        }
+        wd.run(&["check", "--as-of", &today]).ok();
+        if ["2025-06-30", "2025-07-01", "2025-07-21"].contains(&today.as_str()) {
+            let doc = wd.status_json(&today);
+            spent_on.insert(
+                today,
+                crate::util::fund_of(&doc, "network-governance")["spent"].clone(),
+            );
+        }
+        d = d + Days::new(1);
+    }
+    assert_eq!(spent_on["2025-06-30"], "40000.00");
+    assert_eq!(spent_on["2025-07-01"], "70000.00", "June counted once");
+    assert_eq!(spent_on["2025-07-21"], "80000.00");
+
+    let rows = wd.outbox(SAMPLE_DB);
+    let to = |who: &str| -> Vec<(String, String)> {
+        rows.iter()
+            .filter(|r| r.to == [who])
+            .map(|r| (r.check_day.clone(), r.subject.clone()))
+            .collect()
+    };
+    let finance = to(FINANCE);
+    let days: Vec<&str> = finance.iter().map(|(d, _)| d.as_str()).collect();
+    // June: 黄色预警 from 15 days before, weekly; missed on 07-01 and weekly; caught up on 07-21.
+    assert_eq!(
+        days,
+        [
+            "2025-06-15",
+            "2025-06-22",
+            "2025-06-29",
+            "2025-07-01",
+            "2025-07-08",
+            "2025-07-15",
+            "2025-07-21"
+        ],
+        "{finance:#?}"
+    );
+    assert!(
+        finance[3].1.contains("未达6月底50%支出进度"),
+        "{finance:#?}"
+    );
+    // The admin hears which export superseded which, and never of money counted twice.
+    let admin = to(ADMIN);
+    let changes: Vec<&str> = admin
+        .iter()
+        .filter(|(_, s)| s.contains("来源变更"))
+        .map(|(d, _)| d.as_str())
+        .collect();
+    assert_eq!(changes, ["2025-07-01", "2025-07-21"], "{admin:#?}");
+    assert!(
+        admin.iter().all(|(_, s)| !s.contains("重复计入")),
+        "{admin:#?}"
+    );
+}
