@@ -23,7 +23,7 @@ use crate::config::{self, Config};
 use crate::deliver;
 use crate::mail;
 use crate::store::{Store, StoreError};
-pub use schedule::Schedule;
+pub use schedule::{Schedule, Upcoming};
 
 /// The daemon waits for the database at most this long per statement, so that a stop request
 /// is honoured within seconds even while an import in another process holds the lock.
