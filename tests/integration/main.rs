@@ -4,6 +4,7 @@
 mod bad_corpus;
 mod bad_files;
 mod config_errors;
+mod daemon_lock;
 mod daemon_process;
 mod database;
 mod duplicates;
