@@ -19,7 +19,7 @@ pub(super) fn run(config: &Config, file: &Path, force: bool) -> Result<(), Failu
         e => Failure::from(e),
     })?;
     println!(
-        "backup of {} written to {}: {} ({} bytes), schema version {}, {} ledger entries from {} sources; integrity check ok",
+        "backup of {} written to {}: {} ({} bytes), schema version {}, {} ledger entries from {} source{}; integrity check ok",
         config.database.display(),
         report.file.display(),
         size(report.bytes),
@@ -27,6 +27,7 @@ pub(super) fn run(config: &Config, file: &Path, force: bool) -> Result<(), Failu
         report.schema_version,
         report.entries,
         report.sources,
+        if report.sources == 1 { "" } else { "s" },
     );
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Binary-level tests: each runs the real `spendwatch` in a temporary folder with its own
 //! config, and checks exit status, output and the database against hand-computed values.
 
+mod backup;
 mod bad_corpus;
 mod bad_files;
 mod config_errors;
