@@ -41,11 +41,9 @@ fn month_day(n: usize) -> (usize, usize) {
 
 /// (entries, sum of amounts in 分, integrity_check result) of a backup file.
 fn inspect(path: &std::path::Path) -> (i64, i64, String) {
-    let conn = rusqlite::Connection::open_with_flags(
-        path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap_or_else(|e| panic!("{}: does not open: {e}", path.display()));
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap_or_else(|e| panic!("{}: does not open: {e}", path.display()));
     let check: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .expect("integrity_check");
@@ -72,7 +70,14 @@ fn a_backup_during_a_large_import_holds_the_old_or_the_new_version() {
     let new_version = (NEW_ROWS, new_total);
 
     let mut import = Command::new(env!("CARGO_BIN_EXE_spendwatch"))
-        .args(["--config", "config.yaml", "import", "--fund", NG, "ledger.csv"])
+        .args([
+            "--config",
+            "config.yaml",
+            "import",
+            "--fund",
+            NG,
+            "ledger.csv",
+        ])
         .current_dir(wd.path())
         .env_remove("SPENDWATCH_CONFIG")
         .env_remove("RUST_LOG")

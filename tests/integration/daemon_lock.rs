@@ -67,10 +67,7 @@ fn stop(mut child: Child, wd: &Workdir) -> Option<i32> {
         }
         if start.elapsed() > Duration::from_secs(10) {
             let _ = child.kill();
-            panic!(
-                "spendwatch run did not stop in 10 s\n{}",
-                daemon_log(wd)
-            );
+            panic!("spendwatch run did not stop in 10 s\n{}", daemon_log(wd));
         }
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -119,10 +116,17 @@ fn a_second_daemon_is_refused_while_the_first_keeps_sending() {
 
     let first = start_daemon(&wd);
     let pid = first.id();
-    wait_for("the first daemon claims an email", Duration::from_secs(30), || {
-        // Before the daemon made its tables, there is no outbox to read.
-        try_outbox(&wd).is_ok_and(|rows| rows.iter().any(|(_, s, leased, _)| s == "pending" && *leased))
-    });
+    wait_for(
+        "the first daemon claims an email",
+        Duration::from_secs(30),
+        || {
+            // Before the daemon made its tables, there is no outbox to read.
+            try_outbox(&wd).is_ok_and(|rows| {
+                rows.iter()
+                    .any(|(_, s, leased, _)| s == "pending" && *leased)
+            })
+        },
+    );
     let in_flight = outbox(&wd)
         .into_iter()
         .find(|(_, s, leased, _)| s == "pending" && *leased)
@@ -168,11 +172,7 @@ fn a_second_daemon_is_refused_while_the_first_keeps_sending() {
         outbox(&wd).iter().all(|(_, s, _, _)| s == "sent")
     });
     let rows = outbox(&wd);
-    let mut delivered: Vec<String> = server
-        .messages()
-        .iter()
-        .map(|m| m.message_id())
-        .collect();
+    let mut delivered: Vec<String> = server.messages().iter().map(|m| m.message_id()).collect();
     delivered.sort();
     let mut expected: Vec<String> = rows.iter().map(|r| r.3.clone()).collect();
     expected.sort();

@@ -12,6 +12,7 @@ mod duplicates;
 mod field_cases;
 mod import_formats;
 mod mail_faults;
+mod reading;
 mod replace;
 mod replay;
 mod reuse;
