@@ -131,6 +131,10 @@ impl Store {
                 source,
             })?;
         }
+        create_file(path).map_err(|source| StoreError::Io {
+            path: display.clone(),
+            source,
+        })?;
         let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
             path: display.clone(),
             source,
@@ -282,6 +286,24 @@ impl Store {
         if !self.conn.is_autocommit() {
             let _ = self.conn.execute_batch(undo);
         }
+    }
+}
+
+/// Creates the database file, empty (SQLite takes an empty file as a new database), if it is
+/// not there. SQLite would create it 0644 less the umask, never group-writable; made here it
+/// is 0666 less the umask, so the service's `UMask=0007` gives its group (the finance
+/// officers who run `status`) the same access as the service. Its -wal and -shm files take
+/// the database's mode.
+fn create_file(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o666)
+        .open(path)
+    {
+        Err(e) if e.kind() != ErrorKind::AlreadyExists => Err(e),
+        _ => Ok(()),
     }
 }
 

@@ -157,3 +157,26 @@ fn the_wrong_user_is_told_how_to_run_them() {
     // Back to the owner's, so that the workdir can be removed.
     chmod(&wd, SAMPLE_DB, 0o644, 0o644);
 }
+
+#[test]
+fn the_database_the_service_creates_is_its_groups_too() {
+    use std::os::unix::fs::MetadataExt;
+    let wd = Workdir::samples();
+    // The service runs with UMask=0007; SQLite alone would create the file 0640.
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("umask 0007 && exec \"$0\" --config config.yaml check --as-of 2025-07-01")
+        .arg(env!("CARGO_BIN_EXE_spendwatch"))
+        .current_dir(wd.path())
+        .env_remove("SPENDWATCH_CONFIG")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run check");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mode = std::fs::metadata(wd.join(SAMPLE_DB)).expect("db").mode() & 0o7777;
+    assert_eq!(mode, 0o660, "database mode {mode:o}");
+}
