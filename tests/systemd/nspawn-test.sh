@@ -458,7 +458,8 @@ out=$(c runuser -u outsider -- /usr/bin/spendwatch --config /etc/spendwatch/conf
 grep -q 'sudo -u spendwatch spendwatch' <<<"$out" && grep -q 'spendwatch 组' <<<"$out" ||
     fail "status as an outsider does not say how to run it: $out"
 [[ $(prop ActiveState) == active && $(prop MainPID) == "$MAIN_PID" ]] || fail "the service did not survive an officer's status"
-pass "officer: status ok, export dropped as $drop and readable by the service; outsider: exit $outsider_rc, \"$(head -c 160 <<<"$out")…\""
+short=$(LC_ALL=C.UTF-8 bash -c 'printf "%s" "${1:0:90}"' _ "$out")
+pass "officer: status ok, export dropped as $drop and readable by the service; outsider: exit $outsider_rc, \"$short…\""
 
 begin "alert email"
 check_mail() {
