@@ -88,10 +88,15 @@ impl DaemonLock {
             }
             Err(TryLockError::Error(e)) => return Err(io(e)),
         }
-        file.set_len(0)
+        // The PID only names the holder to a second daemon: the lock holds without it (say,
+        // on a full disk, where the daemon still runs and sends).
+        if let Err(e) = file
+            .set_len(0)
             .and_then(|()| file.seek(SeekFrom::Start(0)))
             .and_then(|_| writeln!(file, "{}", std::process::id()))
-            .map_err(io)?;
+        {
+            tracing::warn!(lock = %path.display(), error = %e, "cannot write the daemon's PID into its lock file; the lock holds");
+        }
         Ok(DaemonLock { _file: file, path })
     }
 
@@ -102,13 +107,13 @@ impl DaemonLock {
 }
 
 /// "PID 1234" from the holder's lock file. Empty when the holder has locked but not yet
-/// written it (a start at the same instant).
+/// written it (a start at the same instant), or could not (a full disk).
 fn holder(file: &mut File) -> String {
     let mut text = String::new();
     match file.read_to_string(&mut text) {
         Ok(_) => match text.trim().parse::<u32>() {
             Ok(pid) => format!("PID {pid}"),
-            Err(_) => "PID not yet written: it is starting".to_owned(),
+            Err(_) => "PID not recorded: it is starting, or its disk is full".to_owned(),
         },
         Err(e) => format!("PID unreadable: {e}"),
     }
@@ -159,6 +164,6 @@ mod tests {
         let file = File::create(lock_path(&db)).expect("lock file");
         file.try_lock().expect("lock");
         let err = DaemonLock::acquire(&db).expect_err("held");
-        assert!(err.to_string().contains("PID not yet written"), "{err}");
+        assert!(err.to_string().contains("PID not recorded"), "{err}");
     }
 }
