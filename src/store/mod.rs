@@ -131,10 +131,7 @@ impl Store {
                 source,
             })?;
         }
-        create_file(path).map_err(|source| StoreError::Io {
-            path: display.clone(),
-            source,
-        })?;
+        create_file(path);
         let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
             path: display.clone(),
             source,
@@ -293,18 +290,15 @@ impl Store {
 /// not there. SQLite would create it 0644 less the umask, never group-writable; made here it
 /// is 0666 less the umask, so the service's `UMask=0007` gives its group (the finance
 /// officers who run `status`) the same access as the service. Its -wal and -shm files take
-/// the database's mode.
-fn create_file(path: &Path) -> std::io::Result<()> {
+/// the database's mode. Any failure (it exists, a read-only file system) is left to SQLite's
+/// own open to report, with its advice.
+fn create_file(path: &Path) {
     use std::os::unix::fs::OpenOptionsExt;
-    match std::fs::OpenOptions::new()
+    let _ = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o666)
-        .open(path)
-    {
-        Err(e) if e.kind() != ErrorKind::AlreadyExists => Err(e),
-        _ => Ok(()),
-    }
+        .open(path);
 }
 
 /// Whether this user may open the database at `path` (for writing too, if `write`), as a
