@@ -350,15 +350,16 @@ impl From<std::io::Error> for Failure {
     }
 }
 
-/// Opens the database and re-reads the config's changed ledger sources, as `status` does
-/// first. Rejections and warnings go to stderr; they do not stop the command (the previous
-/// version of a rejected source stays in force).
+/// Opens the database and re-reads the config's changed ledger sources, as `status` and
+/// `sources` do first. Rejections and warnings go to stderr; they do not stop the command (the
+/// previous version of a rejected source stays in force). `command` is what the user ran, for
+/// the advice when they may not open the database.
 ///
 /// It never creates the database: when there is none yet (the service has not run), the
 /// sources are read into a database in memory, so that the accountant sees at once what the
 /// exports hold, and stderr says that nothing was saved and no alert was sent.
-fn open_and_sync(config: &Config) -> Result<Store, Failure> {
-    let mut store = match Store::open_existing(&config.database) {
+fn open_and_sync(config: &Config, command: &str) -> Result<Store, Failure> {
+    let store = match Store::open_existing(&config.database) {
         Ok(store) => store,
         Err(StoreError::Missing { path }) => {
             eprintln!(
@@ -367,8 +368,18 @@ fn open_and_sync(config: &Config) -> Result<Store, Failure> {
             );
             Store::open_in_memory()?
         }
-        Err(e) => return Err(reading_failure(config, "status", e)),
+        Err(e) => return Err(reading_failure(config, command, e)),
     };
+    sync(store, config)
+}
+
+/// Like [`open_and_sync`], for a command that changes the database (`sources --forget`): only
+/// the real one, never one made up in memory.
+fn open_existing_and_sync(config: &Config, command: &str) -> Result<Store, Failure> {
+    sync(open_for_reading(config, command)?, config)
+}
+
+fn sync(mut store: Store, config: &Config) -> Result<Store, Failure> {
     let (files, warnings) = import::configured_files(config);
     let reports = import::sync_sources(&mut store, config, &files, &now_stamp())?;
     print_import_reports(&reports, &warnings);

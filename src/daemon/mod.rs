@@ -324,10 +324,41 @@ fn log_sources(summary: &check::CheckSummary) {
                 }
             }
             Outcome::Missing { entries_in_force } => {
-                info!(
+                // The file is gone but what it held still counts: say so at every check.
+                warn!(
                     path,
                     outcome = "missing",
                     entries_in_force,
+                    "ledger source read: the file is not there; its entries stay in force"
+                );
+            }
+            Outcome::Superseded {
+                by, why, entries, ..
+            } => {
+                info!(
+                    path,
+                    outcome = "superseded",
+                    by = by.as_str(),
+                    why = why.as_str(),
+                    entries,
+                    "ledger source read"
+                );
+            }
+            Outcome::Unconfigured { entries, amount } => {
+                warn!(
+                    path,
+                    outcome = "no longer configured",
+                    entries,
+                    amount = %amount,
+                    "ledger source read: ledger.sources no longer names it; its entries left force"
+                );
+            }
+            Outcome::Restored { why, entries } => {
+                info!(
+                    path,
+                    outcome = "back in force",
+                    why = why.as_str(),
+                    entries,
                     "ledger source read"
                 );
             }

@@ -1,5 +1,5 @@
-//! The commands that show what the database holds (`status`, `alerts`, `outbox`, and
-//! `backup`, which copies it) never create a database or its folder: run before the service's
+//! The commands that show what the database holds (`status`, `alerts`, `outbox`, `sources`,
+//! and `backup`, which copies it) never create a database or its folder: run before the service's
 //! first start, or as root, that would leave a database the service cannot write. Run as a
 //! user who may not read it, they say how to run them.
 
@@ -45,7 +45,14 @@ fn before_the_first_check_nothing_is_created_and_status_reads_the_sources() {
     assert_eq!(fund_of(&doc, "network-governance")["spent"], "62398.50");
     assert_eq!(fund_of(&doc, "investment-promotion")["spent"], "53123.90");
 
-    for args in [&["alerts"][..], &["outbox"], &["backup", "copy.db"]] {
+    // `sources` lists what the exports hold now, read into memory too.
+    wd.run(&["sources"])
+        .ok()
+        .stderr_has("数据库尚未创建")
+        .stdout_has("网络综合治理-明细账.csv");
+
+    let forget = ["sources", "--forget", "data/ledger/网络综合治理-明细账.csv"];
+    for args in [&["alerts"][..], &["outbox"], &["backup", "copy.db"], &forget] {
         let out = wd.run(args);
         out.expect_code(1)
             .stderr_has("数据库尚未创建")
@@ -69,7 +76,7 @@ fn before_the_first_check_nothing_is_created_and_status_reads_the_sources() {
         "{}",
         status.stderr
     );
-    wd.run(&["alerts"]).ok().stdout_has("missed");
+    wd.run(&["alerts"]).ok().stdout_has("红色预警");
     wd.run(&["outbox"]).ok().stdout_has("#1");
 }
 
@@ -133,7 +140,7 @@ fn the_wrong_user_is_told_how_to_run_them() {
     chmod(&wd, "config.yaml", 0o644, 0o644);
     chmod(&wd, "data", 0o750, 0o000);
     let config = wd.join("config.yaml");
-    for command in ["status", "alerts", "outbox"] {
+    for command in ["status", "alerts", "outbox", "sources"] {
         let out = run_as_other_user(&wd, &[command]);
         out.expect_code(1)
             .stderr_has("无权读写数据库")
