@@ -52,7 +52,12 @@ fn before_the_first_check_nothing_is_created_and_status_reads_the_sources() {
         .stdout_has("网络综合治理-明细账.csv");
 
     let forget = ["sources", "--forget", "data/ledger/网络综合治理-明细账.csv"];
-    for args in [&["alerts"][..], &["outbox"], &["backup", "copy.db"], &forget] {
+    for args in [
+        &["alerts"][..],
+        &["outbox"],
+        &["backup", "copy.db"],
+        &forget,
+    ] {
         let out = wd.run(args);
         out.expect_code(1)
             .stderr_has("数据库尚未创建")
