@@ -8,7 +8,7 @@ use super::{Failure, check_cmd};
 use crate::config::Config;
 use crate::core::{AlertKey, AlertStatus, Reason};
 use crate::mail;
-use crate::store::{AlertEvent, AlertRow, OutboxRow, Store};
+use crate::store::{AlertEvent, AlertRow, OutboxRow};
 
 /// How many history events `alerts` shows.
 const HISTORY: usize = 50;
@@ -16,7 +16,7 @@ const HISTORY: usize = 50;
 const RECENT_SENT: usize = 10;
 
 pub(super) fn alerts(config: &Config) -> Result<(), Failure> {
-    let store = Store::open(&config.database)?;
+    let store = super::open_for_reading(config, "alerts")?;
     let rows = store.alert_rows()?;
     let events = store.alert_events(HISTORY)?;
     print!("{}", alerts_text(config, &rows, &events));
@@ -119,7 +119,7 @@ fn alerts_text(config: &Config, rows: &[AlertRow], events: &[AlertEvent]) -> Str
 }
 
 pub(super) fn outbox(config: &Config, retry: bool) -> Result<(), Failure> {
-    let mut store = Store::open(&config.database)?;
+    let mut store = super::open_for_reading(config, "outbox")?;
     if retry {
         let count = store.requeue_failed(chrono::Utc::now().timestamp())?;
         println!("re-queued {count} failed emails");

@@ -4,6 +4,7 @@
 //! `main` only prints it.
 
 mod alerts_cmd;
+mod backup_cmd;
 mod check_cmd;
 mod config_cmd;
 mod import_cmd;
@@ -102,6 +103,15 @@ enum Command {
         #[arg(long, value_name = "ADDR")]
         to: Option<String>,
     },
+    /// Write a consistent copy of the database, also while the daemon runs
+    Backup {
+        /// The copy to write (a new file; see --force)
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Replace FILE if it exists (the old copy stays until the new one is complete)
+        #[arg(long)]
+        force: bool,
+    },
     /// Work with the config file
     Config {
         #[command(subcommand)]
@@ -156,6 +166,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<(), Failure> {
             format,
         } => sources_cmd::run(&config, forget.as_deref(), dry_run, format),
         Command::TestEmail { to } => alerts_cmd::test_email(&config, to),
+        Command::Backup { file, force } => backup_cmd::run(&config, &file, force),
         Command::Config {
             command: ConfigCommand::Check,
         } => config_cmd::check(&config),
@@ -188,7 +199,70 @@ fn locate_config(given: Option<PathBuf>) -> Result<PathBuf, Failure> {
 }
 
 fn load(path: &Path) -> Result<Config, Failure> {
+    // A config this user may not read is the wrong user, not a wrong file: say who may.
+    if let Err(e) = std::fs::File::open(path)
+        && e.kind() == std::io::ErrorKind::PermissionDenied
+    {
+        return Err(Failure::runtime(format!(
+            "{}：当前用户{}无权读取配置文件（{e}）；请用服务的账户运行：sudo -u spendwatch spendwatch …，\
+             或请管理员把您加入 spendwatch 组（{}），重新登录后再运行",
+            path.display(),
+            user_name().map(|u| format!("（{u}）")).unwrap_or_default(),
+            join_group_command(),
+        )));
+    }
     config::load(path).map_err(Failure::from)
+}
+
+/// The login name of whoever runs the command, if the environment says it.
+fn user_name() -> Option<String> {
+    ["SUDO_USER", "USER", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
+}
+
+/// How an administrator lets this user read what the service writes.
+fn join_group_command() -> String {
+    format!(
+        "sudo adduser {} spendwatch",
+        user_name().unwrap_or_else(|| "用户名".to_owned())
+    )
+}
+
+/// `spendwatch [--config FILE] COMMAND` as the service's user runs it.
+fn as_service_user(config: &Config, command: &str) -> String {
+    let config_arg = if config.file == Path::new(CONFIG_SEARCH[1]) {
+        String::new()
+    } else {
+        format!("--config {} ", config.file.display())
+    };
+    format!("sudo -u spendwatch spendwatch {config_arg}{command}")
+}
+
+/// The failure of a command that shows what the database holds, when there is none or this
+/// user may not open it: what to do, in words for the finance officer who ran it.
+fn reading_failure(config: &Config, command: &str, e: StoreError) -> Failure {
+    match e {
+        StoreError::Missing { path } => Failure::runtime(format!(
+            "{path}：数据库尚未创建（spendwatch 服务还没有运行过，或配置中的 database: 指向了别处）；\
+             请先启动服务（sudo systemctl start spendwatch），或运行一次 spendwatch check"
+        )),
+        StoreError::NoAccess { path, source } => Failure::runtime(format!(
+            "{path}：当前用户{}无权读写数据库或进入其文件夹（{source}）；请用服务的账户运行：{}，\
+             或请管理员把您加入 spendwatch 组（{}），重新登录后再运行",
+            user_name().map(|u| format!("（{u}）")).unwrap_or_default(),
+            as_service_user(config, command),
+            join_group_command(),
+        )),
+        e => Failure::from(e),
+    }
+}
+
+/// Opens the database for a command that shows what it holds (`alerts`, `outbox`): never
+/// creates it or its folder (run before the service's first start, or as root, that would
+/// leave a database the service cannot write).
+fn open_for_reading(config: &Config, command: &str) -> Result<Store, Failure> {
+    Store::open_existing(&config.database).map_err(|e| reading_failure(config, command, e))
 }
 
 /// Today in the config's time zone: the one place the CLI reads the clock for a day.
@@ -276,11 +350,36 @@ impl From<std::io::Error> for Failure {
     }
 }
 
-/// Opens the database and re-reads the config's changed ledger sources, as every command that
-/// shows or checks spending does first. Rejections and warnings go to stderr; they do not stop
-/// the command (the previous version of a rejected source stays in force).
-fn open_and_sync(config: &Config) -> Result<Store, Failure> {
-    let mut store = Store::open(&config.database)?;
+/// Opens the database and re-reads the config's changed ledger sources, as `status` and
+/// `sources` do first. Rejections and warnings go to stderr; they do not stop the command (the
+/// previous version of a rejected source stays in force). `command` is what the user ran, for
+/// the advice when they may not open the database.
+///
+/// It never creates the database: when there is none yet (the service has not run), the
+/// sources are read into a database in memory, so that the accountant sees at once what the
+/// exports hold, and stderr says that nothing was saved and no alert was sent.
+fn open_and_sync(config: &Config, command: &str) -> Result<Store, Failure> {
+    let store = match Store::open_existing(&config.database) {
+        Ok(store) => store,
+        Err(StoreError::Missing { path }) => {
+            eprintln!(
+                "spendwatch: 注意：{path}：数据库尚未创建（spendwatch 服务还没有运行过）；\
+                 以下结果直接由账簿来源计算，未保存，也未发送任何预警；启动服务后即正常记录"
+            );
+            Store::open_in_memory()?
+        }
+        Err(e) => return Err(reading_failure(config, command, e)),
+    };
+    sync(store, config)
+}
+
+/// Like [`open_and_sync`], for a command that changes the database (`sources --forget`): only
+/// the real one, never one made up in memory.
+fn open_existing_and_sync(config: &Config, command: &str) -> Result<Store, Failure> {
+    sync(open_for_reading(config, command)?, config)
+}
+
+fn sync(mut store: Store, config: &Config) -> Result<Store, Failure> {
     let (files, warnings) = import::configured_files(config);
     let reports = import::sync_sources(&mut store, config, &files, &now_stamp())?;
     print_import_reports(&reports, &warnings);

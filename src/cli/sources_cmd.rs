@@ -7,7 +7,7 @@ use chrono::DateTime;
 use serde_json::json;
 
 use super::table::{Align, render};
-use super::{Failure, open_and_sync};
+use super::{Failure, open_and_sync, open_existing_and_sync};
 use crate::config::Config;
 use crate::import::{self, display_path};
 use crate::store::{Origin, SourceOverview, Withdrawn};
@@ -24,7 +24,11 @@ pub(super) fn run(
     dry_run: bool,
     format: Format,
 ) -> Result<(), Failure> {
-    let mut store = open_and_sync(config)?;
+    let mut store = match forget {
+        // A withdrawal must land in the real database, never in one made up in memory.
+        Some(_) => open_existing_and_sync(config, "sources --forget …")?,
+        None => open_and_sync(config, "sources")?,
+    };
     if let Some(path) = forget {
         return forget_source(config, &mut store, path, dry_run);
     }

@@ -20,7 +20,7 @@ pub(super) fn run(
     as_of: Option<NaiveDate>,
     format: Format,
 ) -> Result<(), Failure> {
-    let store = open_and_sync(config)?;
+    let store = open_and_sync(config, "status")?;
     let as_of = as_of.unwrap_or_else(|| today(config));
     let mut reports: Vec<(&Fund, FundReport)> = Vec::with_capacity(config.funds.len());
     for fund in &config.funds {

@@ -115,7 +115,7 @@ impl Money {
         let yuan = (abs / 100).to_string();
         let mut out = String::with_capacity(yuan.len() + yuan.len() / 3 + 4);
         for (i, digit) in yuan.chars().enumerate() {
-            if i > 0 && (yuan.len() - i) % 3 == 0 {
+            if i > 0 && (yuan.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(digit);

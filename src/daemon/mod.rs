@@ -7,6 +7,7 @@
 //! notifications and the control messages (reload, shutdown) come in as arguments, so tests
 //! drive the loop with paused tokio time.
 
+mod lock;
 mod schedule;
 
 use std::path::PathBuf;
@@ -23,7 +24,8 @@ use crate::config::{self, Config};
 use crate::deliver;
 use crate::mail;
 use crate::store::{Store, StoreError};
-pub use schedule::Schedule;
+pub use lock::{DaemonLock, LockError, lock_path};
+pub use schedule::{Schedule, Upcoming};
 
 /// The daemon waits for the database at most this long per statement, so that a stop request
 /// is honoured within seconds even while an import in another process holds the lock.
@@ -131,6 +133,8 @@ impl Deps {
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
     #[error(transparent)]
+    Lock(#[from] LockError),
+    #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{0}")]
     Schedule(String),
@@ -145,8 +149,12 @@ pub async fn run(
 ) -> Result<(), DaemonError> {
     let mut schedule =
         Schedule::new(&config.schedule, config.timezone).map_err(DaemonError::Schedule)?;
+    // First the lock: a second daemon must stop here, before it touches the database (its
+    // release of the leases below would let the first daemon's emails in flight be sent twice).
+    let mut lock = DaemonLock::acquire(&config.database)?;
     let mut store = Store::open_with_busy_timeout(&config.database, BUSY_TIMEOUT)?;
-    // No sender of ours runs yet: a lease left by a killed process is stale.
+    // No other daemon runs on this database, and no sender of ours yet: a lease left by a
+    // killed process is stale.
     let released = store.release_leases()?;
     if released > 0 {
         warn!(
@@ -154,7 +162,7 @@ pub async fn run(
             "released the leases of emails in flight when spendwatch stopped; they are sent again"
         );
     }
-    info!(database = %config.database.display(), schedule = %config.schedule, timezone = %config.timezone, funds = config.funds.len(), "spendwatch started");
+    info!(database = %config.database.display(), lock = %lock.path().display(), pid = std::process::id(), schedule = %config.schedule, timezone = %config.timezone, funds = config.funds.len(), "spendwatch started");
     deps.notifier.notify(&[
         NotifyState::Ready,
         NotifyState::Status("database open; first check running"),
@@ -184,18 +192,11 @@ pub async fn run(
             match result {
                 Ok(summary) => {
                     let emails = summary.emails.len();
-                    info!(day = %local_day(&config, now), alert_changes = summary.decisions.len(), emails, "check done");
-                    for rejected in summary.imports.iter().filter(|r| {
-                        matches!(
-                            r.outcome,
-                            crate::import::Outcome::Rejected { known: false, .. }
-                        )
-                    }) {
-                        warn!(file = %rejected.display, "ledger file rejected; its previous version stays in force");
-                    }
+                    log_sources(&summary);
+                    next_fire = schedule.next_after(now).unwrap_or(now + RETRY_FAILED_CHECK);
+                    info!(day = %local_day(&config, now), alert_changes = summary.decisions.len(), emails, next_check = %local_time(&config, next_fire), "check done");
                     wake.notify_one();
                     last_check = Some((now, emails));
-                    next_fire = schedule.next_after(now).unwrap_or(now + RETRY_FAILED_CHECK);
                     deps.emit(Event::Checked {
                         at: now,
                         day: local_day(&config, now),
@@ -203,8 +204,8 @@ pub async fn run(
                     });
                 }
                 Err(e) => {
-                    error!(error = %e, retry_in_s = RETRY_FAILED_CHECK.as_secs(), "check failed; it is tried again");
                     next_fire = now + RETRY_FAILED_CHECK;
+                    error!(error = %e, retry_in_s = RETRY_FAILED_CHECK.as_secs(), next_check = %local_time(&config, next_fire), "check failed; it is tried again");
                     deps.emit(Event::CheckFailed { at: now });
                 }
             }
@@ -218,7 +219,7 @@ pub async fn run(
                         &mut schedule,
                         &mut next_fire,
                         &deps,
-                        &mut store,
+                        (&mut store, &mut lock),
                     ),
                 }
             }
@@ -235,7 +236,7 @@ pub async fn run(
             () = tokio::time::sleep(wait) => {}
             request = control.recv() => match request {
                 Some(Control::Reload) => {
-                    reload(&config_file, &config_tx, &mut schedule, &mut next_fire, &deps, &mut store);
+                    reload(&config_file, &config_tx, &mut schedule, &mut next_fire, &deps, (&mut store, &mut lock));
                     status(&deps, &config_tx.borrow(), last_check, next_fire);
                 }
                 Some(Control::Shutdown) | None => stopping = true,
@@ -257,11 +258,112 @@ pub async fn run(
     }
     deps.emit(Event::Stopped);
     info!("stopped");
+    drop(lock);
     Ok(())
 }
 
 fn local_day(config: &Config, now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&config.timezone).date_naive()
+}
+
+/// A moment as the administrator reads it: local time in the configured zone.
+fn local_time(config: &Config, t: DateTime<Utc>) -> String {
+    t.with_timezone(&config.timezone)
+        .format("%Y-%m-%d %H:%M:%S %Z")
+        .to_string()
+}
+
+/// What the check read from each source (one line each, so the journal answers "did it see
+/// my file?"), and the sources it could not use at WARN.
+fn log_sources(summary: &check::CheckSummary) {
+    use crate::import::Outcome;
+    for warning in &summary.import_warnings {
+        warn!("{warning}");
+    }
+    for report in &summary.imports {
+        let path = report.display.as_str();
+        match &report.outcome {
+            Outcome::Unchanged { entries } => {
+                info!(path, outcome = "unchanged", entries, "ledger source read");
+            }
+            Outcome::Imported {
+                entries, previous, ..
+            } => {
+                info!(
+                    path,
+                    outcome = "imported",
+                    entries,
+                    replaced = previous,
+                    "ledger source read"
+                );
+            }
+            Outcome::Rejected {
+                known,
+                entries_in_force,
+                ..
+            } => {
+                let outcome = if *known {
+                    "rejected again (unchanged)"
+                } else {
+                    "rejected"
+                };
+                info!(path, outcome, entries_in_force, "ledger source read");
+                if !known {
+                    if *entries_in_force > 0 {
+                        warn!(
+                            file = path,
+                            entries_in_force,
+                            "ledger file rejected; its previous version stays in force"
+                        );
+                    } else {
+                        warn!(
+                            file = path,
+                            "ledger file rejected; no version of it is in force"
+                        );
+                    }
+                }
+            }
+            Outcome::Missing { entries_in_force } => {
+                // The file is gone but what it held still counts: say so at every check.
+                warn!(
+                    path,
+                    outcome = "missing",
+                    entries_in_force,
+                    "ledger source read: the file is not there; its entries stay in force"
+                );
+            }
+            Outcome::Superseded {
+                by, why, entries, ..
+            } => {
+                info!(
+                    path,
+                    outcome = "superseded",
+                    by = by.as_str(),
+                    why = why.as_str(),
+                    entries,
+                    "ledger source read"
+                );
+            }
+            Outcome::Unconfigured { entries, amount } => {
+                warn!(
+                    path,
+                    outcome = "no longer configured",
+                    entries,
+                    amount = %amount,
+                    "ledger source read: ledger.sources no longer names it; its entries left force"
+                );
+            }
+            Outcome::Restored { why, entries } => {
+                info!(
+                    path,
+                    outcome = "back in force",
+                    why = why.as_str(),
+                    entries,
+                    "ledger source read"
+                );
+            }
+        }
+    }
 }
 
 /// Runs one check on the blocking pool (SQLite and file reading block), handing the store in
@@ -305,7 +407,7 @@ fn reload(
     schedule: &mut Schedule,
     next_fire: &mut DateTime<Utc>,
     deps: &Deps,
-    store: &mut Store,
+    (store, lock): (&mut Store, &mut DaemonLock),
 ) {
     deps.notifier.notify(&[NotifyState::Reloading]);
     // One line per message: the journal stores each line as its own entry.
@@ -314,17 +416,20 @@ fn reload(
         .and_then(|new| {
             let new_schedule = Schedule::new(&new.schedule, new.timezone)?;
             if new.database != config_tx.borrow().database {
+                // Another database is this daemon's only if no other daemon holds it.
+                let new_lock = DaemonLock::acquire(&new.database).map_err(|e| e.to_string())?;
                 *store = Store::open_with_busy_timeout(&new.database, BUSY_TIMEOUT)
                     .map_err(|e| e.to_string())?;
+                *lock = new_lock;
             }
             Ok((new, new_schedule))
         });
     match outcome {
         Ok((new, new_schedule)) => {
-            info!(file = %config_file.display(), schedule = %new.schedule, funds = new.funds.len(), "config reloaded");
             *schedule = new_schedule;
             let now = deps.clock.now();
             *next_fire = schedule.next_after(now).unwrap_or(now + RETRY_FAILED_CHECK);
+            info!(file = %config_file.display(), schedule = %new.schedule, funds = new.funds.len(), next_check = %local_time(&new, *next_fire), "config reloaded");
             let _ = config_tx.send(Arc::new(new));
             deps.emit(Event::Reloaded { ok: true });
         }
@@ -337,11 +442,7 @@ fn reload(
 }
 
 fn status(deps: &Deps, config: &Config, last: Option<(DateTime<Utc>, usize)>, next: DateTime<Utc>) {
-    let fmt = |t: DateTime<Utc>| {
-        t.with_timezone(&config.timezone)
-            .format("%Y-%m-%d %H:%M:%S %Z")
-            .to_string()
-    };
+    let fmt = |t: DateTime<Utc>| local_time(config, t);
     let last = match last {
         Some((t, emails)) => format!("last check {} ({emails} emails)", fmt(t)),
         None => "no check done yet".to_owned(),

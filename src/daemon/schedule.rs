@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use croner::Cron;
 
+/// A check schedule: a crontab line read in a time zone.
 #[derive(Debug, Clone)]
 pub struct Schedule {
     cron: Cron,
@@ -29,6 +30,45 @@ impl Schedule {
             .ok()
             .map(|t| t.with_timezone(&Utc))
     }
+
+    /// The next `count` fire times strictly after `after`, in the schedule's zone (as an
+    /// administrator reads them), and whether the schedule fires more than once on some day:
+    /// for `config check`, where a sixth field added by mistake (`0 9 * * * *`: at minute 9
+    /// of every hour) must not pass silently. Fewer than `count` times only if the schedule
+    /// ends (a date that never comes again).
+    pub fn upcoming(&self, after: DateTime<Utc>, count: usize) -> Upcoming {
+        let mut times = Vec::with_capacity(count.max(3));
+        let mut now = after;
+        // Three fire times always show a second fire on one day if there is one: the time
+        // fields are the same on every day the schedule fires, so if a day has two or more,
+        // of three fires in a row either the first two or the last two share a day.
+        while times.len() < count.max(3) {
+            let Some(next) = self.next_after(now) else {
+                break;
+            };
+            times.push(next.with_timezone(&self.tz));
+            now = next;
+        }
+        let more_than_once_a_day = times
+            .windows(2)
+            .take(2)
+            .any(|w| w[0].date_naive() == w[1].date_naive());
+        times.truncate(count);
+        Upcoming {
+            times,
+            more_than_once_a_day,
+        }
+    }
+}
+
+/// What [`Schedule::upcoming`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upcoming {
+    /// The next fire times, earliest first, in the schedule's zone.
+    pub times: Vec<DateTime<Tz>>,
+    /// True when some day has two fire times or more (the daemon then checks, imports and
+    /// may email several times that day).
+    pub more_than_once_a_day: bool,
 }
 
 #[cfg(test)]
@@ -82,6 +122,91 @@ mod tests {
             s.next_after(utc("2025-07-05T00:00:01Z")),
             Some(utc("2025-07-05T00:00:02Z"))
         );
+    }
+
+    fn shanghai(text: &str) -> DateTime<Tz> {
+        utc(text).with_timezone(&chrono_tz::Asia::Shanghai)
+    }
+
+    #[test]
+    fn upcoming_lists_fire_times_in_the_zone() {
+        let s = Schedule::new("0 9 * * *", chrono_tz::Asia::Shanghai).expect("schedule");
+        let up = s.upcoming(utc("2025-06-30T02:00:00Z"), 3);
+        assert_eq!(
+            up.times,
+            vec![
+                shanghai("2025-07-01T01:00:00Z"),
+                shanghai("2025-07-02T01:00:00Z"),
+                shanghai("2025-07-03T01:00:00Z"),
+            ]
+        );
+        assert_eq!(
+            up.times[0].format("%Y-%m-%d %H:%M %Z").to_string(),
+            "2025-07-01 09:00 CST"
+        );
+        assert!(!up.more_than_once_a_day);
+        // Weekdays only: Friday, then Monday.
+        let s = Schedule::new("0 9 * * 1-5", chrono_tz::Asia::Shanghai).expect("schedule");
+        let up = s.upcoming(utc("2025-07-04T00:00:00Z"), 2);
+        assert_eq!(
+            up.times,
+            vec![
+                shanghai("2025-07-04T01:00:00Z"),
+                shanghai("2025-07-07T01:00:00Z")
+            ]
+        );
+        assert!(!up.more_than_once_a_day);
+    }
+
+    #[test]
+    fn a_sixth_field_by_mistake_fires_hourly_and_is_flagged() {
+        // Meant as "09:00 daily"; with seconds first it is minute 9 of every hour.
+        let s = Schedule::new("0 9 * * * *", chrono_tz::Asia::Shanghai).expect("schedule");
+        let up = s.upcoming(utc("2025-06-30T02:30:00Z"), 3);
+        assert_eq!(
+            up.times,
+            vec![
+                shanghai("2025-06-30T03:09:00Z"),
+                shanghai("2025-06-30T04:09:00Z"),
+                shanghai("2025-06-30T05:09:00Z"),
+            ]
+        );
+        assert!(up.more_than_once_a_day);
+    }
+
+    #[test]
+    fn twice_a_day_is_flagged_whatever_the_starting_moment() {
+        let s = Schedule::new("0 9,17 * * 1", chrono_tz::Asia::Shanghai).expect("schedule");
+        // Before, between and after the two fires of Monday 2025-07-07 (Shanghai), and on
+        // other days: the first fire may be the last of its day.
+        for after in [
+            "2025-07-07T00:00:00Z",
+            "2025-07-07T05:00:00Z",
+            "2025-07-07T10:00:00Z",
+            "2025-07-09T00:00:00Z",
+        ] {
+            let up = s.upcoming(utc(after), 1);
+            assert_eq!(up.times.len(), 1, "{after}");
+            assert!(up.more_than_once_a_day, "{after}");
+        }
+        let between = s.upcoming(utc("2025-07-07T05:00:00Z"), 2);
+        assert_eq!(
+            between.times,
+            vec![
+                shanghai("2025-07-07T09:00:00Z"),
+                shanghai("2025-07-14T01:00:00Z")
+            ]
+        );
+        // Once a month is not.
+        let monthly = Schedule::new("0 9 1 * *", chrono_tz::Asia::Shanghai).expect("schedule");
+        let up = monthly.upcoming(utc("2025-07-07T05:00:00Z"), 3);
+        assert_eq!(up.times[2], shanghai("2025-10-01T01:00:00Z"));
+        assert!(!up.more_than_once_a_day);
+        // Every minute is; zero times asked still says so.
+        let minutely = Schedule::new("* * * * *", chrono_tz::UTC).expect("schedule");
+        let up = minutely.upcoming(utc("2025-07-07T05:00:00Z"), 0);
+        assert!(up.times.is_empty());
+        assert!(up.more_than_once_a_day);
     }
 
     #[test]

@@ -223,3 +223,60 @@ async fn the_watchdog_is_pinged_between_checks() {
     // Every 10 s for 30 minutes.
     assert!(pings >= 180, "{pings} pings");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_second_daemon_on_the_database_stops_before_touching_it() {
+    let (dir, file) = workdir("0 9 * * *");
+    let db = dir.path().join("db/spendwatch.db");
+    // The first daemon holds the lock (here without a database yet, to see that the second
+    // one creates nothing).
+    let first = DaemonLock::acquire(&db).expect("the first daemon's lock");
+    let mut second = start(&file, "2025-07-03T06:00:00Z", None);
+    let result = (&mut second.task).await.expect("daemon task");
+    match result {
+        Err(DaemonError::Lock(LockError::Held { holder, .. })) => {
+            assert_eq!(holder, format!("PID {}", std::process::id()));
+        }
+        other => panic!("the second daemon ran: {other:?}"),
+    }
+    assert!(!db.exists(), "the refused daemon opened the database");
+    assert!(
+        second.events.try_recv().is_err(),
+        "the refused daemon checked"
+    );
+    assert!(second.notes.0.lock().expect("lock").is_empty());
+
+    // Once the first is gone, a daemon starts (the lock file it left does not block).
+    drop(first);
+    let mut third = start(&file, "2025-07-03T06:00:00Z", None);
+    third.next_check().await;
+    third.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_reload_onto_a_database_another_daemon_holds_is_refused() {
+    let (dir, file) = workdir("0 9 * * *");
+    let mut daemon = start(&file, "2025-06-29T00:30:00Z", None);
+    daemon.next_check().await;
+    let other = dir.path().join("other/spendwatch.db");
+    let _held = DaemonLock::acquire(&other).expect("another daemon's lock");
+    std::fs::write(
+        &file,
+        config_text("30 10 * * *").replace("db/spendwatch.db", "other/spendwatch.db"),
+    )
+    .expect("new config");
+    daemon.control.send(Control::Reload).expect("reload");
+    loop {
+        if let Some(Event::Reloaded { ok }) = daemon.events.recv().await {
+            assert!(!ok, "reloaded onto a database another daemon holds");
+            break;
+        }
+    }
+    assert!(!other.exists());
+    assert_eq!(
+        daemon.next_check().await.0,
+        utc("2025-06-29T01:00:00Z"),
+        "the old config stays in effect"
+    );
+    daemon.stop().await;
+}

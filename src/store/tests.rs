@@ -402,3 +402,107 @@ fn the_first_read_after_an_upgrade_is_not_news() {
         .expect("reject");
     assert_eq!(notified(&store), 0);
 }
+
+#[test]
+fn reading_opens_never_create_a_database_or_its_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("state/spendwatch.db");
+    let err = Store::open_existing(&path).expect_err("no database");
+    assert!(matches!(err, StoreError::Missing { .. }), "{err}");
+    assert!(!dir.path().join("state").exists(), "a folder was created");
+    std::fs::create_dir(dir.path().join("state")).expect("folder");
+    let err = Store::open_existing(&path).expect_err("no database");
+    assert!(matches!(err, StoreError::Missing { .. }), "{err}");
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("state"))
+            .expect("list")
+            .count(),
+        0,
+        "a file was created"
+    );
+
+    let mut store = Store::open(&path).expect("create");
+    put(&mut store, "/x.csv", "1", &[entry("a", 1, 1, 100, "V1", 2)]);
+    drop(store);
+    let store = Store::open_existing(&path).expect("existing");
+    assert_eq!(store.entries_in_force().expect("count"), (1, 1));
+    assert_eq!(store.path(), path.display().to_string());
+
+    let memory = Store::open_in_memory().expect("memory");
+    assert_eq!(memory.schema_version().expect("version"), SCHEMA_VERSION);
+    assert_eq!(memory.entries_in_force().expect("count"), (0, 0));
+}
+
+/// (entries, sum of amounts) of the database at `path`, read with plain SQLite.
+fn totals(path: &Path) -> (i64, i64) {
+    let conn = Connection::open(path).expect("open copy");
+    conn.query_row(
+        "SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM entries",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .expect("totals")
+}
+
+#[test]
+fn backup_writes_a_checked_self_contained_copy_and_replaces_only_with_force() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("spendwatch.db");
+    let mut store = Store::open(&db).expect("create");
+    let v1 = [
+        entry("a", 1, 1, 100, "V1", 2),
+        entry("b", 2, 1, 250, "V2", 3),
+    ];
+    put(&mut store, "/x.csv", "1", &v1);
+    put(&mut store, "/y.csv", "1", &[entry("a", 3, 1, 7, "V3", 2)]);
+
+    // While the store is open (its WAL holds the writes): the copy has them.
+    let dest = dir.path().join("backup.db");
+    let report = backup(&db, &dest, false).expect("backup");
+    assert_eq!(report.file, dest);
+    assert_eq!(
+        (report.entries, report.sources, report.schema_version),
+        (3, 2, SCHEMA_VERSION)
+    );
+    assert_eq!(
+        report.bytes,
+        std::fs::metadata(&dest).expect("backup file").len()
+    );
+    assert_eq!(totals(&dest), (3, 357));
+    // One file: no -wal beside it, and its header says rollback journal (bytes 18-19 = 1).
+    let bytes = std::fs::read(&dest).expect("read");
+    assert_eq!(&bytes[..16], b"SQLite format 3\0");
+    assert_eq!((bytes[18], bytes[19]), (1, 1));
+    assert!(!dir.path().join("backup.db-wal").exists());
+    // No temporary file left.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.contains("partial")), "{names:?}");
+
+    // An existing file is kept unless replacing is asked for.
+    put(&mut store, "/y.csv", "2", &[]);
+    let err = backup(&db, &dest, false).expect_err("exists");
+    assert!(matches!(err, StoreError::Exists { .. }), "{err}");
+    assert!(err.to_string().contains("--force"), "{err}");
+    assert_eq!(totals(&dest), (3, 357));
+    let report = backup(&db, &dest, true).expect("replace");
+    assert_eq!(report.entries, 2);
+    assert_eq!(totals(&dest), (2, 350));
+    // The copy opens as a store (a restore), in WAL mode again.
+    drop(store);
+    let restored = Store::open(&dest).expect("open the copy");
+    assert_eq!(restored.entries_in_force().expect("count"), (2, 1));
+
+    // No database: nothing is created, neither it nor the backup.
+    let missing = dir.path().join("none/spendwatch.db");
+    let other = dir.path().join("other.db");
+    let err = backup(&missing, &other, false).expect_err("missing");
+    assert!(matches!(err, StoreError::Missing { .. }), "{err}");
+    assert!(!dir.path().join("none").exists());
+    assert!(!other.exists());
+    // A folder that does not exist for the copy: an error, nothing left.
+    let err = backup(&db, &dir.path().join("nowhere/b.db"), false).expect_err("no folder");
+    assert!(matches!(err, StoreError::Io { .. }), "{err}");
+}

@@ -1,15 +1,18 @@
 //! Binary-level tests: each runs the real `spendwatch` in a temporary folder with its own
 //! config, and checks exit status, output and the database against hand-computed values.
 
+mod backup;
 mod bad_corpus;
 mod bad_files;
 mod config_errors;
+mod daemon_lock;
 mod daemon_process;
 mod database;
 mod duplicates;
 mod field_cases;
 mod import_formats;
 mod mail_faults;
+mod reading;
 mod replace;
 mod replay;
 mod reuse;

@@ -26,7 +26,11 @@ const AUGUST: &str = "日期,凭证号,摘要,借方金额,贷方金额
 ";
 
 fn ytd_workdir() -> Workdir {
-    Workdir::new(&["{path: \"ledger/明细账-*.csv\", fund: network-governance, series: ytd}"])
+    let wd =
+        Workdir::new(&["{path: \"ledger/明细账-*.csv\", fund: network-governance, series: ytd}"]);
+    // The database, as the service's first start makes it (`status` never creates one).
+    wd.run(&["check", "--dry-run"]).ok();
+    wd
 }
 
 /// Writes `text` as `rel` with a modification time `age` seconds in the past, so that "modified
@@ -91,6 +95,8 @@ fn a_year_to_date_series_counts_only_its_newest_export() {
 #[test]
 fn a_moved_ledger_folder_does_not_double_the_money() {
     let wd = Workdir::new(&["{path: \"old/*.csv\", fund: network-governance}"]);
+    // The database, as the service's first start makes it (`status` never creates one).
+    wd.run(&["check", "--dry-run"]).ok();
     wd.write_str("old/a.csv", JULY);
     assert_eq!(wd.spent("2025-12-31", NG), "350.00");
 
@@ -117,6 +123,8 @@ fn a_moved_ledger_folder_does_not_double_the_money() {
 #[test]
 fn a_vanished_file_keeps_its_money_and_is_said_until_forgotten() {
     let wd = Workdir::new(&["{path: \"ledger/*.csv\", fund: network-governance}"]);
+    // The database, as the service's first start makes it (`status` never creates one).
+    wd.run(&["check", "--dry-run"]).ok();
     wd.write_str("ledger/7月.csv", JULY);
     assert_eq!(wd.spent("2025-12-31", NG), "350.00");
     std::fs::remove_file(wd.join("ledger/7月.csv")).expect("rm");
@@ -148,6 +156,8 @@ fn a_vanished_file_keeps_its_money_and_is_said_until_forgotten() {
 #[test]
 fn a_source_still_named_and_on_disk_is_not_forgotten() {
     let wd = Workdir::new(&["{path: \"ledger/*.csv\", fund: network-governance}"]);
+    // The database, as the service's first start makes it (`status` never creates one).
+    wd.run(&["check", "--dry-run"]).ok();
     wd.write_str("ledger/7月.csv", JULY);
     assert_eq!(wd.spent("2025-12-31", NG), "350.00");
     wd.run(&["sources", "--forget", "ledger/7月.csv"])
@@ -180,6 +190,8 @@ fn mailing_workdir(sources: &[&str]) -> Workdir {
         )
         .expect("email yaml");
     });
+    // The database, as the service's first start makes it (`status` never creates one).
+    wd.run(&["check", "--dry-run"]).ok();
     wd
 }
 

@@ -124,6 +124,8 @@ fn check(doc: &Value, as_of: &str, expected: &[Expected; 2]) {
 #[test]
 fn status_json_2025_07_15_and_import_reported_once() {
     let wd = sample();
+    // The database, as the service's first start makes it (`status` never creates one).
+    wd.run(&["check", "--dry-run"]).ok();
     let first = wd.run(&["status", "--as-of", "2025-07-15", "--format", "json"]);
     first.ok();
     // The first run imports both sources and says so; the second finds them unchanged.
