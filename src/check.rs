@@ -43,6 +43,9 @@ pub struct CheckSummary {
     pub import_warnings: Vec<String>,
     pub decisions: Vec<Decision>,
     pub emails: Vec<QueuedEmail>,
+    /// Pairs of sources holding the same entries in force (money counted twice), after this
+    /// check's read.
+    pub overlaps: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -217,6 +220,7 @@ fn check_inner(
         import_warnings,
         decisions,
         emails,
+        overlaps: store.overlaps()?.len(),
     })
 }
 

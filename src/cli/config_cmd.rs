@@ -3,9 +3,23 @@
 
 use super::Failure;
 use crate::config::{Config, Series, Transport};
+use crate::daemon::Schedule;
 
 pub(super) fn check(config: &Config) -> Result<(), Failure> {
     print!("{}", effective(config));
+    print!("{}", next_checks(config, chrono::Utc::now()));
+    if let Ok(schedule) = Schedule::new(&config.schedule, config.timezone)
+        && schedule
+            .upcoming(chrono::Utc::now(), 3)
+            .more_than_once_a_day
+    {
+        eprintln!(
+            "spendwatch: warning: schedule \"{}\" checks more than once a day: each check reads \
+             the ledger and may email; \"0 9 * * *\" is 09:00 daily (a sixth field makes the \
+             first one seconds: \"0 0 9 * * *\")",
+            config.schedule
+        );
+    }
     for pattern in crate::import::unmatched_patterns(config) {
         eprintln!(
             "spendwatch: warning: ledger source {pattern} matches no file: its funds get no data \
@@ -13,6 +27,23 @@ pub(super) fn check(config: &Config) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// `# next checks: …`: the next three fire times of the schedule in the configured zone.
+fn next_checks(c: &Config, now: chrono::DateTime<chrono::Utc>) -> String {
+    match Schedule::new(&c.schedule, c.timezone) {
+        Ok(schedule) => {
+            let times: Vec<String> = schedule
+                .upcoming(now, 3)
+                .times
+                .iter()
+                .take(3)
+                .map(|t| t.format("%Y-%m-%d %H:%M (%a)").to_string())
+                .collect();
+            format!("# next checks ({}): {}\n", c.timezone, times.join(", "))
+        }
+        Err(e) => format!("# next checks: none ({e})\n"),
+    }
 }
 
 fn effective(c: &Config) -> String {

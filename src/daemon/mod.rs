@@ -149,6 +149,7 @@ pub async fn run(
 ) -> Result<(), DaemonError> {
     let mut schedule =
         Schedule::new(&config.schedule, config.timezone).map_err(DaemonError::Schedule)?;
+    warn_if_busy(&schedule, &config.schedule, deps.clock.now());
     // First the lock: a second daemon must stop here, before it touches the database (its
     // release of the leases below would let the first daemon's emails in flight be sent twice).
     let mut lock = DaemonLock::acquire(&config.database)?;
@@ -174,11 +175,13 @@ pub async fn run(
     let sender = tokio::spawn(sender_loop(config_rx, deps.clone(), wake.clone(), stop_rx));
 
     let mut next_fire = deps.clock.now();
-    let mut last_check: Option<(DateTime<Utc>, usize)> = None;
+    // The last check's time and emails, and how many pairs of sources it found counting the
+    // same money twice (said in the STATUS line until fixed).
+    let mut last_check: Option<(DateTime<Utc>, usize, usize)> = None;
     let mut stopping = false;
     while !stopping {
         let now = deps.clock.now();
-        if let Some((last, _)) = last_check
+        if let Some((last, _, _)) = last_check
             && now < last
         {
             // The clock went back: plan from the new time rather than wait for the old one.
@@ -196,7 +199,7 @@ pub async fn run(
                     next_fire = schedule.next_after(now).unwrap_or(now + RETRY_FAILED_CHECK);
                     info!(day = %local_day(&config, now), alert_changes = summary.decisions.len(), emails, next_check = %local_time(&config, next_fire), "check done");
                     wake.notify_one();
-                    last_check = Some((now, emails));
+                    last_check = Some((now, emails, summary.overlaps));
                     deps.emit(Event::Checked {
                         at: now,
                         day: local_day(&config, now),
@@ -298,9 +301,9 @@ fn log_sources(summary: &check::CheckSummary) {
                 );
             }
             Outcome::Rejected {
+                report,
                 known,
                 entries_in_force,
-                ..
             } => {
                 let outcome = if *known {
                     "rejected again (unchanged)"
@@ -309,6 +312,10 @@ fn log_sources(summary: &check::CheckSummary) {
                 };
                 info!(path, outcome, entries_in_force, "ledger source read");
                 if !known {
+                    // The reasons, as the accountant reads them (one journal entry a line).
+                    for line in report.lines() {
+                        warn!(file = path, "{line}");
+                    }
                     if *entries_in_force > 0 {
                         warn!(
                             file = path,
@@ -415,6 +422,7 @@ fn reload(
         .map_err(|e| e.to_string().replace('\n', "; "))
         .and_then(|new| {
             let new_schedule = Schedule::new(&new.schedule, new.timezone)?;
+            warn_if_busy(&new_schedule, &new.schedule, Utc::now());
             if new.database != config_tx.borrow().database {
                 // Another database is this daemon's only if no other daemon holds it.
                 let new_lock = DaemonLock::acquire(&new.database).map_err(|e| e.to_string())?;
@@ -441,13 +449,36 @@ fn reload(
     deps.notifier.notify(&[NotifyState::Ready]);
 }
 
-fn status(deps: &Deps, config: &Config, last: Option<(DateTime<Utc>, usize)>, next: DateTime<Utc>) {
+/// A schedule that fires more than once a day is legal but rarely meant (a sixth field makes
+/// `0 9 * * * *` hourly): say so in the journal, where the administrator looks.
+fn warn_if_busy(schedule: &Schedule, line: &str, now: DateTime<Utc>) {
+    if schedule.upcoming(now, 3).more_than_once_a_day {
+        warn!(
+            schedule = line,
+            "the schedule checks more than once a day; \"0 9 * * *\" is 09:00 daily"
+        );
+    }
+}
+
+fn status(
+    deps: &Deps,
+    config: &Config,
+    last: Option<(DateTime<Utc>, usize, usize)>,
+    next: DateTime<Utc>,
+) {
     let fmt = |t: DateTime<Utc>| local_time(config, t);
-    let last = match last {
-        Some((t, emails)) => format!("last check {} ({emails} emails)", fmt(t)),
-        None => "no check done yet".to_owned(),
+    let (last, overlaps) = match last {
+        Some((t, emails, overlaps)) => {
+            (format!("last check {} ({emails} emails)", fmt(t)), overlaps)
+        }
+        None => ("no check done yet".to_owned(), 0),
     };
-    let text = format!("{last}; next check {}", fmt(next));
+    let mut text = format!("{last}; next check {}", fmt(next));
+    if overlaps > 0 {
+        text += &format!(
+            "; money counted twice through {overlaps} pair(s) of ledger files (spendwatch sources)"
+        );
+    }
     deps.notifier.notify(&[NotifyState::Status(&text)]);
 }
 

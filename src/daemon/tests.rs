@@ -280,3 +280,28 @@ async fn a_reload_onto_a_database_another_daemon_holds_is_refused() {
     );
     daemon.stop().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_status_line_says_when_money_is_counted_twice() {
+    let (dir, file) = workdir("0 9 * * *");
+    // The same export saved under a second name, both listed.
+    std::fs::copy(dir.path().join("ledger.csv"), dir.path().join("copy.csv")).expect("copy");
+    std::fs::write(
+        &file,
+        config_text("0 9 * * *").replace(
+            "[{path: ledger.csv, fund: ng}]",
+            "[{path: ledger.csv, fund: ng}, {path: copy.csv, fund: ng}]",
+        ),
+    )
+    .expect("config");
+    let mut daemon = start(&file, "2025-07-03T06:00:00Z", None);
+    daemon.next_check().await;
+    let notes = daemon.stop().await;
+    assert!(
+        notes.iter().any(|n| n.starts_with("STATUS=")
+            && n.ends_with(
+                "money counted twice through 1 pair(s) of ledger files (spendwatch sources)"
+            )),
+        "{notes:#?}"
+    );
+}

@@ -192,3 +192,30 @@ fn the_database_the_service_creates_is_its_groups_too() {
     let mode = std::fs::metadata(wd.join(SAMPLE_DB)).expect("db").mode() & 0o7777;
     assert_eq!(mode, 0o660, "database mode {mode:o}");
 }
+
+/// `config check` says when the next three checks are, and warns of a schedule that checks
+/// more than once a day (a sixth field that made an hourly line of a daily one).
+#[test]
+fn config_check_shows_the_next_checks_and_warns_of_a_busy_schedule() {
+    let wd = Workdir::new(&[]);
+    let out = wd.run(&["config", "check"]);
+    out.ok().stdout_has("# next checks (Asia/Shanghai): ");
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("# next checks"))
+        .expect("next checks");
+    assert_eq!(line.matches(" 09:00 (").count(), 3, "{line}");
+    assert!(
+        !out.stderr.contains("more than once a day"),
+        "{}",
+        out.stderr
+    );
+
+    wd.edit_config(|doc| {
+        doc["schedule"] = "0 9 * * * *".into();
+    });
+    wd.run(&["config", "check"])
+        .ok()
+        .stderr_has("checks more than once a day");
+}
