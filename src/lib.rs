@@ -1,24 +1,36 @@
 //! spendwatch watches how fast public budget funds are spent against their plan.
 //!
-//! Modules, from the pure core outwards:
-//! - [`core`]: money in 分, funds and milestones, evaluation of a fund on a day. No I/O.
-//! - [`config`]: reads and validates `config.yaml` into typed settings.
-//! - [`ledger`]: reads ledger exports (CSV/TSV in UTF-8/UTF-16/GBK, XLSX, XLS) into entries.
-//! - [`store`]: the SQLite database; the only module that uses rusqlite.
-//! - [`import`]: decides which ledger files changed and replaces their entries in the store.
+//! The crate reads as layers, each using only those above it: a pure core, the edges that read
+//! and keep data, the use cases, and the shells a person or systemd talks to.
+//!
+//! **Judge** (pure: data and a date in, data out; no clock, files, database or network)
+//! - [`core`]: money in 分, funds and milestones, the evaluation of a fund on a day
+//!   (`core::evaluate`), the alert decisions (`core::alert`: when a notice is first sent,
+//!   repeated, resolved or replaced) and the words of every email (`core::email`).
+//!
+//! **Read** (the inputs, checked)
+//! - [`config`]: `config.yaml` — YAML syntax faults at their line, every key read by hand, the
+//!   validated, typed [`config::Config`].
+//! - [`ledger`]: ledger exports (CSV/TSV in UTF-8/UTF-16/GBK, XLSX, XLS) into entries, streamed.
+//!
+//! **Keep**
+//! - [`store`]: the SQLite database — sources and their entries, per-day sums, alerts and their
+//!   history, the outbox. The only module that uses rusqlite.
+//!
+//! **Run** (the use cases)
+//! - [`app`]: [`app::import`] (sync the sources, settle which count), [`app::check`] (one
+//!   check in one transaction), [`app::deliver`] (send the outbox).
+//!
+//! **Tell** (the shells)
 //! - [`mail`]: MIME messages and the smtp/sendmail/file transports over lettre.
-//! - [`check`]: one check — import, evaluate, decide alerts, enqueue emails in one transaction.
-//! - [`deliver`]: sends the outbox with retries and backoff.
 //! - [`daemon`]: `spendwatch run` — the schedule, the sender, reload and stop, systemd.
 //! - [`cli`]: the command line, one file per subcommand.
 
-pub mod check;
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod core;
 pub mod daemon;
-pub mod deliver;
-pub mod import;
 pub mod ledger;
 pub mod mail;
 pub mod store;

@@ -4,9 +4,9 @@
 use chrono::NaiveDate;
 
 use super::{Failure, print_import_reports};
-use crate::check::{self, CheckClock};
+use crate::app::check::{self, CheckClock};
+use crate::app::deliver;
 use crate::config::Config;
-use crate::deliver;
 use crate::mail;
 use crate::store::Store;
 

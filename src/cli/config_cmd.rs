@@ -20,7 +20,7 @@ pub(super) fn check(config: &Config) -> Result<(), Failure> {
             config.schedule
         );
     }
-    for pattern in crate::import::unmatched_patterns(config) {
+    for pattern in crate::app::import::unmatched_patterns(config) {
         eprintln!(
             "spendwatch: warning: ledger source {pattern} matches no file: its funds get no data \
              (and no spending alerts) until it does; check the path, or put the exports there"
@@ -61,7 +61,7 @@ fn effective(c: &Config) -> String {
     line(format!("schedule: \"{}\"", c.schedule));
     line("ledger:".into());
     line("  sources:".into());
-    let unmatched = crate::import::unmatched_patterns(c);
+    let unmatched = crate::app::import::unmatched_patterns(c);
     for s in &c.sources {
         let mut keys = vec![format!("path: {}", s.pattern.display())];
         if let Some(fund) = &s.fund {

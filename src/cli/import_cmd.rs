@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use super::{Failure, now_stamp};
+use crate::app::import::{self, FileReport, Outcome, SourceFile};
 use crate::config::Config;
-use crate::import::{self, FileReport, Outcome, SourceFile};
 use crate::store::{Overlap, Store};
 
 /// Entries in force are listed per fund for configs with at most this many funds.

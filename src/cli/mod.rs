@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
+use crate::app::import::{self, ImportError, Outcome};
 use crate::config::{self, Config, ConfigError};
-use crate::import::{self, ImportError, Outcome};
 use crate::store::{Store, StoreError};
 
 /// Where the config is looked for when neither --config nor $SPENDWATCH_CONFIG is given.

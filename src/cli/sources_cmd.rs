@@ -8,8 +8,8 @@ use serde_json::json;
 
 use super::table::{Align, render};
 use super::{Failure, open_and_sync, open_existing_and_sync};
+use crate::app::import::{self, display_path};
 use crate::config::Config;
-use crate::import::{self, display_path};
 use crate::store::{Origin, SourceOverview, Withdrawn};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -19,9 +19,9 @@ use sd_notify::NotifyState;
 use tokio::sync::{Notify, mpsc, watch};
 use tracing::{error, info, warn};
 
-use crate::check::{self, CheckClock};
+use crate::app::check::{self, CheckClock};
+use crate::app::deliver;
 use crate::config::{self, Config};
-use crate::deliver;
 use crate::mail;
 use crate::store::{Store, StoreError};
 pub use lock::{DaemonLock, LockError, lock_path};
@@ -279,7 +279,7 @@ fn local_time(config: &Config, t: DateTime<Utc>) -> String {
 /// What the check read from each source (one line each, so the journal answers "did it see
 /// my file?"), and the sources it could not use at WARN.
 fn log_sources(summary: &check::CheckSummary) {
-    use crate::import::Outcome;
+    use crate::app::import::Outcome;
     for warning in &summary.import_warnings {
         warn!("{warning}");
     }

@@ -134,7 +134,7 @@ echo "resident size: ${rss_day3} kB on day 3 with $pending_day3 pending; at most
 
 # The server comes back: the next try succeeds (at most one try, in flight as it returns,
 # still fails), and the queue goes. The backoff between tries is at most an hour (unit tests
-# in src/deliver.rs); on this clock the sends' own time is hours, so no fake-time bound here.
+# in src/app/deliver.rs); on this clock the sends' own time is hours, so no fake-time bound here.
 /usr/bin/python3 "$root/tests/smtp/test_smtpd.py" --dir srv --host 127.0.0.1 \
     --starttls-port "$port" --smtps-port "$smtps_port" --cert server.pem --key server.key \
     > server.log 2>&1 &

@@ -1,19 +1,19 @@
 //! One check, as `spendwatch check` and every daemon tick do it: import changed sources,
 //! evaluate, decide alerts, and write the alert changes with their emails in one transaction.
 //!
-//! The day and the time come in as a [`CheckClock`]; delivery is [`crate::deliver`]'s job.
+//! The day and the time come in as a [`CheckClock`]; delivery is [`crate::app::deliver`]'s job.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate};
 use tracing::{info, warn};
 
+use crate::app::import::{self, FileReport};
 use crate::config::Config;
 use crate::core::{
     AdminNotice, AlertKey, AlertKind, AlertPolicy, Decision, FundNotices, FundReport, Notice,
     any_year_open, decide_fund, decide_stale, evaluate, render,
 };
-use crate::import::{self, FileReport};
 use crate::mail::{self, MailError};
 use crate::store::{CheckRecord, EmailRecord, Store, StoreError};
 
@@ -283,7 +283,7 @@ fn standing_notices(
 
 /// The admin notice of a change of force found by this check's read of the sources.
 fn force_notice(report: &FileReport) -> Option<AdminNotice> {
-    use crate::import::Outcome;
+    use crate::app::import::Outcome;
     let what = match &report.outcome {
         Outcome::Superseded {
             by,
