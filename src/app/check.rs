@@ -12,7 +12,7 @@ use crate::app::import::{self, FileReport};
 use crate::config::Config;
 use crate::core::{
     AdminNotice, AlertKey, AlertKind, AlertPolicy, Decision, FundNotices, FundReport, Notice,
-    any_year_open, decide_fund, decide_stale, evaluate, render,
+    any_year_open, decide_fund, decide_stale, evaluate, render, silence_fund,
 };
 use crate::mail::{self, MailError};
 use crate::store::{CheckRecord, EmailRecord, Store, StoreError};
@@ -111,6 +111,8 @@ fn check_inner(
         // notice (below) instead of alerts that say it spent ¥0.00.
         if counts.get(&fund.id).copied().unwrap_or(0) > 0 {
             decisions.extend(decide_fund(fund, report, &previous, policy, clock.day));
+        } else {
+            decisions.extend(silence_fund(&fund.id, &previous, clock.day));
         }
     }
     let stale_key = AlertKey {
@@ -122,9 +124,12 @@ fn check_inner(
         .last_source_change()?
         .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
         .map(|t| t.with_timezone(&config.timezone).date_naive());
+    // While no fund has any data, the 数据缺失 notice (told once) says it all: a 数据未更新
+    // repeated every week beside it would only be noise.
+    let any_data = counts.values().any(|n| *n > 0);
     decisions.extend(decide_stale(
         last_change,
-        any_year_open(&config.funds, clock.day),
+        any_data && any_year_open(&config.funds, clock.day),
         previous.get(&stale_key).copied(),
         policy,
         clock.day,
@@ -150,7 +155,13 @@ fn check_inner(
         .filter(|k| !standing.iter().any(|(key, _)| key == *k))
         .cloned()
         .collect();
-    let mut sources: Vec<AdminNotice> = imports.iter().filter_map(force_notice).collect();
+    // Changes of force found by this check's read, or by a `status` or `import` before it.
+    let force = store.force_notices()?;
+    let force_notices_sent: Vec<i64> = force.iter().map(|(id, _, _)| *id).collect();
+    let mut sources: Vec<AdminNotice> = force
+        .into_iter()
+        .map(|(_, file, what)| AdminNotice::Force { file, what })
+        .collect();
     let mut notices_sent = Vec::new();
     for (key, notice) in standing {
         if !told.contains(&key) {
@@ -204,6 +215,7 @@ fn check_inner(
         rejections_notified: &notified,
         notices_sent: &notices_sent,
         notices_cleared: &notices_cleared,
+        force_notices_sent: &force_notices_sent,
     })?;
     let emails = composed
         .into_iter()
@@ -233,15 +245,25 @@ fn standing_notices(
 ) -> Result<Vec<(String, AdminNotice)>, StoreError> {
     let shown = |path: &str| import::display_path(std::path::Path::new(path));
     let mut out = Vec::new();
+    let sources = store.source_overviews()?;
     for pattern in import::unmatched_patterns(config) {
-        out.push((
-            format!("nomatch:{pattern}"),
-            AdminNotice::NoMatch {
-                pattern: shown(&pattern),
-            },
-        ));
+        // A pattern whose files vanished still has money in force: the 文件缺失 notice below
+        // says that, and "nothing of it counts" would contradict it.
+        let vanished = sources.iter().any(|s| {
+            s.withdrawn.is_none()
+                && s.missing_since.is_some()
+                && import::pattern_names(std::path::Path::new(&pattern), &s.path)
+        });
+        if !vanished {
+            out.push((
+                format!("nomatch:{pattern}"),
+                AdminNotice::NoMatch {
+                    pattern: shown(&pattern),
+                },
+            ));
+        }
     }
-    for source in store.source_overviews()? {
+    for source in sources {
         if source.withdrawn.is_none() && source.missing_since.is_some() {
             out.push((
                 format!("missing:{}", source.path),
@@ -279,34 +301,6 @@ fn standing_notices(
         }
     }
     Ok(out)
-}
-
-/// The admin notice of a change of force found by this check's read of the sources.
-fn force_notice(report: &FileReport) -> Option<AdminNotice> {
-    use crate::app::import::Outcome;
-    let what = match &report.outcome {
-        Outcome::Superseded {
-            by,
-            why,
-            entries,
-            amount,
-        } => format!(
-            "它已被 {by} 取代（{why}），它的{entries}条分录（¥{}）不再计入；同一账簿只计最新的一份逐月累计导出。",
-            amount.grouped()
-        ),
-        Outcome::Unconfigured { entries, amount } => format!(
-            "config.yaml 的 ledger.sources 已不再包含它，它的{entries}条分录（¥{}）不再计入；如需计入，请把它加回 ledger.sources，或用 spendwatch import 手工导入。",
-            amount.grouped()
-        ),
-        Outcome::Restored { why, entries } => {
-            format!("它重新计入（{why}），分录{entries}条。")
-        }
-        _ => return None,
-    };
-    Some(AdminNotice::Force {
-        file: report.display.clone(),
-        what,
-    })
 }
 
 /// Adds the notices about sources to the admin's email, and a 数据缺失 notice to the finance

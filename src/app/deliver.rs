@@ -182,6 +182,7 @@ mod tests {
                 rejections_notified: &[],
                 notices_sent: &[],
                 notices_cleared: &[],
+                force_notices_sent: &[],
             })
             .expect("queue");
     }

@@ -23,6 +23,7 @@ use crate::ledger::{
 use crate::store::{Fingerprint, Origin, Overlap, SourceMeta, Store, StoreError, Withdrawn};
 
 mod settle;
+pub(crate) use settle::pattern_names;
 
 /// A file to import and the fund of its rows when it has no fund column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +78,30 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// For a change of force (superseded, no longer configured, back in force), what happened
+    /// in words for the admin's email; `None` for the other outcomes.
+    pub fn force_change(&self) -> Option<String> {
+        Some(match self {
+            Outcome::Superseded {
+                by,
+                why,
+                entries,
+                amount,
+            } => format!(
+                "它已被 {by} 取代（{why}），它的{entries}条分录（¥{}）不再计入；同一账簿只计最新的一份逐月累计导出。",
+                amount.grouped()
+            ),
+            Outcome::Unconfigured { entries, amount } => format!(
+                "config.yaml 的 ledger.sources 已不再包含它，它的{entries}条分录（¥{}）不再计入；如需计入，请把它加回 ledger.sources，或用 spendwatch import 手工导入。",
+                amount.grouped()
+            ),
+            Outcome::Restored { why, entries } => {
+                format!("它重新计入（{why}），分录{entries}条。")
+            }
+            _ => return None,
+        })
+    }
+
     /// Whether the entries in force may have changed (the overlaps must be found again).
     pub fn changes_force(&self) -> bool {
         matches!(
@@ -187,7 +212,7 @@ pub fn sync_sources(
         .enumerate()
         .filter(|(_, spec)| spec.series == Series::Ytd)
     {
-        store.atomically(true, |store| {
+        store.together(|store| {
             for file in files.iter().filter(|f| f.spec == Some(index)) {
                 reports.push(sync_report(store, config, file, now)?);
             }
@@ -200,6 +225,7 @@ pub fn sync_sources(
     if reports.iter().any(|r| r.outcome.changes_force()) {
         store.refresh_overlaps()?;
     }
+    queue_force_notices(store, &reports, now)?;
     // Only once force is settled: an export superseded a moment ago duplicates nothing.
     for report in &mut reports {
         if matches!(report.outcome, Outcome::Imported { .. }) {
@@ -207,6 +233,21 @@ pub fn sync_sources(
         }
     }
     Ok(reports)
+}
+
+/// Keeps the changes of force among `reports` for the next check to email to the admin: a
+/// change found by `status` or `import` is told as surely as one found by a check.
+fn queue_force_notices(
+    store: &mut Store,
+    reports: &[FileReport],
+    now: &str,
+) -> Result<(), StoreError> {
+    for report in reports {
+        if let Some(what) = report.outcome.force_change() {
+            store.queue_force_notice(&report.display, &what, now)?;
+        }
+    }
+    Ok(())
 }
 
 /// Syncs one configured file into a report (its duplicates are looked for later).
@@ -398,9 +439,21 @@ pub fn import_files(
                     store.set_withdrawn(&key, None, now)?;
                 }
             }
+            // A file of a year-to-date folder imported by hand supersedes the older ones at
+            // once, not at the next read.
+            let (configured, _) = configured_files(config);
+            for (index, _) in config
+                .sources
+                .iter()
+                .enumerate()
+                .filter(|(_, spec)| spec.series == Series::Ytd)
+            {
+                settle::settle_series(store, config, index, &configured, &mut reports, now)?;
+            }
             if reports.iter().any(|r| r.outcome.changes_force()) {
                 store.refresh_overlaps()?;
             }
+            queue_force_notices(store, &reports, now)?;
             // In a dry run too: the money counted twice is what a dry run is for.
             for report in &mut reports {
                 if matches!(report.outcome, Outcome::Imported { .. }) {

@@ -38,7 +38,13 @@ pub(super) fn run(
             });
         }
     }
-    let mut store = Store::open(&config.database)?;
+    // A dry run changes nothing, not even by creating the database (run as root before the
+    // service's first start, that would make one the service cannot write).
+    let mut store = match Store::open_existing(&config.database) {
+        Err(crate::store::StoreError::Missing { .. }) if dry_run => Store::open_in_memory()?,
+        Err(crate::store::StoreError::Missing { .. }) => Store::open(&config.database)?,
+        other => other?,
+    };
     let (reports, overlaps) =
         import::import_files(&mut store, config, &sources, dry_run, &now_stamp())?;
     for report in &reports {
@@ -142,6 +148,12 @@ pub(super) fn describe(report: &FileReport) -> String {
         Outcome::Rejected {
             report: problems, ..
         } => problems.clone(),
+        Outcome::Missing {
+            entries_in_force: 0,
+        } => format!(
+            "{}: 文件不存在，也从未导入过，其中的支出不计入；请检查 ledger.sources 中的路径和文件名",
+            report.display
+        ),
         Outcome::Missing { entries_in_force } => {
             format!(
                 "{}: 文件不存在；原有分录 {entries_in_force} 条继续有效（如不再需要，用 \

@@ -373,12 +373,6 @@ fn open_and_sync(config: &Config, command: &str) -> Result<Store, Failure> {
     sync(store, config)
 }
 
-/// Like [`open_and_sync`], for a command that changes the database (`sources --forget`): only
-/// the real one, never one made up in memory.
-fn open_existing_and_sync(config: &Config, command: &str) -> Result<Store, Failure> {
-    sync(open_for_reading(config, command)?, config)
-}
-
 fn sync(mut store: Store, config: &Config) -> Result<Store, Failure> {
     let (files, warnings) = import::configured_files(config);
     let reports = import::sync_sources(&mut store, config, &files, &now_stamp())?;
@@ -405,10 +399,17 @@ fn print_import_reports(reports: &[import::FileReport], warnings: &[String]) {
                 } else {
                     ""
                 };
-                eprintln!(
-                    "{problems}\nspendwatch: 警告：{} 被拒绝{again}；原有版本（分录 {entries_in_force} 条）继续有效",
-                    report.display
-                )
+                if *entries_in_force > 0 {
+                    eprintln!(
+                        "{problems}\nspendwatch: 警告：{} 被拒绝{again}；原有版本（分录 {entries_in_force} 条）继续有效",
+                        report.display
+                    )
+                } else {
+                    eprintln!(
+                        "{problems}\nspendwatch: 警告：{} 被拒绝{again}；它还没有可用的版本，其中的支出目前不计入",
+                        report.display
+                    )
+                }
             }
             Outcome::Missing { .. } => {
                 eprintln!("spendwatch: 警告：{}", import_cmd::describe(report))

@@ -7,7 +7,7 @@ use chrono::DateTime;
 use serde_json::json;
 
 use super::table::{Align, render};
-use super::{Failure, open_and_sync, open_existing_and_sync};
+use super::{Failure, open_and_sync, open_for_reading};
 use crate::app::import::{self, display_path};
 use crate::config::Config;
 use crate::store::{Origin, SourceOverview, Withdrawn};
@@ -25,8 +25,9 @@ pub(super) fn run(
     format: Format,
 ) -> Result<(), Failure> {
     let mut store = match forget {
-        // A withdrawal must land in the real database, never in one made up in memory.
-        Some(_) => open_existing_and_sync(config, "sources --forget …")?,
+        // A withdrawal must land in the real database, never in one made up in memory; and it
+        // reads nothing first, so a dry run changes nothing at all.
+        Some(_) => open_for_reading(config, "sources --forget …")?,
         None => open_and_sync(config, "sources")?,
     };
     if let Some(path) = forget {

@@ -470,6 +470,28 @@ pub fn decide_stale(
     })
 }
 
+/// The decisions for a fund that has no data any more (every source of its entries left
+/// force): its firing alerts end silently — no notice claims it caught up — so that when data
+/// returns they start again as first notices rather than repeats of a stale state.
+pub fn silence_fund(
+    fund: &str,
+    previous: &HashMap<AlertKey, AlertState>,
+    today: NaiveDate,
+) -> Vec<Decision> {
+    let mut out: Vec<Decision> = previous
+        .iter()
+        .filter(|(key, state)| key.fund == fund && state.status == AlertStatus::Firing)
+        .map(|(key, state)| Decision {
+            key: key.clone(),
+            reason: Reason::Resolved,
+            next: next_state(Some(*state), Reason::Resolved, today),
+            notice: None,
+        })
+        .collect();
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    out
+}
+
 /// Whether any fund's year is open on `today`: from its first day to the day its alerts close.
 pub fn any_year_open(funds: &[Fund], today: NaiveDate) -> bool {
     funds

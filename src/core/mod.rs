@@ -13,7 +13,7 @@ mod money;
 
 pub use alert::{
     AlertKey, AlertKind, AlertPolicy, AlertState, AlertStatus, Decision, MilestoneFacts, Notice,
-    Reason, any_year_open, decide_fund, decide_stale, year_closes,
+    Reason, any_year_open, decide_fund, decide_stale, silence_fund, year_closes,
 };
 pub use email::{AdminNotice, FundNotices, RenderedEmail, day_name, render};
 pub use entry::Entry;

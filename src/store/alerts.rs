@@ -37,6 +37,8 @@ pub struct CheckRecord<'a> {
     /// (their keys are forgotten, so they are told again if it returns).
     pub notices_sent: &'a [String],
     pub notices_cleared: &'a [String],
+    /// The ids of the force notices ([`Store::force_notices`]) emailed now.
+    pub force_notices_sent: &'a [i64],
 }
 
 /// An alert as `spendwatch alerts` shows it.
@@ -232,12 +234,51 @@ impl Store {
             )
             .map_err(wrap)?;
         }
+        for id in record.force_notices_sent {
+            tx.execute("DELETE FROM force_notices WHERE id = ?1", [id])
+                .map_err(wrap)?;
+        }
         for key in record.notices_cleared {
             tx.execute("DELETE FROM notices WHERE key = ?1", [key])
                 .map_err(wrap)?;
         }
         tx.commit().map_err(wrap)?;
         Ok(ids)
+    }
+
+    /// Remembers a change of force of the source shown as `file` (`what`: in words) for the
+    /// next check to email to the admin, whichever command's read found it.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn queue_force_notice(
+        &mut self,
+        file: &str,
+        what: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO force_notices (file, what, at) VALUES (?1, ?2, ?3)",
+                [file, what, now],
+            )
+            .map(drop)
+            .map_err(self.err())
+    }
+
+    /// The changes of force not yet emailed: (id, file, what), oldest first.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn force_notices(&self) -> Result<Vec<(i64, String, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, file, what FROM force_notices ORDER BY id")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
     /// The keys of the one-time notices already sent whose condition still held at the last
@@ -272,12 +313,15 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
-    /// When a ledger source last changed (a new version, accepted or rejected), RFC 3339.
+    /// When a ledger source in force last changed (a new version, accepted or rejected), RFC
+    /// 3339. A superseded or unconfigured file re-saved is no news about the data in force.
     pub fn last_source_change(&self) -> Result<Option<String>, StoreError> {
         self.conn
-            .query_row("SELECT MAX(changed_at) FROM sources", [], |r| {
-                r.get::<_, Option<String>>(0)
-            })
+            .query_row(
+                "SELECT MAX(changed_at) FROM sources WHERE withdrawn IS NULL",
+                [],
+                |r| r.get::<_, Option<String>>(0),
+            )
             .optional()
             .map(Option::flatten)
             .map_err(self.err())

@@ -243,6 +243,25 @@ impl Store {
             .map_err(self.err())
     }
 
+    /// Runs `f` as one transaction, like [`Store::atomically`] with `commit`, except that each
+    /// source version written inside keeps a savepoint of its own: a file rejected half-way
+    /// is undone alone while what `f` did before and after it is kept (a year-to-date series
+    /// is read and settled together, and one bad export in it must leave no stray rows).
+    ///
+    /// # Errors
+    /// Those of `f`, and a failure to begin or commit (then nothing is kept).
+    pub fn together<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&mut Store) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.atomically(true, |store| {
+            let outer = std::mem::replace(&mut store.all_or_nothing, false);
+            let result = f(store);
+            store.all_or_nothing = outer;
+            result
+        })
+    }
+
     /// Runs `f` as one transaction: everything it writes is kept only if it succeeds (and
     /// `commit` is true; a dry run passes false and leaves no trace).
     pub fn atomically<T, E: From<StoreError>>(

@@ -166,7 +166,16 @@ const MIGRATIONS: &[Migration] = &[
     ) WITHOUT ROWID;
     -- notices the admin gets once while their condition holds (no file for a pattern, a file
     -- vanished, an overlap, a fund without data): the key is deleted when it no longer holds
-    CREATE TABLE notices (key TEXT PRIMARY KEY, since TEXT NOT NULL) WITHOUT ROWID;",
+    CREATE TABLE notices (key TEXT PRIMARY KEY, since TEXT NOT NULL) WITHOUT ROWID;
+    -- changes of force (superseded, no longer configured, back) waiting to be emailed to the
+    -- admin by the next check, whichever command's read found them
+    CREATE TABLE force_notices (
+        id INTEGER PRIMARY KEY,
+        -- the file as shown, and what happened to it, in words
+        file TEXT NOT NULL,
+        what TEXT NOT NULL,
+        at TEXT NOT NULL
+    );",
     ),
 ];
 

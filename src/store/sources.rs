@@ -809,8 +809,9 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
-    /// Records where a source came from: `config` (named by `ledger.sources`) wins over
-    /// `hand`, so a file both imported by hand and named by the config follows the config.
+    /// Records where a source came from: a file imported by hand is `hand` from then on (it
+    /// stays until forgotten, whatever the config says); a file the config names is `config`
+    /// unless it was imported by hand.
     ///
     /// # Errors
     /// A database failure.
@@ -818,7 +819,7 @@ impl Store {
         let origin = origin.key();
         self.conn
             .execute(
-                "UPDATE sources SET origin = ?2 WHERE path = ?1 AND (origin IS NULL OR ?2 = 'config')",
+                "UPDATE sources SET origin = ?2 WHERE path = ?1 AND (origin IS NULL OR ?2 = 'hand')",
                 params![path, origin],
             )
             .map(drop)

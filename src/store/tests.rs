@@ -322,7 +322,7 @@ fn a_version_2_database_migrates_with_its_entries() {
              ALTER TABLE sources DROP COLUMN blocks;
              ALTER TABLE sources DROP COLUMN origin; ALTER TABLE sources DROP COLUMN withdrawn;
              ALTER TABLE sources DROP COLUMN withdrawn_note; ALTER TABLE sources DROP COLUMN withdrawn_at;
-             ALTER TABLE sources DROP COLUMN missing_since; DROP TABLE overlaps; DROP TABLE notices;
+             ALTER TABLE sources DROP COLUMN missing_since; DROP TABLE overlaps; DROP TABLE notices; DROP TABLE force_notices;
              INSERT INTO sources (id, path, content_hash, settings_hash, entry_count) VALUES (1, '/x.csv', 'c', 's', 2);
              INSERT INTO entries (source_id, line, sheet, fund, date, amount, voucher, memo) VALUES
                  (1, 5, NULL, 'a', '2025-03-01', 1000, 'V1', 'm'), (1, 6, NULL, 'a', '2025-04-01', 250, 'V2', 'm');

@@ -33,6 +33,13 @@ fn ytd_workdir() -> Workdir {
     wd
 }
 
+/// Creates the database as the service's first start would (`status` alone reads the sources in
+/// memory until there is one), so that what a read keeps can be seen by the next.
+fn with_database(wd: &Workdir) {
+    wd.run(&["check", "--dry-run", "--as-of", "2025-01-01"])
+        .ok();
+}
+
 /// Writes `text` as `rel` with a modification time `age` seconds in the past, so that "modified
 /// later" does not depend on how fast the test runs.
 fn write_aged(wd: &Workdir, rel: &str, text: &str, age: u64) {
@@ -311,4 +318,147 @@ fn config_check_warns_of_a_source_that_matches_nothing() {
     let out = wd.run(&["config", "check"]);
     out.ok();
     assert!(!out.both().contains("matches no file"), "{}", out.both());
+}
+
+#[test]
+fn a_rejected_export_in_a_series_leaves_no_stray_rows() {
+    let wd = ytd_workdir();
+    with_database(&wd);
+    write_aged(&wd, "ledger/明细账-7月.csv", JULY, 300);
+    assert_eq!(wd.spent("2025-12-31", NG), "350.00");
+    // The accountant changes the first row and breaks the second: rejected, July stays.
+    let broken = JULY
+        .replace(
+            "2025-01-10,记-001,办公用品,100.00,",
+            "2025-01-10,记-001,办公用品,1000.00,",
+        )
+        .replace("2025-06-20", "2025-06-31");
+    write_aged(&wd, "ledger/明细账-7月.csv", &broken, 200);
+    assert_eq!(wd.spent("2025-12-31", NG), "350.00");
+    // Fixed: exactly what a fresh database reads from it.
+    let fixed = broken.replace("2025-06-31", "2025-06-20");
+    write_aged(&wd, "ledger/明细账-7月.csv", &fixed, 100);
+    assert_eq!(wd.spent("2025-12-31", NG), "1250.00");
+    let fresh = ytd_workdir();
+    fresh.write_str("ledger/明细账-7月.csv", &fixed);
+    assert_eq!(fresh.spent("2025-12-31", NG), "1250.00");
+    assert_eq!(
+        wd.entries().iter().map(|e| e.amount).sum::<i64>(),
+        fresh.entries().iter().map(|e| e.amount).sum::<i64>()
+    );
+}
+
+#[test]
+fn a_change_of_force_found_by_status_is_still_emailed_by_the_next_check() {
+    let wd = mailing_workdir(&[
+        "{path: \"ledger/明细账-*.csv\", fund: network-governance, series: ytd}",
+    ]);
+    write_aged(&wd, "ledger/明细账-6月.csv", JUNE, 300);
+    emails_of(&wd, "2025-07-01");
+    write_aged(&wd, "ledger/明细账-7月.csv", JULY, 200);
+    // `status` reads first and settles; the check after it must still tell the admin.
+    wd.status_json("2025-07-02");
+    let emails = emails_of(&wd, "2025-07-02");
+    assert!(
+        emails
+            .iter()
+            .any(|(to, s)| to == "admin@localhost" && s.contains("来源变更")),
+        "{emails:?}"
+    );
+}
+
+#[test]
+fn a_vanished_file_under_a_parent_path_keeps_its_money() {
+    let wd = Workdir::new(&["{path: \"sub/../ledger/*.csv\", fund: network-governance}"]);
+    with_database(&wd);
+    std::fs::create_dir_all(wd.join("sub")).expect("mkdir");
+    wd.write_str("ledger/a.csv", JUNE);
+    wd.write_str("ledger/b.csv", "日期,金额\n2025-08-15,1000.00\n");
+    assert_eq!(wd.spent("2025-12-31", NG), "1300.00");
+    std::fs::remove_file(wd.join("ledger/b.csv")).expect("rm");
+    let out = wd.run(&["status", "--as-of", "2025-12-31", "--format", "json"]);
+    out.ok()
+        .stderr_has("b.csv: 文件不存在；原有分录 1 条继续有效");
+    assert_eq!(crate::util::fund_of(&out.json(), NG)["spent"], "1300.00");
+}
+
+#[test]
+fn a_fund_that_loses_its_data_stops_alerting_and_starts_afresh_when_it_returns() {
+    let wd = mailing_workdir(&["{path: \"ledger/*.csv\", fund: network-governance}"]);
+    wd.write_str("ledger/7月.csv", JULY);
+    let lag = |emails: &[(String, String)]| {
+        emails.iter().any(|(to, s)| {
+            to == "finance@localhost" && s.starts_with("【支出进度预警】网络综合治理")
+        })
+    };
+    // June missed (350.00 of 75,000.00): 红色预警.
+    let first = emails_of(&wd, "2025-07-01");
+    assert!(lag(&first), "{first:?}");
+    // The config is pointed at an empty folder by mistake: no data, no repeats.
+    wd.edit_config(|doc| {
+        doc["ledger"]["sources"][0]["path"] = "elsewhere/*.csv".into();
+    });
+    let gone = emails_of(&wd, "2025-07-08");
+    assert!(!lag(&gone), "{gone:?}");
+    // Its states end without a notice (the history keeps how they began).
+    let alerts = wd.run(&["alerts"]);
+    let states = alerts
+        .ok()
+        .stdout
+        .split("最近")
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!states.contains("预警中"), "{}", alerts.stdout);
+    // Named again: the lag is a first notice again.
+    wd.edit_config(|doc| {
+        doc["ledger"]["sources"][0]["path"] = "ledger/*.csv".into();
+    });
+    let back = emails_of(&wd, "2025-07-09");
+    assert!(lag(&back), "{back:?}");
+}
+
+#[test]
+fn a_hand_import_into_a_series_supersedes_at_once_and_stays() {
+    let wd = ytd_workdir();
+    write_aged(&wd, "ledger/明细账-6月.csv", JUNE, 300);
+    assert_eq!(wd.spent("2025-12-31", NG), "300.00");
+    write_aged(&wd, "ledger/明细账-7月.csv", JULY, 200);
+    wd.run(&["import", "ledger/明细账-7月.csv", "--fund", NG])
+        .ok()
+        .stdout_has("明细账-6月.csv: 已被 ledger/明细账-7月.csv 取代")
+        .stdout_has("现行分录：network-governance 3 条");
+    assert_eq!(wd.spent("2025-12-31", NG), "350.00");
+
+    // A file imported by hand from elsewhere stays when the config does not name it.
+    wd.write_str("other/8月.csv", "日期,金额\n2025-08-15,1000.00\n");
+    wd.run(&["import", "other/8月.csv", "--fund", NG]).ok();
+    assert_eq!(wd.spent("2025-12-31", NG), "1350.00");
+    assert_eq!(wd.spent("2025-12-31", NG), "1350.00");
+}
+
+#[test]
+fn dry_runs_change_nothing_not_even_by_creating_the_database() {
+    let wd = Workdir::new(&["{path: \"ledger/*.csv\", fund: network-governance}"]);
+    wd.write_str("ledger/7月.csv", JULY);
+    wd.run(&["import", "ledger/7月.csv", "--fund", NG, "--dry-run"])
+        .ok()
+        .stdout_has("试运行");
+    assert!(!wd.exists("db"), "a dry run created the database folder");
+
+    wd.run(&["check", "--as-of", "2025-07-01"]).ok();
+    std::fs::remove_file(wd.join("ledger/7月.csv")).expect("rm");
+    let before = wd.entries();
+    let key = wd.join("ledger/7月.csv");
+    wd.run(&[
+        "sources",
+        "--forget",
+        key.to_str().expect("utf-8"),
+        "--dry-run",
+    ])
+    .ok()
+    .stdout_has("试运行，将撤除");
+    assert_eq!(wd.entries(), before);
+    let doc = wd.run(&["sources", "--format", "json"]).ok().json();
+    assert_eq!(doc["sources"][0]["state"], "missing", "{doc:#}");
 }

@@ -33,11 +33,48 @@ pub(super) fn mark_configured(
 
 /// Whether `path` is matched by a `ledger.sources` pattern of `config` (`only`: that one).
 fn named_by(config: &Config, path: &str, only: Option<usize>) -> bool {
-    config.sources.iter().enumerate().any(|(i, spec)| {
-        only.is_none_or(|o| o == i)
-            && glob::Pattern::new(&spec.pattern.to_string_lossy())
-                .is_ok_and(|p| p.matches_path(Path::new(path)))
-    })
+    config
+        .sources
+        .iter()
+        .enumerate()
+        .any(|(i, spec)| only.is_none_or(|o| o == i) && pattern_names(&spec.pattern, path))
+}
+
+/// Whether the `ledger.sources` pattern `pattern` (absolute) names the source kept as `path`.
+pub(crate) fn pattern_names(pattern: &Path, path: &str) -> bool {
+    [pattern.to_string_lossy().into_owned(), resolved(pattern)]
+        .iter()
+        .any(|p| glob::Pattern::new(p).is_ok_and(|p| p.matches_path(Path::new(path))))
+}
+
+/// A pattern as the paths of sources are kept (canonical: symlinks and `..` resolved), so a
+/// file of `../ledger/*.csv` or of a symlinked folder is still known as named by it: its
+/// folder part (up to the first component with a wildcard) is resolved, the rest kept.
+fn resolved(pattern: &Path) -> String {
+    let wild =
+        |c: &std::path::Component<'_>| c.as_os_str().to_string_lossy().contains(['*', '?', '[']);
+    let components: Vec<_> = pattern.components().collect();
+    let split = components.iter().position(wild).unwrap_or(components.len());
+    let folder: std::path::PathBuf = components[..split].iter().collect();
+    let rest: std::path::PathBuf = components[split..].iter().collect();
+    let folder = folder.canonicalize().unwrap_or_else(|_| {
+        // A folder that is gone (moved): resolve `..` by hand.
+        let mut out = std::path::PathBuf::new();
+        for c in folder.components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    out.pop();
+                }
+                other => out.push(other),
+            }
+        }
+        out
+    });
+    if rest.as_os_str().is_empty() {
+        folder.to_string_lossy().into_owned()
+    } else {
+        folder.join(rest).to_string_lossy().into_owned()
+    }
 }
 
 /// Keeps only the newest file of series `index` in force: the one whose entries reach the
