@@ -134,7 +134,7 @@ pub(super) fn describe(report: &FileReport) -> String {
                 text += &format!("、标题页码和重复表头 {page_rows} 行");
             }
             if *note_rows > 0 {
-                text += &format!("、无日期无金额的说明行 {note_rows} 行");
+                text += &format!("、没有金额的说明行 {note_rows} 行");
             }
             if !skipped_sheets.is_empty() {
                 text += &format!("；未读取 {}", skipped_sheets.join("、"));
