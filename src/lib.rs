@@ -8,6 +8,11 @@
 //!   (`core::evaluate`), the alert decisions (`core::alert`: when a notice is first sent,
 //!   repeated, resolved or replaced) and the words of every email (`core::email`).
 //!
+//! **Say** (pure, like the core)
+//! - [`report`]: what people read — the Chinese words in one place (`report::words`), a page as
+//!   blocks (`report::document`) with its plain-text, HTML and terminal renderers, and the
+//!   alert emails built from them (`report::email`).
+//!
 //! **Read** (the inputs, checked)
 //! - [`config`]: `config.yaml` — YAML syntax faults at their line, every key read by hand, the
 //!   validated, typed [`config::Config`].
@@ -33,4 +38,5 @@ pub mod core;
 pub mod daemon;
 pub mod ledger;
 pub mod mail;
+pub mod report;
 pub mod store;
