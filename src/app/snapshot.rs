@@ -33,6 +33,7 @@ pub struct Snapshot<'c> {
 /// One fund on the day.
 #[derive(Debug, Clone)]
 pub struct FundSnapshot<'c> {
+    /// The fund, as configured.
     pub fund: &'c Fund,
     /// Its evaluation: spending, rates (fractions), milestones and state.
     pub report: FundReport,

@@ -21,8 +21,8 @@ impl Default for Policy {
     }
 }
 
-/// Where a milestone stands on the as-of day (SPEC section 3); `as_str` is its key in JSON and
-/// the database, `report::words::milestone_status` its Chinese name.
+/// Where a milestone stands on the as-of day (SPEC section 3); `as_str` is its key in the JSON
+/// of `status`, `report::words::milestone_status` its Chinese name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MilestoneStatus {
     /// spent(min(d, t)) ≥ target.
@@ -51,8 +51,11 @@ impl MilestoneStatus {
 /// its Chinese name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FundState {
+    /// Neither behind nor at risk.
     OnTrack,
+    /// A milestone not yet met is at most `warn_days` ahead.
     AtRisk,
+    /// Spending is below the target of the latest milestone passed.
     Behind,
 }
 
@@ -70,10 +73,13 @@ impl FundState {
 /// A milestone evaluated on the as-of day; amounts in 分.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MilestoneReport {
+    /// The milestone: its day and share.
     pub milestone: Milestone,
+    /// budget × share, rounded half-up to the 分.
     pub target: Money,
     /// spent(min(d, t)).
     pub spent: Money,
+    /// Where it stands on the as-of day.
     pub status: MilestoneStatus,
     /// max(0, target − spent).
     pub shortfall: Money,
@@ -84,6 +90,7 @@ pub struct MilestoneReport {
 /// A fund evaluated on the as-of day: amounts in 分, rates as fractions (0.2749 = 27.49%).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FundReport {
+    /// The day evaluated.
     pub as_of: NaiveDate,
     /// spent(t), in 分.
     pub spent: Money,
@@ -97,7 +104,9 @@ pub struct FundReport {
     pub time_rate: f64,
     /// The 序时 amount on `as_of` (budget × time_rate, rounded half-up to the 分).
     pub time_amount: Money,
+    /// How the fund stands.
     pub state: FundState,
+    /// Each milestone of the plan, in date order.
     pub milestones: Vec<MilestoneReport>,
 }
 

@@ -12,6 +12,7 @@ use crate::core::AlertKind;
 /// A page: its blocks, in reading order.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Document {
+    /// The blocks, first to last.
     pub blocks: Vec<Block>,
 }
 
@@ -63,6 +64,7 @@ impl Grade {
 /// A notice: its grade, what it is about, what happened, and what it says in detail.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notice {
+    /// How urgent it is.
     pub grade: Grade,
     /// What it is about (a fund's name), set apart after the grade; `None`: the title alone.
     pub subject: Option<String>,
@@ -81,7 +83,9 @@ pub struct Table {
     /// The table's name, shown where each row is written as a list of `heading：value`
     /// (plain text); where columns are drawn, their headings do its work.
     pub caption: Option<String>,
+    /// The columns, left to right.
     pub columns: Vec<Column>,
+    /// The rows, top to bottom, each with one cell per column.
     pub rows: Vec<Vec<Cell>>,
     /// What the bars of [`Cell::Bar`] mean, shown where bars are drawn (HTML).
     pub legend: Option<String>,
@@ -90,7 +94,9 @@ pub struct Table {
 /// A column's heading and how its cells align.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
+    /// The column's heading.
     pub heading: String,
+    /// Where its cells sit.
     pub align: Align,
 }
 
@@ -107,7 +113,9 @@ impl Column {
 /// Where a cell's text sits in its column: words left, figures right.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
+    /// Against the left edge (words).
     Left,
+    /// Against the right edge (figures).
     Right,
 }
 
@@ -119,7 +127,14 @@ pub enum Cell {
     /// A rate drawn as a bar against a mark where bars can be drawn (the execution rate
     /// against the plan), else its `text`. `value` and `mark` are fractions (1.0 = 100%);
     /// the bar is drawn from 0 to 100%.
-    Bar { text: String, value: f64, mark: f64 },
+    Bar {
+        /// The rate in words (`41.60%`).
+        text: String,
+        /// The length of the bar, a fraction.
+        value: f64,
+        /// Where the mark stands, a fraction.
+        mark: f64,
+    },
 }
 
 impl Cell {
@@ -134,6 +149,8 @@ impl Cell {
 /// A titled part of a page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Section {
+    /// The part's title.
     pub heading: String,
+    /// Its blocks, first to last.
     pub blocks: Vec<Block>,
 }

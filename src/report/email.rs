@@ -20,16 +20,22 @@ use crate::core::{AlertKind, Fund, FundReport, MilestoneFacts, Money, Notice, st
 /// The notices of one fund in one email, with the fund's evaluation on the as-of day.
 #[derive(Debug, Clone)]
 pub struct FundNotices<'a> {
+    /// The fund.
     pub fund: &'a Fund,
+    /// Its evaluation on the email's day (the figures of its table row and next steps).
     pub report: &'a FundReport,
+    /// What the alert rules decided to tell about it, in order.
     pub notices: Vec<Notice>,
 }
 
 /// An email's words: its subject line, plain text and HTML page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedEmail {
+    /// The subject line.
     pub subject: String,
+    /// The plain-text part.
     pub text: String,
+    /// The HTML part: a whole page.
     pub html: String,
 }
 
