@@ -4,9 +4,16 @@
 //! and keep data, the use cases, and the shells a person or systemd talks to.
 //!
 //! **Judge** (pure: data and a date in, data out; no clock, files, database or network)
-//! - [`core`]: money in 分, funds and milestones, the evaluation of a fund on a day
-//!   (`core::evaluate`), the alert decisions (`core::alert`: when a notice is first sent,
-//!   repeated, resolved or replaced) and the words of every email (`core::email`).
+//! - [`core`]: money in 分, funds and milestones, the evaluation of a fund on a day and what
+//!   must still be spent by when (`core::evaluate`), and the alert decisions (`core::alert`:
+//!   when a notice is first sent, repeated, resolved or replaced — the rules, one function
+//!   each).
+//!
+//! **Say** (pure, like the core)
+//! - [`report`]: what people read — the Chinese words in one place (`report::words`), a page as
+//!   blocks (`report::document`) with its plain-text, HTML and terminal renderers, and the
+//!   alert emails built from them (`report::email`: the text of every notice, its subject
+//!   and the admin notices).
 //!
 //! **Read** (the inputs, checked)
 //! - [`config`]: `config.yaml` — YAML syntax faults at their line, every key read by hand, the
@@ -18,8 +25,10 @@
 //!   history, the outbox. The only module that uses rusqlite.
 //!
 //! **Run** (the use cases)
-//! - [`app`]: [`app::import`] (sync the sources, settle which count), [`app::check`] (one
-//!   check in one transaction), [`app::deliver`] (send the outbox).
+//! - [`app`]: [`app::snapshot`] (everything known on a day, read without writing: what
+//!   `status`, `check` and later the digest and the dashboard show), [`app::import`] (sync the
+//!   sources, settle which count), [`app::check`] (one check in one transaction),
+//!   [`app::deliver`] (send the outbox).
 //!
 //! **Tell** (the shells)
 //! - [`mail`]: MIME messages and the smtp/sendmail/file transports over lettre.
@@ -33,4 +42,5 @@ pub mod core;
 pub mod daemon;
 pub mod ledger;
 pub mod mail;
+pub mod report;
 pub mod store;

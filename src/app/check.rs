@@ -1,20 +1,23 @@
-//! One check, as `spendwatch check` and every daemon tick do it: import changed sources,
-//! evaluate, decide alerts, and write the alert changes with their emails in one transaction.
+//! One check, as `spendwatch check` and every daemon tick do it: import changed sources, read
+//! the day's [`Snapshot`], decide alerts, and write the alert changes with their emails in one
+//! transaction.
 //!
 //! The day and the time come in as a [`CheckClock`]; delivery is [`crate::app::deliver`]'s job.
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, NaiveDate};
+use chrono::NaiveDate;
 use tracing::{info, warn};
 
 use crate::app::import::{self, FileReport};
+use crate::app::snapshot::{self, Snapshot};
 use crate::config::Config;
 use crate::core::{
-    AdminNotice, AlertKey, AlertKind, AlertPolicy, Decision, FundNotices, FundReport, Notice,
-    any_year_open, decide_fund, decide_stale, evaluate, render, silence_fund,
+    AlertKey, AlertKind, AlertPolicy, Decision, Notice, any_year_open, decide_fund, decide_stale,
+    silence_fund,
 };
 use crate::mail::{self, MailError};
+use crate::report::email::{self, AdminNotice, FundNotices};
 use crate::store::{CheckRecord, EmailRecord, Store, StoreError};
 
 /// The time of a check: the as-of day the rules use, the moment recorded in the database
@@ -95,24 +98,89 @@ fn check_inner(
 ) -> Result<CheckSummary, CheckError> {
     let (files, import_warnings) = import::configured_files(config);
     let imports = import::sync_sources(store, config, &files, &clock.stamp)?;
+    let snapshot = snapshot::read(store, config, clock.day)?;
+    let decisions = decide(config, &snapshot);
 
-    let mut reports: Vec<FundReport> = Vec::with_capacity(config.funds.len());
-    for fund in &config.funds {
-        let spend = store.daily_spend_of(&fund.id)?;
-        reports.push(evaluate(fund, &spend, clock.day, config.policy()));
-    }
+    let rejections = store.unnotified_rejections()?;
+    let standing = standing_news(config, store, &snapshot)?;
+    // Changes of force found by this check's read, or by a `status` or `import` before it.
+    let force = store.force_notices()?;
+    let force_notices_sent: Vec<i64> = force.iter().map(|(id, _, _)| *id).collect();
+    let mut sources: Vec<AdminNotice> = force
+        .into_iter()
+        .map(|(_, file, what)| AdminNotice::Force { file, what })
+        .collect();
+    sources.extend(standing.send.iter().map(|(_, notice)| notice.clone()));
+    let mut groups = group(config, &decisions, &rejections);
+    add_source_notices(config, &mut groups, sources);
+    let composed = compose(config, &snapshot, &groups)?;
 
-    let previous = store.alert_states()?;
+    let notified: Vec<String> = if config.email.admin.is_empty() {
+        Vec::new()
+    } else {
+        rejections.iter().map(|(p, _, _)| p.clone()).collect()
+    };
+    let notices_sent: Vec<String> = standing.send.into_iter().map(|(key, _)| key).collect();
+    let records: Vec<EmailRecord<'_>> = composed
+        .iter()
+        .map(|e| EmailRecord {
+            message_id: &e.message.message_id,
+            subject: &e.message.subject,
+            envelope_from: &e.message.envelope_from,
+            envelope_to: &e.message.envelope_to,
+            raw: &e.message.raw,
+            announces: e.announces.clone(),
+        })
+        .collect();
+    let ids = store.record_check(&CheckRecord {
+        check_day: clock.day,
+        now: &clock.stamp,
+        send_from: clock.unix_now,
+        decisions: &decisions,
+        emails: &records,
+        rejections_notified: &notified,
+        notices_sent: &notices_sent,
+        notices_cleared: &standing.cleared,
+        force_notices_sent: &force_notices_sent,
+    })?;
+    let emails = composed
+        .into_iter()
+        .zip(ids)
+        .map(|(e, id)| QueuedEmail {
+            outbox_id: (!dry_run).then_some(id),
+            to: e.message.envelope_to,
+            subject: e.message.subject,
+            text: e.text,
+        })
+        .collect();
+    Ok(CheckSummary {
+        imports,
+        import_warnings,
+        decisions,
+        emails,
+        overlaps: snapshot.overlaps.len(),
+    })
+}
+
+/// The alert decisions of a check: the spending rules for each fund that has data, and the
+/// freshness of the ledger; each logged with its reason.
+fn decide(config: &Config, snapshot: &Snapshot<'_>) -> Vec<Decision> {
     let policy = alert_policy(config);
-    let counts = store.entry_counts()?;
+    let day = snapshot.day;
     let mut decisions: Vec<Decision> = Vec::new();
-    for (fund, report) in config.funds.iter().zip(&reports) {
+    for f in &snapshot.funds {
         // No data is not zero spending: a fund no source has any entry for gets a 数据缺失
         // notice (below) instead of alerts that say it spent ¥0.00.
-        if counts.get(&fund.id).copied().unwrap_or(0) > 0 {
-            decisions.extend(decide_fund(fund, report, &previous, policy, clock.day));
+        if f.has_data() {
+            decisions.extend(decide_fund(
+                f.fund,
+                &f.report,
+                &snapshot.alerts,
+                policy,
+                day,
+            ));
         } else {
-            decisions.extend(silence_fund(&fund.id, &previous, clock.day));
+            decisions.extend(silence_fund(&f.fund.id, &snapshot.alerts, day));
         }
     }
     let stale_key = AlertKey {
@@ -120,19 +188,15 @@ fn check_inner(
         milestone: None,
         kind: AlertKind::Stale,
     };
-    let last_change = store
-        .last_source_change()?
-        .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
-        .map(|t| t.with_timezone(&config.timezone).date_naive());
     // While no fund has any data, the 数据缺失 notice (told once) says it all: a 数据未更新
     // repeated every week beside it would only be noise.
-    let any_data = counts.values().any(|n| *n > 0);
+    let any_data = snapshot.funds.iter().any(|f| f.has_data());
     decisions.extend(decide_stale(
-        last_change,
-        any_data && any_year_open(&config.funds, clock.day),
-        previous.get(&stale_key).copied(),
+        snapshot.last_change,
+        any_data && any_year_open(&config.funds, day),
+        snapshot.alerts.get(&stale_key).copied(),
         policy,
-        clock.day,
+        day,
     ));
     for d in &decisions {
         info!(
@@ -142,98 +206,75 @@ fn check_inner(
             reason = d.reason.as_str(),
             status = d.next.status.as_str(),
             notice = d.notice.is_some(),
-            day = %clock.day,
+            day = %day,
             "alert decision"
         );
     }
+    decisions
+}
 
-    let rejections = store.unnotified_rejections()?;
-    let standing = standing_notices(config, store, &counts)?;
+/// What changed among the notices told once while their condition holds.
+struct StandingNews {
+    /// Those not told yet, with their keys, in order.
+    send: Vec<(String, AdminNotice)>,
+    /// The keys of those told whose condition has ended (to be told again should it return).
+    cleared: Vec<String>,
+}
+
+fn standing_news(
+    config: &Config,
+    store: &Store,
+    snapshot: &Snapshot<'_>,
+) -> Result<StandingNews, StoreError> {
+    let standing = standing_notices(config, store, snapshot)?;
     let told = store.notice_keys()?;
-    let notices_cleared: Vec<String> = told
+    let cleared = told
         .iter()
         .filter(|k| !standing.iter().any(|(key, _)| key == *k))
         .cloned()
         .collect();
-    // Changes of force found by this check's read, or by a `status` or `import` before it.
-    let force = store.force_notices()?;
-    let force_notices_sent: Vec<i64> = force.iter().map(|(id, _, _)| *id).collect();
-    let mut sources: Vec<AdminNotice> = force
+    let send = standing
         .into_iter()
-        .map(|(_, file, what)| AdminNotice::Force { file, what })
+        .filter(|(key, _)| !told.contains(key))
+        .inspect(|(key, _)| warn!(notice = %key, "told once by email"))
         .collect();
-    let mut notices_sent = Vec::new();
-    for (key, notice) in standing {
-        if !told.contains(&key) {
-            warn!(notice = %key, "told once by email");
-            notices_sent.push(key);
-            sources.push(notice);
-        }
-    }
-    let mut groups = group(config, &decisions, &rejections);
-    add_source_notices(config, &mut groups, sources);
+    Ok(StandingNews { send, cleared })
+}
+
+/// An email composed for the outbox.
+struct ComposedEmail {
+    message: mail::Composed,
+    /// Its plain text, for the dry run to print.
+    text: String,
+    /// The alerts whose notices it carries.
+    announces: Vec<AlertKey>,
+}
+
+/// One email per group of recipients, its funds' figures taken from the snapshot.
+fn compose(
+    config: &Config,
+    snapshot: &Snapshot<'_>,
+    groups: &BTreeMap<Vec<String>, Group>,
+) -> Result<Vec<ComposedEmail>, MailError> {
     let mut composed = Vec::with_capacity(groups.len());
-    for (to, group) in &groups {
+    for (to, group) in groups {
         let funds: Vec<FundNotices<'_>> = group
             .funds
             .iter()
             .map(|(i, notices)| FundNotices {
-                fund: &config.funds[*i],
-                report: &reports[*i],
+                fund: snapshot.funds[*i].fund,
+                report: &snapshot.funds[*i].report,
                 notices: notices.clone(),
             })
             .collect();
-        let rendered = render(clock.day, &funds, &group.admin);
-        composed.push((
-            mail::compose(&config.email.from, to, &rendered)?,
-            rendered.text,
-            group.keys.clone(),
-        ));
+        let rendered = email::render(snapshot.day, &funds, &group.admin);
+        composed.push(ComposedEmail {
+            message: mail::compose(&config.email.from, to, &rendered)?,
+            text: rendered.text,
+            announces: group.keys.clone(),
+        });
     }
-    let records: Vec<EmailRecord<'_>> = composed
-        .iter()
-        .map(|(c, _, keys)| EmailRecord {
-            message_id: &c.message_id,
-            subject: &c.subject,
-            envelope_from: &c.envelope_from,
-            envelope_to: &c.envelope_to,
-            raw: &c.raw,
-            announces: keys.clone(),
-        })
-        .collect();
-    let notified: Vec<String> = if config.email.admin.is_empty() {
-        Vec::new()
-    } else {
-        rejections.iter().map(|(p, _, _)| p.clone()).collect()
-    };
-    let ids = store.record_check(&CheckRecord {
-        check_day: clock.day,
-        now: &clock.stamp,
-        send_from: clock.unix_now,
-        decisions: &decisions,
-        emails: &records,
-        rejections_notified: &notified,
-        notices_sent: &notices_sent,
-        notices_cleared: &notices_cleared,
-        force_notices_sent: &force_notices_sent,
-    })?;
-    let emails = composed
-        .into_iter()
-        .zip(ids)
-        .map(|((c, text, _), id)| QueuedEmail {
-            outbox_id: (!dry_run).then_some(id),
-            to: c.envelope_to,
-            subject: c.subject,
-            text,
-        })
-        .collect();
-    Ok(CheckSummary {
-        imports,
-        import_warnings,
-        decisions,
-        emails,
-        overlaps: store.overlaps()?.len(),
-    })
+    Ok(composed)
 }
 
 /// The notices told once while their condition holds, each with its key: patterns that match
@@ -241,7 +282,7 @@ fn check_inner(
 fn standing_notices(
     config: &Config,
     store: &Store,
-    counts: &HashMap<String, i64>,
+    snapshot: &Snapshot<'_>,
 ) -> Result<Vec<(String, AdminNotice)>, StoreError> {
     let shown = |path: &str| import::display_path(std::path::Path::new(path));
     let mut out = Vec::new();
@@ -279,7 +320,7 @@ fn standing_notices(
             .fund(id)
             .map_or_else(|| id.to_owned(), |f| f.name.clone())
     };
-    for overlap in store.overlaps()? {
+    for overlap in &snapshot.overlaps {
         out.push((
             format!("overlap:{}:{}", overlap.files.join("|"), overlap.fund),
             AdminNotice::Overlap {
@@ -290,15 +331,13 @@ fn standing_notices(
             },
         ));
     }
-    for fund in &config.funds {
-        if counts.get(&fund.id).copied().unwrap_or(0) == 0 {
-            out.push((
-                format!("nodata:{}", fund.id),
-                AdminNotice::NoData {
-                    fund: fund.name.clone(),
-                },
-            ));
-        }
+    for f in snapshot.funds.iter().filter(|f| !f.has_data()) {
+        out.push((
+            format!("nodata:{}", f.fund.id),
+            AdminNotice::NoData {
+                fund: f.fund.name.clone(),
+            },
+        ));
     }
     Ok(out)
 }

@@ -88,12 +88,12 @@ impl Outcome {
                 entries,
                 amount,
             } => format!(
-                "它已被 {by} 取代（{why}），它的{entries}条分录（¥{}）不再计入；同一账簿只计最新的一份逐月累计导出。",
-                amount.grouped()
+                "它已被 {by} 取代（{why}），它的{entries}条分录（{}）不再计入；同一账簿只计最新的一份逐月累计导出。",
+                crate::report::words::yuan(*amount)
             ),
             Outcome::Unconfigured { entries, amount } => format!(
-                "config.yaml 的 ledger.sources 已不再包含它，它的{entries}条分录（¥{}）不再计入；如需计入，请把它加回 ledger.sources，或用 spendwatch import 手工导入。",
-                amount.grouped()
+                "config.yaml 的 ledger.sources 已不再包含它，它的{entries}条分录（{}）不再计入；如需计入，请把它加回 ledger.sources，或用 spendwatch import 手工导入。",
+                crate::report::words::yuan(*amount)
             ),
             Outcome::Restored { why, entries } => {
                 format!("它重新计入（{why}），分录{entries}条。")

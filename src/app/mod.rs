@@ -4,10 +4,13 @@
 //!
 //! - [`import`]: bring ledger files into the store (the config's sources, one by one; or files
 //!   given by hand, all or nothing) and settle which sources count.
-//! - [`check`]: one check — import, evaluate, decide alerts, compose and record the emails — in
-//!   one transaction.
+//! - [`snapshot`]: everything known on a day — each fund's evaluation and data, money counted
+//!   twice, alert states, data freshness — read without writing; `status` and `check` use it.
+//! - [`check`]: one check — import, read the snapshot, decide alerts, compose and record the
+//!   emails — in one transaction.
 //! - [`deliver`]: send the outbox with leases, time limits and backoff.
 
 pub mod check;
 pub mod deliver;
 pub mod import;
+pub mod snapshot;

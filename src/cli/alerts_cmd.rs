@@ -3,11 +3,12 @@
 
 use chrono_tz::Tz;
 
-use super::table::{Align, render};
 use super::{Failure, check_cmd};
 use crate::config::Config;
 use crate::core::{AlertKey, AlertStatus, Reason};
 use crate::mail;
+use crate::report::terminal::columns as render;
+use crate::report::{Align, words};
 use crate::store::{AlertEvent, AlertRow, OutboxRow};
 
 /// How many history events `alerts` shows.
@@ -57,10 +58,10 @@ fn alerts_text(config: &Config, rows: &[AlertRow], events: &[AlertEvent]) -> Str
     } else {
         let mut table = vec![
             [
-                "项目名称",
-                "节点",
+                words::FUND_NAME,
+                words::MILESTONE,
                 "类型",
-                "状态",
+                words::STATE,
                 "开始日期",
                 "最近提醒",
                 "更新时间",
@@ -72,8 +73,8 @@ fn alerts_text(config: &Config, rows: &[AlertRow], events: &[AlertEvent]) -> Str
             table.push(vec![
                 fund_name(config, &r.key.fund),
                 milestone_text(&r.key),
-                r.key.kind.chinese().to_owned(),
-                r.state.status.chinese().to_owned(),
+                words::alert_kind(r.key.kind).to_owned(),
+                words::alert_status(r.state.status).to_owned(),
                 r.state.since.to_string(),
                 r.state.last_sent.to_string(),
                 local_time(&r.updated_at, config.timezone),
@@ -86,8 +87,8 @@ fn alerts_text(config: &Config, rows: &[AlertRow], events: &[AlertEvent]) -> Str
         let mut table = vec![
             [
                 "检查日期",
-                "项目名称",
-                "节点",
+                words::FUND_NAME,
+                words::MILESTONE,
                 "类型",
                 "变化",
                 "之后状态",
@@ -98,15 +99,17 @@ fn alerts_text(config: &Config, rows: &[AlertRow], events: &[AlertEvent]) -> Str
         ];
         for e in events {
             // Written by this program; a value it does not know is shown as stored.
-            let reason = Reason::parse(&e.reason)
-                .map_or_else(|| e.reason.clone(), |r| r.chinese(e.key.kind).to_owned());
+            let reason = Reason::parse(&e.reason).map_or_else(
+                || e.reason.clone(),
+                |r| words::alert_reason(r, e.key.kind).to_owned(),
+            );
             let status = AlertStatus::parse(&e.status)
-                .map_or_else(|| e.status.clone(), |s| s.chinese().to_owned());
+                .map_or_else(|| e.status.clone(), |s| words::alert_status(s).to_owned());
             table.push(vec![
                 e.check_day.to_string(),
                 fund_name(config, &e.key.fund),
                 milestone_text(&e.key),
-                e.key.kind.chinese().to_owned(),
+                words::alert_kind(e.key.kind).to_owned(),
                 reason,
                 status,
                 e.outbox_id

@@ -12,7 +12,6 @@ mod logging;
 mod run_cmd;
 mod sources_cmd;
 mod status;
-mod table;
 
 use std::ffi::OsString;
 use std::fmt;

@@ -6,10 +6,12 @@ use std::path::Path;
 use chrono::DateTime;
 use serde_json::json;
 
-use super::table::{Align, render};
 use super::{Failure, open_and_sync, open_for_reading};
 use crate::app::import::{self, display_path};
 use crate::config::Config;
+use crate::report::Align;
+use crate::report::terminal::columns as render;
+use crate::report::words;
 use crate::store::{Origin, SourceOverview, Withdrawn};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -186,7 +188,7 @@ fn forget_source(
     };
     let counted = found.withdrawn.is_none();
     println!(
-        "{}{}：{} 条分录，{} 元（{}）{}",
+        "{}{}：{} 条分录，{}（{}）{}",
         if dry_run {
             "试运行，将撤除 "
         } else {
@@ -194,7 +196,7 @@ fn forget_source(
         },
         display_path(path),
         found.entries,
-        found.amount.grouped(),
+        words::in_yuan(found.amount),
         if found.funds.is_empty() {
             "无资金".to_owned()
         } else {

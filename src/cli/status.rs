@@ -3,11 +3,13 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::table::{Align, render};
 use super::{Failure, open_and_sync, today};
+use crate::app::snapshot::{self, FundSnapshot, Snapshot};
 use crate::config::Config;
-use crate::core::{Fund, FundReport, MilestoneStatus, Money, evaluate};
-use crate::store::Overlap;
+use crate::core::{MilestoneReport, MilestoneStatus};
+use crate::report::Align::{Left, Right};
+use crate::report::{Align, Block, Cell, Column, Document, Grade, Notice, Section, Table};
+use crate::report::{terminal, words};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(super) enum Format {
@@ -22,47 +24,22 @@ pub(super) fn run(
 ) -> Result<(), Failure> {
     let store = open_and_sync(config, "status")?;
     let as_of = as_of.unwrap_or_else(|| today(config));
-    let mut reports: Vec<(&Fund, FundReport)> = Vec::with_capacity(config.funds.len());
-    for fund in &config.funds {
-        let spend = store.daily_spend_of(&fund.id)?;
-        reports.push((fund, evaluate(fund, &spend, as_of, config.policy())));
-    }
-    let findings = Findings {
-        counts: store.entry_counts()?,
-        overlaps: store.overlaps()?,
-    };
+    let snapshot = snapshot::read(&store, config, as_of)?;
     let text = match format {
-        Format::Json => json(as_of, &reports, &findings),
-        Format::Table => table(config, as_of, &reports, &findings),
+        Format::Json => json(&snapshot),
+        Format::Table => terminal::render(&document(config, &snapshot)),
     };
     print!("{text}");
     Ok(())
 }
 
-/// What the sources say beside the numbers: which funds have entries at all, and the money
-/// counted twice.
-struct Findings {
-    counts: std::collections::HashMap<String, i64>,
-    overlaps: Vec<Overlap>,
-}
-
-impl Findings {
-    fn has_data(&self, fund: &Fund) -> bool {
-        self.counts.get(&fund.id).copied().unwrap_or(0) > 0
-    }
-
-    fn overlaps_of<'a>(&'a self, fund: &'a Fund) -> impl Iterator<Item = &'a Overlap> {
-        self.overlaps.iter().filter(move |o| o.fund == fund.id)
-    }
-
-    /// The state in the JSON: `no_data` where no source has an entry of the fund (that is not
-    /// zero spending), else the evaluation's.
-    fn state(&self, fund: &Fund, report: &FundReport) -> &'static str {
-        if self.has_data(fund) {
-            report.state.as_str()
-        } else {
-            "no_data"
-        }
+/// The state in the JSON: `no_data` where no source has an entry of the fund (that is not
+/// zero spending), else the evaluation's.
+fn state_key(f: &FundSnapshot<'_>) -> &'static str {
+    if f.has_data() {
+        f.report.state.as_str()
+    } else {
+        "no_data"
     }
 }
 
@@ -111,42 +88,36 @@ fn rate(value: f64) -> f64 {
     (value * 10_000.0).round() / 10_000.0
 }
 
-fn json(as_of: NaiveDate, reports: &[(&Fund, FundReport)], findings: &Findings) -> String {
+fn json(snapshot: &Snapshot<'_>) -> String {
     let doc = StatusJson {
-        as_of: as_of.to_string(),
-        funds: reports
+        as_of: snapshot.day.to_string(),
+        funds: snapshot
+            .funds
             .iter()
-            .map(|(f, r)| FundJson {
-                id: &f.id,
-                code: &f.code,
-                name: &f.name,
-                year: f.year,
-                budget: f.budget.plain(),
-                spent: r.spent.plain(),
-                rate: rate(r.rate),
-                plan_rate: rate(r.plan_rate),
-                time_rate: rate(r.time_rate),
-                state: findings.state(f, r),
-                duplicates: findings
-                    .overlaps_of(f)
-                    .map(|o| DuplicateJson {
-                        files: o.files.clone(),
-                        entries: o.entries,
-                        amount: o.amount.plain(),
-                    })
-                    .collect(),
-                milestones: r
-                    .milestones
-                    .iter()
-                    .map(|m| MilestoneJson {
-                        date: m.milestone.date.to_string(),
-                        share: m.milestone.share.as_fraction(),
-                        target: m.target.plain(),
-                        spent: m.spent.plain(),
-                        status: m.status.as_str(),
-                        shortfall: m.shortfall.plain(),
-                    })
-                    .collect(),
+            .map(|s| {
+                let (f, r) = (s.fund, &s.report);
+                FundJson {
+                    id: &f.id,
+                    code: &f.code,
+                    name: &f.name,
+                    year: f.year,
+                    budget: f.budget.plain(),
+                    spent: r.spent.plain(),
+                    rate: rate(r.execution_rate),
+                    plan_rate: rate(r.plan_rate),
+                    time_rate: rate(r.time_rate),
+                    state: state_key(s),
+                    duplicates: s
+                        .overlaps
+                        .iter()
+                        .map(|o| DuplicateJson {
+                            files: o.files.clone(),
+                            entries: o.entries,
+                            amount: o.amount.plain(),
+                        })
+                        .collect(),
+                    milestones: r.milestones.iter().map(milestone_json).collect(),
+                }
             })
             .collect(),
     };
@@ -154,107 +125,146 @@ fn json(as_of: NaiveDate, reports: &[(&Fund, FundReport)], findings: &Findings) 
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
-fn percent(fraction: f64) -> String {
-    format!("{:.2}%", fraction * 100.0)
-}
-
-/// "落后 9.05 个百分点（13,574.67 元）" or "超前 …".
-fn gap(rate_gap: f64, amount_gap: Money) -> String {
-    let word = if amount_gap < Money::ZERO {
-        "落后"
-    } else {
-        "超前"
-    };
-    let amount = Money::from_fen(amount_gap.fen().abs());
-    format!(
-        "{word} {:.2} 个百分点（{amount} 元）",
-        rate_gap.abs() * 100.0
-    )
-}
-
-fn table(
-    config: &Config,
-    as_of: NaiveDate,
-    reports: &[(&Fund, FundReport)],
-    findings: &Findings,
-) -> String {
-    let mut out = format!("支出进度　截至 {as_of}（{}）\n\n", config.timezone);
-    let mut rows = vec![
-        [
-            "项目名称",
-            "预算数",
-            "累计支出",
-            "执行率",
-            "计划进度",
-            "序时进度",
-            "状态",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
-    for (f, r) in reports {
-        rows.push(vec![
-            f.name.clone(),
-            f.budget.grouped(),
-            r.spent.grouped(),
-            percent(r.rate),
-            percent(r.plan_rate),
-            percent(r.time_rate),
-            if findings.has_data(f) {
-                r.state.chinese().to_owned()
-            } else {
-                "无数据".to_owned()
-            },
-        ]);
+fn milestone_json(m: &MilestoneReport) -> MilestoneJson {
+    MilestoneJson {
+        date: m.milestone.date.to_string(),
+        share: m.milestone.share.as_fraction(),
+        target: m.target.plain(),
+        spent: m.spent.plain(),
+        status: m.status.as_str(),
+        shortfall: m.shortfall.plain(),
     }
-    use Align::{Left, Right};
-    out += &render(&[Left, Right, Right, Right, Right, Right, Left], &rows);
+}
 
-    for (f, r) in reports {
-        out += &format!("\n{}（{} · {} · {}年度）\n", f.name, f.id, f.code, f.year);
-        if !findings.has_data(f) {
-            out += "  注意：尚无账务数据——还没有从任何账簿文件读到这个项目的分录，下面的 0.00 不表示没有支出；\
-                    请检查 ledger.sources 和文件中的项目名称或编码\n";
-        }
-        for overlap in findings.overlaps_of(f) {
-            out += &format!("  注意：{}\n", super::import_cmd::overlap_sentence(overlap));
-        }
-        out += &format!(
-            "  较计划进度：{}；较序时进度：{}\n",
-            gap(r.rate - r.plan_rate, r.spent.saturating_sub(r.plan_amount)),
-            gap(r.rate - r.time_rate, r.spent.saturating_sub(r.time_amount)),
-        );
-        let mut rows = vec![
+/// The table: a row per fund, then per fund its cautions, its pace against the plan and the
+/// 序时 pace, and its milestones.
+fn document(config: &Config, snapshot: &Snapshot<'_>) -> Document {
+    let mut blocks = vec![Block::Heading(format!(
+        "支出进度　截至 {}（{}）",
+        snapshot.day, config.timezone
+    ))];
+    let columns = [
+        (words::FUND_NAME, Left),
+        (words::BUDGET, Right),
+        (words::SPENT, Right),
+        (words::EXECUTION_RATE, Right),
+        (words::PLAN_RATE, Right),
+        (words::TIME_RATE, Right),
+        (words::STATE, Left),
+    ];
+    let rows = snapshot
+        .funds
+        .iter()
+        .map(|s| {
+            let (f, r) = (s.fund, &s.report);
             [
-                "节点",
-                "目标比例",
-                "节点目标",
-                "截至节点支出",
-                "差额",
-                "状态",
+                f.name.clone(),
+                f.budget.grouped(),
+                r.spent.grouped(),
+                words::percent(r.execution_rate),
+                words::percent(r.plan_rate),
+                words::percent(r.time_rate),
+                if s.has_data() {
+                    words::fund_state(r.state).to_owned()
+                } else {
+                    words::NO_DATA.to_owned()
+                },
             ]
-            .map(String::from)
-            .to_vec(),
-        ];
-        for m in &r.milestones {
-            let when = match m.days_left {
-                _ if m.status == MilestoneStatus::Met => String::new(),
-                0 => "（今天到期）".to_owned(),
-                d if d > 0 => format!("（剩余{d}天）"),
-                d => format!("（已过{}天）", -d),
+            .map(Cell::Text)
+            .to_vec()
+        })
+        .collect();
+    blocks.push(Block::Table(table(&columns, rows)));
+    blocks.extend(
+        snapshot
+            .funds
+            .iter()
+            .map(|s| Block::Section(fund_section(s))),
+    );
+    Document { blocks }
+}
+
+/// One fund: what to keep in mind, its pace, its milestones.
+fn fund_section(s: &FundSnapshot<'_>) -> Section {
+    let (f, r) = (s.fund, &s.report);
+    let caution = |title: String| {
+        Block::Notice(Notice {
+            grade: Grade::Caution,
+            subject: None,
+            title,
+            lines: Vec::new(),
+            multiline: false,
+        })
+    };
+    let mut blocks = Vec::new();
+    if !s.has_data() {
+        blocks.push(caution(
+            "尚无账务数据——还没有从任何账簿文件读到这个项目的分录，下面的 0.00 不表示没有支出；\
+             请检查 ledger.sources 和文件中的项目名称或编码"
+                .to_owned(),
+        ));
+    }
+    for overlap in &s.overlaps {
+        blocks.push(caution(super::import_cmd::overlap_sentence(overlap)));
+    }
+    blocks.push(Block::Paragraph(format!(
+        "较{}：{}；较{}：{}",
+        words::PLAN_RATE,
+        words::lead_or_lag(
+            r.execution_rate - r.plan_rate,
+            r.spent.saturating_sub(r.plan_amount)
+        ),
+        words::TIME_RATE,
+        words::lead_or_lag(
+            r.execution_rate - r.time_rate,
+            r.spent.saturating_sub(r.time_amount)
+        ),
+    )));
+    let columns = [
+        (words::MILESTONE, Left),
+        (words::TARGET_SHARE, Right),
+        (words::MILESTONE_TARGET, Right),
+        (words::SPENT_BY_MILESTONE, Right),
+        (words::GAP, Right),
+        (words::STATE, Left),
+    ];
+    let rows = r
+        .milestones
+        .iter()
+        .map(|m| {
+            // The days matter only while the milestone is not met.
+            let when = if m.status == MilestoneStatus::Met {
+                String::new()
+            } else {
+                format!("（{}）", words::days_phrase(m.days_left))
             };
-            rows.push(vec![
+            [
                 m.milestone.date.to_string(),
                 m.milestone.share.to_string(),
                 m.target.grouped(),
                 m.spent.grouped(),
                 m.shortfall.grouped(),
-                format!("{}{when}", m.status.chinese()),
-            ]);
-        }
-        for line in render(&[Left, Right, Right, Right, Right, Left], &rows).lines() {
-            out += &format!("  {line}\n");
-        }
+                format!("{}{when}", words::milestone_status(m.status)),
+            ]
+            .map(Cell::Text)
+            .to_vec()
+        })
+        .collect();
+    blocks.push(Block::Table(table(&columns, rows)));
+    Section {
+        heading: format!("{}（{} · {} · {}年度）", f.name, f.id, f.code, f.year),
+        blocks,
     }
-    out
+}
+
+fn table(columns: &[(&str, Align)], rows: Vec<Vec<Cell>>) -> Table {
+    Table {
+        caption: None,
+        columns: columns
+            .iter()
+            .map(|&(heading, align)| Column::new(heading, align))
+            .collect(),
+        rows,
+        legend: None,
+    }
 }

@@ -21,15 +21,22 @@ impl Default for Policy {
     }
 }
 
+/// Where a milestone stands on the as-of day (SPEC section 3); `as_str` is its key in the JSON
+/// of `status`, `report::words::milestone_status` its Chinese name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MilestoneStatus {
+    /// spent(min(d, t)) ≥ target.
     Met,
+    /// Its day passed unmet.
     Missed,
+    /// Unmet, its day at most `warn_days` ahead.
     AtRisk,
+    /// Unmet, its day further ahead.
     Upcoming,
 }
 
 impl MilestoneStatus {
+    /// The status as a key: `met`, `missed`, `at_risk`, `upcoming`.
     pub fn as_str(self) -> &'static str {
         match self {
             MilestoneStatus::Met => "met",
@@ -38,25 +45,22 @@ impl MilestoneStatus {
             MilestoneStatus::Upcoming => "upcoming",
         }
     }
-
-    pub fn chinese(self) -> &'static str {
-        match self {
-            MilestoneStatus::Met => "已达标",
-            MilestoneStatus::Missed => "未达标",
-            MilestoneStatus::AtRisk => "临近",
-            MilestoneStatus::Upcoming => "未到期",
-        }
-    }
 }
 
+/// How a fund stands on the as-of day; `as_str` is its key in JSON, `report::words::fund_state`
+/// its Chinese name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FundState {
+    /// Neither behind nor at risk.
     OnTrack,
+    /// A milestone not yet met is at most `warn_days` ahead.
     AtRisk,
+    /// Spending is below the target of the latest milestone passed.
     Behind,
 }
 
 impl FundState {
+    /// The state as a key: `on_track`, `at_risk`, `behind`.
     pub fn as_str(self) -> &'static str {
         match self {
             FundState::OnTrack => "on_track",
@@ -64,22 +68,18 @@ impl FundState {
             FundState::Behind => "behind",
         }
     }
-
-    pub fn chinese(self) -> &'static str {
-        match self {
-            FundState::OnTrack => "正常",
-            FundState::AtRisk => "预警",
-            FundState::Behind => "滞后",
-        }
-    }
 }
 
+/// A milestone evaluated on the as-of day; amounts in 分.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MilestoneReport {
+    /// The milestone: its day and share.
     pub milestone: Milestone,
+    /// budget × share, rounded half-up to the 分.
     pub target: Money,
     /// spent(min(d, t)).
     pub spent: Money,
+    /// Where it stands on the as-of day.
     pub status: MilestoneStatus,
     /// max(0, target − spent).
     pub shortfall: Money,
@@ -87,22 +87,26 @@ pub struct MilestoneReport {
     pub days_left: i64,
 }
 
+/// A fund evaluated on the as-of day: amounts in 分, rates as fractions (0.2749 = 27.49%).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FundReport {
+    /// The day evaluated.
     pub as_of: NaiveDate,
-    /// spent(t).
+    /// spent(t), in 分.
     pub spent: Money,
-    /// 支出进度: spent / budget.
-    pub rate: f64,
-    /// 计划进度: the plan's share on `as_of`, interpolated by day.
+    /// 执行率, the execution rate: spent ÷ budget, a fraction (above 1.0 when over budget).
+    pub execution_rate: f64,
+    /// 计划进度: the plan's share on `as_of`, interpolated by day, a fraction of the budget.
     pub plan_rate: f64,
     /// The plan's amount on `as_of` (budget × plan_rate, rounded half-up to the 分).
     pub plan_amount: Money,
-    /// 序时进度: day of year / days in the year.
+    /// 序时进度: day of year ÷ days in the year, a fraction (0 before the year, 1 after).
     pub time_rate: f64,
     /// The 序时 amount on `as_of` (budget × time_rate, rounded half-up to the 分).
     pub time_amount: Money,
+    /// How the fund stands.
     pub state: FundState,
+    /// Each milestone of the plan, in date order.
     pub milestones: Vec<MilestoneReport>,
 }
 
@@ -132,13 +136,53 @@ pub fn evaluate(fund: &Fund, spend: &DailySpend, as_of: NaiveDate, policy: Polic
     FundReport {
         as_of,
         spent: spent_now,
-        rate: spent_now.ratio_to(fund.budget),
+        execution_rate: spent_now.ratio_to(fund.budget),
         plan_rate: plan_num as f64 / plan_den as f64,
         plan_amount: scale(fund.budget, plan_num, plan_den),
         time_rate: time_num as f64 / time_den as f64,
         time_amount: scale(fund.budget, time_num, time_den),
         state,
         milestones,
+    }
+}
+
+/// What is still to be spent to reach `target` from `spent`: max(0, target − spent), in 分.
+pub fn still_to_spend(target: Money, spent: Money) -> Money {
+    target.saturating_sub(spent).max(Money::ZERO)
+}
+
+/// The next step of a fund: the amount still to be spent by a milestone's day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NextStep {
+    /// The milestone's day.
+    pub date: NaiveDate,
+    /// The milestone's target, in 分.
+    pub target: Money,
+    /// Still to be spent by `date` from the spending on the as-of day, in 分 (never negative).
+    pub amount: Money,
+    /// Days from the as-of day to `date` (0: due today; never negative here).
+    pub days_left: i64,
+}
+
+impl FundReport {
+    /// What is still to be spent to reach `target` from the spending on the as-of day:
+    /// max(0, target − spent), in 分.
+    pub fn still_to_spend(&self, target: Money) -> Money {
+        still_to_spend(target, self.spent)
+    }
+
+    /// The next milestone not yet met whose day has not passed, with what is still to be
+    /// spent by its day (`还需支出 ¥N`); `None` when every milestone is met or passed.
+    pub fn next_step(&self) -> Option<NextStep> {
+        self.milestones
+            .iter()
+            .find(|m| m.status != MilestoneStatus::Met && m.days_left >= 0)
+            .map(|m| NextStep {
+                date: m.milestone.date,
+                target: m.target,
+                amount: self.still_to_spend(m.target),
+                days_left: m.days_left,
+            })
     }
 }
 
@@ -167,7 +211,7 @@ fn milestone_report(
         target,
         spent,
         status,
-        shortfall: target.saturating_sub(spent).max(Money::ZERO),
+        shortfall: still_to_spend(target, spent),
         days_left,
     }
 }
@@ -370,7 +414,7 @@ mod tests {
     fn over_one_hundred_percent() {
         let r = eval(&[(ymd(2025, 2, 1), 160_000)], ymd(2025, 12, 31));
         assert_eq!(statuses(&r), vec![Met, Met, Met, Met]);
-        assert!((r.rate - 160_000.0 / 150_000.0).abs() < 1e-12);
+        assert!((r.execution_rate - 160_000.0 / 150_000.0).abs() < 1e-12);
         assert!(r.milestones.iter().all(|m| m.shortfall == Money::ZERO));
     }
 
@@ -381,7 +425,7 @@ mod tests {
             ymd(2025, 7, 15),
         );
         assert_eq!(r.spent, yuan(41_234));
-        assert_eq!(format!("{:.4}", r.rate), "0.2749");
+        assert_eq!(format!("{:.4}", r.execution_rate), "0.2749");
         assert_eq!(format!("{:.4}", r.plan_rate), "0.5305");
         assert_eq!(format!("{:.4}", r.time_rate), "0.5370");
         assert_eq!(r.state, FundState::Behind);
@@ -471,7 +515,10 @@ mod tests {
         );
         assert_eq!(statuses(&r), vec![Upcoming; 4]);
         assert_eq!(r.state, FundState::OnTrack);
-        assert_eq!((r.rate, r.plan_rate, r.time_rate), (0.0, 0.0, 0.0));
+        assert_eq!(
+            (r.execution_rate, r.plan_rate, r.time_rate),
+            (0.0, 0.0, 0.0)
+        );
         assert_eq!(r.milestones[0].days_left, 150);
     }
 
@@ -498,5 +545,51 @@ mod tests {
         assert_eq!(r.spent, yuan(10_000));
         assert_eq!(r.milestones[0].status, AtRisk);
         assert_eq!(r.milestones[0].shortfall, yuan(27_500));
+    }
+
+    #[test]
+    fn still_to_spend_is_never_negative() {
+        assert_eq!(still_to_spend(yuan(75_000), yuan(62_398)), yuan(12_602));
+        assert_eq!(still_to_spend(yuan(75_000), yuan(75_000)), Money::ZERO);
+        assert_eq!(still_to_spend(yuan(75_000), yuan(80_000)), Money::ZERO);
+        // A reversal can make spending negative: all of the target is still to be spent, and more.
+        assert_eq!(still_to_spend(yuan(100), yuan(-50)), yuan(150));
+    }
+
+    #[test]
+    fn the_next_step_is_the_next_unmet_milestone_not_yet_passed() {
+        // 07-15: March met, June missed (passed), October upcoming: the next step is October's
+        // target less what is spent by 07-15, in 108 days.
+        let r = eval(
+            &[(ymd(2025, 3, 20), 38_000), (ymd(2025, 5, 1), 3_234)],
+            ymd(2025, 7, 15),
+        );
+        assert_eq!(
+            r.next_step(),
+            Some(NextStep {
+                date: ymd(2025, 10, 31),
+                target: yuan(112_500),
+                amount: yuan(112_500 - 41_234),
+                days_left: 108,
+            })
+        );
+        // On a milestone's own day it is still the next step (due today).
+        let r = eval(&[(ymd(2025, 3, 1), 30_000)], ymd(2025, 3, 31));
+        let step = r.next_step().expect("March is due today");
+        assert_eq!(
+            (step.date, step.amount, step.days_left),
+            (ymd(2025, 3, 31), yuan(7_500), 0)
+        );
+        // A milestone met early is skipped: the next step is June's.
+        let r = eval(&[(ymd(2025, 1, 2), 40_000)], ymd(2025, 3, 20));
+        let step = r.next_step().expect("June is next");
+        assert_eq!((step.date, step.amount), (ymd(2025, 6, 30), yuan(35_000)));
+        // After the year every milestone has passed: no next step.
+        assert_eq!(eval(&[], ymd(2026, 1, 5)).next_step(), None);
+        // Every milestone met: none either.
+        assert_eq!(
+            eval(&[(ymd(2025, 1, 2), 150_000)], ymd(2025, 2, 1)).next_step(),
+            None
+        );
     }
 }

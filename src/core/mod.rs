@@ -1,11 +1,11 @@
-//! The pure core: money, funds, entries and evaluation.
+//! The pure core: money, funds, entries, the evaluation of a fund on a day, and the alert
+//! decisions. It judges; how the results are said to people is [`crate::report`]'s job.
 //!
 //! Nothing in here reads the clock, files, the database or the network: callers pass the day
 //! and the data in and get data back. `grep -rE 'rusqlite|tokio|lettre|std::fs' src/core`
 //! must find nothing.
 
 mod alert;
-mod email;
 mod entry;
 mod evaluate;
 mod fund;
@@ -15,8 +15,10 @@ pub use alert::{
     AlertKey, AlertKind, AlertPolicy, AlertState, AlertStatus, Decision, MilestoneFacts, Notice,
     Reason, any_year_open, decide_fund, decide_stale, silence_fund, year_closes,
 };
-pub use email::{AdminNotice, FundNotices, RenderedEmail, day_name, render};
 pub use entry::Entry;
-pub use evaluate::{FundReport, FundState, MilestoneReport, MilestoneStatus, Policy, evaluate};
+pub use evaluate::{
+    FundReport, FundState, MilestoneReport, MilestoneStatus, NextStep, Policy, evaluate,
+    still_to_spend,
+};
 pub use fund::{DailySpend, Fund, Milestone};
 pub use money::{AmountError, Money, Share, ShareError};

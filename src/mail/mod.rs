@@ -17,7 +17,7 @@ use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSendmailTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::{EmailSettings, Security, SmtpSettings, Transport as TransportSettings};
-use crate::core::RenderedEmail;
+use crate::report::RenderedEmail;
 
 /// The name of the systemd credential holding the SMTP password (`LoadCredential=`).
 pub const CREDENTIAL_NAME: &str = "smtp-password";

@@ -16,6 +16,7 @@ mod reading;
 mod replace;
 mod replay;
 mod reuse;
+mod same_numbers;
 mod sheets;
 mod smtp;
 mod smtp_server;

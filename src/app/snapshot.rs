@@ -1,0 +1,91 @@
+//! Everything known on a day, read in one place: each fund's evaluation and whether it has
+//! data, the money counted twice, the alert states, and how fresh the ledger data is.
+//!
+//! `status` and `check` read it the same way (and so will the digest and the dashboard), so
+//! they cannot disagree about a number. Reading takes the store by shared reference and never
+//! writes; bringing changed sources in first ([`crate::app::import::sync_sources`]) is a
+//! separate step the caller runs before.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate};
+
+use crate::config::Config;
+use crate::core::{AlertKey, AlertState, Fund, FundReport, evaluate};
+use crate::store::{Overlap, Store, StoreError};
+
+/// Everything known on one day.
+#[derive(Debug, Clone)]
+pub struct Snapshot<'c> {
+    /// The as-of day.
+    pub day: NaiveDate,
+    /// Each configured fund, in the config's order.
+    pub funds: Vec<FundSnapshot<'c>>,
+    /// Every pair of sources holding the same entries in force (money counted twice),
+    /// including those of funds no longer in the config.
+    pub overlaps: Vec<Overlap>,
+    /// The state of every alert, as the last check left it.
+    pub alerts: HashMap<AlertKey, AlertState>,
+    /// The day (in the config's time zone) a ledger source last changed; `None`: never.
+    pub last_change: Option<NaiveDate>,
+}
+
+/// One fund on the day.
+#[derive(Debug, Clone)]
+pub struct FundSnapshot<'c> {
+    /// The fund, as configured.
+    pub fund: &'c Fund,
+    /// Its evaluation: spending, rates (fractions), milestones and state.
+    pub report: FundReport,
+    /// How many of its entries are in force, from all sources.
+    pub entries: i64,
+    /// The money of this fund counted twice.
+    pub overlaps: Vec<Overlap>,
+}
+
+impl FundSnapshot<'_> {
+    /// Whether any source has an entry of the fund. Without, its figures are zeros that do
+    /// not mean nothing was spent: no spending alerts are decided, and readers are told.
+    pub fn has_data(&self) -> bool {
+        self.entries > 0
+    }
+}
+
+/// Reads everything known on `day` about the funds of `config` from `store`.
+///
+/// # Errors
+///
+/// A [`StoreError`] when the database cannot be read.
+pub fn read<'c>(
+    store: &Store,
+    config: &'c Config,
+    day: NaiveDate,
+) -> Result<Snapshot<'c>, StoreError> {
+    let counts = store.entry_counts()?;
+    let overlaps = store.overlaps()?;
+    let mut funds = Vec::with_capacity(config.funds.len());
+    for fund in &config.funds {
+        let spend = store.daily_spend_of(&fund.id)?;
+        funds.push(FundSnapshot {
+            fund,
+            report: evaluate(fund, &spend, day, config.policy()),
+            entries: counts.get(&fund.id).copied().unwrap_or(0),
+            overlaps: overlaps
+                .iter()
+                .filter(|o| o.fund == fund.id)
+                .cloned()
+                .collect(),
+        });
+    }
+    let last_change = store
+        .last_source_change()?
+        .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+        .map(|t| t.with_timezone(&config.timezone).date_naive());
+    Ok(Snapshot {
+        day,
+        funds,
+        overlaps,
+        alerts: store.alert_states()?,
+        last_change,
+    })
+}

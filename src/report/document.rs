@@ -1,0 +1,156 @@
+//! The document model: what a page says, as blocks, before it becomes plain text, HTML or a
+//! terminal screen.
+//!
+//! An output is built once as a [`Document`] and handed to the renderers
+//! ([`super::text`], [`super::html`], [`super::terminal`]); each renders every kind of
+//! [`Block`], so a new kind (a chart, a forecast line, an indicator table) is added here and
+//! written once per renderer, and then shows wherever a document holds it.
+
+use super::words;
+use crate::core::AlertKind;
+
+/// A page: its blocks, in reading order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Document {
+    /// The blocks, first to last.
+    pub blocks: Vec<Block>,
+}
+
+/// One block of a page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// The title of the page: `支出进度　截至 2025-07-15（Asia/Shanghai）`.
+    Heading(String),
+    /// A paragraph of running text.
+    Paragraph(String),
+    /// A graded notice: `【红色预警】项目：未达6月底50%支出进度` and its sentences.
+    Notice(Notice),
+    /// A table of figures.
+    Table(Table),
+    /// A titled part of the page with its own blocks (one fund in `status`).
+    Section(Section),
+    /// The closing words: who sent the page and what its terms mean.
+    Footer(String),
+}
+
+/// How urgent a notice is; each grade has its word and, in HTML, its colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grade {
+    /// A warning of an alert of this kind: 黄色预警, 红色预警, 超预算.
+    Alert(AlertKind),
+    /// An alert ended: 已恢复.
+    Recovered,
+    /// Information only: 通知.
+    Info,
+    /// About spendwatch's own inputs, for its administrators: 系统通知.
+    System,
+    /// A caution beside the figures it is about (no data, money counted twice): 注意.
+    Caution,
+}
+
+impl Grade {
+    /// The grade's word, as the reader sees it in 【】.
+    pub fn word(self) -> &'static str {
+        match self {
+            Grade::Alert(kind) => words::alert_kind(kind),
+            Grade::Recovered => words::RECOVERED,
+            Grade::Info => words::INFO,
+            Grade::System => words::SYSTEM,
+            Grade::Caution => words::CAUTION,
+        }
+    }
+}
+
+/// A notice: its grade, what it is about, what happened, and what it says in detail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    /// How urgent it is.
+    pub grade: Grade,
+    /// What it is about (a fund's name), set apart after the grade; `None`: the title alone.
+    pub subject: Option<String>,
+    /// What happened, in one line.
+    pub title: String,
+    /// The details and the next step, one sentence each.
+    pub lines: Vec<String>,
+    /// Whether a line may run over several lines that must stay as they are (a rejected
+    /// file's problems, one a line): plain text indents each, HTML keeps the breaks.
+    pub multiline: bool,
+}
+
+/// A table: headed columns and rows of cells, one cell per column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// The table's name, shown where each row is written as a list of `heading：value`
+    /// (plain text); where columns are drawn, their headings do its work.
+    pub caption: Option<String>,
+    /// The columns, left to right.
+    pub columns: Vec<Column>,
+    /// The rows, top to bottom, each with one cell per column.
+    pub rows: Vec<Vec<Cell>>,
+    /// What the bars of [`Cell::Bar`] mean, shown where bars are drawn (HTML).
+    pub legend: Option<String>,
+}
+
+/// A column's heading and how its cells align.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    /// The column's heading.
+    pub heading: String,
+    /// Where its cells sit.
+    pub align: Align,
+}
+
+impl Column {
+    /// A column headed `heading`, aligned `align`.
+    pub fn new(heading: &str, align: Align) -> Column {
+        Column {
+            heading: heading.to_owned(),
+            align,
+        }
+    }
+}
+
+/// Where a cell's text sits in its column: words left, figures right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// Against the left edge (words).
+    Left,
+    /// Against the right edge (figures).
+    Right,
+}
+
+/// One cell of a table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Text, shown as it is.
+    Text(String),
+    /// A rate drawn as a bar against a mark where bars can be drawn (the execution rate
+    /// against the plan), else its `text`. `value` and `mark` are fractions (1.0 = 100%);
+    /// the bar is drawn from 0 to 100%.
+    Bar {
+        /// The rate in words (`41.60%`).
+        text: String,
+        /// The length of the bar, a fraction.
+        value: f64,
+        /// Where the mark stands, a fraction.
+        mark: f64,
+    },
+}
+
+impl Cell {
+    /// What the cell says in words.
+    pub fn text(&self) -> &str {
+        match self {
+            Cell::Text(text) | Cell::Bar { text, .. } => text,
+        }
+    }
+}
+
+/// A titled part of a page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    /// The part's title.
+    pub heading: String,
+    /// Its blocks, first to last.
+    pub blocks: Vec<Block>,
+}

@@ -1,0 +1,498 @@
+//! The alert emails: subject, plain text and HTML, in Chinese, for finance officers and the
+//! administrators.
+//!
+//! Pure: given the notices of one check for one set of recipients, the funds' evaluations and
+//! the as-of day, it builds the email as a [`Document`] and renders it with the plain-text
+//! and HTML renderers. MIME, headers and delivery live in `mail`.
+
+mod admin;
+
+use chrono::NaiveDate;
+
+pub use admin::AdminNotice;
+use admin::admin_lines;
+
+use super::document::{Align, Block, Cell, Column, Document, Grade, Notice as NoticeBlock, Table};
+use super::words::{self, day_name, days_phrase, long_date, milestone_name, percent, yuan};
+use super::{html, text};
+use crate::core::{AlertKind, Fund, FundReport, MilestoneFacts, Money, Notice, still_to_spend};
+
+/// The notices of one fund in one email, with the fund's evaluation on the as-of day.
+#[derive(Debug, Clone)]
+pub struct FundNotices<'a> {
+    /// The fund.
+    pub fund: &'a Fund,
+    /// Its evaluation on the email's day (the figures of its table row and next steps).
+    pub report: &'a FundReport,
+    /// What the alert rules decided to tell about it, in order.
+    pub notices: Vec<Notice>,
+}
+
+/// An email's words: its subject line, plain text and HTML page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedEmail {
+    /// The subject line.
+    pub subject: String,
+    /// The plain-text part.
+    pub text: String,
+    /// The HTML part: a whole page.
+    pub html: String,
+}
+
+/// Renders one email for one set of recipients: `funds` with their notices (in the order
+/// given), then the `admin` notices, on the day `as_of`.
+pub fn render(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotice]) -> RenderedEmail {
+    let doc = document(as_of, funds, admin);
+    RenderedEmail {
+        subject: subject(funds, admin),
+        text: text::render(&doc),
+        html: html::render(&doc),
+    }
+}
+
+/// The email's body as a document: the greeting, each fund notice, the table of the funds,
+/// each admin notice, and the footer.
+pub fn document(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotice]) -> Document {
+    let mut blocks = vec![Block::Paragraph("各位同事：".to_owned())];
+    if !funds.is_empty() {
+        blocks.push(Block::Paragraph(format!(
+            "截至{}，以下项目的支出进度情况需要关注：",
+            long_date(as_of)
+        )));
+        for item in funds {
+            for notice in &item.notices {
+                let (grade, title) = headline(item.fund, notice);
+                blocks.push(Block::Notice(NoticeBlock {
+                    grade,
+                    subject: Some(item.fund.name.clone()),
+                    title,
+                    lines: details(notice, item.report, item.fund),
+                    multiline: false,
+                }));
+            }
+        }
+        blocks.push(Block::Table(fund_table(funds)));
+    }
+    for notice in admin {
+        let (title, lines) = admin_lines(notice);
+        blocks.push(Block::Notice(NoticeBlock {
+            grade: Grade::System,
+            subject: None,
+            title,
+            lines,
+            multiline: true,
+        }));
+    }
+    blocks.push(Block::Footer(footer(as_of, funds, admin)));
+    Document { blocks }
+}
+
+/// The headline of one notice: its grade and what happened.
+fn headline(fund: &Fund, notice: &Notice) -> (Grade, String) {
+    let node = |m: &MilestoneFacts| milestone_name(m.date, m.share);
+    let red = Grade::Alert(AlertKind::Missed);
+    match notice {
+        Notice::Due { milestone } => (
+            Grade::Alert(AlertKind::Due),
+            format!(
+                "距{}支出节点{}，尚未达标",
+                node(milestone),
+                days_phrase(milestone.days_left)
+            ),
+        ),
+        Notice::Missed {
+            milestone,
+            caught_up: false,
+            ..
+        } => (red, format!("未达{}支出进度", node(milestone))),
+        Notice::Missed {
+            milestone,
+            caught_up: true,
+            ..
+        } => (red, format!("未达{}支出进度（现已补齐）", node(milestone))),
+        Notice::CaughtUp { milestone, .. } => (
+            Grade::Recovered,
+            format!("已补齐{}支出进度", node(milestone)),
+        ),
+        Notice::Met { milestone } => (
+            Grade::Recovered,
+            format!("已达到{}支出进度", node(milestone)),
+        ),
+        Notice::OverBudget { .. } => (
+            Grade::Alert(AlertKind::OverBudget),
+            "累计支出超出预算".to_owned(),
+        ),
+        Notice::BackWithinBudget { .. } => (Grade::Recovered, "累计支出已回到预算以内".to_owned()),
+        Notice::Stale { .. } | Notice::Fresh => (Grade::Info, format!("{}的账务数据", fund.name)),
+    }
+}
+
+/// The sentence of the next step after a notice: what is still to be spent by the next
+/// milestone not yet met (`None`: none is left this year).
+fn next_step(report: &FundReport, label: &str) -> Option<String> {
+    report.next_step().map(|step| {
+        format!(
+            "{label}：{}前累计还需支出 {}（{}，节点目标 {}）。",
+            long_date(step.date),
+            yuan(step.amount),
+            days_phrase(step.days_left),
+            yuan(step.target)
+        )
+    })
+}
+
+/// What the notice says in detail, and the next step.
+fn details(notice: &Notice, report: &FundReport, fund: &Fund) -> Vec<String> {
+    let mut lines = Vec::new();
+    match notice {
+        Notice::Due { milestone } => {
+            lines.push(format!(
+                "节点目标 {}（预算的{}），目前累计支出 {}，差额 {}。",
+                yuan(milestone.target),
+                milestone.share,
+                yuan(milestone.spent),
+                yuan(milestone.shortfall)
+            ));
+            lines.push(format!(
+                "下一步：{}前还需支出 {}（{}）。",
+                long_date(milestone.date),
+                yuan(milestone.shortfall),
+                days_phrase(milestone.days_left)
+            ));
+        }
+        Notice::Missed {
+            milestone,
+            spent_now,
+            caught_up,
+            again,
+        } => return missed_details(milestone, *spent_now, *caught_up, *again, report, fund),
+        Notice::CaughtUp {
+            milestone,
+            spent_now,
+        } => {
+            lines.push(format!(
+                "目前累计支出 {}，已达到节点目标 {}。",
+                yuan(*spent_now),
+                yuan(milestone.target)
+            ));
+            lines.extend(next_step(report, "下一步"));
+        }
+        Notice::Met { milestone } => {
+            lines.push(format!(
+                "截至{}累计支出 {}，已达到节点目标 {}。",
+                long_date(milestone.date.min(report.as_of)),
+                yuan(milestone.spent),
+                yuan(milestone.target)
+            ));
+            lines.extend(next_step(report, "下一步"));
+        }
+        Notice::OverBudget { spent, budget } => {
+            lines.push(format!(
+                "累计支出 {}，预算数 {}，超出 {}。",
+                yuan(*spent),
+                yuan(*budget),
+                yuan(spent.saturating_sub(*budget))
+            ));
+            lines.push("下一步：请核对账务是否有误记、重复记账，或按规定办理预算调整。".to_owned());
+        }
+        Notice::BackWithinBudget { spent, budget } => {
+            lines.push(format!(
+                "累计支出 {}，预算数 {}。",
+                yuan(*spent),
+                yuan(*budget)
+            ));
+        }
+        Notice::Stale { .. } | Notice::Fresh => lines.push(fund.name.clone()),
+    }
+    lines
+}
+
+/// The details of a missed milestone: the shortfall on its day, and now — caught up, the
+/// year's final result, or what to spend at once and then.
+fn missed_details(
+    milestone: &MilestoneFacts,
+    spent_now: Money,
+    caught_up: bool,
+    again: bool,
+    report: &FundReport,
+    fund: &Fund,
+) -> Vec<String> {
+    let mut lines = vec![format!(
+        "截至{}累计支出 {}，节点目标 {}，差额 {}。",
+        long_date(milestone.date),
+        yuan(milestone.spent),
+        yuan(milestone.target),
+        yuan(milestone.shortfall)
+    )];
+    if again {
+        // The reader was told it ended (已补齐): say why it is back.
+        lines.push(
+            "该节点的预警此前已解除，但目前累计支出又低于节点目标；请核对近期的冲销、退款。"
+                .to_owned(),
+        );
+    }
+    let gap = still_to_spend(milestone.target, spent_now);
+    if caught_up {
+        lines.push(format!(
+            "目前累计支出 {}，已补齐该节点进度。",
+            yuan(spent_now)
+        ));
+        lines.extend(next_step(report, "下一步"));
+    } else if report.as_of > fund.last_day() {
+        lines.push(format!(
+            "目前累计支出 {}，仍差 {}。{}年度已结束，以上为该年度的年终结果。",
+            yuan(spent_now),
+            yuan(gap),
+            fund.year
+        ));
+    } else {
+        lines.push(format!(
+            "目前累计支出 {}，仍差 {}（{}）。",
+            yuan(spent_now),
+            yuan(gap),
+            days_phrase(milestone.days_left)
+        ));
+        lines.push(format!(
+            "下一步：请尽快支出 {}，补齐{}进度。",
+            yuan(gap),
+            day_name(milestone.date)
+        ));
+        lines.extend(next_step(report, "随后"));
+    }
+    lines
+}
+
+/// The milestone a fund's table row shows: the one a notice is about, else the next one.
+fn focus(notices: &[Notice], report: &FundReport) -> Option<MilestoneFacts> {
+    let milestone_of = |n: &Notice| match n {
+        Notice::Due { milestone }
+        | Notice::Missed { milestone, .. }
+        | Notice::CaughtUp { milestone, .. }
+        | Notice::Met { milestone } => Some(*milestone),
+        _ => None,
+    };
+    // The milestone that needs action comes first; then any the notices are about.
+    notices
+        .iter()
+        .filter(|n| n.is_warning())
+        .find_map(milestone_of)
+        .or_else(|| notices.iter().find_map(milestone_of))
+        .or_else(|| {
+            report
+                .milestones
+                .iter()
+                .find(|m| m.days_left >= 0)
+                .or(report.milestones.last())
+                .map(MilestoneFacts::from)
+        })
+}
+
+/// The columns of the funds' table, in the email's order.
+const TABLE_COLUMNS: [(&str, Align); 9] = [
+    (words::FUND_NAME, Align::Left),
+    (words::BUDGET, Align::Right),
+    (words::SPENT, Align::Right),
+    (words::EXECUTION_RATE, Align::Right),
+    (words::PLAN_RATE, Align::Right),
+    (words::TIME_RATE, Align::Right),
+    (words::MILESTONE_TARGET, Align::Right),
+    (words::GAP, Align::Right),
+    (words::DAYS_LEFT, Align::Right),
+];
+
+/// The column of the execution rate, drawn as a bar against the plan where bars are drawn.
+const RATE_COLUMN: usize = 3;
+
+/// 项目明细: one row per fund.
+fn fund_table(funds: &[FundNotices<'_>]) -> Table {
+    let rows = funds
+        .iter()
+        .map(|item| {
+            table_row(item)
+                .into_iter()
+                .enumerate()
+                .map(|(i, text)| {
+                    if i == RATE_COLUMN {
+                        Cell::Bar {
+                            text,
+                            value: item.report.execution_rate,
+                            mark: item.report.plan_rate,
+                        }
+                    } else {
+                        Cell::Text(text)
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    Table {
+        caption: Some("项目明细".to_owned()),
+        columns: TABLE_COLUMNS
+            .iter()
+            .map(|&(heading, align)| Column::new(heading, align))
+            .collect(),
+        rows,
+        legend: Some("蓝条为执行率，红线为计划进度。".to_owned()),
+    }
+}
+
+/// The cells of a fund's row, as text.
+fn table_row(item: &FundNotices<'_>) -> [String; 9] {
+    let (target, gap, days) = match focus(&item.notices, item.report) {
+        Some(m) => {
+            let gap = item.report.still_to_spend(m.target);
+            // Days left or overdue only matter while something is still to be spent.
+            let days = if gap == Money::ZERO {
+                words::DONE.to_owned()
+            } else {
+                days_phrase(m.days_left)
+            };
+            (
+                format!(
+                    "{}（{}）",
+                    m.target.grouped(),
+                    milestone_name(m.date, m.share)
+                ),
+                gap.grouped(),
+                days,
+            )
+        }
+        None => ("-".into(), "-".into(), "-".into()),
+    };
+    [
+        item.fund.name.clone(),
+        item.fund.budget.grouped(),
+        item.report.spent.grouped(),
+        percent(item.report.execution_rate),
+        percent(item.report.plan_rate),
+        percent(item.report.time_rate),
+        target,
+        gap,
+        days,
+    ]
+}
+
+/// Who sent the email; the terms of the fund table are explained only where there is one.
+fn footer(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotice]) -> String {
+    if funds.is_empty() && admin.iter().any(AdminNotice::for_finance) {
+        format!(
+            "本邮件由 spendwatch 支出进度监控在{}的检查中自动发送。",
+            long_date(as_of)
+        )
+    } else if funds.is_empty() {
+        format!(
+            "本邮件由 spendwatch 支出进度监控在{}的检查中自动发送给系统管理员（config.yaml 中的 email.admin）。",
+            long_date(as_of)
+        )
+    } else {
+        format!(
+            "本邮件由 spendwatch 支出进度监控自动发送，数据截至{}。执行率=累计支出÷预算数；计划进度按支出计划逐日折算；序时进度=已过天数÷全年天数。",
+            long_date(as_of)
+        )
+    }
+}
+
+/// The subject line: the one warning, or how many; else the recoveries; else the admin
+/// notices.
+fn subject(funds: &[FundNotices<'_>], admin: &[AdminNotice]) -> String {
+    fund_subject(funds).unwrap_or_else(|| admin_subject(admin))
+}
+
+/// The subject of an email with fund notices (`None`: there are none).
+fn fund_subject(funds: &[FundNotices<'_>]) -> Option<String> {
+    let warning = words::SPENDING_WARNING;
+    let recovered = words::RECOVERED;
+    let warned: Vec<&FundNotices<'_>> = funds
+        .iter()
+        .filter(|f| f.notices.iter().any(Notice::is_warning))
+        .collect();
+    let recorded: Vec<&FundNotices<'_>> = funds
+        .iter()
+        .filter(|f| f.notices.iter().any(|n| matches!(n, Notice::Missed { .. })))
+        .collect();
+    if let [only] = warned.as_slice() {
+        // The other funds in the email only report (a caught-up milestone, a recovery).
+        let others = if funds.len() > 1 {
+            format!("（共{}个项目）", funds.len())
+        } else {
+            String::new()
+        };
+        let subject = match only.notices.as_slice() {
+            [n @ Notice::OverBudget { .. }] => format!(
+                "【{}】{} {}",
+                words::alert_kind(AlertKind::OverBudget),
+                only.fund.name,
+                headline(only.fund, n).1
+            ),
+            [n] => format!(
+                "【{warning}】{} {}",
+                only.fund.name,
+                headline(only.fund, n).1
+            ),
+            _ => format!("【{warning}】{} 支出进度滞后", only.fund.name),
+        };
+        return Some(subject + &others);
+    }
+    if warned.len() > 1 {
+        return Some(format!("【{warning}】{}个项目支出进度滞后", warned.len()));
+    }
+    if let [only] = recorded.as_slice() {
+        let n = only
+            .notices
+            .iter()
+            .find(|n| matches!(n, Notice::Missed { .. }))
+            .unwrap_or(&only.notices[0]);
+        return Some(format!(
+            "【{warning}】{} {}",
+            only.fund.name,
+            headline(only.fund, n).1
+        ));
+    }
+    if recorded.len() > 1 {
+        return Some(format!(
+            "【{warning}】{}个项目未达支出节点（现已补齐）",
+            recorded.len()
+        ));
+    }
+    match funds {
+        [only] if only.notices.len() == 1 => Some(format!(
+            "【{recovered}】{} {}",
+            only.fund.name,
+            headline(only.fund, &only.notices[0]).1
+        )),
+        [only] => Some(format!("【{recovered}】{} 支出进度已恢复", only.fund.name)),
+        [] => None,
+        many => Some(format!("【{recovered}】{}个项目支出进度已恢复", many.len())),
+    }
+}
+
+/// The subject of an email with admin notices only: the one notice, or what kinds there are.
+fn admin_subject(admin: &[AdminNotice]) -> String {
+    match admin {
+        [only] => {
+            let grade = match only {
+                AdminNotice::Fresh => words::RECOVERED,
+                other => other.label(),
+            };
+            format!("【{grade}】{}", admin_lines(only).0)
+        }
+        _ if admin
+            .iter()
+            .all(|n| matches!(n, AdminNotice::NoData { .. })) =>
+        {
+            format!("【数据缺失】{}个项目尚无账务数据", admin.len())
+        }
+        _ => {
+            let mut labels: Vec<&str> = admin.iter().map(AdminNotice::label).collect();
+            labels.dedup();
+            format!(
+                "【spendwatch】{}条系统通知：{}",
+                admin.len(),
+                labels.join("、")
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

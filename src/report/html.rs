@@ -1,0 +1,257 @@
+//! The HTML renderer: a [`Document`] as the HTML part of an email (and later a web page).
+//!
+//! Styles are inline, as mail clients drop `<style>` sheets; bars are CSS boxes, so they show
+//! even where the client blocks images. Every text is escaped: names of funds and files, and
+//! the problems found in them, come from files a user wrote.
+
+use std::fmt::Write as _;
+
+use super::document::{Align, Block, Cell, Document, Grade, Notice, Section, Table};
+use crate::core::AlertKind;
+
+/// The page up to its first block.
+const HEAD: &str = "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head><meta charset=\"utf-8\"></head>\n\
+<body style=\"font-family:'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',sans-serif;font-size:14px;color:#222;line-height:1.6\">\n";
+
+/// The page after its last block.
+const TAIL: &str = "</body>\n</html>\n";
+
+/// The style of a table cell's border and padding.
+const CELL: &str = "border:1px solid #ccc;padding:4px 8px";
+
+/// The document as a whole HTML page.
+pub fn render(doc: &Document) -> String {
+    let mut out = String::from(HEAD);
+    for block in &doc.blocks {
+        block_html(&mut out, block);
+    }
+    out.push_str(TAIL);
+    out
+}
+
+fn block_html(out: &mut String, block: &Block) {
+    match block {
+        Block::Heading(text) => {
+            let _ = writeln!(
+                out,
+                "<h2 style=\"font-size:16px;margin:12px 0\">{}</h2>",
+                escape(text)
+            );
+        }
+        Block::Paragraph(text) => {
+            let _ = writeln!(out, "<p>{}</p>", escape(text));
+        }
+        Block::Notice(notice) => notice_html(out, notice),
+        Block::Table(table) => table_html(out, table),
+        Block::Section(section) => section_html(out, section),
+        Block::Footer(text) => {
+            let _ = writeln!(
+                out,
+                "<p style=\"color:#888;font-size:12px;margin-top:24px\">{}</p>",
+                escape(text)
+            );
+        }
+    }
+}
+
+/// The colour of a grade: its border, and its word where a subject follows.
+fn color(grade: Grade) -> &'static str {
+    match grade {
+        Grade::Alert(AlertKind::Due) => "#d4a000",
+        Grade::Alert(AlertKind::Missed | AlertKind::OverBudget) => "#c62828",
+        Grade::Recovered => "#2e7d32",
+        Grade::System => "#888",
+        Grade::Alert(AlertKind::Stale) | Grade::Info | Grade::Caution => "#555",
+    }
+}
+
+/// A box with a coloured left border: the grade and title, then one `<div>` per line.
+fn notice_html(out: &mut String, notice: &Notice) {
+    let color = color(notice.grade);
+    let grade = escape(notice.grade.word());
+    let _ = write!(
+        out,
+        "<div style=\"border-left:4px solid {color};padding:6px 12px;margin:12px 0;background:#fafafa\"><div>"
+    );
+    match &notice.subject {
+        Some(subject) => {
+            let _ = writeln!(
+                out,
+                "<span style=\"color:{color};font-weight:bold\">【{grade}】</span><b>{}</b>：{}</div>",
+                escape(subject),
+                escape(&notice.title)
+            );
+        }
+        None => {
+            let _ = writeln!(out, "<b>【{grade}】{}</b></div>", escape(&notice.title));
+        }
+    }
+    // Several lines in one sentence (a rejected file's problems) keep their breaks.
+    let style = if notice.multiline {
+        "margin-top:4px;white-space:pre-wrap"
+    } else {
+        "margin-top:4px"
+    };
+    for line in &notice.lines {
+        let _ = writeln!(out, "<div style=\"{style}\">{}</div>", escape(line));
+    }
+    out.push_str("</div>\n");
+}
+
+fn table_html(out: &mut String, table: &Table) {
+    out.push_str(
+        "<table style=\"border-collapse:collapse;margin:12px 0;font-size:13px\">\n<tr style=\"background:#f0f0f0\">",
+    );
+    for column in &table.columns {
+        let _ = write!(
+            out,
+            "<th style=\"{CELL};white-space:nowrap\">{}</th>",
+            escape(&column.heading)
+        );
+    }
+    out.push_str("</tr>\n");
+    for row in &table.rows {
+        out.push_str("<tr>");
+        for (column, cell) in table.columns.iter().zip(row) {
+            cell_html(out, column.align, cell);
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table>\n");
+    if let Some(legend) = &table.legend {
+        let _ = writeln!(
+            out,
+            "<p style=\"font-size:12px;color:#666\">{}</p>",
+            escape(legend)
+        );
+    }
+}
+
+fn cell_html(out: &mut String, align: Align, cell: &Cell) {
+    let align = match align {
+        Align::Left => "left",
+        Align::Right => "right",
+    };
+    match cell {
+        Cell::Text(text) => {
+            let _ = write!(
+                out,
+                "<td style=\"{CELL};text-align:{align};white-space:nowrap\">{}</td>",
+                escape(text)
+            );
+        }
+        Cell::Bar { text, value, mark } => {
+            // The bar in blue up to the value, the mark as a red line.
+            let width = (value.clamp(0.0, 1.0) * 100.0).round();
+            let mark = (mark.clamp(0.0, 1.0) * 100.0).round();
+            let _ = write!(
+                out,
+                "<td style=\"{CELL};text-align:{align};white-space:nowrap\">{}<div style=\"position:relative;width:80px;height:6px;background:#e0e0e0;margin-top:2px\">\
+                 <div style=\"width:{width}%;height:6px;background:#1e88e5\"></div>\
+                 <div style=\"position:absolute;left:{mark}%;top:-2px;width:2px;height:10px;background:#c62828\"></div></div></td>",
+                escape(text)
+            );
+        }
+    }
+}
+
+fn section_html(out: &mut String, section: &Section) {
+    let _ = writeln!(
+        out,
+        "<h3 style=\"font-size:14px;margin:16px 0 4px\">{}</h3>",
+        escape(&section.heading)
+    );
+    for block in &section.blocks {
+        block_html(out, block);
+    }
+}
+
+/// `text` with `& < > "` escaped, for element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::document::Column;
+
+    #[test]
+    fn every_block_as_html_with_text_escaped() {
+        let doc = Document {
+            blocks: vec![
+                Block::Heading("标题<1>".into()),
+                Block::Paragraph("a & b".into()),
+                Block::Notice(Notice {
+                    grade: Grade::Alert(AlertKind::Due),
+                    subject: Some("项目\"甲\"".into()),
+                    title: "距6月底".into(),
+                    lines: vec!["一".into()],
+                    multiline: false,
+                }),
+                Block::Notice(Notice {
+                    grade: Grade::System,
+                    subject: None,
+                    title: "文件 <b>".into(),
+                    lines: vec!["x\ny".into()],
+                    multiline: true,
+                }),
+                Block::Table(Table {
+                    caption: Some("不画出".into()),
+                    columns: vec![
+                        Column::new("名称", Align::Left),
+                        Column::new("执行率", Align::Right),
+                    ],
+                    rows: vec![vec![
+                        Cell::Text("甲".into()),
+                        Cell::Bar {
+                            text: "41.60%".into(),
+                            value: 0.416,
+                            mark: 1.7,
+                        },
+                    ]],
+                    legend: None,
+                }),
+                Block::Section(Section {
+                    heading: "乙".into(),
+                    blocks: vec![Block::Paragraph("段".into())],
+                }),
+                Block::Footer("尾".into()),
+            ],
+        };
+        let html = render(&doc);
+        assert!(html.starts_with(HEAD) && html.ends_with(TAIL), "{html}");
+        let body = &html[HEAD.len()..html.len() - TAIL.len()];
+        let cell = "border:1px solid #ccc;padding:4px 8px";
+        assert_eq!(
+            body,
+            format!(
+                "<h2 style=\"font-size:16px;margin:12px 0\">标题&lt;1&gt;</h2>\n\
+                 <p>a &amp; b</p>\n\
+                 <div style=\"border-left:4px solid #d4a000;padding:6px 12px;margin:12px 0;background:#fafafa\"><div><span style=\"color:#d4a000;font-weight:bold\">【黄色预警】</span><b>项目&quot;甲&quot;</b>：距6月底</div>\n\
+                 <div style=\"margin-top:4px\">一</div>\n</div>\n\
+                 <div style=\"border-left:4px solid #888;padding:6px 12px;margin:12px 0;background:#fafafa\"><div><b>【系统通知】文件 &lt;b&gt;</b></div>\n\
+                 <div style=\"margin-top:4px;white-space:pre-wrap\">x\ny</div>\n</div>\n\
+                 <table style=\"border-collapse:collapse;margin:12px 0;font-size:13px\">\n<tr style=\"background:#f0f0f0\">\
+                 <th style=\"{cell};white-space:nowrap\">名称</th><th style=\"{cell};white-space:nowrap\">执行率</th></tr>\n\
+                 <tr><td style=\"{cell};text-align:left;white-space:nowrap\">甲</td>\
+                 <td style=\"{cell};text-align:right;white-space:nowrap\">41.60%<div style=\"position:relative;width:80px;height:6px;background:#e0e0e0;margin-top:2px\">\
+                 <div style=\"width:42%;height:6px;background:#1e88e5\"></div>\
+                 <div style=\"position:absolute;left:100%;top:-2px;width:2px;height:10px;background:#c62828\"></div></div></td></tr>\n\
+                 </table>\n\
+                 <h3 style=\"font-size:14px;margin:16px 0 4px\">乙</h3>\n<p>段</p>\n\
+                 <p style=\"color:#888;font-size:12px;margin-top:24px\">尾</p>\n"
+            )
+        );
+    }
+}
