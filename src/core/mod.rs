@@ -16,7 +16,7 @@ pub use alert::{
     Reason, any_year_open, decide_fund, decide_stale, year_closes,
 };
 pub use email::{AdminNotice, FundNotices, RenderedEmail, day_name, render};
-pub use entry::Entry;
+pub use entry::{Entry, EntryRef};
 pub use evaluate::{FundReport, FundState, MilestoneReport, MilestoneStatus, Policy, evaluate};
 pub use fund::{DailySpend, Fund, Milestone};
 pub use money::{AmountError, Money, Share, ShareError};

@@ -7,10 +7,10 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::EntryRef;
 use super::ReadOptions;
 use super::cell::{self, Cell, DateCell, amount_of, date_of, is_blank_amount, whole_number_of};
 use super::header::{Header, Role};
+use crate::core::EntryRef;
 use crate::core::{Fund, Money};
 
 fn cell_at<'c, 'r>(cells: &'c [Cell<'r>], column: Option<usize>) -> &'c Cell<'r> {

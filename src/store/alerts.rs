@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::{Store, StoreError, day};
+use super::{Store, StoreError, day, moment, moment_opt, stamp};
 use crate::core::{AlertKey, AlertKind, AlertState, AlertStatus, Decision};
 
 /// An email to put in the outbox, with the alerts it announces.
@@ -24,11 +24,12 @@ pub struct EmailRecord<'a> {
 /// Everything one check changes.
 #[derive(Debug)]
 pub struct CheckRecord<'a> {
+    /// The day the check evaluated.
     pub check_day: NaiveDate,
-    /// RFC 3339, for the history.
-    pub now: &'a str,
-    /// Unix seconds: when the new emails may first be sent.
-    pub send_from: i64,
+    /// The moment recorded in the history.
+    pub now: DateTime<Utc>,
+    /// When the new emails may first be sent.
+    pub send_from: DateTime<Utc>,
     pub decisions: &'a [Decision],
     pub emails: &'a [EmailRecord<'a>],
     /// Sources whose rejected version the admin is now told about.
@@ -42,9 +43,12 @@ pub struct CheckRecord<'a> {
 /// An alert as `spendwatch alerts` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertRow {
+    /// Which alert.
     pub key: AlertKey,
+    /// Its state after the last check that changed it.
     pub state: AlertState,
-    pub updated_at: String,
+    /// When that check ran.
+    pub updated_at: DateTime<Utc>,
 }
 
 /// One line of alert history.
@@ -118,7 +122,7 @@ impl Store {
                 Ok(AlertRow {
                     key: key_of(r, 0)?,
                     state: state_of(r, 3)?,
-                    updated_at: r.get(6)?,
+                    updated_at: moment(r, 6)?,
                 })
             })
             .map_err(self.err())?;
@@ -158,6 +162,7 @@ impl Store {
         };
         let tx = self.conn.savepoint().map_err(wrap)?;
         let day = record.check_day.to_string();
+        let now = stamp(record.now);
         let mut ids = Vec::with_capacity(record.emails.len());
         let mut announced_in: HashMap<&AlertKey, i64> = HashMap::new();
         for email in record.emails {
@@ -166,14 +171,14 @@ impl Store {
                     "INSERT INTO outbox (created_at, check_day, message_id, subject, envelope_from, envelope_to, raw, next_attempt_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
                     params![
-                        record.now,
+                        now,
                         day,
                         email.message_id,
                         email.subject,
                         email.envelope_from,
                         email.envelope_to.join("\n"),
                         email.raw,
-                        record.send_from
+                        record.send_from.timestamp()
                     ],
                     |r| r.get(0),
                 )
@@ -198,7 +203,7 @@ impl Store {
                     d.next.status.as_str(),
                     d.next.since.to_string(),
                     d.next.last_sent.to_string(),
-                    record.now
+                    now
                 ],
             )
             .map_err(wrap)?;
@@ -207,7 +212,7 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     day,
-                    record.now,
+                    now,
                     d.key.fund,
                     milestone,
                     d.key.kind.as_str(),
@@ -228,7 +233,7 @@ impl Store {
         for key in record.notices_sent {
             tx.execute(
                 "INSERT INTO notices (key, since) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
-                [key.as_str(), record.now],
+                [key.as_str(), now.as_str()],
             )
             .map_err(wrap)?;
         }
@@ -272,11 +277,14 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
-    /// When a ledger source last changed (a new version, accepted or rejected), RFC 3339.
-    pub fn last_source_change(&self) -> Result<Option<String>, StoreError> {
+    /// When a ledger source last changed (a new version, accepted or rejected).
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn last_source_change(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         self.conn
             .query_row("SELECT MAX(changed_at) FROM sources", [], |r| {
-                r.get::<_, Option<String>>(0)
+                moment_opt(r, 0)
             })
             .optional()
             .map(Option::flatten)

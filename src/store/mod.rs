@@ -1,26 +1,42 @@
 //! The SQLite database: schema and migrations, ledger sources and their entries.
 //!
 //! This is the only module that uses rusqlite. Every change a caller asks for happens in one
-//! transaction, so a crash leaves either the old or the new state, never a mix.
+//! transaction, so a crash leaves either the old or the new state, never a mix. It knows
+//! nothing of how files are read: entries come as [`EntryRef`](crate::core::EntryRef)s, and
+//! what the reader keeps for its next read is bytes it stores unread.
+//!
+//! Moments cross its API as `DateTime<Utc>` and are kept as RFC 3339 text (whole seconds, `Z`)
+//! or, for the outbox's schedule, as Unix seconds; the conversion happens here, at the SQL.
+//!
+//! | file | what |
+//! |------|------|
+//! | `sources.rs` | the record of each source file, and whether it is in force |
+//! | `writer.rs` | writing a source's new version ([`SourceWriter`]) and its day sums |
+//! | `spending.rs` | the spending per fund and day, rebuilt from the sources in force |
+//! | `overlaps.rs` | entries counted twice |
+//! | `alerts.rs`, `outbox.rs` | alert states and history; emails waiting to be delivered |
 
 mod alerts;
 mod outbox;
+mod overlaps;
 mod schema;
 mod sources;
+mod spending;
+mod writer;
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags};
 
 pub use alerts::{AlertEvent, AlertRow, CheckRecord, EmailRecord};
 pub use outbox::{Claimed, OutboxRow};
+pub use overlaps::Overlap;
 pub use schema::SCHEMA_VERSION;
-pub use sources::{
-    Fingerprint, Origin, Overlap, SourceMeta, SourceOverview, SourceRecord, SourceWriter, Withdrawn,
-};
+pub use sources::{Fingerprint, Origin, SourceMeta, SourceOverview, SourceRecord, Withdrawn};
+pub use writer::{ReadSummary, SourceWriter, WriteStats};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -520,6 +536,49 @@ fn backup_to(database: &Path, partial: &Path) -> Result<BackupReport, StoreError
         schema_version,
         entries,
         sources,
+    })
+}
+
+/// A moment as the database keeps it: RFC 3339 in UTC, whole seconds (`2025-07-01T08:00:00Z`).
+fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Reads a moment kept by [`stamp`].
+fn moment(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let text = row.get_ref(index)?.as_str()?;
+    parse_moment(text, index)
+}
+
+/// Reads a moment kept by [`stamp`], or NULL.
+fn moment_opt(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    match row.get_ref(index)?.as_str_or_null()? {
+        Some(text) => parse_moment(text, index).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn parse_moment(text: &str, index: usize) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(
+                index,
+                rusqlite::types::Type::Text,
+                format!("{text:?} is not an RFC 3339 time: {e}").into(),
+            )
+        })
+}
+
+/// Reads a moment kept as Unix seconds.
+fn unix_moment(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let secs: i64 = row.get(index)?;
+    DateTime::from_timestamp(secs, 0).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Integer,
+            format!("{secs} is out of the range of times").into(),
+        )
     })
 }
 
