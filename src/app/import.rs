@@ -292,7 +292,7 @@ pub fn import_files(
     now: DateTime<Utc>,
 ) -> Result<(Vec<FileReport>, Vec<Overlap>), ImportError> {
     store
-        .atomically(!dry_run, |store| -> Result<_, Abort> {
+        .all_or_nothing(!dry_run, |store| -> Result<_, Abort> {
             let mut reports = Vec::with_capacity(files.len());
             let mut problems: Vec<String> = Vec::new();
             for file in files {

@@ -128,8 +128,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Store {
     conn: Connection,
     path: String,
-    /// Inside [`Store::atomically`]: any failure undoes everything, so nested writes need no
-    /// savepoints of their own.
+    /// Inside [`Store::all_or_nothing`]: any failure undoes everything, so nested writes need
+    /// no savepoints of their own.
     all_or_nothing: bool,
 }
 
@@ -264,10 +264,38 @@ impl Store {
     }
 
     /// Runs `f` as one transaction: everything it writes is kept only if it succeeds (and
-    /// `commit` is true; a dry run passes false and leaves no trace).
+    /// `commit` is true; a dry run passes false and leaves no trace). A source written inside
+    /// may fail alone: its [`SourceWriter`] dropped unfinished undoes only its own writes.
+    ///
+    /// # Errors
+    /// `f`'s own, or a database failure; nothing changed.
     pub fn atomically<T, E: From<StoreError>>(
         &mut self,
         commit: bool,
+        f: impl FnOnce(&mut Store) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.transaction(commit, false, f)
+    }
+
+    /// Like [`Store::atomically`], for a caller that fails whenever anything inside fails
+    /// (`spendwatch import`: one bad file, nothing imported). The sources written inside take
+    /// no savepoints of their own, which would make SQLite keep a copy of every page they touch:
+    /// a [`SourceWriter`] dropped unfinished here must make `f` fail.
+    ///
+    /// # Errors
+    /// `f`'s own, or a database failure; nothing changed.
+    pub fn all_or_nothing<T, E: From<StoreError>>(
+        &mut self,
+        commit: bool,
+        f: impl FnOnce(&mut Store) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.transaction(commit, true, f)
+    }
+
+    fn transaction<T, E: From<StoreError>>(
+        &mut self,
+        commit: bool,
+        all_or_nothing: bool,
         f: impl FnOnce(&mut Store) -> Result<T, E>,
     ) -> Result<T, E> {
         // A plain transaction when none is open: a savepoint would make SQLite keep a copy of
@@ -282,7 +310,9 @@ impl Store {
             )
         };
         self.conn.execute_batch(begin).map_err(self.err())?;
-        let outer = std::mem::replace(&mut self.all_or_nothing, true);
+        // Inside an all-or-nothing transaction, everything is.
+        let outer = self.all_or_nothing;
+        self.all_or_nothing = outer || all_or_nothing;
         let result = f(self);
         self.all_or_nothing = outer;
         if result.is_ok() && commit {

@@ -228,6 +228,36 @@ fn an_unfinished_write_changes_nothing() {
     );
 }
 
+/// Inside a transaction that goes on (a year-to-date series, whose other files are kept), a
+/// version rejected halfway leaves no trace: the next version is compared with the one in
+/// force, not with the rows of the rejected one, and its changes are counted.
+#[test]
+fn an_unfinished_write_inside_a_transaction_that_goes_on_changes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("db")).expect("open");
+    let v1 = [
+        entry("a", 1, 1, 100, "V1", 2),
+        entry("a", 2, 1, 200, "V2", 3),
+    ];
+    put(&mut store, "/x.csv", "1", &v1);
+    store
+        .atomically(true, |s| {
+            let mut writer = s.begin_source("/x.csv", &fp("bad"), None, at(NOW))?;
+            writer.add(&entry_ref(&entry("a", 1, 1, 999, "V1", 2)))?;
+            drop(writer);
+            put(s, "/y.csv", "y", &[entry("b", 3, 1, 7, "W1", 2)]);
+            Ok::<_, StoreError>(())
+        })
+        .expect("the transaction goes on");
+    assert_eq!(store.entries_of("/x.csv").expect("entries"), v1.to_vec());
+    assert_eq!(spent(&store, "a", 12, 31), 300);
+    assert_eq!(spent(&store, "b", 12, 31), 7);
+
+    let v2 = [entry("a", 1, 1, 999, "V1", 2), v1[1].clone()];
+    assert_eq!(put(&mut store, "/x.csv", "2", &v2), 1);
+    assert_eq!(spent(&store, "a", 12, 31), 1_199);
+}
+
 #[test]
 fn atomically_keeps_all_or_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -40,8 +40,8 @@ struct OldRow {
 
 /// Receives the entries of a source's new version, in order, then [`SourceWriter::finish`]
 /// makes it the version in force. Dropped unfinished (the read failed, the file was bad), it
-/// undoes what it wrote: by its own savepoint, or, inside [`Store::atomically`], by the
-/// failure that ends the whole transaction.
+/// undoes what it wrote: by its own savepoint, or, inside [`Store::all_or_nothing`], by the
+/// failure that must then end the whole transaction.
 ///
 /// Day sums are kept as changes to those of the version in force: an unchanged entry, or a
 /// kept block, costs nothing.
@@ -425,8 +425,10 @@ impl Store {
         meta: Option<SourceMeta>,
         now: DateTime<Utc>,
     ) -> Result<SourceWriter<'_>, StoreError> {
-        // Inside `atomically` the whole import is undone on any failure, so a savepoint of our
-        // own would only cost a copy of every page it touches (SQLite's sub-journal).
+        // Inside `all_or_nothing` the whole import is undone on any failure, so a savepoint of
+        // our own would only cost a copy of every page it touches (SQLite's sub-journal). Inside
+        // `atomically` (a year-to-date series) one file may be rejected while the others are
+        // kept: its writes must go alone.
         let own = !self.all_or_nothing;
         let store: &Store = self;
         let conn = &store.conn;
