@@ -13,6 +13,7 @@ use crate::store::{Store, StoreError};
 
 /// The first retry waits this long; each further one twice as long, up to [`MAX_BACKOFF`].
 pub const FIRST_BACKOFF: Duration = Duration::from_secs(60);
+/// The longest wait between two tries of one email.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(3_600);
 
 /// The wait before attempt `attempt + 1` after `attempt` failed (1-based).
@@ -25,10 +26,14 @@ pub fn backoff(attempt: i64) -> Duration {
         .min(MAX_BACKOFF)
 }
 
+/// What one delivery run did, in emails.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DeliveryReport {
+    /// Sent and marked sent.
     pub sent: usize,
+    /// Waiting for a later try (a transient failure, or the server not answering).
     pub retrying: usize,
+    /// Failed for good (kept for `spendwatch outbox --retry`).
     pub failed: usize,
 }
 

@@ -29,31 +29,39 @@ mod settle;
 pub struct SourceFile {
     /// Absolute; the key of the source in the database.
     pub path: PathBuf,
+    /// The fund of rows without a fund column (`--fund`, or the source's `fund:`), by id.
     pub fund: Option<String>,
     /// The `ledger.sources` entry that names it (its position); `None` for a file imported by
     /// hand.
     pub spec: Option<usize>,
 }
 
+/// What became of one source file in a sync or an import. Entry counts are of entries, not
+/// rows; amounts in 分.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// Same bytes, same settings as the version in force.
+    /// Same bytes, same settings as the version in force (of `entries` entries).
     Unchanged { entries: i64 },
     /// Read without problems; `previous` entries were (or would be) replaced, of which
     /// `written` were new or changed.
     Imported {
+        /// Entries of the new version.
         entries: usize,
         previous: i64,
         written: usize,
+        /// Subtotal and carry rows skipped (合计, 承前页 …).
         subtotal_rows: usize,
+        /// Rows without a date or an amount skipped (notes, signatures).
         note_rows: usize,
         /// Title lines, page lines and repeated headers of a printed report.
         page_rows: usize,
         /// The sheets of a workbook not read, each with why (`工作表"旧账"（隐藏的工作表）`).
         skipped_sheets: Vec<String>,
+        /// The text encoding, for CSV/TSV.
         encoding: Option<Encoding>,
     },
-    /// Rejected with every problem listed; `known` when this exact version was rejected before.
+    /// Rejected with every problem listed (`report`); `known` when this exact version was
+    /// rejected before. The version in force (`entries_in_force` entries) stays.
     Rejected {
         report: String,
         known: bool,
@@ -89,11 +97,14 @@ impl Outcome {
     }
 }
 
+/// One file of a sync or an import, and what became of it.
 #[derive(Debug, Clone)]
 pub struct FileReport {
+    /// The file (for a change of force found by settling, its path only).
     pub file: SourceFile,
     /// The path as the user should see it.
     pub display: String,
+    /// What became of it.
     pub outcome: Outcome,
     /// Warnings about entries that also appear in another source.
     pub duplicates: Vec<String>,
@@ -103,8 +114,10 @@ pub struct FileReport {
 /// runtime failure (exit 1).
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
+    /// Some files are bad: every problem of each, then what to do, as printed.
     #[error("{0}")]
     Rejected(String),
+    /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -13,11 +13,16 @@ use crate::core::{AlertKey, AlertKind, AlertState, AlertStatus, Decision};
 /// An email to put in the outbox, with the alerts it announces.
 #[derive(Debug)]
 pub struct EmailRecord<'a> {
+    /// Its `Message-ID` header.
     pub message_id: &'a str,
+    /// Its subject, for `spendwatch outbox`.
     pub subject: &'a str,
+    /// The SMTP envelope: the sender and the recipients.
     pub envelope_from: &'a str,
     pub envelope_to: &'a [String],
+    /// The whole message, as it is sent.
     pub raw: &'a [u8],
+    /// The alerts whose change it tells (their history points at it).
     pub announces: Vec<AlertKey>,
 }
 
@@ -30,7 +35,9 @@ pub struct CheckRecord<'a> {
     pub now: DateTime<Utc>,
     /// When the new emails may first be sent.
     pub send_from: DateTime<Utc>,
+    /// The alerts' new states and why.
     pub decisions: &'a [Decision],
+    /// The emails to queue.
     pub emails: &'a [EmailRecord<'a>],
     /// Sources whose rejected version the admin is now told about.
     pub rejections_notified: &'a [String],
@@ -54,9 +61,13 @@ pub struct AlertRow {
 /// One line of alert history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertEvent {
+    /// The day the check evaluated.
     pub check_day: NaiveDate,
+    /// Which alert.
     pub key: AlertKey,
+    /// Why it changed (`first`, `repeat`, `resolved`, `replaced`, …).
     pub reason: String,
+    /// Its status after the change (`firing` or `resolved`).
     pub status: String,
     /// The email that announced it, if any.
     pub outbox_id: Option<i64>,
@@ -99,6 +110,82 @@ fn state_of(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<AlertStat
     })
 }
 
+/// Puts a check's emails in the outbox; returns their ids, and which one announces each alert.
+fn queue_emails<'r>(
+    tx: &rusqlite::Connection,
+    record: &'r CheckRecord<'_>,
+    day: &str,
+    now: &str,
+) -> rusqlite::Result<(Vec<i64>, HashMap<&'r AlertKey, i64>)> {
+    let mut ids = Vec::with_capacity(record.emails.len());
+    let mut announced_in = HashMap::new();
+    for email in record.emails {
+        let id: i64 = tx.query_row(
+            "INSERT INTO outbox (created_at, check_day, message_id, subject, envelope_from, envelope_to, raw, next_attempt_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+            params![
+                now,
+                day,
+                email.message_id,
+                email.subject,
+                email.envelope_from,
+                email.envelope_to.join("\n"),
+                email.raw,
+                record.send_from.timestamp()
+            ],
+            |r| r.get(0),
+        )?;
+        ids.push(id);
+        for key in &email.announces {
+            announced_in.insert(key, id);
+        }
+    }
+    Ok((ids, announced_in))
+}
+
+/// Writes an alert's new state and its line of history (`day` and `now`: the check's day and
+/// moment; `outbox_id`: the email that announces it).
+fn record_decision(
+    tx: &rusqlite::Connection,
+    d: &Decision,
+    day: &str,
+    now: &str,
+    outbox_id: Option<i64>,
+) -> rusqlite::Result<()> {
+    let milestone = milestone_text(&d.key);
+    tx.execute(
+        "INSERT INTO alerts (fund, milestone, kind, status, since, last_sent, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (fund, milestone, kind) DO UPDATE SET
+            status = excluded.status, since = excluded.since,
+            last_sent = excluded.last_sent, updated_at = excluded.updated_at",
+        params![
+            d.key.fund,
+            milestone,
+            d.key.kind.as_str(),
+            d.next.status.as_str(),
+            d.next.since.to_string(),
+            d.next.last_sent.to_string(),
+            now
+        ],
+    )?;
+    tx.execute(
+        "INSERT INTO alert_events (check_day, at, fund, milestone, kind, reason, status, outbox_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            day,
+            now,
+            d.key.fund,
+            milestone,
+            d.key.kind.as_str(),
+            d.reason.as_str(),
+            d.next.status.as_str(),
+            outbox_id
+        ],
+    )?;
+    Ok(())
+}
+
 impl Store {
     /// The state of every alert.
     pub fn alert_states(&self) -> Result<HashMap<AlertKey, AlertState>, StoreError> {
@@ -109,6 +196,10 @@ impl Store {
             .collect())
     }
 
+    /// Every alert with its state, firing ones first.
+    ///
+    /// # Errors
+    /// A database failure.
     pub fn alert_rows(&self) -> Result<Vec<AlertRow>, StoreError> {
         let mut stmt = self
             .conn
@@ -163,65 +254,10 @@ impl Store {
         let tx = self.conn.savepoint().map_err(wrap)?;
         let day = record.check_day.to_string();
         let now = stamp(record.now);
-        let mut ids = Vec::with_capacity(record.emails.len());
-        let mut announced_in: HashMap<&AlertKey, i64> = HashMap::new();
-        for email in record.emails {
-            let id: i64 = tx
-                .query_row(
-                    "INSERT INTO outbox (created_at, check_day, message_id, subject, envelope_from, envelope_to, raw, next_attempt_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
-                    params![
-                        now,
-                        day,
-                        email.message_id,
-                        email.subject,
-                        email.envelope_from,
-                        email.envelope_to.join("\n"),
-                        email.raw,
-                        record.send_from.timestamp()
-                    ],
-                    |r| r.get(0),
-                )
-                .map_err(wrap)?;
-            ids.push(id);
-            for key in &email.announces {
-                announced_in.insert(key, id);
-            }
-        }
+        let (ids, announced_in) = queue_emails(&tx, record, &day, &now).map_err(wrap)?;
         for d in record.decisions {
-            let milestone = milestone_text(&d.key);
-            tx.execute(
-                "INSERT INTO alerts (fund, milestone, kind, status, since, last_sent, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (fund, milestone, kind) DO UPDATE SET
-                    status = excluded.status, since = excluded.since,
-                    last_sent = excluded.last_sent, updated_at = excluded.updated_at",
-                params![
-                    d.key.fund,
-                    milestone,
-                    d.key.kind.as_str(),
-                    d.next.status.as_str(),
-                    d.next.since.to_string(),
-                    d.next.last_sent.to_string(),
-                    now
-                ],
-            )
-            .map_err(wrap)?;
-            tx.execute(
-                "INSERT INTO alert_events (check_day, at, fund, milestone, kind, reason, status, outbox_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    day,
-                    now,
-                    d.key.fund,
-                    milestone,
-                    d.key.kind.as_str(),
-                    d.reason.as_str(),
-                    d.next.status.as_str(),
-                    announced_in.get(&d.key)
-                ],
-            )
-            .map_err(wrap)?;
+            let outbox_id = announced_in.get(&d.key).copied();
+            record_decision(&tx, d, &day, &now, outbox_id).map_err(wrap)?;
         }
         for source in record.rejections_notified {
             tx.execute(

@@ -131,56 +131,9 @@ fn backup_to(database: &Path, partial: &Path) -> Result<BackupReport, StoreError
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(dst_err)?;
-    {
-        let copy = rusqlite::backup::Backup::new(&src, &mut dst).map_err(dst_err)?;
-        let started = Instant::now();
-        loop {
-            use rusqlite::backup::StepResult;
-            match copy.step(-1).map_err(dst_err)? {
-                StepResult::Done => break,
-                // Busy or locked: a moment, then again (the step starts over).
-                _ if started.elapsed() < BACKUP_BUSY_LIMIT => {
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-                _ => {
-                    return Err(dst_err(rusqlite::Error::SqliteFailure(
-                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
-                        Some(format!(
-                            "the database stayed busy for {} s",
-                            BACKUP_BUSY_LIMIT.as_secs()
-                        )),
-                    )));
-                }
-            }
-        }
-    }
+    copy_all(&src, &mut dst).map_err(dst_err)?;
     drop(src);
-    // The copied header says WAL; a backup is one file, restored by copying it.
-    let mode: String = dst
-        .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
-        .map_err(dst_err)?;
-    if !mode.eq_ignore_ascii_case("delete") {
-        return Err(StoreError::Corrupt {
-            path: partial.display().to_string(),
-            detail: format!("the copy stayed in journal mode {mode}"),
-        });
-    }
-    let problems: Vec<String> = dst
-        .prepare("PRAGMA integrity_check")
-        .and_then(|mut stmt| {
-            stmt.query_map([], |r| r.get(0))?
-                .collect::<Result<Vec<String>, _>>()
-        })
-        .map_err(dst_err)?;
-    if problems != ["ok"] {
-        return Err(StoreError::Corrupt {
-            path: database.display().to_string(),
-            detail: format!(
-                "its copy fails the integrity check, so the database itself is damaged: {}",
-                problems.join("; ")
-            ),
-        });
-    }
+    check_copy(&dst, database, partial)?;
     let schema_version: i64 = dst
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(dst_err)?;
@@ -208,4 +161,66 @@ fn backup_to(database: &Path, partial: &Path) -> Result<BackupReport, StoreError
         entries,
         sources,
     })
+}
+
+/// Copies `src` into `dst` in one step (one read transaction), again while SQLite says the
+/// database is busy, up to [`BACKUP_BUSY_LIMIT`].
+fn copy_all(src: &Connection, dst: &mut Connection) -> rusqlite::Result<()> {
+    use rusqlite::backup::StepResult;
+    let copy = rusqlite::backup::Backup::new(src, dst)?;
+    let started = Instant::now();
+    loop {
+        match copy.step(-1)? {
+            StepResult::Done => return Ok(()),
+            // Busy or locked: a moment, then again (the step starts over).
+            _ if started.elapsed() < BACKUP_BUSY_LIMIT => {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            _ => {
+                return Err(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                    Some(format!(
+                        "the database stayed busy for {} s",
+                        BACKUP_BUSY_LIMIT.as_secs()
+                    )),
+                ));
+            }
+        }
+    }
+}
+
+/// Makes the copy at `partial` (of the database at `database`) one self-contained file and
+/// checks its integrity.
+fn check_copy(dst: &Connection, database: &Path, partial: &Path) -> Result<(), StoreError> {
+    let dst_err = |source| StoreError::Sqlite {
+        path: partial.display().to_string(),
+        source,
+    };
+    // The copied header says WAL; a backup is one file, restored by copying it.
+    let mode: String = dst
+        .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
+        .map_err(dst_err)?;
+    if !mode.eq_ignore_ascii_case("delete") {
+        return Err(StoreError::Corrupt {
+            path: partial.display().to_string(),
+            detail: format!("the copy stayed in journal mode {mode}"),
+        });
+    }
+    let problems: Vec<String> = dst
+        .prepare("PRAGMA integrity_check")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()
+        })
+        .map_err(dst_err)?;
+    if problems != ["ok"] {
+        return Err(StoreError::Corrupt {
+            path: database.display().to_string(),
+            detail: format!(
+                "its copy fails the integrity check, so the database itself is damaged: {}",
+                problems.join("; ")
+            ),
+        });
+    }
+    Ok(())
 }

@@ -42,8 +42,11 @@ pub use schema::SCHEMA_VERSION;
 pub use sources::{Fingerprint, Origin, SourceMeta, SourceOverview, SourceRecord, Withdrawn};
 pub use writer::{ReadSummary, SourceWriter, WriteStats};
 
+/// Why the database could not do what was asked. Every variant names the file (`path`): the
+/// database, or the backup being written.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The database's schema is newer than this program knows.
     #[error(
         "{path}: this database was written by a newer spendwatch (schema version {found}; this one \
          knows up to {supported}): upgrade spendwatch, or set `database:` to another file. The file \
@@ -51,11 +54,15 @@ pub enum StoreError {
     )]
     NewerSchema {
         path: String,
+        /// The schema version of the file.
         found: i64,
+        /// The newest this program knows.
         supported: i64,
     },
+    /// The database holds what it cannot (`detail` says what).
     #[error("{path}: {detail}")]
     Corrupt { path: String, detail: String },
+    /// The folder of a new database could not be created.
     #[error("{path}: cannot create its folder: {source}")]
     CreateDir {
         path: String,
@@ -73,11 +80,13 @@ pub enum StoreError {
     /// `backup` would replace a file without being told to.
     #[error("{path} already exists; give --force to replace it, or another file name")]
     Exists { path: String },
+    /// Reading or writing a file failed (a backup).
     #[error("{path}: {source}")]
     Io {
         path: String,
         source: std::io::Error,
     },
+    /// SQLite failed; the message adds what to do about the failures a person can fix.
     #[error("{path}: {source}{advice}", advice = advice(source))]
     Sqlite {
         path: String,
@@ -124,6 +133,7 @@ const PAGE_SIZE: i64 = 65_536;
 /// How long a writer waits for another process (say, an import while the daemon checks).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// An open database: every read and write of the program's state goes through it.
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
@@ -257,6 +267,10 @@ impl Store {
         Ok(())
     }
 
+    /// The schema version of the database (`PRAGMA user_version`).
+    ///
+    /// # Errors
+    /// A database failure.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         self.conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))

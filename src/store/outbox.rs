@@ -14,11 +14,15 @@ use super::{Store, StoreError, moment, moment_opt, stamp, unix_moment};
 /// A message claimed for delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claimed {
+    /// The outbox id (`#N`).
     pub id: i64,
+    /// Its `Message-ID` header.
     pub message_id: String,
     pub subject: String,
+    /// The SMTP envelope: the sender and the recipients.
     pub envelope_from: String,
     pub envelope_to: Vec<String>,
+    /// The whole message, as it is sent.
     pub raw: Vec<u8>,
     /// Attempts including this one.
     pub attempt: i64,
@@ -32,6 +36,7 @@ pub struct OutboxRow {
     /// When the check that wrote it ran.
     pub created_at: DateTime<Utc>,
     pub subject: String,
+    /// The recipients.
     pub envelope_to: Vec<String>,
     /// `pending`, `sent` or `failed`.
     pub status: String,
@@ -246,6 +251,10 @@ impl Store {
             .map_err(self.err())
     }
 
+    /// Undoes everything since [`Store::begin_dry_run`].
+    ///
+    /// # Errors
+    /// A database failure.
     pub fn rollback_dry_run(&mut self) -> Result<(), StoreError> {
         // After some errors (a full disk) SQLite has rolled back already.
         if self.conn.is_autocommit() {

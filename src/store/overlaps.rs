@@ -12,8 +12,9 @@ pub struct Overlap {
     pub files: Vec<String>,
     /// The fund id.
     pub fund: String,
-    /// How many entries of the first file are also in the second, and their sum.
+    /// How many entries of the first file are also in the second.
     pub entries: i64,
+    /// Their sum, in 分.
     pub amount: Money,
 }
 

@@ -116,14 +116,15 @@ pub struct SourceOverview {
     pub entries: i64,
     /// Their sum, in 分.
     pub amount: Money,
-    /// The days of its first and last entries.
+    /// The day of its first entry.
     pub first_day: Option<NaiveDate>,
+    /// The day of its last entry.
     pub last_day: Option<NaiveDate>,
     /// The funds its entries belong to, by id.
     pub funds: Vec<String>,
-    /// When the accepted version was last read, and when a new version (accepted or rejected)
-    /// was last seen.
+    /// When the accepted version was last read.
     pub read_at: Option<DateTime<Utc>>,
+    /// When a new version (accepted or rejected) was last seen.
     pub changed_at: Option<DateTime<Utc>>,
     /// Why the newest version was rejected, if it was.
     pub rejected: Option<String>,

@@ -66,16 +66,6 @@ pub(super) fn write(
 ) -> Result<Outcome, WriteError> {
     let path = &version.file.path;
     let display = version.display;
-    let extension = path
-        .extension()
-        .map(|e| e.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let options = ReadOptions {
-        funds: &config.funds,
-        default_fund: version.file.fund.as_deref(),
-        extra_headers: &config.extra_headers,
-        extra_subtotal_words: &config.subtotal_words,
-    };
     let cannot_read = |e: std::io::Error| WriteError::Io(cannot_read_file(display, &e));
     let opened = std::fs::File::open(path).map_err(cannot_read)?;
     // For cutting a UTF-8 file into blocks and reusing those the previous read had.
@@ -96,37 +86,25 @@ pub(super) fn write(
     );
     let mut writer =
         store.begin_source(version.key, &version.fingerprint, Some(version.meta), now)?;
-    let (read, store_error) = stream(&mut writer, &config.funds, |batcher| {
-        ledger::read(
-            input,
-            &version.detected,
-            &extension,
-            options,
-            Some(&blocks),
-            batcher,
-        )
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let options = ReadOptions {
+        funds: &config.funds,
+        default_fund: version.file.fund.as_deref(),
+        extra_headers: &config.extra_headers,
+        extra_subtotal_words: &config.subtotal_words,
+    };
+    let ((read, skipped), store_error) = stream(&mut writer, &config.funds, |batcher| {
+        let detected = &version.detected;
+        ledger::read(input, detected, &extension, options, Some(&blocks), batcher)
     });
     if let Some(e) = store_error {
         return Err(WriteError::Store(e));
     }
     // On any error the writer is dropped unfinished: the version in force stays.
-    let ((stats, cut), skipped) = match read {
-        (Ok(read), skipped) => (read, skipped),
-        (Err(ReadError::Sink(HungUp)), _) => {
-            return Err(WriteError::Io(format!("{display}: 读取中断；请重新导入")));
-        }
-        (Err(ReadError::Io(e)), _) => return Err(cannot_read(e)),
-        (Err(ReadError::Problems { problems, more }), _) => {
-            return Err(WriteError::Rejected(
-                ProblemList {
-                    file: display,
-                    problems: &problems,
-                    more,
-                }
-                .to_string(),
-            ));
-        }
-    };
+    let (stats, cut) = read.map_err(|e| read_failure(e, display))?;
     let written = writer.finish(ReadSummary {
         subtotal_rows: stats.subtotal_rows,
         blocks: encode_blocks(&cut),
@@ -149,6 +127,22 @@ pub(super) fn write(
         skipped_sheets: skipped.iter().map(ToString::to_string).collect(),
         encoding: stats.encoding,
     })
+}
+
+/// Why the read of the file at `display` failed, as the import reports it.
+fn read_failure(e: ReadError<HungUp>, display: &str) -> WriteError {
+    match e {
+        ReadError::Sink(HungUp) => WriteError::Io(format!("{display}: 读取中断；请重新导入")),
+        ReadError::Io(e) => WriteError::Io(cannot_read_file(display, &e)),
+        ReadError::Problems { problems, more } => WriteError::Rejected(
+            ProblemList {
+                file: display,
+                problems: &problems,
+                more,
+            }
+            .to_string(),
+        ),
+    }
 }
 
 /// What the reading thread returns: its result, and the sheets of a workbook it did not read.
