@@ -7,6 +7,8 @@
 //! A file is looked at in up to three steps, each only when the one before says it may have
 //! changed: its size and time; a pass that hashes its bytes and detects its encoding; and the
 //! pass that reads it into the store, streaming, so memory does not grow with the file.
+//! The first two are `look.rs` (shared by both modes), the third `read.rs`; which sources are
+//! in force afterwards (year-to-date series, files the config no longer names) is `settle.rs`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

@@ -18,7 +18,7 @@ pub(super) type FundDays = HashMap<i32, (i64, i64)>;
 pub(super) type DaySums = HashMap<String, FundDays>;
 
 /// A fund's sums per day, in an array over its year (no hashing per entry), with a map for
-/// days outside it (which the ledger reader does not produce, but the store does not rely on).
+/// days outside it (a fund's entries fall in its year, but the store does not rely on that).
 pub(super) struct DenseDays {
     fund: String,
     first: i32,
