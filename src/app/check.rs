@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use tracing::{info, warn};
 
 use crate::app::import::{self, FileReport};
@@ -25,10 +25,10 @@ use crate::store::{CheckRecord, EmailRecord, Store, StoreError};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckClock {
     pub day: NaiveDate,
-    /// RFC 3339.
-    pub stamp: String,
-    /// Unix seconds, real time.
-    pub unix_now: i64,
+    /// The moment recorded in the database.
+    pub stamp: DateTime<Utc>,
+    /// The real time.
+    pub now: DateTime<Utc>,
 }
 
 /// An email the check put in the outbox (or, in a dry run, would have).
@@ -97,7 +97,7 @@ fn check_inner(
     dry_run: bool,
 ) -> Result<CheckSummary, CheckError> {
     let (files, import_warnings) = import::configured_files(config);
-    let imports = import::sync_sources(store, config, &files, &clock.stamp)?;
+    let imports = import::sync_sources(store, config, &files, clock.stamp)?;
     let snapshot = snapshot::read(store, config, clock.day)?;
     let decisions = decide(config, &snapshot);
 
@@ -134,8 +134,8 @@ fn check_inner(
         .collect();
     let ids = store.record_check(&CheckRecord {
         check_day: clock.day,
-        now: &clock.stamp,
-        send_from: clock.unix_now,
+        now: clock.stamp,
+        send_from: clock.now,
         decisions: &decisions,
         emails: &records,
         rejections_notified: &notified,
@@ -496,8 +496,8 @@ funds:
         let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").expect("test day");
         let clock = CheckClock {
             day,
-            stamp: format!("{day}T00:00:00Z"),
-            unix_now: 0,
+            stamp: day.and_time(chrono::NaiveTime::MIN).and_utc(),
+            now: DateTime::UNIX_EPOCH,
         };
         run_check(store, config, &clock, false)
             .expect("check")

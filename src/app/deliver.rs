@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, TimeDelta, Utc};
 use tracing::{error, info, warn};
 
 use crate::mail::{self, FailureClass, Transport};
@@ -12,6 +13,7 @@ use crate::store::{Store, StoreError};
 
 /// The first retry waits this long; each further one twice as long, up to [`MAX_BACKOFF`].
 pub const FIRST_BACKOFF: Duration = Duration::from_secs(60);
+/// The longest wait between two tries of one email.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(3_600);
 
 /// The wait before attempt `attempt + 1` after `attempt` failed (1-based).
@@ -24,14 +26,18 @@ pub fn backoff(attempt: i64) -> Duration {
         .min(MAX_BACKOFF)
 }
 
+/// What one delivery run did, in emails.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DeliveryReport {
+    /// Sent and marked sent.
     pub sent: usize,
+    /// Waiting for a later try (a transient failure, or the server not answering).
     pub retrying: usize,
+    /// Failed for good (kept for `spendwatch outbox --retry`).
     pub failed: usize,
 }
 
-/// Delivers every message due now, one at a time; `now` gives unix seconds (the clock is an
+/// Delivers every message due now, one at a time; `now` gives the time (the clock is an
 /// argument so tests and the daemon decide what time it is). Once `stopping()` is true it
 /// claims no further message, but the one being sent is finished and recorded.
 ///
@@ -40,15 +46,13 @@ pub struct DeliveryReport {
 pub async fn deliver_due(
     store: &mut Store,
     transport: &dyn Transport,
-    now: impl Fn() -> i64,
+    now: impl Fn() -> DateTime<Utc>,
     stopping: impl Fn() -> bool,
     unanswered: &mut i64,
 ) -> Result<DeliveryReport, StoreError> {
     let mut report = DeliveryReport::default();
     // A lease outlives the send timeout, so an expired lease means its sender is gone.
-    let lease = i64::try_from(transport.timeout().as_secs())
-        .unwrap_or(i64::MAX / 2)
-        .saturating_add(60);
+    let lease = transport.timeout().saturating_add(Duration::from_secs(60));
     while !stopping() {
         let Some(msg) = store.claim_next(now(), lease)? else {
             break;
@@ -60,23 +64,20 @@ pub async fn deliver_due(
                 message: e,
             }),
         };
-        let stamp = chrono::DateTime::from_timestamp(now(), 0)
-            .unwrap_or_default()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         match result {
             Ok(()) => {
                 *unanswered = 0;
-                store.mark_sent(msg.id, &stamp)?;
+                store.mark_sent(msg.id, now())?;
                 report.sent += 1;
                 info!(outbox_id = msg.id, message_id = %msg.message_id, attempt = msg.attempt, to = %msg.envelope_to.join(","), subject = %msg.subject, "email sent");
             }
             Err(e) if e.class == FailureClass::Unreachable => {
                 *unanswered = unanswered.saturating_add(1);
                 let wait = backoff(*unanswered);
-                let retry_at = now().saturating_add(wait.as_secs() as i64);
+                let retry_at = after(now(), wait);
                 // The email tried goes after the others, so the next try is another one: an
                 // email that fails this way for a reason of its own holds back no other.
-                store.reschedule(msg.id, retry_at.saturating_add(1), &e.message)?;
+                store.reschedule(msg.id, after(retry_at, Duration::from_secs(1)), &e.message)?;
                 let waiting = store.postpone_due(now(), retry_at)?;
                 report.retrying += 1 + waiting;
                 warn!(outbox_id = msg.id, attempt = msg.attempt, retry_in_s = wait.as_secs(), also_waiting = waiting, transport = %transport.describe(), error = %e.message, "mail server not reachable; this email and the others due wait for the next try");
@@ -85,11 +86,7 @@ pub async fn deliver_due(
             Err(e) if e.class == FailureClass::Transient => {
                 *unanswered = 0;
                 let wait = backoff(msg.attempt);
-                store.reschedule(
-                    msg.id,
-                    now().saturating_add(wait.as_secs() as i64),
-                    &e.message,
-                )?;
+                store.reschedule(msg.id, after(now(), wait), &e.message)?;
                 report.retrying += 1;
                 warn!(outbox_id = msg.id, attempt = msg.attempt, retry_in_s = wait.as_secs(), transport = %transport.describe(), error = %e.message, "email not sent, will retry");
             }
@@ -102,6 +99,14 @@ pub async fn deliver_due(
         }
     }
     Ok(report)
+}
+
+/// `wait` (whole seconds) after `t`; the end of time if that is beyond it.
+fn after(t: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
+    let secs = i64::try_from(wait.as_secs()).unwrap_or(i64::MAX);
+    TimeDelta::try_seconds(secs)
+        .and_then(|d| t.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 #[cfg(test)]
@@ -175,8 +180,10 @@ mod tests {
         store
             .record_check(&CheckRecord {
                 check_day: NaiveDate::from_ymd_opt(2025, 7, 1).expect("day"),
-                now: "2025-07-01T01:00:00Z",
-                send_from: 0,
+                now: DateTime::parse_from_rfc3339("2025-07-01T01:00:00Z")
+                    .expect("time")
+                    .to_utc(),
+                send_from: at(0),
                 decisions: &[],
                 emails: &emails,
                 rejections_notified: &[],
@@ -187,13 +194,18 @@ mod tests {
             .expect("queue");
     }
 
-    /// (attempts, next attempt) of each message, by id.
+    /// (attempts, next attempt in Unix seconds) of each message, by id.
     fn schedule(store: &Store) -> Vec<(i64, i64)> {
         let mut rows = store.outbox_rows(100).expect("rows");
         rows.sort_by_key(|r| r.id);
         rows.into_iter()
-            .map(|r| (r.attempts, r.next_attempt_at))
+            .map(|r| (r.attempts, r.next_attempt_at.timestamp()))
             .collect()
+    }
+
+    /// The moment `secs` seconds after the Unix epoch.
+    fn at(secs: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(secs, 0).expect("time")
     }
 
     #[tokio::test]
@@ -203,9 +215,15 @@ mod tests {
         queue(&mut store, 3);
         let transport = scripted(|_| failure(FailureClass::Unreachable));
         let mut unanswered = 0;
-        let report = deliver_due(&mut store, &transport, || 1_000, || false, &mut unanswered)
-            .await
-            .expect("deliver");
+        let report = deliver_due(
+            &mut store,
+            &transport,
+            || at(1_000),
+            || false,
+            &mut unanswered,
+        )
+        .await
+        .expect("deliver");
         assert_eq!(transport.tries(), 1);
         assert_eq!(
             report,
@@ -220,9 +238,15 @@ mod tests {
 
         // A minute later the server is still down: the next email is tried, and the wait
         // doubles although that email had not been tried before.
-        let report = deliver_due(&mut store, &transport, || 1_060, || false, &mut unanswered)
-            .await
-            .expect("deliver");
+        let report = deliver_due(
+            &mut store,
+            &transport,
+            || at(1_060),
+            || false,
+            &mut unanswered,
+        )
+        .await
+        .expect("deliver");
         assert_eq!((report.retrying, unanswered), (2, 2));
         assert_eq!(transport.tries(), 2);
         assert_eq!(schedule(&store), vec![(1, 1_180), (1, 1_181), (0, 1_180)]);
@@ -243,9 +267,15 @@ mod tests {
         });
         let mut unanswered = 0;
         for now in [1_000, 1_060, 1_061] {
-            deliver_due(&mut store, &transport, || now, || false, &mut unanswered)
-                .await
-                .expect("deliver");
+            deliver_due(
+                &mut store,
+                &transport,
+                || at(now),
+                || false,
+                &mut unanswered,
+            )
+            .await
+            .expect("deliver");
         }
         let tried = transport.tried.lock().expect("lock").clone();
         assert_eq!(
@@ -262,7 +292,7 @@ mod tests {
         let mut store = Store::open(&dir.path().join("db")).expect("open");
         queue(&mut store, 3);
         let transport = scripted(|_| failure(FailureClass::Transient));
-        let report = deliver_due(&mut store, &transport, || 1_000, || false, &mut 0)
+        let report = deliver_due(&mut store, &transport, || at(1_000), || false, &mut 0)
             .await
             .expect("deliver");
         assert_eq!(transport.tries(), 3);
@@ -292,7 +322,7 @@ mod tests {
         let report = deliver_due(
             &mut store,
             &transport,
-            || 100,
+            || at(100),
             || stop.load(Ordering::SeqCst),
             &mut 0,
         )

@@ -7,21 +7,23 @@
 //! A file is looked at in up to three steps, each only when the one before says it may have
 //! changed: its size and time; a pass that hashes its bytes and detects its encoding; and the
 //! pass that reads it into the store, streaming, so memory does not grow with the file.
+//! The first two are `look.rs` (shared by both modes), the third `read.rs`; which sources are
+//! in force afterwards (year-to-date series, files the config no longer names) is `settle.rs`.
 
 use std::fmt::Write as _;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use xxhash_rust::xxh3::Xxh3;
+use chrono::{DateTime, Utc};
 
 use crate::config::{Config, Series};
 use crate::core::Money;
-use crate::ledger::{
-    self, Block, Blocks, Detected, Encoding, EntryRef, ProblemList, ReadError, ReadOptions,
-    Scanned, Sniffer,
-};
-use crate::store::{Fingerprint, Origin, Overlap, SourceMeta, Store, StoreError, Withdrawn};
+use crate::ledger::Encoding;
+use crate::store::{Origin, Overlap, Store, StoreError, Withdrawn};
+use look::{Look, look_at};
+use read::{WriteError, write};
 
+mod look;
+mod read;
 mod settle;
 pub(crate) use settle::pattern_names;
 
@@ -30,31 +32,39 @@ pub(crate) use settle::pattern_names;
 pub struct SourceFile {
     /// Absolute; the key of the source in the database.
     pub path: PathBuf,
+    /// The fund of rows without a fund column (`--fund`, or the source's `fund:`), by id.
     pub fund: Option<String>,
     /// The `ledger.sources` entry that names it (its position); `None` for a file imported by
     /// hand.
     pub spec: Option<usize>,
 }
 
+/// What became of one source file in a sync or an import. Entry counts are of entries, not
+/// rows; amounts in 分.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// Same bytes, same settings as the version in force.
+    /// Same bytes, same settings as the version in force (of `entries` entries).
     Unchanged { entries: i64 },
     /// Read without problems; `previous` entries were (or would be) replaced, of which
     /// `written` were new or changed.
     Imported {
+        /// Entries of the new version.
         entries: usize,
         previous: i64,
         written: usize,
+        /// Subtotal and carry rows skipped (合计, 承前页 …).
         subtotal_rows: usize,
+        /// Rows without a date or an amount skipped (notes, signatures).
         note_rows: usize,
         /// Title lines, page lines and repeated headers of a printed report.
         page_rows: usize,
         /// The sheets of a workbook not read, each with why (`工作表"旧账"（隐藏的工作表）`).
         skipped_sheets: Vec<String>,
+        /// The text encoding, for CSV/TSV.
         encoding: Option<Encoding>,
     },
-    /// Rejected with every problem listed; `known` when this exact version was rejected before.
+    /// Rejected with every problem listed (`report`); `known` when this exact version was
+    /// rejected before. The version in force (`entries_in_force` entries) stays.
     Rejected {
         report: String,
         known: bool,
@@ -114,11 +124,14 @@ impl Outcome {
     }
 }
 
+/// One file of a sync or an import, and what became of it.
 #[derive(Debug, Clone)]
 pub struct FileReport {
+    /// The file (for a change of force found by settling, its path only).
     pub file: SourceFile,
     /// The path as the user should see it.
     pub display: String,
+    /// What became of it.
     pub outcome: Outcome,
     /// Warnings about entries that also appear in another source.
     pub duplicates: Vec<String>,
@@ -128,8 +141,10 @@ pub struct FileReport {
 /// runtime failure (exit 1).
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
+    /// Some files are bad: every problem of each, then what to do, as printed.
     #[error("{0}")]
     Rejected(String),
+    /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -194,7 +209,7 @@ pub fn sync_sources(
     store: &mut Store,
     config: &Config,
     files: &[SourceFile],
-    now: &str,
+    now: DateTime<Utc>,
 ) -> Result<Vec<FileReport>, StoreError> {
     let mut reports = Vec::with_capacity(files.len());
     let in_series = |f: &SourceFile| {
@@ -212,7 +227,7 @@ pub fn sync_sources(
         .enumerate()
         .filter(|(_, spec)| spec.series == Series::Ytd)
     {
-        store.together(|store| {
+        store.atomically(true, |store| {
             for file in files.iter().filter(|f| f.spec == Some(index)) {
                 reports.push(sync_report(store, config, file, now)?);
             }
@@ -240,7 +255,7 @@ pub fn sync_sources(
 fn queue_force_notices(
     store: &mut Store,
     reports: &[FileReport],
-    now: &str,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     for report in reports {
         if let Some(what) = report.outcome.force_change() {
@@ -255,7 +270,7 @@ fn sync_report(
     store: &mut Store,
     config: &Config,
     file: &SourceFile,
-    now: &str,
+    now: DateTime<Utc>,
 ) -> Result<FileReport, StoreError> {
     let display = display_path(&file.path);
     let outcome = sync_one(store, config, file, &display, now)?;
@@ -272,173 +287,81 @@ fn sync_one(
     config: &Config,
     file: &SourceFile,
     display: &str,
-    now: &str,
+    now: DateTime<Utc>,
 ) -> Result<Outcome, StoreError> {
     let key = key_of(file);
-    let record = store.source(&key)?;
-    let in_force = record.as_ref().map_or(0, |r| r.entry_count);
-    let settings = settings_hash(config, file.fund.as_deref());
-    let meta = match stat(&file.path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+    let (in_force, look) = look_at(store, config, file, &key, display, true)?;
+    let rejected = |report, known| Outcome::Rejected {
+        report,
+        known,
+        entries_in_force: in_force,
+    };
+    let version = match look {
+        Look::Missing(_) => {
             return Ok(Outcome::Missing {
                 entries_in_force: in_force,
             });
         }
-        Err(e) => {
-            let report = cannot_read_file(display, &e);
-            return Ok(Outcome::Rejected {
-                report,
-                known: false,
-                entries_in_force: in_force,
-            });
-        }
+        Look::Unreadable(e) => return Ok(rejected(cannot_read_file(display, &e), false)),
+        Look::Unchanged => return Ok(Outcome::Unchanged { entries: in_force }),
+        Look::Changed {
+            rejected_before: Some(report),
+            ..
+        } => return Ok(rejected(report, true)),
+        Look::Changed { version, .. } => version,
     };
-    let accepted = record.as_ref().and_then(|r| r.accepted.as_ref());
-    if accepted.is_some_and(|f| f.settings == settings)
-        && record.as_ref().and_then(|r| r.meta) == Some(meta)
-    {
-        return Ok(Outcome::Unchanged { entries: in_force });
-    }
-    let (content, detected) = match examine(&file.path) {
-        Ok(found) => found,
-        Err(e) => {
-            let report = cannot_read_file(display, &e);
-            return Ok(Outcome::Rejected {
-                report,
-                known: false,
-                entries_in_force: in_force,
-            });
-        }
-    };
-    let fingerprint = Fingerprint { content, settings };
-    if accepted == Some(&fingerprint) {
-        store.touch_source(&key, meta)?;
-        return Ok(Outcome::Unchanged { entries: in_force });
-    }
-    if let Some((rejected, report)) = record.as_ref().and_then(|r| r.rejected.as_ref())
-        && rejected == &fingerprint
-    {
-        return Ok(Outcome::Rejected {
-            report: report.clone(),
-            known: true,
-            entries_in_force: in_force,
-        });
-    }
-    let previous = reusable_blocks(record.as_ref(), &fingerprint);
-    match write(
-        store,
-        config,
-        file,
-        &key,
-        display,
-        &fingerprint,
-        &detected,
-        &previous,
-        Some(meta),
-        now,
-    ) {
+    match write(store, config, &version, now) {
         Ok(outcome) => Ok(outcome),
         Err(WriteError::Store(e)) => Err(e),
-        Err(WriteError::Io(report)) => Ok(Outcome::Rejected {
-            report,
-            known: false,
-            entries_in_force: in_force,
-        }),
+        Err(WriteError::Io(report)) => Ok(rejected(report, false)),
         Err(WriteError::Rejected(report)) => {
-            store.record_rejection(&key, &fingerprint, &report, now)?;
-            Ok(Outcome::Rejected {
-                report,
-                known: false,
-                entries_in_force: in_force,
-            })
+            store.record_rejection(&key, &version.fingerprint, &report, now)?;
+            Ok(rejected(report, false))
         }
+    }
+}
+
+/// Why a hand import's transaction ends with nothing kept.
+enum Abort {
+    /// Some files are bad: every problem of each, formatted.
+    Rejected(Vec<String>),
+    Store(StoreError),
+}
+
+impl From<StoreError> for Abort {
+    fn from(e: StoreError) -> Abort {
+        Abort::Store(e)
     }
 }
 
 /// Imports files given by hand: if any file is bad, nothing changes. With `dry_run`, every
 /// file is read and counted and nothing is kept.
+///
+/// # Errors
+/// [`ImportError::Rejected`] with every problem of every bad file; [`ImportError::Store`] for
+/// a database failure. Nothing changed either way.
 pub fn import_files(
     store: &mut Store,
     config: &Config,
     files: &[SourceFile],
     dry_run: bool,
-    now: &str,
+    now: DateTime<Utc>,
 ) -> Result<(Vec<FileReport>, Vec<Overlap>), ImportError> {
-    let mut problems: Vec<String> = Vec::new();
     store
-        .atomically(!dry_run, |store| -> Result<_, ImportError> {
+        .all_or_nothing(!dry_run, |store| -> Result<_, Abort> {
             let mut reports = Vec::with_capacity(files.len());
+            let mut problems: Vec<String> = Vec::new();
             for file in files {
-                let display = display_path(&file.path);
-                let key = key_of(file);
-                let found =
-                    stat(&file.path).and_then(|meta| examine(&file.path).map(|e| (meta, e)));
-                let (meta, (content, detected)) = match found {
-                    Ok(found) => found,
-                    Err(e) => {
-                        problems.push(cannot_read_file(&display, &e));
-                        continue;
-                    }
-                };
-                let fingerprint = Fingerprint {
-                    content,
-                    settings: settings_hash(config, file.fund.as_deref()),
-                };
-                let record = store.source(&key)?;
-                let in_force = record.as_ref().map_or(0, |r| r.entry_count);
-                if record.as_ref().and_then(|r| r.accepted.as_ref()) == Some(&fingerprint) {
-                    store.touch_source(&key, meta)?;
-                    reports.push(FileReport {
-                        file: file.clone(),
-                        display,
-                        outcome: Outcome::Unchanged { entries: in_force },
-                        duplicates: vec![],
-                    });
-                    continue;
-                }
                 // After a bad file the others are still read, to report all problems at once.
-                let previous = reusable_blocks(record.as_ref(), &fingerprint);
-                match write(
-                    store,
-                    config,
-                    file,
-                    &key,
-                    &display,
-                    &fingerprint,
-                    &detected,
-                    &previous,
-                    Some(meta),
-                    now,
-                ) {
-                    Ok(outcome) => reports.push(FileReport {
-                        file: file.clone(),
-                        display,
-                        outcome,
-                        duplicates: vec![],
-                    }),
-                    Err(WriteError::Store(e)) => return Err(e.into()),
-                    Err(WriteError::Rejected(report) | WriteError::Io(report)) => {
-                        problems.push(report)
-                    }
+                match import_one(store, config, file, now)? {
+                    Ok(report) => reports.push(report),
+                    Err(problem) => problems.push(problem),
                 }
             }
             if !problems.is_empty() {
-                return Err(ImportError::Rejected(String::new()));
+                return Err(Abort::Rejected(problems));
             }
-            // A file imported by hand stays until forgotten, and is back in force if the config had
-            // stopped naming it.
-            for report in &reports {
-                let key = key_of(&report.file);
-                store.set_origin(&key, Origin::Hand)?;
-                let withdrawn = store
-                    .source_overviews()?
-                    .into_iter()
-                    .find(|s| s.path == key);
-                if withdrawn.is_some_and(|s| s.withdrawn == Some(Withdrawn::Unconfigured)) {
-                    store.set_withdrawn(&key, None, now)?;
-                }
-            }
+            keep_by_hand(store, &reports, now)?;
             // A file of a year-to-date folder imported by hand supersedes the older ones at
             // once, not at the next read.
             let (configured, _) = configured_files(config);
@@ -465,9 +388,57 @@ pub fn import_files(
             Ok((reports, overlaps))
         })
         .map_err(|e| match e {
-            ImportError::Rejected(_) => ImportError::Rejected(rejection_summary(&problems)),
-            other => other,
+            Abort::Rejected(problems) => ImportError::Rejected(rejection_summary(&problems)),
+            Abort::Store(e) => ImportError::Store(e),
         })
+}
+
+/// Imports one file given by hand: its report, or (`Err` inside) why it is bad.
+fn import_one(
+    store: &mut Store,
+    config: &Config,
+    file: &SourceFile,
+    now: DateTime<Utc>,
+) -> Result<Result<FileReport, String>, StoreError> {
+    let display = display_path(&file.path);
+    let key = key_of(file);
+    let (in_force, look) = look_at(store, config, file, &key, &display, false)?;
+    let outcome = match look {
+        Look::Missing(e) | Look::Unreadable(e) => return Ok(Err(cannot_read_file(&display, &e))),
+        Look::Unchanged => Outcome::Unchanged { entries: in_force },
+        Look::Changed { version, .. } => match write(store, config, &version, now) {
+            Ok(outcome) => outcome,
+            Err(WriteError::Store(e)) => return Err(e),
+            Err(WriteError::Rejected(report) | WriteError::Io(report)) => return Ok(Err(report)),
+        },
+    };
+    Ok(Ok(FileReport {
+        file: file.clone(),
+        display,
+        outcome,
+        duplicates: vec![],
+    }))
+}
+
+/// A file imported by hand stays until forgotten, and is back in force if the config had
+/// stopped naming it.
+fn keep_by_hand(
+    store: &mut Store,
+    reports: &[FileReport],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    for report in reports {
+        let key = key_of(&report.file);
+        store.set_origin(&key, Origin::Hand)?;
+        let withdrawn = store
+            .source_overviews()?
+            .into_iter()
+            .find(|s| s.path == key);
+        if withdrawn.is_some_and(|s| s.withdrawn == Some(Withdrawn::Unconfigured)) {
+            store.set_withdrawn(&key, None, now)?;
+        }
+    }
+    Ok(())
 }
 
 /// Every problem of the files rejected by a hand import, then what happened and what to do.
@@ -479,387 +450,6 @@ fn rejection_summary(problems: &[String]) -> String {
         "\n{count} 个文件被拒绝，本次未导入任何内容；请按上面的提示改正文件后重新导入"
     );
     message
-}
-
-enum WriteError {
-    /// The file is bad: every problem, formatted.
-    Rejected(String),
-    /// The file could not be read to the end.
-    Io(String),
-    Store(StoreError),
-}
-
-impl From<StoreError> for WriteError {
-    fn from(e: StoreError) -> WriteError {
-        WriteError::Store(e)
-    }
-}
-
-/// Reads `file` into a new version of its source; nothing changes if it is bad.
-#[allow(clippy::too_many_arguments)]
-fn write(
-    store: &mut Store,
-    config: &Config,
-    file: &SourceFile,
-    key: &str,
-    display: &str,
-    fingerprint: &Fingerprint,
-    detected: &Detected,
-    previous: &[Block],
-    meta: Option<SourceMeta>,
-    now: &str,
-) -> Result<Outcome, WriteError> {
-    let extension = file
-        .path
-        .extension()
-        .map(|e| e.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let options = ReadOptions {
-        funds: &config.funds,
-        default_fund: file.fund.as_deref(),
-        extra_headers: &config.extra_headers,
-        extra_subtotal_words: &config.subtotal_words,
-    };
-    let cannot_read = |e: std::io::Error| WriteError::Io(cannot_read_file(display, &e));
-    let opened = std::fs::File::open(&file.path).map_err(cannot_read)?;
-    // For cutting a UTF-8 file into blocks and reusing those the previous read had.
-    let scan = |start: u64, end: u64| scan_range(&opened, start, end);
-    let reopen = |offset: u64| -> std::io::Result<Box<dyn Read + Send>> {
-        let mut f = std::fs::File::open(&file.path)?;
-        std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(offset))?;
-        Ok(Box::new(std::io::BufReader::with_capacity(256 * 1024, f)))
-    };
-    let blocks = Blocks {
-        previous,
-        scan: &scan,
-        reopen: &reopen,
-    };
-    let input = std::io::BufReader::with_capacity(
-        256 * 1024,
-        std::fs::File::open(&file.path).map_err(cannot_read)?,
-    );
-    // Reading (on a second thread) and writing run side by side: the profile of an import
-    // showed them about equal. Entries cross in batches through a bounded channel, so memory
-    // stays flat; if the store fails, hanging up stops the reader.
-    let ((stats, cut, skipped), written) =
-        store.write_source(key, fingerprint, meta, now, |writer| {
-            let (batches, received) = std::sync::mpsc::sync_channel::<Item>(4);
-            let (read_result, store_error) = std::thread::scope(|scope| {
-                let reader = scope.spawn(|| {
-                    let mut batcher = Batcher {
-                        batches,
-                        batch: Batch::default(),
-                        skipped: Vec::new(),
-                    };
-                    let result = ledger::read(
-                        input,
-                        detected,
-                        &extension,
-                        options,
-                        Some(&blocks),
-                        &mut batcher,
-                    );
-                    let skipped = std::mem::take(&mut batcher.skipped);
-                    batcher.flush();
-                    (result, skipped)
-                });
-                let mut store_error = None;
-                'receive: for item in received.iter() {
-                    match item {
-                        Item::Entries(batch) => {
-                            for row in &batch.rows {
-                                if let Err(e) = writer.add(&batch.entry(row, &config.funds)) {
-                                    store_error = Some(e);
-                                    break 'receive;
-                                }
-                            }
-                        }
-                        Item::Keep(count) => {
-                            if let Err(e) = writer.keep(count) {
-                                store_error = Some(e);
-                                break 'receive;
-                            }
-                        }
-                    }
-                }
-                drop(received);
-                let (read_result, skipped) = reader
-                    .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
-                (
-                    read_result.map(|(stats, cut)| (stats, cut, skipped)),
-                    store_error,
-                )
-            });
-            if let Some(e) = store_error {
-                return Err(WriteError::Store(e));
-            }
-            match read_result {
-                Ok((stats, cut, skipped)) => {
-                    writer.set_subtotal_rows(stats.subtotal_rows);
-                    writer.set_blocks(cut.clone());
-                    Ok((stats, cut, skipped))
-                }
-                Err(ReadError::Sink(HungUp)) => {
-                    Err(WriteError::Io(format!("{display}: 读取中断；请重新导入")))
-                }
-                Err(ReadError::Io(e)) => Err(cannot_read(e)),
-                Err(ReadError::Problems { problems, more }) => Err(WriteError::Rejected(
-                    ProblemList {
-                        file: display,
-                        problems: &problems,
-                        more,
-                    }
-                    .to_string(),
-                )),
-            }
-        })?;
-    let shown = display;
-    tracing::debug!(
-        file = shown,
-        blocks = cut.len(),
-        reused = stats.reused_blocks,
-        "read"
-    );
-    Ok(Outcome::Imported {
-        entries: stats.entries,
-        previous: written.previous,
-        written: written.written,
-        subtotal_rows: stats.subtotal_rows,
-        note_rows: stats.note_rows,
-        page_rows: stats.page_rows,
-        skipped_sheets: skipped.iter().map(ToString::to_string).collect(),
-        encoding: stats.encoding,
-    })
-}
-
-/// The blocks of the version in force, if they were cut with the same settings (the same
-/// bytes may make other entries under other settings).
-fn reusable_blocks(
-    record: Option<&crate::store::SourceRecord>,
-    fingerprint: &Fingerprint,
-) -> Vec<Block> {
-    match record {
-        Some(r)
-            if r.accepted
-                .as_ref()
-                .is_some_and(|a| a.settings == fingerprint.settings) =>
-        {
-            r.blocks.clone()
-        }
-        _ => Vec::new(),
-    }
-}
-
-/// The xxh3 of a file's bytes `start..end`, and whether they end a line.
-fn scan_range(file: &std::fs::File, start: u64, end: u64) -> std::io::Result<Scanned> {
-    use std::os::unix::fs::FileExt;
-    let mut hasher = Xxh3::new();
-    let mut last = 0u8;
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut at = start;
-    while at < end {
-        let want = usize::try_from((end - at).min(buf.len() as u64)).unwrap_or(buf.len());
-        let n = file.read_at(&mut buf[..want], at)?;
-        if n == 0 {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                "文件在读取时变短了（是否正在被写入？）",
-            ));
-        }
-        hasher.update(&buf[..n]);
-        last = buf[n - 1];
-        at += n as u64;
-    }
-    Ok(Scanned {
-        hash: hasher.digest(),
-        ends_line: matches!(last, b'\n' | b'\r'),
-    })
-}
-
-/// Entries handed from the reading thread to the writing one, in batches of this many.
-const BATCH: usize = 1024;
-
-/// Entries as they cross from the reading thread: their text in one buffer per batch, so a
-/// batch is a handful of allocations, not two per entry.
-#[derive(Default)]
-struct Batch {
-    text: String,
-    rows: Vec<Row>,
-}
-
-struct Row {
-    fund_index: usize,
-    date: chrono::NaiveDate,
-    amount: crate::core::Money,
-    voucher: std::ops::Range<usize>,
-    memo: std::ops::Range<usize>,
-    line: u32,
-    sheet: Option<String>,
-}
-
-impl Batch {
-    fn entry<'a>(&'a self, row: &'a Row, funds: &'a [crate::core::Fund]) -> EntryRef<'a> {
-        EntryRef {
-            fund: &funds[row.fund_index].id,
-            fund_index: row.fund_index,
-            date: row.date,
-            amount: row.amount,
-            voucher: std::borrow::Cow::Borrowed(&self.text[row.voucher.clone()]),
-            memo: std::borrow::Cow::Borrowed(&self.text[row.memo.clone()]),
-            line: row.line,
-            sheet: row.sheet.as_deref(),
-        }
-    }
-
-    fn push_text(&mut self, text: &str) -> std::ops::Range<usize> {
-        let start = self.text.len();
-        self.text.push_str(text);
-        start..self.text.len()
-    }
-}
-
-/// What crosses from the reading thread: entries, or "keep the next N entries as they are".
-enum Item {
-    Entries(Batch),
-    Keep(u64),
-}
-
-/// The writing side hung up (the store failed; it reports why).
-#[derive(Debug)]
-struct HungUp;
-
-struct Batcher {
-    batches: std::sync::mpsc::SyncSender<Item>,
-    batch: Batch,
-    /// The sheets of a workbook not read, for the report.
-    skipped: Vec<ledger::SkippedSheet>,
-}
-
-impl ledger::Sink for Batcher {
-    type Error = HungUp;
-
-    fn entry(&mut self, e: &EntryRef<'_>) -> Result<(), HungUp> {
-        self.push(e)
-    }
-
-    fn keep(&mut self, count: u64) -> Result<(), HungUp> {
-        // In order: the entries before the kept ones go first.
-        let pending = std::mem::take(&mut self.batch);
-        if !pending.rows.is_empty() {
-            self.batches
-                .send(Item::Entries(pending))
-                .map_err(|_| HungUp)?;
-        }
-        self.batches.send(Item::Keep(count)).map_err(|_| HungUp)
-    }
-
-    fn sheet_skipped(&mut self, sheet: &ledger::SkippedSheet) -> Result<(), HungUp> {
-        self.skipped.push(sheet.clone());
-        Ok(())
-    }
-}
-
-impl Batcher {
-    fn push(&mut self, e: &EntryRef<'_>) -> Result<(), HungUp> {
-        let voucher = self.batch.push_text(&e.voucher);
-        let memo = self.batch.push_text(&e.memo);
-        self.batch.rows.push(Row {
-            fund_index: e.fund_index,
-            date: e.date,
-            amount: e.amount,
-            voucher,
-            memo,
-            line: e.line,
-            sheet: e.sheet.map(str::to_owned),
-        });
-        if self.batch.rows.len() == BATCH {
-            let next = Batch {
-                text: String::with_capacity(self.batch.text.capacity()),
-                rows: Vec::with_capacity(BATCH),
-            };
-            let full = std::mem::replace(&mut self.batch, next);
-            self.batches.send(Item::Entries(full)).map_err(|_| HungUp)?;
-        }
-        Ok(())
-    }
-
-    fn flush(self) {
-        if !self.batch.rows.is_empty() {
-            // A hang-up here is reported by the writing side.
-            let _ = self.batches.send(Item::Entries(self.batch));
-        }
-    }
-}
-
-/// One pass over the bytes: their hash, and what the file is (format, encoding).
-fn examine(path: &Path) -> std::io::Result<(String, Detected)> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Xxh3::new();
-    let mut sniffer = Sniffer::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        sniffer.feed(&buf[..n]);
-    }
-    Ok((
-        format!("xxh3:{:032x}", hasher.digest128()),
-        sniffer.finish(),
-    ))
-}
-
-fn stat(path: &Path) -> std::io::Result<SourceMeta> {
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(std::io::Error::other("这不是普通文件（是文件夹或设备）"));
-    }
-    let mtime_ns = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
-    Ok(SourceMeta {
-        size: i64::try_from(meta.len()).unwrap_or(i64::MAX),
-        mtime_ns,
-    })
-}
-
-fn key_of(file: &SourceFile) -> String {
-    file.path.to_string_lossy().into_owned()
-}
-
-/// The version of how the ledger reader turns bytes into entries; raised with every change
-/// that can give other entries for the same file. 2: the field cases of issue 10.
-const READER_VERSION: u32 = 2;
-
-/// What decides, besides the bytes, how rows become entries: a new alias or fund changes the
-/// result of the same file.
-fn settings_hash(config: &Config, fund: Option<&str>) -> String {
-    let mut hasher = Xxh3::new();
-    // A reader that reads the same bytes differently (line numbers of CR-only files, hidden
-    // sheets, direction columns) must read every file once again.
-    hasher.update(format!("reader={READER_VERSION}\n").as_bytes());
-    for f in &config.funds {
-        hasher.update(
-            format!(
-                "{:?}\0{:?}\0{:?}\0{}\0{:?}\n",
-                f.id, f.code, f.name, f.year, f.aliases
-            )
-            .as_bytes(),
-        );
-    }
-    hasher.update(format!("fund={fund:?}\n").as_bytes());
-    for (role, name) in config.extra_headers.iter() {
-        hasher.update(format!("{}={name:?}\n", role.key()).as_bytes());
-    }
-    for word in &config.subtotal_words {
-        hasher.update(format!("subtotal={word:?}\n").as_bytes());
-    }
-    format!("xxh3:{:032x}", hasher.digest128())
 }
 
 /// Entries that also appear in another source, as warnings; the first few, then a count (a
@@ -906,6 +496,11 @@ fn cannot_read_file(display: &str, e: &std::io::Error) -> String {
         ),
         _ => format!("{display}: 无法读取文件（{e}）；请确认文件完整后重新导入"),
     }
+}
+
+/// The source's key in the database: its path, as text.
+fn key_of(file: &SourceFile) -> String {
+    file.path.to_string_lossy().into_owned()
 }
 
 /// The path a file is known by in the database: the same file named from another folder, through

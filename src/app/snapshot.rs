@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::config::Config;
 use crate::core::{AlertKey, AlertState, Fund, FundReport, evaluate};
@@ -79,7 +79,6 @@ pub fn read<'c>(
     }
     let last_change = store
         .last_source_change()?
-        .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
         .map(|t| t.with_timezone(&config.timezone).date_naive());
     Ok(Snapshot {
         day,

@@ -39,13 +39,9 @@ fn milestone_text(key: &AlertKey) -> String {
         .map_or_else(|| "-".to_owned(), |d| d.to_string())
 }
 
-/// An RFC 3339 moment from the database, in the configured zone (as it is stored if it is not
-/// one).
-fn local_time(stamp: &str, zone: Tz) -> String {
-    chrono::DateTime::parse_from_rfc3339(stamp).map_or_else(
-        |_| stamp.to_owned(),
-        |t| t.with_timezone(&zone).format(TIME_FORMAT).to_string(),
-    )
+/// A moment from the database, in the configured zone.
+fn local_time(t: chrono::DateTime<chrono::Utc>, zone: Tz) -> String {
+    t.with_timezone(&zone).format(TIME_FORMAT).to_string()
 }
 
 const TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
@@ -77,7 +73,7 @@ fn alerts_text(config: &Config, rows: &[AlertRow], events: &[AlertEvent]) -> Str
                 words::alert_status(r.state.status).to_owned(),
                 r.state.since.to_string(),
                 r.state.last_sent.to_string(),
-                local_time(&r.updated_at, config.timezone),
+                local_time(r.updated_at, config.timezone),
             ]);
         }
         out += &render(&[Align::Left; 7], &table);
@@ -124,7 +120,7 @@ fn alerts_text(config: &Config, rows: &[AlertRow], events: &[AlertEvent]) -> Str
 pub(super) fn outbox(config: &Config, retry: bool) -> Result<(), Failure> {
     let mut store = super::open_for_reading(config, "outbox")?;
     if retry {
-        let count = store.requeue_failed(chrono::Utc::now().timestamp())?;
+        let count = store.requeue_failed(chrono::Utc::now())?;
         println!("re-queued {count} failed emails");
         let delivery = check_cmd::deliver_now(config, &mut store)?;
         println!(
@@ -170,16 +166,14 @@ fn outbox_text(zone: Tz, rows: &[OutboxRow]) -> String {
     let mut errors = Vec::new();
     for r in rows {
         let when = match (&r.sent_at, r.status.as_str()) {
-            (Some(sent), _) => local_time(sent, zone),
-            (None, "pending") => chrono::DateTime::from_timestamp(r.next_attempt_at, 0)
-                .map(|t| t.with_timezone(&zone).format(TIME_FORMAT).to_string())
-                .unwrap_or_default(),
+            (Some(sent), _) => local_time(*sent, zone),
+            (None, "pending") => local_time(r.next_attempt_at, zone),
             _ => "-".into(),
         };
         table.push(vec![
             format!("#{}", r.id),
             outbox_status(&r.status).to_owned(),
-            local_time(&r.created_at, zone),
+            local_time(r.created_at, zone),
             r.attempts.to_string(),
             when,
             r.envelope_to.join(","),
@@ -251,6 +245,11 @@ mod tests {
     use super::*;
     use crate::core::{AlertKind, AlertState};
 
+    /// A moment written in RFC 3339.
+    fn utc(text: &str) -> chrono::DateTime<chrono::Utc> {
+        text.parse().expect("RFC 3339 time")
+    }
+
     fn day(m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2025, m, d).expect("valid test date")
     }
@@ -298,7 +297,7 @@ funds:
                     since: day(7, 10),
                     last_sent: day(7, 17),
                 },
-                updated_at: "2025-07-16T16:05:00Z".into(),
+                updated_at: utc("2025-07-16T16:05:00Z"),
             },
             AlertRow {
                 key: key("", None, AlertKind::Stale),
@@ -307,7 +306,7 @@ funds:
                     since: day(5, 6),
                     last_sent: day(5, 13),
                 },
-                updated_at: "2025-05-20T01:00:00Z".into(),
+                updated_at: utc("2025-05-20T01:00:00Z"),
             },
         ];
         let due = key("ng", Some(day(6, 30)), AlertKind::Due);
@@ -352,15 +351,15 @@ funds:
     fn outbox_in_chinese_with_local_times() {
         let row = |id, status: &str, sent_at: Option<&str>, last_error: Option<&str>| OutboxRow {
             id,
-            created_at: "2025-06-30T17:57:45Z".into(),
+            created_at: utc("2025-06-30T17:57:45Z"),
             subject: "【支出进度预警】网络综合治理体系建设专项资金 未达6月底50%支出进度".into(),
             envelope_to: vec!["finance@localhost".into()],
             status: status.into(),
             attempts: 1,
             // 2025-07-01 02:00:00 UTC
-            next_attempt_at: 1_751_335_200,
+            next_attempt_at: chrono::DateTime::from_timestamp(1_751_335_200, 0).expect("time"),
             last_error: last_error.map(String::from),
-            sent_at: sent_at.map(String::from),
+            sent_at: sent_at.map(utc),
         };
         let rows = [
             row(1, "sent", Some("2025-06-30T17:57:46Z"), None),

@@ -58,13 +58,8 @@ pub(super) fn clock(config: &Config, as_of: Option<NaiveDate>) -> CheckClock {
         .and_time(local.time())
         .and_local_timezone(config.timezone)
         .earliest()
-        .map_or(now, |t| t.with_timezone(&chrono::Utc))
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    CheckClock {
-        day,
-        stamp,
-        unix_now: now.timestamp(),
-    }
+        .map_or(now, |t| t.with_timezone(&chrono::Utc));
+    CheckClock { day, stamp, now }
 }
 
 /// Delivers the outbox messages that are due now through the configured transport.
@@ -81,7 +76,7 @@ pub(super) fn deliver_now(
         deliver::deliver_due(
             store,
             transport.as_ref(),
-            || chrono::Utc::now().timestamp(),
+            chrono::Utc::now,
             || false,
             &mut 0,
         )

@@ -46,7 +46,7 @@ pub(super) fn run(
         other => other?,
     };
     let (reports, overlaps) =
-        import::import_files(&mut store, config, &sources, dry_run, &now_stamp())?;
+        import::import_files(&mut store, config, &sources, dry_run, now_stamp())?;
     for report in &reports {
         println!("{}", describe(report));
         for duplicate in &report.duplicates {

@@ -272,8 +272,8 @@ fn today(config: &Config) -> NaiveDate {
 }
 
 /// The moment, for the database's records.
-fn now_stamp() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+fn now_stamp() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
 }
 
 /// A command's failure: the message to print and the exit status.
@@ -374,7 +374,7 @@ fn open_and_sync(config: &Config, command: &str) -> Result<Store, Failure> {
 
 fn sync(mut store: Store, config: &Config) -> Result<Store, Failure> {
     let (files, warnings) = import::configured_files(config);
-    let reports = import::sync_sources(&mut store, config, &files, &now_stamp())?;
+    let reports = import::sync_sources(&mut store, config, &files, now_stamp())?;
     print_import_reports(&reports, &warnings);
     Ok(store)
 }

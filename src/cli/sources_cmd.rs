@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use chrono::DateTime;
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::json;
 
 use super::{Failure, open_and_sync, open_for_reading};
@@ -82,10 +82,14 @@ fn origin(source: &SourceOverview) -> &'static str {
     }
 }
 
-/// An RFC 3339 time as a local time of the configured zone (`2025-07-15 09:00`).
-fn local(config: &Config, stamp: Option<&str>) -> String {
+/// A moment as the database keeps it (RFC 3339, whole seconds, `Z`), for the JSON.
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A moment as a local time of the configured zone (`2025-07-15 09:00`).
+fn local(config: &Config, stamp: Option<DateTime<Utc>>) -> String {
     stamp
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
         .map(|t| {
             t.with_timezone(&config.timezone)
                 .format("%Y-%m-%d %H:%M")
@@ -123,8 +127,8 @@ fn table(config: &Config, sources: &[SourceOverview]) -> String {
             s.entries.to_string(),
             s.amount.grouped(),
             span,
-            local(config, s.read_at.as_deref()),
-            local(config, s.changed_at.as_deref()),
+            local(config, s.read_at),
+            local(config, s.changed_at),
             state(s).1,
         ]);
     }
@@ -143,9 +147,9 @@ fn to_json(config: &Config, s: &SourceOverview) -> serde_json::Value {
         "amount": s.amount.to_string(),
         "first_day": s.first_day.map(|d| d.to_string()),
         "last_day": s.last_day.map(|d| d.to_string()),
-        "read_at": s.read_at,
-        "changed_at": s.changed_at,
-        "missing_since": s.missing_since,
+        "read_at": s.read_at.map(rfc3339),
+        "changed_at": s.changed_at.map(rfc3339),
+        "missing_since": s.missing_since.map(rfc3339),
         "rejected": s.rejected,
         "timezone": config.timezone.name(),
     })

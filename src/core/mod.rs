@@ -15,7 +15,7 @@ pub use alert::{
     AlertKey, AlertKind, AlertPolicy, AlertState, AlertStatus, Decision, MilestoneFacts, Notice,
     Reason, any_year_open, decide_fund, decide_stale, silence_fund, year_closes,
 };
-pub use entry::Entry;
+pub use entry::{Entry, EntryRef};
 pub use evaluate::{
     FundReport, FundState, MilestoneReport, MilestoneStatus, NextStep, Policy, evaluate,
     still_to_spend,

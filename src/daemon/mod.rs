@@ -388,8 +388,8 @@ async fn check_in_background(
 ) {
     let clock = CheckClock {
         day: local_day(&config, now),
-        stamp: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        unix_now: now.timestamp(),
+        stamp: now,
+        now,
     };
     let mut handle = tokio::task::spawn_blocking(move || {
         let result = check::run_check(&mut store, &config, &clock, false);
@@ -514,7 +514,7 @@ async fn sender_loop(
             let result = deliver::deliver_due(
                 db,
                 t,
-                move || clock.now().timestamp(),
+                move || clock.now(),
                 move || *stopping.borrow(),
                 &mut unanswered,
             )
@@ -525,7 +525,7 @@ async fn sender_loop(
             if *stop.borrow() {
                 return;
             }
-            next_due = db.next_due().unwrap_or(None);
+            next_due = db.next_due().unwrap_or(None).map(|t| t.timestamp());
         }
         let now = deps.clock.now().timestamp();
         let wait = next_due

@@ -7,11 +7,10 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::EntryRef;
 use super::ReadOptions;
 use super::cell::{self, Cell, DateCell, amount_of, date_of, is_blank_amount, whole_number_of};
 use super::header::{Header, Role};
-use crate::core::{Fund, Money};
+use crate::core::{EntryRef, Fund, Money};
 
 fn cell_at<'c, 'r>(cells: &'c [Cell<'r>], column: Option<usize>) -> &'c Cell<'r> {
     column.and_then(|c| cells.get(c)).unwrap_or(&Cell::Empty)

@@ -15,13 +15,10 @@ mod header;
 mod table;
 mod workbook;
 
-use std::borrow::Cow;
 use std::fmt;
 use std::io::Read;
 
-use chrono::NaiveDate;
-
-use crate::core::{Entry, Fund, Money};
+use crate::core::{Entry, EntryRef, Fund};
 pub use decode::{CFB_MAGIC, Detected, Encoding, Format, Sniffer, detect};
 pub use delimited::{BLOCK_RECORDS, Block, Blocks, Scanned};
 use entry::FundIndex;
@@ -57,35 +54,6 @@ pub struct ReadOptions<'a> {
     /// a row with a cell saying exactly one of them (spaces and a trailing colon ignored) is
     /// skipped and counted as a subtotal row.
     pub extra_subtotal_words: &'a [String],
-}
-
-/// An entry as it is read, borrowing its text from the row (no copy per entry).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EntryRef<'a> {
-    /// The id of the fund in the config.
-    pub fund: &'a str,
-    /// The fund's position in the config's list of funds.
-    pub fund_index: usize,
-    pub date: NaiveDate,
-    pub amount: Money,
-    pub voucher: Cow<'a, str>,
-    pub memo: Cow<'a, str>,
-    pub line: u32,
-    pub sheet: Option<&'a str>,
-}
-
-impl EntryRef<'_> {
-    pub fn to_entry(&self) -> Entry {
-        Entry {
-            fund: self.fund.to_owned(),
-            date: self.date,
-            amount: self.amount,
-            voucher: self.voucher.clone().into_owned(),
-            memo: self.memo.clone().into_owned(),
-            line: self.line,
-            sheet: self.sheet.map(str::to_owned),
-        }
-    }
 }
 
 /// Where entries go as they are read.

@@ -1,7 +1,7 @@
 use chrono::NaiveDate;
 
 use super::*;
-use crate::core::{Milestone, Share};
+use crate::core::{Milestone, Money, Share};
 
 fn fund(id: &str, code: &str, name: &str, year: i32) -> Fund {
     Fund {

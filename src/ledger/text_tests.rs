@@ -8,7 +8,7 @@ use std::io::Cursor;
 use chrono::NaiveDate;
 
 use super::*;
-use crate::core::{Milestone, Share};
+use crate::core::{Milestone, Money, Share};
 
 fn fund(id: &str, code: &str, name: &str) -> Fund {
     Fund {

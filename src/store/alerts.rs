@@ -4,32 +4,40 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::{Store, StoreError, day};
+use super::{Store, StoreError, day, moment, moment_opt, stamp};
 use crate::core::{AlertKey, AlertKind, AlertState, AlertStatus, Decision};
 
 /// An email to put in the outbox, with the alerts it announces.
 #[derive(Debug)]
 pub struct EmailRecord<'a> {
+    /// Its `Message-ID` header.
     pub message_id: &'a str,
+    /// Its subject, for `spendwatch outbox`.
     pub subject: &'a str,
+    /// The SMTP envelope: the sender and the recipients.
     pub envelope_from: &'a str,
     pub envelope_to: &'a [String],
+    /// The whole message, as it is sent.
     pub raw: &'a [u8],
+    /// The alerts whose change it tells (their history points at it).
     pub announces: Vec<AlertKey>,
 }
 
 /// Everything one check changes.
 #[derive(Debug)]
 pub struct CheckRecord<'a> {
+    /// The day the check evaluated.
     pub check_day: NaiveDate,
-    /// RFC 3339, for the history.
-    pub now: &'a str,
-    /// Unix seconds: when the new emails may first be sent.
-    pub send_from: i64,
+    /// The moment recorded in the history.
+    pub now: DateTime<Utc>,
+    /// When the new emails may first be sent.
+    pub send_from: DateTime<Utc>,
+    /// The alerts' new states and why.
     pub decisions: &'a [Decision],
+    /// The emails to queue.
     pub emails: &'a [EmailRecord<'a>],
     /// Sources whose rejected version the admin is now told about.
     pub rejections_notified: &'a [String],
@@ -44,17 +52,24 @@ pub struct CheckRecord<'a> {
 /// An alert as `spendwatch alerts` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertRow {
+    /// Which alert.
     pub key: AlertKey,
+    /// Its state after the last check that changed it.
     pub state: AlertState,
-    pub updated_at: String,
+    /// When that check ran.
+    pub updated_at: DateTime<Utc>,
 }
 
 /// One line of alert history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertEvent {
+    /// The day the check evaluated.
     pub check_day: NaiveDate,
+    /// Which alert.
     pub key: AlertKey,
+    /// Why it changed (`first`, `repeat`, `resolved`, `replaced`, …).
     pub reason: String,
+    /// Its status after the change (`firing` or `resolved`).
     pub status: String,
     /// The email that announced it, if any.
     pub outbox_id: Option<i64>,
@@ -97,6 +112,82 @@ fn state_of(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<AlertStat
     })
 }
 
+/// Puts a check's emails in the outbox; returns their ids, and which one announces each alert.
+fn queue_emails<'r>(
+    tx: &rusqlite::Connection,
+    record: &'r CheckRecord<'_>,
+    day: &str,
+    now: &str,
+) -> rusqlite::Result<(Vec<i64>, HashMap<&'r AlertKey, i64>)> {
+    let mut ids = Vec::with_capacity(record.emails.len());
+    let mut announced_in = HashMap::new();
+    for email in record.emails {
+        let id: i64 = tx.query_row(
+            "INSERT INTO outbox (created_at, check_day, message_id, subject, envelope_from, envelope_to, raw, next_attempt_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+            params![
+                now,
+                day,
+                email.message_id,
+                email.subject,
+                email.envelope_from,
+                email.envelope_to.join("\n"),
+                email.raw,
+                record.send_from.timestamp()
+            ],
+            |r| r.get(0),
+        )?;
+        ids.push(id);
+        for key in &email.announces {
+            announced_in.insert(key, id);
+        }
+    }
+    Ok((ids, announced_in))
+}
+
+/// Writes an alert's new state and its line of history (`day` and `now`: the check's day and
+/// moment; `outbox_id`: the email that announces it).
+fn record_decision(
+    tx: &rusqlite::Connection,
+    d: &Decision,
+    day: &str,
+    now: &str,
+    outbox_id: Option<i64>,
+) -> rusqlite::Result<()> {
+    let milestone = milestone_text(&d.key);
+    tx.execute(
+        "INSERT INTO alerts (fund, milestone, kind, status, since, last_sent, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (fund, milestone, kind) DO UPDATE SET
+            status = excluded.status, since = excluded.since,
+            last_sent = excluded.last_sent, updated_at = excluded.updated_at",
+        params![
+            d.key.fund,
+            milestone,
+            d.key.kind.as_str(),
+            d.next.status.as_str(),
+            d.next.since.to_string(),
+            d.next.last_sent.to_string(),
+            now
+        ],
+    )?;
+    tx.execute(
+        "INSERT INTO alert_events (check_day, at, fund, milestone, kind, reason, status, outbox_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            day,
+            now,
+            d.key.fund,
+            milestone,
+            d.key.kind.as_str(),
+            d.reason.as_str(),
+            d.next.status.as_str(),
+            outbox_id
+        ],
+    )?;
+    Ok(())
+}
+
 impl Store {
     /// The state of every alert.
     pub fn alert_states(&self) -> Result<HashMap<AlertKey, AlertState>, StoreError> {
@@ -107,6 +198,10 @@ impl Store {
             .collect())
     }
 
+    /// Every alert with its state, firing ones first.
+    ///
+    /// # Errors
+    /// A database failure.
     pub fn alert_rows(&self) -> Result<Vec<AlertRow>, StoreError> {
         let mut stmt = self
             .conn
@@ -120,7 +215,7 @@ impl Store {
                 Ok(AlertRow {
                     key: key_of(r, 0)?,
                     state: state_of(r, 3)?,
-                    updated_at: r.get(6)?,
+                    updated_at: moment(r, 6)?,
                 })
             })
             .map_err(self.err())?;
@@ -160,65 +255,11 @@ impl Store {
         };
         let tx = self.conn.savepoint().map_err(wrap)?;
         let day = record.check_day.to_string();
-        let mut ids = Vec::with_capacity(record.emails.len());
-        let mut announced_in: HashMap<&AlertKey, i64> = HashMap::new();
-        for email in record.emails {
-            let id: i64 = tx
-                .query_row(
-                    "INSERT INTO outbox (created_at, check_day, message_id, subject, envelope_from, envelope_to, raw, next_attempt_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
-                    params![
-                        record.now,
-                        day,
-                        email.message_id,
-                        email.subject,
-                        email.envelope_from,
-                        email.envelope_to.join("\n"),
-                        email.raw,
-                        record.send_from
-                    ],
-                    |r| r.get(0),
-                )
-                .map_err(wrap)?;
-            ids.push(id);
-            for key in &email.announces {
-                announced_in.insert(key, id);
-            }
-        }
+        let now = stamp(record.now);
+        let (ids, announced_in) = queue_emails(&tx, record, &day, &now).map_err(wrap)?;
         for d in record.decisions {
-            let milestone = milestone_text(&d.key);
-            tx.execute(
-                "INSERT INTO alerts (fund, milestone, kind, status, since, last_sent, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (fund, milestone, kind) DO UPDATE SET
-                    status = excluded.status, since = excluded.since,
-                    last_sent = excluded.last_sent, updated_at = excluded.updated_at",
-                params![
-                    d.key.fund,
-                    milestone,
-                    d.key.kind.as_str(),
-                    d.next.status.as_str(),
-                    d.next.since.to_string(),
-                    d.next.last_sent.to_string(),
-                    record.now
-                ],
-            )
-            .map_err(wrap)?;
-            tx.execute(
-                "INSERT INTO alert_events (check_day, at, fund, milestone, kind, reason, status, outbox_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    day,
-                    record.now,
-                    d.key.fund,
-                    milestone,
-                    d.key.kind.as_str(),
-                    d.reason.as_str(),
-                    d.next.status.as_str(),
-                    announced_in.get(&d.key)
-                ],
-            )
-            .map_err(wrap)?;
+            let outbox_id = announced_in.get(&d.key).copied();
+            record_decision(&tx, d, &day, &now, outbox_id).map_err(wrap)?;
         }
         for source in record.rejections_notified {
             tx.execute(
@@ -230,7 +271,7 @@ impl Store {
         for key in record.notices_sent {
             tx.execute(
                 "INSERT INTO notices (key, since) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
-                [key.as_str(), record.now],
+                [key.as_str(), now.as_str()],
             )
             .map_err(wrap)?;
         }
@@ -255,12 +296,12 @@ impl Store {
         &mut self,
         file: &str,
         what: &str,
-        now: &str,
+        now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.conn
             .execute(
                 "INSERT INTO force_notices (file, what, at) VALUES (?1, ?2, ?3)",
-                [file, what, now],
+                [file, what, &stamp(now)],
             )
             .map(drop)
             .map_err(self.err())
@@ -313,14 +354,17 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
-    /// When a ledger source in force last changed (a new version, accepted or rejected), RFC
-    /// 3339. A superseded or unconfigured file re-saved is no news about the data in force.
-    pub fn last_source_change(&self) -> Result<Option<String>, StoreError> {
+    /// When a ledger source in force last changed (a new version, accepted or rejected). A
+    /// superseded or unconfigured file re-saved is no news about the data in force.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn last_source_change(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         self.conn
             .query_row(
                 "SELECT MAX(changed_at) FROM sources WHERE withdrawn IS NULL",
                 [],
-                |r| r.get::<_, Option<String>>(0),
+                |r| moment_opt(r, 0),
             )
             .optional()
             .map(Option::flatten)

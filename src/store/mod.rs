@@ -1,29 +1,52 @@
 //! The SQLite database: schema and migrations, ledger sources and their entries.
 //!
 //! This is the only module that uses rusqlite. Every change a caller asks for happens in one
-//! transaction, so a crash leaves either the old or the new state, never a mix.
+//! transaction, so a crash leaves either the old or the new state, never a mix. It knows
+//! nothing of how files are read: entries come as [`EntryRef`](crate::core::EntryRef)s, and
+//! what the reader keeps for its next read is bytes it stores unread.
+//!
+//! Moments cross its API as `DateTime<Utc>` and are kept as RFC 3339 text (whole seconds, `Z`)
+//! or, for the outbox's schedule, as Unix seconds; the conversion happens here, at the SQL.
+//!
+//! | file | what |
+//! |------|------|
+//! | `sources.rs` | the record of each source file, and whether it is in force |
+//! | `writer.rs`, `day_sums.rs` | writing a source's new version ([`SourceWriter`]), and the sums per day it changes |
+//! | `spending.rs` | the spending per fund and day, rebuilt from the sources in force |
+//! | `overlaps.rs` | entries counted twice |
+//! | `alerts.rs`, `outbox.rs` | alert states and history; emails waiting to be delivered |
+//! | `backup.rs` | a consistent copy of the database while it is in use |
 
 mod alerts;
+mod backup;
+mod day_sums;
 mod outbox;
+mod overlaps;
 mod schema;
 mod sources;
+mod spending;
+mod writer;
 
 use std::io::ErrorKind;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags};
 
 pub use alerts::{AlertEvent, AlertRow, CheckRecord, EmailRecord};
+pub use backup::{BackupReport, backup};
 pub use outbox::{Claimed, OutboxRow};
+pub use overlaps::Overlap;
 pub use schema::SCHEMA_VERSION;
-pub use sources::{
-    Fingerprint, Origin, Overlap, SourceMeta, SourceOverview, SourceRecord, SourceWriter, Withdrawn,
-};
+pub use sources::{Fingerprint, Origin, SourceMeta, SourceOverview, SourceRecord, Withdrawn};
+pub use writer::{ReadSummary, SourceWriter, WriteStats};
 
+/// Why the database could not do what was asked. Every variant names the file (`path`): the
+/// database, or the backup being written.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The database's schema is newer than this program knows.
     #[error(
         "{path}: this database was written by a newer spendwatch (schema version {found}; this one \
          knows up to {supported}): upgrade spendwatch, or set `database:` to another file. The file \
@@ -31,11 +54,15 @@ pub enum StoreError {
     )]
     NewerSchema {
         path: String,
+        /// The schema version of the file.
         found: i64,
+        /// The newest this program knows.
         supported: i64,
     },
+    /// The database holds what it cannot (`detail` says what).
     #[error("{path}: {detail}")]
     Corrupt { path: String, detail: String },
+    /// The folder of a new database could not be created.
     #[error("{path}: cannot create its folder: {source}")]
     CreateDir {
         path: String,
@@ -53,11 +80,13 @@ pub enum StoreError {
     /// `backup` would replace a file without being told to.
     #[error("{path} already exists; give --force to replace it, or another file name")]
     Exists { path: String },
+    /// Reading or writing a file failed (a backup).
     #[error("{path}: {source}")]
     Io {
         path: String,
         source: std::io::Error,
     },
+    /// SQLite failed; the message adds what to do about the failures a person can fix.
     #[error("{path}: {source}{advice}", advice = advice(source))]
     Sqlite {
         path: String,
@@ -104,12 +133,13 @@ const PAGE_SIZE: i64 = 65_536;
 /// How long a writer waits for another process (say, an import while the daemon checks).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// An open database: every read and write of the program's state goes through it.
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
     path: String,
-    /// Inside [`Store::atomically`]: any failure undoes everything, so nested writes need no
-    /// savepoints of their own.
+    /// Inside [`Store::all_or_nothing`]: any failure undoes everything, so nested writes need
+    /// no savepoints of their own.
     all_or_nothing: bool,
 }
 
@@ -237,36 +267,49 @@ impl Store {
         Ok(())
     }
 
+    /// The schema version of the database (`PRAGMA user_version`).
+    ///
+    /// # Errors
+    /// A database failure.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         self.conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(self.err())
     }
 
-    /// Runs `f` as one transaction, like [`Store::atomically`] with `commit`, except that each
-    /// source version written inside keeps a savepoint of its own: a file rejected half-way
-    /// is undone alone while what `f` did before and after it is kept (a year-to-date series
-    /// is read and settled together, and one bad export in it must leave no stray rows).
+    /// Runs `f` as one transaction: everything it writes is kept only if it succeeds (and
+    /// `commit` is true; a dry run passes false and leaves no trace). A source written inside
+    /// may fail alone: its [`SourceWriter`] dropped unfinished undoes only its own writes.
     ///
     /// # Errors
-    /// Those of `f`, and a failure to begin or commit (then nothing is kept).
-    pub fn together<T, E: From<StoreError>>(
-        &mut self,
-        f: impl FnOnce(&mut Store) -> Result<T, E>,
-    ) -> Result<T, E> {
-        self.atomically(true, |store| {
-            let outer = std::mem::replace(&mut store.all_or_nothing, false);
-            let result = f(store);
-            store.all_or_nothing = outer;
-            result
-        })
-    }
-
-    /// Runs `f` as one transaction: everything it writes is kept only if it succeeds (and
-    /// `commit` is true; a dry run passes false and leaves no trace).
+    /// `f`'s own, or a database failure; nothing changed.
     pub fn atomically<T, E: From<StoreError>>(
         &mut self,
         commit: bool,
+        f: impl FnOnce(&mut Store) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.transaction(commit, false, f)
+    }
+
+    /// Like [`Store::atomically`], for a caller that fails whenever anything inside fails
+    /// (`spendwatch import`: one bad file, nothing imported). The sources written inside take
+    /// no savepoints of their own, which would make SQLite keep a copy of every page they touch:
+    /// a [`SourceWriter`] dropped unfinished here must make `f` fail.
+    ///
+    /// # Errors
+    /// `f`'s own, or a database failure; nothing changed.
+    pub fn all_or_nothing<T, E: From<StoreError>>(
+        &mut self,
+        commit: bool,
+        f: impl FnOnce(&mut Store) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.transaction(commit, true, f)
+    }
+
+    fn transaction<T, E: From<StoreError>>(
+        &mut self,
+        commit: bool,
+        all_or_nothing: bool,
         f: impl FnOnce(&mut Store) -> Result<T, E>,
     ) -> Result<T, E> {
         // A plain transaction when none is open: a savepoint would make SQLite keep a copy of
@@ -281,7 +324,9 @@ impl Store {
             )
         };
         self.conn.execute_batch(begin).map_err(self.err())?;
-        let outer = std::mem::replace(&mut self.all_or_nothing, true);
+        // Inside an all-or-nothing transaction, everything is.
+        let outer = self.all_or_nothing;
+        self.all_or_nothing = outer || all_or_nothing;
         let result = f(self);
         self.all_or_nothing = outer;
         if result.is_ok() && commit {
@@ -341,204 +386,46 @@ fn check_access(path: &Path, write: bool) -> Result<(), StoreError> {
     }
 }
 
-/// What [`backup`] wrote.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BackupReport {
-    /// The backup file.
-    pub file: PathBuf,
-    /// Its size in bytes.
-    pub bytes: u64,
-    /// The schema version of the copy (`PRAGMA user_version`).
-    pub schema_version: i64,
-    /// Ledger entries in the copy.
-    pub entries: i64,
-    /// Ledger sources in the copy.
-    pub sources: i64,
+/// A moment as the database keeps it: RFC 3339 in UTC, whole seconds (`2025-07-01T08:00:00Z`).
+fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// How long [`backup`] retries while SQLite says the database is busy (a checkpoint, or the
-/// recovery of a crashed writer's log).
-const BACKUP_BUSY_LIMIT: Duration = Duration::from_secs(30);
-
-/// Writes a consistent copy of the database at `database` to `dest` with SQLite's online
-/// backup API, while other processes (the daemon, an import) go on reading and writing it.
-///
-/// The whole copy is made in one step, that is within one read transaction: in WAL mode a
-/// reader never blocks the writers, and the copy is the database exactly as of one commit. (A
-/// copy in several steps would start again each time another process commits, and might
-/// never finish during a long import.) The copy is written to `dest.partial-PID` in the same
-/// folder, checked with `PRAGMA integrity_check`, made self-contained (rollback journal, no
-/// -wal file), synced, then renamed to `dest`: a failed or interrupted backup never leaves a
-/// half-written `dest`, and with `replace` the previous backup stays until the new one is
-/// complete. The copy is created 0640 (less if the umask says so): it holds the ledger.
-///
-/// # Errors
-///
-/// [`StoreError::Missing`] or [`StoreError::NoAccess`] for the database;
-/// [`StoreError::Exists`] when `dest` exists and `replace` is false; I/O and SQLite errors
-/// (a full disk, a folder that does not exist); [`StoreError::Corrupt`] when the copy fails
-/// its integrity check (the database itself is damaged). Nothing is left behind on error.
-pub fn backup(database: &Path, dest: &Path, replace: bool) -> Result<BackupReport, StoreError> {
-    check_access(database, false)?;
-    if !replace && dest.symlink_metadata().is_ok() {
-        return Err(StoreError::Exists {
-            path: dest.display().to_string(),
-        });
-    }
-    let mut partial = dest.as_os_str().to_owned();
-    partial.push(format!(".partial-{}", std::process::id()));
-    let partial = PathBuf::from(partial);
-    let result = backup_to(database, &partial).and_then(|report| {
-        let io = |source| StoreError::Io {
-            path: dest.display().to_string(),
-            source,
-        };
-        if replace {
-            std::fs::rename(&partial, dest).map_err(io)?;
-        } else {
-            // A link fails if `dest` appeared meanwhile, where a rename would replace it.
-            std::fs::hard_link(&partial, dest).map_err(|source| {
-                if source.kind() == ErrorKind::AlreadyExists {
-                    StoreError::Exists {
-                        path: dest.display().to_string(),
-                    }
-                } else {
-                    io(source)
-                }
-            })?;
-            std::fs::remove_file(&partial).map_err(io)?;
-        }
-        // The new name is durable once the folder is synced.
-        if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::File::open(dir)
-                .and_then(|d| d.sync_all())
-                .map_err(io)?;
-        }
-        let bytes = std::fs::metadata(dest).map_err(io)?.len();
-        Ok(BackupReport {
-            file: dest.to_owned(),
-            bytes,
-            ..report
-        })
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&partial);
-        let mut journal = partial.into_os_string();
-        journal.push("-journal");
-        let _ = std::fs::remove_file(journal);
-    }
-    result
+/// Reads a moment kept by [`stamp`].
+fn moment(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let text = row.get_ref(index)?.as_str()?;
+    parse_moment(text, index)
 }
 
-/// The copy itself, into a new file `partial`.
-fn backup_to(database: &Path, partial: &Path) -> Result<BackupReport, StoreError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let src_err = |source| StoreError::Sqlite {
-        path: database.display().to_string(),
-        source,
-    };
-    let dst_err = |source| StoreError::Sqlite {
-        path: partial.display().to_string(),
-        source,
-    };
-    // Read-only: a backup never migrates or otherwise changes the database it copies.
-    let src = Connection::open_with_flags(
-        database,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(src_err)?;
-    src.busy_timeout(BUSY_TIMEOUT).map_err(src_err)?;
-    // Created here, empty (SQLite takes an empty file as an empty database), with our mode.
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o640)
-        .open(partial)
-        .map_err(|source| StoreError::Io {
-            path: partial.display().to_string(),
-            source,
-        })?;
-    let mut dst = Connection::open_with_flags(
-        partial,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(dst_err)?;
-    {
-        let copy = rusqlite::backup::Backup::new(&src, &mut dst).map_err(dst_err)?;
-        let started = Instant::now();
-        loop {
-            use rusqlite::backup::StepResult;
-            match copy.step(-1).map_err(dst_err)? {
-                StepResult::Done => break,
-                // Busy or locked: a moment, then again (the step starts over).
-                _ if started.elapsed() < BACKUP_BUSY_LIMIT => {
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-                _ => {
-                    return Err(dst_err(rusqlite::Error::SqliteFailure(
-                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
-                        Some(format!(
-                            "the database stayed busy for {} s",
-                            BACKUP_BUSY_LIMIT.as_secs()
-                        )),
-                    )));
-                }
-            }
-        }
+/// Reads a moment kept by [`stamp`], or NULL.
+fn moment_opt(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    match row.get_ref(index)?.as_str_or_null()? {
+        Some(text) => parse_moment(text, index).map(Some),
+        None => Ok(None),
     }
-    drop(src);
-    // The copied header says WAL; a backup is one file, restored by copying it.
-    let mode: String = dst
-        .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
-        .map_err(dst_err)?;
-    if !mode.eq_ignore_ascii_case("delete") {
-        return Err(StoreError::Corrupt {
-            path: partial.display().to_string(),
-            detail: format!("the copy stayed in journal mode {mode}"),
-        });
-    }
-    let problems: Vec<String> = dst
-        .prepare("PRAGMA integrity_check")
-        .and_then(|mut stmt| {
-            stmt.query_map([], |r| r.get(0))?
-                .collect::<Result<Vec<String>, _>>()
+}
+
+fn parse_moment(text: &str, index: usize) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(
+                index,
+                rusqlite::types::Type::Text,
+                format!("{text:?} is not an RFC 3339 time: {e}").into(),
+            )
         })
-        .map_err(dst_err)?;
-    if problems != ["ok"] {
-        return Err(StoreError::Corrupt {
-            path: database.display().to_string(),
-            detail: format!(
-                "its copy fails the integrity check, so the database itself is damaged: {}",
-                problems.join("; ")
-            ),
-        });
-    }
-    let schema_version: i64 = dst
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(dst_err)?;
-    let (entries, sources) = if schema_version == 0 {
-        (0, 0)
-    } else {
-        dst.query_row(
-            "SELECT (SELECT COUNT(*) FROM entries), (SELECT COUNT(*) FROM sources)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+}
+
+/// Reads a moment kept as Unix seconds.
+fn unix_moment(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let secs: i64 = row.get(index)?;
+    DateTime::from_timestamp(secs, 0).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Integer,
+            format!("{secs} is out of the range of times").into(),
         )
-        .map_err(dst_err)?
-    };
-    dst.close().map_err(|(_, e)| dst_err(e))?;
-    std::fs::File::open(partial)
-        .and_then(|f| f.sync_all())
-        .map_err(|source| StoreError::Io {
-            path: partial.display().to_string(),
-            source,
-        })?;
-    Ok(BackupReport {
-        file: partial.to_owned(),
-        bytes: 0,
-        schema_version,
-        entries,
-        sources,
     })
 }
 

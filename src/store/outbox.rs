@@ -4,18 +4,25 @@
 //! reschedules it after a transient failure, or marks it failed. Leases are released at start,
 //! so after a crash only the message that was in flight can be sent twice.
 
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, moment, moment_opt, stamp, unix_moment};
 
 /// A message claimed for delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claimed {
+    /// The outbox id (`#N`).
     pub id: i64,
+    /// Its `Message-ID` header.
     pub message_id: String,
     pub subject: String,
+    /// The SMTP envelope: the sender and the recipients.
     pub envelope_from: String,
     pub envelope_to: Vec<String>,
+    /// The whole message, as it is sent.
     pub raw: Vec<u8>,
     /// Attempts including this one.
     pub attempt: i64,
@@ -24,15 +31,23 @@ pub struct Claimed {
 /// A row as `spendwatch outbox` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxRow {
+    /// The outbox id (`#N` in the log and in `spendwatch outbox`).
     pub id: i64,
-    pub created_at: String,
+    /// When the check that wrote it ran.
+    pub created_at: DateTime<Utc>,
     pub subject: String,
+    /// The recipients.
     pub envelope_to: Vec<String>,
+    /// `pending`, `sent` or `failed`.
     pub status: String,
+    /// Attempts so far.
     pub attempts: i64,
-    pub next_attempt_at: i64,
+    /// When it may next be tried (pending messages).
+    pub next_attempt_at: DateTime<Utc>,
+    /// As the mail library or the server put it.
     pub last_error: Option<String>,
-    pub sent_at: Option<String>,
+    /// When it was sent.
+    pub sent_at: Option<DateTime<Utc>>,
 }
 
 fn split_addresses(text: String) -> Vec<String> {
@@ -47,8 +62,17 @@ impl Store {
             .map_err(self.err())
     }
 
-    /// Claims the oldest pending message that is due at `now` (unix seconds) and not leased.
-    pub fn claim_next(&mut self, now: i64, lease_secs: i64) -> Result<Option<Claimed>, StoreError> {
+    /// Claims the oldest pending message that is due at `now` and not leased, leasing it for
+    /// `lease` (whole seconds).
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn claim_next(
+        &mut self,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Option<Claimed>, StoreError> {
+        let lease_secs = i64::try_from(lease.as_secs()).unwrap_or(i64::MAX / 2);
         self.conn
             .query_row(
                 "UPDATE outbox SET lease_until = ?1 + ?2, attempts = attempts + 1
@@ -57,7 +81,7 @@ impl Store {
                                AND (lease_until IS NULL OR lease_until < ?1)
                              ORDER BY next_attempt_at, id LIMIT 1)
                  RETURNING id, message_id, subject, envelope_from, envelope_to, raw, attempts",
-                params![now, lease_secs],
+                params![now.timestamp(), lease_secs],
                 |r| {
                     Ok(Claimed {
                         id: r.get(0)?,
@@ -74,22 +98,34 @@ impl Store {
             .map_err(self.err())
     }
 
-    pub fn mark_sent(&mut self, id: i64, now: &str) -> Result<(), StoreError> {
+    /// Marks message `id` sent at `now`.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn mark_sent(&mut self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
         self.conn
             .execute(
                 "UPDATE outbox SET status = 'sent', sent_at = ?2, lease_until = NULL, last_error = NULL WHERE id = ?1",
-                params![id, now],
+                params![id, stamp(now)],
             )
             .map(drop)
             .map_err(self.err())
     }
 
-    /// After a transient failure: try again at `retry_at` (unix seconds).
-    pub fn reschedule(&mut self, id: i64, retry_at: i64, error: &str) -> Result<(), StoreError> {
+    /// After a transient failure: try again at `retry_at` (whole seconds).
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn reschedule(
+        &mut self,
+        id: i64,
+        retry_at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError> {
         self.conn
             .execute(
                 "UPDATE outbox SET next_attempt_at = ?2, lease_until = NULL, last_error = ?3 WHERE id = ?1",
-                params![id, retry_at, error],
+                params![id, retry_at.timestamp(), error],
             )
             .map(drop)
             .map_err(self.err())
@@ -99,7 +135,15 @@ impl Store {
     /// `retry_at` (and not leased) waits until then too, without counting an attempt, so an
     /// outage costs one connection attempt per backoff rather than one per queued message.
     /// Returns how many of them were due at `now`.
-    pub fn postpone_due(&mut self, now: i64, retry_at: i64) -> Result<usize, StoreError> {
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn postpone_due(
+        &mut self,
+        now: DateTime<Utc>,
+        retry_at: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let (now, retry_at) = (now.timestamp(), retry_at.timestamp());
         let lease_free = "status = 'pending' AND (lease_until IS NULL OR lease_until < ?1)";
         let due_now: i64 = self
             .conn
@@ -136,7 +180,10 @@ impl Store {
     /// Puts failed messages back in the queue and makes every waiting message due at `now`
     /// (an administrator who fixed the cause wants them sent, not after the backoff); returns
     /// how many failed messages were re-queued.
-    pub fn requeue_failed(&mut self, now: i64) -> Result<usize, StoreError> {
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn requeue_failed(&mut self, now: DateTime<Utc>) -> Result<usize, StoreError> {
         let requeued = self
             .conn
             .execute(
@@ -145,7 +192,7 @@ impl Store {
             )
             .map_err(self.err())?;
         self.conn
-            .execute("UPDATE outbox SET next_attempt_at = ?1 WHERE status = 'pending' AND next_attempt_at > ?1", [now])
+            .execute("UPDATE outbox SET next_attempt_at = ?1 WHERE status = 'pending' AND next_attempt_at > ?1", [now.timestamp()])
             .map_err(self.err())?;
         Ok(requeued)
     }
@@ -165,27 +212,33 @@ impl Store {
             .query_map([recent as i64], |r| {
                 Ok(OutboxRow {
                     id: r.get(0)?,
-                    created_at: r.get(1)?,
+                    created_at: moment(r, 1)?,
                     subject: r.get(2)?,
                     envelope_to: split_addresses(r.get(3)?),
                     status: r.get(4)?,
                     attempts: r.get(5)?,
-                    next_attempt_at: r.get(6)?,
+                    next_attempt_at: unix_moment(r, 6)?,
                     last_error: r.get(7)?,
-                    sent_at: r.get(8)?,
+                    sent_at: moment_opt(r, 8)?,
                 })
             })
             .map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
-    /// When the next pending message is due (unix seconds), if any.
-    pub fn next_due(&self) -> Result<Option<i64>, StoreError> {
+    /// When the next pending message is due, if any.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         self.conn
             .query_row(
                 "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'",
                 [],
-                |r| r.get(0),
+                |r| match r.get_ref(0)? {
+                    rusqlite::types::ValueRef::Null => Ok(None),
+                    _ => unix_moment(r, 0).map(Some),
+                },
             )
             .map_err(self.err())
     }
@@ -198,6 +251,10 @@ impl Store {
             .map_err(self.err())
     }
 
+    /// Undoes everything since [`Store::begin_dry_run`].
+    ///
+    /// # Errors
+    /// A database failure.
     pub fn rollback_dry_run(&mut self) -> Result<(), StoreError> {
         // After some errors (a full disk) SQLite has rolled back already.
         if self.conn.is_autocommit() {

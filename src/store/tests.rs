@@ -1,11 +1,10 @@
 use std::borrow::Cow;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
 
 use super::*;
-use crate::core::{Entry, Money};
-use crate::ledger::EntryRef;
+use crate::core::{Entry, EntryRef, Money};
 
 fn entry(fund: &str, m: u32, d: u32, fen: i64, voucher: &str, line: u32) -> Entry {
     Entry {
@@ -22,6 +21,14 @@ fn entry(fund: &str, m: u32, d: u32, fen: i64, voucher: &str, line: u32) -> Entr
 /// The tests' funds are "a", "b", "c": their position in a config that lists them in order.
 fn fund_index(fund: &str) -> usize {
     usize::from(fund.as_bytes()[0] - b'a')
+}
+
+/// The moment the tests' writes are recorded at, as the database keeps it.
+const NOW: &str = "2025-07-01T08:00:00Z";
+
+/// A moment written in RFC 3339 (`NOW`, or others for the order of events).
+fn at(text: &str) -> DateTime<Utc> {
+    text.parse().expect("RFC 3339 time")
 }
 
 fn fp(content: &str) -> Fingerprint {
@@ -52,9 +59,11 @@ fn try_put(
     version: &str,
     entries: &[Entry],
 ) -> Result<usize, StoreError> {
-    let ((), stats) = store.write_source(path, &fp(version), None, "now", |w| {
-        entries.iter().try_for_each(|e| w.add(&entry_ref(e)))
-    })?;
+    let mut writer = store.begin_source(path, &fp(version), None, at(NOW))?;
+    for e in entries {
+        writer.add(&entry_ref(e))?;
+    }
+    let stats = writer.finish(ReadSummary::default())?;
     Ok(stats.written)
 }
 
@@ -159,7 +168,12 @@ fn a_rejection_is_remembered_and_cleared_by_the_next_good_version() {
     let v1 = [entry("a", 1, 1, 100, "V1", 2)];
     put(&mut store, "/x.csv", "1", &v1);
     store
-        .record_rejection("/x.csv", &fp("bad"), "x.csv:3: bad date", "t2")
+        .record_rejection(
+            "/x.csv",
+            &fp("bad"),
+            "x.csv:3: bad date",
+            at("2025-07-02T00:00:00Z"),
+        )
         .expect("reject");
     let record = store.source("/x.csv").expect("query").expect("record");
     assert_eq!(record.accepted, Some(fp("1")));
@@ -180,31 +194,25 @@ fn a_rejection_is_remembered_and_cleared_by_the_next_good_version() {
     );
     // A rejection of a source never accepted creates its record without entries.
     store
-        .record_rejection("/new.csv", &fp("b"), "bad", "t4")
+        .record_rejection("/new.csv", &fp("b"), "bad", at("2025-07-04T00:00:00Z"))
         .expect("reject new");
     let record = store.source("/new.csv").expect("query").expect("record");
     assert_eq!((record.accepted, record.entry_count), (None, 0));
 }
 
+/// A writer dropped unfinished (the file turned out bad) leaves the source as it was.
 #[test]
-fn a_failed_fill_changes_nothing() {
+fn an_unfinished_write_changes_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open(&dir.path().join("db")).expect("open");
     put(&mut store, "/x.csv", "1", &[entry("a", 1, 1, 100, "V1", 2)]);
-    let result = store.write_source(
-        "/x.csv",
-        &fp("2"),
-        None,
-        "t2",
-        |w| -> Result<(), StoreError> {
-            w.add(&entry_ref(&entry("a", 3, 1, 999, "V9", 2)))?;
-            Err(StoreError::CreateDir {
-                path: "x".into(),
-                source: std::io::Error::other("the file was bad"),
-            })
-        },
-    );
-    assert!(result.is_err());
+    let mut writer = store
+        .begin_source("/x.csv", &fp("2"), None, at("2025-07-02T00:00:00Z"))
+        .expect("begin");
+    writer
+        .add(&entry_ref(&entry("a", 3, 1, 999, "V9", 2)))
+        .expect("add");
+    drop(writer);
     assert_eq!(spent(&store, "a", 12, 31), 100);
     assert_eq!(
         store
@@ -218,6 +226,36 @@ fn a_failed_fill_changes_nothing() {
         store.entries_of("/x.csv").expect("entries"),
         vec![entry("a", 1, 1, 100, "V1", 2)]
     );
+}
+
+/// Inside a transaction that goes on (a year-to-date series, whose other files are kept), a
+/// version rejected halfway leaves no trace: the next version is compared with the one in
+/// force, not with the rows of the rejected one, and its changes are counted.
+#[test]
+fn an_unfinished_write_inside_a_transaction_that_goes_on_changes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("db")).expect("open");
+    let v1 = [
+        entry("a", 1, 1, 100, "V1", 2),
+        entry("a", 2, 1, 200, "V2", 3),
+    ];
+    put(&mut store, "/x.csv", "1", &v1);
+    store
+        .atomically(true, |s| {
+            let mut writer = s.begin_source("/x.csv", &fp("bad"), None, at(NOW))?;
+            writer.add(&entry_ref(&entry("a", 1, 1, 999, "V1", 2)))?;
+            drop(writer);
+            put(s, "/y.csv", "y", &[entry("b", 3, 1, 7, "W1", 2)]);
+            Ok::<_, StoreError>(())
+        })
+        .expect("the transaction goes on");
+    assert_eq!(store.entries_of("/x.csv").expect("entries"), v1.to_vec());
+    assert_eq!(spent(&store, "a", 12, 31), 300);
+    assert_eq!(spent(&store, "b", 12, 31), 7);
+
+    let v2 = [entry("a", 1, 1, 999, "V1", 2), v1[1].clone()];
+    assert_eq!(put(&mut store, "/x.csv", "2", &v2), 1);
+    assert_eq!(spent(&store, "a", 12, 31), 1_199);
 }
 
 #[test]
@@ -372,7 +410,7 @@ fn the_first_read_after_an_upgrade_is_not_news() {
         "xxh3:3",
         &[entry("a", 1, 2, 500, "V2", 2)],
     );
-    assert_eq!(changed_at(&store), "now");
+    assert_eq!(changed_at(&store), NOW);
 
     // A rejection recorded under a SHA-256 and already told to the admin stays told when the
     // same problem is found under the new hash; another problem is news.
@@ -387,18 +425,33 @@ fn the_first_read_after_an_upgrade_is_not_news() {
             .expect("notified")
     };
     store
-        .record_rejection("/bad.csv", &fp(legacy), "line 2: bad amount", "t1")
+        .record_rejection(
+            "/bad.csv",
+            &fp(legacy),
+            "line 2: bad amount",
+            at("2025-07-01T00:00:00Z"),
+        )
         .expect("reject");
     store
         .conn
         .execute("UPDATE sources SET rejection_notified = 1", [])
         .expect("told");
     store
-        .record_rejection("/bad.csv", &fp("xxh3:9"), "line 2: bad amount", "t2")
+        .record_rejection(
+            "/bad.csv",
+            &fp("xxh3:9"),
+            "line 2: bad amount",
+            at("2025-07-02T00:00:00Z"),
+        )
         .expect("reject");
     assert_eq!(notified(&store), 1);
     store
-        .record_rejection("/bad.csv", &fp("xxh3:10"), "line 3: bad date", "t3")
+        .record_rejection(
+            "/bad.csv",
+            &fp("xxh3:10"),
+            "line 3: bad date",
+            at("2025-07-03T00:00:00Z"),
+        )
         .expect("reject");
     assert_eq!(notified(&store), 0);
 }

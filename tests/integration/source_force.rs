@@ -462,3 +462,25 @@ fn dry_runs_change_nothing_not_even_by_creating_the_database() {
     let doc = wd.run(&["sources", "--format", "json"]).ok().json();
     assert_eq!(doc["sources"][0]["state"], "missing", "{doc:#}");
 }
+
+/// A new export of a year-to-date series that is rejected (a bad row after rows that differ
+/// from the version in force) leaves the version in force as it was: once the export is
+/// corrected, its changed rows are counted. (Before, the rejected export's first rows stayed
+/// in the database in place of those in force, and the corrected export's same rows were
+/// taken as unchanged: its money was never counted.)
+#[test]
+fn a_rejected_export_of_a_series_leaves_no_trace() {
+    let wd = ytd_workdir();
+    with_database(&wd);
+    write_aged(&wd, "ledger/明细账-6月.csv", JUNE, 300);
+    assert_eq!(wd.spent("2025-12-31", NG), "300.00");
+    let corrected = "日期,凭证号,摘要,借方金额,贷方金额
+2025-01-10,记-001,办公用品,999.00,
+2025-06-20,记-030,宣传品,200.00,
+";
+    let bad = format!("{corrected}2025-13-45,记-031,日期有误,1.00,\n");
+    write_aged(&wd, "ledger/明细账-6月.csv", &bad, 200);
+    assert_eq!(wd.spent("2025-12-31", NG), "300.00");
+    write_aged(&wd, "ledger/明细账-6月.csv", corrected, 100);
+    assert_eq!(wd.spent("2025-12-31", NG), "1199.00");
+}

@@ -10,6 +10,8 @@
 
 use std::path::Path;
 
+use chrono::{DateTime, Utc};
+
 use super::{FileReport, Outcome, SourceFile, display_path};
 use crate::config::Config;
 use crate::store::{Origin, SourceOverview, Store, StoreError, Withdrawn};
@@ -21,7 +23,7 @@ use crate::store::{Origin, SourceOverview, Store, StoreError, Withdrawn};
 pub(super) fn mark_configured(
     store: &mut Store,
     files: &[SourceFile],
-    now: &str,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     for file in files {
         let key = file.path.to_string_lossy();
@@ -89,7 +91,7 @@ pub(super) fn settle_series(
     index: usize,
     files: &[SourceFile],
     reports: &mut Vec<FileReport>,
-    now: &str,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let sources = store.source_overviews()?;
     let on_disk: Vec<String> = files
@@ -165,7 +167,7 @@ pub(super) fn settle_unnamed(
     config: &Config,
     files: &[SourceFile],
     reports: &mut Vec<FileReport>,
-    now: &str,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     for source in store.source_overviews()? {
         let display = display_path(Path::new(&source.path));

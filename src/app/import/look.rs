@@ -1,0 +1,163 @@
+//! The first steps of reading a file, shared by the sync of the config's sources and by the
+//! import of files by hand: its size and time, then one pass that hashes its bytes and
+//! detects its encoding, each compared with the version in force, so that an unchanged file
+//! is never read into the store again.
+
+use std::io::Read;
+use std::path::Path;
+
+use xxhash_rust::xxh3::Xxh3;
+
+use super::SourceFile;
+use super::read::{NewVersion, reusable_blocks};
+use crate::config::Config;
+use crate::ledger::{Detected, Sniffer};
+use crate::store::{Fingerprint, SourceMeta, Store, StoreError};
+
+/// What the first steps found about a file.
+#[derive(Debug)]
+pub(super) enum Look<'a> {
+    /// It is not there.
+    Missing(std::io::Error),
+    /// It is there, and could not be read (or is not a plain file).
+    Unreadable(std::io::Error),
+    /// Its version is the one in force (its size and time are recorded anew if they changed).
+    Unchanged,
+    /// Another version than the one in force.
+    Changed {
+        version: NewVersion<'a>,
+        /// The problems found when this very version was rejected before, if it was.
+        rejected_before: Option<String>,
+    },
+}
+
+/// Looks at `file` (`key`: its source's key; `display`: its path as shown) and compares it
+/// with its source's record; returns the entries in force and what it found. With `trust_size_and_time`, a file whose
+/// size, time and settings are those of the version in force is taken as unchanged without
+/// reading it (the sync of configured files; an import by hand always hashes).
+///
+/// # Errors
+/// A database failure.
+pub(super) fn look_at<'a>(
+    store: &mut Store,
+    config: &Config,
+    file: &'a SourceFile,
+    key: &'a str,
+    display: &'a str,
+    trust_size_and_time: bool,
+) -> Result<(i64, Look<'a>), StoreError> {
+    let record = store.source(key)?;
+    let in_force = record.as_ref().map_or(0, |r| r.entry_count);
+    let settings = settings_hash(config, file.fund.as_deref());
+    let meta = match stat(&file.path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((in_force, Look::Missing(e)));
+        }
+        Err(e) => return Ok((in_force, Look::Unreadable(e))),
+    };
+    let accepted = record.as_ref().and_then(|r| r.accepted.as_ref());
+    if trust_size_and_time
+        && accepted.is_some_and(|f| f.settings == settings)
+        && record.as_ref().and_then(|r| r.meta) == Some(meta)
+    {
+        return Ok((in_force, Look::Unchanged));
+    }
+    let (content, detected) = match examine(&file.path) {
+        Ok(found) => found,
+        Err(e) => return Ok((in_force, Look::Unreadable(e))),
+    };
+    let fingerprint = Fingerprint { content, settings };
+    if accepted == Some(&fingerprint) {
+        store.touch_source(key, meta)?;
+        return Ok((in_force, Look::Unchanged));
+    }
+    let rejected_before = record
+        .as_ref()
+        .and_then(|r| r.rejected.as_ref())
+        .filter(|(rejected, _)| rejected == &fingerprint)
+        .map(|(_, report)| report.clone());
+    let previous = reusable_blocks(record.as_ref(), &fingerprint);
+    let version = NewVersion {
+        file,
+        key,
+        display,
+        fingerprint,
+        detected,
+        previous,
+        meta,
+    };
+    Ok((
+        in_force,
+        Look::Changed {
+            version,
+            rejected_before,
+        },
+    ))
+}
+
+/// One pass over the bytes: their hash, and what the file is (format, encoding).
+fn examine(path: &Path) -> std::io::Result<(String, Detected)> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Xxh3::new();
+    let mut sniffer = Sniffer::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        sniffer.feed(&buf[..n]);
+    }
+    Ok((
+        format!("xxh3:{:032x}", hasher.digest128()),
+        sniffer.finish(),
+    ))
+}
+
+fn stat(path: &Path) -> std::io::Result<SourceMeta> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("这不是普通文件（是文件夹或设备）"));
+    }
+    let mtime_ns = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+    Ok(SourceMeta {
+        size: i64::try_from(meta.len()).unwrap_or(i64::MAX),
+        mtime_ns,
+    })
+}
+
+/// The version of how the ledger reader turns bytes into entries; raised with every change
+/// that can give other entries for the same file. 2: the field cases of issue 10.
+const READER_VERSION: u32 = 2;
+
+/// What decides, besides the bytes, how rows become entries: a new alias or fund changes the
+/// result of the same file.
+fn settings_hash(config: &Config, fund: Option<&str>) -> String {
+    let mut hasher = Xxh3::new();
+    // A reader that reads the same bytes differently (line numbers of CR-only files, hidden
+    // sheets, direction columns) must read every file once again.
+    hasher.update(format!("reader={READER_VERSION}\n").as_bytes());
+    for f in &config.funds {
+        hasher.update(
+            format!(
+                "{:?}\0{:?}\0{:?}\0{}\0{:?}\n",
+                f.id, f.code, f.name, f.year, f.aliases
+            )
+            .as_bytes(),
+        );
+    }
+    hasher.update(format!("fund={fund:?}\n").as_bytes());
+    for (role, name) in config.extra_headers.iter() {
+        hasher.update(format!("{}={name:?}\n", role.key()).as_bytes());
+    }
+    for word in &config.subtotal_words {
+        hasher.update(format!("subtotal={word:?}\n").as_bytes());
+    }
+    format!("xxh3:{:032x}", hasher.digest128())
+}

@@ -1,0 +1,418 @@
+//! Reading a new version of a source into the store: the ledger reader runs on a second
+//! thread and hands entries across in batches, while this one writes them through a
+//! [`SourceWriter`]; a bad file or a failed read drops the writer, and nothing changes.
+//!
+//! The blocks a UTF-8 file was cut into are kept with the version (encoded here: the store
+//! keeps them as bytes), so the next read of a grown file reuses those whose bytes are the same.
+
+use std::io::Read;
+use std::sync::mpsc::{Receiver, SyncSender};
+
+use chrono::{DateTime, Utc};
+use xxhash_rust::xxh3::Xxh3;
+
+use super::{Outcome, SourceFile, cannot_read_file};
+use crate::config::Config;
+use crate::core::{EntryRef, Fund};
+use crate::ledger::{
+    self, Block, Blocks, Detected, ProblemList, ReadError, ReadOptions, ReadStats, Scanned,
+    SkippedSheet,
+};
+use crate::store::{
+    Fingerprint, ReadSummary, SourceMeta, SourceRecord, SourceWriter, Store, StoreError,
+};
+
+/// A version of a source file that is not the one in force: what the first steps found
+/// about it, and all that reading it into the store needs besides the config.
+#[derive(Debug)]
+pub(super) struct NewVersion<'a> {
+    pub(super) file: &'a SourceFile,
+    /// The source's key in the database.
+    pub(super) key: &'a str,
+    /// The path as the user should see it.
+    pub(super) display: &'a str,
+    pub(super) fingerprint: Fingerprint,
+    /// Its format and encoding.
+    pub(super) detected: Detected,
+    /// Blocks of the version in force that may be reused (see [`reusable_blocks`]).
+    pub(super) previous: Vec<Block>,
+    /// Its size and time when it was looked at.
+    pub(super) meta: SourceMeta,
+}
+
+/// Why a new version was not written.
+#[derive(Debug)]
+pub(super) enum WriteError {
+    /// The file is bad: every problem, formatted.
+    Rejected(String),
+    /// The file could not be read to the end.
+    Io(String),
+    Store(StoreError),
+}
+
+impl From<StoreError> for WriteError {
+    fn from(e: StoreError) -> WriteError {
+        WriteError::Store(e)
+    }
+}
+
+/// Reads `version` into a new version of its source, recorded as read at `now`; nothing
+/// changes if it is bad.
+pub(super) fn write(
+    store: &mut Store,
+    config: &Config,
+    version: &NewVersion<'_>,
+    now: DateTime<Utc>,
+) -> Result<Outcome, WriteError> {
+    let path = &version.file.path;
+    let display = version.display;
+    let cannot_read = |e: std::io::Error| WriteError::Io(cannot_read_file(display, &e));
+    let opened = std::fs::File::open(path).map_err(cannot_read)?;
+    // For cutting a UTF-8 file into blocks and reusing those the previous read had.
+    let scan = |start: u64, end: u64| scan_range(&opened, start, end);
+    let reopen = |offset: u64| -> std::io::Result<Box<dyn Read + Send>> {
+        let mut f = std::fs::File::open(path)?;
+        std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(offset))?;
+        Ok(Box::new(std::io::BufReader::with_capacity(256 * 1024, f)))
+    };
+    let blocks = Blocks {
+        previous: &version.previous,
+        scan: &scan,
+        reopen: &reopen,
+    };
+    let input = std::io::BufReader::with_capacity(
+        256 * 1024,
+        std::fs::File::open(path).map_err(cannot_read)?,
+    );
+    let mut writer =
+        store.begin_source(version.key, &version.fingerprint, Some(version.meta), now)?;
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let options = ReadOptions {
+        funds: &config.funds,
+        default_fund: version.file.fund.as_deref(),
+        extra_headers: &config.extra_headers,
+        extra_subtotal_words: &config.subtotal_words,
+    };
+    let ((read, skipped), store_error) = stream(&mut writer, &config.funds, |batcher| {
+        let detected = &version.detected;
+        ledger::read(input, detected, &extension, options, Some(&blocks), batcher)
+    });
+    if let Some(e) = store_error {
+        return Err(WriteError::Store(e));
+    }
+    // On any error the writer is dropped unfinished: the version in force stays.
+    let (stats, cut) = read.map_err(|e| read_failure(e, display))?;
+    let written = writer.finish(ReadSummary {
+        subtotal_rows: stats.subtotal_rows,
+        blocks: encode_blocks(&cut),
+    })?;
+    // `display` would be taken for tracing's own function.
+    let shown = display;
+    tracing::debug!(
+        file = shown,
+        blocks = cut.len(),
+        reused = stats.reused_blocks,
+        "read"
+    );
+    Ok(Outcome::Imported {
+        entries: stats.entries,
+        previous: written.previous,
+        written: written.written,
+        subtotal_rows: stats.subtotal_rows,
+        note_rows: stats.note_rows,
+        page_rows: stats.page_rows,
+        skipped_sheets: skipped.iter().map(ToString::to_string).collect(),
+        encoding: stats.encoding,
+    })
+}
+
+/// Why the read of the file at `display` failed, as the import reports it.
+fn read_failure(e: ReadError<HungUp>, display: &str) -> WriteError {
+    match e {
+        ReadError::Sink(HungUp) => WriteError::Io(format!("{display}: 读取中断；请重新导入")),
+        ReadError::Io(e) => WriteError::Io(cannot_read_file(display, &e)),
+        ReadError::Problems { problems, more } => WriteError::Rejected(
+            ProblemList {
+                file: display,
+                problems: &problems,
+                more,
+            }
+            .to_string(),
+        ),
+    }
+}
+
+/// What the reading thread returns: its result, and the sheets of a workbook it did not read.
+type ReadResult = (
+    Result<(ReadStats, Vec<Block>), ReadError<HungUp>>,
+    Vec<SkippedSheet>,
+);
+
+/// Runs `read` on a second thread, feeding `writer` on this one with the entries it hands
+/// the batcher; returns what the read returned, and the store's error if writing failed.
+///
+/// Reading and writing run side by side: the profile of an import showed them about equal.
+/// Entries cross in batches through a bounded channel, so memory stays flat; if the store
+/// fails, hanging up stops the reader.
+fn stream(
+    writer: &mut SourceWriter<'_>,
+    funds: &[Fund],
+    read: impl FnOnce(&mut Batcher) -> Result<(ReadStats, Vec<Block>), ReadError<HungUp>> + Send,
+) -> (ReadResult, Option<StoreError>) {
+    let (batches, received) = std::sync::mpsc::sync_channel::<Item>(4);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut batcher = Batcher {
+                batches,
+                batch: Batch::default(),
+                skipped: Vec::new(),
+            };
+            let result = read(&mut batcher);
+            let skipped = std::mem::take(&mut batcher.skipped);
+            batcher.flush();
+            (result, skipped)
+        });
+        let store_error = receive(writer, funds, received).err();
+        let read = reader
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (read, store_error)
+    })
+}
+
+/// Writes what arrives until the reader is done, or the store fails (then hangs up).
+fn receive(
+    writer: &mut SourceWriter<'_>,
+    funds: &[Fund],
+    received: Receiver<Item>,
+) -> Result<(), StoreError> {
+    for item in received.iter() {
+        match item {
+            Item::Entries(batch) => {
+                for row in &batch.rows {
+                    writer.add(&batch.entry(row, funds))?;
+                }
+            }
+            Item::Keep(count) => writer.keep(count)?,
+        }
+    }
+    Ok(())
+}
+
+/// The reader's blocks as the store keeps them: each block's words, little-endian, one block
+/// after another.
+fn encode_blocks(blocks: &[Block]) -> Vec<u8> {
+    blocks
+        .iter()
+        .flat_map(|b| b.to_words())
+        .flat_map(u64::to_le_bytes)
+        .collect()
+}
+
+/// The blocks [`encode_blocks`] kept. Bytes of blocks with another number of words are never
+/// read as these (see [`Block::FIELDS`]).
+fn decode_blocks(bytes: &[u8]) -> Vec<Block> {
+    bytes
+        .chunks_exact(8 * Block::FIELDS)
+        .map(|chunk| {
+            let mut words = [0u64; Block::FIELDS];
+            for (word, bytes) in words.iter_mut().zip(chunk.chunks_exact(8)) {
+                *word = u64::from_le_bytes(bytes.try_into().unwrap_or_default());
+            }
+            Block::from_words(words)
+        })
+        .collect()
+}
+
+/// The blocks of the version in force, if they were cut with the same settings (the same
+/// bytes may make other entries under other settings).
+pub(super) fn reusable_blocks(
+    record: Option<&SourceRecord>,
+    fingerprint: &Fingerprint,
+) -> Vec<Block> {
+    match record {
+        Some(r)
+            if r.accepted
+                .as_ref()
+                .is_some_and(|a| a.settings == fingerprint.settings) =>
+        {
+            decode_blocks(&r.blocks)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The xxh3 of a file's bytes `start..end`, and whether they end a line.
+fn scan_range(file: &std::fs::File, start: u64, end: u64) -> std::io::Result<Scanned> {
+    use std::os::unix::fs::FileExt;
+    let mut hasher = Xxh3::new();
+    let mut last = 0u8;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut at = start;
+    while at < end {
+        let want = usize::try_from((end - at).min(buf.len() as u64)).unwrap_or(buf.len());
+        let n = file.read_at(&mut buf[..want], at)?;
+        if n == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "文件在读取时变短了（是否正在被写入？）",
+            ));
+        }
+        hasher.update(&buf[..n]);
+        last = buf[n - 1];
+        at += n as u64;
+    }
+    Ok(Scanned {
+        hash: hasher.digest(),
+        ends_line: matches!(last, b'\n' | b'\r'),
+    })
+}
+
+/// Entries handed from the reading thread to the writing one, in batches of this many.
+const BATCH: usize = 1024;
+
+/// Entries as they cross from the reading thread: their text in one buffer per batch, so a
+/// batch is a handful of allocations, not two per entry.
+#[derive(Default)]
+struct Batch {
+    text: String,
+    rows: Vec<Row>,
+}
+
+struct Row {
+    fund_index: usize,
+    date: chrono::NaiveDate,
+    amount: crate::core::Money,
+    voucher: std::ops::Range<usize>,
+    memo: std::ops::Range<usize>,
+    line: u32,
+    sheet: Option<String>,
+}
+
+impl Batch {
+    fn entry<'a>(&'a self, row: &'a Row, funds: &'a [Fund]) -> EntryRef<'a> {
+        EntryRef {
+            fund: &funds[row.fund_index].id,
+            fund_index: row.fund_index,
+            date: row.date,
+            amount: row.amount,
+            voucher: std::borrow::Cow::Borrowed(&self.text[row.voucher.clone()]),
+            memo: std::borrow::Cow::Borrowed(&self.text[row.memo.clone()]),
+            line: row.line,
+            sheet: row.sheet.as_deref(),
+        }
+    }
+
+    fn push_text(&mut self, text: &str) -> std::ops::Range<usize> {
+        let start = self.text.len();
+        self.text.push_str(text);
+        start..self.text.len()
+    }
+}
+
+/// What crosses from the reading thread: entries, or "keep the next N entries as they are".
+enum Item {
+    Entries(Batch),
+    Keep(u64),
+}
+
+/// The writing side hung up (the store failed; it reports why).
+#[derive(Debug)]
+struct HungUp;
+
+/// The reader's sink on the reading thread: entries into batches, batches into the channel.
+struct Batcher {
+    batches: SyncSender<Item>,
+    batch: Batch,
+    /// The sheets of a workbook not read, for the report.
+    skipped: Vec<SkippedSheet>,
+}
+
+impl ledger::Sink for Batcher {
+    type Error = HungUp;
+
+    fn entry(&mut self, e: &EntryRef<'_>) -> Result<(), HungUp> {
+        self.push(e)
+    }
+
+    fn keep(&mut self, count: u64) -> Result<(), HungUp> {
+        // In order: the entries before the kept ones go first.
+        let pending = std::mem::take(&mut self.batch);
+        if !pending.rows.is_empty() {
+            self.batches
+                .send(Item::Entries(pending))
+                .map_err(|_| HungUp)?;
+        }
+        self.batches.send(Item::Keep(count)).map_err(|_| HungUp)
+    }
+
+    fn sheet_skipped(&mut self, sheet: &SkippedSheet) -> Result<(), HungUp> {
+        self.skipped.push(sheet.clone());
+        Ok(())
+    }
+}
+
+impl Batcher {
+    fn push(&mut self, e: &EntryRef<'_>) -> Result<(), HungUp> {
+        let voucher = self.batch.push_text(&e.voucher);
+        let memo = self.batch.push_text(&e.memo);
+        self.batch.rows.push(Row {
+            fund_index: e.fund_index,
+            date: e.date,
+            amount: e.amount,
+            voucher,
+            memo,
+            line: e.line,
+            sheet: e.sheet.map(str::to_owned),
+        });
+        if self.batch.rows.len() == BATCH {
+            let next = Batch {
+                text: String::with_capacity(self.batch.text.capacity()),
+                rows: Vec::with_capacity(BATCH),
+            };
+            let full = std::mem::replace(&mut self.batch, next);
+            self.batches.send(Item::Entries(full)).map_err(|_| HungUp)?;
+        }
+        Ok(())
+    }
+
+    fn flush(self) {
+        if !self.batch.rows.is_empty() {
+            // A hang-up here is reported by the writing side.
+            let _ = self.batches.send(Item::Entries(self.batch));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_come_back_as_they_were_kept() {
+        let block = |n: u64| Block {
+            start: n,
+            end: n + 10,
+            start_line: n + 1,
+            newlines: 2,
+            records: 3,
+            first_entry: 4 * n,
+            header: 0xFEED,
+            entries: 5,
+            subtotal_rows: 6,
+            note_rows: 7,
+            page_rows: 8,
+            hash: u64::MAX - n,
+        };
+        let blocks = vec![block(0), block(10), block(20)];
+        let bytes = encode_blocks(&blocks);
+        assert_eq!(bytes.len(), 3 * 8 * Block::FIELDS);
+        assert_eq!(decode_blocks(&bytes), blocks);
+        // A partial block (bytes of another layout) is not read as one.
+        assert_eq!(decode_blocks(&bytes[..8 * Block::FIELDS + 8]), blocks[..1]);
+        assert!(decode_blocks(&[]).is_empty());
+    }
+}

@@ -1,0 +1,495 @@
+//! Writing a source's new version: [`Store::begin_source`] gives a [`SourceWriter`], which
+//! takes the entries in order and is [finished](SourceWriter::finish) with what else the read
+//! found; a writer dropped unfinished leaves the source as it was.
+//!
+//! Rows are numbered, and a row whose hash is unchanged is not written again, so re-reading a
+//! grown export costs little more than reading it. The sums per source and day are kept as the
+//! changes the new version makes to those of the version in force.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use rusqlite::{Connection, params};
+use xxhash_rust::xxh3::Xxh3;
+
+use super::day_sums::{DaySums, DenseDays, apply_day_changes, day_number};
+use super::spending::rebuild_fund_days;
+use super::{Fingerprint, SourceMeta, Store, StoreError, day, stamp};
+use crate::core::EntryRef;
+
+/// How many entries are read per query when comparing with the version in force.
+const HASH_WINDOW: i64 = 8_192;
+
+/// Entry ids are `(source_id << SEQ_BITS) + seq`: each source owns one range of rowids.
+const SEQ_BITS: u32 = 40;
+
+/// The rowid of the entry at position `seq` (0-based) of the source `source_id`.
+pub(super) fn entry_id(source_id: i64, seq: i64) -> i64 {
+    (source_id << SEQ_BITS) + seq
+}
+
+/// A row of the version in force, as far as day sums need it.
+#[derive(Debug, Clone, Copy)]
+struct OldRow {
+    hash: i64,
+    /// Into [`SourceWriter::fund_names`].
+    fund: u32,
+    day: i32,
+    amount: i64,
+}
+
+/// Receives the entries of a source's new version, in order, then [`SourceWriter::finish`]
+/// makes it the version in force. Dropped unfinished (the read failed, the file was bad), it
+/// undoes what it wrote: by its own savepoint, or, inside [`Store::all_or_nothing`], by the
+/// failure that must then end the whole transaction.
+///
+/// Day sums are kept as changes to those of the version in force: an unchanged entry, or a
+/// kept block, costs nothing.
+pub struct SourceWriter<'c> {
+    conn: &'c Connection,
+    /// The database's, for errors.
+    path: &'c str,
+    source_id: i64,
+    fingerprint: Fingerprint,
+    meta: Option<SourceMeta>,
+    now: DateTime<Utc>,
+    /// Entries of the version in force (compared by position).
+    old_count: i64,
+    /// Prepared once per version: a million rows should not look up a million statements.
+    insert: rusqlite::Statement<'c>,
+    window_start: i64,
+    window: Vec<Option<OldRow>>,
+    fund_names: Vec<String>,
+    fund_slots: HashMap<String, u32>,
+    seq: i64,
+    /// Entries written because they are new or changed.
+    written: usize,
+    /// Per fund (by its position in the config): sums of entries added.
+    added: Vec<Option<DenseDays>>,
+    /// Per fund: sums of entries of the version in force that were replaced or removed.
+    removed: DaySums,
+    /// Last, so that it is dropped after the statement above: rolls back an unfinished write.
+    undo: UndoOnDrop<'c>,
+}
+
+/// What the read of a new version found besides its entries, kept with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadSummary {
+    /// Subtotal and carry rows skipped.
+    pub subtotal_rows: usize,
+    /// Where the reader cut the file into blocks, as the reader encodes them (opaque to the
+    /// store), for the next read to reuse; empty for none.
+    pub blocks: Vec<u8>,
+}
+
+impl std::fmt::Debug for SourceWriter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceWriter")
+            .field("source_id", &self.source_id)
+            .field("seq", &self.seq)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SourceWriter<'_> {
+    fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        move |source| StoreError::Sqlite {
+            path: self.path.to_owned(),
+            source,
+        }
+    }
+
+    /// Takes the next entry of the new version.
+    ///
+    /// # Errors
+    /// A database failure; then drop the writer.
+    pub fn add(&mut self, e: &EntryRef<'_>) -> Result<(), StoreError> {
+        let day = day_number(e.date);
+        let mut hasher = Xxh3::new();
+        hasher.update(&e.line.to_le_bytes());
+        hasher.update(e.sheet.unwrap_or("").as_bytes());
+        hasher.update(&[0xFF]);
+        hasher.update(e.fund.as_bytes());
+        hasher.update(&[0xFF]);
+        hasher.update(&day.to_le_bytes());
+        hasher.update(&e.amount.fen().to_le_bytes());
+        hasher.update(e.voucher.as_bytes());
+        hasher.update(&[0xFF]);
+        hasher.update(e.memo.as_bytes());
+        // Stored as SQLite's signed 64-bit integer; 0 is kept for "unknown".
+        let hash = (hasher.digest() as i64) | 1;
+
+        let old = self.old_row(self.seq)?;
+        if old.is_some_and(|o| o.hash == hash) {
+            // The same entry at the same place: nothing to write, no sum changes.
+            self.seq += 1;
+            return Ok(());
+        }
+        if let Some(old) = old {
+            let fund = self.fund_names[old.fund as usize].clone();
+            let sums = self
+                .removed
+                .entry(fund)
+                .or_default()
+                .entry(old.day)
+                .or_insert((0, 0));
+            sums.0 += old.amount;
+            sums.1 += 1;
+        }
+        let mut date = [0u8; 10];
+        let path = self.path;
+        let wrap = |source| StoreError::Sqlite {
+            path: path.to_owned(),
+            source,
+        };
+        // Raw binding: every parameter is set each time, so clearing them between rows (what
+        // `execute` does) is work for nothing, a million times over.
+        let insert = &mut self.insert;
+        insert
+            .raw_bind_parameter(1, entry_id(self.source_id, self.seq))
+            .map_err(wrap)?;
+        insert.raw_bind_parameter(2, e.line).map_err(wrap)?;
+        insert.raw_bind_parameter(3, e.sheet).map_err(wrap)?;
+        insert.raw_bind_parameter(4, e.fund).map_err(wrap)?;
+        insert
+            .raw_bind_parameter(5, iso_date(e.date, &mut date))
+            .map_err(wrap)?;
+        insert.raw_bind_parameter(6, e.amount.fen()).map_err(wrap)?;
+        insert
+            .raw_bind_parameter(7, e.voucher.as_ref())
+            .map_err(wrap)?;
+        insert
+            .raw_bind_parameter(8, e.memo.as_ref())
+            .map_err(wrap)?;
+        insert.raw_bind_parameter(9, hash).map_err(wrap)?;
+        insert.raw_execute().map_err(wrap)?;
+        self.written += 1;
+        if self.added.len() <= e.fund_index {
+            self.added.resize_with(e.fund_index + 1, || None);
+        }
+        let dense = self.added[e.fund_index].get_or_insert_with(|| DenseDays::new(e.fund, e.date));
+        let sums = dense.at(day);
+        sums.0 += e.amount.fen();
+        sums.1 += 1;
+        self.seq += 1;
+        Ok(())
+    }
+
+    /// The next `count` entries are the version in force's, unchanged.
+    ///
+    /// # Errors
+    /// [`StoreError::Corrupt`] when the version in force has fewer entries.
+    pub fn keep(&mut self, count: u64) -> Result<(), StoreError> {
+        self.seq += i64::try_from(count).unwrap_or(i64::MAX);
+        if self.seq > self.old_count {
+            return Err(StoreError::Corrupt {
+                path: self.path.to_owned(),
+                detail: format!(
+                    "asked to keep entries up to {} of a version with {}",
+                    self.seq, self.old_count
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn fund_slot(&mut self, fund: &str) -> u32 {
+        if let Some(&slot) = self.fund_slots.get(fund) {
+            return slot;
+        }
+        let slot = u32::try_from(self.fund_names.len()).unwrap_or(u32::MAX);
+        self.fund_names.push(fund.to_owned());
+        self.fund_slots.insert(fund.to_owned(), slot);
+        slot
+    }
+
+    /// The row of the version in force at position `seq`, reading them a window at a time.
+    fn old_row(&mut self, seq: i64) -> Result<Option<OldRow>, StoreError> {
+        if seq >= self.old_count {
+            return Ok(None);
+        }
+        if seq < self.window_start || seq >= self.window_start + self.window.len() as i64 {
+            self.window_start = seq;
+            let mut window = std::mem::take(&mut self.window);
+            window.clear();
+            let conn = self.conn;
+            let mut stmt = conn
+                .prepare_cached("SELECT id, row_hash, fund, date, amount FROM entries WHERE id >= ?1 AND id < ?2 ORDER BY id")
+                .map_err(self.err())?;
+            let mut rows = stmt
+                .query(params![
+                    entry_id(self.source_id, seq),
+                    entry_id(self.source_id, seq + HASH_WINDOW)
+                ])
+                .map_err(self.err())?;
+            while let Some(r) = rows.next().map_err(self.err())? {
+                let at = r.get::<_, i64>(0).map_err(self.err())? - entry_id(self.source_id, 0);
+                let fund = r
+                    .get_ref(2)
+                    .and_then(|v| v.as_str().map_err(Into::into))
+                    .map_err(self.err())?;
+                let fund = self.fund_slot(fund);
+                let row = OldRow {
+                    hash: r.get(1).map_err(self.err())?,
+                    fund,
+                    day: day_number(day(r, 3).map_err(self.err())?),
+                    amount: r.get(4).map_err(self.err())?,
+                };
+                // Positions are dense (0..count), so each lands at its index.
+                let index = usize::try_from(at - seq).unwrap_or(usize::MAX);
+                if index >= window.len() {
+                    window.resize(index + 1, None);
+                }
+                window[index] = Some(row);
+            }
+            self.window = window;
+        }
+        let index = usize::try_from(seq - self.window_start).unwrap_or(usize::MAX);
+        // A row migrated from schema version 2 has hash 0, which no new row has: it is
+        // rewritten, and its sums count as removed.
+        Ok(self.window.get(index).copied().flatten())
+    }
+
+    /// Makes the entries given the version in force, with what else the read found; returns
+    /// what changed.
+    ///
+    /// # Errors
+    /// A database failure; nothing changed.
+    pub fn finish(self, summary: ReadSummary) -> Result<WriteStats, StoreError> {
+        let SourceWriter {
+            conn,
+            path,
+            source_id,
+            fingerprint,
+            meta,
+            now,
+            old_count,
+            insert,
+            seq: count,
+            written,
+            added,
+            mut removed,
+            undo,
+            ..
+        } = self;
+        drop(insert);
+        let wrap = |source| StoreError::Sqlite {
+            path: path.to_owned(),
+            source,
+        };
+        if count < old_count {
+            remove_tail(conn, source_id, count, &mut removed).map_err(wrap)?;
+        }
+        let added: DaySums = added
+            .into_iter()
+            .flatten()
+            .map(DenseDays::into_map)
+            .collect();
+        let affected = apply_day_changes(conn, source_id, added, removed).map_err(wrap)?;
+        for fund in &affected {
+            rebuild_fund_days(conn, fund).map_err(wrap)?;
+        }
+        // The first read after an upgrade from schema 1 or 2 finds a SHA-256 (no `xxh3:`) that
+        // never matches, and a new reader or new settings re-read the same bytes: if that
+        // brings the same spending, the data did not change, and the stale-data clock keeps
+        // running.
+        let same_as_before = affected.is_empty() && count == old_count;
+        conn.execute(
+            "UPDATE sources SET content_hash = ?2, settings_hash = ?3, imported_at = ?4,
+                changed_at = CASE WHEN ?10 AND (content_hash NOT LIKE 'xxh3:%' OR content_hash = ?2) THEN changed_at ELSE ?4 END,
+                entry_count = ?5, subtotal_rows = ?6, size = ?7, mtime_ns = ?8, blocks = ?9,
+                rejected_hash = NULL, rejected_settings = NULL, rejected_at = NULL, rejected_message = NULL,
+                rejection_notified = 0
+             WHERE id = ?1",
+            params![
+                source_id,
+                fingerprint.content,
+                fingerprint.settings,
+                stamp(now),
+                count,
+                summary.subtotal_rows as i64,
+                meta.map(|m| m.size),
+                meta.map(|m| m.mtime_ns),
+                summary.blocks,
+                same_as_before
+            ],
+        )
+        .map_err(wrap)?;
+        undo.release().map_err(wrap)?;
+        Ok(WriteStats {
+            entries: count,
+            previous: old_count,
+            written,
+        })
+    }
+}
+
+/// Entries at positions `count` and after, which the new version no longer has: their sums
+/// go to `removed`, then they do.
+fn remove_tail(
+    conn: &Connection,
+    source_id: i64,
+    count: i64,
+    removed: &mut DaySums,
+) -> rusqlite::Result<()> {
+    let range = params![entry_id(source_id, count), entry_id(source_id + 1, 0)];
+    {
+        let mut stmt =
+            conn.prepare("SELECT fund, date, amount FROM entries WHERE id >= ?1 AND id < ?2")?;
+        let mut rows = stmt.query(range)?;
+        while let Some(r) = rows.next()? {
+            let fund: String = r.get(0)?;
+            let sums = removed
+                .entry(fund)
+                .or_default()
+                .entry(day_number(day(r, 1)?))
+                .or_insert((0, 0));
+            sums.0 += r.get::<_, i64>(2)?;
+            sums.1 += 1;
+        }
+    }
+    conn.execute("DELETE FROM entries WHERE id >= ?1 AND id < ?2", range)?;
+    Ok(())
+}
+
+/// `YYYY-MM-DD` without allocating.
+fn iso_date(date: NaiveDate, buf: &mut [u8; 10]) -> &str {
+    let (y, m, d) = (date.year().clamp(0, 9999) as u32, date.month(), date.day());
+    let digits = [
+        y / 1000,
+        y / 100 % 10,
+        y / 10 % 10,
+        y % 10,
+        m / 10,
+        m % 10,
+        d / 10,
+        d % 10,
+    ];
+    let positions = [0, 1, 2, 3, 5, 6, 8, 9];
+    for (pos, digit) in positions.into_iter().zip(digits) {
+        buf[pos] = b'0' + digit as u8;
+    }
+    buf[4] = b'-';
+    buf[7] = b'-';
+    std::str::from_utf8(buf).unwrap_or("0000-00-00")
+}
+
+/// Rolls a `write_source` savepoint back unless released (when it owns one: `armed`).
+struct UndoOnDrop<'c> {
+    conn: &'c Connection,
+    armed: bool,
+}
+
+impl UndoOnDrop<'_> {
+    fn release(mut self) -> rusqlite::Result<()> {
+        if self.armed {
+            self.armed = false;
+            self.conn.execute_batch("RELEASE write_source")?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for UndoOnDrop<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            // Nothing better to do with an error here: the connection reports it on next use.
+            let _ = self
+                .conn
+                .execute_batch("ROLLBACK TO write_source; RELEASE write_source");
+        }
+    }
+}
+
+/// What writing a new version did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteStats {
+    /// Entries of the new version.
+    pub entries: i64,
+    /// Entries of the version it replaced.
+    pub previous: i64,
+    /// Entries written because they were new or changed (the rest were already in force).
+    pub written: usize,
+}
+
+impl Store {
+    /// Begins a new version of the source at `path` (its record is created if it has none):
+    /// hand its entries to the writer, then finish it. `now` is recorded as when it was read.
+    ///
+    /// # Errors
+    /// A database failure; nothing changed.
+    pub fn begin_source(
+        &mut self,
+        path: &str,
+        fingerprint: &Fingerprint,
+        meta: Option<SourceMeta>,
+        now: DateTime<Utc>,
+    ) -> Result<SourceWriter<'_>, StoreError> {
+        // Inside `all_or_nothing` the whole import is undone on any failure, so a savepoint of
+        // our own would only cost a copy of every page it touches (SQLite's sub-journal). Inside
+        // `atomically` (a year-to-date series) one file may be rejected while the others are
+        // kept: its writes must go alone.
+        let own = !self.all_or_nothing;
+        let store: &Store = self;
+        let conn = &store.conn;
+        let wrap = |source| StoreError::Sqlite {
+            path: store.path.clone(),
+            source,
+        };
+        if own {
+            conn.execute_batch("SAVEPOINT write_source").map_err(wrap)?;
+        }
+        let undo = UndoOnDrop { conn, armed: own };
+        conn.execute(
+            "INSERT INTO sources (path) VALUES (?1) ON CONFLICT (path) DO NOTHING",
+            [path],
+        )
+        .map_err(wrap)?;
+        let (source_id, old_count): (i64, i64) = conn
+            .query_row(
+                "SELECT id, entry_count FROM sources WHERE path = ?1",
+                [path],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(wrap)?;
+        let insert = conn
+            .prepare(
+                "INSERT OR REPLACE INTO entries (id, line, sheet, fund, date, amount, voucher, memo, row_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .map_err(wrap)?;
+        Ok(SourceWriter {
+            conn,
+            path: &store.path,
+            source_id,
+            fingerprint: fingerprint.clone(),
+            meta,
+            now,
+            old_count,
+            insert,
+            window_start: 0,
+            window: Vec::new(),
+            fund_names: Vec::new(),
+            fund_slots: HashMap::new(),
+            seq: 0,
+            written: 0,
+            added: Vec::new(),
+            removed: DaySums::new(),
+            undo,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates_without_allocating() {
+        let mut buf = [0u8; 10];
+        let d = NaiveDate::from_ymd_opt(2025, 3, 1).expect("date");
+        assert_eq!(iso_date(d, &mut buf), "2025-03-01");
+        let d = NaiveDate::from_ymd_opt(999, 12, 31).expect("date");
+        assert_eq!(iso_date(d, &mut buf), "0999-12-31");
+    }
+}
