@@ -46,21 +46,45 @@ fn next_checks(c: &Config, now: chrono::DateTime<chrono::Utc>) -> String {
     }
 }
 
+/// The settings in effect, defaults included, written as the config would write them.
 fn effective(c: &Config) -> String {
-    let mut out = String::new();
-    let mut line = |text: String| {
-        out.push_str(&text);
-        out.push('\n');
-    };
-    line(format!(
+    let mut out = Lines::default();
+    out.line(format!(
         "# {}: valid. Effective settings, defaults included:",
         c.file.display()
     ));
-    line(format!("timezone: {}", c.timezone));
-    line(format!("database: {}", c.database.display()));
-    line(format!("schedule: \"{}\"", c.schedule));
-    line("ledger:".into());
-    line("  sources:".into());
+    out.line(format!("timezone: {}", c.timezone));
+    out.line(format!("database: {}", c.database.display()));
+    out.line(format!("schedule: \"{}\"", c.schedule));
+    ledger(c, &mut out);
+    out.line(format!(
+        "alerts: {{warn_days: {}, repeat_interval: {}, notify_resolved: {}, stale_after: {}}}",
+        c.alerts.warn_days,
+        crate::config::format_duration(c.alerts.repeat_interval),
+        c.alerts.notify_resolved,
+        crate::config::format_duration(c.alerts.stale_after),
+    ));
+    email(c, &mut out);
+    funds(c, &mut out);
+    out.0
+}
+
+/// A text written a line at a time.
+#[derive(Debug, Default)]
+struct Lines(String);
+
+impl Lines {
+    fn line(&mut self, text: impl AsRef<str>) {
+        self.0.push_str(text.as_ref());
+        self.0.push('\n');
+    }
+}
+
+/// `ledger:`: the sources (flagging a pattern that matches no file), extra column names and
+/// subtotal words.
+fn ledger(c: &Config, out: &mut Lines) {
+    out.line("ledger:");
+    out.line("  sources:");
     let unmatched = crate::app::import::unmatched_patterns(c);
     for s in &c.sources {
         let mut keys = vec![format!("path: {}", s.pattern.display())];
@@ -77,8 +101,8 @@ fn effective(c: &Config) -> String {
             ""
         };
         match keys.as_slice() {
-            [only] => line(format!("    - {}{warning}", &only["path: ".len()..])),
-            _ => line(format!("    - {{{}}}{warning}", keys.join(", "))),
+            [only] => out.line(format!("    - {}{warning}", &only["path: ".len()..])),
+            _ => out.line(format!("    - {{{}}}{warning}", keys.join(", "))),
         }
     }
     let extra: Vec<String> = c
@@ -87,43 +111,41 @@ fn effective(c: &Config) -> String {
         .map(|(role, name)| format!("{}: {name}", role.key()))
         .collect();
     if !extra.is_empty() {
-        line(format!("  columns: {{{}}}", extra.join(", ")));
+        out.line(format!("  columns: {{{}}}", extra.join(", ")));
     }
     if !c.subtotal_words.is_empty() {
-        line(format!(
+        out.line(format!(
             "  subtotal_words: [{}]   # in addition to the built-in ones",
             c.subtotal_words.join(", ")
         ));
     }
-    line(format!(
-        "alerts: {{warn_days: {}, repeat_interval: {}, notify_resolved: {}, stale_after: {}}}",
-        c.alerts.warn_days,
-        crate::config::format_duration(c.alerts.repeat_interval),
-        c.alerts.notify_resolved,
-        crate::config::format_duration(c.alerts.stale_after),
-    ));
-    line("email:".into());
-    line(format!("  from: \"{}\"", c.email.from));
-    line(format!("  to: [{}]", c.email.to.join(", ")));
-    line(format!("  admin: [{}]", c.email.admin.join(", ")));
+}
+
+/// `email:`: the addresses and the transport; of SMTP, where the password comes from, never
+/// the password.
+fn email(c: &Config, out: &mut Lines) {
+    out.line("email:");
+    out.line(format!("  from: \"{}\"", c.email.from));
+    out.line(format!("  to: [{}]", c.email.to.join(", ")));
+    out.line(format!("  admin: [{}]", c.email.admin.join(", ")));
     match &c.email.transport {
-        Transport::File { dir } => line(format!(
+        Transport::File { dir } => out.line(format!(
             "  transport: file   # .eml files in {}",
             dir.display()
         )),
         Transport::Sendmail { command } => {
-            line(format!("  transport: sendmail   # {}", command.display()))
+            out.line(format!("  transport: sendmail   # {}", command.display()))
         }
         Transport::Smtp(s) => {
-            line("  transport: smtp".into());
-            line(format!(
+            out.line("  transport: smtp");
+            out.line(format!(
                 "  smtp: {{host: {}, port: {}, security: {}}}",
                 s.host,
                 s.port,
                 s.security.as_str()
             ));
             if let Some(user) = &s.username {
-                line(format!("    username: {user}"));
+                out.line(format!("    username: {user}"));
             }
             // Only where the password comes from, never the password.
             let source = match &s.password_file {
@@ -132,23 +154,27 @@ fn effective(c: &Config) -> String {
                     "$CREDENTIALS_DIRECTORY/smtp-password or $SPENDWATCH_SMTP_PASSWORD".to_owned()
                 }
             };
-            line(format!("    password from: {source}"));
+            out.line(format!("    password from: {source}"));
             if let Some(ca) = &s.ca_file {
-                line(format!("    ca_file: {}", ca.display()));
+                out.line(format!("    ca_file: {}", ca.display()));
             }
-            line(format!(
+            out.line(format!(
                 "    timeout: {}",
                 crate::config::format_duration(s.timeout)
             ));
         }
     }
-    line("funds:".into());
+}
+
+/// `funds:`: each fund with its milestones in its year and their targets.
+fn funds(c: &Config, out: &mut Lines) {
+    out.line("funds:");
     for f in &c.funds {
-        line(format!("  - id: {}", f.id));
-        line(format!("    code: \"{}\"", f.code));
-        line(format!("    name: {}", f.name));
-        line(format!("    year: {}", f.year));
-        line(format!("    budget: {}元", f.budget.grouped()));
+        out.line(format!("  - id: {}", f.id));
+        out.line(format!("    code: \"{}\"", f.code));
+        out.line(format!("    name: {}", f.name));
+        out.line(format!("    year: {}", f.year));
+        out.line(format!("    budget: {}元", f.budget.grouped()));
         let plan: Vec<String> = f
             .milestones
             .iter()
@@ -161,13 +187,12 @@ fn effective(c: &Config) -> String {
                 )
             })
             .collect();
-        line(format!("    milestones: {}", plan.join(", ")));
+        out.line(format!("    milestones: {}", plan.join(", ")));
         if !f.aliases.is_empty() {
-            line(format!("    aliases: [{}]", f.aliases.join(", ")));
+            out.line(format!("    aliases: [{}]", f.aliases.join(", ")));
         }
         if !f.notify.is_empty() {
-            line(format!("    notify: [{}]", f.notify.join(", ")));
+            out.line(format!("    notify: [{}]", f.notify.join(", ")));
         }
     }
-    out
 }

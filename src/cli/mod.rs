@@ -1,7 +1,7 @@
 //! The command line: argument parsing, locating the config, and the subcommands (one file each).
 //!
-//! Every subcommand returns `Result<(), Failure>`; a [`Failure`] carries its exit status so that
-//! `main` only prints it.
+//! Every subcommand returns `Result<(), Failure>`; a [`Failure`] carries its [`ExitKind`] so
+//! that `main` only prints it and exits with its status.
 
 mod alerts_cmd;
 mod backup_cmd;
@@ -135,13 +135,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<(), Failure> {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
-            // --help and --version are not failures; everything else is bad usage (2).
-            let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
-            return if code == 0 {
-                Ok(())
+            // --help and --version are not failures; everything else is bad usage.
+            return if e.use_stderr() {
+                Err(Failure::silent(ExitKind::Invalid))
             } else {
-                Err(Failure::silent(2))
+                Ok(())
             };
         }
     };
@@ -276,40 +275,62 @@ fn now_stamp() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
 }
 
-/// A command's failure: the message to print and the exit status.
+/// How a command ended, as its exit status says it. `main` exits with the discriminant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ExitKind {
+    /// Done: exit status 0.
+    Ok = 0,
+    /// A runtime failure (database, I/O, the daemon): exit status 1. Running the same command
+    /// again may succeed once the cause is gone.
+    Runtime = 1,
+    /// Bad usage, an invalid config or a rejected input file: exit status 2. The same command
+    /// fails again until the config or the file is corrected.
+    Invalid = 2,
+}
+
+impl ExitKind {
+    /// The exit status: 0, 1 or 2.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+/// A command's failure: the message to print and the kind of exit.
 #[derive(Debug)]
 pub struct Failure {
-    code: u8,
+    kind: ExitKind,
     message: String,
 }
 
 impl Failure {
-    /// Bad usage, config or input: exit status 2.
+    /// Bad usage, config or input: [`ExitKind::Invalid`].
     pub fn invalid(message: impl Into<String>) -> Failure {
         Failure {
-            code: 2,
+            kind: ExitKind::Invalid,
             message: message.into(),
         }
     }
 
-    /// A runtime failure (database, I/O): exit status 1.
+    /// A runtime failure (database, I/O): [`ExitKind::Runtime`].
     pub fn runtime(message: impl fmt::Display) -> Failure {
         Failure {
-            code: 1,
+            kind: ExitKind::Runtime,
             message: format!("spendwatch: {message}"),
         }
     }
 
     /// A failure already reported (by clap).
-    fn silent(code: u8) -> Failure {
+    fn silent(kind: ExitKind) -> Failure {
         Failure {
-            code,
+            kind,
             message: String::new(),
         }
     }
 
-    pub fn exit_code(&self) -> u8 {
-        self.code
+    /// The kind of exit this failure calls for.
+    pub fn kind(&self) -> ExitKind {
+        self.kind
     }
 }
 

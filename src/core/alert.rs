@@ -262,7 +262,8 @@ pub fn year_closes(year: i32) -> NaiveDate {
 }
 
 /// Decides the alerts of one fund on `today` from its evaluation and the previous states
-/// (keys of other funds in `previous` are ignored).
+/// (keys of other funds in `previous` are ignored): per milestone in the plan's order its
+/// `due` alert, then its `missed` alert; last the fund's `over_budget` alert.
 pub fn decide_fund(
     fund: &Fund,
     report: &FundReport,
@@ -270,167 +271,206 @@ pub fn decide_fund(
     policy: AlertPolicy,
     today: NaiveDate,
 ) -> Vec<Decision> {
-    let key = |milestone: Option<NaiveDate>, kind| AlertKey {
-        fund: fund.id.clone(),
-        milestone,
-        kind,
+    let check = FundCheck {
+        fund,
+        report,
+        previous,
+        policy,
+        today,
+        latest_missed: report
+            .milestones
+            .iter()
+            .rev()
+            .find(|m| m.status == MilestoneStatus::Missed)
+            .map(|m| m.milestone.date),
     };
     let mut decisions = Vec::new();
-    let latest_missed = report
-        .milestones
-        .iter()
-        .rev()
-        .find(|m| m.status == MilestoneStatus::Missed)
-        .map(|m| m.milestone.date);
-
     for m in &report.milestones {
+        decisions.extend(check.due(m));
+        decisions.extend(check.missed(m));
+    }
+    decisions.extend(check.over_budget());
+    decisions
+}
+
+/// What a rule decided before the new state is worked out: why, and the notice, if any.
+type Outcome = (Reason, Option<Notice>);
+
+/// One fund's check, as its rules see it: one method per alert kind, each deciding from the
+/// evaluation and that alert's previous state alone.
+struct FundCheck<'a> {
+    fund: &'a Fund,
+    report: &'a FundReport,
+    previous: &'a HashMap<AlertKey, AlertState>,
+    policy: AlertPolicy,
+    today: NaiveDate,
+    /// The day of the latest missed milestone: the only one whose alert keeps firing.
+    latest_missed: Option<NaiveDate>,
+}
+
+impl FundCheck<'_> {
+    /// `due`: fires while at risk; ends with "met" when met, silently when missed takes over.
+    fn due(&self, m: &MilestoneReport) -> Option<Decision> {
+        let key = self.key(Some(m.milestone.date), AlertKind::Due);
+        let previous = self.previous.get(&key).copied();
         let facts = MilestoneFacts::from(m);
-        let date = Some(m.milestone.date);
-
-        // due: fires while at risk; ends with "met" when met, silently when missed takes over.
-        let due_key = key(date, AlertKind::Due);
-        let due_prev = previous.get(&due_key).copied();
-        let due = match (m.status, firing(due_prev)) {
+        let outcome = match (m.status, firing(previous)) {
             (MilestoneStatus::AtRisk, None) => {
-                Some((Reason::First, Some(Notice::Due { milestone: facts })))
+                (Reason::First, Some(Notice::Due { milestone: facts }))
             }
-            (MilestoneStatus::AtRisk, Some(s)) if repeat_due(s, policy, today, fund.year) => {
-                Some((Reason::Repeat, Some(Notice::Due { milestone: facts })))
+            (MilestoneStatus::AtRisk, Some(s)) if self.repeat_due(s) => {
+                (Reason::Repeat, Some(Notice::Due { milestone: facts }))
             }
-            (MilestoneStatus::Met, Some(_)) => Some((
-                Reason::Resolved,
-                resolved_notice(policy, Notice::Met { milestone: facts }),
-            )),
-            (MilestoneStatus::Missed, Some(_)) => Some((Reason::Replaced, None)),
-            (MilestoneStatus::Upcoming, Some(_)) => Some((Reason::Resolved, None)),
-            _ => None,
+            (MilestoneStatus::Met, Some(_)) => self.met(facts),
+            (MilestoneStatus::Missed, Some(_)) => (Reason::Replaced, None),
+            (MilestoneStatus::Upcoming, Some(_)) => (Reason::Resolved, None),
+            _ => return None,
         };
-        if let Some((reason, notice)) = due {
-            decisions.push(Decision {
-                next: next_state(due_prev, reason, today),
-                key: due_key,
-                reason,
-                notice,
-            });
-        }
+        Some(self.decision(key, previous, outcome))
+    }
 
-        // missed: announced once; while not caught up it repeats; one notice when caught up;
-        // announced afresh if it falls behind again after that.
-        let missed_key = key(date, AlertKind::Missed);
-        let missed_prev = previous.get(&missed_key).copied();
-        let caught_up = report.spent >= m.target;
-        let newest = date == latest_missed;
-        let missed = match (m.status, missed_prev) {
-            (MilestoneStatus::Missed, None) => {
-                // Announced in any case: it is the record the finance bureau assesses. Only
-                // the newest missed milestone, not yet caught up, keeps firing; an older one
-                // (first seen on a catch-up run) or one already caught up ends at once.
-                let keeps_firing = newest && !caught_up;
-                decisions.push(Decision {
-                    key: missed_key.clone(),
-                    reason: Reason::First,
-                    next: AlertState {
-                        status: if keeps_firing {
-                            AlertStatus::Firing
-                        } else {
-                            AlertStatus::Resolved
-                        },
-                        since: today,
-                        last_sent: today,
-                    },
-                    notice: Some(Notice::Missed {
-                        milestone: facts,
-                        spent_now: report.spent,
-                        caught_up,
-                        again: false,
-                    }),
-                });
-                None
+    /// `missed`: announced once; while not caught up it repeats; one notice when caught up;
+    /// announced afresh if it falls behind again after that.
+    fn missed(&self, m: &MilestoneReport) -> Option<Decision> {
+        let key = self.key(Some(m.milestone.date), AlertKind::Missed);
+        let previous = self.previous.get(&key).copied();
+        let outcome = match (m.status, previous) {
+            (MilestoneStatus::Missed, None) => return Some(self.missed_first(key, m)),
+            (MilestoneStatus::Missed, Some(s)) if s.status == AlertStatus::Resolved => {
+                self.missed_again(m)?
             }
-            // It ended (caught up, or already caught up at its first notice) and the newest
-            // missed milestone is behind its target again, say after a reversal: a first
-            // notice, and it fires (and repeats) again. An older milestone stays quiet: the
-            // newest one speaks for the fund.
-            (MilestoneStatus::Missed, Some(s))
-                if s.status == AlertStatus::Resolved && newest && !caught_up =>
-            {
-                Some((
-                    Reason::First,
-                    Some(Notice::Missed {
-                        milestone: facts,
-                        spent_now: report.spent,
-                        caught_up,
-                        again: true,
-                    }),
-                ))
-            }
-            (MilestoneStatus::Missed, Some(s)) if s.status == AlertStatus::Firing => {
-                if caught_up {
-                    Some((
-                        Reason::Resolved,
-                        resolved_notice(
-                            policy,
-                            Notice::CaughtUp {
-                                milestone: facts,
-                                spent_now: report.spent,
-                            },
-                        ),
-                    ))
-                } else if !newest {
-                    Some((Reason::Replaced, None))
-                } else if repeat_due(s, policy, today, fund.year) {
-                    Some((
-                        Reason::Repeat,
-                        Some(Notice::Missed {
-                            milestone: facts,
-                            spent_now: report.spent,
-                            caught_up,
-                            again: false,
-                        }),
-                    ))
-                } else {
-                    None
-                }
-            }
+            (MilestoneStatus::Missed, Some(s)) => self.missed_firing(m, s)?,
             // Late-posted entries met the milestone after all.
-            (MilestoneStatus::Met, Some(s)) if s.status == AlertStatus::Firing => Some((
-                Reason::Resolved,
-                resolved_notice(policy, Notice::Met { milestone: facts }),
-            )),
-            _ => None,
+            (MilestoneStatus::Met, Some(s)) if s.status == AlertStatus::Firing => {
+                self.met(MilestoneFacts::from(m))
+            }
+            _ => return None,
         };
-        if let Some((reason, notice)) = missed {
-            decisions.push(Decision {
-                next: next_state(missed_prev, reason, today),
-                key: missed_key,
-                reason,
-                notice,
-            });
+        Some(self.decision(key, previous, outcome))
+    }
+
+    /// A milestone seen missed for the first time. Announced in any case: it is the record the
+    /// finance bureau assesses. Only the latest missed milestone, not yet caught up, keeps
+    /// firing; an older one (first seen on a catch-up run) or one already caught up ends at
+    /// once.
+    fn missed_first(&self, key: AlertKey, m: &MilestoneReport) -> Decision {
+        let caught_up = self.caught_up(m);
+        let keeps_firing = self.is_latest_missed(m) && !caught_up;
+        Decision {
+            key,
+            reason: Reason::First,
+            next: AlertState {
+                status: if keeps_firing {
+                    AlertStatus::Firing
+                } else {
+                    AlertStatus::Resolved
+                },
+                since: self.today,
+                last_sent: self.today,
+            },
+            notice: Some(self.missed_notice(m, false)),
         }
     }
 
-    // over_budget: announced once; one notice when back within budget.
-    let over_key = key(None, AlertKind::OverBudget);
-    let over_prev = previous.get(&over_key).copied();
-    let over = report.spent > fund.budget;
-    let (spent, budget) = (report.spent, fund.budget);
-    let decision = match (over, firing(over_prev)) {
-        (true, None) => Some((Reason::First, Some(Notice::OverBudget { spent, budget }))),
-        (false, Some(_)) => Some((
+    /// A missed alert that ended (caught up, or already caught up at its first notice) while
+    /// the latest missed milestone is behind its target again, say after a reversal: a first
+    /// notice, and it fires (and repeats) again. An older milestone stays quiet: the latest
+    /// one speaks for the fund.
+    fn missed_again(&self, m: &MilestoneReport) -> Option<Outcome> {
+        (self.is_latest_missed(m) && !self.caught_up(m))
+            .then(|| (Reason::First, Some(self.missed_notice(m, true))))
+    }
+
+    /// A firing missed alert: ends with one notice when caught up, ends silently when a later
+    /// milestone was missed too, else repeats when its interval has passed.
+    fn missed_firing(&self, m: &MilestoneReport, state: AlertState) -> Option<Outcome> {
+        if self.caught_up(m) {
+            let notice = Notice::CaughtUp {
+                milestone: MilestoneFacts::from(m),
+                spent_now: self.report.spent,
+            };
+            Some((Reason::Resolved, self.resolved_notice(notice)))
+        } else if !self.is_latest_missed(m) {
+            Some((Reason::Replaced, None))
+        } else if self.repeat_due(state) {
+            Some((Reason::Repeat, Some(self.missed_notice(m, false))))
+        } else {
+            None
+        }
+    }
+
+    /// `over_budget`: announced once; one notice when back within budget.
+    fn over_budget(&self) -> Option<Decision> {
+        let key = self.key(None, AlertKind::OverBudget);
+        let previous = self.previous.get(&key).copied();
+        let (spent, budget) = (self.report.spent, self.fund.budget);
+        let outcome = match (spent > budget, firing(previous)) {
+            (true, None) => (Reason::First, Some(Notice::OverBudget { spent, budget })),
+            (false, Some(_)) => (
+                Reason::Resolved,
+                self.resolved_notice(Notice::BackWithinBudget { spent, budget }),
+            ),
+            _ => return None,
+        };
+        Some(self.decision(key, previous, outcome))
+    }
+
+    /// A milestone's alert ends because the milestone is met.
+    fn met(&self, facts: MilestoneFacts) -> Outcome {
+        (
             Reason::Resolved,
-            resolved_notice(policy, Notice::BackWithinBudget { spent, budget }),
-        )),
-        _ => None,
-    };
-    if let Some((reason, notice)) = decision {
-        decisions.push(Decision {
-            next: next_state(over_prev, reason, today),
-            key: over_key,
+            self.resolved_notice(Notice::Met { milestone: facts }),
+        )
+    }
+
+    fn missed_notice(&self, m: &MilestoneReport, again: bool) -> Notice {
+        Notice::Missed {
+            milestone: MilestoneFacts::from(m),
+            spent_now: self.report.spent,
+            caught_up: self.caught_up(m),
+            again,
+        }
+    }
+
+    /// Whether spending (to date) has reached the milestone's target.
+    fn caught_up(&self, m: &MilestoneReport) -> bool {
+        self.report.spent >= m.target
+    }
+
+    fn is_latest_missed(&self, m: &MilestoneReport) -> bool {
+        Some(m.milestone.date) == self.latest_missed
+    }
+
+    fn repeat_due(&self, state: AlertState) -> bool {
+        repeat_due(state, self.policy, self.today, self.fund.year)
+    }
+
+    fn resolved_notice(&self, notice: Notice) -> Option<Notice> {
+        resolved_notice(self.policy, notice)
+    }
+
+    fn key(&self, milestone: Option<NaiveDate>, kind: AlertKind) -> AlertKey {
+        AlertKey {
+            fund: self.fund.id.clone(),
+            milestone,
+            kind,
+        }
+    }
+
+    /// The decision for `outcome`, its new state following from its reason.
+    fn decision(
+        &self,
+        key: AlertKey,
+        previous: Option<AlertState>,
+        (reason, notice): Outcome,
+    ) -> Decision {
+        Decision {
+            next: next_state(previous, reason, self.today),
+            key,
             reason,
             notice,
-        });
+        }
     }
-    decisions
 }
 
 /// Decides the `stale` alert: `last_change` is the day a ledger source last changed (`None`:

@@ -20,9 +20,11 @@ use std::io::Read;
 use std::rc::Rc;
 use std::sync::mpsc::{Receiver, SyncSender};
 
+use super::Problem;
 use super::cell::Cell;
-use super::decode::{DelimiterClues, Encoding};
-use super::{Ctx, Problem, Table};
+use super::engine::Ctx;
+use super::sniff::{DelimiterClues, Encoding};
+use super::table::Table;
 use lines::{Marks, QuoteSpan, Tracker};
 use messages::{column, empty_file, quote_problem};
 

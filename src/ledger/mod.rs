@@ -4,44 +4,33 @@
 //! does not grow with the file; it never touches the database. A file with any bad row is
 //! rejected with every problem found: the caller discards what it received and keeps the
 //! previous version of that source in force.
+//!
+//! This file is the facade: what callers use ([`read`], [`read_bytes`], [`ReadOptions`],
+//! [`Sink`], [`Problem`], [`ProblemList`] …). Behind it: `sniff` (what a file is: format,
+//! encoding, delimiter), `xls_guard` (refuses `.xls` containers the spreadsheet reader would
+//! choke on), `engine` (the state of one read and what drives it), `delimited` (CSV/TSV) and
+//! `workbook` (XLSX/XLS) cut rows into cells, `header` and `table` find the header and the
+//! layout, `entry` turns a row into an entry, `cell` reads dates and amounts.
 
 mod cell;
-mod cfb;
-pub use cell::parse_date;
-mod decode;
 mod delimited;
+mod engine;
 mod entry;
 mod header;
+mod sniff;
 mod table;
 mod workbook;
+mod xls_guard;
 
 use std::fmt;
 use std::io::Read;
 
 use crate::core::{Entry, EntryRef, Fund};
-pub use decode::{CFB_MAGIC, Detected, Encoding, Format, Sniffer, detect};
+pub use cell::parse_date;
 pub use delimited::{BLOCK_RECORDS, Block, Blocks, Scanned};
-use entry::FundIndex;
-use header::HeaderMatch;
 pub use header::{ExtraHeaders, Role};
-use table::Table;
+pub use sniff::{CFB_MAGIC, Detected, Encoding, Format, Sniffer, detect};
 pub use workbook::{SkipReason, SkippedSheet};
-
-/// How many rows may come before the header (title lines, blank lines).
-const HEADER_SEARCH_ROWS: usize = 50;
-
-/// What a header row needs, for the messages that say none was found.
-const HEADER_NEEDS: &str = "表头要有日期列（日期/记账日期/业务日期/date，或 年、月、日 三列）\
-                            和金额列（金额/支出金额/借方金额/借方/amount）";
-
-/// What to do when no header row was found.
-const HEADER_REMEDY: &str =
-    "请确认导出的是明细账或支出明细，其他列名可在配置 ledger.columns 中指定";
-
-/// Why no header row was found `where_` (`文件中`, `工作表"明细"中`), and what to do.
-fn no_header_message(where_: &str) -> String {
-    format!("{where_}没有找到表头行，{HEADER_NEEDS}；{HEADER_REMEDY}")
-}
 
 /// What the reading of a file needs to know from the config.
 #[derive(Debug, Clone, Copy)]
@@ -175,60 +164,14 @@ impl fmt::Display for ProblemList<'_> {
 /// are returned). Once a problem is found the sink is not called again: the caller discards
 /// what it received.
 pub fn read<R: Read + Send, S: Sink>(
-    mut input: R,
+    input: R,
     detected: &Detected,
     extension: &str,
     options: ReadOptions<'_>,
     blocks: Option<&Blocks<'_>>,
     sink: &mut S,
 ) -> Result<(ReadStats, Vec<Block>), ReadError<S::Error>> {
-    let whole = |message: String| ReadError::Problems {
-        problems: vec![Problem::whole_file(message)],
-        more: 0,
-    };
-    decode::check_extension(detected, extension, detected.head.is_empty()).map_err(whole)?;
-    let mut ctx = Ctx {
-        options,
-        index: FundIndex::new(options),
-        stats: ReadStats::default(),
-        blocks: Vec::new(),
-        header_fingerprint: 0,
-        problems: Vec::new(),
-        more: 0,
-        sink,
-        sink_error: None,
-        subtotal_words: options
-            .extra_subtotal_words
-            .iter()
-            .map(|w| table::subtotal_word(w).into_owned())
-            .filter(|w| !w.is_empty())
-            .collect(),
-    };
-    match detected.format {
-        Format::Text => {
-            let encoding = detected.text.clone().map_err(whole)?;
-            ctx.stats.encoding = Some(encoding);
-            let delimiter = decode::delimiter(&detected.head, extension);
-            delimited::read_delimited(input, encoding, delimiter, blocks, &mut ctx)
-                .map_err(ReadError::Io)?;
-        }
-        Format::Xlsx | Format::Xls => {
-            let mut bytes = Vec::new();
-            input.read_to_end(&mut bytes).map_err(ReadError::Io)?;
-            workbook::read_workbook(&bytes, &mut ctx);
-        }
-    }
-    if let Some(e) = ctx.sink_error {
-        return Err(ReadError::Sink(e));
-    }
-    if ctx.problems.is_empty() {
-        Ok((ctx.stats, ctx.blocks))
-    } else {
-        Err(ReadError::Problems {
-            problems: ctx.problems,
-            more: ctx.more,
-        })
-    }
+    engine::run(input, detected, extension, options, blocks, sink)
 }
 
 /// Collects entries, and the sheets not read, in memory.
@@ -263,7 +206,7 @@ pub fn read_bytes(
     extension: &str,
     options: ReadOptions<'_>,
 ) -> Result<Parsed, Vec<Problem>> {
-    let detected = decode::detect(bytes);
+    let detected = sniff::detect(bytes);
     let mut collect = Collect::default();
     match read(bytes, &detected, extension, options, None, &mut collect) {
         Ok((stats, _)) => Ok(Parsed {
@@ -279,36 +222,6 @@ pub fn read_bytes(
             "读取文件出错（{e}）；请检查文件能否打开后重新导入"
         ))]),
         Err(ReadError::Sink(never)) => match never {},
-    }
-}
-
-/// The state of one read: counts, problems, and where entries go.
-struct Ctx<'o, 's, E> {
-    options: ReadOptions<'o>,
-    index: FundIndex<'o>,
-    stats: ReadStats,
-    blocks: Vec<Block>,
-    /// A fingerprint of the header row found and what its columns map to (0: none yet).
-    header_fingerprint: u64,
-    problems: Vec<Problem>,
-    more: usize,
-    sink: &'s mut dyn Sink<Error = E>,
-    sink_error: Option<E>,
-    /// `options.extra_subtotal_words` as cells are compared with them.
-    subtotal_words: Vec<String>,
-}
-
-impl<E> Ctx<'_, '_, E> {
-    fn problem(&mut self, problem: Problem) {
-        if self.problems.len() < MAX_PROBLEMS {
-            self.problems.push(problem);
-        } else {
-            self.more += 1;
-        }
-    }
-
-    fn has_problems(&self) -> bool {
-        !self.problems.is_empty()
     }
 }
 

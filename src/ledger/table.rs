@@ -4,12 +4,13 @@
 //! (`第 2 页 共 3 页`), and the titles and header repeated on every page — which are skipped
 //! and counted. Entries are made by [`super::entry`].
 
+use super::Problem;
 use super::cell::{Cell, is_blank_amount};
+use super::engine::{Ctx, HEADER_SEARCH_ROWS, no_header_message};
 use super::entry::entry_of;
 use super::header::{
     ExtraHeaders, Header, HeaderMatch, Role, YearLabel, match_header, match_two_rows, title_years,
 };
-use super::{Ctx, HEADER_SEARCH_ROWS, Problem, no_header_message};
 
 /// Subtotal and carry rows that exports interleave with entries, and running totals of a
 /// period still open (当前合计, 月计). A row with a cell that says exactly one of these

@@ -12,9 +12,12 @@ use std::io::Cursor;
 
 use calamine::{Data, Dimensions, Range, Reader, SheetType, SheetVisible};
 
+use super::Problem;
 use super::cell::Cell;
+use super::engine::{Ctx, HEADER_NEEDS, HEADER_REMEDY, HEADER_SEARCH_ROWS, no_header_message};
+use super::header::HeaderMatch;
 use super::table::{Table, detect_header};
-use super::{Ctx, HEADER_NEEDS, HEADER_REMEDY, HEADER_SEARCH_ROWS, Problem, cfb};
+use super::xls_guard;
 
 /// A sheet of a workbook that was not read, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,8 +75,8 @@ struct Sheet {
 }
 
 pub(super) fn read_workbook<E>(bytes: &[u8], ctx: &mut Ctx<'_, '_, E>) {
-    if bytes.starts_with(&super::decode::CFB_MAGIC)
-        && let Some(damage) = cfb::damage(bytes)
+    if bytes.starts_with(&super::sniff::CFB_MAGIC)
+        && let Some(damage) = xls_guard::damage(bytes)
     {
         ctx.problem(Problem::whole_file(damage.to_string()));
         return;
@@ -239,7 +242,7 @@ fn probe(range: &Range<Data>, merges: &[Dimensions], extra: &super::ExtraHeaders
         if cells.iter().all(Cell::is_empty) {
             continue;
         }
-        if detect_header(previous.as_ref(), line, &cells, extra).0 != super::HeaderMatch::No {
+        if detect_header(previous.as_ref(), line, &cells, extra).0 != HeaderMatch::No {
             return Probe::Header;
         }
         seen += 1;
@@ -266,7 +269,7 @@ fn no_header_in_workbook(read: &[(&str, Probe)], skipped: &[SkippedSheet]) -> St
                 .to_owned();
         }
         if let [(name, _)] = read {
-            return super::no_header_message(&format!("工作表{}中", super::cell::quoted(name)));
+            return no_header_message(&format!("工作表{}中", super::cell::quoted(name)));
         }
     }
     let mut sheets: Vec<String> = read
@@ -421,7 +424,7 @@ fn load_sheets(bytes: &[u8]) -> Result<(Vec<Sheet>, Vec<SkippedSheet>), String> 
         });
     }
     // .xlsx and .xlsb sheets are read when asked for: measure their grids first, with the
-    // reader's own cell parser (an .xls is measured before it is opened, in `cfb`).
+    // reader's own cell parser (an .xls is measured before it is opened, in `xls_guard`).
     match &mut workbook {
         calamine::Sheets::Xlsx(xlsx) => grid_check(".xlsx", &names, |name| {
             xlsx.worksheet_cells_reader(name)
@@ -518,8 +521,8 @@ fn grid_check(
             None => {}
         }
     }
-    if total > cfb::GRID_BUDGET {
-        return Err(cfb::too_many_cells(kind, total));
+    if total > xls_guard::GRID_BUDGET {
+        return Err(xls_guard::too_many_cells(kind, total));
     }
     Ok(())
 }
@@ -567,9 +570,9 @@ mod grid_tests {
         assert_eq!(cells, [500, 1]);
         // Up to the budget in all.
         let names = ["a".to_owned(), "b".to_owned()];
-        let half = Some(Some(cfb::GRID_BUDGET / 2));
+        let half = Some(Some(xls_guard::GRID_BUDGET / 2));
         assert_eq!(grid_check(".xlsx", &names, |_| half), Ok(()));
-        let more = |name: &str| Some(Some(cfb::GRID_BUDGET / 2 + u64::from(name == "b")));
+        let more = |name: &str| Some(Some(xls_guard::GRID_BUDGET / 2 + u64::from(name == "b")));
         assert!(grid_check(".xlsx", &names, more).is_err());
     }
 

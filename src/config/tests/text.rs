@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use super::super::{decode, io_reason, load};
+use super::super::load;
+use super::super::text::{decode, io_reason};
 use super::{FUNDS, load_text, problems};
 
 #[test]

@@ -92,85 +92,104 @@ impl Validator<'_> {
             );
         }
         let mut funds = Vec::with_capacity(raw.len());
-        let mut declared: Vec<Declared> = Vec::new();
-        // (text, year) → the first fund that uses it, and as what: for texts naming two funds.
-        let mut names: HashMap<(String, i32), (String, &'static str)> = HashMap::new();
-        // The plan's 02-29 in a year without one: reported once, with every fund concerned.
-        let mut leap_misses: Vec<(usize, i32, String)> = Vec::new();
+        let mut seen = Seen::default();
         for (i, f) in raw.iter().enumerate() {
-            let at = format!("funds[{i}]");
-            if let Some(id) = &f.id {
-                self.fund_id(id, &at, &declared);
-                declared.push(Declared {
-                    path: at.clone(),
-                    id: id.clone(),
-                    code: f.code.clone(),
-                    name: f.name.clone(),
-                });
-            }
-            for (key, value) in [("code", &f.code), ("name", &f.name)] {
-                if value.as_ref().is_some_and(|v| v.trim().is_empty()) {
-                    self.problems.add(
-                        format!("{at}.{key}"),
-                        format!("is empty: write e.g. {}", example_of(key)),
-                    );
-                }
-            }
-            for (j, alias) in &f.aliases {
-                if alias.trim().is_empty() {
-                    self.problems.add(
-                        format!("{at}.aliases[{j}]"),
-                        "is empty: delete it, or write a text that names the fund in ledger exports",
-                    );
-                }
-            }
-            if let Some(year) = f.year {
-                self.fund_names(f, year, &at, &mut names);
-            }
-            let budget = f
-                .budget
-                .as_ref()
-                .and_then(|b| self.budget(b, &format!("{at}.budget")));
-            for (j, addr) in &f.notify {
-                self.mailbox(&format!("{at}.notify[{j}]"), "notify", addr);
-            }
-            let own;
-            let (specs, plan_path) = match &f.milestones {
-                Some(m) => {
-                    own = self.milestone_specs(m, &format!("{at}.milestones"));
-                    (own.as_slice(), Some(format!("{at}.milestones")))
-                }
-                None => (plan, None),
-            };
-            let milestones = f.year.and_then(|year| {
-                milestones_in(specs, year)
-                    .map_err(|k| match &plan_path {
-                        Some(own) => self.problems.add(
-                            format!("{own}[{k}].by"),
-                            format!(
-                                "02-29 does not exist in {year}, the fund's year: write \"02-28\""
-                            ),
-                        ),
-                        None => leap_misses.push((k, year, at.clone())),
-                    })
-                    .ok()
-                    .flatten()
+            funds.extend(self.fund(f, &format!("funds[{i}]"), plan, &mut seen));
+        }
+        self.leap_misses(seen.leap_misses);
+        (funds, seen.declared)
+    }
+
+    /// Validates the fund written at `at` (`funds[1]`); the fund, when it is valid.
+    fn fund(&mut self, f: &RawFund, at: &str, plan: &[Spec], seen: &mut Seen) -> Option<Fund> {
+        if let Some(id) = &f.id {
+            self.fund_id(id, at, &seen.declared);
+            seen.declared.push(Declared {
+                path: at.to_owned(),
+                id: id.clone(),
+                code: f.code.clone(),
+                name: f.name.clone(),
             });
-            if let (Some(id), Some(code), Some(name), Some(year), Some(budget), Some(milestones)) =
-                (&f.id, &f.code, &f.name, f.year, budget, milestones)
-            {
-                funds.push(Fund {
-                    id: id.clone(),
-                    code: code.clone(),
-                    name: name.clone(),
-                    year,
-                    budget,
-                    milestones,
-                    aliases: f.aliases.iter().map(|(_, a)| a.clone()).collect(),
-                    notify: f.notify.iter().map(|(_, n)| n.clone()).collect(),
-                });
+        }
+        for (key, value) in [("code", &f.code), ("name", &f.name)] {
+            if value.as_ref().is_some_and(|v| v.trim().is_empty()) {
+                self.problems.add(
+                    format!("{at}.{key}"),
+                    format!("is empty: write e.g. {}", example_of(key)),
+                );
             }
         }
+        for (j, alias) in &f.aliases {
+            if alias.trim().is_empty() {
+                self.problems.add(
+                    format!("{at}.aliases[{j}]"),
+                    "is empty: delete it, or write a text that names the fund in ledger exports",
+                );
+            }
+        }
+        if let Some(year) = f.year {
+            self.fund_names(f, year, at, &mut seen.names);
+        }
+        let budget = f
+            .budget
+            .as_ref()
+            .and_then(|b| self.budget(b, &format!("{at}.budget")));
+        for (j, addr) in &f.notify {
+            self.mailbox(&format!("{at}.notify[{j}]"), "notify", addr);
+        }
+        let milestones = self.fund_milestones(f, at, plan, &mut seen.leap_misses);
+        let (Some(id), Some(code), Some(name), Some(year), Some(budget), Some(milestones)) =
+            (&f.id, &f.code, &f.name, f.year, budget, milestones)
+        else {
+            return None;
+        };
+        Some(Fund {
+            id: id.clone(),
+            code: code.clone(),
+            name: name.clone(),
+            year,
+            budget,
+            milestones,
+            aliases: f.aliases.iter().map(|(_, a)| a.clone()).collect(),
+            notify: f.notify.iter().map(|(_, n)| n.clone()).collect(),
+        })
+    }
+
+    /// The fund's milestones in its year, from its own `milestones` or else the shared `plan`.
+    /// A 02-29 of the shared plan in a year without one goes to `leap_misses`, to be reported
+    /// once for every fund concerned ([`Validator::leap_misses`]).
+    fn fund_milestones(
+        &mut self,
+        f: &RawFund,
+        at: &str,
+        plan: &[Spec],
+        leap_misses: &mut Vec<LeapMiss>,
+    ) -> Option<Vec<Milestone>> {
+        let own;
+        let (specs, plan_path) = match &f.milestones {
+            Some(m) => {
+                own = self.milestone_specs(m, &format!("{at}.milestones"));
+                (own.as_slice(), Some(format!("{at}.milestones")))
+            }
+            None => (plan, None),
+        };
+        f.year.and_then(|year| {
+            milestones_in(specs, year)
+                .map_err(|k| match &plan_path {
+                    Some(own) => self.problems.add(
+                        format!("{own}[{k}].by"),
+                        format!("02-29 does not exist in {year}, the fund's year: write \"02-28\""),
+                    ),
+                    None => leap_misses.push((k, year, at.to_owned())),
+                })
+                .ok()
+                .flatten()
+        })
+    }
+
+    /// The shared plan's 02-29s in years without one: one problem per milestone and year,
+    /// naming every fund concerned.
+    fn leap_misses(&mut self, leap_misses: Vec<LeapMiss>) {
         let mut by_milestone: Vec<(usize, i32, Vec<String>)> = Vec::new();
         for (k, year, fund) in leap_misses {
             match by_milestone
@@ -196,7 +215,6 @@ impl Validator<'_> {
                 ),
             );
         }
-        (funds, declared)
     }
 
     fn fund_id(&mut self, id: &str, at: &str, earlier: &[Declared]) {
@@ -278,6 +296,21 @@ impl Validator<'_> {
             .map_err(|message| self.problems.add(path, message))
             .ok()
     }
+}
+
+/// A milestone `k` of the shared plan that is 02-29, a year without one, and the path of the
+/// fund of that year (`funds[1]`).
+type LeapMiss = (usize, i32, String);
+
+/// What the funds validated so far leave for the next one to be checked against.
+#[derive(Default)]
+struct Seen {
+    /// Every fund written so far, even an invalid one.
+    declared: Vec<Declared>,
+    /// (text, year) → the first fund that uses it, and as what: for texts naming two funds.
+    names: HashMap<(String, i32), (String, &'static str)>,
+    /// The shared plan's 02-29 in a year without one: reported once, with every fund concerned.
+    leap_misses: Vec<LeapMiss>,
 }
 
 /// The dates of `specs` in `year`. `Err(k)` when milestone `k` is 02-29 and `year` has none;

@@ -4,8 +4,8 @@
 
 use super::super::Problem;
 use super::super::cell;
-use super::super::decode::Encoding;
 use super::super::header::{Header, Role, column_letter};
+use super::super::sniff::Encoding;
 use super::Row;
 use super::lines::{QuoteSpan, SpanEnd};
 

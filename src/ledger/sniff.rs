@@ -1,4 +1,5 @@
-//! Recognising what a file is (spreadsheet or text) and in which encoding its text is.
+//! Sniffing a file: what it is (spreadsheet or text), in which encoding its text is, and which
+//! delimiter its lines use — from its bytes, before it is read.
 //!
 //! Finance software writes GBK; spreadsheets save UTF-8 (often with a BOM) or UTF-16. The
 //! order of detection is: BOM, then strict UTF-8, then GB18030 (a superset of GBK). The

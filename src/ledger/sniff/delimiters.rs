@@ -4,6 +4,7 @@
 //! the accountant: Chinese, saying what to do.
 
 use super::super::cell::Cell;
+use super::super::engine::HEADER_SEARCH_ROWS;
 use super::super::header::{ExtraHeaders, HeaderMatch, match_header};
 use super::{Encoding, HEAD_LEN};
 
@@ -208,7 +209,7 @@ fn read_sample(text: &[u8], delimiter: u8, cut: bool, extra: &ExtraHeaders) -> O
         match &mut reading {
             None => {
                 rows_before += 1;
-                if rows_before > super::super::HEADER_SEARCH_ROWS {
+                if rows_before > HEADER_SEARCH_ROWS {
                     return None;
                 }
                 // A header naming a role twice is still the header (the reader reports it).
