@@ -24,6 +24,8 @@ use crate::store::{CheckRecord, EmailRecord, Store, StoreError};
 /// (on that day, for replays with `--as-of`), and the real time that schedules delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckClock {
+    /// The day the rules judge (milestones due, days late, data freshness): today in the
+    /// configured time zone, or `--as-of`.
     pub day: NaiveDate,
     /// The moment recorded in the database.
     pub stamp: DateTime<Utc>,
@@ -34,27 +36,42 @@ pub struct CheckClock {
 /// An email the check put in the outbox (or, in a dry run, would have).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueuedEmail {
+    /// Its row in the outbox; `None` in a dry run, where nothing is kept.
     pub outbox_id: Option<i64>,
+    /// The envelope recipients, as addresses.
     pub to: Vec<String>,
+    /// The subject line, in Chinese.
     pub subject: String,
+    /// The plain-text part (the HTML part is in the outbox only), for the dry run to print.
     pub text: String,
 }
 
+/// What one check did, for `spendwatch check` to print and the daemon to log.
 #[derive(Debug, Clone)]
 pub struct CheckSummary {
+    /// Each configured file synced before the evaluation, and what became of it.
     pub imports: Vec<FileReport>,
+    /// `ledger.sources` patterns that are not valid globs or name no file, in English.
     pub import_warnings: Vec<String>,
+    /// Every change of alert state (new, repeated, resolved, replaced), each with its reason
+    /// and the notice it sends, if any.
     pub decisions: Vec<Decision>,
+    /// The emails put in the outbox, one per set of recipients.
     pub emails: Vec<QueuedEmail>,
     /// Pairs of sources holding the same entries in force (money counted twice), after this
     /// check's read.
     pub overlaps: usize,
 }
 
+/// Why a check failed. Its alert changes and emails are recorded in one transaction at the end,
+/// so none of them is kept; the sources synced before the failure keep their new versions.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
+    /// The database failed: a runtime failure (exit 1).
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// An email could not be built, in practice because `email.from` or a recipient is not a
+    /// valid address (exit 2: the config must be fixed).
     #[error(transparent)]
     Mail(#[from] MailError),
 }
@@ -74,6 +91,13 @@ pub fn alert_policy(config: &Config) -> AlertPolicy {
 }
 
 /// Runs one check. With `dry_run`, everything happens inside a transaction that is rolled back.
+///
+/// A bad ledger file is not an error: it is reported in [`CheckSummary::imports`] and its
+/// previous version stays in force.
+///
+/// # Errors
+/// [`CheckError::Store`] when the database fails; [`CheckError::Mail`] when an email cannot be
+/// built from the configured addresses. No alert change and no email is recorded either way.
 pub fn run_check(
     store: &mut Store,
     config: &Config,

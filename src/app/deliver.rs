@@ -43,6 +43,14 @@ pub struct DeliveryReport {
 ///
 /// `unanswered` counts the tries in a row that got no answer from the server (the caller keeps
 /// it between calls): the wait before the next try doubles with it, whichever email is tried.
+///
+/// A failed send is not an error: it is counted in the [`DeliveryReport`] and recorded on
+/// its message (retry later, or failed for good).
+///
+/// # Errors
+/// [`StoreError`] when the database fails while claiming or recording a message; the
+/// messages recorded before it stay recorded, and a message claimed but not recorded is
+/// tried again once its lease expires.
 pub async fn deliver_due(
     store: &mut Store,
     transport: &dyn Transport,

@@ -43,14 +43,20 @@ pub struct SourceFile {
 /// rows; amounts in 分.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// Same bytes, same settings as the version in force (of `entries` entries).
-    Unchanged { entries: i64 },
+    /// Same bytes, same settings as the version in force: nothing was read.
+    Unchanged {
+        /// Entries of the version in force, which stays.
+        entries: i64,
+    },
     /// Read without problems; `previous` entries were (or would be) replaced, of which
     /// `written` were new or changed.
     Imported {
         /// Entries of the new version.
         entries: usize,
+        /// Entries of the version this one replaced (0 for a file seen the first time).
         previous: i64,
+        /// Entries new or changed against the replaced version (the rest were already in
+        /// force and kept as they were).
         written: usize,
         /// Subtotal and carry rows skipped (合计, 承前页 …).
         subtotal_rows: usize,
@@ -66,25 +72,48 @@ pub enum Outcome {
     /// Rejected with every problem listed (`report`); `known` when this exact version was
     /// rejected before. The version in force (`entries_in_force` entries) stays.
     Rejected {
+        /// Every problem of the file, one per line, in the `file:line:` form, as printed.
         report: String,
+        /// This exact version (same bytes, same settings) was rejected before, so its problems
+        /// were already told.
         known: bool,
+        /// Entries of the previous good version, which stays in force (0 if there is none).
         entries_in_force: i64,
     },
     /// A configured file that is not there (any entries it had stay in force).
-    Missing { entries_in_force: i64 },
+    Missing {
+        /// Entries of its last good version, still counted.
+        entries_in_force: i64,
+    },
     /// Left force: a newer file of its year-to-date series (`by`, as shown) holds its
     /// entries; `why` says why that one is newer. Its `entries` (summing to `amount`) stay in
     /// the database, counted nowhere.
     Superseded {
+        /// The newer file of the series, as the user sees its path.
         by: String,
+        /// Why `by` is newer, in Chinese, for the admin's email (a later period, a later
+        /// export).
         why: String,
+        /// Entries of this file that no longer count.
         entries: i64,
+        /// Their sum, in 分.
         amount: Money,
     },
     /// Left force: `ledger.sources` no longer names it (a folder moved, a glob changed).
-    Unconfigured { entries: i64, amount: Money },
+    Unconfigured {
+        /// Entries of this file that no longer count.
+        entries: i64,
+        /// Their sum, in 分.
+        amount: Money,
+    },
     /// Back in force, for the reason `why`.
-    Restored { why: String, entries: i64 },
+    Restored {
+        /// Why it counts again, in Chinese (`ledger.sources 又包含了它`, or it is the newest
+        /// of its series).
+        why: String,
+        /// Entries that count again.
+        entries: i64,
+    },
 }
 
 impl Outcome {
@@ -205,6 +234,13 @@ pub fn unmatched_patterns(config: &Config) -> Vec<String> {
 /// and reported, good ones replace their source's entries; then force is settled (the newest
 /// file of each year-to-date series, nothing the config no longer names), each change of
 /// force reported after the files.
+///
+/// A bad or unreadable file is not an error: it is reported in its [`FileReport`] as
+/// [`Outcome::Rejected`] and the other files are still synced.
+///
+/// # Errors
+/// [`StoreError`] when the database fails; the files synced before the failure keep their new
+/// versions (each file, and each year-to-date series, is written as a unit).
 pub fn sync_sources(
     store: &mut Store,
     config: &Config,

@@ -130,7 +130,14 @@ fn parse_day(text: &str) -> Result<NaiveDate, String> {
     crate::ledger::parse_date(text)
 }
 
-/// Runs the command line `args` (including the program name).
+/// Runs the command line `args` (including the program name). `--help` and `--version` print
+/// and succeed.
+///
+/// # Errors
+/// A [`Failure`] carrying the message to print and the exit status: [`ExitKind::Invalid`] for
+/// bad usage (already printed by clap, so the message is empty), a config that is missing or
+/// invalid, or a rejected input file; [`ExitKind::Runtime`] for a database, I/O or daemon
+/// failure.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<(), Failure> {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,

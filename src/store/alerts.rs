@@ -17,8 +17,9 @@ pub struct EmailRecord<'a> {
     pub message_id: &'a str,
     /// Its subject, for `spendwatch outbox`.
     pub subject: &'a str,
-    /// The SMTP envelope: the sender and the recipients.
+    /// The SMTP envelope's sender.
     pub envelope_from: &'a str,
+    /// The SMTP envelope's recipients, as addresses.
     pub envelope_to: &'a [String],
     /// The whole message, as it is sent.
     pub raw: &'a [u8],
@@ -41,9 +42,11 @@ pub struct CheckRecord<'a> {
     pub emails: &'a [EmailRecord<'a>],
     /// Sources whose rejected version the admin is now told about.
     pub rejections_notified: &'a [String],
-    /// One-time notices sent now (their keys are remembered) and those whose condition ended
-    /// (their keys are forgotten, so they are told again if it returns).
+    /// The keys of the one-time notices sent now (`nomatch:…`, `missing:…`, `overlap:…`,
+    /// `nodata:…`): remembered, so they are not told again while their condition holds.
     pub notices_sent: &'a [String],
+    /// The keys of one-time notices whose condition ended: forgotten, so they are told again
+    /// if it returns.
     pub notices_cleared: &'a [String],
     /// The ids of the force notices ([`Store::force_notices`]) emailed now.
     pub force_notices_sent: &'a [i64],
@@ -189,7 +192,11 @@ fn record_decision(
 }
 
 impl Store {
-    /// The state of every alert.
+    /// The state of every alert ever raised (resolved ones too), by key: what the core's rules
+    /// decide against.
+    ///
+    /// # Errors
+    /// A database failure.
     pub fn alert_states(&self) -> Result<HashMap<AlertKey, AlertState>, StoreError> {
         Ok(self
             .alert_rows()?
@@ -223,6 +230,9 @@ impl Store {
     }
 
     /// The latest `limit` history events, oldest first.
+    ///
+    /// # Errors
+    /// A database failure.
     pub fn alert_events(&self, limit: usize) -> Result<Vec<AlertEvent>, StoreError> {
         let mut stmt = self
             .conn
@@ -247,6 +257,9 @@ impl Store {
 
     /// Writes a check's alert changes, history and emails in one transaction; returns the ids of
     /// the new outbox rows, in the order of `record.emails`.
+    ///
+    /// # Errors
+    /// A database failure; nothing of the record is kept.
     pub fn record_check(&mut self, record: &CheckRecord<'_>) -> Result<Vec<i64>, StoreError> {
         let path = self.path.clone();
         let wrap = |source| StoreError::Sqlite {
@@ -338,6 +351,9 @@ impl Store {
 
     /// Rejected source versions the admin has not been told about: (path, problems, entries
     /// of the version in force — `None` when no version of the source was ever accepted).
+    ///
+    /// # Errors
+    /// A database failure.
     pub fn unnotified_rejections(&self) -> Result<Vec<(String, String, Option<i64>)>, StoreError> {
         let mut stmt = self
             .conn

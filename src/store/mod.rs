@@ -53,6 +53,7 @@ pub enum StoreError {
          was left untouched."
     )]
     NewerSchema {
+        /// The database.
         path: String,
         /// The schema version of the file.
         found: i64,
@@ -61,35 +62,54 @@ pub enum StoreError {
     },
     /// The database holds what it cannot (`detail` says what).
     #[error("{path}: {detail}")]
-    Corrupt { path: String, detail: String },
+    Corrupt {
+        /// The damaged file: the database, or the backup copy that failed its check.
+        path: String,
+        /// What is wrong, in English, for the administrator.
+        detail: String,
+    },
     /// The folder of a new database could not be created.
     #[error("{path}: cannot create its folder: {source}")]
     CreateDir {
+        /// The folder.
         path: String,
+        /// Why the system refused.
         source: std::io::Error,
     },
     /// A command that only shows what the database holds found none (it never creates one).
     #[error("{path}: the database does not exist yet")]
-    Missing { path: String },
+    Missing {
+        /// Where the config says the database is.
+        path: String,
+    },
     /// The user running the command may not open the database (or enter its folder).
     #[error("{path}: {source}")]
     NoAccess {
+        /// The database.
         path: String,
+        /// The system's refusal (permission denied).
         source: std::io::Error,
     },
     /// `backup` would replace a file without being told to.
     #[error("{path} already exists; give --force to replace it, or another file name")]
-    Exists { path: String },
+    Exists {
+        /// The backup file asked for.
+        path: String,
+    },
     /// Reading or writing a file failed (a backup).
     #[error("{path}: {source}")]
     Io {
+        /// The file being written (the backup, or its partial copy).
         path: String,
+        /// What the system said.
         source: std::io::Error,
     },
     /// SQLite failed; the message adds what to do about the failures a person can fix.
     #[error("{path}: {source}{advice}", advice = advice(source))]
     Sqlite {
+        /// The database (`:memory:` for one in memory), or the backup being written.
         path: String,
+        /// What SQLite said.
         source: rusqlite::Error,
     },
 }
@@ -145,11 +165,20 @@ pub struct Store {
 
 impl Store {
     /// Opens the database at `path`, creating and migrating it as needed.
+    ///
+    /// # Errors
+    /// [`StoreError::CreateDir`] when its folder cannot be created; [`StoreError::NewerSchema`]
+    /// when a newer spendwatch wrote it (the file is left untouched); [`StoreError::Sqlite`]
+    /// when SQLite cannot open, lock or migrate it (not a database, read-only, busy for
+    /// longer than 30 seconds).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         Store::open_with_busy_timeout(path, BUSY_TIMEOUT)
     }
 
     /// Like [`Store::open`], waiting at most `busy_timeout` for a lock held by another process.
+    ///
+    /// # Errors
+    /// Those of [`Store::open`], busy meaning longer than `busy_timeout`.
     pub fn open_with_busy_timeout(
         path: &Path,
         busy_timeout: Duration,

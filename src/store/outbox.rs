@@ -18,9 +18,11 @@ pub struct Claimed {
     pub id: i64,
     /// Its `Message-ID` header.
     pub message_id: String,
+    /// Its subject, for the delivery log.
     pub subject: String,
-    /// The SMTP envelope: the sender and the recipients.
+    /// The SMTP envelope's sender.
     pub envelope_from: String,
+    /// The SMTP envelope's recipients, as addresses.
     pub envelope_to: Vec<String>,
     /// The whole message, as it is sent.
     pub raw: Vec<u8>,
@@ -35,6 +37,7 @@ pub struct OutboxRow {
     pub id: i64,
     /// When the check that wrote it ran.
     pub created_at: DateTime<Utc>,
+    /// Its subject, in Chinese as sent.
     pub subject: String,
     /// The recipients.
     pub envelope_to: Vec<String>,
@@ -55,7 +58,11 @@ fn split_addresses(text: String) -> Vec<String> {
 }
 
 impl Store {
-    /// Releases every lease: called at start, when no sender of ours can be running.
+    /// Releases every lease: called at start, when no sender of ours can be running. Returns
+    /// how many messages were leased (in flight when the last sender stopped).
+    ///
+    /// # Errors
+    /// A database failure.
     pub fn release_leases(&mut self) -> Result<usize, StoreError> {
         self.conn
             .execute("UPDATE outbox SET lease_until = NULL WHERE status = 'pending' AND lease_until IS NOT NULL", [])
@@ -167,6 +174,10 @@ impl Store {
     }
 
     /// After a permanent failure: kept, shown by `spendwatch outbox`, re-queued by `--retry`.
+    /// `error` is recorded as the message's last error.
+    ///
+    /// # Errors
+    /// A database failure.
     pub fn mark_failed(&mut self, id: i64, error: &str) -> Result<(), StoreError> {
         self.conn
             .execute(
@@ -198,6 +209,9 @@ impl Store {
     }
 
     /// Messages not yet sent (pending and failed), oldest first, and the `recent` last sent ones.
+    ///
+    /// # Errors
+    /// A database failure.
     pub fn outbox_rows(&self, recent: usize) -> Result<Vec<OutboxRow>, StoreError> {
         let mut stmt = self
             .conn
@@ -245,6 +259,10 @@ impl Store {
 
     /// Starts a transaction that [`Store::rollback_dry_run`] undoes: a dry run does everything
     /// a real check does, then leaves no trace.
+    ///
+    /// # Errors
+    /// A database failure, or [`StoreError::Sqlite`] (busy) when another process holds the
+    /// write lock for longer than the busy timeout.
     pub fn begin_dry_run(&mut self) -> Result<(), StoreError> {
         self.conn
             .execute_batch("BEGIN IMMEDIATE")

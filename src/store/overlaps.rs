@@ -20,7 +20,11 @@ pub struct Overlap {
 
 impl Store {
     /// Entries of `path` that also appear (same fund, date, voucher, amount, memo) in another
-    /// source, with that source's path and line.
+    /// source in force, with that source's path and line; empty when no other source in force
+    /// has entries.
+    ///
+    /// # Errors
+    /// A database failure.
     pub fn duplicates_elsewhere(
         &self,
         path: &str,
@@ -132,7 +136,11 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
-    /// Every entry of the source at `path`, in order (for tests and inspection).
+    /// Every entry of the source at `path`, in the order of its file (for tests and
+    /// inspection); empty for an unknown path.
+    ///
+    /// # Errors
+    /// A database failure.
     pub fn entries_of(&self, path: &str) -> Result<Vec<Entry>, StoreError> {
         let mut stmt = self
             .conn

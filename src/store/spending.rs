@@ -11,7 +11,11 @@ use super::{Store, StoreError};
 use crate::core::{DailySpend, Money};
 
 impl Store {
-    /// Every fund's spending by day (one row per fund: cheap however many entries there are).
+    /// Every fund's spending by day, in 分, keyed by fund id; funds without entries in force
+    /// are absent (one row per fund: cheap however many entries there are).
+    ///
+    /// # Errors
+    /// A database failure.
     pub fn daily_spend(&self) -> Result<HashMap<String, DailySpend>, StoreError> {
         let mut stmt = self
             .conn
@@ -31,7 +35,10 @@ impl Store {
     }
 
     /// One fund's spending by day. Evaluating fund by fund keeps memory small however many
-    /// funds there are.
+    /// funds there are. Empty (no spending on any day) for a fund without entries in force.
+    ///
+    /// # Errors
+    /// A database failure.
     pub fn daily_spend_of(&self, fund: &str) -> Result<DailySpend, StoreError> {
         let mut stmt = self
             .conn
@@ -46,7 +53,11 @@ impl Store {
         }))
     }
 
-    /// Entries in force per fund.
+    /// Entries in force per fund id; funds without any are absent (the 数据缺失 notice is
+    /// about them).
+    ///
+    /// # Errors
+    /// A database failure.
     pub fn entry_counts(&self) -> Result<HashMap<String, i64>, StoreError> {
         let mut stmt = self
             .conn
@@ -62,6 +73,9 @@ impl Store {
     }
 
     /// Entries in force in all sources, and the number of sources that have any.
+    ///
+    /// # Errors
+    /// A database failure.
     pub fn entries_in_force(&self) -> Result<(i64, i64), StoreError> {
         self.conn
             .query_row("SELECT COALESCE(SUM(entry_count), 0), COUNT(*) FILTER (WHERE entry_count > 0) FROM sources WHERE withdrawn IS NULL", [], |r| {
