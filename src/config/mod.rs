@@ -28,19 +28,34 @@ use crate::ledger::ExtraHeaders;
 use problems::Problems;
 pub use problems::{ConfigError, Problem};
 
-/// The defaults for every optional key, in one place.
+/// The defaults for every optional key, in one place, written as they would be in the file
+/// (durations as `7d`, paths relative to the config file's folder). SPEC §9 shows the shape.
 pub mod defaults {
+    /// `timezone`: the IANA zone whose local date is the as-of day (SPEC §2).
     pub const TIMEZONE: &str = "Asia/Shanghai";
+    /// `database`: the SQLite file, relative to the config file's folder.
     pub const DATABASE: &str = "data/spendwatch.db";
+    /// `schedule`: the daemon's check time as a crontab line, 09:00 daily in [`TIMEZONE`].
     pub const SCHEDULE: &str = "0 9 * * *";
+    /// `alerts.warn_days`: days before a milestone when an unmet one becomes `at_risk` (SPEC §3).
     pub const WARN_DAYS: u32 = 15;
+    /// `alerts.repeat_interval`: how often a still-firing alert is sent again (SPEC §4).
     pub const REPEAT_INTERVAL: &str = "7d";
+    /// `alerts.notify_resolved`: whether an alert that ends gets its own notice (SPEC §4).
     pub const NOTIFY_RESOLVED: bool = true;
+    /// `alerts.stale_after`: how long no ledger source may change before the admin hears of it
+    /// (the `stale` alert, SPEC §4).
     pub const STALE_AFTER: &str = "35d";
+    /// `email.from`: the sender mailbox of every email.
     pub const FROM: &str = "spendwatch <spendwatch@localhost>";
+    /// `email.transport`: `.eml` files in a folder, so a fresh install needs no mail server.
     pub const TRANSPORT: &str = "file";
+    /// `email.file.dir`: the folder the `file` transport writes into.
     pub const OUTBOX_DIR: &str = "data/outbox";
+    /// `email.sendmail.command`: the local MTA program of the `sendmail` transport.
     pub const SENDMAIL: &str = "/usr/sbin/sendmail";
+    /// `email.smtp.timeout`: how long one SMTP delivery may take before it counts as a
+    /// transient failure.
     pub const SMTP_TIMEOUT: &str = "60s";
     /// The plan a fund follows unless the config says otherwise: the seed's 25/50/75/100%.
     pub const PLAN: [(&str, &str); 4] = [
@@ -60,18 +75,24 @@ pub const MAX_SUBTOTAL_WORD_CHARS: usize = 16;
 pub struct Config {
     /// The file this was loaded from.
     pub file: PathBuf,
+    /// The zone whose local date is the as-of day and in which `schedule` fires.
     pub timezone: Tz,
+    /// The SQLite database file (created on first start).
     pub database: PathBuf,
     /// A standard crontab line (5 fields; 6 or 7 with seconds/year), already checked.
     pub schedule: String,
+    /// `ledger.sources`, in the order written; re-read whenever their content changes.
     pub sources: Vec<SourceSpec>,
+    /// `ledger.columns`: header names the config adds to the reader's built-in aliases.
     pub extra_headers: ExtraHeaders,
     /// `ledger.subtotal_words`: words that mark subtotal or running-total rows, in addition to
     /// the ledger reader's built-in ones. Each is non-empty, at most
     /// [`MAX_SUBTOTAL_WORD_CHARS`] characters, has no whitespace (cells are compared with their
     /// spaces removed), and appears once.
     pub subtotal_words: Vec<String>,
+    /// `alerts:`: when alerts start, repeat and end.
     pub alerts: AlertSettings,
+    /// `email:`: who is told, and how mail leaves.
     pub email: EmailSettings,
     /// Non-empty; ids unique.
     pub funds: Vec<Fund>,
@@ -100,45 +121,74 @@ pub enum Series {
     Ytd,
 }
 
+/// The `alerts:` section: the timing rules of SPEC §4.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertSettings {
     /// Days before a milestone when it becomes at risk; at most 366.
     pub warn_days: u32,
-    /// More than zero.
+    /// How often a firing alert is sent again while its condition holds. More than zero.
     pub repeat_interval: Duration,
+    /// Whether an alert that ends (met, caught up, back within budget, fresh data) gets a
+    /// notice of its own.
     pub notify_resolved: bool,
-    /// More than zero.
+    /// How long no ledger source may change, while a fund's year is open, before the `stale`
+    /// alert goes to the admin. More than zero.
     pub stale_after: Duration,
 }
 
+/// The `email:` section: sender, recipients and transport. Addresses are checked to be single
+/// mailboxes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmailSettings {
+    /// The `From:` mailbox, with or without a display name.
     pub from: String,
+    /// The finance recipients of every fund's alerts (a fund's `notify` adds to them).
     pub to: Vec<String>,
+    /// The administrator's addresses: stale data, rejected sources and other notices about
+    /// the system rather than the spending. May be empty (then those notices are only logged).
     pub admin: Vec<String>,
+    /// How the outbox is delivered.
     pub transport: Transport,
 }
 
+/// How emails leave (`email.transport`, SPEC §5).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Transport {
-    File { dir: PathBuf },
+    /// Each email is written as an `.eml` file into `dir` (absolute); no mail server needed.
+    File {
+        /// The folder the files go into.
+        dir: PathBuf,
+    },
+    /// Each email is sent to a mail server over SMTP.
     Smtp(SmtpSettings),
-    Sendmail { command: PathBuf },
+    /// Each email is handed to a local MTA's sendmail-compatible program.
+    Sendmail {
+        /// The program to run (absolute).
+        command: PathBuf,
+    },
 }
 
+/// The `email.smtp:` section. The password is never here: it is read at send time from
+/// `password_file`, the systemd credential or `SPENDWATCH_SMTP_PASSWORD` (SPEC §5).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmtpSettings {
+    /// The mail server's host name (non-empty); also the name its certificate must carry.
     pub host: String,
-    /// 1–65535.
+    /// 1–65535; when not written, 465 for `tls`, 587 for `starttls`, 25 for `none`.
     pub port: u16,
+    /// How the connection is protected.
     pub security: Security,
+    /// The AUTH user; `None` sends without logging in.
     pub username: Option<String>,
+    /// A file holding the password (absolute), e.g. for systemd `LoadCredential=`.
     pub password_file: Option<PathBuf>,
+    /// A PEM file of an extra CA to trust besides the system's (absolute).
     pub ca_file: Option<PathBuf>,
-    /// More than zero.
+    /// How long one delivery may take. More than zero.
     pub timeout: Duration,
 }
 
+/// How an SMTP connection is protected (`email.smtp.security`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Security {
     /// Implicit TLS (usually port 465).
@@ -150,6 +200,8 @@ pub enum Security {
 }
 
 impl Security {
+    /// The word the config uses for this mode (`tls`, `starttls`, `none`), as `config check`
+    /// prints it.
     pub fn as_str(self) -> &'static str {
         match self {
             Security::Tls => "tls",
@@ -160,10 +212,12 @@ impl Security {
 }
 
 impl Config {
+    /// The fund whose `id` is `id` (ids are unique), or `None`.
     pub fn fund(&self, id: &str) -> Option<&Fund> {
         self.funds.iter().find(|f| f.id == id)
     }
 
+    /// The evaluation settings this config asks for (`alerts.warn_days`).
     pub fn policy(&self) -> crate::core::Policy {
         crate::core::Policy {
             warn_days: self.alerts.warn_days,

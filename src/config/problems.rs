@@ -39,15 +39,23 @@ impl Problem {
 pub enum ConfigError {
     /// The file could not be read at all (missing, a folder, no permission, not text in
     /// UTF-8): nothing in it was checked.
-    Unreadable { file: PathBuf, reason: String },
+    Unreadable {
+        /// The config file as given.
+        file: PathBuf,
+        /// Why it could not be read, in English, for the end of the message.
+        reason: String,
+    },
     /// The file was read; these are all its problems, each once.
     Invalid {
+        /// The config file as given.
         file: PathBuf,
+        /// Every problem found, each once, in the order of the keys in the file.
         problems: Vec<Problem>,
     },
 }
 
 impl ConfigError {
+    /// The config file the error is about, as given on the command line or in the environment.
     pub fn file(&self) -> &Path {
         match self {
             ConfigError::Unreadable { file, .. } | ConfigError::Invalid { file, .. } => file,

@@ -24,27 +24,37 @@ pub struct DaemonLock {
     path: PathBuf,
 }
 
+/// Why [`DaemonLock::acquire`] failed. Paths are already displayed as text for the message.
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
+    /// Another process holds the lock: this daemon must not start.
     #[error(
         "another spendwatch daemon ({holder}) is already running on {database}; this one does \
          not start. Stop the other one first (under systemd: systemctl stop spendwatch), or give \
          this one another database (`database:` in its config). Lock file: {lock}"
     )]
     Held {
+        /// The database that is taken.
         database: String,
+        /// Its lock file.
         lock: String,
         /// "PID 1234", or why the PID is not known.
         holder: String,
     },
+    /// The database's folder does not exist and cannot be created.
     #[error("{path}: cannot create its folder: {source}")]
     CreateDir {
+        /// The folder.
         path: String,
+        /// What the system said.
         source: std::io::Error,
     },
+    /// The lock file cannot be opened or locked (permissions, a file system without locks).
     #[error("{path}: cannot lock the database for this daemon: {source}")]
     Io {
+        /// The lock file.
         path: String,
+        /// What the system said.
         source: std::io::Error,
     },
 }

@@ -46,9 +46,11 @@ const SENDER_STOP_GRACE: Duration = Duration::from_secs(2);
 
 /// What time it is. The daemon reads the clock only through this.
 pub trait Clock: Send + Sync {
+    /// The current moment; the daemon turns it into the as-of day in the configured zone.
     fn now(&self) -> DateTime<Utc>;
 }
 
+/// The machine's wall clock ([`Utc::now`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
@@ -60,6 +62,8 @@ impl Clock for SystemClock {
 
 /// Tells the service manager about the daemon's state.
 pub trait Notifier: Send + Sync {
+    /// Sends `states` (READY=1, STATUS=…, WATCHDOG=1, RELOADING=1, STOPPING=1) as one message.
+    /// A notification that cannot be sent must not stop the daemon: the systemd one logs it.
     fn notify(&self, states: &[NotifyState<'_>]);
 }
 
@@ -78,34 +82,50 @@ impl Notifier for SystemdNotifier {
 /// Requests from outside: signals, or a test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Control {
+    /// Load the config file again (SIGHUP); an invalid one is logged and the old one kept.
     Reload,
+    /// Stop cleanly (SIGTERM, SIGINT): no half-written transaction; an email whose send is cut
+    /// off is sent again after the restart.
     Shutdown,
 }
 
 /// What happened, for tests that watch the loop.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
+    /// A check completed.
     Checked {
+        /// The clock's moment the check ran for.
         at: DateTime<Utc>,
+        /// The as-of day of that check (the local date in the configured zone).
         day: NaiveDate,
+        /// How many emails the check put in the outbox.
         emails: usize,
     },
+    /// A check failed (logged); it is tried again after a minute.
     CheckFailed {
+        /// The clock's moment the check ran for.
         at: DateTime<Utc>,
     },
+    /// A [`Control::Reload`] was handled.
     Reloaded {
+        /// False when the new config was invalid or its database could not be taken, and the
+        /// previous config stays in effect.
         ok: bool,
     },
+    /// The daemon stopped; [`run`] returns next.
     Stopped,
 }
 
 /// What the daemon needs from its surroundings.
 #[derive(Clone)]
 pub struct Deps {
+    /// Where the daemon reads the time (schedules, as-of days, retries).
     pub clock: Arc<dyn Clock>,
+    /// Where the daemon's state goes (systemd's notify socket in production).
     pub notifier: Arc<dyn Notifier>,
     /// Half of systemd's `WatchdogSec`, if set: the check loop pings at least this often.
     pub watchdog: Option<Duration>,
+    /// Where each [`Event`] is sent, for tests; `None` in production.
     pub events: Option<mpsc::UnboundedSender<Event>>,
 }
 
@@ -135,12 +155,17 @@ impl Deps {
     }
 }
 
+/// Why the daemon could not start. Once it runs, failures are logged and retried instead.
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
+    /// Another daemon holds the database, or the lock file cannot be made.
     #[error(transparent)]
     Lock(#[from] LockError),
+    /// The database cannot be opened and migrated, or the leases a killed daemon left on its
+    /// outbox cannot be released.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The `schedule` line cannot be read as a crontab line: the message names it and why.
     #[error("{0}")]
     Schedule(String),
 }

@@ -14,7 +14,12 @@ pub struct Schedule {
 }
 
 impl Schedule {
-    /// `line` was validated with the config; an invalid one still gives an error here.
+    /// The schedule of crontab `line` (5 fields; 6 or 7 with seconds/year), fired in `tz`.
+    ///
+    /// # Errors
+    ///
+    /// The line is not a crontab line croner reads (the config check normally caught that
+    /// already): the message quotes the line and says why.
     pub fn new(line: &str, tz: Tz) -> Result<Schedule, String> {
         Cron::from_str(line)
             .map(|cron| Schedule { cron, tz })

@@ -28,7 +28,8 @@ use super::table::Table;
 use lines::{Marks, QuoteSpan, Tracker};
 use messages::{column, empty_file, quote_problem};
 
-/// Records per block.
+/// Records per block: small enough that a changed line re-parses little, large enough that the
+/// stored list of blocks stays short.
 pub const BLOCK_RECORDS: u64 = 1_024;
 
 /// Where the records of a delimited UTF-8 file were cut on a read, and what each block held.
@@ -37,20 +38,27 @@ pub struct Block {
     /// Byte offsets in the file: the block's first record starts at `start`, the next block's
     /// at `end`.
     pub start: u64,
+    /// See `start`: the byte offset just past the block's last record.
     pub end: u64,
     /// The physical line at `start` (1 + line breaks before it), and line breaks in the block
     /// (CR, LF or CRLF one each; a CR at the block's end counts in it, the LF after it not in
     /// the next).
     pub start_line: u64,
+    /// See `start_line`: the line breaks in the block, so the next block starts at line
+    /// `start_line + newlines`.
     pub newlines: u64,
+    /// Records (rows of cells) in the block, at most [`BLOCK_RECORDS`].
     pub records: u64,
     /// Entries before the block (its entries are at these positions in the source).
     pub first_entry: u64,
     /// A fingerprint of the header row and what it maps: the same bytes under another header
     /// are other entries.
     pub header: u64,
+    /// Entries the block's rows gave: the sink keeps this many when the block is reused.
     pub entries: u64,
+    /// Subtotal and carry rows skipped in the block (see [`super::ReadStats::subtotal_rows`]).
     pub subtotal_rows: u64,
+    /// Note rows skipped in the block (see [`super::ReadStats::note_rows`]).
     pub note_rows: u64,
     /// Title, page and repeated header lines of a printed report in the block.
     pub page_rows: u64,
@@ -66,6 +74,7 @@ impl Block {
     /// settings hash differs, so they are not reused (`import::reusable_blocks`).
     pub const FIELDS: usize = 12;
 
+    /// The block as [`Self::FIELDS`] words, in field order, for the store to keep as bytes.
     pub fn to_words(self) -> [u64; Self::FIELDS] {
         [
             self.start,
@@ -83,6 +92,7 @@ impl Block {
         ]
     }
 
+    /// The block [`Self::to_words`] gave these words for.
     pub fn from_words(w: [u64; Self::FIELDS]) -> Block {
         let [
             start,
@@ -118,6 +128,7 @@ impl Block {
 /// What [`Blocks::scan`] finds in a range of bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scanned {
+    /// xxh3 of the bytes scanned, compared with [`Block::hash`].
     pub hash: u64,
     /// The last byte is `\n` or `\r`: the range ends with a whole line.
     pub ends_line: bool,

@@ -14,16 +14,23 @@ use super::cell::Cell;
 /// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
+    /// The whole date of the entry (`2025-03-31`, `2025年3月31日`, a date cell).
     Date,
+    /// The year, where the date is split over 年/月/日 columns.
     Year,
+    /// The month of a split date.
     Month,
+    /// The day of a split date.
     Day,
     /// The amount, or the debit (借方) when there is also a credit column.
     Amount,
     /// The credit (贷方): amount = debit − credit.
     Credit,
+    /// The fund (项目编码/项目名称): matched to a configured fund by id, code, name or alias.
     Fund,
+    /// The voucher number (凭证号), kept as text.
     Voucher,
+    /// The memo (摘要), kept as text (hostile when shown: quote it).
     Memo,
     /// The direction of a single amount column: 借/支 spend, 贷/收 refund. Where 借方 and 贷方
     /// columns exist, a 方向 column is the balance's direction and is not mapped.
@@ -136,10 +143,14 @@ pub struct ExtraHeaders {
 }
 
 impl ExtraHeaders {
+    /// Makes `name` a header of `role`, compared as the reader compares headers (spaces, case
+    /// and a trailing `(元)` ignored). Checked first, so it wins over a built-in alias.
     pub fn add(&mut self, role: Role, name: &str) {
         self.names.push((role, normalize(name)));
     }
 
+    /// Each added header with its role, in the order added, as the reader compares it
+    /// (normalised): for the fingerprint of the reading settings.
     pub fn iter(&self) -> impl Iterator<Item = (Role, &str)> {
         self.names.iter().map(|(r, n)| (*r, n.as_str()))
     }

@@ -35,9 +35,12 @@ pub use workbook::{SkipReason, SkippedSheet};
 /// What the reading of a file needs to know from the config.
 #[derive(Debug, Clone, Copy)]
 pub struct ReadOptions<'a> {
+    /// The configured funds: a fund cell (or `default_fund`) must name one of them by id,
+    /// code, name or alias, and an entry's date must fall in that fund's year.
     pub funds: &'a [Fund],
     /// The fund of files without a fund column (`--fund`, or the source's `fund:`).
     pub default_fund: Option<&'a str>,
+    /// `ledger.columns`: header names that map to a column role besides the built-in aliases.
     pub extra_headers: &'a ExtraHeaders,
     /// Words that mark subtotal rows besides the built-in ones (合计, 本月累计, 当前合计 …):
     /// a row with a cell saying exactly one of them (spaces and a trailing colon ignored) is
@@ -47,10 +50,20 @@ pub struct ReadOptions<'a> {
 
 /// Where entries go as they are read.
 pub trait Sink {
+    /// Why the sink cannot take more; the read stops with [`ReadError::Sink`].
     type Error;
+    /// One entry, in file order. It borrows the reader's buffers: copy what is kept.
+    ///
+    /// # Errors
+    ///
+    /// The sink's own (say, the database failed); the read stops with it.
     fn entry(&mut self, entry: &EntryRef<'_>) -> Result<(), Self::Error>;
     /// The next `count` entries are those the previous read produced, unchanged (a reused
     /// [`Block`]): keep them.
+    ///
+    /// # Errors
+    ///
+    /// The sink's own; the read stops with it.
     fn keep(&mut self, count: u64) -> Result<(), Self::Error>;
     /// A sheet of the workbook is not read (hidden, a chart, blank, or without a header row
     /// while another sheet has one), for the import report. Called before the workbook's
@@ -68,6 +81,7 @@ pub trait Sink {
 /// Counts of a file read without problems.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ReadStats {
+    /// Entries handed to the sink or kept from reused blocks: the entries the file holds.
     pub entries: usize,
     /// Subtotal and carry rows (合计, 本月合计, 期初余额, 承前页 …) that were skipped.
     pub subtotal_rows: usize,
@@ -86,10 +100,15 @@ pub struct ReadStats {
 /// A whole file read into memory (tests, small files).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Parsed {
+    /// Every entry of the file, in file order.
     pub entries: Vec<Entry>,
+    /// As [`ReadStats::subtotal_rows`].
     pub subtotal_rows: usize,
+    /// As [`ReadStats::note_rows`].
     pub note_rows: usize,
+    /// As [`ReadStats::page_rows`].
     pub page_rows: usize,
+    /// The text encoding, for CSV/TSV; `None` for a workbook.
     pub encoding: Option<Encoding>,
     /// The sheets of a workbook that were not read, and why.
     pub skipped_sheets: Vec<SkippedSheet>,
@@ -100,6 +119,8 @@ pub struct Parsed {
 pub struct Problem {
     /// `12` (CSV line), `支出明细:12` (sheet and row), or `None` for the whole file.
     pub location: Option<String>,
+    /// For the accountant who fixes the export, in Chinese: the column, the quoted cell, the
+    /// cause, then `；请…` what to do.
     pub message: String,
 }
 
@@ -120,7 +141,12 @@ pub const MAX_PROBLEMS: usize = 100;
 #[derive(Debug)]
 pub enum ReadError<E> {
     /// The file is bad: the first [`MAX_PROBLEMS`] problems, and how many more there were.
-    Problems { problems: Vec<Problem>, more: usize },
+    Problems {
+        /// The problems in file order, at most [`MAX_PROBLEMS`].
+        problems: Vec<Problem>,
+        /// How many more were found and not kept.
+        more: usize,
+    },
     /// The sink refused an entry (say, the database failed).
     Sink(E),
     /// The file could not be read.
@@ -130,8 +156,11 @@ pub enum ReadError<E> {
 /// Formats problems as `file:line: what is wrong`, one per line.
 #[derive(Debug)]
 pub struct ProblemList<'a> {
+    /// The file's name as it should lead each line (a spreadsheet's lines add `sheet:row`).
     pub file: &'a str,
+    /// The problems, one line each.
     pub problems: &'a [Problem],
+    /// Problems not listed: a last line says how many and asks to fix these first.
     pub more: usize,
 }
 
@@ -163,6 +192,14 @@ impl fmt::Display for ProblemList<'_> {
 /// it into blocks and skips those unchanged since the previous read (the blocks of this read
 /// are returned). Once a problem is found the sink is not called again: the caller discards
 /// what it received.
+///
+/// # Errors
+///
+/// [`ReadError::Problems`] when the file cannot be taken whole: a name whose extension the
+/// content contradicts, text in no encoding it can be read in, no header row, a missing
+/// column, or any bad row (unknown fund, bad date, date outside the fund's year, bad amount).
+/// [`ReadError::Sink`] when the sink fails; [`ReadError::Io`] when `input` (or, for reused
+/// blocks, the file reopened) cannot be read.
 pub fn read<R: Read + Send, S: Sink>(
     input: R,
     detected: &Detected,
@@ -201,6 +238,11 @@ impl Sink for Collect {
 }
 
 /// Reads bytes already in memory into a [`Parsed`] (tests and small files).
+///
+/// # Errors
+///
+/// Every problem [`read`] finds, as one list (at most [`MAX_PROBLEMS`]); a read failure (not
+/// expected from bytes in memory) becomes one whole-file problem.
 pub fn read_bytes(
     bytes: &[u8],
     extension: &str,

@@ -27,14 +27,21 @@ pub enum Format {
 /// The text encoding that was found, for the import report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
+    /// UTF-8 without a BOM (valid UTF-8 throughout).
     Utf8,
+    /// UTF-8 with its BOM (`EF BB BF`), as Excel saves "CSV UTF-8".
     Utf8Bom,
+    /// UTF-16 little-endian, with its BOM (Excel's "Unicode text").
     Utf16Le,
+    /// UTF-16 big-endian, with its BOM.
     Utf16Be,
+    /// GBK or GB18030 (no BOM, not UTF-8, decodes cleanly): what finance software writes.
     Gb18030,
 }
 
 impl Encoding {
+    /// The encoding's name as the import report shows it to the accountant (`UTF-8（带BOM）`,
+    /// `GBK/GB18030`).
     pub fn name(self) -> &'static str {
         match self {
             Encoding::Utf8 => "UTF-8",
@@ -68,7 +75,11 @@ impl Encoding {
 /// What the sniffer found: the format, and for text the encoding or why it has none.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Detected {
+    /// What kind of file it is, from its first bytes.
     pub format: Format,
+    /// For a text file, its encoding; or why it cannot be read as text, as a Chinese message
+    /// for the accountant (binary data, a BOM that lies, two encodings mixed). Not used for a
+    /// workbook.
     pub text: Result<Encoding, String>,
     /// The first bytes, for the delimiter guess and error hints.
     pub(crate) head: Vec<u8>,
@@ -115,6 +126,7 @@ impl Default for Sniffer {
 }
 
 impl Sniffer {
+    /// A sniffer that has seen no bytes yet.
     pub fn new() -> Sniffer {
         Sniffer {
             head: Vec::new(),
@@ -130,6 +142,7 @@ impl Sniffer {
         }
     }
 
+    /// Looks at the next `chunk` of the file; chunks may cut a character or a line anywhere.
     pub fn feed(&mut self, mut chunk: &[u8]) {
         if self.head.len() < HEAD_LEN {
             let take = (HEAD_LEN - self.head.len()).min(chunk.len());
@@ -257,6 +270,8 @@ impl Sniffer {
         self.line.clear();
     }
 
+    /// What the bytes fed are: the format from the first bytes; for text, the encoding, in the
+    /// order BOM, strict UTF-8, GB18030.
     pub fn finish(mut self) -> Detected {
         self.finish_line();
         if let Some((_, decoder)) = &mut self.decoder

@@ -24,6 +24,7 @@ use super::xls_guard;
 pub struct SkippedSheet {
     /// The sheet's name as the workbook has it (text from the file: quote it when shown).
     pub name: String,
+    /// Why it was not read.
     pub reason: SkipReason,
 }
 
