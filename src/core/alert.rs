@@ -12,6 +12,8 @@ use super::evaluate::{FundReport, MilestoneReport, MilestoneStatus};
 use super::fund::Fund;
 use super::money::Money;
 
+/// The four kinds of alert (SPEC section 4); [`crate::report::words::alert_kind`] has their
+/// Chinese names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AlertKind {
     /// 黄色预警: a milestone is at risk.
@@ -25,6 +27,7 @@ pub enum AlertKind {
 }
 
 impl AlertKind {
+    /// The kind as stored in the database and logged: `due`, `missed`, `over_budget`, `stale`.
     pub fn as_str(self) -> &'static str {
         match self {
             AlertKind::Due => "due",
@@ -34,16 +37,7 @@ impl AlertKind {
         }
     }
 
-    /// The name finance officers know it by, as in the emails.
-    pub fn chinese(self) -> &'static str {
-        match self {
-            AlertKind::Due => "黄色预警",
-            AlertKind::Missed => "红色预警",
-            AlertKind::OverBudget => "超预算",
-            AlertKind::Stale => "数据未更新",
-        }
-    }
-
+    /// The kind stored as `text` ([`AlertKind::as_str`]); `None` for any other text.
     pub fn parse(text: &str) -> Option<AlertKind> {
         [
             AlertKind::Due,
@@ -60,30 +54,30 @@ impl AlertKind {
 /// whole ledger (`stale`, with an empty fund).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AlertKey {
+    /// The fund's id in the config; empty for `stale`.
     pub fund: String,
+    /// The milestone's day for `due` and `missed`; `None` for `over_budget` and `stale`.
     pub milestone: Option<NaiveDate>,
+    /// Which condition the alert watches.
     pub kind: AlertKind,
 }
 
+/// Where an alert is in its life cycle (SPEC section 4); kept in the database between checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AlertStatus {
+    /// Its condition holds: it is announced again every `repeat_days` while the year is open.
     Firing,
+    /// Its condition ended (or another alert took over); it fires again, as a first notice, if
+    /// the condition holds once more.
     Resolved,
 }
 
 impl AlertStatus {
+    /// The status as stored in the database: `firing`, `resolved`.
     pub fn as_str(self) -> &'static str {
         match self {
             AlertStatus::Firing => "firing",
             AlertStatus::Resolved => "resolved",
-        }
-    }
-
-    /// As `spendwatch alerts` shows it.
-    pub fn chinese(self) -> &'static str {
-        match self {
-            AlertStatus::Firing => "预警中",
-            AlertStatus::Resolved => "已解除",
         }
     }
 
@@ -98,6 +92,7 @@ impl AlertStatus {
 /// What the database keeps about an alert between checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AlertState {
+    /// Firing or resolved.
     pub status: AlertStatus,
     /// The day it began firing.
     pub since: NaiveDate,
@@ -120,24 +115,14 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// The reason as stored in the alert history and logged: `first`, `repeat`, `resolved`,
+    /// `replaced`.
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::First => "first",
             Reason::Repeat => "repeat",
             Reason::Resolved => "resolved",
             Reason::Replaced => "replaced",
-        }
-    }
-
-    /// What happened to an alert of `kind`, in the words of the alert history.
-    pub fn chinese(self, kind: AlertKind) -> &'static str {
-        match (self, kind) {
-            (Reason::First, _) => "首次通知",
-            (Reason::Repeat, _) => "重复提醒",
-            (Reason::Resolved, _) => "解除",
-            // A due alert whose day passed unmet: the missed alert of the same milestone.
-            (Reason::Replaced, AlertKind::Due) => "转为红色预警",
-            (Reason::Replaced, _) => "由更晚的节点接替",
         }
     }
 
@@ -159,36 +144,53 @@ impl Reason {
 pub enum Notice {
     /// A milestone is at risk: `shortfall` must still be spent within `days_left` days.
     Due {
+        /// The milestone at risk.
         milestone: MilestoneFacts,
     },
     /// An at-risk or missed milestone turned out met (possibly by late-posted entries).
     Met {
+        /// The milestone now met.
         milestone: MilestoneFacts,
     },
     /// A milestone passed unmet; `caught_up` when spending has since reached the target;
     /// `again` when its alert had ended and spending fell below the target once more.
     Missed {
+        /// The milestone missed; its `spent` and `shortfall` are as of its own day.
         milestone: MilestoneFacts,
+        /// spent(t): the fund's spending on the check's day, in 分.
         spent_now: Money,
+        /// `spent_now` has reached the milestone's target: the notice says so and nothing
+        /// repeats.
         caught_up: bool,
+        /// The alert had ended before (caught up) and fires once more.
         again: bool,
     },
     /// Spending reached the target of a missed milestone after all.
     CaughtUp {
+        /// The missed milestone; its `spent` and `shortfall` are as of its own day.
         milestone: MilestoneFacts,
+        /// spent(t): the fund's spending on the check's day, in 分 (at least the target).
         spent_now: Money,
     },
+    /// Spending is above the budget (超预算).
     OverBudget {
+        /// spent(t), in 分.
         spent: Money,
+        /// The fund's budget, in 分.
         budget: Money,
     },
+    /// Reversals brought spending back within the budget after an over-budget alert.
     BackWithinBudget {
+        /// spent(t), in 分.
         spent: Money,
+        /// The fund's budget, in 分.
         budget: Money,
     },
     /// No ledger source has changed for `days` days (since `last_change`, if ever).
     Stale {
+        /// Days since `last_change` (0 when nothing was ever imported).
         days: i64,
+        /// The day a ledger source last changed; `None`: nothing was ever imported.
         last_change: Option<NaiveDate>,
     },
     /// A ledger source changed again after a stale alert.
@@ -214,13 +216,17 @@ impl Notice {
 /// A milestone as the notices describe it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MilestoneFacts {
+    /// The milestone's day, d.
     pub date: NaiveDate,
+    /// The cumulative share of the budget due by `date`.
     pub share: super::money::Share,
+    /// budget × share, rounded half-up, in 分.
     pub target: Money,
-    /// spent(min(d, t)).
+    /// spent(min(d, t)), in 分.
     pub spent: Money,
+    /// max(0, target − spent), in 分.
     pub shortfall: Money,
-    /// d − t: positive before the day, negative after.
+    /// d − t in days: positive before the day, negative after.
     pub days_left: i64,
 }
 
@@ -237,19 +243,27 @@ impl From<&MilestoneReport> for MilestoneFacts {
     }
 }
 
-/// One decision: the new state (`None`: unchanged) and the notice to send, if any.
+/// One decision about one alert: its new state and the notice to send, if any. An alert the
+/// check leaves as it was gets no decision at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
+    /// The alert decided on.
     pub key: AlertKey,
+    /// Why; stored in the alert history and logged.
     pub reason: Reason,
+    /// The state to store for the alert.
     pub next: AlertState,
+    /// What to announce; `None` for a silent change (replaced, or a resolution while
+    /// `notify_resolved` is off).
     pub notice: Option<Notice>,
 }
 
+/// The alert settings of the config (`alerts:`, SPEC section 9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AlertPolicy {
     /// A firing alert is announced again after this many days.
     pub repeat_days: i64,
+    /// Whether an alert that ends is announced (met, caught up, back within budget, fresh).
     pub notify_resolved: bool,
     /// `stale` fires when no source changed for this many days.
     pub stale_days: i64,

@@ -14,6 +14,7 @@ pub struct Entry {
     pub fund: String,
     /// Within the fund's fiscal year.
     pub date: NaiveDate,
+    /// In 分; negative for a refund or reversal.
     pub amount: Money,
     /// 凭证号; empty when the export has none.
     pub voucher: String,

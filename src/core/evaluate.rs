@@ -110,7 +110,56 @@ pub struct FundReport {
     pub milestones: Vec<MilestoneReport>,
 }
 
-/// Evaluates `fund` with its `spend` on day `as_of`.
+/// Evaluates `fund` with its `spend` on day `as_of`: each milestone's status and shortfall,
+/// the fund's state and its rates (SPEC section 3).
+///
+/// A fund of 100,000 元 that should have spent half by 06-30 and has spent 30,000 元: ten
+/// days before, the milestone is at risk (within `warn_days`) with 20,000 元 still to spend;
+/// the day after, it is missed by the same amount, and the fund is behind.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use spendwatch::core::{
+///     DailySpend, Fund, FundState, Milestone, MilestoneStatus, Money, Policy, Share, evaluate,
+/// };
+///
+/// let day = |m, d| NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+/// let fund = Fund {
+///     id: "training".into(),
+///     code: "P001".into(),
+///     name: "培训专项资金".into(),
+///     year: 2025,
+///     budget: Money::parse_budget("10万元")?,
+///     milestones: vec![
+///         Milestone { date: day(6, 30), share: Share::parse("50%")? },
+///         Milestone { date: day(12, 31), share: Share::parse("100%")? },
+///     ],
+///     aliases: vec![],
+///     notify: vec![],
+/// };
+/// let spend = DailySpend::from_amounts(vec![
+///     (day(3, 15), Money::parse("20,000.00")?),
+///     (day(6, 10), Money::parse("10,000.00")?),
+/// ]);
+///
+/// let before = evaluate(&fund, &spend, day(6, 20), Policy::default());
+/// let june = &before.milestones[0];
+/// assert_eq!(june.status, MilestoneStatus::AtRisk);
+/// assert_eq!(june.target.grouped(), "50,000.00");
+/// assert_eq!(june.shortfall.grouped(), "20,000.00");
+/// assert_eq!(june.days_left, 10);
+/// assert_eq!(before.state, FundState::AtRisk);
+/// assert!((before.execution_rate - 0.30).abs() < 1e-9);
+///
+/// let after = evaluate(&fund, &spend, day(7, 1), Policy::default());
+/// let june = &after.milestones[0];
+/// assert_eq!(june.status, MilestoneStatus::Missed);
+/// assert_eq!(june.shortfall.grouped(), "20,000.00");
+/// assert_eq!(june.days_left, -1);
+/// assert_eq!(after.state, FundState::Behind);
+/// assert_eq!(after.milestones[1].status, MilestoneStatus::Upcoming);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn evaluate(fund: &Fund, spend: &DailySpend, as_of: NaiveDate, policy: Policy) -> FundReport {
     let spent_now = spend.spent_through(as_of);
     let milestones: Vec<MilestoneReport> = fund

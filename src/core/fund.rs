@@ -31,7 +31,9 @@ pub struct Fund {
 /// A 支出节点: by `date`, cumulative spend should reach `share` of the budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Milestone {
+    /// The day by which the share is due; spending dated on this day still counts for it.
     pub date: NaiveDate,
+    /// The cumulative share of the budget due by `date` (not the share of this period alone).
     pub share: Share,
 }
 
@@ -49,10 +51,12 @@ impl Fund {
         self.budget.times_share(milestone.share)
     }
 
+    /// 01-01 of the fiscal year: the plan starts from 0 on the day before.
     pub fn first_day(&self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.year, 1, 1).unwrap_or(NaiveDate::MIN)
     }
 
+    /// 12-31 of the fiscal year.
     pub fn last_day(&self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.year, 12, 31).unwrap_or(NaiveDate::MAX)
     }
@@ -100,6 +104,7 @@ impl DailySpend {
         }
     }
 
+    /// Whether no day has any spending (no entry at all, as opposed to entries summing to 0).
     pub fn is_empty(&self) -> bool {
         self.days.is_empty()
     }

@@ -7,20 +7,45 @@
 use std::fmt;
 
 /// An amount of money in 分. Negative amounts are refunds and reversals (冲销).
+///
+/// Read from text with [`Money::parse`] (ledger amounts) or [`Money::parse_budget`] (which
+/// also takes 万元), shown with [`Money::grouped`] (what people read; also `Display`) or
+/// [`Money::plain`] (JSON):
+///
+/// ```
+/// use spendwatch::core::Money;
+///
+/// let amount = Money::parse("1,234.56")?;
+/// assert_eq!(amount.fen(), 123_456);
+/// assert_eq!(amount.grouped(), "1,234.56");
+/// assert_eq!(amount.plain(), "1234.56");
+///
+/// // A budget in 万元: 15万元 is 150,000 元.
+/// let budget = Money::parse_budget("15.00万元")?;
+/// assert_eq!(budget, Money::from_fen(15_000_000));
+/// assert_eq!(budget.to_string(), "150,000.00");
+/// # Ok::<(), spendwatch::core::AmountError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Money(i64);
 
 /// Why a piece of text is not an amount; the message completes "… is not an amount: ".
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AmountError {
+    /// Nothing but blanks.
     #[error("it is empty")]
     Empty,
+    /// A third decimal (a seventh for 万元), or a spreadsheet number that is not a whole 分.
     #[error("it has more than two decimals (amounts are exact to the 分)")]
     TooManyDecimals,
+    /// Not a number: letters, two signs, a sign inside parentheses, 万 where only 元 is
+    /// accepted, or a spreadsheet value that is not finite.
     #[error("write it with digits 0-9, an optional sign and decimal point, e.g. 1,234.56")]
     Malformed,
+    /// Thousands separators not every three digits (`1,23,456`).
     #[error("its thousands separators are misplaced (write 1,234,567.89)")]
     BadGrouping,
+    /// Above 10^13 元, far beyond any budget.
     #[error("it is too large")]
     TooLarge,
 }
@@ -30,24 +55,48 @@ pub enum AmountError {
 const MAX_FEN: i64 = 1_000_000_000_000_000;
 
 impl Money {
+    /// No money: the spending of a fund with no entries.
     pub const ZERO: Money = Money(0);
 
+    /// The amount of `fen` 分 (`from_fen(150)` is 1.50 元).
     pub const fn from_fen(fen: i64) -> Money {
         Money(fen)
     }
 
+    /// The amount as a count of 分, as the store keeps it.
     pub const fn fen(self) -> i64 {
         self.0
     }
 
-    /// Parses a ledger amount: `1,234.56`, `¥1234.5`, `1234元`, `-12.00`, `(12.00)`.
+    /// Parses a ledger amount in 元: `1,234.56`, `¥1234.5`, `1234元`, `-12.00`, `(12.00)`
+    /// (parentheses mean minus, as accountants write it).
+    ///
+    /// # Errors
+    ///
+    /// [`AmountError::Empty`] for blank text, [`AmountError::TooManyDecimals`] past the 分,
+    /// [`AmountError::BadGrouping`] for misplaced thousands separators,
+    /// [`AmountError::TooLarge`] above 10^13 元, and [`AmountError::Malformed`] for anything
+    /// else that is not an amount, 万元 amounts included (ledgers are kept in 元).
+    ///
+    /// ```
+    /// use spendwatch::core::{AmountError, Money};
+    ///
+    /// assert_eq!(Money::parse("(12.00)"), Ok(Money::from_fen(-1200)));
+    /// assert_eq!(Money::parse("1.234"), Err(AmountError::TooManyDecimals));
+    /// assert_eq!(Money::parse("15万"), Err(AmountError::Malformed));
+    /// ```
     pub fn parse(text: &str) -> Result<Money, AmountError> {
         let (fen, _) = parse_scaled(text, false)?;
         Ok(Money(fen))
     }
 
     /// Parses a budget: everything [`Money::parse`] accepts, plus 万元 amounts (`15.00万元`,
-    /// `15万`), which may carry up to six decimals.
+    /// `15万`), which may carry up to six decimals (six decimals of 万元 are exactly the 分).
+    ///
+    /// # Errors
+    ///
+    /// As [`Money::parse`], except that 万元 is accepted; [`AmountError::TooManyDecimals`]
+    /// past the sixth decimal of a 万元 amount.
     pub fn parse_budget(text: &str) -> Result<Money, AmountError> {
         let (fen, _) = parse_scaled(text, true)?;
         Ok(Money(fen))
@@ -56,6 +105,11 @@ impl Money {
     /// Converts a numeric spreadsheet cell. Spreadsheets store `1234.56` as the nearest binary
     /// fraction, so the value is rounded to the 分 and rejected if it was not already within
     /// a millionth of one (a third decimal is an input error, not something to round away).
+    ///
+    /// # Errors
+    ///
+    /// [`AmountError::Malformed`] for NaN and infinities, [`AmountError::TooLarge`] at or
+    /// above 10^13 元, [`AmountError::TooManyDecimals`] when the value is not a whole 分.
     pub fn from_spreadsheet_number(value: f64) -> Result<Money, AmountError> {
         if !value.is_finite() {
             return Err(AmountError::Malformed);
@@ -85,10 +139,13 @@ impl Money {
         Money(i64::try_from(rounded).unwrap_or(i64::MAX))
     }
 
+    /// `self + other`, held at the `i64` bounds rather than wrapping (sums of parsed amounts
+    /// stay far inside them).
     pub fn saturating_add(self, other: Money) -> Money {
         Money(self.0.saturating_add(other.0))
     }
 
+    /// `self − other`, held at the `i64` bounds rather than wrapping.
     pub fn saturating_sub(self, other: Money) -> Money {
         Money(self.0.saturating_sub(other.0))
     }
@@ -247,19 +304,29 @@ impl Share {
     /// 100%, in basis points.
     pub const WHOLE: u32 = 10_000;
 
+    /// The share of `bp` basis points (2500 is 25%), unchecked: text from a config goes
+    /// through [`Share::parse`], which keeps it above 0% and at most 100%.
     pub const fn from_basis_points(bp: u32) -> Share {
         Share(bp)
     }
 
+    /// The share in basis points: 2500 for 25%.
     pub const fn basis_points(self) -> u32 {
         self.0
     }
 
+    /// The share as a fraction, for display and rates: 0.25 for 25%.
     pub fn as_fraction(self) -> f64 {
         f64::from(self.0) / f64::from(Self::WHOLE)
     }
 
-    /// Parses `25%` or `33.33%` (at most two decimals, at most 100%).
+    /// Parses `25%` or `33.33%` (at most two decimals, at most 100%; `％` also accepted).
+    ///
+    /// # Errors
+    ///
+    /// [`ShareError::NotPercent`] when it is not digits followed by `%`,
+    /// [`ShareError::TooPrecise`] past two decimals, [`ShareError::OutOfRange`] for 0% and
+    /// anything above 100%.
     pub fn parse(text: &str) -> Result<Share, ShareError> {
         let s = text.trim();
         let number = s
@@ -310,12 +377,16 @@ impl fmt::Display for Share {
     }
 }
 
+/// Why a piece of text is not a milestone's share; the message says how to write one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ShareError {
+    /// Not a number followed by `%` (`25`, `0.25`, `二成`).
     #[error("write it as a percentage, e.g. 25%")]
     NotPercent,
+    /// A third decimal (`33.333%`): shares are exact to the basis point.
     #[error("a share has at most two decimals, e.g. 33.33%")]
     TooPrecise,
+    /// 0%, or above 100%.
     #[error("a share must be above 0% and at most 100%")]
     OutOfRange,
 }

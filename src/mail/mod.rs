@@ -29,46 +29,82 @@ const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(60);
 /// A message ready for the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Composed {
+    /// The `Message-ID` header's value, `<…@host>`, unique per message (for the outbox and
+    /// the delivery log).
     pub message_id: String,
+    /// The subject as written, before RFC 2047 encoding (for the outbox and logs).
     pub subject: String,
+    /// The SMTP `MAIL FROM` address; empty when the message has none.
     pub envelope_from: String,
+    /// The SMTP `RCPT TO` addresses, one per recipient.
     pub envelope_to: Vec<String>,
     /// The whole RFC 5322 message, exactly as it will be sent (and re-sent, if need be).
     pub raw: Vec<u8>,
 }
 
+/// Why a message could not be composed or a transport could not be set up (before anything
+/// is sent; failures to send are [`SendError`]s).
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
+    /// A sender or recipient that is not an email address.
     #[error("{what} {value:?} is not an email address: {source}")]
     Address {
+        /// Where it came from: `email.from` or `recipient`.
         what: &'static str,
+        /// The address as written in the config.
         value: String,
+        /// lettre's reason.
         source: lettre::address::AddressError,
     },
+    /// lettre could not assemble the message (no recipient, say).
     #[error("cannot build the message: {0}")]
     Build(#[from] lettre::error::Error),
+    /// The configured password file, or the systemd credential that exists, cannot be read.
     #[error("cannot read the SMTP password from {path}: {source}")]
     PasswordFile {
+        /// The file tried.
         path: String,
+        /// Why it could not be read.
         source: std::io::Error,
     },
+    /// A username is configured but no password was found anywhere.
     #[error(
         "email.smtp.username is set but no password was found: put it in the file named by \
          email.smtp.password_file, in the systemd credential {CREDENTIAL_NAME}, or in ${PASSWORD_ENV}"
     )]
     NoPassword,
+    /// `email.smtp.ca_file` cannot be read or is not a PEM certificate.
     #[error("cannot read the CA certificate {path}: {detail}")]
-    CaFile { path: String, detail: String },
+    CaFile {
+        /// The configured file.
+        path: String,
+        /// Why it was refused.
+        detail: String,
+    },
+    /// The TLS settings for the SMTP server could not be built.
     #[error("cannot set up the SMTP connection to {host}: {detail}")]
-    Smtp { host: String, detail: String },
+    Smtp {
+        /// The configured `email.smtp.host`.
+        host: String,
+        /// What went wrong.
+        detail: String,
+    },
+    /// The `file` transport's folder cannot be created.
     #[error("cannot create the outbox folder {path}: {source}")]
     OutboxDir {
+        /// The configured folder.
         path: String,
+        /// Why it could not be created.
         source: std::io::Error,
     },
 }
 
 /// Composes a multipart (plain text + HTML) message with a `Date` and a unique `Message-ID`.
+///
+/// # Errors
+///
+/// [`MailError::Address`] when `from` or a recipient is not an email address,
+/// [`MailError::Build`] when lettre cannot assemble the message (no recipients).
 pub fn compose(from: &str, to: &[String], email: &RenderedEmail) -> Result<Composed, MailError> {
     let from: Mailbox = from.parse().map_err(|source| MailError::Address {
         what: "email.from",
@@ -107,7 +143,12 @@ pub fn compose(from: &str, to: &[String], email: &RenderedEmail) -> Result<Compo
     })
 }
 
-/// A test message for `spendwatch test-email`.
+/// A test message for `spendwatch test-email`; `transport` (as [`Transport::describe`] says
+/// it) is named in the body.
+///
+/// # Errors
+///
+/// As [`compose`].
 pub fn compose_test(from: &str, to: &[String], transport: &str) -> Result<Composed, MailError> {
     let text = format!(
         "这是一封测试邮件，由 spendwatch 通过 {transport} 发送。\n收到此邮件说明支出进度预警邮件可以正常送达。\n"
@@ -135,10 +176,14 @@ pub enum FailureClass {
     Permanent,
 }
 
+/// A failed send: whether to retry, and what went wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct SendError {
+    /// Whether and how the delivery loop retries.
     pub class: FailureClass,
+    /// The transport's error with its causes (`: `-separated), for the outbox and logs; never
+    /// the password.
     pub message: String,
 }
 
@@ -151,10 +196,13 @@ impl SendError {
     }
 }
 
+/// What [`Transport::send`] returns: boxed, so that the trait can be used as `dyn Transport`.
 pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>>;
 
 /// Delivers one composed message.
 pub trait Transport: Send + Sync {
+    /// Sends `raw` (a whole RFC 5322 message) to the envelope's recipients; resolves to a
+    /// [`SendError`] classed for retry. Callers bound it with [`send_with_timeout`].
     fn send<'a>(&'a self, envelope: &'a Envelope, raw: &'a [u8]) -> SendFuture<'a>;
     /// For logs and `test-email`: `smtp mail.example:465 (tls)`.
     fn describe(&self) -> String;
@@ -163,6 +211,12 @@ pub trait Transport: Send + Sync {
 }
 
 /// Builds the configured transport. Must be called inside a tokio runtime.
+///
+/// # Errors
+///
+/// [`MailError::OutboxDir`] when the `file` transport's folder cannot be created; for SMTP,
+/// [`MailError::CaFile`] or [`MailError::Smtp`] when TLS cannot be set up, and the errors of
+/// [`smtp_password`] (or [`MailError::NoPassword`]) when a username is configured.
 pub fn transport(settings: &EmailSettings) -> Result<Box<dyn Transport>, MailError> {
     Ok(match &settings.transport {
         TransportSettings::File { dir } => {
@@ -181,6 +235,12 @@ pub fn transport(settings: &EmailSettings) -> Result<Box<dyn Transport>, MailErr
 }
 
 /// Finds the SMTP password: `password_file`, then the systemd credential, then the variable.
+/// `Ok(None)` when none of them is set (an empty variable counts as unset).
+///
+/// # Errors
+///
+/// [`MailError::PasswordFile`] when the configured file, or the credential file that exists,
+/// cannot be read.
 pub fn smtp_password(smtp: &SmtpSettings) -> Result<Option<String>, MailError> {
     let read = |path: &Path| {
         std::fs::read_to_string(path)
@@ -381,7 +441,13 @@ impl Transport for FileMailer {
     }
 }
 
-/// Rebuilds the envelope of a stored message.
+/// Rebuilds the envelope of a stored message from its [`Composed::envelope_from`] (empty: no
+/// sender) and [`Composed::envelope_to`].
+///
+/// # Errors
+///
+/// A message naming the address that does not parse, or lettre's reason when the envelope
+/// has no recipient.
 pub fn envelope(from: &str, to: &[String]) -> Result<Envelope, String> {
     let from = if from.is_empty() {
         None
@@ -397,6 +463,11 @@ pub fn envelope(from: &str, to: &[String]) -> Result<Envelope, String> {
 
 /// Sends with the transport's timeout: lettre's own timeout covers only the connection, and a
 /// server that accepts and then stalls would hang the send.
+///
+/// # Errors
+///
+/// The transport's [`SendError`], or one classed [`FailureClass::Unreachable`] when no answer
+/// came within [`Transport::timeout`].
 pub async fn send_with_timeout(
     transport: &dyn Transport,
     envelope: &Envelope,

@@ -12,7 +12,9 @@ pub enum AdminNotice {
     /// No ledger source changed for `days` days; `last_change` is the day of the last change
     /// (`None`: nothing was ever imported).
     Stale {
+        /// Days since `last_change`.
         days: i64,
+        /// The day a ledger source last changed.
         last_change: Option<NaiveDate>,
     },
     /// A ledger source changed again after a stale notice.
@@ -21,27 +23,50 @@ pub enum AdminNotice {
     /// `in_force` is how many entries the version still in force has (`None`: no version of
     /// the file was ever imported).
     Rejected {
+        /// The file, as shown to people (relative to the working folder when inside it).
         file: String,
+        /// The reader's messages, `file:line: …` one a line.
         problems: String,
+        /// Entries of the version still in force.
         in_force: Option<i64>,
     },
     /// The same `entries` (summing to `amount`, 分) of fund `fund` (its name) are in force
     /// through both `files`: that money is counted twice.
     Overlap {
+        /// The files, as shown to people (relative to the working folder when inside it).
         files: Vec<String>,
+        /// The fund's name (项目名称).
         fund: String,
+        /// How many entries are counted twice.
         entries: i64,
+        /// Their sum, in 分.
         amount: Money,
     },
     /// A `ledger.sources` pattern matches no file.
-    NoMatch { pattern: String },
+    NoMatch {
+        /// The pattern, as shown to people (relative to the working folder when inside it).
+        pattern: String,
+    },
     /// A configured file vanished from disk; its `entries` stay in force.
-    Vanished { file: String, entries: i64 },
+    Vanished {
+        /// The file, as shown to people (relative to the working folder when inside it).
+        file: String,
+        /// How many of its entries are still counted.
+        entries: i64,
+    },
     /// A source left force or came back (`what` says which and why).
-    Force { file: String, what: String },
+    Force {
+        /// The file, as shown to people (relative to the working folder when inside it).
+        file: String,
+        /// What changed, why, and what to do, in Chinese (a sentence or two, ending in 。).
+        what: String,
+    },
     /// No entry of fund `fund` (its name) is in force from any source: its spending alerts
     /// wait for data rather than report ¥0.00 spent. Sent to finance as well as the admin.
-    NoData { fund: String },
+    NoData {
+        /// The fund's name (项目名称).
+        fund: String,
+    },
 }
 
 impl AdminNotice {
