@@ -38,49 +38,12 @@ pub(super) fn entry_of<'r>(
         }
     }
 
+    let merged = merged_amounts(header, copied_down, debit_column, credit_column);
+    if !merged.is_empty() {
+        return Err(merged);
+    }
     let mut errors = Vec::new();
-    // One amount merged over several rows would count once per row.
-    for &(column, from) in copied_down {
-        if Some(column) == debit_column || Some(column) == credit_column {
-            errors.push(format!(
-                "{}是与第{from}行合并的单元格，同一笔金额会算两次；请在表格中取消合并，只在一行填写金额",
-                header.describe(column)
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let column_error = |column: Option<usize>, message: String| match column {
-        Some(c) => format!("{}{message}", header.describe(c)),
-        None => message,
-    };
-    let mut amount = match (amount_of(debit_cell), amount_of(credit_cell)) {
-        (Ok(None), Ok(None)) => {
-            errors.push(empty_amount(header));
-            None
-        }
-        (Ok(debit), Ok(credit)) => Some(
-            debit
-                .unwrap_or(Money::ZERO)
-                .saturating_sub(credit.unwrap_or(Money::ZERO)),
-        ),
-        (debit, credit) => {
-            errors.extend(debit.err().map(|e| column_error(debit_column, e)));
-            errors.extend(credit.err().map(|e| column_error(credit_column, e)));
-            None
-        }
-    };
-    if let (Some(column), Some(value)) = (header.first(Role::Direction), amount) {
-        match direction_of(cell_at(cells, Some(column))) {
-            Ok(Direction::Spend) => {}
-            Ok(Direction::Refund) => amount = Some(Money::ZERO.saturating_sub(value)),
-            Err(message) => {
-                errors.push(format!("{}{message}", header.describe(column)));
-                amount = None;
-            }
-        }
-    }
+    let amount = row_amount(header, cells, debit_column, credit_column, &mut errors);
     let candidates = resolve_fund(header, cells, options, index);
     let date = row_date(header, cells, candidates.as_ref().ok().copied());
     let fund = match (&candidates, &date) {
@@ -109,6 +72,71 @@ pub(super) fn entry_of<'r>(
         line: 0,
         sheet: None,
     }))
+}
+
+/// One amount merged over several rows would count once per row: an error for each amount
+/// column whose value a merged cell gave from the line above it.
+fn merged_amounts(
+    header: &Header,
+    copied_down: &[(usize, u32)],
+    debit_column: Option<usize>,
+    credit_column: Option<usize>,
+) -> Vec<String> {
+    let mut errors = Vec::new();
+    for &(column, from) in copied_down {
+        if Some(column) == debit_column || Some(column) == credit_column {
+            errors.push(format!(
+                "{}是与第{from}行合并的单元格，同一笔金额会算两次；请在表格中取消合并，只在一行填写金额",
+                header.describe(column)
+            ));
+        }
+    }
+    errors
+}
+
+/// The row's amount in 分: debit − credit, negated for a refund in the direction column;
+/// `None` with the reasons in `errors` when it cannot be read.
+fn row_amount(
+    header: &Header,
+    cells: &[Cell<'_>],
+    debit_column: Option<usize>,
+    credit_column: Option<usize>,
+    errors: &mut Vec<String>,
+) -> Option<Money> {
+    let column_error = |column: Option<usize>, message: String| match column {
+        Some(c) => format!("{}{message}", header.describe(c)),
+        None => message,
+    };
+    let mut amount = match (
+        amount_of(cell_at(cells, debit_column)),
+        amount_of(cell_at(cells, credit_column)),
+    ) {
+        (Ok(None), Ok(None)) => {
+            errors.push(empty_amount(header));
+            None
+        }
+        (Ok(debit), Ok(credit)) => Some(
+            debit
+                .unwrap_or(Money::ZERO)
+                .saturating_sub(credit.unwrap_or(Money::ZERO)),
+        ),
+        (debit, credit) => {
+            errors.extend(debit.err().map(|e| column_error(debit_column, e)));
+            errors.extend(credit.err().map(|e| column_error(credit_column, e)));
+            None
+        }
+    };
+    if let (Some(column), Some(value)) = (header.first(Role::Direction), amount) {
+        match direction_of(cell_at(cells, Some(column))) {
+            Ok(Direction::Spend) => {}
+            Ok(Direction::Refund) => amount = Some(Money::ZERO.saturating_sub(value)),
+            Err(message) => {
+                errors.push(format!("{}{message}", header.describe(column)));
+                amount = None;
+            }
+        }
+    }
+    amount
 }
 
 /// `C列（金额）为空…` or `D列（借方金额）和E列（贷方金额）都为空…`.

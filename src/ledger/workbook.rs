@@ -7,6 +7,9 @@
 //! of their own, and a group label over two columns of a split header is read as such by
 //! [`super::header::match_two_rows`], merged or not, as in a CSV.
 
+mod merges;
+mod size_guard;
+
 use std::fmt;
 use std::io::Cursor;
 
@@ -18,6 +21,8 @@ use super::engine::{Ctx, HEADER_NEEDS, HEADER_REMEDY, HEADER_SEARCH_ROWS, no_hea
 use super::header::HeaderMatch;
 use super::table::{Table, detect_header};
 use super::xls_guard;
+use merges::MergeFill;
+use size_guard::{grid_check, grid_of};
 
 /// A sheet of a workbook that was not read, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,40 +81,9 @@ struct Sheet {
 }
 
 pub(super) fn read_workbook<E>(bytes: &[u8], ctx: &mut Ctx<'_, '_, E>) {
-    if bytes.starts_with(&super::sniff::CFB_MAGIC)
-        && let Some(damage) = xls_guard::damage(bytes)
-    {
-        ctx.problem(Problem::whole_file(damage.to_string()));
+    let Some((sheets, mut skipped)) = open_sheets(bytes, ctx) else {
         return;
-    }
-    // The reader asserts on some damaged files (found by fuzzing: a truncated sector table in
-    // an .xls, a cell reference overflowing its counter in an .xlsx); a bad file must be a
-    // message, not a crash, and not a panic report on stderr. The hook is process-wide: a
-    // panic on another thread meanwhile still unwinds, unreported.
-    let report_panics = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let loaded = std::panic::catch_unwind(|| load_sheets(bytes));
-    std::panic::set_hook(report_panics);
-    let (sheets, mut skipped) = match loaded {
-        Ok(Ok(loaded)) => loaded,
-        Ok(Err(message)) => {
-            ctx.problem(Problem::whole_file(message));
-            return;
-        }
-        Err(_) => {
-            ctx.problem(Problem::whole_file(
-                "无法打开这个电子表格：文件结构前后矛盾，读取中止，文件可能已损坏或不完整；\
-                 请从财务软件重新导出",
-            ));
-            return;
-        }
     };
-    if sheets.is_empty() && skipped.is_empty() {
-        ctx.problem(Problem::whole_file(
-            "工作簿中没有工作表；请从财务软件重新导出",
-        ));
-        return;
-    }
     let mut readable = Vec::new();
     for sheet in sheets {
         match sheet.range {
@@ -157,37 +131,92 @@ pub(super) fn read_workbook<E>(bytes: &[u8], ctx: &mut Ctx<'_, '_, E>) {
         }
     }
     for ((name, range, merges), probe) in readable.iter().zip(probes) {
-        if probe != Probe::Header {
-            continue;
+        if probe == Probe::Header && !read_sheet(name, range, merges, ctx) {
+            return;
         }
-        let mut fill = match MergeFill::new(merges, range) {
-            Ok(fill) => fill,
-            Err(message) => {
-                ctx.problem(Problem::whole_file(format!(
-                    "工作表{}{message}",
-                    super::cell::quoted(name)
-                )));
-                continue;
-            }
-        };
-        let mut table = Table::new(Some(name.as_str()));
-        let mut cells = Vec::new();
-        for (row, line) in rows(range) {
-            fill_row(
-                &mut cells,
-                range,
-                row,
-                line,
-                &mut fill,
-                &mut table.copied_down,
-            );
-            table.row(line, &cells, ctx);
-            if ctx.sink_error.is_some() {
-                return;
-            }
-        }
-        table.finish(ctx);
     }
+}
+
+/// Opens a workbook and loads its sheets (those to read, and those skipped), refusing
+/// damaged containers first; `None` (a problem in `ctx`) when it cannot be read or holds no
+/// sheet.
+fn open_sheets<E>(
+    bytes: &[u8],
+    ctx: &mut Ctx<'_, '_, E>,
+) -> Option<(Vec<Sheet>, Vec<SkippedSheet>)> {
+    if bytes.starts_with(&super::sniff::CFB_MAGIC)
+        && let Some(damage) = xls_guard::damage(bytes)
+    {
+        ctx.problem(Problem::whole_file(damage.to_string()));
+        return None;
+    }
+    // The reader asserts on some damaged files (found by fuzzing: a truncated sector table in
+    // an .xls, a cell reference overflowing its counter in an .xlsx); a bad file must be a
+    // message, not a crash, and not a panic report on stderr. The hook is process-wide: a
+    // panic on another thread meanwhile still unwinds, unreported.
+    let report_panics = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let loaded = std::panic::catch_unwind(|| load_sheets(bytes));
+    std::panic::set_hook(report_panics);
+    let (sheets, skipped) = match loaded {
+        Ok(Ok(loaded)) => loaded,
+        Ok(Err(message)) => {
+            ctx.problem(Problem::whole_file(message));
+            return None;
+        }
+        Err(_) => {
+            ctx.problem(Problem::whole_file(
+                "无法打开这个电子表格：文件结构前后矛盾，读取中止，文件可能已损坏或不完整；\
+                 请从财务软件重新导出",
+            ));
+            return None;
+        }
+    };
+    if sheets.is_empty() && skipped.is_empty() {
+        ctx.problem(Problem::whole_file(
+            "工作簿中没有工作表；请从财务软件重新导出",
+        ));
+        return None;
+    }
+    Some((sheets, skipped))
+}
+
+/// Reads the rows of one sheet with a header into a [`Table`], merged cells copied down;
+/// false when the sink failed and reading stops.
+fn read_sheet<E>(
+    name: &str,
+    range: &Range<Data>,
+    merges: &[Dimensions],
+    ctx: &mut Ctx<'_, '_, E>,
+) -> bool {
+    let mut fill = match MergeFill::new(merges, range) {
+        Ok(fill) => fill,
+        Err(message) => {
+            ctx.problem(Problem::whole_file(format!(
+                "工作表{}{message}",
+                super::cell::quoted(name)
+            )));
+            return true;
+        }
+    };
+    let mut table = Table::new(Some(name));
+    let mut cells = Vec::new();
+    for (row, line) in rows(range) {
+        fill_row(
+            &mut cells,
+            range,
+            row,
+            line,
+            &mut fill,
+            &mut table.copied_down,
+        );
+        table.row(line, &cells, ctx);
+        if ctx.sink_error.is_some() {
+            return false;
+        }
+    }
+    table.finish(ctx);
+    true
 }
 
 /// Each row of a sheet with its line as the spreadsheet shows it (the range starts at its
@@ -304,96 +333,6 @@ fn no_header_in_workbook(read: &[(&str, Probe)], skipped: &[SkippedSheet]) -> St
     )
 }
 
-/// The values of merged cells copied to the rows below their first, column by column.
-struct MergeFill {
-    /// Merged regions that span more than one row, by their top row (0-based rows): the
-    /// value at (`top`, `col`) goes to (`top + 1 ..= bottom`, `col`).
-    regions: Vec<Region>,
-    next: usize,
-    active: Vec<Region>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Region {
-    top: u32,
-    bottom: u32,
-    col: u32,
-}
-
-impl MergeFill {
-    /// The regions of `merges` within `range`; `Err` (the rest of a message naming the sheet)
-    /// when they overlap, which no spreadsheet program writes: copying them would cost more
-    /// than the grid itself.
-    fn new(merges: &[Dimensions], range: &Range<Data>) -> Result<MergeFill, String> {
-        let (Some(start), Some(end)) = (range.start(), range.end()) else {
-            return Ok(MergeFill {
-                regions: Vec::new(),
-                next: 0,
-                active: Vec::new(),
-            });
-        };
-        let mut regions: Vec<Region> = merges
-            .iter()
-            .filter(|m| m.start.0 < m.end.0 && m.start.1 <= m.end.1)
-            .filter(|m| (start.0..=end.0).contains(&m.start.0))
-            .filter(|m| (start.1..=end.1).contains(&m.start.1))
-            .map(|m| Region {
-                top: m.start.0,
-                bottom: m.end.0.min(end.0),
-                col: m.start.1,
-            })
-            .filter(|r| r.bottom > r.top)
-            .collect();
-        regions.sort_unstable();
-        regions.dedup();
-        let grid = u64::from(end.0 - start.0 + 1) * u64::from(end.1 - start.1 + 1);
-        let copies = regions
-            .iter()
-            .map(|r| u64::from(r.bottom - r.top))
-            .fold(0u64, u64::saturating_add);
-        if copies > grid {
-            return Err(
-                "的合并单元格互相重叠，文件已损坏；请在Excel中取消合并后重新保存，或重新导出"
-                    .to_owned(),
-            );
-        }
-        Ok(MergeFill {
-            regions,
-            next: 0,
-            active: Vec::new(),
-        })
-    }
-
-    /// Copies into `cells` (by column from A) the merged values that cover row `row`
-    /// (0-based) from a row above; notes each copied column and the line it came from.
-    fn apply<'r>(
-        &mut self,
-        row: u32,
-        range: &'r Range<Data>,
-        cells: &mut [Cell<'r>],
-        copied: &mut Vec<(usize, u32)>,
-    ) {
-        while let Some(region) = self.regions.get(self.next).filter(|r| r.top < row) {
-            self.active.push(*region);
-            self.next += 1;
-        }
-        self.active.retain(|r| r.bottom >= row);
-        for region in &self.active {
-            let Some(value) = range.get_value((region.top, region.col)) else {
-                continue;
-            };
-            let value = cell_of(value);
-            if let Some(cell) = cells.get_mut(region.col as usize)
-                && cell.is_empty()
-                && !value.is_empty()
-            {
-                *cell = value;
-                copied.push((region.col as usize, region.top + 1));
-            }
-        }
-    }
-}
-
 /// Opens a workbook and reads the sheets to read; `Err` for a file that cannot be opened, or
 /// would need more memory than can be given to it.
 fn load_sheets(bytes: &[u8]) -> Result<(Vec<Sheet>, Vec<SkippedSheet>), String> {
@@ -470,62 +409,6 @@ fn load_sheets(bytes: &[u8]) -> Result<(Vec<Sheet>, Vec<SkippedSheet>), String> 
         });
     }
     Ok((sheets, skipped))
-}
-
-/// The last row and column (0-based) of a sheet of the .xlsx format: 1,048,576 × 16,384.
-const XLSX_LAST: (u32, u32) = (1_048_575, 16_383);
-
-/// What a sheet's grid spans, from its first non-empty cell to its last (as the reader builds
-/// it: `Range::from_sparse`), given its cells in any order; `None` for a cell past the format's
-/// last row or column.
-fn grid_of<'a>(
-    mut next: impl FnMut() -> Option<calamine::Cell<calamine::DataRef<'a>>>,
-) -> Option<u64> {
-    let mut span: Option<(u32, u32, u32, u32)> = None;
-    while let Some(cell) = next() {
-        if matches!(cell.get_value(), calamine::DataRef::Empty) {
-            continue;
-        }
-        let (row, col) = cell.get_position();
-        if row > XLSX_LAST.0 || col > XLSX_LAST.1 {
-            return None;
-        }
-        span = Some(match span {
-            None => (row, row, col, col),
-            Some((r0, r1, c0, c1)) => (r0.min(row), r1.max(row), c0.min(col), c1.max(col)),
-        });
-    }
-    Some(span.map_or(0, |(r0, r1, c0, c1)| {
-        u64::from(r1 - r0 + 1) * u64::from(c1 - c0 + 1)
-    }))
-}
-
-/// Refuses a workbook whose grids (measured by `grid`; `None` inside for a cell past the
-/// format's end) would be too large to hold. A sheet that cannot be measured is left to the
-/// reader, which reports it.
-fn grid_check(
-    kind: &str,
-    names: &[String],
-    mut grid: impl FnMut(&str) -> Option<Option<u64>>,
-) -> Result<(), String> {
-    let mut total = 0u64;
-    for name in names {
-        match grid(name) {
-            Some(Some(cells)) => total += cells,
-            Some(None) => {
-                return Err(format!(
-                    "这个{kind}文件已损坏（工作表{}中有单元格超出了一个工作表最多的 \
-                     1,048,576 行 × 16,384 列）；请从财务软件重新导出",
-                    super::cell::quoted(name)
-                ));
-            }
-            None => {}
-        }
-    }
-    if total > xls_guard::GRID_BUDGET {
-        return Err(xls_guard::too_many_cells(kind, total));
-    }
-    Ok(())
 }
 
 fn cell_of(data: &Data) -> Cell<'_> {
@@ -646,56 +529,5 @@ mod grid_tests {
             )
         );
         assert_eq!(grid_check(".xlsx", &names, |_| None), Ok(()));
-    }
-
-    #[test]
-    fn merged_cells_are_copied_down_once_and_overlaps_refused() {
-        let mut range: Range<Data> = Range::new((0, 0), (5, 2));
-        range.set_value((1, 0), Data::String("2025-01-15".into()));
-        range.set_value((1, 2), Data::Float(5.0));
-        let merges = [
-            Dimensions::new((1, 0), (3, 0)),
-            Dimensions::new((1, 0), (3, 0)),
-            // Across a row only: not copied.
-            Dimensions::new((1, 1), (1, 2)),
-            // Past the grid's last row: cut there.
-            Dimensions::new((1, 2), (9, 2)),
-        ];
-        let mut fill = MergeFill::new(&merges, &range).expect("regions");
-        let mut copies = Vec::new();
-        for row in 0..6u32 {
-            let mut cells: Vec<Cell<'_>> = range
-                .rows()
-                .nth(row as usize)
-                .expect("row")
-                .iter()
-                .map(cell_of)
-                .collect();
-            let mut copied = Vec::new();
-            fill.apply(row, &range, &mut cells, &mut copied);
-            copies.push(copied);
-        }
-        assert_eq!(
-            copies,
-            [
-                vec![],
-                vec![],
-                vec![(0, 2), (2, 2)],
-                vec![(0, 2), (2, 2)],
-                vec![(2, 2)],
-                vec![(2, 2)]
-            ]
-        );
-        let overlapping = vec![Dimensions::new((0, 0), (5, 0)); 4];
-        assert!(MergeFill::new(&overlapping, &range).is_ok());
-        let distinct: Vec<Dimensions> = (0..3)
-            .map(|c| Dimensions::new((0, 0), (5, c)))
-            .chain((0..3).map(|c| Dimensions::new((0, c), (5, 2))))
-            .collect();
-        assert!(MergeFill::new(&distinct, &range).is_ok());
-        let many: Vec<Dimensions> = (0..5u32)
-            .flat_map(|r| (0..3u32).map(move |c| Dimensions::new((r, c), (5, 2))))
-            .collect();
-        assert!(MergeFill::new(&many, &range).is_err());
     }
 }

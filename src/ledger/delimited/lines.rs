@@ -193,121 +193,144 @@ impl<R> Tracker<R> {
     fn scan(&mut self, data: &[u8]) {
         let marks = Rc::clone(&self.marks);
         let mut marks = marks.borrow_mut();
-        let base = self.pos;
-        let at = |i: usize| base + i as u64;
         // Start of the bytes outside quotes whose delimiters are not counted yet: they are
         // counted only where a quote opens, or at the end of the data.
         let mut uncounted = 0;
         let mut i = 0;
         while i < data.len() {
-            match self.quoting {
-                Quoting::Pending => {
-                    let c = data[i];
-                    if c == b'"' {
-                        // A doubled quote: still inside.
-                        self.quoting = Quoting::Inside;
-                        self.prev = c;
-                        i += 1;
-                        continue;
-                    }
-                    let end = if c == self.delimiter || Self::is_break(c) {
-                        SpanEnd::Closed
-                    } else {
-                        SpanEnd::MidCell
-                    };
-                    self.close(end, &mut marks);
-                    self.quoting = Quoting::Outside;
-                    uncounted = i;
-                    // `c` is read again, outside.
-                }
-                Quoting::Inside => match memchr::memchr3(b'"', b'\r', b'\n', &data[i..]) {
-                    None => {
-                        self.prev = data[data.len() - 1];
-                        i = data.len();
-                    }
-                    Some(k) => {
-                        let j = i + k;
-                        let prev = if k > 0 { data[j - 1] } else { self.prev };
-                        match data[j] {
-                            b'"' => self.quoting = Quoting::Pending,
-                            b'\n' if prev == b'\r' => {}
-                            _ => self.line = self.line.saturating_add(1),
-                        }
-                        self.prev = data[j];
-                        i = j + 1;
-                    }
-                },
-                Quoting::Outside => {
-                    if self.line_start {
-                        let c = data[i];
-                        if c == b'\n' && self.prev == b'\r' {
-                            // The LF of a CRLF, whose CR ended the line.
-                        } else if Self::is_break(c) {
-                            self.line = self.line.saturating_add(1);
-                            marks.lines.push_back(Mark {
-                                at: at(i + 1),
-                                line: self.line,
-                                content: false,
-                            });
-                        } else {
-                            marks.lines.push_back(Mark {
-                                at: at(i),
-                                line: self.line,
-                                content: true,
-                            });
-                            self.line_start = false;
-                            continue;
-                        }
-                        self.prev = c;
-                        i += 1;
-                        continue;
-                    }
-                    match memchr::memchr3(b'"', b'\r', b'\n', &data[i..]) {
-                        None => {
-                            self.prev = data[data.len() - 1];
-                            i = data.len();
-                        }
-                        Some(k) => {
-                            let j = i + k;
-                            let prev = if k > 0 { data[j - 1] } else { self.prev };
-                            if data[j] == b'"' {
-                                // Only a quote at the start of a field opens a quoted cell.
-                                if prev == self.delimiter || Self::is_break(prev) {
-                                    self.field += memchr::memchr_iter(
-                                        self.delimiter,
-                                        &data[uncounted.min(j)..j],
-                                    )
-                                    .count();
-                                    self.open = Some(Open {
-                                        line: self.line,
-                                        field: self.field,
-                                        at: at(j),
-                                    });
-                                    self.quoting = Quoting::Inside;
-                                }
-                            } else {
-                                self.line = self.line.saturating_add(1);
-                                marks.lines.push_back(Mark {
-                                    at: at(j + 1),
-                                    line: self.line,
-                                    content: false,
-                                });
-                                self.field = 0;
-                                uncounted = j + 1;
-                                self.line_start = true;
-                            }
-                            self.prev = data[j];
-                            i = j + 1;
-                        }
-                    }
-                }
-            }
+            i = match self.quoting {
+                Quoting::Pending => self.after_quote(data, i, &mut uncounted, &mut marks),
+                Quoting::Inside => self.inside_quotes(data, i),
+                Quoting::Outside if self.line_start => self.at_line_start(data, i, &mut marks),
+                Quoting::Outside => self.outside_quotes(data, i, &mut uncounted, &mut marks),
+            };
         }
         if self.quoting == Quoting::Outside && !self.line_start {
             self.field +=
                 memchr::memchr_iter(self.delimiter, &data[uncounted.min(data.len())..]).count();
         }
         self.pos += data.len() as u64;
+    }
+
+    /// The byte after a quote inside a quoted cell, at `data[i]`: a second quote (still inside),
+    /// or the end of the cell, after which `data[i]` is read again outside. Returns where to
+    /// go on.
+    fn after_quote(
+        &mut self,
+        data: &[u8],
+        i: usize,
+        uncounted: &mut usize,
+        marks: &mut Marks,
+    ) -> usize {
+        let c = data[i];
+        if c == b'"' {
+            // A doubled quote: still inside.
+            self.quoting = Quoting::Inside;
+            self.prev = c;
+            return i + 1;
+        }
+        let end = if c == self.delimiter || Self::is_break(c) {
+            SpanEnd::Closed
+        } else {
+            SpanEnd::MidCell
+        };
+        self.close(end, marks);
+        self.quoting = Quoting::Outside;
+        *uncounted = i;
+        // `c` is read again, outside.
+        i
+    }
+
+    /// Inside a quoted cell from `data[i]`: up to and past the next quote or line break (which
+    /// only counts lines). Returns where to go on.
+    fn inside_quotes(&mut self, data: &[u8], i: usize) -> usize {
+        match memchr::memchr3(b'"', b'\r', b'\n', &data[i..]) {
+            None => {
+                self.prev = data[data.len() - 1];
+                data.len()
+            }
+            Some(k) => {
+                let j = i + k;
+                let prev = if k > 0 { data[j - 1] } else { self.prev };
+                match data[j] {
+                    b'"' => self.quoting = Quoting::Pending,
+                    b'\n' if prev == b'\r' => {}
+                    _ => self.line = self.line.saturating_add(1),
+                }
+                self.prev = data[j];
+                j + 1
+            }
+        }
+    }
+
+    /// At the start of a line, outside quotes: a line break (a blank line, or the LF of a CRLF)
+    /// is passed, the first byte of text is marked and read again. Returns where to go on.
+    fn at_line_start(&mut self, data: &[u8], i: usize, marks: &mut Marks) -> usize {
+        let at = self.pos + i as u64;
+        let c = data[i];
+        if c == b'\n' && self.prev == b'\r' {
+            // The LF of a CRLF, whose CR ended the line.
+        } else if Self::is_break(c) {
+            self.line = self.line.saturating_add(1);
+            marks.lines.push_back(Mark {
+                at: at + 1,
+                line: self.line,
+                content: false,
+            });
+        } else {
+            marks.lines.push_back(Mark {
+                at,
+                line: self.line,
+                content: true,
+            });
+            self.line_start = false;
+            return i;
+        }
+        self.prev = c;
+        i + 1
+    }
+
+    /// In a line's text, outside quotes, from `data[i]`: up to and past the next quote (which
+    /// opens a quoted cell only at the start of a field) or line break (which ends the line and
+    /// the record). Returns where to go on.
+    fn outside_quotes(
+        &mut self,
+        data: &[u8],
+        i: usize,
+        uncounted: &mut usize,
+        marks: &mut Marks,
+    ) -> usize {
+        let Some(k) = memchr::memchr3(b'"', b'\r', b'\n', &data[i..]) else {
+            self.prev = data[data.len() - 1];
+            return data.len();
+        };
+        let j = i + k;
+        let prev = if k > 0 { data[j - 1] } else { self.prev };
+        if data[j] == b'"' {
+            // Only a quote at the start of a field opens a quoted cell.
+            if prev == self.delimiter || Self::is_break(prev) {
+                self.field +=
+                    memchr::memchr_iter(self.delimiter, &data[(*uncounted).min(j)..j]).count();
+                self.open = Some(Open {
+                    line: self.line,
+                    field: self.field,
+                    at: self.pos + j as u64,
+                });
+                self.quoting = Quoting::Inside;
+            }
+        } else {
+            self.line = self.line.saturating_add(1);
+            marks.lines.push_back(Mark {
+                at: self.pos + (j + 1) as u64,
+                line: self.line,
+                content: false,
+            });
+            self.field = 0;
+            *uncounted = j + 1;
+            self.line_start = true;
+        }
+        self.prev = data[j];
+        j + 1
     }
 
     fn finish(&mut self) {
