@@ -2,6 +2,9 @@
 //!
 //! Pure: it takes the fund, its daily spend and the day, and returns data. It never reads the
 //! clock, the database or the config file; callers pass all of that in.
+//!
+//! The file is over 600 lines only through its tests (the second half), kept beside the rules
+//! they pin at their boundary days.
 
 use chrono::{Datelike, NaiveDate};
 
