@@ -2,8 +2,9 @@
 //! decisions. It judges; how the results are said to people is [`crate::report`]'s job.
 //!
 //! Nothing in here reads the clock, files, the database or the network: callers pass the day
-//! and the data in and get data back. `grep -rE 'rusqlite|tokio|lettre|std::fs' src/core`
-//! must find nothing.
+//! and the data in and get data back: no module of the database, the async runtime, the mail
+//! library or the file system is used here (a grep for their names in `src/core` and
+//! `src/report` finds nothing).
 
 mod alert;
 mod entry;
