@@ -483,8 +483,13 @@ fn admin_subject(admin: &[AdminNotice]) -> String {
             format!("【数据缺失】{}个项目尚无账务数据", admin.len())
         }
         _ => {
-            let mut labels: Vec<&str> = admin.iter().map(AdminNotice::label).collect();
-            labels.dedup();
+            // Each kind once, in the order the notices come.
+            let mut labels: Vec<&str> = Vec::new();
+            for label in admin.iter().map(AdminNotice::label) {
+                if !labels.contains(&label) {
+                    labels.push(label);
+                }
+            }
             format!(
                 "【spendwatch】{}条系统通知：{}",
                 admin.len(),

@@ -354,6 +354,29 @@ fn admin_emails() {
         two.subject,
         "【spendwatch】2条系统通知：数据已更新、数据未更新"
     );
+    // Each kind is named once, however many notices of it there are.
+    let three = render(
+        day,
+        &[],
+        &[
+            AdminNotice::NoMatch {
+                pattern: "nowhere/*.csv".to_owned(),
+            },
+            AdminNotice::Overlap {
+                files: vec!["a.csv".to_owned(), "b.csv".to_owned()],
+                fund: "招商引资专项业务费".to_owned(),
+                entries: 1,
+                amount: Money::from_fen(100),
+            },
+            AdminNotice::NoData {
+                fund: "招商引资专项业务费".to_owned(),
+            },
+        ],
+    );
+    assert_eq!(
+        three.subject,
+        "【spendwatch】3条系统通知：数据缺失、重复计入"
+    );
     // Admin notices are not about a fund's spending: no table terms in their footer; the
     // emails are in Chinese throughout (the reasons of a rejection aside, which come from the
     // ledger reader).
