@@ -463,14 +463,17 @@ fn keep_by_hand(
     reports: &[FileReport],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    // One look at the sources for all the files, not one per file.
+    let unconfigured: Vec<String> = store
+        .source_overviews()?
+        .into_iter()
+        .filter(|s| s.withdrawn == Some(Withdrawn::Unconfigured))
+        .map(|s| s.path)
+        .collect();
     for report in reports {
         let key = key_of(&report.file);
         store.set_origin(&key, Origin::Hand)?;
-        let withdrawn = store
-            .source_overviews()?
-            .into_iter()
-            .find(|s| s.path == key);
-        if withdrawn.is_some_and(|s| s.withdrawn == Some(Withdrawn::Unconfigured)) {
+        if unconfigured.contains(&key) {
             store.set_withdrawn(&key, None, now)?;
         }
     }

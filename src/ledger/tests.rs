@@ -27,7 +27,7 @@ fn fund(id: &str, code: &str, name: &str, year: i32) -> Fund {
     }
 }
 
-fn funds() -> Vec<Fund> {
+pub(super) fn funds() -> Vec<Fund> {
     vec![
         fund(
             "network-governance",
@@ -57,7 +57,7 @@ fn two_years() -> Vec<Fund> {
     all
 }
 
-fn read_file(
+pub(super) fn read_file(
     bytes: &[u8],
     extension: &str,
     default_fund: Option<&str>,

@@ -8,41 +8,10 @@
 
 use std::io::Cursor;
 
-use chrono::NaiveDate;
-
 use super::*;
-use crate::core::{Milestone, Money, Share};
 
-fn fund(id: &str, code: &str, name: &str) -> Fund {
-    Fund {
-        id: id.into(),
-        code: code.into(),
-        name: name.into(),
-        year: 2025,
-        budget: Money::from_fen(15_000_000),
-        milestones: vec![Milestone {
-            date: NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"),
-            share: Share::from_basis_points(10_000),
-        }],
-        aliases: vec![],
-        notify: vec![],
-    }
-}
-
-fn funds() -> Vec<Fund> {
-    vec![
-        fund(
-            "network-governance",
-            "13020225P00901410001D",
-            "网络综合治理体系建设专项资金",
-        ),
-        fund(
-            "investment-promotion",
-            "13020225P009015100013",
-            "招商引资专项业务费",
-        ),
-    ]
-}
+/// The row tests' funds (the seed's two, of 2025).
+use super::tests::funds;
 
 const ENCODINGS: [Encoding; 5] = [
     Encoding::Utf8,
@@ -69,19 +38,9 @@ fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
     }
 }
 
+/// Reads `bytes` as a file of network-governance, with the row tests' reader.
 fn read_file(bytes: &[u8], extension: &str) -> Result<Parsed, Vec<Problem>> {
-    let extra = ExtraHeaders::default();
-    let funds = funds();
-    read_bytes(
-        bytes,
-        extension,
-        ReadOptions {
-            funds: &funds,
-            default_fund: Some("network-governance"),
-            extra_headers: &extra,
-            extra_subtotal_words: &[],
-        },
-    )
+    super::tests::read_file(bytes, extension, Some("network-governance"), &funds())
 }
 
 /// The problems of a refused file as `line: message` (`: message` for the whole file).

@@ -83,7 +83,8 @@ fn reimport_equals_fresh(before: &[String], after: &[String]) -> String {
     out.both()
 }
 
-fn reused(log: &str) -> usize {
+/// The blocks reused by a re-import, from its debug log (`reused=N`).
+pub(crate) fn reused(log: &str) -> usize {
     log.split("reused=")
         .nth(1)
         .and_then(|s| s.split_whitespace().next())

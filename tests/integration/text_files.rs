@@ -3,6 +3,7 @@
 //! database and in messages, also after a re-import that reuses blocks; delimiters decided by
 //! the header; stray quotes, empty files and ambiguous delimiters refused with the cause.
 
+use crate::reuse::reused;
 use crate::util::{DbEntry, NG, Workdir};
 
 /// The C01 ledger (title, header, three rows) with `date` on line 5, lines ended by `eol`.
@@ -71,14 +72,6 @@ fn ledger(n: usize, ends: &[&str]) -> Vec<String> {
         .enumerate()
         .map(|(i, l)| format!("{l}{}", ends[i % ends.len()]))
         .collect()
-}
-
-fn reused(log: &str) -> usize {
-    log.split("reused=")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
 }
 
 #[test]
