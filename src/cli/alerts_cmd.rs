@@ -292,20 +292,12 @@ funds:
         let rows = [
             AlertRow {
                 key: june.clone(),
-                state: AlertState {
-                    status: AlertStatus::Firing,
-                    since: day(7, 10),
-                    last_sent: day(7, 17),
-                },
+                state: AlertState::plain(AlertStatus::Firing, day(7, 10), day(7, 17)),
                 updated_at: utc("2025-07-16T16:05:00Z"),
             },
             AlertRow {
                 key: key("", None, AlertKind::Stale),
-                state: AlertState {
-                    status: AlertStatus::Resolved,
-                    since: day(5, 6),
-                    last_sent: day(5, 13),
-                },
+                state: AlertState::plain(AlertStatus::Resolved, day(5, 6), day(5, 13)),
                 updated_at: utc("2025-05-20T01:00:00Z"),
             },
         ];

@@ -10,6 +10,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::evaluate::{FundReport, MilestoneReport, MilestoneStatus};
 use super::fund::Fund;
+use super::level::Level;
 use super::money::Money;
 
 /// The four kinds of alert (SPEC section 4); [`crate::report::words::alert_kind`] has their
@@ -98,6 +99,27 @@ pub struct AlertState {
     pub since: NaiveDate,
     /// The day of its last notice.
     pub last_sent: NaiveDate,
+    /// The highest level announced since it began firing (`None` for `over_budget`,
+    /// `stale`): only a rise above it is a new first notice.
+    pub level: Option<Level>,
+    /// The day it reached `level`: a red alert is escalated counting from here.
+    pub level_since: NaiveDate,
+    /// Whether it was escalated (sent to the `escalate` recipients) in this firing episode.
+    pub escalated: bool,
+}
+
+impl AlertState {
+    /// A state with no level and not escalated: how `over_budget` and `stale` are kept.
+    pub fn plain(status: AlertStatus, since: NaiveDate, last_sent: NaiveDate) -> AlertState {
+        AlertState {
+            status,
+            since,
+            last_sent,
+            level: None,
+            level_since: since,
+            escalated: false,
+        }
+    }
 }
 
 /// Why a decision was taken; logged with every decision.
@@ -373,15 +395,15 @@ impl FundCheck<'_> {
         Decision {
             key,
             reason: Reason::First,
-            next: AlertState {
-                status: if keeps_firing {
+            next: AlertState::plain(
+                if keeps_firing {
                     AlertStatus::Firing
                 } else {
                     AlertStatus::Resolved
                 },
-                since: self.today,
-                last_sent: self.today,
-            },
+                self.today,
+                self.today,
+            ),
             notice: Some(self.missed_notice(m, false)),
         }
     }
@@ -573,20 +595,15 @@ fn resolved_notice(policy: AlertPolicy, notice: Notice) -> Option<Notice> {
 
 fn next_state(previous: Option<AlertState>, reason: Reason, today: NaiveDate) -> AlertState {
     match reason {
-        Reason::First => AlertState {
-            status: AlertStatus::Firing,
-            since: today,
-            last_sent: today,
-        },
+        Reason::First => AlertState::plain(AlertStatus::Firing, today, today),
         Reason::Repeat => AlertState {
             status: AlertStatus::Firing,
-            since: previous.map_or(today, |p| p.since),
             last_sent: today,
+            ..previous.unwrap_or_else(|| AlertState::plain(AlertStatus::Firing, today, today))
         },
         Reason::Resolved | Reason::Replaced => AlertState {
             status: AlertStatus::Resolved,
-            since: previous.map_or(today, |p| p.since),
-            last_sent: previous.map_or(today, |p| p.last_sent),
+            ..previous.unwrap_or_else(|| AlertState::plain(AlertStatus::Resolved, today, today))
         },
     }
 }

@@ -9,7 +9,9 @@
 mod alert;
 mod entry;
 mod evaluate;
+mod explanation;
 mod fund;
+mod level;
 mod money;
 
 pub use alert::{
@@ -21,5 +23,10 @@ pub use evaluate::{
     FundReport, FundState, MilestoneReport, MilestoneStatus, NextStep, Policy, evaluate,
     still_to_spend,
 };
+pub use explanation::{EndCause, Explanation, ExplanationReason};
 pub use fund::{DailySpend, Fund, Milestone};
+pub use level::{
+    Behind, Conditions, Grading, Level, LevelRule, MilestoneCondition, Reference, TimeBasis,
+    grade, holds,
+};
 pub use money::{AmountError, Money, Share, ShareError};

@@ -351,11 +351,7 @@ fn n2_fires_again_after_the_caught_up_notice_and_repeats_while_behind() {
     };
     assert_eq!(
         states.get(&key),
-        Some(&AlertState {
-            status: AlertStatus::Firing,
-            since: day(7, 10),
-            last_sent: day(7, 31),
-        })
+        Some(&AlertState::plain(AlertStatus::Firing, day(7, 10), day(7, 31)))
     );
 }
 
@@ -388,10 +384,7 @@ fn missed_notice_carries_the_numbers() {
 
 #[test]
 fn stale_table() {
-    let prev = AlertState {
-        status: AlertStatus::Firing,
-        since: day(5, 1),
-        last_sent: day(5, 1),
+    let prev = AlertState::plain(AlertStatus::Firing, day(5, 1), day(5, 1),
     };
     // Ended on 05-08 when a source changed on 05-07.
     let ended = AlertState {
@@ -417,8 +410,7 @@ fn stale_table() {
             show(decide_stale(last_change, open, previous, POLICY, today)),
             expected,
             "{name}"
-        );
-    }
+        );)
 }
 
 #[test]

@@ -120,11 +120,7 @@ fn missed_again_email_says_it_is_back_and_by_how_much() {
             milestone: Some(ymd(2025, 6, 30)),
             kind: AlertKind::Missed,
         },
-        AlertState {
-            status: AlertStatus::Resolved,
-            since: ymd(2025, 7, 1),
-            last_sent: ymd(2025, 7, 1),
-        },
+        AlertState::plain(AlertStatus::Resolved, ymd(2025, 7, 1), ymd(2025, 7, 1)),
     )]);
     let notices: Vec<Notice> = decide_fund(&f, &report, &ended, POLICY, today)
         .into_iter()
