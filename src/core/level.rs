@@ -218,8 +218,7 @@ pub fn holds(when: &Conditions, fund: &Fund, report: &FundReport) -> bool {
         .rate_below
         .is_none_or(|share| report.spent < fund.budget.times_share(share));
     let from = when.from.is_none_or(|(m, d)| {
-        NaiveDate::from_ymd_opt(fund.year, m, d)
-            .is_some_and(|start| report.as_of >= start)
+        NaiveDate::from_ymd_opt(fund.year, m, d).is_some_and(|start| report.as_of >= start)
     });
     let large = when.min_budget.is_none_or(|min| fund.budget >= min);
     milestone && behind && within && rate && from && large

@@ -104,11 +104,15 @@ fn key_of(row: &rusqlite::Row<'_>, fund: usize) -> rusqlite::Result<AlertKey> {
 
 fn state_of(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<AlertState> {
     let status: String = row.get(first)?;
-    Ok(AlertState::plain(if status == "firing" {
+    Ok(AlertState::plain(
+        if status == "firing" {
             AlertStatus::Firing
         } else {
             AlertStatus::Resolved
-        }, day(row, first + 1)?, day(row, first + 2)?))
+        },
+        day(row, first + 1)?,
+        day(row, first + 2)?,
+    ))
 }
 
 /// Puts a check's emails in the outbox; returns their ids, and which one announces each alert.

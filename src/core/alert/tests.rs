@@ -56,11 +56,7 @@ fn state(
             milestone,
             kind,
         },
-        AlertState {
-            status,
-            since,
-            last_sent,
-        },
+        AlertState::plain(status, since, last_sent),
     )
 }
 
@@ -351,7 +347,11 @@ fn n2_fires_again_after_the_caught_up_notice_and_repeats_while_behind() {
     };
     assert_eq!(
         states.get(&key),
-        Some(&AlertState::plain(AlertStatus::Firing, day(7, 10), day(7, 31)))
+        Some(&AlertState::plain(
+            AlertStatus::Firing,
+            day(7, 10),
+            day(7, 31)
+        ))
     );
 }
 
@@ -384,8 +384,7 @@ fn missed_notice_carries_the_numbers() {
 
 #[test]
 fn stale_table() {
-    let prev = AlertState::plain(AlertStatus::Firing, day(5, 1), day(5, 1),
-    };
+    let prev = AlertState::plain(AlertStatus::Firing, day(5, 1), day(5, 1));
     // Ended on 05-08 when a source changed on 05-07.
     let ended = AlertState {
         status: AlertStatus::Resolved,
@@ -410,7 +409,8 @@ fn stale_table() {
             show(decide_stale(last_change, open, previous, POLICY, today)),
             expected,
             "{name}"
-        );)
+        );
+    }
 }
 
 #[test]
