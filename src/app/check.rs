@@ -13,8 +13,8 @@ use crate::app::import::{self, FileReport};
 use crate::app::snapshot::{self, Snapshot};
 use crate::config::Config;
 use crate::core::{
-    AlertKey, AlertKind, AlertPolicy, Decision, Notice, any_year_open, decide_fund, decide_stale,
-    silence_fund,
+    AlertKey, AlertKind, AlertPolicy, Decision, FundFacts, Notice, any_year_open, decide_fund,
+    decide_stale, silence_fund,
 };
 use crate::mail::{self, MailError};
 use crate::report::email::{self, AdminNotice, FundNotices};
@@ -87,6 +87,7 @@ pub fn alert_policy(config: &Config) -> AlertPolicy {
         repeat_days: days(config.alerts.repeat_interval),
         notify_resolved: config.alerts.notify_resolved,
         stale_days: days(config.alerts.stale_after),
+        escalate_days: 7,
     }
 }
 
@@ -192,17 +193,21 @@ fn decide(config: &Config, snapshot: &Snapshot<'_>) -> Vec<Decision> {
     let policy = alert_policy(config);
     let day = snapshot.day;
     let mut decisions: Vec<Decision> = Vec::new();
+    let mut ended: Vec<i64> = Vec::new();
     for f in &snapshot.funds {
         // No data is not zero spending: a fund no source has any entry for gets a 数据缺失
         // notice (below) instead of alerts that say it spent ¥0.00.
         if f.has_data() {
-            decisions.extend(decide_fund(
-                f.fund,
-                &f.report,
-                &snapshot.alerts,
-                policy,
-                day,
-            ));
+            let facts = FundFacts {
+                fund: f.fund,
+                report: &f.report,
+                grading: f.grading.as_ref(),
+                explanations: &f.explanations,
+                escalates: false,
+            };
+            let fund = decide_fund(&facts, &snapshot.alerts, policy, day);
+            decisions.extend(fund.decisions);
+            ended.extend(fund.explanations_ended);
         } else {
             decisions.extend(silence_fund(&f.fund.id, &snapshot.alerts, day));
         }

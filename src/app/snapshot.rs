@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use crate::config::Config;
-use crate::core::{AlertKey, AlertState, Fund, FundReport, evaluate};
+use crate::core::{AlertKey, AlertState, Explanation, Fund, FundReport, Grading, evaluate, grade};
 use crate::store::{Overlap, Store, StoreError};
 
 /// Everything known on one day.
@@ -41,6 +41,10 @@ pub struct FundSnapshot<'c> {
     pub entries: i64,
     /// The money of this fund counted twice.
     pub overlaps: Vec<Overlap>,
+    /// Its level by the rules in force; `None`: no rule holds.
+    pub grading: Option<Grading>,
+    /// Its 情况说明, in force or not, oldest first.
+    pub explanations: Vec<Explanation>,
 }
 
 impl FundSnapshot<'_> {
@@ -66,9 +70,12 @@ pub fn read<'c>(
     let mut funds = Vec::with_capacity(config.funds.len());
     for fund in &config.funds {
         let spend = store.daily_spend_of(&fund.id)?;
+        let report = evaluate(fund, &spend, day, config.policy());
         funds.push(FundSnapshot {
             fund,
-            report: evaluate(fund, &spend, day, config.policy()),
+            grading: grade(fund, &report, &[]),
+            explanations: Vec::new(),
+            report,
             entries: counts.get(&fund.id).copied().unwrap_or(0),
             overlaps: overlaps
                 .iter()

@@ -9,12 +9,16 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate};
 
 use super::evaluate::{FundReport, MilestoneReport, MilestoneStatus};
+use super::explanation::Explanation;
 use super::fund::Fund;
-use super::level::Level;
+use super::level::{Grading, Level, LevelRule};
+
 use super::money::Money;
 
-/// The four kinds of alert (SPEC section 4); [`crate::report::words::alert_kind`] has their
-/// Chinese names.
+mod rules;
+
+/// The kinds of alert (SPEC section 4, and `lag` of the README's "Warning levels");
+/// [`crate::report::words::alert_kind`] has their Chinese names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AlertKind {
     /// 黄色预警: a milestone is at risk.
@@ -23,6 +27,9 @@ pub enum AlertKind {
     Missed,
     /// 超预算: spending above the budget.
     OverBudget,
+    /// 进度滞后: a level rule holds for the fund while no milestone is at risk or missed
+    /// (say 20 points behind 序时 in August).
+    Lag,
     /// 数据未更新: no ledger source changed for a long time (for the admin).
     Stale,
 }
@@ -34,8 +41,15 @@ impl AlertKind {
             AlertKind::Due => "due",
             AlertKind::Missed => "missed",
             AlertKind::OverBudget => "over_budget",
+            AlertKind::Lag => "lag",
             AlertKind::Stale => "stale",
         }
+    }
+
+    /// Whether it is one of a fund's lag alerts (`due`, `missed`, `lag`): those that have a
+    /// level, that explanations quiet and that escalate.
+    pub fn is_lag(self) -> bool {
+        matches!(self, AlertKind::Due | AlertKind::Missed | AlertKind::Lag)
     }
 
     /// The kind stored as `text` ([`AlertKind::as_str`]); `None` for any other text.
@@ -44,6 +58,7 @@ impl AlertKind {
             AlertKind::Due,
             AlertKind::Missed,
             AlertKind::OverBudget,
+            AlertKind::Lag,
             AlertKind::Stale,
         ]
         .into_iter()
@@ -51,13 +66,14 @@ impl AlertKind {
     }
 }
 
-/// What an alert is about: a fund's milestone (`due`, `missed`), a fund (`over_budget`), or the
-/// whole ledger (`stale`, with an empty fund).
+/// What an alert is about: a fund's milestone (`due`, `missed`), a fund (`lag`,
+/// `over_budget`), or the whole ledger (`stale`, with an empty fund).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AlertKey {
     /// The fund's id in the config; empty for `stale`.
     pub fund: String,
-    /// The milestone's day for `due` and `missed`; `None` for `over_budget` and `stale`.
+    /// The milestone's day for `due` and `missed`; `None` for `lag`, `over_budget` and
+    /// `stale`.
     pub milestone: Option<NaiveDate>,
     /// Which condition the alert watches.
     pub kind: AlertKind,
@@ -131,20 +147,28 @@ pub enum Reason {
     Repeat,
     /// The condition ended.
     Resolved,
-    /// A newer missed milestone of the same fund (or the missed alert of this very milestone)
-    /// took over; no notice of its own.
+    /// A newer missed milestone of the same fund (or the missed alert of this very milestone,
+    /// or a milestone's alert for the fund's `lag`) took over; no notice of its own.
     Replaced,
+    /// Still holds, and the 情况说明 that quieted it ran out (its `--until` day passed, or it
+    /// was withdrawn) since the last notice.
+    Expired,
+    /// Red and unexplained for `escalate_after` days: announced once more, to the `escalate`
+    /// recipients as well.
+    Escalated,
 }
 
 impl Reason {
     /// The reason as stored in the alert history and logged: `first`, `repeat`, `resolved`,
-    /// `replaced`.
+    /// `replaced`, `expired`, `escalated`.
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::First => "first",
             Reason::Repeat => "repeat",
             Reason::Resolved => "resolved",
             Reason::Replaced => "replaced",
+            Reason::Expired => "expired",
+            Reason::Escalated => "escalated",
         }
     }
 
@@ -155,6 +179,8 @@ impl Reason {
             Reason::Repeat,
             Reason::Resolved,
             Reason::Replaced,
+            Reason::Expired,
+            Reason::Escalated,
         ]
         .into_iter()
         .find(|r| r.as_str() == text)
@@ -168,6 +194,8 @@ pub enum Notice {
     Due {
         /// The milestone at risk.
         milestone: MilestoneFacts,
+        /// Its level, the rule that gave it, and what quiets or escalates it.
+        lag: LagFacts,
     },
     /// An at-risk or missed milestone turned out met (possibly by late-posted entries).
     Met {
@@ -186,6 +214,18 @@ pub enum Notice {
         caught_up: bool,
         /// The alert had ended before (caught up) and fires once more.
         again: bool,
+        /// Its level and the rule that gave it; `None` when `caught_up` (no lag left).
+        lag: Option<LagFacts>,
+    },
+    /// A level rule holds for the fund while no milestone is at risk or missed.
+    Behind {
+        /// The level, the rule that gave it, and what quiets or escalates it.
+        lag: LagFacts,
+    },
+    /// No level rule holds any more after a `lag` alert.
+    BackOnTrack {
+        /// The highest level the alert had announced.
+        level: Level,
     },
     /// Spending reached the target of a missed milestone after all.
     CaughtUp {
@@ -229,10 +269,40 @@ impl Notice {
                     caught_up: false,
                     ..
                 }
+                | Notice::Behind { .. }
                 | Notice::OverBudget { .. }
                 | Notice::Stale { .. }
         )
     }
+
+    /// The level facts of a lag notice (due, missed not caught up, behind).
+    pub fn lag(&self) -> Option<&LagFacts> {
+        match self {
+            Notice::Due { lag, .. } | Notice::Behind { lag } => Some(lag),
+            Notice::Missed { lag, .. } => lag.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+/// What a lag notice says about its level (README, "Warning levels" and "情况说明").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LagFacts {
+    /// The fund's level on the day.
+    pub level: Level,
+    /// The rule that gave it: its conditions are the 预警标准, its `basis` the 预警依据.
+    pub rule: LevelRule,
+    /// The level announced before, when this notice is a first notice because the level
+    /// rose (升级).
+    pub raised_from: Option<Level>,
+    /// The 情况说明 in force that covers the alert (已说明): only first notices go while one
+    /// is.
+    pub explanation: Option<Explanation>,
+    /// The 情况说明 that ran out since the last notice, when that is why this notice goes.
+    pub expired: Option<Explanation>,
+    /// Days red and unexplained, when this notice escalates: it goes to the `escalate`
+    /// recipients as well.
+    pub escalation: Option<i64>,
 }
 
 /// A milestone as the notices describe it.
@@ -289,6 +359,8 @@ pub struct AlertPolicy {
     pub notify_resolved: bool,
     /// `stale` fires when no source changed for this many days.
     pub stale_days: i64,
+    /// A red lag alert with no 情况说明 for this many days is escalated once.
+    pub escalate_days: i64,
 }
 
 /// The last day a fiscal year's alerts are repeated: 01-31 of the following year. After it the
@@ -297,19 +369,53 @@ pub fn year_closes(year: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year + 1, 1, 31).unwrap_or(NaiveDate::MAX)
 }
 
-/// Decides the alerts of one fund on `today` from its evaluation and the previous states
-/// (keys of other funds in `previous` are ignored): per milestone in the plan's order its
-/// `due` alert, then its `missed` alert; last the fund's `over_budget` alert.
+/// What the rules know about one fund on the check's day.
+#[derive(Debug, Clone, Copy)]
+pub struct FundFacts<'a> {
+    /// The fund.
+    pub fund: &'a Fund,
+    /// Its evaluation on the day.
+    pub report: &'a FundReport,
+    /// Its level by the rules in force ([`crate::core::grade`]); `None`: no rule holds.
+    pub grading: Option<&'a Grading>,
+    /// 情况说明 recorded for it (those of other funds are ignored), in force or not.
+    pub explanations: &'a [Explanation],
+    /// Whether it has `escalate` recipients (its own or the global ones): without, nothing is
+    /// escalated.
+    pub escalates: bool,
+}
+
+/// The decisions of one fund's check.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FundDecisions {
+    /// Every change of alert state, in the order of [`decide_fund`].
+    pub decisions: Vec<Decision>,
+    /// The explanations that end today because no lag alert they cover is firing any more
+    /// (the fund caught up): the caller records their end.
+    pub explanations_ended: Vec<i64>,
+}
+
+/// Decides the alerts of one fund on `today` from its facts and the previous states (keys of
+/// other funds in `previous` are ignored): per milestone in the plan's order its `due` alert,
+/// then its `missed` alert; then the fund's `lag` and `over_budget` alerts; and which
+/// explanations end.
 pub fn decide_fund(
-    fund: &Fund,
-    report: &FundReport,
+    facts: &FundFacts<'_>,
     previous: &HashMap<AlertKey, AlertState>,
     policy: AlertPolicy,
     today: NaiveDate,
-) -> Vec<Decision> {
-    let check = FundCheck {
-        fund,
+) -> FundDecisions {
+    let report = facts.report;
+    let check = rules::FundCheck {
+        fund: facts.fund,
         report,
+        grading: facts.grading,
+        explanations: facts
+            .explanations
+            .iter()
+            .filter(|e| e.fund == facts.fund.id)
+            .collect(),
+        escalates: facts.escalates,
         previous,
         policy,
         today,
@@ -325,187 +431,12 @@ pub fn decide_fund(
         decisions.extend(check.due(m));
         decisions.extend(check.missed(m));
     }
+    decisions.extend(check.lag_alert());
     decisions.extend(check.over_budget());
-    decisions
-}
-
-/// What a rule decided before the new state is worked out: why, and the notice, if any.
-type Outcome = (Reason, Option<Notice>);
-
-/// One fund's check, as its rules see it: one method per alert kind, each deciding from the
-/// evaluation and that alert's previous state alone.
-struct FundCheck<'a> {
-    fund: &'a Fund,
-    report: &'a FundReport,
-    previous: &'a HashMap<AlertKey, AlertState>,
-    policy: AlertPolicy,
-    today: NaiveDate,
-    /// The day of the latest missed milestone: the only one whose alert keeps firing.
-    latest_missed: Option<NaiveDate>,
-}
-
-impl FundCheck<'_> {
-    /// `due`: fires while at risk; ends with "met" when met, silently when missed takes over.
-    fn due(&self, m: &MilestoneReport) -> Option<Decision> {
-        let key = self.key(Some(m.milestone.date), AlertKind::Due);
-        let previous = self.previous.get(&key).copied();
-        let facts = MilestoneFacts::from(m);
-        let outcome = match (m.status, firing(previous)) {
-            (MilestoneStatus::AtRisk, None) => {
-                (Reason::First, Some(Notice::Due { milestone: facts }))
-            }
-            (MilestoneStatus::AtRisk, Some(s)) if self.repeat_due(s) => {
-                (Reason::Repeat, Some(Notice::Due { milestone: facts }))
-            }
-            (MilestoneStatus::Met, Some(_)) => self.met(facts),
-            (MilestoneStatus::Missed, Some(_)) => (Reason::Replaced, None),
-            (MilestoneStatus::Upcoming, Some(_)) => (Reason::Resolved, None),
-            _ => return None,
-        };
-        Some(self.decision(key, previous, outcome))
-    }
-
-    /// `missed`: announced once; while not caught up it repeats; one notice when caught up;
-    /// announced afresh if it falls behind again after that.
-    fn missed(&self, m: &MilestoneReport) -> Option<Decision> {
-        let key = self.key(Some(m.milestone.date), AlertKind::Missed);
-        let previous = self.previous.get(&key).copied();
-        let outcome = match (m.status, previous) {
-            (MilestoneStatus::Missed, None) => return Some(self.missed_first(key, m)),
-            (MilestoneStatus::Missed, Some(s)) if s.status == AlertStatus::Resolved => {
-                self.missed_again(m)?
-            }
-            (MilestoneStatus::Missed, Some(s)) => self.missed_firing(m, s)?,
-            // Late-posted entries met the milestone after all.
-            (MilestoneStatus::Met, Some(s)) if s.status == AlertStatus::Firing => {
-                self.met(MilestoneFacts::from(m))
-            }
-            _ => return None,
-        };
-        Some(self.decision(key, previous, outcome))
-    }
-
-    /// A milestone seen missed for the first time. Announced in any case: it is the record the
-    /// finance bureau assesses. Only the latest missed milestone, not yet caught up, keeps
-    /// firing; an older one (first seen on a catch-up run) or one already caught up ends at
-    /// once.
-    fn missed_first(&self, key: AlertKey, m: &MilestoneReport) -> Decision {
-        let caught_up = self.caught_up(m);
-        let keeps_firing = self.is_latest_missed(m) && !caught_up;
-        Decision {
-            key,
-            reason: Reason::First,
-            next: AlertState::plain(
-                if keeps_firing {
-                    AlertStatus::Firing
-                } else {
-                    AlertStatus::Resolved
-                },
-                self.today,
-                self.today,
-            ),
-            notice: Some(self.missed_notice(m, false)),
-        }
-    }
-
-    /// A missed alert that ended (caught up, or already caught up at its first notice) while
-    /// the latest missed milestone is behind its target again, say after a reversal: a first
-    /// notice, and it fires (and repeats) again. An older milestone stays quiet: the latest
-    /// one speaks for the fund.
-    fn missed_again(&self, m: &MilestoneReport) -> Option<Outcome> {
-        (self.is_latest_missed(m) && !self.caught_up(m))
-            .then(|| (Reason::First, Some(self.missed_notice(m, true))))
-    }
-
-    /// A firing missed alert: ends with one notice when caught up, ends silently when a later
-    /// milestone was missed too, else repeats when its interval has passed.
-    fn missed_firing(&self, m: &MilestoneReport, state: AlertState) -> Option<Outcome> {
-        if self.caught_up(m) {
-            let notice = Notice::CaughtUp {
-                milestone: MilestoneFacts::from(m),
-                spent_now: self.report.spent,
-            };
-            Some((Reason::Resolved, self.resolved_notice(notice)))
-        } else if !self.is_latest_missed(m) {
-            Some((Reason::Replaced, None))
-        } else if self.repeat_due(state) {
-            Some((Reason::Repeat, Some(self.missed_notice(m, false))))
-        } else {
-            None
-        }
-    }
-
-    /// `over_budget`: announced once; one notice when back within budget.
-    fn over_budget(&self) -> Option<Decision> {
-        let key = self.key(None, AlertKind::OverBudget);
-        let previous = self.previous.get(&key).copied();
-        let (spent, budget) = (self.report.spent, self.fund.budget);
-        let outcome = match (spent > budget, firing(previous)) {
-            (true, None) => (Reason::First, Some(Notice::OverBudget { spent, budget })),
-            (false, Some(_)) => (
-                Reason::Resolved,
-                self.resolved_notice(Notice::BackWithinBudget { spent, budget }),
-            ),
-            _ => return None,
-        };
-        Some(self.decision(key, previous, outcome))
-    }
-
-    /// A milestone's alert ends because the milestone is met.
-    fn met(&self, facts: MilestoneFacts) -> Outcome {
-        (
-            Reason::Resolved,
-            self.resolved_notice(Notice::Met { milestone: facts }),
-        )
-    }
-
-    fn missed_notice(&self, m: &MilestoneReport, again: bool) -> Notice {
-        Notice::Missed {
-            milestone: MilestoneFacts::from(m),
-            spent_now: self.report.spent,
-            caught_up: self.caught_up(m),
-            again,
-        }
-    }
-
-    /// Whether spending (to date) has reached the milestone's target.
-    fn caught_up(&self, m: &MilestoneReport) -> bool {
-        self.report.spent >= m.target
-    }
-
-    fn is_latest_missed(&self, m: &MilestoneReport) -> bool {
-        Some(m.milestone.date) == self.latest_missed
-    }
-
-    fn repeat_due(&self, state: AlertState) -> bool {
-        repeat_due(state, self.policy, self.today, self.fund.year)
-    }
-
-    fn resolved_notice(&self, notice: Notice) -> Option<Notice> {
-        resolved_notice(self.policy, notice)
-    }
-
-    fn key(&self, milestone: Option<NaiveDate>, kind: AlertKind) -> AlertKey {
-        AlertKey {
-            fund: self.fund.id.clone(),
-            milestone,
-            kind,
-        }
-    }
-
-    /// The decision for `outcome`, its new state following from its reason.
-    fn decision(
-        &self,
-        key: AlertKey,
-        previous: Option<AlertState>,
-        (reason, notice): Outcome,
-    ) -> Decision {
-        Decision {
-            next: next_state(previous, reason, self.today),
-            key,
-            reason,
-            notice,
-        }
+    let explanations_ended = check.explanations_ended(&decisions);
+    FundDecisions {
+        decisions,
+        explanations_ended,
     }
 }
 
@@ -539,7 +470,7 @@ pub fn decide_stale(
         _ => return None,
     };
     Some(Decision {
-        next: next_state(previous, reason, today),
+        next: next_state(previous, reason, notice.as_ref(), today),
         key,
         reason,
         notice,
@@ -560,7 +491,7 @@ pub fn silence_fund(
         .map(|(key, state)| Decision {
             key: key.clone(),
             reason: Reason::Resolved,
-            next: next_state(Some(*state), Reason::Resolved, today),
+            next: next_state(Some(*state), Reason::Resolved, None, today),
             notice: None,
         })
         .collect();
@@ -593,14 +524,39 @@ fn resolved_notice(policy: AlertPolicy, notice: Notice) -> Option<Notice> {
     policy.notify_resolved.then_some(notice)
 }
 
-fn next_state(previous: Option<AlertState>, reason: Reason, today: NaiveDate) -> AlertState {
+/// The state an alert is left in by a decision: `First` starts an episode at the notice's
+/// level (a rise keeps the episode's first day); a follow-up notice keeps the highest level
+/// announced and records an escalation; an end keeps the rest as it was.
+fn next_state(
+    previous: Option<AlertState>,
+    reason: Reason,
+    notice: Option<&Notice>,
+    today: NaiveDate,
+) -> AlertState {
+    let lag = notice.and_then(Notice::lag);
+    let was = firing(previous);
     match reason {
-        Reason::First => AlertState::plain(AlertStatus::Firing, today, today),
-        Reason::Repeat => AlertState {
+        Reason::First => AlertState {
             status: AlertStatus::Firing,
+            since: match (was, lag) {
+                (Some(p), Some(l)) if l.raised_from.is_some() => p.since,
+                _ => today,
+            },
             last_sent: today,
-            ..previous.unwrap_or_else(|| AlertState::plain(AlertStatus::Firing, today, today))
+            level: lag.map(|l| l.level),
+            level_since: today,
+            escalated: false,
         },
+        Reason::Repeat | Reason::Expired | Reason::Escalated => {
+            let p = was.unwrap_or_else(|| AlertState::plain(AlertStatus::Firing, today, today));
+            AlertState {
+                status: AlertStatus::Firing,
+                last_sent: today,
+                level: p.level.max(lag.map(|l| l.level)),
+                escalated: p.escalated || lag.is_some_and(|l| l.escalation.is_some()),
+                ..p
+            }
+        }
         Reason::Resolved | Reason::Replaced => AlertState {
             status: AlertStatus::Resolved,
             ..previous.unwrap_or_else(|| AlertState::plain(AlertStatus::Resolved, today, today))
@@ -608,5 +564,7 @@ fn next_state(previous: Option<AlertState>, reason: Reason, today: NaiveDate) ->
     }
 }
 
+#[cfg(test)]
+mod lag_tests;
 #[cfg(test)]
 mod tests;

@@ -15,8 +15,9 @@ mod level;
 mod money;
 
 pub use alert::{
-    AlertKey, AlertKind, AlertPolicy, AlertState, AlertStatus, Decision, MilestoneFacts, Notice,
-    Reason, any_year_open, decide_fund, decide_stale, silence_fund, year_closes,
+    AlertKey, AlertKind, AlertPolicy, AlertState, AlertStatus, Decision, FundDecisions, FundFacts,
+    LagFacts, MilestoneFacts, Notice, Reason, any_year_open, decide_fund, decide_stale,
+    silence_fund, year_closes,
 };
 pub use entry::{Entry, EntryRef};
 pub use evaluate::{

@@ -92,7 +92,7 @@ fn headline(fund: &Fund, notice: &Notice) -> (Grade, String) {
     let node = |m: &MilestoneFacts| milestone_name(m.date, m.share);
     let red = Grade::Alert(AlertKind::Missed);
     match notice {
-        Notice::Due { milestone } => (
+        Notice::Due { milestone, .. } => (
             Grade::Alert(AlertKind::Due),
             format!(
                 "距{}支出节点{}，尚未达标",
@@ -123,6 +123,8 @@ fn headline(fund: &Fund, notice: &Notice) -> (Grade, String) {
             "累计支出超出预算".to_owned(),
         ),
         Notice::BackWithinBudget { .. } => (Grade::Recovered, "累计支出已回到预算以内".to_owned()),
+        Notice::Behind { .. } => (Grade::Alert(AlertKind::Lag), "支出进度滞后".to_owned()),
+        Notice::BackOnTrack { .. } => (Grade::Recovered, "支出进度已不再滞后".to_owned()),
         Notice::Stale { .. } | Notice::Fresh => (Grade::Info, format!("{}的账务数据", fund.name)),
     }
 }
@@ -145,7 +147,7 @@ fn next_step(report: &FundReport, label: &str) -> Option<String> {
 fn details(notice: &Notice, report: &FundReport, fund: &Fund) -> Vec<String> {
     let mut lines = Vec::new();
     match notice {
-        Notice::Due { milestone } => {
+        Notice::Due { milestone, .. } => {
             lines.push(format!(
                 "节点目标 {}（预算的{}），目前累计支出 {}，差额 {}。",
                 yuan(milestone.target),
@@ -165,6 +167,7 @@ fn details(notice: &Notice, report: &FundReport, fund: &Fund) -> Vec<String> {
             spent_now,
             caught_up,
             again,
+            ..
         } => return missed_details(milestone, *spent_now, *caught_up, *again, report, fund),
         Notice::CaughtUp {
             milestone,
@@ -201,6 +204,16 @@ fn details(notice: &Notice, report: &FundReport, fund: &Fund) -> Vec<String> {
                 yuan(*spent),
                 yuan(*budget)
             ));
+        }
+        Notice::Behind { .. } | Notice::BackOnTrack { .. } => {
+            lines.push(format!(
+                "累计支出 {}，执行率 {}，计划进度 {}，序时进度 {}。",
+                yuan(report.spent),
+                percent(report.execution_rate),
+                percent(report.plan_rate),
+                percent(report.time_rate)
+            ));
+            lines.extend(next_step(report, "下一步"));
         }
         Notice::Stale { .. } | Notice::Fresh => lines.push(fund.name.clone()),
     }
@@ -265,7 +278,7 @@ fn missed_details(
 /// The milestone a fund's table row shows: the one a notice is about, else the next one.
 fn focus(notices: &[Notice], report: &FundReport) -> Option<MilestoneFacts> {
     let milestone_of = |n: &Notice| match n {
-        Notice::Due { milestone }
+        Notice::Due { milestone, .. }
         | Notice::Missed { milestone, .. }
         | Notice::CaughtUp { milestone, .. }
         | Notice::Met { milestone } => Some(*milestone),

@@ -57,7 +57,7 @@ fn block_html(out: &mut String, block: &Block) {
 /// The colour of a grade: its border, and its word where a subject follows.
 fn color(grade: Grade) -> &'static str {
     match grade {
-        Grade::Alert(AlertKind::Due) => "#d4a000",
+        Grade::Alert(AlertKind::Due | AlertKind::Lag) => "#d4a000",
         Grade::Alert(AlertKind::Missed | AlertKind::OverBudget) => "#c62828",
         Grade::Recovered => "#2e7d32",
         Grade::System => "#888",

@@ -77,6 +77,7 @@ pub fn alert_kind(kind: AlertKind) -> &'static str {
         AlertKind::Due => "黄色预警",
         AlertKind::Missed => "红色预警",
         AlertKind::OverBudget => "超预算",
+        AlertKind::Lag => "进度滞后",
         AlertKind::Stale => "数据未更新",
     }
 }
@@ -97,7 +98,10 @@ pub fn alert_reason(reason: Reason, kind: AlertKind) -> &'static str {
         (Reason::Resolved, _) => "解除",
         // A due alert whose day passed unmet: the missed alert of the same milestone.
         (Reason::Replaced, AlertKind::Due) => "转为红色预警",
+        (Reason::Replaced, AlertKind::Lag) => "由节点预警接替",
         (Reason::Replaced, _) => "由更晚的节点接替",
+        (Reason::Expired, _) => "情况说明到期",
+        (Reason::Escalated, _) => "报送领导",
     }
 }
 

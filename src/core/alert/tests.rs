@@ -41,7 +41,28 @@ const POLICY: AlertPolicy = AlertPolicy {
     repeat_days: 7,
     notify_resolved: true,
     stale_days: 35,
+    escalate_days: 7,
 };
+
+/// The decisions of a check with the milestone floors alone and no explanation: the rules of
+/// SPEC section 4.
+fn decide_plain(
+    f: &Fund,
+    report: &FundReport,
+    previous: &HashMap<AlertKey, AlertState>,
+    policy: AlertPolicy,
+    today: NaiveDate,
+) -> Vec<Decision> {
+    let grading = crate::core::grade(f, report, &[]);
+    let facts = FundFacts {
+        fund: f,
+        report,
+        grading: grading.as_ref(),
+        explanations: &[],
+        escalates: false,
+    };
+    decide_fund(&facts, previous, policy, today).decisions
+}
 
 fn state(
     status: AlertStatus,
@@ -95,6 +116,8 @@ fn notice_name(n: &Option<Notice>) -> String {
         Some(Notice::BackWithinBudget { .. }) => "back_within_budget".into(),
         Some(Notice::Stale { days, .. }) => format!("stale({days})"),
         Some(Notice::Fresh) => "fresh".into(),
+        Some(Notice::Behind { lag }) => format!("behind({})", lag.level.as_str()),
+        Some(Notice::BackOnTrack { .. }) => "back_on_track".into(),
     }
 }
 
@@ -128,7 +151,7 @@ fn run(
     );
     let report = evaluate(&f, &spend, today, Policy::default());
     let previous: HashMap<AlertKey, AlertState> = previous.iter().cloned().collect();
-    let mut out: Vec<String> = decide_fund(&f, &report, &previous, policy, today)
+    let mut out: Vec<String> = decide_plain(&f, &report, &previous, policy, today)
         .iter()
         .map(describe)
         .collect();
@@ -300,7 +323,7 @@ fn n2_fires_again_after_the_caught_up_notice_and_repeats_while_behind() {
                 .collect(),
         );
         let report = evaluate(&f, &spend, today, Policy::default());
-        for d in decide_fund(&f, &report, &states, POLICY, today) {
+        for d in decide_plain(&f, &report, &states, POLICY, today) {
             if let Some(notice) = &d.notice {
                 let numbers = match notice {
                     Notice::Missed {
@@ -347,11 +370,10 @@ fn n2_fires_again_after_the_caught_up_notice_and_repeats_while_behind() {
     };
     assert_eq!(
         states.get(&key),
-        Some(&AlertState::plain(
-            AlertStatus::Firing,
-            day(7, 10),
-            day(7, 31)
-        ))
+        Some(&AlertState {
+            level: Some(Level::Red),
+            ..AlertState::plain(AlertStatus::Firing, day(7, 10), day(7, 31))
+        })
     );
 }
 
@@ -363,12 +385,13 @@ fn missed_notice_carries_the_numbers() {
         (day(4, 3), Money::from_fen(100_000)),
     ]);
     let report = evaluate(&f, &spend, day(4, 5), Policy::default());
-    let decisions = decide_fund(&f, &report, &HashMap::new(), POLICY, day(4, 5));
+    let decisions = decide_plain(&f, &report, &HashMap::new(), POLICY, day(4, 5));
     let Some(Notice::Missed {
         milestone,
         spent_now,
         caught_up,
         again,
+        ..
     }) = &decisions[0].notice
     else {
         panic!("{decisions:?}")

@@ -41,7 +41,26 @@ const POLICY: AlertPolicy = AlertPolicy {
     repeat_days: 7,
     notify_resolved: true,
     stale_days: 35,
+    escalate_days: 7,
 };
+
+/// The decisions of the alert rules for `fund` with the milestone floors alone.
+fn decide(
+    fund: &Fund,
+    report: &FundReport,
+    previous: &HashMap<AlertKey, AlertState>,
+    today: NaiveDate,
+) -> Vec<crate::core::Decision> {
+    let grading = crate::core::grade(fund, report, &[]);
+    let facts = crate::core::FundFacts {
+        fund,
+        report,
+        grading: grading.as_ref(),
+        explanations: &[],
+        escalates: false,
+    };
+    decide_fund(&facts, previous, POLICY, today).decisions
+}
 
 /// The notices the alert rules produce for `fund` on `today` from scratch.
 fn notices(fund: &Fund, spend: &[(NaiveDate, i64)], today: NaiveDate) -> (FundReport, Vec<Notice>) {
@@ -52,7 +71,7 @@ fn notices(fund: &Fund, spend: &[(NaiveDate, i64)], today: NaiveDate) -> (FundRe
             .collect(),
     );
     let report = evaluate(fund, &spend, today, Policy::default());
-    let notices = decide_fund(fund, &report, &HashMap::new(), POLICY, today)
+    let notices = decide(fund, &report, &HashMap::new(), today)
         .into_iter()
         .filter_map(|d| d.notice)
         .collect();
@@ -122,7 +141,7 @@ fn missed_again_email_says_it_is_back_and_by_how_much() {
         },
         AlertState::plain(AlertStatus::Resolved, ymd(2025, 7, 1), ymd(2025, 7, 1)),
     )]);
-    let notices: Vec<Notice> = decide_fund(&f, &report, &ended, POLICY, today)
+    let notices: Vec<Notice> = decide(&f, &report, &ended, today)
         .into_iter()
         .filter_map(|d| d.notice)
         .collect();
@@ -243,7 +262,8 @@ fn subjects_of_resolutions_and_records() {
             milestone: m,
             spent_now: m.target,
             caught_up: true,
-            again: false
+            again: false,
+            lag: None
         }),
         "【支出进度预警】网络综合治理体系建设专项资金 未达3月底25%支出进度（现已补齐）"
     );
