@@ -33,31 +33,81 @@ pub enum Block {
     Footer(String),
 }
 
-/// How urgent a notice is; each grade has its word and, in HTML, its colour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a notice is and how urgent: its label — the word in 【】 and the unit an email's subject
+/// counts by — and, in HTML, its colour ([`super::html::color`]). A fund notice gets its grade
+/// from [`super::email::grade`], the one place that maps an alert's notice to a grade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Grade {
-    /// A warning of an alert of this kind: 黄色预警, 红色预警, 超预算.
-    Alert(AlertKind),
-    /// An alert ended: 已恢复.
-    Recovered,
-    /// Information only: 通知.
-    Info,
+    /// A spending lag at a level: 黄色预警, 橙色预警, 红色预警.
+    Lag(Level),
+    /// Spending above the budget: 超预算.
+    OverBudget,
+    /// No ledger source changed for a long time: 数据未更新.
+    Stale,
+    /// An alert ended, or a missed milestone is already made good: 已补齐, 已达标, 已恢复.
+    Resolved(Resolution),
     /// About spendwatch's own inputs, for its administrators: 系统通知.
     System,
     /// A caution beside the figures it is about (no data, money counted twice): 注意.
     Caution,
 }
 
+/// How far a fund lags, in rising urgency: 黄 (attention), 橙 (serious), 红 (severe).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Level {
+    /// 黄色预警: attention.
+    Yellow,
+    /// 橙色预警: serious.
+    Orange,
+    /// 红色预警: severe.
+    Red,
+}
+
+/// How an alert ended, each with its own word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Resolution {
+    /// 已补齐: spending reached the target of a milestone whose day passed unmet.
+    CaughtUp,
+    /// 已达标: a milestone's target reached by its day.
+    Met,
+    /// 已恢复: spending back within the budget, or the ledger data changed again.
+    Recovered,
+}
+
 impl Grade {
-    /// The grade's word, as the reader sees it in 【】.
+    /// The grade's word, as the reader sees it in 【】 and in a subject's counts.
     pub fn word(self) -> &'static str {
         match self {
-            Grade::Alert(kind) => words::alert_kind(kind),
-            Grade::Recovered => words::RECOVERED,
-            Grade::Info => words::INFO,
+            Grade::Lag(level) => words::level(level),
+            Grade::OverBudget => words::alert_kind(AlertKind::OverBudget),
+            Grade::Stale => words::alert_kind(AlertKind::Stale),
+            Grade::Resolved(resolution) => words::resolution(resolution),
             Grade::System => words::SYSTEM,
             Grade::Caution => words::CAUTION,
         }
+    }
+
+    /// Where the grade comes in a list, most urgent first: a subject's counts and the
+    /// milestone a fund's table row shows follow this order (红, 橙, 黄, 超预算, 数据未更新,
+    /// 已补齐, 已达标, 已恢复, then the notes).
+    pub fn rank(self) -> u8 {
+        match self {
+            Grade::Lag(Level::Red) => 0,
+            Grade::Lag(Level::Orange) => 1,
+            Grade::Lag(Level::Yellow) => 2,
+            Grade::OverBudget => 3,
+            Grade::Stale => 4,
+            Grade::Resolved(Resolution::CaughtUp) => 5,
+            Grade::Resolved(Resolution::Met) => 6,
+            Grade::Resolved(Resolution::Recovered) => 7,
+            Grade::Caution => 8,
+            Grade::System => 9,
+        }
+    }
+
+    /// Whether a notice of this grade asks for action (a lag, over budget, stale data).
+    pub fn is_warning(self) -> bool {
+        matches!(self, Grade::Lag(_) | Grade::OverBudget | Grade::Stale)
     }
 }
 

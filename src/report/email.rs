@@ -12,7 +12,9 @@ use chrono::NaiveDate;
 pub use admin::AdminNotice;
 use admin::admin_lines;
 
-use super::document::{Align, Block, Cell, Column, Document, Grade, Notice as NoticeBlock, Table};
+use super::document::{
+    Align, Block, Cell, Column, Document, Grade, Level, Notice as NoticeBlock, Resolution, Table,
+};
 use super::words::{self, day_name, days_phrase, long_date, milestone_name, percent, yuan};
 use super::{html, text};
 use crate::core::{AlertKind, Fund, FundReport, MilestoneFacts, Money, Notice, still_to_spend};
@@ -61,11 +63,10 @@ pub fn document(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotic
         )));
         for item in funds {
             for notice in &item.notices {
-                let (grade, title) = headline(item.fund, notice);
                 blocks.push(Block::Notice(NoticeBlock {
-                    grade,
+                    grade: grade(notice),
                     subject: Some(item.fund.name.clone()),
-                    title,
+                    title: headline(item.fund, notice),
                     lines: details(notice, item.report, item.fund),
                     multiline: false,
                 }));
@@ -76,7 +77,7 @@ pub fn document(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotic
     for notice in admin {
         let (title, lines) = admin_lines(notice);
         blocks.push(Block::Notice(NoticeBlock {
-            grade: Grade::System,
+            grade: notice.grade(),
             subject: None,
             title,
             lines,
@@ -87,43 +88,50 @@ pub fn document(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotic
     Document { blocks }
 }
 
-/// The headline of one notice: its grade and what happened.
-fn headline(fund: &Fund, notice: &Notice) -> (Grade, String) {
-    let node = |m: &MilestoneFacts| milestone_name(m.date, m.share);
-    let red = Grade::Alert(AlertKind::Missed);
+/// The grade of a fund notice: its label in 【】, the unit its email's subject counts by, and
+/// its colour. A lag is graded by its level (a milestone at risk 黄色预警, a missed one
+/// 红色预警); a missed milestone already made good is 已补齐, not a warning.
+pub fn grade(notice: &Notice) -> Grade {
     match notice {
-        Notice::Due { milestone } => (
-            Grade::Alert(AlertKind::Due),
-            format!(
-                "距{}支出节点{}，尚未达标",
-                node(milestone),
-                days_phrase(milestone.days_left)
-            ),
+        Notice::Due { .. } => Grade::Lag(Level::Yellow),
+        Notice::Missed {
+            caught_up: false, ..
+        } => Grade::Lag(Level::Red),
+        Notice::Missed {
+            caught_up: true, ..
+        }
+        | Notice::CaughtUp { .. } => Grade::Resolved(Resolution::CaughtUp),
+        Notice::Met { .. } => Grade::Resolved(Resolution::Met),
+        Notice::OverBudget { .. } => Grade::OverBudget,
+        Notice::BackWithinBudget { .. } | Notice::Fresh => Grade::Resolved(Resolution::Recovered),
+        Notice::Stale { .. } => Grade::Stale,
+    }
+}
+
+/// What one notice says happened, in one line (its headline after the grade).
+fn headline(fund: &Fund, notice: &Notice) -> String {
+    let node = |m: &MilestoneFacts| milestone_name(m.date, m.share);
+    match notice {
+        Notice::Due { milestone } => format!(
+            "距{}支出节点{}，尚未达标",
+            node(milestone),
+            days_phrase(milestone.days_left)
         ),
         Notice::Missed {
             milestone,
             caught_up: false,
             ..
-        } => (red, format!("未达{}支出进度", node(milestone))),
+        } => format!("未达{}支出进度", node(milestone)),
         Notice::Missed {
             milestone,
             caught_up: true,
             ..
-        } => (red, format!("未达{}支出进度（现已补齐）", node(milestone))),
-        Notice::CaughtUp { milestone, .. } => (
-            Grade::Recovered,
-            format!("已补齐{}支出进度", node(milestone)),
-        ),
-        Notice::Met { milestone } => (
-            Grade::Recovered,
-            format!("已达到{}支出进度", node(milestone)),
-        ),
-        Notice::OverBudget { .. } => (
-            Grade::Alert(AlertKind::OverBudget),
-            "累计支出超出预算".to_owned(),
-        ),
-        Notice::BackWithinBudget { .. } => (Grade::Recovered, "累计支出已回到预算以内".to_owned()),
-        Notice::Stale { .. } | Notice::Fresh => (Grade::Info, format!("{}的账务数据", fund.name)),
+        } => format!("未达{}支出进度（现已补齐）", node(milestone)),
+        Notice::CaughtUp { milestone, .. } => format!("已补齐{}支出进度", node(milestone)),
+        Notice::Met { milestone } => format!("已达到{}支出进度", node(milestone)),
+        Notice::OverBudget { .. } => "累计支出超出预算".to_owned(),
+        Notice::BackWithinBudget { .. } => "累计支出已回到预算以内".to_owned(),
+        Notice::Stale { .. } | Notice::Fresh => format!("{}的账务数据", fund.name),
     }
 }
 
@@ -401,7 +409,7 @@ fn subject(funds: &[FundNotices<'_>], admin: &[AdminNotice]) -> String {
 /// The subject of an email with fund notices (`None`: there are none).
 fn fund_subject(funds: &[FundNotices<'_>]) -> Option<String> {
     let warning = words::SPENDING_WARNING;
-    let recovered = words::RECOVERED;
+    let recovered = Grade::Resolved(Resolution::Recovered).word();
     let warned: Vec<&FundNotices<'_>> = funds
         .iter()
         .filter(|f| f.notices.iter().any(Notice::is_warning))
@@ -422,13 +430,9 @@ fn fund_subject(funds: &[FundNotices<'_>]) -> Option<String> {
                 "【{}】{} {}",
                 words::alert_kind(AlertKind::OverBudget),
                 only.fund.name,
-                headline(only.fund, n).1
+                headline(only.fund, n)
             ),
-            [n] => format!(
-                "【{warning}】{} {}",
-                only.fund.name,
-                headline(only.fund, n).1
-            ),
+            [n] => format!("【{warning}】{} {}", only.fund.name, headline(only.fund, n)),
             _ => format!("【{warning}】{} 支出进度滞后", only.fund.name),
         };
         return Some(subject + &others);
@@ -445,7 +449,7 @@ fn fund_subject(funds: &[FundNotices<'_>]) -> Option<String> {
         return Some(format!(
             "【{warning}】{} {}",
             only.fund.name,
-            headline(only.fund, n).1
+            headline(only.fund, n)
         ));
     }
     if recorded.len() > 1 {
@@ -458,7 +462,7 @@ fn fund_subject(funds: &[FundNotices<'_>]) -> Option<String> {
         [only] if only.notices.len() == 1 => Some(format!(
             "【{recovered}】{} {}",
             only.fund.name,
-            headline(only.fund, &only.notices[0]).1
+            headline(only.fund, &only.notices[0])
         )),
         [only] => Some(format!("【{recovered}】{} 支出进度已恢复", only.fund.name)),
         [] => None,
@@ -470,9 +474,9 @@ fn fund_subject(funds: &[FundNotices<'_>]) -> Option<String> {
 fn admin_subject(admin: &[AdminNotice]) -> String {
     match admin {
         [only] => {
-            let grade = match only {
-                AdminNotice::Fresh => words::RECOVERED,
-                other => other.label(),
+            let grade = match only.grade() {
+                Grade::System => only.label(),
+                graded => graded.word(),
             };
             format!("【{grade}】{}", admin_lines(only).0)
         }

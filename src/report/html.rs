@@ -6,8 +6,7 @@
 
 use std::fmt::Write as _;
 
-use super::document::{Align, Block, Cell, Document, Grade, Notice, Section, Table};
-use crate::core::AlertKind;
+use super::document::{Align, Block, Cell, Document, Grade, Level, Notice, Section, Table};
 
 /// The page up to its first block.
 const HEAD: &str = "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head><meta charset=\"utf-8\"></head>\n\
@@ -54,14 +53,16 @@ fn block_html(out: &mut String, block: &Block) {
     }
 }
 
-/// The colour of a grade: its border, and its word where a subject follows.
-fn color(grade: Grade) -> &'static str {
+/// The colour of a grade: its notice's border, and its word where a subject follows. Warnings
+/// are amber, orange and red by urgency; an alert that ended is a calm green; notes are grey.
+pub fn color(grade: Grade) -> &'static str {
     match grade {
-        Grade::Alert(AlertKind::Due) => "#d4a000",
-        Grade::Alert(AlertKind::Missed | AlertKind::OverBudget) => "#c62828",
-        Grade::Recovered => "#2e7d32",
+        Grade::Lag(Level::Yellow) => "#d4a000",
+        Grade::Lag(Level::Orange) => "#e65100",
+        Grade::Lag(Level::Red) | Grade::OverBudget => "#c62828",
+        Grade::Resolved(_) => "#2e7d32",
         Grade::System => "#888",
-        Grade::Alert(AlertKind::Stale) | Grade::Info | Grade::Caution => "#555",
+        Grade::Stale | Grade::Caution => "#555",
     }
 }
 
@@ -193,7 +194,7 @@ mod tests {
                 Block::Heading("标题<1>".into()),
                 Block::Paragraph("a & b".into()),
                 Block::Notice(Notice {
-                    grade: Grade::Alert(AlertKind::Due),
+                    grade: Grade::Lag(Level::Yellow),
                     subject: Some("项目\"甲\"".into()),
                     title: "距6月底".into(),
                     lines: vec!["一".into()],

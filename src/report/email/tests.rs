@@ -354,6 +354,22 @@ fn admin_emails() {
         two.subject,
         "【spendwatch】2条系统通知：数据已更新、数据未更新"
     );
+    // Fresh data ends the stale alert: a calm 已恢复, the other stays a 系统通知.
+    assert!(
+        two.text.contains("【已恢复】账务数据已更新\n"),
+        "{}",
+        two.text
+    );
+    assert!(
+        two.text.contains("【系统通知】尚未导入任何账务数据\n"),
+        "{}",
+        two.text
+    );
+    assert!(
+        two.html.contains("border-left:4px solid #2e7d32"),
+        "{}",
+        two.html
+    );
     // Each kind is named once, however many notices of it there are.
     let three = render(
         day,
@@ -459,4 +475,90 @@ fn the_table_shows_the_milestone_that_needs_action() {
     assert_eq!(row[6], "150,000.00（12月底100%）");
     assert_eq!(row[7], "10,000.00");
     assert_eq!(row[8], "逾期1天");
+}
+
+/// Each notice with the label and colour of what it says: a missed milestone already made good
+/// is 已补齐 in green, not a 红色预警; the ends of alerts have words of their own.
+#[test]
+fn resolved_notices_carry_their_own_label_and_colour() {
+    let f = ng();
+    let report = evaluate(
+        &f,
+        &DailySpend::default(),
+        ymd(2025, 4, 2),
+        Policy::default(),
+    );
+    let m = MilestoneFacts::from(&report.milestones[0]);
+    let body = |n: Notice| {
+        render(
+            ymd(2025, 4, 2),
+            &[FundNotices {
+                fund: &f,
+                report: &report,
+                notices: vec![n],
+            }],
+            &[],
+        )
+    };
+    let green = "<span style=\"color:#2e7d32;font-weight:bold\">";
+    for (notice, label) in [
+        (
+            Notice::Missed {
+                milestone: m,
+                spent_now: m.target,
+                caught_up: true,
+                again: false,
+            },
+            "已补齐",
+        ),
+        (
+            Notice::CaughtUp {
+                milestone: m,
+                spent_now: m.target,
+            },
+            "已补齐",
+        ),
+        (Notice::Met { milestone: m }, "已达标"),
+        (
+            Notice::BackWithinBudget {
+                spent: f.budget,
+                budget: f.budget,
+            },
+            "已恢复",
+        ),
+    ] {
+        let email = body(notice.clone());
+        let first = format!("【{label}】{}：", f.name);
+        assert!(email.text.contains(&first), "{notice:?}:\n{}", email.text);
+        assert!(
+            !email.text.contains("预警】"),
+            "{notice:?}:\n{}",
+            email.text
+        );
+        assert!(
+            email.html.contains(&format!("{green}【{label}】</span>")),
+            "{notice:?}:\n{}",
+            email.html
+        );
+        assert!(
+            !email.html.contains("#c62828;"),
+            "{notice:?}:\n{}",
+            email.html
+        );
+    }
+    // The warnings keep theirs.
+    let missed = body(Notice::Missed {
+        milestone: m,
+        spent_now: Money::ZERO,
+        caught_up: false,
+        again: false,
+    });
+    assert!(missed.text.contains("【红色预警】"), "{}", missed.text);
+    assert!(
+        missed
+            .html
+            .contains("<span style=\"color:#c62828;font-weight:bold\">【红色预警】</span>"),
+        "{}",
+        missed.html
+    );
 }
