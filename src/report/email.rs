@@ -17,7 +17,7 @@ use super::document::{
 };
 use super::words::{self, day_name, days_phrase, long_date, milestone_name, percent, yuan};
 use super::{html, text};
-use crate::core::{AlertKind, Fund, FundReport, MilestoneFacts, Money, Notice, still_to_spend};
+use crate::core::{Fund, FundReport, MilestoneFacts, Money, Notice, still_to_spend};
 
 /// The notices of one fund in one email, with the fund's evaluation on the as-of day.
 #[derive(Debug, Clone)]
@@ -400,74 +400,84 @@ fn footer(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotice]) ->
     }
 }
 
-/// The subject line: the one warning, or how many; else the recoveries; else the admin
-/// notices.
+/// The subject line: the fund notices (see [`fund_subject`]), then the admin notices — on
+/// their own as before, or named after the funds' (`…；另有1条系统通知：数据缺失`).
 fn subject(funds: &[FundNotices<'_>], admin: &[AdminNotice]) -> String {
-    fund_subject(funds).unwrap_or_else(|| admin_subject(admin))
+    match fund_subject(funds) {
+        Some(subject) if admin.is_empty() => subject,
+        Some(subject) => format!(
+            "{subject}；另有{}条系统通知：{}",
+            admin.len(),
+            admin_kinds(admin)
+        ),
+        None => admin_subject(admin),
+    }
 }
 
-/// The subject of an email with fund notices (`None`: there are none).
+/// The subject of an email with fund notices (`None`: there are none): its category in 【】,
+/// then what is in it — one notice: the fund and what happened
+/// (`网络综合治理体系建设专项资金 未达6月底50%支出进度`); several of one fund: the fund and their
+/// labels, most urgent first (`… 红色预警、已补齐`); several funds: per label, most urgent
+/// first, how many funds it is the most urgent label of (`1个项目红色预警、1个项目已补齐`).
 fn fund_subject(funds: &[FundNotices<'_>]) -> Option<String> {
-    let warning = words::SPENDING_WARNING;
-    let recovered = Grade::Resolved(Resolution::Recovered).word();
-    let warned: Vec<&FundNotices<'_>> = funds
+    let told: Vec<&FundNotices<'_>> = funds.iter().filter(|f| !f.notices.is_empty()).collect();
+    let what = match told.as_slice() {
+        [] => return None,
+        [only] => match only.notices.as_slice() {
+            [notice] => format!("{} {}", only.fund.name, headline(only.fund, notice)),
+            several => {
+                let labels: Vec<&str> = grades(several).into_iter().map(Grade::word).collect();
+                format!("{} {}", only.fund.name, labels.join("、"))
+            }
+        },
+        several => grade_counts(several),
+    };
+    let notices = told.iter().flat_map(|f| &f.notices);
+    Some(format!("【{}】{what}", category(notices)))
+}
+
+/// The category of an email with fund notices, in 【】: 支出进度预警 when a fund lags or a
+/// missed milestone is told (the record the bureau assesses, even when made good since), else
+/// 超预算 when a fund is over budget, else 已恢复 (only ends of alerts).
+fn category<'a>(notices: impl Iterator<Item = &'a Notice> + Clone) -> &'static str {
+    let lag = |n: &Notice| matches!(grade(n), Grade::Lag(_)) || matches!(n, Notice::Missed { .. });
+    if notices.clone().any(lag) {
+        words::SPENDING_WARNING
+    } else if notices.clone().any(|n| grade(n) == Grade::OverBudget) {
+        Grade::OverBudget.word()
+    } else {
+        Grade::Resolved(Resolution::Recovered).word()
+    }
+}
+
+/// The grades of `notices`, each once, most urgent first.
+fn grades(notices: &[Notice]) -> Vec<Grade> {
+    let mut grades: Vec<Grade> = notices.iter().map(grade).collect();
+    grades.sort_by_key(|g| g.rank());
+    grades.dedup();
+    grades
+}
+
+/// `1个项目红色预警、1个项目已补齐`: per grade, most urgent first, the number of funds whose most
+/// urgent notice has that grade — each fund counted once, so the counts add up to the funds in
+/// the email.
+fn grade_counts(funds: &[&FundNotices<'_>]) -> String {
+    let mut counts: Vec<(Grade, usize)> = Vec::new();
+    for grade in funds
         .iter()
-        .filter(|f| f.notices.iter().any(Notice::is_warning))
-        .collect();
-    let recorded: Vec<&FundNotices<'_>> = funds
+        .filter_map(|f| grades(&f.notices).first().copied())
+    {
+        match counts.iter_mut().find(|(g, _)| *g == grade) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((grade, 1)),
+        }
+    }
+    counts.sort_by_key(|(g, _)| g.rank());
+    let parts: Vec<String> = counts
         .iter()
-        .filter(|f| f.notices.iter().any(|n| matches!(n, Notice::Missed { .. })))
+        .map(|(grade, n)| format!("{n}个项目{}", grade.word()))
         .collect();
-    if let [only] = warned.as_slice() {
-        // The other funds in the email only report (a caught-up milestone, a recovery).
-        let others = if funds.len() > 1 {
-            format!("（共{}个项目）", funds.len())
-        } else {
-            String::new()
-        };
-        let subject = match only.notices.as_slice() {
-            [n @ Notice::OverBudget { .. }] => format!(
-                "【{}】{} {}",
-                words::alert_kind(AlertKind::OverBudget),
-                only.fund.name,
-                headline(only.fund, n)
-            ),
-            [n] => format!("【{warning}】{} {}", only.fund.name, headline(only.fund, n)),
-            _ => format!("【{warning}】{} 支出进度滞后", only.fund.name),
-        };
-        return Some(subject + &others);
-    }
-    if warned.len() > 1 {
-        return Some(format!("【{warning}】{}个项目支出进度滞后", warned.len()));
-    }
-    if let [only] = recorded.as_slice() {
-        let n = only
-            .notices
-            .iter()
-            .find(|n| matches!(n, Notice::Missed { .. }))
-            .unwrap_or(&only.notices[0]);
-        return Some(format!(
-            "【{warning}】{} {}",
-            only.fund.name,
-            headline(only.fund, n)
-        ));
-    }
-    if recorded.len() > 1 {
-        return Some(format!(
-            "【{warning}】{}个项目未达支出节点（现已补齐）",
-            recorded.len()
-        ));
-    }
-    match funds {
-        [only] if only.notices.len() == 1 => Some(format!(
-            "【{recovered}】{} {}",
-            only.fund.name,
-            headline(only.fund, &only.notices[0])
-        )),
-        [only] => Some(format!("【{recovered}】{} 支出进度已恢复", only.fund.name)),
-        [] => None,
-        many => Some(format!("【{recovered}】{}个项目支出进度已恢复", many.len())),
-    }
+    parts.join("、")
 }
 
 /// The subject of an email with admin notices only: the one notice, or what kinds there are.
@@ -486,21 +496,23 @@ fn admin_subject(admin: &[AdminNotice]) -> String {
         {
             format!("【数据缺失】{}个项目尚无账务数据", admin.len())
         }
-        _ => {
-            // Each kind once, in the order the notices come.
-            let mut labels: Vec<&str> = Vec::new();
-            for label in admin.iter().map(AdminNotice::label) {
-                if !labels.contains(&label) {
-                    labels.push(label);
-                }
-            }
-            format!(
-                "【spendwatch】{}条系统通知：{}",
-                admin.len(),
-                labels.join("、")
-            )
+        _ => format!(
+            "【spendwatch】{}条系统通知：{}",
+            admin.len(),
+            admin_kinds(admin)
+        ),
+    }
+}
+
+/// The kinds of `admin` notices, each once, in the order the notices come: `数据缺失、重复计入`.
+fn admin_kinds(admin: &[AdminNotice]) -> String {
+    let mut labels: Vec<&str> = Vec::new();
+    for label in admin.iter().map(AdminNotice::label) {
+        if !labels.contains(&label) {
+            labels.push(label);
         }
     }
+    labels.join("、")
 }
 
 #[cfg(test)]

@@ -204,7 +204,7 @@ fn two_funds_in_one_email() {
         ],
         &[],
     );
-    assert_eq!(email.subject, "【支出进度预警】2个项目支出进度滞后");
+    assert_eq!(email.subject, "【支出进度预警】2个项目红色预警");
     assert_eq!(email.text.matches("【红色预警】").count(), 2);
     assert_eq!(email.html.matches("<tr>").count(), 2);
 }
@@ -560,5 +560,133 @@ fn resolved_notices_carry_their_own_label_and_colour() {
             .contains("<span style=\"color:#c62828;font-weight:bold\">【红色预警】</span>"),
         "{}",
         missed.html
+    );
+}
+
+/// One email of `funds` (fund, spending as (day, 分), notices decided from scratch) on `today`.
+fn email_of(funds: &[(&Fund, &[(NaiveDate, i64)])], today: NaiveDate) -> RenderedEmail {
+    let decided: Vec<(FundReport, Vec<Notice>)> = funds
+        .iter()
+        .map(|(f, spend)| notices(f, spend, today))
+        .collect();
+    let items: Vec<FundNotices<'_>> = funds
+        .iter()
+        .zip(&decided)
+        .map(|((fund, _), (report, notices))| FundNotices {
+            fund,
+            report,
+            notices: notices.clone(),
+        })
+        .collect();
+    render(today, &items, &[])
+}
+
+/// The subject counts the funds by the label of their most urgent notice and never calls a
+/// fund 滞后 when its notice is no lag.
+#[test]
+fn subjects_count_funds_by_label() {
+    let (a, b) = (ng(), ip());
+    // 06-15, both June milestones at risk; 招商引资 is ahead of its plan (49,605.70 against
+    // 45.88% of 100,000): a 黄色预警 for each, and neither 滞后.
+    let due = email_of(
+        &[
+            (&a, &[(ymd(2025, 3, 20), 5_830_290)]),
+            (&b, &[(ymd(2025, 3, 20), 4_960_570)]),
+        ],
+        ymd(2025, 6, 15),
+    );
+    assert_eq!(due.subject, "【支出进度预警】2个项目黄色预警");
+    for ahead in ["  执行率：49.61%\n", "  计划进度：45.88%\n"] {
+        assert!(due.text.contains(ahead), "{ahead}\n{}", due.text);
+    }
+    // The first check after the year: 网络综合治理 missed December (and June, made good since),
+    // 招商引资 missed March and October and made both good.
+    let year_end = [
+        (ymd(2025, 3, 20), 3_895_290),
+        (ymd(2025, 6, 10), 2_344_560),
+        (ymd(2025, 10, 14), 5_081_520),
+        (ymd(2025, 12, 30), 3_539_330),
+    ];
+    let ip_year = [
+        (ymd(2025, 6, 11), 5_312_390),
+        (ymd(2025, 12, 29), 4_687_610),
+    ];
+    let closed = email_of(&[(&a, &year_end), (&b, &ip_year)], ymd(2026, 1, 1));
+    assert_eq!(
+        closed.subject,
+        "【支出进度预警】1个项目红色预警、1个项目已补齐"
+    );
+    // One fund with notices of two labels: its name and the labels, most urgent first.
+    let one = email_of(&[(&a, &year_end)], ymd(2026, 1, 1));
+    assert_eq!(
+        one.subject,
+        "【支出进度预警】网络综合治理体系建设专项资金 红色预警、已补齐"
+    );
+    // Only ends of alerts: their own labels, under 已恢复.
+    let report = evaluate(
+        &a,
+        &DailySpend::default(),
+        ymd(2025, 4, 2),
+        Policy::default(),
+    );
+    let m = MilestoneFacts::from(&report.milestones[0]);
+    let ended = render(
+        ymd(2025, 4, 2),
+        &[
+            FundNotices {
+                fund: &a,
+                report: &report,
+                notices: vec![Notice::CaughtUp {
+                    milestone: m,
+                    spent_now: m.target,
+                }],
+            },
+            FundNotices {
+                fund: &b,
+                report: &report,
+                notices: vec![Notice::Met { milestone: m }],
+            },
+        ],
+        &[],
+    );
+    assert_eq!(ended.subject, "【已恢复】1个项目已补齐、1个项目已达标");
+    // Over budget, two funds: counted as such, not as lagging; each fund once, by its most
+    // urgent label.
+    let over = |f: &Fund| Notice::OverBudget {
+        spent: Money::from_fen(f.budget.fen() + 1),
+        budget: f.budget,
+    };
+    let both_over = render(
+        ymd(2025, 4, 2),
+        &[
+            FundNotices {
+                fund: &a,
+                report: &report,
+                notices: vec![over(&a)],
+            },
+            FundNotices {
+                fund: &b,
+                report: &report,
+                notices: vec![over(&b), Notice::Met { milestone: m }],
+            },
+        ],
+        &[],
+    );
+    assert_eq!(both_over.subject, "【超预算】2个项目超预算");
+    // Admin notices in the same email are named after the funds'.
+    let mixed = render(
+        ymd(2025, 4, 2),
+        &[FundNotices {
+            fund: &a,
+            report: &report,
+            notices: vec![Notice::Met { milestone: m }],
+        }],
+        &[AdminNotice::NoData {
+            fund: b.name.clone(),
+        }],
+    );
+    assert_eq!(
+        mixed.subject,
+        "【已恢复】网络综合治理体系建设专项资金 已达到3月底25%支出进度；另有1条系统通知：数据缺失"
     );
 }
