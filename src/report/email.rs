@@ -62,12 +62,13 @@ pub fn document(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotic
             long_date(as_of)
         )));
         for item in funds {
-            for notice in &item.notices {
+            let year_end = year_end_notice(item);
+            for (i, notice) in item.notices.iter().enumerate() {
                 blocks.push(Block::Notice(NoticeBlock {
                     grade: grade(notice),
                     subject: Some(item.fund.name.clone()),
                     title: headline(item.fund, notice),
-                    lines: details(notice, item.report, item.fund),
+                    lines: details(notice, item.report, item.fund, year_end == Some(i)),
                     multiline: false,
                 }));
             }
@@ -149,8 +150,27 @@ fn next_step(report: &FundReport, label: &str) -> Option<String> {
     })
 }
 
-/// What the notice says in detail, and the next step.
-fn details(notice: &Notice, report: &FundReport, fund: &Fund) -> Vec<String> {
+/// Which of a fund's notices says that its year has ended (`None`: its year is open, or no
+/// notice is about a milestone still short): the last one still short, which is about its
+/// latest milestone — said once per fund, not under each milestone.
+fn year_end_notice(item: &FundNotices<'_>) -> Option<usize> {
+    if item.report.as_of <= item.fund.last_day() {
+        return None;
+    }
+    item.notices.iter().rposition(|n| {
+        matches!(
+            n,
+            Notice::Missed {
+                caught_up: false,
+                ..
+            }
+        )
+    })
+}
+
+/// What the notice says in detail, and the next step; `year_end`: whether it says that the
+/// fund's year has ended (see [`year_end_notice`]).
+fn details(notice: &Notice, report: &FundReport, fund: &Fund, year_end: bool) -> Vec<String> {
     let mut lines = Vec::new();
     match notice {
         Notice::Due { milestone } => {
@@ -173,7 +193,15 @@ fn details(notice: &Notice, report: &FundReport, fund: &Fund) -> Vec<String> {
             spent_now,
             caught_up,
             again,
-        } => return missed_details(milestone, *spent_now, *caught_up, *again, report, fund),
+        } => {
+            let now = MissedNow {
+                spent: *spent_now,
+                caught_up: *caught_up,
+                again: *again,
+                year_end,
+            };
+            return missed_details(milestone, now, report, fund);
+        }
         Notice::CaughtUp {
             milestone,
             spent_now,
@@ -215,13 +243,23 @@ fn details(notice: &Notice, report: &FundReport, fund: &Fund) -> Vec<String> {
     lines
 }
 
+/// A missed milestone's notice as of the check's day.
+struct MissedNow {
+    /// spent(t), in 分.
+    spent: Money,
+    /// `spent` has reached the milestone's target.
+    caught_up: bool,
+    /// Its alert had ended before and fires once more.
+    again: bool,
+    /// The notice says that the fund's year has ended (once per fund: [`year_end_notice`]).
+    year_end: bool,
+}
+
 /// The details of a missed milestone: the shortfall on its day, and now — caught up, the
 /// year's final result, or what to spend at once and then.
 fn missed_details(
     milestone: &MilestoneFacts,
-    spent_now: Money,
-    caught_up: bool,
-    again: bool,
+    now: MissedNow,
     report: &FundReport,
     fund: &Fund,
 ) -> Vec<String> {
@@ -232,31 +270,33 @@ fn missed_details(
         yuan(milestone.target),
         yuan(milestone.shortfall)
     )];
-    if again {
+    if now.again {
         // The reader was told it ended (已补齐): say why it is back.
         lines.push(
             "该节点的预警此前已解除，但目前累计支出又低于节点目标；请核对近期的冲销、退款。"
                 .to_owned(),
         );
     }
-    let gap = still_to_spend(milestone.target, spent_now);
-    if caught_up {
+    let gap = still_to_spend(milestone.target, now.spent);
+    if now.caught_up {
         lines.push(format!(
             "目前累计支出 {}，已补齐该节点进度。",
-            yuan(spent_now)
+            yuan(now.spent)
         ));
         lines.extend(next_step(report, "下一步"));
     } else if report.as_of > fund.last_day() {
-        lines.push(format!(
-            "目前累计支出 {}，仍差 {}。{}年度已结束，以上为该年度的年终结果。",
-            yuan(spent_now),
-            yuan(gap),
-            fund.year
-        ));
+        let mut line = format!("目前累计支出 {}，仍差 {}。", yuan(now.spent), yuan(gap));
+        if now.year_end {
+            line.push_str(&format!(
+                "{}年度已结束，以上为该年度的年终结果。",
+                fund.year
+            ));
+        }
+        lines.push(line);
     } else {
         lines.push(format!(
             "目前累计支出 {}，仍差 {}（{}）。",
-            yuan(spent_now),
+            yuan(now.spent),
             yuan(gap),
             days_phrase(milestone.days_left)
         ));

@@ -690,3 +690,31 @@ fn subjects_count_funds_by_label() {
         "【已恢复】网络综合治理体系建设专项资金 已达到3月底25%支出进度；另有1条系统通知：数据缺失"
     );
 }
+
+/// After the year, a fund short of two milestones (October and December) hears that its year
+/// has ended once, under the December notice, not under each.
+#[test]
+fn the_year_end_sentence_is_said_once_per_fund() {
+    let f = ng();
+    let email = email_of(&[(&f, &[(ymd(2025, 3, 20), 10_000_000)])], ymd(2026, 1, 1));
+    let year_end = "2025年度已结束，以上为该年度的年终结果。";
+    assert_eq!(email.text.matches(year_end).count(), 1, "{}", email.text);
+    assert_eq!(email.html.matches(year_end).count(), 1, "{}", email.html);
+    // Both notices say where the fund stands against their milestone; the last one adds the
+    // year's end.
+    let october = email.text.find("未达10月底75%支出进度").expect("October");
+    let december = email.text.find("未达12月底100%支出进度").expect("December");
+    assert!(october < december, "{}", email.text);
+    assert!(
+        email.text[october..december].contains("目前累计支出 ¥100,000.00，仍差 ¥12,500.00。\n"),
+        "{}",
+        email.text
+    );
+    assert!(
+        email.text[december..].contains(&format!(
+            "目前累计支出 ¥100,000.00，仍差 ¥50,000.00。{year_end}\n"
+        )),
+        "{}",
+        email.text
+    );
+}
