@@ -310,7 +310,9 @@ fn missed_details(
     lines
 }
 
-/// The milestone a fund's table row shows: the one a notice is about, else the next one.
+/// The milestone a fund's table row shows: the one its most urgent notice is about (a 红色预警
+/// before a 黄色预警 before a 已补齐 or 已达标), the latest of equally urgent ones; when no notice
+/// is about a milestone (over budget), the next milestone, or the last once all have passed.
 fn focus(notices: &[Notice], report: &FundReport) -> Option<MilestoneFacts> {
     let milestone_of = |n: &Notice| match n {
         Notice::Due { milestone }
@@ -319,12 +321,11 @@ fn focus(notices: &[Notice], report: &FundReport) -> Option<MilestoneFacts> {
         | Notice::Met { milestone } => Some(*milestone),
         _ => None,
     };
-    // The milestone that needs action comes first; then any the notices are about.
     notices
         .iter()
-        .filter(|n| n.is_warning())
-        .find_map(milestone_of)
-        .or_else(|| notices.iter().find_map(milestone_of))
+        .filter_map(|n| milestone_of(n).map(|m| (grade(n).rank(), m)))
+        .min_by(|(rank_a, a), (rank_b, b)| rank_a.cmp(rank_b).then(b.date.cmp(&a.date)))
+        .map(|(_, m)| m)
         .or_else(|| {
             report
                 .milestones

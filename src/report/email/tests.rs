@@ -718,3 +718,66 @@ fn the_year_end_sentence_is_said_once_per_fund() {
         email.text
     );
 }
+
+/// With several notices, the row shows the milestone of the most urgent one, the latest of
+/// equally urgent ones — never a target met in October when a notice is about December.
+#[test]
+fn the_table_shows_the_milestone_of_the_most_urgent_notice() {
+    let f = ng();
+    // By 2026-01-01: 100,000.00 spent on 03-20; October and December short.
+    let spend = DailySpend::from_amounts(vec![(ymd(2025, 3, 20), Money::from_fen(10_000_000))]);
+    let report = evaluate(&f, &spend, ymd(2026, 1, 1), Policy::default());
+    let [_, june, october, december] =
+        [0, 1, 2, 3].map(|i| MilestoneFacts::from(&report.milestones[i]));
+    let missed = |m: MilestoneFacts, caught_up: bool| Notice::Missed {
+        milestone: m,
+        spent_now: report.spent,
+        caught_up,
+        again: false,
+    };
+    let row = |notices: Vec<Notice>| {
+        table_row(&FundNotices {
+            fund: &f,
+            report: &report,
+            notices,
+        })[6]
+            .clone()
+    };
+    let dec = "150,000.00（12月底100%）";
+    // An October met and December made good: both ended, December the later.
+    assert_eq!(
+        row(vec![
+            Notice::Met { milestone: october },
+            Notice::CaughtUp {
+                milestone: december,
+                spent_now: december.target,
+            },
+        ]),
+        dec
+    );
+    // Two 红色预警: the later.
+    assert_eq!(
+        row(vec![missed(october, false), missed(december, false)]),
+        dec
+    );
+    // A 红色预警 before an end, whatever their order.
+    assert_eq!(
+        row(vec![
+            missed(december, false),
+            Notice::Met { milestone: october }
+        ]),
+        dec
+    );
+    assert_eq!(
+        row(vec![missed(june, true), missed(october, false)]),
+        "112,500.00（10月底75%）"
+    );
+    // Over budget alone: the last milestone, the year having passed.
+    assert_eq!(
+        row(vec![Notice::OverBudget {
+            spent: report.spent,
+            budget: f.budget,
+        }]),
+        dec
+    );
+}
