@@ -1,6 +1,6 @@
 //! What people read: the words, the shape of a page, and its renderers.
 //!
-//! - [`words`]: the Chinese vocabulary, in one place — fund states (正常/预警/滞后/无数据),
+//! - [`words`]: the Chinese vocabulary, in one place — fund states (正常/预警/滞后/超预算/无数据),
 //!   milestone statuses and names (6月底), labels (黄色预警/红色预警/已补齐/已达标), column
 //!   headings, and the forms of money (¥, 元), rates (%) and days (剩余N天/今天到期/逾期N天).
 //! - [`document`]: a page as blocks (heading, paragraph, graded notice, table, section,

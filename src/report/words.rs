@@ -48,12 +48,13 @@ pub const SYSTEM: &str = "系统通知";
 /// 注意: the grade of a caution beside figures (no data, money counted twice).
 pub const CAUTION: &str = "注意";
 
-/// A fund's state on a day: 正常, 预警, 滞后.
+/// A fund's state on a day: 正常, 预警, 滞后, 超预算.
 pub fn fund_state(state: FundState) -> &'static str {
     match state {
         FundState::OnTrack => "正常",
         FundState::AtRisk => "预警",
         FundState::Behind => "滞后",
+        FundState::OverBudget => alert_kind(AlertKind::OverBudget),
     }
 }
 
