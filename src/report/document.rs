@@ -158,6 +158,15 @@ impl Column {
             align,
         }
     }
+
+    /// A column of amounts of `term`, right-aligned, its heading saying the unit:
+    /// `预算数（元）`.
+    pub fn money(term: &str) -> Column {
+        Column {
+            heading: words::money_heading(term),
+            align: Align::Right,
+        }
+    }
 }
 
 /// Where a cell's text sits in its column: words left, figures right.

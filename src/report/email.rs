@@ -336,18 +336,20 @@ fn focus(notices: &[Notice], report: &FundReport) -> Option<MilestoneFacts> {
         })
 }
 
-/// The columns of the funds' table, in the email's order.
-const TABLE_COLUMNS: [(&str, Align); 9] = [
-    (words::FUND_NAME, Align::Left),
-    (words::BUDGET, Align::Right),
-    (words::SPENT, Align::Right),
-    (words::EXECUTION_RATE, Align::Right),
-    (words::PLAN_RATE, Align::Right),
-    (words::TIME_RATE, Align::Right),
-    (words::MILESTONE_TARGET, Align::Right),
-    (words::GAP, Align::Right),
-    (words::DAYS_LEFT, Align::Right),
-];
+/// The columns of the funds' table, in the email's order; money columns say their unit (元).
+fn table_columns() -> Vec<Column> {
+    vec![
+        Column::new(words::FUND_NAME, Align::Left),
+        Column::money(words::BUDGET),
+        Column::money(words::SPENT),
+        Column::new(words::EXECUTION_RATE, Align::Right),
+        Column::new(words::PLAN_RATE, Align::Right),
+        Column::new(words::TIME_RATE, Align::Right),
+        Column::money(words::MILESTONE_TARGET),
+        Column::money(words::GAP),
+        Column::new(words::DAYS_LEFT, Align::Right),
+    ]
+}
 
 /// The column of the execution rate, drawn as a bar against the plan where bars are drawn.
 const RATE_COLUMN: usize = 3;
@@ -376,10 +378,7 @@ fn fund_table(funds: &[FundNotices<'_>]) -> Table {
         .collect();
     Table {
         caption: Some("项目明细".to_owned()),
-        columns: TABLE_COLUMNS
-            .iter()
-            .map(|&(heading, align)| Column::new(heading, align))
-            .collect(),
+        columns: table_columns(),
         rows,
         legend: Some("蓝条为执行率，红线为计划进度。".to_owned()),
     }

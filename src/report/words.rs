@@ -37,6 +37,12 @@ pub const GAP: &str = "差额";
 /// 剩余/逾期天数: days left until a milestone, or days since it passed.
 pub const DAYS_LEFT: &str = "剩余/逾期天数";
 
+/// A column heading for amounts of `term`, with their unit: `预算数（元）`. Cells under it are
+/// grouped figures without a sign (`150,000.00`), so the heading says what they count in.
+pub fn money_heading(term: &str) -> String {
+    format!("{term}（元）")
+}
+
 /// 无数据: no source has an entry of the fund (which is not the same as nothing spent).
 pub const NO_DATA: &str = "无数据";
 /// 已完成: nothing left to spend for a milestone.
@@ -212,6 +218,12 @@ mod tests {
             lead_or_lag(0.01, Money::from_fen(150_000)),
             "超前 1.00 个百分点（1,500.00 元）"
         );
+    }
+
+    #[test]
+    fn money_headings_say_their_unit() {
+        assert_eq!(money_heading(BUDGET), "预算数（元）");
+        assert_eq!(money_heading(GAP), "差额（元）");
     }
 
     #[test]

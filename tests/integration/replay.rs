@@ -490,8 +490,8 @@ fn n2_a_missed_milestone_fires_again_after_a_reversal_and_repeats() {
             &format!("目前累计支出 ¥70,000.00，仍差 ¥5,000.00（逾期{overdue}天）。"),
         );
         has(e, "下一步：请尽快支出 ¥5,000.00，补齐6月底进度。");
-        has(e, "  累计支出：70,000.00\n");
-        has(e, "  差额：5,000.00\n");
+        has(e, "  累计支出（元）：70,000.00\n");
+        has(e, "  差额（元）：5,000.00\n");
     }
     // The first notice of 07-10 says why the ended alert is back; the repeats do not.
     let back = "该节点的预警此前已解除，但目前累计支出又低于节点目标";

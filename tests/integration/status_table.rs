@@ -107,10 +107,11 @@ fn check_aligned(text: &str, heading: &[&str], right: &[bool], rows: usize) {
 #[test]
 fn status_table_headings_money_and_alignment() {
     let text = sample_table("2025-07-15");
+    // Money columns say their unit.
     for heading in [
         "项目名称",
-        "预算数",
-        "累计支出",
+        "预算数（元）",
+        "累计支出（元）",
         "执行率",
         "计划进度",
         "序时进度",
@@ -145,8 +146,8 @@ fn status_table_headings_money_and_alignment() {
 
     let heading = [
         "项目名称",
-        "预算数",
-        "累计支出",
+        "预算数（元）",
+        "累计支出（元）",
         "执行率",
         "计划进度",
         "序时进度",
@@ -187,9 +188,9 @@ fn status_table_milestone_tables_are_aligned() {
     let heading = [
         "节点",
         "目标比例",
-        "节点目标",
-        "截至节点支出",
-        "差额",
+        "节点目标（元）",
+        "截至节点支出（元）",
+        "差额（元）",
         "状态",
     ];
     check_aligned(&text, &heading, &[false, true, true, true, true, false], 4);

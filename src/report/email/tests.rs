@@ -92,6 +92,24 @@ fn missed_june_email() {
         email.subject,
         "【支出进度预警】网络综合治理体系建设专项资金 未达6月底50%支出进度"
     );
+    // The money columns say their unit, in the text and in the HTML.
+    for heading in [
+        "预算数（元）",
+        "累计支出（元）",
+        "节点目标（元）",
+        "差额（元）",
+    ] {
+        assert!(
+            email.text.contains(&format!("  {heading}：")),
+            "{}",
+            email.text
+        );
+        assert!(
+            email.html.contains(&format!(">{heading}</")),
+            "{}",
+            email.html
+        );
+    }
     insta::assert_snapshot!("missed_june_text", email.text);
     insta::assert_snapshot!("missed_june_html", email.html);
 }
@@ -147,8 +165,8 @@ fn missed_again_email_says_it_is_back_and_by_how_much() {
         "该节点的预警此前已解除，但目前累计支出又低于节点目标；请核对近期的冲销、退款。",
         "目前累计支出 ¥70,000.00，仍差 ¥5,000.00（逾期10天）。",
         "下一步：请尽快支出 ¥5,000.00，补齐6月底进度。",
-        "  累计支出：70,000.00\n",
-        "  差额：5,000.00\n",
+        "  累计支出（元）：70,000.00\n",
+        "  差额（元）：5,000.00\n",
     ] {
         assert!(email.text.contains(line), "{line}\n{}", email.text);
     }
