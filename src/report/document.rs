@@ -130,8 +130,8 @@ pub struct Notice {
 /// A table: headed columns and rows of cells, one cell per column.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
-    /// The table's name, shown where each row is written as a list of `heading：value`
-    /// (plain text); where columns are drawn, their headings do its work.
+    /// The table's name, shown where each row is written as a list of `heading：value` (plain
+    /// text, HTML); where columns are drawn (the terminal), their headings do its work.
     pub caption: Option<String>,
     /// The columns, left to right.
     pub columns: Vec<Column>,
