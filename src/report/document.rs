@@ -52,7 +52,9 @@ pub enum Grade {
     Caution,
 }
 
-/// How far a fund lags, in rising urgency: 黄 (attention), 橙 (serious), 红 (severe).
+/// How far a fund lags, in rising urgency: 黄 (attention), 橙 (serious), 红 (severe). Today
+/// [`super::email::grade`] gives a `due` notice 黄 and a `missed` one 红; a level the core
+/// works out from rules maps here, and labels, subjects and colours follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Level {
     /// 黄色预警: attention.
@@ -103,11 +105,6 @@ impl Grade {
             Grade::Caution => 8,
             Grade::System => 9,
         }
-    }
-
-    /// Whether a notice of this grade asks for action (a lag, over budget, stale data).
-    pub fn is_warning(self) -> bool {
-        matches!(self, Grade::Lag(_) | Grade::OverBudget | Grade::Stale)
     }
 }
 
@@ -212,4 +209,45 @@ pub struct Section {
     pub heading: String,
     /// Its blocks, first to last.
     pub blocks: Vec<Block>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every grade has a word of its own and a place of its own, most urgent first: what the
+    /// subjects count by and list in order.
+    #[test]
+    fn grades_in_their_order_each_with_its_own_word() {
+        let grades = [
+            Grade::Lag(Level::Red),
+            Grade::Lag(Level::Orange),
+            Grade::Lag(Level::Yellow),
+            Grade::OverBudget,
+            Grade::Stale,
+            Grade::Resolved(Resolution::CaughtUp),
+            Grade::Resolved(Resolution::Met),
+            Grade::Resolved(Resolution::Recovered),
+            Grade::Caution,
+            Grade::System,
+        ];
+        let words: Vec<&str> = grades.iter().map(|g| g.word()).collect();
+        assert_eq!(
+            words,
+            [
+                "红色预警",
+                "橙色预警",
+                "黄色预警",
+                "超预算",
+                "数据未更新",
+                "已补齐",
+                "已达标",
+                "已恢复",
+                "注意",
+                "系统通知"
+            ]
+        );
+        let ranks: Vec<u8> = grades.iter().map(|g| g.rank()).collect();
+        assert!(ranks.windows(2).all(|w| w[0] < w[1]), "{ranks:?}");
+    }
 }
