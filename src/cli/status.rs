@@ -8,7 +8,7 @@ use crate::app::snapshot::{self, FundSnapshot, Snapshot};
 use crate::config::Config;
 use crate::core::{MilestoneReport, MilestoneStatus};
 use crate::report::Align::{Left, Right};
-use crate::report::{Align, Block, Cell, Column, Document, Grade, Notice, Section, Table};
+use crate::report::{Block, Cell, Column, Document, Grade, Notice, Section, Table};
 use crate::report::{terminal, words};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -143,14 +143,14 @@ fn document(config: &Config, snapshot: &Snapshot<'_>) -> Document {
         "支出进度　截至 {}（{}）",
         snapshot.day, config.timezone
     ))];
-    let columns = [
-        (words::FUND_NAME, Left),
-        (words::BUDGET, Right),
-        (words::SPENT, Right),
-        (words::EXECUTION_RATE, Right),
-        (words::PLAN_RATE, Right),
-        (words::TIME_RATE, Right),
-        (words::STATE, Left),
+    let columns = vec![
+        Column::new(words::FUND_NAME, Left),
+        Column::money(words::BUDGET),
+        Column::money(words::SPENT),
+        Column::new(words::EXECUTION_RATE, Right),
+        Column::new(words::PLAN_RATE, Right),
+        Column::new(words::TIME_RATE, Right),
+        Column::new(words::STATE, Left),
     ];
     let rows = snapshot
         .funds
@@ -174,7 +174,7 @@ fn document(config: &Config, snapshot: &Snapshot<'_>) -> Document {
             .to_vec()
         })
         .collect();
-    blocks.push(Block::Table(table(&columns, rows)));
+    blocks.push(Block::Table(table(columns, rows)));
     blocks.extend(
         snapshot
             .funds
@@ -220,13 +220,13 @@ fn fund_section(s: &FundSnapshot<'_>) -> Section {
             r.spent.saturating_sub(r.time_amount)
         ),
     )));
-    let columns = [
-        (words::MILESTONE, Left),
-        (words::TARGET_SHARE, Right),
-        (words::MILESTONE_TARGET, Right),
-        (words::SPENT_BY_MILESTONE, Right),
-        (words::GAP, Right),
-        (words::STATE, Left),
+    let columns = vec![
+        Column::new(words::MILESTONE, Left),
+        Column::new(words::TARGET_SHARE, Right),
+        Column::money(words::MILESTONE_TARGET),
+        Column::money(words::SPENT_BY_MILESTONE),
+        Column::money(words::GAP),
+        Column::new(words::STATE, Left),
     ];
     let rows = r
         .milestones
@@ -250,20 +250,17 @@ fn fund_section(s: &FundSnapshot<'_>) -> Section {
             .to_vec()
         })
         .collect();
-    blocks.push(Block::Table(table(&columns, rows)));
+    blocks.push(Block::Table(table(columns, rows)));
     Section {
         heading: format!("{}（{} · {} · {}年度）", f.name, f.id, f.code, f.year),
         blocks,
     }
 }
 
-fn table(columns: &[(&str, Align)], rows: Vec<Vec<Cell>>) -> Table {
+fn table(columns: Vec<Column>, rows: Vec<Vec<Cell>>) -> Table {
     Table {
         caption: None,
-        columns: columns
-            .iter()
-            .map(|&(heading, align)| Column::new(heading, align))
-            .collect(),
+        columns,
         rows,
         legend: None,
     }

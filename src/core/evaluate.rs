@@ -54,21 +54,25 @@ impl MilestoneStatus {
 /// its Chinese name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FundState {
-    /// Neither behind nor at risk.
+    /// Neither over budget, behind nor at risk.
     OnTrack,
     /// A milestone not yet met is at most `warn_days` ahead.
     AtRisk,
     /// Spending is below the target of the latest milestone passed.
     Behind,
+    /// Spending is above the budget (超预算). It comes first: spending above the budget is above
+    /// every target (a share is at most 100%), so such a fund is never behind or at risk anyway.
+    OverBudget,
 }
 
 impl FundState {
-    /// The state as a key: `on_track`, `at_risk`, `behind`.
+    /// The state as a key: `on_track`, `at_risk`, `behind`, `over_budget`.
     pub fn as_str(self) -> &'static str {
         match self {
             FundState::OnTrack => "on_track",
             FundState::AtRisk => "at_risk",
             FundState::Behind => "behind",
+            FundState::OverBudget => "over_budget",
         }
     }
 }
@@ -172,7 +176,9 @@ pub fn evaluate(fund: &Fund, spend: &DailySpend, as_of: NaiveDate, policy: Polic
         .collect();
 
     let latest_passed = fund.milestones.iter().rev().find(|m| m.date < as_of);
-    let state = if latest_passed.is_some_and(|m| spent_now < fund.target(m)) {
+    let state = if spent_now > fund.budget {
+        FundState::OverBudget
+    } else if latest_passed.is_some_and(|m| spent_now < fund.target(m)) {
         FundState::Behind
     } else if milestones
         .iter()
@@ -400,6 +406,19 @@ mod tests {
         assert_eq!(r.milestones[0].spent, yuan(30_000));
         assert_eq!(r.milestones[0].shortfall, yuan(7_500));
         assert_eq!(r.state, FundState::OnTrack);
+    }
+
+    #[test]
+    fn over_budget_from_one_fen_above_the_budget() {
+        // 12-20: December (150,000.00) is at risk while unmet.
+        let state = |fen: i64| {
+            let spend = DailySpend::from_amounts(vec![(ymd(2025, 3, 1), Money::from_fen(fen))]);
+            evaluate(&fund(2025), &spend, ymd(2025, 12, 20), Policy::default()).state
+        };
+        assert_eq!(state(15_000_001), FundState::OverBudget);
+        assert_eq!(state(15_000_000), FundState::OnTrack);
+        assert_eq!(state(14_999_999), FundState::AtRisk);
+        assert_eq!(FundState::OverBudget.as_str(), "over_budget");
     }
 
     #[test]

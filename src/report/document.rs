@@ -33,30 +33,66 @@ pub enum Block {
     Footer(String),
 }
 
-/// How urgent a notice is; each grade has its word and, in HTML, its colour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a notice is and how urgent: its label — the word in 【】 and the unit an email's subject
+/// counts by — and, in HTML, its colour ([`super::html::color`]). A fund notice gets its grade
+/// from [`super::email::grade`], the one place that maps an alert's notice to a grade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Grade {
-    /// A warning of an alert of this kind: 黄色预警, 红色预警, 超预算.
-    Alert(AlertKind),
-    /// An alert ended: 已恢复.
-    Recovered,
-    /// Information only: 通知.
-    Info,
+    /// A spending lag at a level: 黄色预警, 橙色预警, 红色预警.
+    Lag(Level),
+    /// Spending above the budget: 超预算.
+    OverBudget,
+    /// No ledger source changed for a long time: 数据未更新.
+    Stale,
+    /// An alert ended, or a missed milestone is already made good: 已补齐, 已达标, 已恢复.
+    Resolved(Resolution),
     /// About spendwatch's own inputs, for its administrators: 系统通知.
     System,
     /// A caution beside the figures it is about (no data, money counted twice): 注意.
     Caution,
 }
 
+pub use crate::core::Level;
+
+/// How an alert ended, each with its own word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Resolution {
+    /// 已补齐: spending reached the target of a milestone whose day passed unmet.
+    CaughtUp,
+    /// 已达标: a milestone's target reached by its day.
+    Met,
+    /// 已恢复: spending back within the budget, or the ledger data changed again.
+    Recovered,
+}
+
 impl Grade {
-    /// The grade's word, as the reader sees it in 【】.
+    /// The grade's word, as the reader sees it in 【】 and in a subject's counts.
     pub fn word(self) -> &'static str {
         match self {
-            Grade::Alert(kind) => words::alert_kind(kind),
-            Grade::Recovered => words::RECOVERED,
-            Grade::Info => words::INFO,
+            Grade::Lag(level) => words::level(level),
+            Grade::OverBudget => words::alert_kind(AlertKind::OverBudget),
+            Grade::Stale => words::alert_kind(AlertKind::Stale),
+            Grade::Resolved(resolution) => words::resolution(resolution),
             Grade::System => words::SYSTEM,
             Grade::Caution => words::CAUTION,
+        }
+    }
+
+    /// Where the grade comes in a list, most urgent first: a subject's counts and the
+    /// milestone a fund's table row shows follow this order (红, 橙, 黄, 超预算, 数据未更新,
+    /// 已补齐, 已达标, 已恢复, then the notes).
+    pub fn rank(self) -> u8 {
+        match self {
+            Grade::Lag(Level::Red) => 0,
+            Grade::Lag(Level::Orange) => 1,
+            Grade::Lag(Level::Yellow) => 2,
+            Grade::OverBudget => 3,
+            Grade::Stale => 4,
+            Grade::Resolved(Resolution::CaughtUp) => 5,
+            Grade::Resolved(Resolution::Met) => 6,
+            Grade::Resolved(Resolution::Recovered) => 7,
+            Grade::Caution => 8,
+            Grade::System => 9,
         }
     }
 }
@@ -80,8 +116,8 @@ pub struct Notice {
 /// A table: headed columns and rows of cells, one cell per column.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
-    /// The table's name, shown where each row is written as a list of `heading：value`
-    /// (plain text); where columns are drawn, their headings do its work.
+    /// The table's name, shown where each row is written as a list of `heading：value` (plain
+    /// text, HTML); where columns are drawn (the terminal), their headings do its work.
     pub caption: Option<String>,
     /// The columns, left to right.
     pub columns: Vec<Column>,
@@ -106,6 +142,15 @@ impl Column {
         Column {
             heading: heading.to_owned(),
             align,
+        }
+    }
+
+    /// A column of amounts of `term`, right-aligned, its heading saying the unit:
+    /// `预算数（元）`.
+    pub fn money(term: &str) -> Column {
+        Column {
+            heading: words::money_heading(term),
+            align: Align::Right,
         }
     }
 }
@@ -153,4 +198,45 @@ pub struct Section {
     pub heading: String,
     /// Its blocks, first to last.
     pub blocks: Vec<Block>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every grade has a word of its own and a place of its own, most urgent first: what the
+    /// subjects count by and list in order.
+    #[test]
+    fn grades_in_their_order_each_with_its_own_word() {
+        let grades = [
+            Grade::Lag(Level::Red),
+            Grade::Lag(Level::Orange),
+            Grade::Lag(Level::Yellow),
+            Grade::OverBudget,
+            Grade::Stale,
+            Grade::Resolved(Resolution::CaughtUp),
+            Grade::Resolved(Resolution::Met),
+            Grade::Resolved(Resolution::Recovered),
+            Grade::Caution,
+            Grade::System,
+        ];
+        let words: Vec<&str> = grades.iter().map(|g| g.word()).collect();
+        assert_eq!(
+            words,
+            [
+                "红色预警",
+                "橙色预警",
+                "黄色预警",
+                "超预算",
+                "数据未更新",
+                "已补齐",
+                "已达标",
+                "已恢复",
+                "注意",
+                "系统通知"
+            ]
+        );
+        let ranks: Vec<u8> = grades.iter().map(|g| g.rank()).collect();
+        assert!(ranks.windows(2).all(|w| w[0] < w[1]), "{ranks:?}");
+    }
 }

@@ -12,10 +12,12 @@ use chrono::NaiveDate;
 pub use admin::AdminNotice;
 use admin::admin_lines;
 
-use super::document::{Align, Block, Cell, Column, Document, Grade, Notice as NoticeBlock, Table};
+use super::document::{
+    Align, Block, Cell, Column, Document, Grade, Level, Notice as NoticeBlock, Resolution, Table,
+};
 use super::words::{self, day_name, days_phrase, long_date, milestone_name, percent, yuan};
 use super::{html, text};
-use crate::core::{AlertKind, Fund, FundReport, MilestoneFacts, Money, Notice, still_to_spend};
+use crate::core::{Fund, FundReport, MilestoneFacts, Money, Notice, still_to_spend};
 
 /// The notices of one fund in one email, with the fund's evaluation on the as-of day.
 #[derive(Debug, Clone)]
@@ -60,13 +62,13 @@ pub fn document(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotic
             long_date(as_of)
         )));
         for item in funds {
-            for notice in &item.notices {
-                let (grade, title) = headline(item.fund, notice);
+            let year_end = year_end_notice(item);
+            for (i, notice) in item.notices.iter().enumerate() {
                 blocks.push(Block::Notice(NoticeBlock {
-                    grade,
+                    grade: grade(notice),
                     subject: Some(item.fund.name.clone()),
-                    title,
-                    lines: details(notice, item.report, item.fund),
+                    title: headline(item.fund, notice),
+                    lines: details(notice, item.report, item.fund, year_end == Some(i)),
                     multiline: false,
                 }));
             }
@@ -76,7 +78,7 @@ pub fn document(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotic
     for notice in admin {
         let (title, lines) = admin_lines(notice);
         blocks.push(Block::Notice(NoticeBlock {
-            grade: Grade::System,
+            grade: notice.grade(),
             subject: None,
             title,
             lines,
@@ -87,45 +89,56 @@ pub fn document(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotic
     Document { blocks }
 }
 
-/// The headline of one notice: its grade and what happened.
-fn headline(fund: &Fund, notice: &Notice) -> (Grade, String) {
-    let node = |m: &MilestoneFacts| milestone_name(m.date, m.share);
-    let red = Grade::Alert(AlertKind::Missed);
+/// The grade of a fund notice: its label in 【】, the unit its email's subject counts by, and
+/// its colour. A lag is graded by its level (a milestone at risk 黄色预警, a missed one
+/// 红色预警); a missed milestone already made good is 已补齐, not a warning.
+pub fn grade(notice: &Notice) -> Grade {
     match notice {
-        Notice::Due { milestone, .. } => (
-            Grade::Alert(AlertKind::Due),
-            format!(
-                "距{}支出节点{}，尚未达标",
-                node(milestone),
-                days_phrase(milestone.days_left)
-            ),
+        Notice::Due { lag, .. } | Notice::Behind { lag } => Grade::Lag(lag.level),
+        Notice::Missed {
+            caught_up: false,
+            lag,
+            ..
+        } => Grade::Lag(lag.as_ref().map_or(Level::Red, |l| l.level)),
+        Notice::Missed {
+            caught_up: true, ..
+        }
+        | Notice::CaughtUp { .. } => Grade::Resolved(Resolution::CaughtUp),
+        Notice::Met { .. } => Grade::Resolved(Resolution::Met),
+        Notice::OverBudget { .. } => Grade::OverBudget,
+        Notice::BackWithinBudget { .. } | Notice::BackOnTrack { .. } | Notice::Fresh => {
+            Grade::Resolved(Resolution::Recovered)
+        }
+        Notice::Stale { .. } => Grade::Stale,
+    }
+}
+
+/// What one notice says happened, in one line (its headline after the grade).
+fn headline(fund: &Fund, notice: &Notice) -> String {
+    let node = |m: &MilestoneFacts| milestone_name(m.date, m.share);
+    match notice {
+        Notice::Due { milestone, .. } => format!(
+            "距{}支出节点{}，尚未达标",
+            node(milestone),
+            days_phrase(milestone.days_left)
         ),
         Notice::Missed {
             milestone,
             caught_up: false,
             ..
-        } => (red, format!("未达{}支出进度", node(milestone))),
+        } => format!("未达{}支出进度", node(milestone)),
         Notice::Missed {
             milestone,
             caught_up: true,
             ..
-        } => (red, format!("未达{}支出进度（现已补齐）", node(milestone))),
-        Notice::CaughtUp { milestone, .. } => (
-            Grade::Recovered,
-            format!("已补齐{}支出进度", node(milestone)),
-        ),
-        Notice::Met { milestone } => (
-            Grade::Recovered,
-            format!("已达到{}支出进度", node(milestone)),
-        ),
-        Notice::OverBudget { .. } => (
-            Grade::Alert(AlertKind::OverBudget),
-            "累计支出超出预算".to_owned(),
-        ),
-        Notice::BackWithinBudget { .. } => (Grade::Recovered, "累计支出已回到预算以内".to_owned()),
-        Notice::Behind { .. } => (Grade::Alert(AlertKind::Lag), "支出进度滞后".to_owned()),
-        Notice::BackOnTrack { .. } => (Grade::Recovered, "支出进度已不再滞后".to_owned()),
-        Notice::Stale { .. } | Notice::Fresh => (Grade::Info, format!("{}的账务数据", fund.name)),
+        } => format!("未达{}支出进度（现已补齐）", node(milestone)),
+        Notice::CaughtUp { milestone, .. } => format!("已补齐{}支出进度", node(milestone)),
+        Notice::Met { milestone } => format!("已达到{}支出进度", node(milestone)),
+        Notice::OverBudget { .. } => "累计支出超出预算".to_owned(),
+        Notice::BackWithinBudget { .. } => "累计支出已回到预算以内".to_owned(),
+        Notice::Behind { .. } => "支出进度滞后".to_owned(),
+        Notice::BackOnTrack { .. } => "支出进度已不再滞后".to_owned(),
+        Notice::Stale { .. } | Notice::Fresh => format!("{}的账务数据", fund.name),
     }
 }
 
@@ -143,8 +156,27 @@ fn next_step(report: &FundReport, label: &str) -> Option<String> {
     })
 }
 
-/// What the notice says in detail, and the next step.
-fn details(notice: &Notice, report: &FundReport, fund: &Fund) -> Vec<String> {
+/// Which of a fund's notices says that its year has ended (`None`: its year is open, or no
+/// notice is about a milestone still short): the last one still short, which is about its
+/// latest milestone — said once per fund, not under each milestone.
+fn year_end_notice(item: &FundNotices<'_>) -> Option<usize> {
+    if item.report.as_of <= item.fund.last_day() {
+        return None;
+    }
+    item.notices.iter().rposition(|n| {
+        matches!(
+            n,
+            Notice::Missed {
+                caught_up: false,
+                ..
+            }
+        )
+    })
+}
+
+/// What the notice says in detail, and the next step; `year_end`: whether it says that the
+/// fund's year has ended (see [`year_end_notice`]).
+fn details(notice: &Notice, report: &FundReport, fund: &Fund, year_end: bool) -> Vec<String> {
     let mut lines = Vec::new();
     match notice {
         Notice::Due { milestone, .. } => {
@@ -168,7 +200,15 @@ fn details(notice: &Notice, report: &FundReport, fund: &Fund) -> Vec<String> {
             caught_up,
             again,
             ..
-        } => return missed_details(milestone, *spent_now, *caught_up, *again, report, fund),
+        } => {
+            let now = MissedNow {
+                spent: *spent_now,
+                caught_up: *caught_up,
+                again: *again,
+                year_end,
+            };
+            return missed_details(milestone, now, report, fund);
+        }
         Notice::CaughtUp {
             milestone,
             spent_now,
@@ -220,13 +260,23 @@ fn details(notice: &Notice, report: &FundReport, fund: &Fund) -> Vec<String> {
     lines
 }
 
+/// A missed milestone's notice as of the check's day.
+struct MissedNow {
+    /// spent(t), in 分.
+    spent: Money,
+    /// `spent` has reached the milestone's target.
+    caught_up: bool,
+    /// Its alert had ended before and fires once more.
+    again: bool,
+    /// The notice says that the fund's year has ended (once per fund: [`year_end_notice`]).
+    year_end: bool,
+}
+
 /// The details of a missed milestone: the shortfall on its day, and now — caught up, the
 /// year's final result, or what to spend at once and then.
 fn missed_details(
     milestone: &MilestoneFacts,
-    spent_now: Money,
-    caught_up: bool,
-    again: bool,
+    now: MissedNow,
     report: &FundReport,
     fund: &Fund,
 ) -> Vec<String> {
@@ -237,31 +287,33 @@ fn missed_details(
         yuan(milestone.target),
         yuan(milestone.shortfall)
     )];
-    if again {
+    if now.again {
         // The reader was told it ended (已补齐): say why it is back.
         lines.push(
             "该节点的预警此前已解除，但目前累计支出又低于节点目标；请核对近期的冲销、退款。"
                 .to_owned(),
         );
     }
-    let gap = still_to_spend(milestone.target, spent_now);
-    if caught_up {
+    let gap = still_to_spend(milestone.target, now.spent);
+    if now.caught_up {
         lines.push(format!(
             "目前累计支出 {}，已补齐该节点进度。",
-            yuan(spent_now)
+            yuan(now.spent)
         ));
         lines.extend(next_step(report, "下一步"));
     } else if report.as_of > fund.last_day() {
-        lines.push(format!(
-            "目前累计支出 {}，仍差 {}。{}年度已结束，以上为该年度的年终结果。",
-            yuan(spent_now),
-            yuan(gap),
-            fund.year
-        ));
+        let mut line = format!("目前累计支出 {}，仍差 {}。", yuan(now.spent), yuan(gap));
+        if now.year_end {
+            line.push_str(&format!(
+                "{}年度已结束，以上为该年度的年终结果。",
+                fund.year
+            ));
+        }
+        lines.push(line);
     } else {
         lines.push(format!(
             "目前累计支出 {}，仍差 {}（{}）。",
-            yuan(spent_now),
+            yuan(now.spent),
             yuan(gap),
             days_phrase(milestone.days_left)
         ));
@@ -275,7 +327,9 @@ fn missed_details(
     lines
 }
 
-/// The milestone a fund's table row shows: the one a notice is about, else the next one.
+/// The milestone a fund's table row shows: the one its most urgent notice is about (a 红色预警
+/// before a 黄色预警 before a 已补齐 or 已达标), the latest of equally urgent ones; when no notice
+/// is about a milestone (over budget), the next milestone, or the last once all have passed.
 fn focus(notices: &[Notice], report: &FundReport) -> Option<MilestoneFacts> {
     let milestone_of = |n: &Notice| match n {
         Notice::Due { milestone, .. }
@@ -284,12 +338,11 @@ fn focus(notices: &[Notice], report: &FundReport) -> Option<MilestoneFacts> {
         | Notice::Met { milestone } => Some(*milestone),
         _ => None,
     };
-    // The milestone that needs action comes first; then any the notices are about.
     notices
         .iter()
-        .filter(|n| n.is_warning())
-        .find_map(milestone_of)
-        .or_else(|| notices.iter().find_map(milestone_of))
+        .filter_map(|n| milestone_of(n).map(|m| (grade(n).rank(), m)))
+        .min_by(|(rank_a, a), (rank_b, b)| rank_a.cmp(rank_b).then(b.date.cmp(&a.date)))
+        .map(|(_, m)| m)
         .or_else(|| {
             report
                 .milestones
@@ -300,18 +353,20 @@ fn focus(notices: &[Notice], report: &FundReport) -> Option<MilestoneFacts> {
         })
 }
 
-/// The columns of the funds' table, in the email's order.
-const TABLE_COLUMNS: [(&str, Align); 9] = [
-    (words::FUND_NAME, Align::Left),
-    (words::BUDGET, Align::Right),
-    (words::SPENT, Align::Right),
-    (words::EXECUTION_RATE, Align::Right),
-    (words::PLAN_RATE, Align::Right),
-    (words::TIME_RATE, Align::Right),
-    (words::MILESTONE_TARGET, Align::Right),
-    (words::GAP, Align::Right),
-    (words::DAYS_LEFT, Align::Right),
-];
+/// The columns of the funds' table, in the email's order; money columns say their unit (元).
+fn table_columns() -> Vec<Column> {
+    vec![
+        Column::new(words::FUND_NAME, Align::Left),
+        Column::money(words::BUDGET),
+        Column::money(words::SPENT),
+        Column::new(words::EXECUTION_RATE, Align::Right),
+        Column::new(words::PLAN_RATE, Align::Right),
+        Column::new(words::TIME_RATE, Align::Right),
+        Column::money(words::MILESTONE_TARGET),
+        Column::money(words::GAP),
+        Column::new(words::DAYS_LEFT, Align::Right),
+    ]
+}
 
 /// The column of the execution rate, drawn as a bar against the plan where bars are drawn.
 const RATE_COLUMN: usize = 3;
@@ -340,10 +395,7 @@ fn fund_table(funds: &[FundNotices<'_>]) -> Table {
         .collect();
     Table {
         caption: Some("项目明细".to_owned()),
-        columns: TABLE_COLUMNS
-            .iter()
-            .map(|&(heading, align)| Column::new(heading, align))
-            .collect(),
+        columns: table_columns(),
         rows,
         legend: Some("蓝条为执行率，红线为计划进度。".to_owned()),
     }
@@ -405,87 +457,93 @@ fn footer(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotice]) ->
     }
 }
 
-/// The subject line: the one warning, or how many; else the recoveries; else the admin
-/// notices.
+/// The subject line: the fund notices (see [`fund_subject`]), then the admin notices — on
+/// their own as before, or named after the funds' (`…；另有1条系统通知：数据缺失`).
 fn subject(funds: &[FundNotices<'_>], admin: &[AdminNotice]) -> String {
-    fund_subject(funds).unwrap_or_else(|| admin_subject(admin))
+    match fund_subject(funds) {
+        Some(subject) if admin.is_empty() => subject,
+        Some(subject) => format!(
+            "{subject}；另有{}条系统通知：{}",
+            admin.len(),
+            admin_kinds(admin)
+        ),
+        None => admin_subject(admin),
+    }
 }
 
-/// The subject of an email with fund notices (`None`: there are none).
+/// The subject of an email with fund notices (`None`: there are none): its category in 【】,
+/// then what is in it — one notice: the fund and what happened
+/// (`网络综合治理体系建设专项资金 未达6月底50%支出进度`); several of one fund: the fund and their
+/// labels, most urgent first (`… 红色预警、已补齐`); several funds: per label, most urgent
+/// first, how many funds it is the most urgent label of (`1个项目红色预警、1个项目已补齐`).
 fn fund_subject(funds: &[FundNotices<'_>]) -> Option<String> {
-    let warning = words::SPENDING_WARNING;
-    let recovered = words::RECOVERED;
-    let warned: Vec<&FundNotices<'_>> = funds
+    let told: Vec<&FundNotices<'_>> = funds.iter().filter(|f| !f.notices.is_empty()).collect();
+    let what = match told.as_slice() {
+        [] => return None,
+        [only] => match only.notices.as_slice() {
+            [notice] => format!("{} {}", only.fund.name, headline(only.fund, notice)),
+            several => {
+                let labels: Vec<&str> = grades(several).into_iter().map(Grade::word).collect();
+                format!("{} {}", only.fund.name, labels.join("、"))
+            }
+        },
+        several => grade_counts(several),
+    };
+    let notices = told.iter().flat_map(|f| &f.notices);
+    Some(format!("【{}】{what}", category(notices)))
+}
+
+/// The category of an email with fund notices, in 【】: 支出进度预警 when a fund lags or a
+/// missed milestone is told (the record the bureau assesses, even when made good since), else
+/// 超预算 when a fund is over budget, else 已恢复 (only ends of alerts).
+fn category<'a>(notices: impl Iterator<Item = &'a Notice> + Clone) -> &'static str {
+    let lag = |n: &Notice| matches!(grade(n), Grade::Lag(_)) || matches!(n, Notice::Missed { .. });
+    if notices.clone().any(lag) {
+        words::SPENDING_WARNING
+    } else if notices.clone().any(|n| grade(n) == Grade::OverBudget) {
+        Grade::OverBudget.word()
+    } else {
+        Grade::Resolved(Resolution::Recovered).word()
+    }
+}
+
+/// The grades of `notices`, each once, most urgent first.
+fn grades(notices: &[Notice]) -> Vec<Grade> {
+    let mut grades: Vec<Grade> = notices.iter().map(grade).collect();
+    grades.sort_by_key(|g| g.rank());
+    grades.dedup();
+    grades
+}
+
+/// `1个项目红色预警、1个项目已补齐`: per grade, most urgent first, the number of funds whose most
+/// urgent notice has that grade — each fund counted once, so the counts add up to the funds in
+/// the email.
+fn grade_counts(funds: &[&FundNotices<'_>]) -> String {
+    let mut counts: Vec<(Grade, usize)> = Vec::new();
+    for grade in funds
         .iter()
-        .filter(|f| f.notices.iter().any(Notice::is_warning))
-        .collect();
-    let recorded: Vec<&FundNotices<'_>> = funds
+        .filter_map(|f| grades(&f.notices).first().copied())
+    {
+        match counts.iter_mut().find(|(g, _)| *g == grade) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((grade, 1)),
+        }
+    }
+    counts.sort_by_key(|(g, _)| g.rank());
+    let parts: Vec<String> = counts
         .iter()
-        .filter(|f| f.notices.iter().any(|n| matches!(n, Notice::Missed { .. })))
+        .map(|(grade, n)| format!("{n}个项目{}", grade.word()))
         .collect();
-    if let [only] = warned.as_slice() {
-        // The other funds in the email only report (a caught-up milestone, a recovery).
-        let others = if funds.len() > 1 {
-            format!("（共{}个项目）", funds.len())
-        } else {
-            String::new()
-        };
-        let subject = match only.notices.as_slice() {
-            [n @ Notice::OverBudget { .. }] => format!(
-                "【{}】{} {}",
-                words::alert_kind(AlertKind::OverBudget),
-                only.fund.name,
-                headline(only.fund, n).1
-            ),
-            [n] => format!(
-                "【{warning}】{} {}",
-                only.fund.name,
-                headline(only.fund, n).1
-            ),
-            _ => format!("【{warning}】{} 支出进度滞后", only.fund.name),
-        };
-        return Some(subject + &others);
-    }
-    if warned.len() > 1 {
-        return Some(format!("【{warning}】{}个项目支出进度滞后", warned.len()));
-    }
-    if let [only] = recorded.as_slice() {
-        let n = only
-            .notices
-            .iter()
-            .find(|n| matches!(n, Notice::Missed { .. }))
-            .unwrap_or(&only.notices[0]);
-        return Some(format!(
-            "【{warning}】{} {}",
-            only.fund.name,
-            headline(only.fund, n).1
-        ));
-    }
-    if recorded.len() > 1 {
-        return Some(format!(
-            "【{warning}】{}个项目未达支出节点（现已补齐）",
-            recorded.len()
-        ));
-    }
-    match funds {
-        [only] if only.notices.len() == 1 => Some(format!(
-            "【{recovered}】{} {}",
-            only.fund.name,
-            headline(only.fund, &only.notices[0]).1
-        )),
-        [only] => Some(format!("【{recovered}】{} 支出进度已恢复", only.fund.name)),
-        [] => None,
-        many => Some(format!("【{recovered}】{}个项目支出进度已恢复", many.len())),
-    }
+    parts.join("、")
 }
 
 /// The subject of an email with admin notices only: the one notice, or what kinds there are.
 fn admin_subject(admin: &[AdminNotice]) -> String {
     match admin {
         [only] => {
-            let grade = match only {
-                AdminNotice::Fresh => words::RECOVERED,
-                other => other.label(),
+            let grade = match only.grade() {
+                Grade::System => only.label(),
+                graded => graded.word(),
             };
             format!("【{grade}】{}", admin_lines(only).0)
         }
@@ -495,21 +553,23 @@ fn admin_subject(admin: &[AdminNotice]) -> String {
         {
             format!("【数据缺失】{}个项目尚无账务数据", admin.len())
         }
-        _ => {
-            // Each kind once, in the order the notices come.
-            let mut labels: Vec<&str> = Vec::new();
-            for label in admin.iter().map(AdminNotice::label) {
-                if !labels.contains(&label) {
-                    labels.push(label);
-                }
-            }
-            format!(
-                "【spendwatch】{}条系统通知：{}",
-                admin.len(),
-                labels.join("、")
-            )
+        _ => format!(
+            "【spendwatch】{}条系统通知：{}",
+            admin.len(),
+            admin_kinds(admin)
+        ),
+    }
+}
+
+/// The kinds of `admin` notices, each once, in the order the notices come: `数据缺失、重复计入`.
+fn admin_kinds(admin: &[AdminNotice]) -> String {
+    let mut labels: Vec<&str> = Vec::new();
+    for label in admin.iter().map(AdminNotice::label) {
+        if !labels.contains(&label) {
+            labels.push(label);
         }
     }
+    labels.join("、")
 }
 
 #[cfg(test)]

@@ -3,15 +3,21 @@
 //! Styles are inline, as mail clients drop `<style>` sheets; bars are CSS boxes, so they show
 //! even where the client blocks images. Every text is escaped: names of funds and files, and
 //! the problems found in them, come from files a user wrote.
+//!
+//! The page reads on a phone (360–390 px wide) without scrolling sideways, and needs no media
+//! query for that, since many clients drop them with `<style>`: a table is written as one small
+//! table per row — the row's first cell as its title, then a `heading | value` line per column
+//! — at most 420 px wide and side by side where the screen has room (`display:inline-table`),
+//! rather than as one wide table of many columns; text wraps anywhere it must.
 
 use std::fmt::Write as _;
 
-use super::document::{Align, Block, Cell, Document, Grade, Notice, Section, Table};
-use crate::core::AlertKind;
+use super::document::{Align, Block, Cell, Document, Grade, Level, Notice, Section, Table};
 
 /// The page up to its first block.
-const HEAD: &str = "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head><meta charset=\"utf-8\"></head>\n\
-<body style=\"font-family:'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',sans-serif;font-size:14px;color:#222;line-height:1.6\">\n";
+const HEAD: &str = "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"></head>\n\
+<body style=\"font-family:'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',sans-serif;font-size:14px;color:#222;line-height:1.6;overflow-wrap:break-word;word-wrap:break-word\">\n";
 
 /// The page after its last block.
 const TAIL: &str = "</body>\n</html>\n";
@@ -54,14 +60,16 @@ fn block_html(out: &mut String, block: &Block) {
     }
 }
 
-/// The colour of a grade: its border, and its word where a subject follows.
-fn color(grade: Grade) -> &'static str {
+/// The colour of a grade: its notice's border, and its word where a subject follows. Warnings
+/// are amber, orange and red by urgency; an alert that ended is a calm green; notes are grey.
+pub fn color(grade: Grade) -> &'static str {
     match grade {
-        Grade::Alert(AlertKind::Due | AlertKind::Lag) => "#d4a000",
-        Grade::Alert(AlertKind::Missed | AlertKind::OverBudget) => "#c62828",
-        Grade::Recovered => "#2e7d32",
+        Grade::Lag(Level::Yellow) => "#d4a000",
+        Grade::Lag(Level::Orange) => "#e65100",
+        Grade::Lag(Level::Red) | Grade::OverBudget => "#c62828",
+        Grade::Resolved(_) => "#2e7d32",
         Grade::System => "#888",
-        Grade::Alert(AlertKind::Stale) | Grade::Info | Grade::Caution => "#555",
+        Grade::Stale | Grade::Caution => "#555",
     }
 }
 
@@ -98,55 +106,73 @@ fn notice_html(out: &mut String, notice: &Notice) {
     out.push_str("</div>\n");
 }
 
+/// A table as one small table per row, each titled by the row's first cell (a fund's name),
+/// with a `heading | value` line for each other column; the caption above, the legend below.
 fn table_html(out: &mut String, table: &Table) {
-    out.push_str(
-        "<table style=\"border-collapse:collapse;margin:12px 0;font-size:13px\">\n<tr style=\"background:#f0f0f0\">",
-    );
-    for column in &table.columns {
-        let _ = write!(
+    if let Some(caption) = &table.caption {
+        let _ = writeln!(
             out,
-            "<th style=\"{CELL};white-space:nowrap\">{}</th>",
-            escape(&column.heading)
+            "<p style=\"font-weight:bold;margin:16px 0 4px\">{}</p>",
+            escape(caption)
         );
     }
-    out.push_str("</tr>\n");
+    // The space between two row tables side by side: widened here, not by a margin, which
+    // would make a full-width table overflow a phone's screen.
+    out.push_str("<div style=\"word-spacing:12px\">\n");
     for row in &table.rows {
-        out.push_str("<tr>");
-        for (column, cell) in table.columns.iter().zip(row) {
-            cell_html(out, column.align, cell);
+        out.push_str(
+            "<table style=\"display:inline-table;vertical-align:top;border-collapse:collapse;width:100%;max-width:420px;margin:0 0 12px;font-size:13px;word-spacing:normal\">\n",
+        );
+        let mut cells = table.columns.iter().zip(row);
+        if let Some((_, title)) = cells.next() {
+            let _ = writeln!(
+                out,
+                "<tr><th colspan=\"2\" style=\"{CELL};background:#f0f0f0;text-align:left\">{}</th></tr>",
+                escape(title.text())
+            );
         }
-        out.push_str("</tr>\n");
+        for (column, cell) in cells {
+            let _ = write!(
+                out,
+                "<tr><th scope=\"row\" style=\"{CELL};font-weight:normal;color:#555;text-align:left;white-space:nowrap;width:1%\">{}</th>",
+                escape(&column.heading)
+            );
+            cell_html(out, column.align, cell);
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</table>\n");
     }
-    out.push_str("</table>\n");
+    out.push_str("</div>\n");
     if let Some(legend) = &table.legend {
         let _ = writeln!(
             out,
-            "<p style=\"font-size:12px;color:#666\">{}</p>",
+            "<p style=\"font-size:12px;color:#666;margin-top:0\">{}</p>",
             escape(legend)
         );
     }
 }
 
+/// A value of a row: text, or a rate with its bar (blue up to the value, a red line at the
+/// mark) under it, on the side its column aligns to.
 fn cell_html(out: &mut String, align: Align, cell: &Cell) {
-    let align = match align {
-        Align::Left => "left",
-        Align::Right => "right",
+    let (align, bar_margin) = match align {
+        Align::Left => ("left", "margin-right:auto"),
+        Align::Right => ("right", "margin-left:auto"),
     };
     match cell {
         Cell::Text(text) => {
             let _ = write!(
                 out,
-                "<td style=\"{CELL};text-align:{align};white-space:nowrap\">{}</td>",
+                "<td style=\"{CELL};text-align:{align}\">{}</td>",
                 escape(text)
             );
         }
         Cell::Bar { text, value, mark } => {
-            // The bar in blue up to the value, the mark as a red line.
             let width = (value.clamp(0.0, 1.0) * 100.0).round();
             let mark = (mark.clamp(0.0, 1.0) * 100.0).round();
             let _ = write!(
                 out,
-                "<td style=\"{CELL};text-align:{align};white-space:nowrap\">{}<div style=\"position:relative;width:80px;height:6px;background:#e0e0e0;margin-top:2px\">\
+                "<td style=\"{CELL};text-align:{align}\">{}<div style=\"position:relative;width:80px;height:6px;background:#e0e0e0;margin-top:2px;{bar_margin}\">\
                  <div style=\"width:{width}%;height:6px;background:#1e88e5\"></div>\
                  <div style=\"position:absolute;left:{mark}%;top:-2px;width:2px;height:10px;background:#c62828\"></div></div></td>",
                 escape(text)
@@ -193,7 +219,7 @@ mod tests {
                 Block::Heading("标题<1>".into()),
                 Block::Paragraph("a & b".into()),
                 Block::Notice(Notice {
-                    grade: Grade::Alert(AlertKind::Due),
+                    grade: Grade::Lag(Level::Yellow),
                     subject: Some("项目\"甲\"".into()),
                     title: "距6月底".into(),
                     lines: vec!["一".into()],
@@ -207,7 +233,7 @@ mod tests {
                     multiline: true,
                 }),
                 Block::Table(Table {
-                    caption: Some("不画出".into()),
+                    caption: Some("明细".into()),
                     columns: vec![
                         Column::new("名称", Align::Left),
                         Column::new("执行率", Align::Right),
@@ -242,13 +268,15 @@ mod tests {
                  <div style=\"margin-top:4px\">一</div>\n</div>\n\
                  <div style=\"border-left:4px solid #888;padding:6px 12px;margin:12px 0;background:#fafafa\"><div><b>【系统通知】文件 &lt;b&gt;</b></div>\n\
                  <div style=\"margin-top:4px;white-space:pre-wrap\">x\ny</div>\n</div>\n\
-                 <table style=\"border-collapse:collapse;margin:12px 0;font-size:13px\">\n<tr style=\"background:#f0f0f0\">\
-                 <th style=\"{cell};white-space:nowrap\">名称</th><th style=\"{cell};white-space:nowrap\">执行率</th></tr>\n\
-                 <tr><td style=\"{cell};text-align:left;white-space:nowrap\">甲</td>\
-                 <td style=\"{cell};text-align:right;white-space:nowrap\">41.60%<div style=\"position:relative;width:80px;height:6px;background:#e0e0e0;margin-top:2px\">\
+                 <p style=\"font-weight:bold;margin:16px 0 4px\">明细</p>\n\
+                 <div style=\"word-spacing:12px\">\n\
+                 <table style=\"display:inline-table;vertical-align:top;border-collapse:collapse;width:100%;max-width:420px;margin:0 0 12px;font-size:13px;word-spacing:normal\">\n\
+                 <tr><th colspan=\"2\" style=\"{cell};background:#f0f0f0;text-align:left\">甲</th></tr>\n\
+                 <tr><th scope=\"row\" style=\"{cell};font-weight:normal;color:#555;text-align:left;white-space:nowrap;width:1%\">执行率</th>\
+                 <td style=\"{cell};text-align:right\">41.60%<div style=\"position:relative;width:80px;height:6px;background:#e0e0e0;margin-top:2px;margin-left:auto\">\
                  <div style=\"width:42%;height:6px;background:#1e88e5\"></div>\
                  <div style=\"position:absolute;left:100%;top:-2px;width:2px;height:10px;background:#c62828\"></div></div></td></tr>\n\
-                 </table>\n\
+                 </table>\n</div>\n\
                  <h3 style=\"font-size:14px;margin:16px 0 4px\">乙</h3>\n<p>段</p>\n\
                  <p style=\"color:#888;font-size:12px;margin-top:24px\">尾</p>\n"
             )

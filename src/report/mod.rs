@@ -1,10 +1,11 @@
 //! What people read: the words, the shape of a page, and its renderers.
 //!
-//! - [`words`]: the Chinese vocabulary, in one place — fund states (正常/预警/滞后/无数据),
-//!   milestone statuses and names (6月底), grades (黄色预警/红色预警/已恢复), column headings,
-//!   and the forms of money (¥, 元), rates (%) and days (剩余N天/今天到期/逾期N天).
+//! - [`words`]: the Chinese vocabulary, in one place — fund states (正常/预警/滞后/超预算/无数据),
+//!   milestone statuses and names (6月底), labels (黄色预警/红色预警/已补齐/已达标), column
+//!   headings, and the forms of money (¥, 元), rates (%) and days (剩余N天/今天到期/逾期N天).
 //! - [`document`]: a page as blocks (heading, paragraph, graded notice, table, section,
-//!   footer); a new kind of block is added here and to each renderer once.
+//!   footer), and the grade of a notice (its label and rank); a new kind of block is added
+//!   here and to each renderer once.
 //! - [`text`], [`html`], [`terminal`]: the renderers — the plain text and HTML of an email,
 //!   and a command's output with aligned columns.
 //! - [`email`]: the alert emails built as documents, and their subject lines.
@@ -19,5 +20,7 @@ pub mod terminal;
 pub mod text;
 pub mod words;
 
-pub use document::{Align, Block, Cell, Column, Document, Grade, Notice, Section, Table};
+pub use document::{
+    Align, Block, Cell, Column, Document, Grade, Level, Notice, Resolution, Section, Table,
+};
 pub use email::{AdminNotice, FundNotices, RenderedEmail};

@@ -116,7 +116,7 @@ pub fn columns(aligns: &[Align], rows: &[Vec<String>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::document::{Cell, Column, Grade, Section};
+    use crate::report::document::{Cell, Column, Grade, Resolution, Section};
 
     #[test]
     fn aligns_cjk_by_display_width() {
@@ -168,7 +168,7 @@ mod tests {
                             multiline: false,
                         }),
                         Block::Notice(Notice {
-                            grade: Grade::Recovered,
+                            grade: Grade::Resolved(Resolution::Met),
                             subject: Some("项目甲".into()),
                             title: "已达到".into(),
                             lines: vec!["一\n二".into()],
@@ -187,7 +187,7 @@ mod tests {
              节点        执行率\n2025-06-30  41.60%\n\
              \n项目甲\n\
              \x20 注意：尚无账务数据\n\
-             \x20 已恢复：项目甲：已达到\n    一\n    二\n\
+             \x20 已达标：项目甲：已达到\n    一\n    二\n\
              \x20 较计划进度\n\
              \x20 节点        执行率\n  2025-06-30  41.60%\n\
              --\n尾\n"

@@ -101,8 +101,7 @@ pub(super) fn indent(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::AlertKind;
-    use crate::report::document::{Align, Cell, Column, Grade};
+    use crate::report::document::{Align, Cell, Column, Grade, Level};
 
     #[test]
     fn every_block_as_plain_text() {
@@ -111,7 +110,7 @@ mod tests {
                 Block::Heading("标题".into()),
                 Block::Paragraph("各位同事：".into()),
                 Block::Notice(Notice {
-                    grade: Grade::Alert(AlertKind::Missed),
+                    grade: Grade::Lag(Level::Red),
                     subject: Some("项目甲".into()),
                     title: "未达6月底50%支出进度".into(),
                     lines: vec!["第一句。".into(), "第二句\n不拆开。".into()],

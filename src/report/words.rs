@@ -7,6 +7,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use super::document::{Level, Resolution};
 use crate::core::{AlertKind, AlertStatus, FundState, MilestoneStatus, Money, Reason, Share};
 
 /// 项目名称: a fund as finance officers name it.
@@ -36,27 +37,30 @@ pub const GAP: &str = "差额";
 /// 剩余/逾期天数: days left until a milestone, or days since it passed.
 pub const DAYS_LEFT: &str = "剩余/逾期天数";
 
+/// A column heading for amounts of `term`, with their unit: `预算数（元）`. Cells under it are
+/// grouped figures without a sign (`150,000.00`), so the heading says what they count in.
+pub fn money_heading(term: &str) -> String {
+    format!("{term}（元）")
+}
+
 /// 无数据: no source has an entry of the fund (which is not the same as nothing spent).
 pub const NO_DATA: &str = "无数据";
 /// 已完成: nothing left to spend for a milestone.
 pub const DONE: &str = "已完成";
 /// 支出进度预警: the subject's word for a warning about spending.
 pub const SPENDING_WARNING: &str = "支出进度预警";
-/// 已恢复: the grade of a notice that an alert ended.
-pub const RECOVERED: &str = "已恢复";
-/// 通知: the grade of a notice that only informs.
-pub const INFO: &str = "通知";
 /// 系统通知: the grade of a notice about spendwatch's own inputs, for its administrators.
 pub const SYSTEM: &str = "系统通知";
 /// 注意: the grade of a caution beside figures (no data, money counted twice).
 pub const CAUTION: &str = "注意";
 
-/// A fund's state on a day: 正常, 预警, 滞后.
+/// A fund's state on a day: 正常, 预警, 滞后, 超预算.
 pub fn fund_state(state: FundState) -> &'static str {
     match state {
         FundState::OnTrack => "正常",
         FundState::AtRisk => "预警",
         FundState::Behind => "滞后",
+        FundState::OverBudget => alert_kind(AlertKind::OverBudget),
     }
 }
 
@@ -70,15 +74,35 @@ pub fn milestone_status(status: MilestoneStatus) -> &'static str {
     }
 }
 
-/// The name finance officers know an alert by, as the emails grade it: 黄色预警, 红色预警,
-/// 超预算, 数据未更新.
+/// The name finance officers know an alert kind by in `spendwatch alerts`: 黄色预警 (`due`),
+/// 红色预警 (`missed`), 超预算, 数据未更新. (An email labels each notice by its grade instead:
+/// a missed milestone already made good is 已补齐, not 红色预警.)
 pub fn alert_kind(kind: AlertKind) -> &'static str {
     match kind {
-        AlertKind::Due => "黄色预警",
-        AlertKind::Missed => "红色预警",
+        AlertKind::Due => level(Level::Yellow),
+        AlertKind::Missed => level(Level::Red),
         AlertKind::OverBudget => "超预算",
         AlertKind::Lag => "进度滞后",
         AlertKind::Stale => "数据未更新",
+    }
+}
+
+/// The label of a lag warning at `level`: 黄色预警, 橙色预警, 红色预警.
+pub fn level(level: Level) -> &'static str {
+    match level {
+        Level::Yellow => "黄色预警",
+        Level::Orange => "橙色预警",
+        Level::Red => "红色预警",
+    }
+}
+
+/// The label of a notice that an alert ended: 已补齐 (a missed milestone made good), 已达标 (a
+/// milestone met by its day), 已恢复 (back within the budget, fresh data).
+pub fn resolution(resolution: Resolution) -> &'static str {
+    match resolution {
+        Resolution::CaughtUp => "已补齐",
+        Resolution::Met => "已达标",
+        Resolution::Recovered => "已恢复",
     }
 }
 
@@ -198,6 +222,12 @@ mod tests {
             lead_or_lag(0.01, Money::from_fen(150_000)),
             "超前 1.00 个百分点（1,500.00 元）"
         );
+    }
+
+    #[test]
+    fn money_headings_say_their_unit() {
+        assert_eq!(money_heading(BUDGET), "预算数（元）");
+        assert_eq!(money_heading(GAP), "差额（元）");
     }
 
     #[test]

@@ -114,7 +114,8 @@ const IP: &str = "招商引资专项业务费";
 /// while unmet → `due`, repeated every 7 days, ended by a "met" notice when met (silently when
 /// d passes unmet); on d + 1, if spent(d) < target → `missed`, repeated every 7 days until
 /// spent(t) ≥ target, then one "caught up" notice; nothing after 2026-01-31. Notices of one check
-/// to the same recipients are one email ("2个项目…" when both funds warn). No over_budget:
+/// to the same recipients are one email ("2个项目黄色预警" when both funds' milestones are at
+/// risk, counted by label: neither is called 滞后, 招商引资 being ahead of its plan). No over_budget:
 /// neither fund ever exceeds its budget (招商引资 reaches it exactly).
 fn finance_expected() -> Vec<(String, String)> {
     let due = |fund: &str, node: &str, days: u32| {
@@ -123,7 +124,7 @@ fn finance_expected() -> Vec<(String, String)> {
     let missed = |fund: &str, node: &str| format!("【支出进度预警】{fund} 未达{node}支出进度");
     let met = |fund: &str, node: &str| format!("【已恢复】{fund} 已达到{node}支出进度");
     let caught_up = |fund: &str, node: &str| format!("【已恢复】{fund} 已补齐{node}支出进度");
-    let both = "【支出进度预警】2个项目支出进度滞后".to_owned();
+    let both = "【支出进度预警】2个项目黄色预警".to_owned();
     let list: Vec<(&str, String)> = vec![
         // March (25%). 03-16 = 03-31 − 15: NG 34,730.00 < 37,500 and IP 14,578.40 < 25,000,
         // both at risk → one email for both; the 7-day repeat on 03-23 (NG 35,966.50, IP
@@ -489,8 +490,8 @@ fn n2_a_missed_milestone_fires_again_after_a_reversal_and_repeats() {
             &format!("目前累计支出 ¥70,000.00，仍差 ¥5,000.00（逾期{overdue}天）。"),
         );
         has(e, "下一步：请尽快支出 ¥5,000.00，补齐6月底进度。");
-        has(e, "  累计支出：70,000.00\n");
-        has(e, "  差额：5,000.00\n");
+        has(e, "  累计支出（元）：70,000.00\n");
+        has(e, "  差额（元）：5,000.00\n");
     }
     // The first notice of 07-10 says why the ended alert is back; the repeats do not.
     let back = "该节点的预警此前已解除，但目前累计支出又低于节点目标";

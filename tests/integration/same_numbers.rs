@@ -24,7 +24,7 @@ fn email_figures(out: &str) -> BTreeMap<String, Figures> {
             record.insert(heading, value);
             continue;
         }
-        if let (Some(name), Some(spent)) = (record.get("项目名称"), record.get("累计支出"))
+        if let (Some(name), Some(spent)) = (record.get("项目名称"), record.get("累计支出（元）"))
         {
             let figures = Figures {
                 spent: (*spent).to_owned(),

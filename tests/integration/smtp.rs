@@ -635,11 +635,7 @@ fn emails_are_grouped_by_recipient_set() {
         .stdout_has("1 emails queued; delivered 1");
     let messages = server.take_messages();
     assert_eq!(messages.len(), 1, "server log:\n{}", server.log());
-    assert_email(
-        &messages[0],
-        "【支出进度预警】2个项目支出进度滞后",
-        &[FINANCE],
-    );
+    assert_email(&messages[0], "【支出进度预警】2个项目黄色预警", &[FINANCE]);
     let body = text(&messages[0]);
     assert!(body.contains("网络综合治理体系建设专项资金") && body.contains("招商引资专项业务费"));
 }

@@ -3,7 +3,7 @@
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::util::{Workdir, repo};
+use crate::util::{NG, Workdir, fund_of, repo};
 
 fn sample_table(as_of: &str) -> String {
     let wd = Workdir::empty();
@@ -107,10 +107,11 @@ fn check_aligned(text: &str, heading: &[&str], right: &[bool], rows: usize) {
 #[test]
 fn status_table_headings_money_and_alignment() {
     let text = sample_table("2025-07-15");
+    // Money columns say their unit.
     for heading in [
         "项目名称",
-        "预算数",
-        "累计支出",
+        "预算数（元）",
+        "累计支出（元）",
         "执行率",
         "计划进度",
         "序时进度",
@@ -145,8 +146,8 @@ fn status_table_headings_money_and_alignment() {
 
     let heading = [
         "项目名称",
-        "预算数",
-        "累计支出",
+        "预算数（元）",
+        "累计支出（元）",
         "执行率",
         "计划进度",
         "序时进度",
@@ -187,13 +188,43 @@ fn status_table_milestone_tables_are_aligned() {
     let heading = [
         "节点",
         "目标比例",
-        "节点目标",
-        "截至节点支出",
-        "差额",
+        "节点目标（元）",
+        "截至节点支出（元）",
+        "差额（元）",
         "状态",
     ];
     check_aligned(&text, &heading, &[false, true, true, true, true, false], 4);
     for cell in ["2025-06-30", "75,000.00", "62,398.50", "84,001.50"] {
         assert!(text.contains(cell), "no {cell} in:\n{text}");
     }
+}
+
+/// A fund that spent more than its budget is 超预算 in the table and `over_budget` in the JSON,
+/// not 正常 / `on_track`: 网络综合治理 with its budget cut to 6.00万元 has spent 65,998.50 by 07-15.
+#[test]
+fn status_shows_an_over_budget_fund_as_such() {
+    let wd = Workdir::samples();
+    wd.edit_config(|doc| {
+        let funds = doc["funds"].as_sequence_mut().expect("funds");
+        let ng = funds
+            .iter_mut()
+            .find(|f| f["id"] == NG)
+            .expect("network-governance");
+        ng["budget"] = "6.00万元".into();
+    });
+    let table = wd.run(&["status", "--as-of", "2025-07-15"]);
+    let line = table
+        .ok()
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("网络综合治理体系建设专项资金"))
+        .unwrap_or_else(|| panic!("no row of the fund in:\n{}", table.stdout))
+        .to_owned();
+    assert!(
+        line.contains("65,998.50") && line.contains("110.00%"),
+        "{line}"
+    );
+    assert!(line.trim_end().ends_with("超预算"), "{line}");
+    let doc = wd.status_json("2025-07-15");
+    assert_eq!(fund_of(&doc, NG)["state"], "over_budget", "{doc:#}");
 }

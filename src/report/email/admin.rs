@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::core::{AlertKind, Money};
+use crate::report::document::{Grade, Resolution};
 use crate::report::words::{self, long_date, yuan};
 
 /// Notices about spendwatch's own inputs, for the admin recipients.
@@ -81,6 +82,14 @@ impl AdminNotice {
             | AdminNotice::Vanished { .. }
             | AdminNotice::NoData { .. } => "数据缺失",
             AdminNotice::Force { .. } => "来源变更",
+        }
+    }
+
+    /// Its grade in the email's body: 已恢复 when the data changed again, else 系统通知.
+    pub fn grade(&self) -> Grade {
+        match self {
+            AdminNotice::Fresh => Grade::Resolved(Resolution::Recovered),
+            _ => Grade::System,
         }
     }
 

@@ -111,6 +111,24 @@ fn missed_june_email() {
         email.subject,
         "【支出进度预警】网络综合治理体系建设专项资金 未达6月底50%支出进度"
     );
+    // The money columns say their unit, in the text and in the HTML.
+    for heading in [
+        "预算数（元）",
+        "累计支出（元）",
+        "节点目标（元）",
+        "差额（元）",
+    ] {
+        assert!(
+            email.text.contains(&format!("  {heading}：")),
+            "{}",
+            email.text
+        );
+        assert!(
+            email.html.contains(&format!(">{heading}</")),
+            "{}",
+            email.html
+        );
+    }
     insta::assert_snapshot!("missed_june_text", email.text);
     insta::assert_snapshot!("missed_june_html", email.html);
 }
@@ -162,8 +180,8 @@ fn missed_again_email_says_it_is_back_and_by_how_much() {
         "该节点的预警此前已解除，但目前累计支出又低于节点目标；请核对近期的冲销、退款。",
         "目前累计支出 ¥70,000.00，仍差 ¥5,000.00（逾期10天）。",
         "下一步：请尽快支出 ¥5,000.00，补齐6月底进度。",
-        "  累计支出：70,000.00\n",
-        "  差额：5,000.00\n",
+        "  累计支出（元）：70,000.00\n",
+        "  差额（元）：5,000.00\n",
     ] {
         assert!(email.text.contains(line), "{line}\n{}", email.text);
     }
@@ -219,9 +237,10 @@ fn two_funds_in_one_email() {
         ],
         &[],
     );
-    assert_eq!(email.subject, "【支出进度预警】2个项目支出进度滞后");
+    assert_eq!(email.subject, "【支出进度预警】2个项目红色预警");
     assert_eq!(email.text.matches("【红色预警】").count(), 2);
-    assert_eq!(email.html.matches("<tr>").count(), 2);
+    // One small table per fund.
+    assert_eq!(email.html.matches("<table").count(), 2);
 }
 
 #[test]
@@ -370,6 +389,22 @@ fn admin_emails() {
         two.subject,
         "【spendwatch】2条系统通知：数据已更新、数据未更新"
     );
+    // Fresh data ends the stale alert: a calm 已恢复, the other stays a 系统通知.
+    assert!(
+        two.text.contains("【已恢复】账务数据已更新\n"),
+        "{}",
+        two.text
+    );
+    assert!(
+        two.text.contains("【系统通知】尚未导入任何账务数据\n"),
+        "{}",
+        two.text
+    );
+    assert!(
+        two.html.contains("border-left:4px solid #2e7d32"),
+        "{}",
+        two.html
+    );
     // Each kind is named once, however many notices of it there are.
     let three = render(
         day,
@@ -475,4 +510,366 @@ fn the_table_shows_the_milestone_that_needs_action() {
     assert_eq!(row[6], "150,000.00（12月底100%）");
     assert_eq!(row[7], "10,000.00");
     assert_eq!(row[8], "逾期1天");
+}
+
+/// Each notice with the label and colour of what it says: a missed milestone already made good
+/// is 已补齐 in green, not a 红色预警; the ends of alerts have words of their own.
+#[test]
+fn resolved_notices_carry_their_own_label_and_colour() {
+    let f = ng();
+    let report = evaluate(
+        &f,
+        &DailySpend::default(),
+        ymd(2025, 4, 2),
+        Policy::default(),
+    );
+    let m = MilestoneFacts::from(&report.milestones[0]);
+    let body = |n: Notice| {
+        render(
+            ymd(2025, 4, 2),
+            &[FundNotices {
+                fund: &f,
+                report: &report,
+                notices: vec![n],
+            }],
+            &[],
+        )
+    };
+    let green = "<span style=\"color:#2e7d32;font-weight:bold\">";
+    for (notice, label) in [
+        (
+            Notice::Missed {
+                milestone: m,
+                spent_now: m.target,
+                caught_up: true,
+                again: false,
+                lag: None,
+            },
+            "已补齐",
+        ),
+        (
+            Notice::CaughtUp {
+                milestone: m,
+                spent_now: m.target,
+            },
+            "已补齐",
+        ),
+        (Notice::Met { milestone: m }, "已达标"),
+        (
+            Notice::BackWithinBudget {
+                spent: f.budget,
+                budget: f.budget,
+            },
+            "已恢复",
+        ),
+    ] {
+        let email = body(notice.clone());
+        let first = format!("【{label}】{}：", f.name);
+        assert!(email.text.contains(&first), "{notice:?}:\n{}", email.text);
+        assert!(
+            !email.text.contains("预警】"),
+            "{notice:?}:\n{}",
+            email.text
+        );
+        assert!(
+            email.html.contains(&format!("{green}【{label}】</span>")),
+            "{notice:?}:\n{}",
+            email.html
+        );
+        assert!(
+            !email.html.contains("#c62828;"),
+            "{notice:?}:\n{}",
+            email.html
+        );
+    }
+    // The warnings keep theirs.
+    let missed = body(Notice::Missed {
+        milestone: m,
+        spent_now: Money::ZERO,
+        caught_up: false,
+        again: false,
+        lag: None,
+    });
+    assert!(missed.text.contains("【红色预警】"), "{}", missed.text);
+    assert!(
+        missed
+            .html
+            .contains("<span style=\"color:#c62828;font-weight:bold\">【红色预警】</span>"),
+        "{}",
+        missed.html
+    );
+}
+
+/// One email of `funds` (fund, spending as (day, 分), notices decided from scratch) on `today`.
+fn email_of(funds: &[(&Fund, &[(NaiveDate, i64)])], today: NaiveDate) -> RenderedEmail {
+    let decided: Vec<(FundReport, Vec<Notice>)> = funds
+        .iter()
+        .map(|(f, spend)| notices(f, spend, today))
+        .collect();
+    let items: Vec<FundNotices<'_>> = funds
+        .iter()
+        .zip(&decided)
+        .map(|((fund, _), (report, notices))| FundNotices {
+            fund,
+            report,
+            notices: notices.clone(),
+        })
+        .collect();
+    render(today, &items, &[])
+}
+
+/// The subject counts the funds by the label of their most urgent notice and never calls a
+/// fund 滞后 when its notice is no lag.
+#[test]
+fn subjects_count_funds_by_label() {
+    let (a, b) = (ng(), ip());
+    // 06-15, both June milestones at risk; 招商引资 is ahead of its plan (49,605.70 against
+    // 45.88% of 100,000): a 黄色预警 for each, and neither 滞后.
+    let due = email_of(
+        &[
+            (&a, &[(ymd(2025, 3, 20), 5_830_290)]),
+            (&b, &[(ymd(2025, 3, 20), 4_960_570)]),
+        ],
+        ymd(2025, 6, 15),
+    );
+    assert_eq!(due.subject, "【支出进度预警】2个项目黄色预警");
+    for ahead in ["  执行率：49.61%\n", "  计划进度：45.88%\n"] {
+        assert!(due.text.contains(ahead), "{ahead}\n{}", due.text);
+    }
+    // The first check after the year: 网络综合治理 missed December (and June, made good since),
+    // 招商引资 missed March and October and made both good.
+    let year_end = [
+        (ymd(2025, 3, 20), 3_895_290),
+        (ymd(2025, 6, 10), 2_344_560),
+        (ymd(2025, 10, 14), 5_081_520),
+        (ymd(2025, 12, 30), 3_539_330),
+    ];
+    let ip_year = [
+        (ymd(2025, 6, 11), 5_312_390),
+        (ymd(2025, 12, 29), 4_687_610),
+    ];
+    let closed = email_of(&[(&a, &year_end), (&b, &ip_year)], ymd(2026, 1, 1));
+    assert_eq!(
+        closed.subject,
+        "【支出进度预警】1个项目红色预警、1个项目已补齐"
+    );
+    // One fund with notices of two labels: its name and the labels, most urgent first.
+    let one = email_of(&[(&a, &year_end)], ymd(2026, 1, 1));
+    assert_eq!(
+        one.subject,
+        "【支出进度预警】网络综合治理体系建设专项资金 红色预警、已补齐"
+    );
+    // Only ends of alerts: their own labels, under 已恢复.
+    let report = evaluate(
+        &a,
+        &DailySpend::default(),
+        ymd(2025, 4, 2),
+        Policy::default(),
+    );
+    let m = MilestoneFacts::from(&report.milestones[0]);
+    let ended = render(
+        ymd(2025, 4, 2),
+        &[
+            FundNotices {
+                fund: &a,
+                report: &report,
+                notices: vec![Notice::CaughtUp {
+                    milestone: m,
+                    spent_now: m.target,
+                }],
+            },
+            FundNotices {
+                fund: &b,
+                report: &report,
+                notices: vec![Notice::Met { milestone: m }],
+            },
+        ],
+        &[],
+    );
+    assert_eq!(ended.subject, "【已恢复】1个项目已补齐、1个项目已达标");
+    // Over budget, two funds: counted as such, not as lagging; each fund once, by its most
+    // urgent label.
+    let over = |f: &Fund| Notice::OverBudget {
+        spent: Money::from_fen(f.budget.fen() + 1),
+        budget: f.budget,
+    };
+    let both_over = render(
+        ymd(2025, 4, 2),
+        &[
+            FundNotices {
+                fund: &a,
+                report: &report,
+                notices: vec![over(&a)],
+            },
+            FundNotices {
+                fund: &b,
+                report: &report,
+                notices: vec![over(&b), Notice::Met { milestone: m }],
+            },
+        ],
+        &[],
+    );
+    assert_eq!(both_over.subject, "【超预算】2个项目超预算");
+    // Admin notices in the same email are named after the funds'.
+    let mixed = render(
+        ymd(2025, 4, 2),
+        &[FundNotices {
+            fund: &a,
+            report: &report,
+            notices: vec![Notice::Met { milestone: m }],
+        }],
+        &[AdminNotice::NoData {
+            fund: b.name.clone(),
+        }],
+    );
+    assert_eq!(
+        mixed.subject,
+        "【已恢复】网络综合治理体系建设专项资金 已达到3月底25%支出进度；另有1条系统通知：数据缺失"
+    );
+}
+
+/// After the year, a fund short of two milestones (October and December) hears that its year
+/// has ended once, under the December notice, not under each.
+#[test]
+fn the_year_end_sentence_is_said_once_per_fund() {
+    let f = ng();
+    let email = email_of(&[(&f, &[(ymd(2025, 3, 20), 10_000_000)])], ymd(2026, 1, 1));
+    let year_end = "2025年度已结束，以上为该年度的年终结果。";
+    assert_eq!(email.text.matches(year_end).count(), 1, "{}", email.text);
+    assert_eq!(email.html.matches(year_end).count(), 1, "{}", email.html);
+    // Both notices say where the fund stands against their milestone; the last one adds the
+    // year's end.
+    let october = email.text.find("未达10月底75%支出进度").expect("October");
+    let december = email.text.find("未达12月底100%支出进度").expect("December");
+    assert!(october < december, "{}", email.text);
+    assert!(
+        email.text[october..december].contains("目前累计支出 ¥100,000.00，仍差 ¥12,500.00。\n"),
+        "{}",
+        email.text
+    );
+    assert!(
+        email.text[december..].contains(&format!(
+            "目前累计支出 ¥100,000.00，仍差 ¥50,000.00。{year_end}\n"
+        )),
+        "{}",
+        email.text
+    );
+}
+
+/// With several notices, the row shows the milestone of the most urgent one, the latest of
+/// equally urgent ones — never a target met in October when a notice is about December.
+#[test]
+fn the_table_shows_the_milestone_of_the_most_urgent_notice() {
+    let f = ng();
+    // By 2026-01-01: 100,000.00 spent on 03-20; October and December short.
+    let spend = DailySpend::from_amounts(vec![(ymd(2025, 3, 20), Money::from_fen(10_000_000))]);
+    let report = evaluate(&f, &spend, ymd(2026, 1, 1), Policy::default());
+    let [_, june, october, december] =
+        [0, 1, 2, 3].map(|i| MilestoneFacts::from(&report.milestones[i]));
+    let missed = |m: MilestoneFacts, caught_up: bool| Notice::Missed {
+        milestone: m,
+        spent_now: report.spent,
+        caught_up,
+        again: false,
+        lag: None,
+    };
+    let row = |notices: Vec<Notice>| {
+        table_row(&FundNotices {
+            fund: &f,
+            report: &report,
+            notices,
+        })[6]
+            .clone()
+    };
+    let dec = "150,000.00（12月底100%）";
+    // An October met and December made good: both ended, December the later.
+    assert_eq!(
+        row(vec![
+            Notice::Met { milestone: october },
+            Notice::CaughtUp {
+                milestone: december,
+                spent_now: december.target,
+            },
+        ]),
+        dec
+    );
+    // Two 红色预警: the later.
+    assert_eq!(
+        row(vec![missed(october, false), missed(december, false)]),
+        dec
+    );
+    // A 红色预警 before an end, whatever their order.
+    assert_eq!(
+        row(vec![
+            missed(december, false),
+            Notice::Met { milestone: october }
+        ]),
+        dec
+    );
+    assert_eq!(
+        row(vec![missed(june, true), missed(october, false)]),
+        "112,500.00（10月底75%）"
+    );
+    // Over budget alone: the last milestone, the year having passed.
+    assert_eq!(
+        row(vec![Notice::OverBudget {
+            spent: report.spent,
+            budget: f.budget,
+        }]),
+        dec
+    );
+}
+
+/// The HTML of a two-fund email fits a phone's width (360–390 px) with no media query: no
+/// table row has more than a heading and a value, nothing is set wider than 420 px, and the
+/// page scales to the device. (Rendered at 375 and 900 px in headless Chromium when written:
+/// no sideways scrolling at 360, 375 or 390 px.)
+#[test]
+fn the_html_fits_a_phone_without_media_queries() {
+    let (a, b) = (ng(), ip());
+    let email = email_of(
+        &[
+            (&a, &[(ymd(2025, 3, 20), 5_830_290)]),
+            (&b, &[(ymd(2025, 3, 20), 4_960_570)]),
+        ],
+        ymd(2025, 6, 15),
+    );
+    let html = &email.html;
+    assert!(
+        html.contains("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<style") && !html.contains("@media"),
+        "{html}"
+    );
+    for row in html.split("<tr").skip(1) {
+        let row = &row[..row.find("</tr>").expect("a row ends")];
+        let cells = row.matches("<td").count() + row.matches("<th").count();
+        assert!(cells <= 2, "{cells} cells in a row: {row}");
+    }
+    for (at, _) in html.match_indices("px") {
+        let digits: String = html[..at]
+            .chars()
+            .rev()
+            .take_while(char::is_ascii_digit)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        if let Ok(px) = digits.parse::<u32>() {
+            assert!(px <= 420, "{px}px in the email:\n{html}");
+        }
+    }
+    // Each fund's table: titled by its name, then its figures with their headings.
+    for (fund, spent) in [(&a, "58,302.90"), (&b, "49,605.70")] {
+        assert!(
+            html.contains(&format!(
+                "<tr><th colspan=\"2\" style=\"border:1px solid #ccc;padding:4px 8px;background:#f0f0f0;text-align:left\">{}</th></tr>",
+                fund.name
+            )),
+            "{html}"
+        );
+        assert!(html.contains(&format!(">{spent}</td>")), "{html}");
+    }
 }
