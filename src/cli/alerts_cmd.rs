@@ -100,11 +100,11 @@ fn alerts_text(
                 words::FUND_NAME,
                 words::MILESTONE,
                 "类型",
-                "等级",
                 words::STATE,
-                "情况说明",
                 "开始日期",
                 "最近提醒",
+                "等级",
+                "情况说明",
                 "更新时间",
             ]
             .map(String::from)
@@ -115,11 +115,12 @@ fn alerts_text(
                 fund_name(config, &r.key.fund),
                 milestone_text(&r.key),
                 words::alert_kind(r.key.kind).to_owned(),
-                level_word(r.state.level).to_owned(),
                 words::alert_status(r.state.status).to_owned(),
-                explained(r, explanations, today),
                 r.state.since.to_string(),
                 r.state.last_sent.to_string(),
+                // After the columns scripts read by position.
+                level_word(r.state.level).to_owned(),
+                explained(r, explanations, today),
                 local_time(r.updated_at, config.timezone),
             ]);
         }
@@ -133,10 +134,10 @@ fn alerts_text(
                 words::FUND_NAME,
                 words::MILESTONE,
                 "类型",
-                "等级",
                 "变化",
                 "之后状态",
                 "邮件",
+                "等级",
             ]
             .map(String::from)
             .to_vec(),
@@ -154,11 +155,12 @@ fn alerts_text(
                 fund_name(config, &e.key.fund),
                 milestone_text(&e.key),
                 words::alert_kind(e.key.kind).to_owned(),
-                level_word(e.level).to_owned(),
                 reason,
                 status,
                 e.outbox_id
                     .map_or_else(|| "-".into(), |id| format!("#{id}")),
+                // Added last: scripts read the columns before it by position.
+                level_word(e.level).to_owned(),
             ]);
         }
         out += &render(&[Align::Left; 8], &table);
@@ -404,18 +406,18 @@ funds:
             "\
 预警状态　时区 Asia/Shanghai
 
-项目名称                      节点        类型        等级  状态    情况说明       开始日期    最近提醒    更新时间
-网络综合治理体系建设专项资金  2025-06-30  红色预警    橙色  预警中  已说明 #3、#5  2025-07-10  2025-07-17  2025-07-17 00:05:00
-（账务数据）                  -           数据未更新  -     已解除  -              2025-05-06  2025-05-13  2025-05-20 09:00:00
+项目名称                      节点        类型        状态    开始日期    最近提醒    等级  情况说明       更新时间
+网络综合治理体系建设专项资金  2025-06-30  红色预警    预警中  2025-07-10  2025-07-17  橙色  已说明 #3、#5  2025-07-17 00:05:00
+（账务数据）                  -           数据未更新  已解除  2025-05-06  2025-05-13  -     -              2025-05-20 09:00:00
 
 最近6次变化（按时间先后）：
-检查日期    项目名称                      节点        类型      等级  变化          之后状态  邮件
-2025-06-15  网络综合治理体系建设专项资金  2025-06-30  黄色预警  黄色  首次通知      预警中    #1
-2025-07-01  网络综合治理体系建设专项资金  2025-06-30  黄色预警  -     转为红色预警  已解除    -
-2025-07-01  网络综合治理体系建设专项资金  2025-06-30  红色预警  红色  首次通知      预警中    #2
-2025-07-04  网络综合治理体系建设专项资金  2025-06-30  红色预警  -     解除          已解除    #3
-2025-07-10  网络综合治理体系建设专项资金  2025-06-30  红色预警  红色  首次通知      预警中    #4
-2025-07-17  网络综合治理体系建设专项资金  2025-06-30  红色预警  红色  重复提醒      预警中    #5
+检查日期    项目名称                      节点        类型      变化          之后状态  邮件  等级
+2025-06-15  网络综合治理体系建设专项资金  2025-06-30  黄色预警  首次通知      预警中    #1    黄色
+2025-07-01  网络综合治理体系建设专项资金  2025-06-30  黄色预警  转为红色预警  已解除    -     -
+2025-07-01  网络综合治理体系建设专项资金  2025-06-30  红色预警  首次通知      预警中    #2    红色
+2025-07-04  网络综合治理体系建设专项资金  2025-06-30  红色预警  解除          已解除    #3    -
+2025-07-10  网络综合治理体系建设专项资金  2025-06-30  红色预警  首次通知      预警中    #4    红色
+2025-07-17  网络综合治理体系建设专项资金  2025-06-30  红色预警  重复提醒      预警中    #5    红色
 "
         );
         // The day after `until`, nothing covers it any more.
