@@ -167,6 +167,7 @@ fn check_inner(
         notices_sent: &notices_sent,
         notices_cleared: &standing.cleared,
         force_notices_sent: &force_notices_sent,
+        explanations_ended: &[],
     })?;
     let emails = composed
         .into_iter()

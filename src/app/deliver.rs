@@ -198,6 +198,7 @@ mod tests {
                 notices_sent: &[],
                 notices_cleared: &[],
                 force_notices_sent: &[],
+                explanations_ended: &[],
             })
             .expect("queue");
     }

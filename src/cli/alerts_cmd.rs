@@ -1,11 +1,12 @@
 //! `spendwatch alerts`, `spendwatch outbox [--retry]` and `spendwatch test-email [--to ADDR]`:
 //! what the alerts are, what mail is waiting, and whether mail gets through.
 
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use super::{Failure, check_cmd};
 use crate::config::Config;
-use crate::core::{AlertKey, AlertStatus, Reason};
+use crate::core::{AlertKey, AlertKind, AlertStatus, Explanation, Level, Reason};
 use crate::mail;
 use crate::report::terminal::columns as render;
 use crate::report::{Align, words};
@@ -20,8 +21,43 @@ pub(super) fn alerts(config: &Config) -> Result<(), Failure> {
     let store = super::open_for_reading(config, "alerts")?;
     let rows = store.alert_rows()?;
     let events = store.alert_events(HISTORY)?;
-    print!("{}", alerts_text(config, &rows, &events));
+    let explanations = store.explanations()?;
+    let today = super::today(config);
+    print!(
+        "{}",
+        alerts_text(config, &rows, &events, &explanations, today)
+    );
     Ok(())
+}
+
+/// A lag alert's level in words: 黄色, 橙色, 红色; `-` for none.
+fn level_word(level: Option<Level>) -> &'static str {
+    match level {
+        Some(Level::Yellow) => "黄色",
+        Some(Level::Orange) => "橙色",
+        Some(Level::Red) => "红色",
+        None => "-",
+    }
+}
+
+/// `已说明 #3` for a firing lag alert that explanations in force on `day` cover (their
+/// numbers, for `explain --list` and `--withdraw`); `-` otherwise.
+fn explained(row: &AlertRow, explanations: &[Explanation], day: NaiveDate) -> String {
+    let lag = matches!(row.key.kind, AlertKind::Due | AlertKind::Missed);
+    let ids: Vec<String> = explanations
+        .iter()
+        .filter(|e| {
+            lag && row.state.status == AlertStatus::Firing
+                && e.in_force(day)
+                && e.covers(&row.key.fund, row.key.milestone)
+        })
+        .map(|e| format!("#{}", e.id))
+        .collect();
+    if ids.is_empty() {
+        "-".to_owned()
+    } else {
+        format!("已说明 {}", ids.join("、"))
+    }
 }
 
 /// The name a finance officer knows an alert's fund by; `（账务数据）` for the ledger as a whole.
@@ -46,8 +82,15 @@ fn local_time(t: chrono::DateTime<chrono::Utc>, zone: Tz) -> String {
 
 const TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 
-/// `spendwatch alerts`: each alert's state, then the latest changes, in the words of `status`.
-fn alerts_text(config: &Config, rows: &[AlertRow], events: &[AlertEvent]) -> String {
+/// `spendwatch alerts`: each alert's state with its level and whether a 情况说明 in force on
+/// `today` covers it, then the latest changes, in the words of `status`.
+fn alerts_text(
+    config: &Config,
+    rows: &[AlertRow],
+    events: &[AlertEvent],
+    explanations: &[Explanation],
+    today: NaiveDate,
+) -> String {
     let mut out = format!("预警状态　时区 {}\n\n", config.timezone);
     if rows.is_empty() {
         out.push_str("还没有预警。\n");
@@ -60,6 +103,8 @@ fn alerts_text(config: &Config, rows: &[AlertRow], events: &[AlertEvent]) -> Str
                 words::STATE,
                 "开始日期",
                 "最近提醒",
+                "等级",
+                "情况说明",
                 "更新时间",
             ]
             .map(String::from)
@@ -73,10 +118,13 @@ fn alerts_text(config: &Config, rows: &[AlertRow], events: &[AlertEvent]) -> Str
                 words::alert_status(r.state.status).to_owned(),
                 r.state.since.to_string(),
                 r.state.last_sent.to_string(),
+                // After the columns scripts read by position.
+                level_word(r.state.level).to_owned(),
+                explained(r, explanations, today),
                 local_time(r.updated_at, config.timezone),
             ]);
         }
-        out += &render(&[Align::Left; 7], &table);
+        out += &render(&[Align::Left; 9], &table);
     }
     if !events.is_empty() {
         out += &format!("\n最近{}次变化（按时间先后）：\n", events.len());
@@ -89,6 +137,7 @@ fn alerts_text(config: &Config, rows: &[AlertRow], events: &[AlertEvent]) -> Str
                 "变化",
                 "之后状态",
                 "邮件",
+                "等级",
             ]
             .map(String::from)
             .to_vec(),
@@ -110,9 +159,11 @@ fn alerts_text(config: &Config, rows: &[AlertRow], events: &[AlertEvent]) -> Str
                 status,
                 e.outbox_id
                     .map_or_else(|| "-".into(), |id| format!("#{id}")),
+                // Added last: scripts read the columns before it by position.
+                level_word(e.level).to_owned(),
             ]);
         }
-        out += &render(&[Align::Left; 7], &table);
+        out += &render(&[Align::Left; 8], &table);
     }
     out
 }
@@ -243,7 +294,7 @@ mod tests {
     use chrono::NaiveDate;
 
     use super::*;
-    use crate::core::{AlertKind, AlertState};
+    use crate::core::{AlertKind, AlertState, EndCause, ExplanationReason};
 
     /// A moment written in RFC 3339.
     fn utc(text: &str) -> chrono::DateTime<chrono::Utc> {
@@ -275,12 +326,36 @@ funds:
     }
 
     fn event(check_day: NaiveDate, key: AlertKey, reason: &str, status: &str) -> AlertEvent {
+        let kind = key.kind;
         AlertEvent {
             check_day,
             key,
             reason: reason.into(),
             status: status.into(),
             outbox_id: None,
+            level: match (status, kind) {
+                ("firing", AlertKind::Due) => Some(Level::Yellow),
+                ("firing", AlertKind::Missed) => Some(Level::Red),
+                _ => None,
+            },
+        }
+    }
+
+    fn explanation(
+        id: i64,
+        milestone: Option<NaiveDate>,
+        ended: Option<(NaiveDate, EndCause)>,
+    ) -> Explanation {
+        Explanation {
+            id,
+            fund: "ng".into(),
+            milestone,
+            reason: ExplanationReason::Funding,
+            text: "合同5月签订".into(),
+            day: day(7, 10),
+            until: Some(day(9, 30)),
+            user: "alice".into(),
+            ended,
         }
     }
 
@@ -292,7 +367,11 @@ funds:
         let rows = [
             AlertRow {
                 key: june.clone(),
-                state: AlertState::plain(AlertStatus::Firing, day(7, 10), day(7, 17)),
+                state: AlertState {
+                    level: Some(Level::Orange),
+                    level_since: day(7, 12),
+                    ..AlertState::plain(AlertStatus::Firing, day(7, 10), day(7, 17))
+                },
                 updated_at: utc("2025-07-16T16:05:00Z"),
             },
             AlertRow {
@@ -314,27 +393,38 @@ funds:
             e.outbox_id = Some(id);
         }
         events[1].outbox_id = None;
+        // In force on the day: a fund-wide one and one of the June milestone; not one of
+        // October's, nor one withdrawn.
+        let explanations = [
+            explanation(3, None, None),
+            explanation(4, Some(day(10, 31)), None),
+            explanation(5, Some(day(6, 30)), None),
+            explanation(6, None, Some((day(7, 15), EndCause::Withdrawn))),
+        ];
         assert_eq!(
-            alerts_text(&config(), &rows, &events),
+            alerts_text(&config(), &rows, &events, &explanations, day(7, 17)),
             "\
 预警状态　时区 Asia/Shanghai
 
-项目名称                      节点        类型        状态    开始日期    最近提醒    更新时间
-网络综合治理体系建设专项资金  2025-06-30  红色预警    预警中  2025-07-10  2025-07-17  2025-07-17 00:05:00
-（账务数据）                  -           数据未更新  已解除  2025-05-06  2025-05-13  2025-05-20 09:00:00
+项目名称                      节点        类型        状态    开始日期    最近提醒    等级  情况说明       更新时间
+网络综合治理体系建设专项资金  2025-06-30  红色预警    预警中  2025-07-10  2025-07-17  橙色  已说明 #3、#5  2025-07-17 00:05:00
+（账务数据）                  -           数据未更新  已解除  2025-05-06  2025-05-13  -     -              2025-05-20 09:00:00
 
 最近6次变化（按时间先后）：
-检查日期    项目名称                      节点        类型      变化          之后状态  邮件
-2025-06-15  网络综合治理体系建设专项资金  2025-06-30  黄色预警  首次通知      预警中    #1
-2025-07-01  网络综合治理体系建设专项资金  2025-06-30  黄色预警  转为红色预警  已解除    -
-2025-07-01  网络综合治理体系建设专项资金  2025-06-30  红色预警  首次通知      预警中    #2
-2025-07-04  网络综合治理体系建设专项资金  2025-06-30  红色预警  解除          已解除    #3
-2025-07-10  网络综合治理体系建设专项资金  2025-06-30  红色预警  首次通知      预警中    #4
-2025-07-17  网络综合治理体系建设专项资金  2025-06-30  红色预警  重复提醒      预警中    #5
+检查日期    项目名称                      节点        类型      变化          之后状态  邮件  等级
+2025-06-15  网络综合治理体系建设专项资金  2025-06-30  黄色预警  首次通知      预警中    #1    黄色
+2025-07-01  网络综合治理体系建设专项资金  2025-06-30  黄色预警  转为红色预警  已解除    -     -
+2025-07-01  网络综合治理体系建设专项资金  2025-06-30  红色预警  首次通知      预警中    #2    红色
+2025-07-04  网络综合治理体系建设专项资金  2025-06-30  红色预警  解除          已解除    #3    -
+2025-07-10  网络综合治理体系建设专项资金  2025-06-30  红色预警  首次通知      预警中    #4    红色
+2025-07-17  网络综合治理体系建设专项资金  2025-06-30  红色预警  重复提醒      预警中    #5    红色
 "
         );
+        // The day after `until`, nothing covers it any more.
+        let text = alerts_text(&config(), &rows, &[], &explanations, day(10, 1));
+        assert!(!text.contains("已说明"), "{text}");
         assert_eq!(
-            alerts_text(&config(), &[], &[]),
+            alerts_text(&config(), &[], &[], &[], day(7, 17)),
             "预警状态　时区 Asia/Shanghai\n\n还没有预警。\n"
         );
     }

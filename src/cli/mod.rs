@@ -7,6 +7,7 @@ mod alerts_cmd;
 mod backup_cmd;
 mod check_cmd;
 mod config_cmd;
+mod explain_cmd;
 mod import_cmd;
 mod logging;
 mod run_cmd;
@@ -77,6 +78,9 @@ enum Command {
     },
     /// Show alert states and their history
     Alerts,
+    /// Record why a fund lags (情况说明), list the explanations (--list), or withdraw one
+    /// (--withdraw ID)
+    Explain(explain_cmd::ExplainArgs),
     /// Show pending and failed emails
     Outbox {
         /// Re-queue failed emails and try every waiting email now (after fixing the cause)
@@ -164,6 +168,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<(), Failure> {
         Command::Run => run_cmd::run(&config_path, config),
         Command::Check { as_of, dry_run } => check_cmd::run(&config, as_of, dry_run),
         Command::Alerts => alerts_cmd::alerts(&config),
+        Command::Explain(args) => explain_cmd::run(&config, args),
         Command::Outbox { retry } => alerts_cmd::outbox(&config, retry),
         Command::Sources {
             forget,

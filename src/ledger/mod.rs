@@ -27,6 +27,7 @@ use std::io::Read;
 
 use crate::core::{Entry, EntryRef, Fund};
 pub use cell::parse_date;
+pub(crate) use cell::quoted;
 pub use delimited::{BLOCK_RECORDS, Block, Blocks, Scanned};
 pub use header::{ExtraHeaders, Role};
 pub use sniff::{CFB_MAGIC, Detected, Encoding, Format, Sniffer, detect};

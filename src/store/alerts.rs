@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError, day, moment, moment_opt, stamp};
-use crate::core::{AlertKey, AlertKind, AlertState, AlertStatus, Decision};
+use crate::core::{AlertKey, AlertKind, AlertState, AlertStatus, Decision, EndCause, Level};
 
 /// An email to put in the outbox, with the alerts it announces.
 #[derive(Debug)]
@@ -50,6 +50,10 @@ pub struct CheckRecord<'a> {
     pub notices_cleared: &'a [String],
     /// The ids of the force notices ([`Store::force_notices`]) emailed now.
     pub force_notices_sent: &'a [i64],
+    /// The ids of the explanations ([`Store::explanations`]) that end with this check because
+    /// every lag alert they cover ended (the fund caught up): they are no longer in force from
+    /// `check_day` on ([`EndCause::CaughtUp`]). One already ended keeps its end.
+    pub explanations_ended: &'a [i64],
 }
 
 /// An alert as `spendwatch alerts` shows it.
@@ -74,6 +78,10 @@ pub struct AlertEvent {
     pub reason: String,
     /// Its status after the change (`firing` or `resolved`).
     pub status: String,
+    /// Its level after the change (the highest announced in its firing episode); `None` for
+    /// `over_budget`, `stale`, and for changes recorded before levels existed that were not
+    /// firing.
+    pub level: Option<Level>,
     /// The email that announced it, if any.
     pub outbox_id: Option<i64>,
 }
@@ -102,17 +110,36 @@ fn key_of(row: &rusqlite::Row<'_>, fund: usize) -> rusqlite::Result<AlertKey> {
     })
 }
 
+/// An alert's state from the columns `status, since, last_sent, level, level_since,
+/// escalated` starting at `first`.
 fn state_of(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<AlertState> {
     let status: String = row.get(first)?;
-    Ok(AlertState::plain(
-        if status == "firing" {
+    Ok(AlertState {
+        status: if status == "firing" {
             AlertStatus::Firing
         } else {
             AlertStatus::Resolved
         },
-        day(row, first + 1)?,
-        day(row, first + 2)?,
-    ))
+        since: day(row, first + 1)?,
+        last_sent: day(row, first + 2)?,
+        level: level_of(row, first + 3)?,
+        level_since: day(row, first + 4)?,
+        escalated: row.get(first + 5)?,
+    })
+}
+
+/// A level column: `yellow`, `orange`, `red` or NULL.
+fn level_of(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Option<Level>> {
+    match row.get_ref(index)?.as_str_or_null()? {
+        None => Ok(None),
+        Some(text) => Level::parse(text).map(Some).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                index,
+                rusqlite::types::Type::Text,
+                format!("unknown alert level {text:?}").into(),
+            )
+        }),
+    }
 }
 
 /// Puts a check's emails in the outbox; returns their ids, and which one announces each alert.
@@ -158,12 +185,16 @@ fn record_decision(
     outbox_id: Option<i64>,
 ) -> rusqlite::Result<()> {
     let milestone = milestone_text(&d.key);
+    let level = d.next.level.map(Level::as_str);
     tx.execute(
-        "INSERT INTO alerts (fund, milestone, kind, status, since, last_sent, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO alerts (fund, milestone, kind, status, since, last_sent, updated_at, level,
+                             level_since, escalated)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (fund, milestone, kind) DO UPDATE SET
             status = excluded.status, since = excluded.since,
-            last_sent = excluded.last_sent, updated_at = excluded.updated_at",
+            last_sent = excluded.last_sent, updated_at = excluded.updated_at,
+            level = excluded.level, level_since = excluded.level_since,
+            escalated = excluded.escalated",
         params![
             d.key.fund,
             milestone,
@@ -171,12 +202,16 @@ fn record_decision(
             d.next.status.as_str(),
             d.next.since.to_string(),
             d.next.last_sent.to_string(),
-            now
+            now,
+            level,
+            d.next.level_since.to_string(),
+            d.next.escalated
         ],
     )?;
     tx.execute(
-        "INSERT INTO alert_events (check_day, at, fund, milestone, kind, reason, status, outbox_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO alert_events (check_day, at, fund, milestone, kind, reason, status, outbox_id,
+                                   level)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             day,
             now,
@@ -185,7 +220,8 @@ fn record_decision(
             d.key.kind.as_str(),
             d.reason.as_str(),
             d.next.status.as_str(),
-            outbox_id
+            outbox_id,
+            level
         ],
     )?;
     Ok(())
@@ -213,7 +249,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT fund, milestone, kind, status, since, last_sent, updated_at FROM alerts
+                "SELECT fund, milestone, kind, status, since, last_sent, level, level_since,
+                        escalated, updated_at FROM alerts
                  ORDER BY status = 'resolved', fund, milestone, kind",
             )
             .map_err(self.err())?;
@@ -222,7 +259,7 @@ impl Store {
                 Ok(AlertRow {
                     key: key_of(r, 0)?,
                     state: state_of(r, 3)?,
-                    updated_at: moment(r, 6)?,
+                    updated_at: moment(r, 9)?,
                 })
             })
             .map_err(self.err())?;
@@ -237,7 +274,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT check_day, fund, milestone, kind, reason, status, outbox_id FROM
+                "SELECT check_day, fund, milestone, kind, reason, status, outbox_id, level FROM
                    (SELECT * FROM alert_events ORDER BY id DESC LIMIT ?1) ORDER BY id",
             )
             .map_err(self.err())?;
@@ -249,14 +286,16 @@ impl Store {
                     reason: r.get(4)?,
                     status: r.get(5)?,
                     outbox_id: r.get(6)?,
+                    level: level_of(r, 7)?,
                 })
             })
             .map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
-    /// Writes a check's alert changes, history and emails in one transaction; returns the ids of
-    /// the new outbox rows, in the order of `record.emails`.
+    /// Writes a check's alert changes (with their levels), history, emails and the ends of the
+    /// explanations it found caught up, in one transaction; returns the ids of the new outbox
+    /// rows, in the order of `record.emails`.
     ///
     /// # Errors
     /// A database failure; nothing of the record is kept.
@@ -294,6 +333,10 @@ impl Store {
         }
         for key in record.notices_cleared {
             tx.execute("DELETE FROM notices WHERE key = ?1", [key])
+                .map_err(wrap)?;
+        }
+        for &id in record.explanations_ended {
+            super::explanations::end(&tx, id, record.check_day, EndCause::CaughtUp)
                 .map_err(wrap)?;
         }
         tx.commit().map_err(wrap)?;

@@ -15,11 +15,13 @@
 //! | `spending.rs` | the spending per fund and day, rebuilt from the sources in force |
 //! | `overlaps.rs` | entries counted twice |
 //! | `alerts.rs`, `outbox.rs` | alert states and history; emails waiting to be delivered |
+//! | `explanations.rs` | 情况说明: recorded, withdrawn, ended when the fund caught up |
 //! | `backup.rs` | a consistent copy of the database while it is in use |
 
 mod alerts;
 mod backup;
 mod day_sums;
+mod explanations;
 mod outbox;
 mod overlaps;
 mod schema;
@@ -36,6 +38,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use alerts::{AlertEvent, AlertRow, CheckRecord, EmailRecord};
 pub use backup::{BackupReport, backup};
+pub use explanations::{ExplanationRecord, NewExplanation, WithdrawError};
 pub use outbox::{Claimed, OutboxRow};
 pub use overlaps::Overlap;
 pub use schema::SCHEMA_VERSION;

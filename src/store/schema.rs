@@ -177,6 +177,44 @@ const MIGRATIONS: &[Migration] = &[
         at TEXT NOT NULL
     );",
     ),
+    // 7: graded warnings and 情况说明. A lag alert keeps the highest level announced in its
+    // firing episode, the day it reached it, and whether it was escalated; its history keeps the
+    // level of each change. Alerts firing before the upgrade had the two colours of their kind
+    // (due: 黄色预警, missed: 红色预警), so they keep them, reached on the day they began firing.
+    Sql("ALTER TABLE alerts ADD COLUMN level TEXT;
+    ALTER TABLE alerts ADD COLUMN level_since TEXT NOT NULL DEFAULT '';
+    ALTER TABLE alerts ADD COLUMN escalated INTEGER NOT NULL DEFAULT 0;
+    UPDATE alerts SET level_since = since,
+        level = CASE WHEN status = 'firing' AND kind = 'due' THEN 'yellow'
+                     WHEN status = 'firing' AND kind = 'missed' THEN 'red' END;
+    ALTER TABLE alert_events ADD COLUMN level TEXT;
+    UPDATE alert_events SET
+        level = CASE WHEN status = 'firing' AND kind = 'due' THEN 'yellow'
+                     WHEN status = 'firing' AND kind = 'missed' THEN 'red' END;
+    -- why a fund lags and what is being done (spendwatch explain)
+    CREATE TABLE explanations (
+        id INTEGER PRIMARY KEY,
+        fund TEXT NOT NULL,
+        -- YYYY-MM-DD, or NULL: every lag alert of the fund
+        milestone TEXT,
+        -- 经费保障 | 制度保障 | 人员保障 | 硬件保障 | 其他
+        reason TEXT NOT NULL,
+        text TEXT NOT NULL,
+        -- in force from this day (the as-of day it was recorded on)
+        day TEXT NOT NULL,
+        -- the last day in force, or NULL: until it ends otherwise
+        until TEXT,
+        -- the OS user who recorded it
+        user TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        -- the first day no longer in force when it ended before `until`, and why
+        -- (withdrawn | caught_up)
+        ended TEXT,
+        end_cause TEXT,
+        CHECK ((ended IS NULL) = (end_cause IS NULL)),
+        CHECK (until IS NULL OR until >= day)
+    );
+    CREATE INDEX explanations_by_fund ON explanations (fund);"),
 ];
 
 /// Renames `sources.content_sha256` and `rejected_sha256` where a database still has them.
@@ -208,9 +246,16 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Applies the migrations after `current`, each in its own transaction.
 pub(super) fn migrate(conn: &mut Connection, current: i64) -> rusqlite::Result<()> {
+    migrate_to(conn, current, SCHEMA_VERSION)
+}
+
+/// Applies the migrations after `current` up to version `target`, each in its own transaction
+/// (the tests build the databases of older versions with it).
+pub(super) fn migrate_to(conn: &mut Connection, current: i64, target: i64) -> rusqlite::Result<()> {
     for (index, step) in MIGRATIONS
         .iter()
         .enumerate()
+        .take(usize::try_from(target).unwrap_or(0))
         .skip(usize::try_from(current).unwrap_or(0))
     {
         let tx = conn.transaction()?;

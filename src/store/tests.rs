@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
 
 use super::*;
-use crate::core::{Entry, EntryRef, Money};
+use crate::core::{Entry, EntryRef, Level, Money};
 
 fn entry(fund: &str, m: u32, d: u32, fen: i64, voucher: &str, line: u32) -> Entry {
     Entry {
@@ -349,7 +349,7 @@ fn a_version_2_database_migrates_with_its_entries() {
     let path = dir.path().join("v2.db");
     {
         let mut conn = Connection::open(&path).expect("create");
-        schema::migrate(&mut conn, 0).expect("migrate");
+        schema::migrate_to(&mut conn, 0, 6).expect("migrate");
         // Back to version 2 by hand: recreate the version-2 entries table.
         conn.execute_batch(
             "DROP TABLE entries; DROP TABLE source_days; DROP TABLE fund_days;
@@ -377,6 +377,95 @@ fn a_version_2_database_migrates_with_its_entries() {
         entries.iter().map(|e| e.line).collect::<Vec<_>>(),
         vec![5, 6]
     );
+}
+
+/// Schema 7 adds levels to the alerts: those firing keep the colour their kind had (due:
+/// yellow, missed: red) from the day they began firing; the others, and over-budget and
+/// stale alerts, have none. Their history gets the same, and the explanations table is empty.
+#[test]
+fn a_version_6_database_migrates_with_the_levels_of_its_firing_alerts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("v6.db");
+    {
+        let mut conn = Connection::open(&path).expect("create");
+        schema::migrate_to(&mut conn, 0, 6).expect("migrate to 6");
+        conn.execute_batch(
+            "INSERT INTO alerts (fund, milestone, kind, status, since, last_sent, updated_at) VALUES
+                 ('a', '2025-06-30', 'due', 'resolved', '2025-06-20', '2025-06-20', '2025-07-01T01:00:00Z'),
+                 ('a', '2025-06-30', 'missed', 'firing', '2025-07-01', '2025-07-08', '2025-07-08T01:00:00Z'),
+                 ('b', '2025-10-31', 'due', 'firing', '2025-10-16', '2025-10-16', '2025-10-16T01:00:00Z'),
+                 ('b', '', 'over_budget', 'firing', '2025-10-01', '2025-10-01', '2025-10-01T01:00:00Z'),
+                 ('', '', 'stale', 'resolved', '2025-05-06', '2025-05-13', '2025-05-20T01:00:00Z');
+             INSERT INTO alert_events (check_day, at, fund, milestone, kind, reason, status) VALUES
+                 ('2025-06-20', '2025-06-20T01:00:00Z', 'a', '2025-06-30', 'due', 'first', 'firing'),
+                 ('2025-07-01', '2025-07-01T01:00:00Z', 'a', '2025-06-30', 'due', 'replaced', 'resolved'),
+                 ('2025-07-01', '2025-07-01T01:00:00Z', 'a', '2025-06-30', 'missed', 'first', 'firing'),
+                 ('2025-10-01', '2025-10-01T01:00:00Z', 'b', '', 'over_budget', 'first', 'firing');",
+        )
+        .expect("version 6 fixture");
+        assert_eq!(
+            conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+                .expect("version"),
+            6
+        );
+    }
+    let store = Store::open(&path).expect("migrate to current");
+    assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
+    let day = |text: &str| parse_iso_day(text).expect("test day");
+    let mut states: Vec<_> = store
+        .alert_rows()
+        .expect("rows")
+        .into_iter()
+        .map(|r| {
+            (
+                r.key.fund,
+                r.key.kind.as_str(),
+                r.state.status.as_str(),
+                r.state.level.map(Level::as_str),
+                r.state.level_since,
+                r.state.since,
+                r.state.escalated,
+            )
+        })
+        .collect();
+    states.sort();
+    let expect = |fund: &str, kind, status, level, since: &str| {
+        (
+            fund.to_owned(),
+            kind,
+            status,
+            level,
+            day(since),
+            day(since),
+            false,
+        )
+    };
+    assert_eq!(
+        states,
+        [
+            expect("", "stale", "resolved", None, "2025-05-06"),
+            expect("a", "due", "resolved", None, "2025-06-20"),
+            expect("a", "missed", "firing", Some("red"), "2025-07-01"),
+            expect("b", "due", "firing", Some("yellow"), "2025-10-16"),
+            expect("b", "over_budget", "firing", None, "2025-10-01"),
+        ]
+    );
+    let events: Vec<_> = store
+        .alert_events(10)
+        .expect("events")
+        .into_iter()
+        .map(|e| (e.key.kind.as_str(), e.reason, e.level.map(Level::as_str)))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("due", "first".to_owned(), Some("yellow")),
+            ("due", "replaced".to_owned(), None),
+            ("missed", "first".to_owned(), Some("red")),
+            ("over_budget", "first".to_owned(), None),
+        ]
+    );
+    assert_eq!(store.explanations().expect("explanations"), []);
 }
 
 /// After an upgrade from schema 1 or 2 the recorded hashes are SHA-256 (no `xxh3:`), which
@@ -508,6 +597,18 @@ fn backup_writes_a_checked_self_contained_copy_and_replaces_only_with_force() {
     ];
     put(&mut store, "/x.csv", "1", &v1);
     put(&mut store, "/y.csv", "1", &[entry("a", 3, 1, 7, "V3", 2)]);
+    let explained = NewExplanation {
+        fund: "a",
+        milestone: None,
+        reason: crate::core::ExplanationReason::Other,
+        text: "说明",
+        day: NaiveDate::from_ymd_opt(2025, 7, 1).expect("date"),
+        until: None,
+        user: "alice",
+    };
+    store
+        .record_explanation(&explained, at(NOW))
+        .expect("explanation");
 
     // While the store is open (its WAL holds the writes): the copy has them.
     let dest = dir.path().join("backup.db");
@@ -547,6 +648,14 @@ fn backup_writes_a_checked_self_contained_copy_and_replaces_only_with_force() {
     drop(store);
     let restored = Store::open(&dest).expect("open the copy");
     assert_eq!(restored.entries_in_force().expect("count"), (2, 1));
+    // The explanations too (the copy is of every table).
+    let texts: Vec<String> = restored
+        .explanations()
+        .expect("explanations")
+        .into_iter()
+        .map(|e| e.text)
+        .collect();
+    assert_eq!(texts, ["说明"]);
 
     // No database: nothing is created, neither it nor the backup.
     let missing = dir.path().join("none/spendwatch.db");

@@ -9,6 +9,7 @@ mod daemon_lock;
 mod daemon_process;
 mod database;
 mod duplicates;
+mod explain;
 mod field_cases;
 mod import_formats;
 mod mail_faults;
