@@ -7,8 +7,10 @@
 //! `src/report` finds nothing).
 
 mod alert;
+mod catch_up;
 mod entry;
 mod evaluate;
+mod forecast;
 mod fund;
 mod money;
 
@@ -16,10 +18,15 @@ pub use alert::{
     AlertKey, AlertKind, AlertPolicy, AlertState, AlertStatus, Decision, MilestoneFacts, Notice,
     Reason, any_year_open, decide_fund, decide_stale, silence_fund, year_closes,
 };
+pub use catch_up::{CatchUp, CatchUpStep, Part, WEEKS_WITHIN_DAYS, catch_up};
 pub use entry::{Entry, EntryRef};
 pub use evaluate::{
     FundReport, FundState, MilestoneReport, MilestoneStatus, NextStep, Policy, evaluate,
     still_to_spend,
+};
+pub use forecast::{
+    Band, FIRST_FORECAST_DAY, Forecast, Insufficient, MIN_SPENDING_DAYS, Outlook,
+    PACE_WEIGHT_PERCENT, ProjectedPoint, Projection, RUN_RATE_WINDOW_DAYS, YearEnd, forecast,
 };
 pub use fund::{DailySpend, Fund, Milestone};
 pub use money::{AmountError, Money, Share, ShareError};
