@@ -51,16 +51,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
 
-    println!(
-        "## Backtest of the forecast (central weight on the pace end: {PACE_WEIGHT_PERCENT}%)\n"
-    );
-    println!("### (a) The sample ledgers (data/ledger, read with config.yaml)\n");
+    println!("Backtest of the forecast; central weight on the pace end: {PACE_WEIGHT_PERCENT}%.\n");
+    println!("**(a) The sample ledgers (data/ledger, read with config.yaml)**\n");
     sample_table(&sample_years()?);
 
     let tuning = generate::realistic(TUNING_SEED, YEARS_PER_SEED);
     let evaluation = generate::realistic(EVALUATION_SEED, YEARS_PER_SEED);
     println!(
-        "\n### (b) Generated realistic years, evaluation seed {EVALUATION_SEED} ({YEARS_PER_SEED} fund-years)\n"
+        "\n**(b) Generated realistic years, evaluation seed {EVALUATION_SEED} ({YEARS_PER_SEED} fund-years)**\n"
     );
     println!("What the generated years look like (mean share of the budget spent by each day):\n");
     profile_table(&evaluation);
@@ -71,7 +69,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     kind_table(&evaluation);
     println!(
-        "\n### (b′) The same on the tuning seed {TUNING_SEED} ({YEARS_PER_SEED} fund-years)\n"
+        "\n**(b′) The same on the tuning seed {TUNING_SEED} ({YEARS_PER_SEED} fund-years)**\n"
     );
     summary_table(&tuning);
     println!(
@@ -82,7 +80,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (entries, funds, seed) = UNIFORM;
     let uniform = generate::uniform(entries, funds, seed);
     println!(
-        "\n### (c) Uniform years: benches/gen_ledger.py -n {entries} -f {funds} --seed {seed}\n"
+        "\n**(c) Uniform years: benches/gen_ledger.py -n {entries} -f {funds} --seed {seed}**\n"
     );
     summary_table(&uniform);
     Ok(())
