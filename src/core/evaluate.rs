@@ -277,7 +277,7 @@ fn milestone_report(
 /// The plan's cumulative share on `day` as an exact fraction (numerator, denominator) of the
 /// budget: linear by day between milestones, starting from 0 on the last day of the previous
 /// year; 0 before the year and the last share after the last milestone.
-fn plan_fraction(fund: &Fund, day: NaiveDate) -> (i64, i64) {
+pub(crate) fn plan_fraction(fund: &Fund, day: NaiveDate) -> (i64, i64) {
     let whole = i64::from(Share::WHOLE);
     let mut prev_date = fund.first_day().pred_opt().unwrap_or(NaiveDate::MIN);
     let mut prev_bp: i64 = 0;

@@ -7,9 +7,11 @@
 //! `src/report` finds nothing).
 
 mod alert;
+mod catch_up;
 mod entry;
 mod evaluate;
 mod explanation;
+mod forecast;
 mod fund;
 mod level;
 mod money;
@@ -19,12 +21,17 @@ pub use alert::{
     LagFacts, MilestoneFacts, Notice, Reason, any_year_open, decide_fund, decide_stale,
     silence_fund, year_closes,
 };
+pub use catch_up::{CatchUp, CatchUpStep, Part, WEEKS_WITHIN_DAYS, catch_up};
 pub use entry::{Entry, EntryRef};
 pub use evaluate::{
     FundReport, FundState, MilestoneReport, MilestoneStatus, NextStep, Policy, evaluate,
     still_to_spend,
 };
 pub use explanation::{EndCause, Explanation, ExplanationReason};
+pub use forecast::{
+    Band, FIRST_FORECAST_DAY, Forecast, Insufficient, MIN_SPENDING_DAYS, Outlook,
+    PACE_WEIGHT_PERCENT, ProjectedPoint, Projection, RUN_RATE_WINDOW_DAYS, YearEnd, forecast,
+};
 pub use fund::{DailySpend, Fund, Milestone};
 pub use level::{
     Behind, Conditions, Grading, Level, LevelRule, MilestoneCondition, Reference, TimeBasis, grade,
