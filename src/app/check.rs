@@ -124,7 +124,7 @@ fn check_inner(
     let (files, import_warnings) = import::configured_files(config);
     let imports = import::sync_sources(store, config, &files, clock.stamp)?;
     let snapshot = snapshot::read(store, config, clock.day)?;
-    let decisions = decide(config, &snapshot);
+    let (decisions, explanations_ended) = decide(config, &snapshot);
 
     let rejections = store.unnotified_rejections()?;
     let standing = standing_news(config, store, &snapshot)?;
@@ -167,7 +167,7 @@ fn check_inner(
         notices_sent: &notices_sent,
         notices_cleared: &standing.cleared,
         force_notices_sent: &force_notices_sent,
-        explanations_ended: &[],
+        explanations_ended: &explanations_ended,
     })?;
     let emails = composed
         .into_iter()
@@ -188,9 +188,10 @@ fn check_inner(
     })
 }
 
-/// The alert decisions of a check: the spending rules for each fund that has data, and the
-/// freshness of the ledger; each logged with its reason.
-fn decide(config: &Config, snapshot: &Snapshot<'_>) -> Vec<Decision> {
+/// The alert decisions of a check — the spending rules for each fund that has data, and the
+/// freshness of the ledger; each logged with its reason — and the explanations that end
+/// because their fund caught up.
+fn decide(config: &Config, snapshot: &Snapshot<'_>) -> (Vec<Decision>, Vec<i64>) {
     let policy = alert_policy(config);
     let day = snapshot.day;
     let mut decisions: Vec<Decision> = Vec::new();
@@ -228,6 +229,9 @@ fn decide(config: &Config, snapshot: &Snapshot<'_>) -> Vec<Decision> {
         policy,
         day,
     ));
+    for id in &ended {
+        info!(explanation = id, day = %day, "explanation ended: nothing it covers is firing");
+    }
     for d in &decisions {
         info!(
             fund = %d.key.fund,
@@ -240,7 +244,7 @@ fn decide(config: &Config, snapshot: &Snapshot<'_>) -> Vec<Decision> {
             "alert decision"
         );
     }
-    decisions
+    (decisions, ended)
 }
 
 /// What changed among the notices told once while their condition holds.

@@ -11,7 +11,10 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use crate::config::Config;
-use crate::core::{AlertKey, AlertState, Explanation, Fund, FundReport, Grading, evaluate, grade};
+use crate::core::{
+    AlertKey, AlertState, CatchUp, Explanation, Forecast, Fund, FundReport, Grading, catch_up,
+    evaluate, forecast, grade,
+};
 use crate::store::{Overlap, Store, StoreError};
 
 /// Everything known on one day.
@@ -43,6 +46,10 @@ pub struct FundSnapshot<'c> {
     pub overlaps: Vec<Overlap>,
     /// Its level by the rules in force; `None`: no rule holds.
     pub grading: Option<Grading>,
+    /// Where its spending is heading: by each remaining milestone and 12-31.
+    pub forecast: Forecast,
+    /// What must still be spent by each remaining milestone, by month and week.
+    pub catch_up: CatchUp,
     /// Its 情况说明, in force or not, oldest first.
     pub explanations: Vec<Explanation>,
 }
@@ -66,6 +73,7 @@ pub fn read<'c>(
     day: NaiveDate,
 ) -> Result<Snapshot<'c>, StoreError> {
     let counts = store.entry_counts()?;
+    let explanations = store.explanations()?;
     let overlaps = store.overlaps()?;
     let mut funds = Vec::with_capacity(config.funds.len());
     for fund in &config.funds {
@@ -74,7 +82,13 @@ pub fn read<'c>(
         funds.push(FundSnapshot {
             fund,
             grading: grade(fund, &report, &[]),
-            explanations: Vec::new(),
+            forecast: forecast(fund, &spend, day),
+            catch_up: catch_up(fund, &report),
+            explanations: explanations
+                .iter()
+                .filter(|e| e.fund == fund.id)
+                .cloned()
+                .collect(),
             report,
             entries: counts.get(&fund.id).copied().unwrap_or(0),
             overlaps: overlaps
