@@ -26,7 +26,7 @@ pub use evaluate::{
 pub use explanation::{EndCause, Explanation, ExplanationReason};
 pub use fund::{DailySpend, Fund, Milestone};
 pub use level::{
-    Behind, Conditions, Grading, Level, LevelRule, MilestoneCondition, Reference, TimeBasis, grade,
-    holds,
+    Behind, Conditions, Grading, Level, LevelRule, MilestoneCondition, Preset, Reference,
+    TimeBasis, grade, holds,
 };
 pub use money::{AmountError, Money, Share, ShareError};

@@ -34,6 +34,7 @@ fn fund(id: &str, name: &str, budget_yuan: i64) -> Fund {
             .collect(),
         aliases: vec![],
         notify: vec![],
+        escalate: vec![],
     }
 }
 
