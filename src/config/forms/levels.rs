@@ -113,9 +113,7 @@ pub(in crate::config) fn behind(text: &str) -> Result<Reference, String> {
 pub(in crate::config) fn points(value: &Value) -> Result<Share, String> {
     let message = match value {
         Value::Number(n) => match n.as_f64() {
-            Some(0.0) => {
-                "0 is no minimum: delete `points` to count any shortfall".to_owned()
-            }
+            Some(0.0) => "0 is no minimum: delete `points` to count any shortfall".to_owned(),
             Some(f) if f < 0.0 => {
                 format!("{n} is below zero: points say how far spending is behind, e.g. points: 10")
             }

@@ -157,7 +157,12 @@ impl Validator<'_> {
             let why = if narrowing.is_empty() {
                 String::new()
             } else {
-                format!(" ({} only narrow a rule)", narrowing.join(" and "))
+                let verb = if narrowing.len() == 1 {
+                    "narrows"
+                } else {
+                    "narrow"
+                };
+                format!(" ({} only {verb} a rule)", narrowing.join(" and "))
             };
             self.problems.add(
                 at.clone(),
