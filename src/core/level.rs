@@ -218,6 +218,8 @@ pub fn holds(when: &Conditions, fund: &Fund, report: &FundReport) -> bool {
             .milestones
             .iter()
             .any(|m| m.status == MilestoneStatus::AtRisk),
+        // Targets increase down the plan, so if any missed milestone is not caught up, the
+        // latest missed one is not either.
         MilestoneCondition::Missed => report
             .milestones
             .iter()
