@@ -176,6 +176,7 @@ pub(crate) fn fund(id: String, year: i32, budget: Money) -> Fund {
             .collect(),
         aliases: vec![],
         notify: vec![],
+        escalate: vec![],
     }
 }
 

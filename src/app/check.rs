@@ -87,7 +87,7 @@ pub fn alert_policy(config: &Config) -> AlertPolicy {
         repeat_days: days(config.alerts.repeat_interval),
         notify_resolved: config.alerts.notify_resolved,
         stale_days: days(config.alerts.stale_after),
-        escalate_days: 7,
+        escalate_days: days(config.alerts.escalate_after),
     }
 }
 
@@ -205,7 +205,7 @@ fn decide(config: &Config, snapshot: &Snapshot<'_>) -> (Vec<Decision>, Vec<i64>)
                 report: &f.report,
                 grading: f.grading.as_ref(),
                 explanations: &f.explanations,
-                escalates: false,
+                escalates: !(config.email.escalate.is_empty() && f.fund.escalate.is_empty()),
             };
             let fund = decide_fund(&facts, &snapshot.alerts, policy, day);
             decisions.extend(fund.decisions);
@@ -437,6 +437,16 @@ fn group(
         all.dedup();
         all
     };
+    let escalated_funds: std::collections::HashSet<&str> = decisions
+        .iter()
+        .filter(|d| {
+            d.notice
+                .as_ref()
+                .and_then(Notice::lag)
+                .is_some_and(|l| l.escalation.is_some())
+        })
+        .map(|d| d.key.fund.as_str())
+        .collect();
     for d in decisions {
         let Some(notice) = &d.notice else { continue };
         let (to, admin_notice) = match notice {
@@ -455,7 +465,14 @@ fn group(
                 let Some(&i) = fund_index.get(d.key.fund.as_str()) else {
                     continue;
                 };
-                (recipients(&config.funds[i].notify, &config.email.to), None)
+                let fund = &config.funds[i];
+                let mut to = recipients(&fund.notify, &config.email.to);
+                // An escalation goes to the leadership besides the usual recipients, with the
+                // fund's other notices of the check, so that nobody gets them in two emails.
+                if escalated_funds.contains(fund.id.as_str()) {
+                    to = recipients(&fund.escalate, &recipients(&config.email.escalate, &to));
+                }
+                (to, None)
             }
         };
         if to.is_empty() {

@@ -81,7 +81,7 @@ pub fn read<'c>(
         let report = evaluate(fund, &spend, day, config.policy());
         funds.push(FundSnapshot {
             fund,
-            grading: grade(fund, &report, &[]),
+            grading: grade(fund, &report, &config.alerts.levels),
             forecast: forecast(fund, &spend, day),
             catch_up: catch_up(fund, &report),
             explanations: explanations

@@ -3,7 +3,9 @@
 
 use super::Failure;
 use crate::config::{Config, Series, Transport};
+use crate::core::{LevelRule, Preset, TimeBasis};
 use crate::daemon::Schedule;
+use crate::report::rule_words;
 
 pub(super) fn check(config: &Config) -> Result<(), Failure> {
     print!("{}", effective(config));
@@ -57,13 +59,7 @@ fn effective(c: &Config) -> String {
     out.line(format!("database: {}", c.database.display()));
     out.line(format!("schedule: \"{}\"", c.schedule));
     ledger(c, &mut out);
-    out.line(format!(
-        "alerts: {{warn_days: {}, repeat_interval: {}, notify_resolved: {}, stale_after: {}}}",
-        c.alerts.warn_days,
-        crate::config::format_duration(c.alerts.repeat_interval),
-        c.alerts.notify_resolved,
-        crate::config::format_duration(c.alerts.stale_after),
-    ));
+    alerts(c, &mut out);
     email(c, &mut out);
     funds(c, &mut out);
     out.0
@@ -121,6 +117,66 @@ fn ledger(c: &Config, out: &mut Lines) {
     }
 }
 
+/// `alerts:`: the timing, the basis of 序时进度, escalation, and the grading rules in force —
+/// the milestone floors, the preset's, the office's — each with its level, its standard
+/// (预警标准) and its source (预警依据).
+fn alerts(c: &Config, out: &mut Lines) {
+    let a = &c.alerts;
+    out.line("alerts:");
+    out.line(format!("  warn_days: {}", a.warn_days));
+    out.line(format!(
+        "  repeat_interval: {}",
+        crate::config::format_duration(a.repeat_interval)
+    ));
+    out.line(format!("  notify_resolved: {}", a.notify_resolved));
+    out.line(format!(
+        "  stale_after: {}",
+        crate::config::format_duration(a.stale_after)
+    ));
+    let basis = match a.time_basis {
+        TimeBasis::Day => "序时进度 = day of the year ÷ days in the year",
+        TimeBasis::Month => "序时进度 = the month ÷ 12 (any day of June is 50%)",
+    };
+    out.line(format!(
+        "  time_basis: {}   # {basis}",
+        a.time_basis.as_str()
+    ));
+    out.line(format!(
+        "  escalate_after: {}   # a red lag unexplained this long also goes to the escalate \
+         recipients",
+        crate::config::format_duration(a.escalate_after)
+    ));
+    out.line("  levels:");
+    out.line(format!("    preset: {}", a.preset));
+    out.line(
+        "    # in force, in this order (each gives at least its level; the highest that holds \
+         wins, a tie names the first):",
+    );
+    // The preset's rules come first in `levels`; the office's follow.
+    let preset_rules = Preset::parse(&a.preset).map_or(0, |p| p.rules(a.time_basis).len());
+    let floors = LevelRule::milestone_floors();
+    let sources = floors
+        .iter()
+        .map(|r| (r, "milestone floor, always in force".to_owned()))
+        .chain(a.levels.iter().enumerate().map(|(i, r)| {
+            let source = if i < preset_rules {
+                format!("preset {}", a.preset)
+            } else {
+                format!("rules[{}]", i - preset_rules)
+            };
+            (r, source)
+        }));
+    for (n, (rule, source)) in sources.enumerate() {
+        out.line(format!(
+            "    # {}. {}  {}   ({source})",
+            n + 1,
+            rule_words::level_word(rule.level),
+            rule_words::standard(rule)
+        ));
+        out.line(format!("    #    预警依据：{}", rule.basis));
+    }
+}
+
 /// `email:`: the addresses and the transport; of SMTP, where the password comes from, never
 /// the password.
 fn email(c: &Config, out: &mut Lines) {
@@ -128,6 +184,7 @@ fn email(c: &Config, out: &mut Lines) {
     out.line(format!("  from: \"{}\"", c.email.from));
     out.line(format!("  to: [{}]", c.email.to.join(", ")));
     out.line(format!("  admin: [{}]", c.email.admin.join(", ")));
+    out.line(format!("  escalate: [{}]", c.email.escalate.join(", ")));
     match &c.email.transport {
         Transport::File { dir } => out.line(format!(
             "  transport: file   # .eml files in {}",
@@ -193,6 +250,9 @@ fn funds(c: &Config, out: &mut Lines) {
         }
         if !f.notify.is_empty() {
             out.line(format!("    notify: [{}]", f.notify.join(", ")));
+        }
+        if !f.escalate.is_empty() {
+            out.line(format!("    escalate: [{}]", f.escalate.join(", ")));
         }
     }
 }

@@ -13,6 +13,9 @@ use super::MAX_SUBTOTAL_WORD_CHARS;
 use super::raw::describe;
 use crate::core::{AmountError, Money, Share, ShareError};
 
+mod levels;
+pub(super) use levels::{behind, level, milestone, points, preset, rate, time_basis};
+
 /// A time zone of the IANA database, or what to write instead.
 pub(super) fn timezone(text: &str) -> Result<Tz, String> {
     if let Ok(tz) = Tz::from_str(text) {
@@ -119,12 +122,26 @@ pub(super) fn share(value: &Value) -> Result<Share, String> {
 /// A budget of more than zero (`15.00万元`, `150000`, `"150,000.00元"`), or what to write
 /// instead.
 pub(super) fn budget(value: &Value) -> Result<Money, String> {
+    money("budget", value)
+}
+
+/// An amount of more than zero written as budgets are, for the key `key` (`budget`, or a
+/// rule's `amount` and `min_budget`), or what to write instead.
+pub(super) fn money(key: &str, value: &Value) -> Result<Money, String> {
+    let (noun, e_g) = match key {
+        "amount" => ("an amount", "amount: 5万元, 50000 or \"50,000.00元\""),
+        "min_budget" => (
+            "a minimum budget",
+            "min_budget: 1000万元, 10000000 or \"10,000,000.00元\"",
+        ),
+        _ => ("a budget", "budget: 15.00万元, 150000 or \"150,000.00元\""),
+    };
     let text = match value {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
         other => {
             return Err(format!(
-                "{} is not an amount: write e.g. budget: 15.00万元, 150000 or \"150,000.00元\"",
+                "{} is not an amount: write e.g. {e_g}",
                 describe(other)
             ));
         }
@@ -133,7 +150,7 @@ pub(super) fn budget(value: &Value) -> Result<Money, String> {
     let amount = text.trim_end().strip_suffix('整').unwrap_or(&text);
     let message = match Money::parse_budget(amount) {
         Ok(m) if m > Money::ZERO => return Ok(m),
-        Ok(_) => format!("{text:?}: a budget must be more than zero"),
+        Ok(_) => format!("{text:?}: {noun} must be more than zero"),
         Err(AmountError::TooManyDecimals) => format!(
             "{text:?} is finer than the 分: write at most 2 decimals in 元 (150000.25) or 6 \
              in 万元 (15.000025万元)"
@@ -142,7 +159,7 @@ pub(super) fn budget(value: &Value) -> Result<Money, String> {
             "{text:?} has misplaced thousands separators: write \"150,000.00\" (groups of \
              three digits) or 150000"
         ),
-        Err(AmountError::TooLarge) => format!("{text:?} is too large for a budget"),
+        Err(AmountError::TooLarge) => format!("{text:?} is too large for {noun}"),
         Err(_) => {
             let hint = if text.contains(|c: char| {
                 "零一二三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟".contains(c)
@@ -151,10 +168,7 @@ pub(super) fn budget(value: &Value) -> Result<Money, String> {
             } else {
                 fullwidth(&text)
             };
-            format!(
-                "{text:?} is not an amount{hint}: write e.g. budget: 15.00万元, 150000 or \
-                 \"150,000.00元\""
-            )
+            format!("{text:?} is not an amount{hint}: write e.g. {e_g}")
         }
     };
     Err(message)
@@ -291,8 +305,10 @@ pub(super) fn month_day((month, day): (u32, u32)) -> String {
     format!("\"{month:02}-{day:02}\"")
 }
 
-/// Why `text` is not an `MM-DD` day, with the day written right when it can be made out.
-pub(super) fn day_fault(text: &str) -> String {
+/// Why `text`, the value of `key` (a milestone's `by`, a rule's `from`), is not an `MM-DD`
+/// day, with the day written right when it can be made out.
+pub(super) fn day_fault(key: &str, text: &str) -> String {
+    let e_g = if key == "from" { "09-30" } else { "06-30" };
     let digits: Vec<u32> = text
         .split(|c: char| !c.is_ascii_digit())
         .filter(|p| !p.is_empty())
@@ -303,20 +319,20 @@ pub(super) fn day_fault(text: &str) -> String {
         [m, d] => (m, d),
         _ => {
             return format!(
-                "{text:?} is not a day{}: write MM-DD in quotes, e.g. by: \"06-30\"",
+                "{text:?} is not a day{}: write MM-DD in quotes, e.g. {key}: \"{e_g}\"",
                 fullwidth(text)
             );
         }
     };
     match NaiveDate::from_ymd_opt(2000, month, day) {
         Some(_) if digits.len() == 3 => format!(
-            "{text:?}: write only the month and day, by: \"{month:02}-{day:02}\" (the year is each \
-             fund's year)"
+            "{text:?}: write only the month and day, {key}: \"{month:02}-{day:02}\" (the year is \
+             each fund's year)"
         ),
-        Some(_) => format!("{text:?}: write MM-DD, by: \"{month:02}-{day:02}\""),
+        Some(_) => format!("{text:?}: write MM-DD, {key}: \"{month:02}-{day:02}\""),
         None => format!(
-            "{text:?} is not a day of the year (month {month}, day {day}): write MM-DD, e.g. by: \
-             \"06-30\""
+            "{text:?} is not a day of the year (month {month}, day {day}): write MM-DD, e.g. \
+             {key}: \"{e_g}\""
         ),
     }
 }

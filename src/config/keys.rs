@@ -23,11 +23,29 @@ pub(super) const ALERTS: &[&str] = &[
     "repeat_interval",
     "notify_resolved",
     "stale_after",
+    "time_basis",
+    "escalate_after",
+    "levels",
+];
+pub(super) const LEVELS: &[&str] = &["preset", "rules"];
+/// The keys of one rule of `alerts.levels.rules`: its level, its conditions, its source.
+pub(super) const RULE: &[&str] = &[
+    "level",
+    "milestone",
+    "behind",
+    "points",
+    "amount",
+    "within_days",
+    "rate_below",
+    "from",
+    "min_budget",
+    "basis",
 ];
 pub(super) const EMAIL: &[&str] = &[
     "from",
     "to",
     "admin",
+    "escalate",
     "transport",
     "file",
     "smtp",
@@ -54,6 +72,7 @@ pub(super) const FUND: &[&str] = &[
     "milestones",
     "aliases",
     "notify",
+    "escalate",
 ];
 pub(super) const MILESTONE: &[&str] = &["by", "share"];
 pub(super) const SOURCE: &[&str] = &["path", "fund", "series"];
@@ -64,6 +83,8 @@ pub(super) const SECTIONS: &[(&str, &[&str])] = &[
     ("under `ledger:`", LEDGER),
     ("under `ledger.columns:`", COLUMNS),
     ("under `alerts:`", ALERTS),
+    ("under `alerts.levels:`", LEVELS),
+    ("in each rule of `alerts.levels.rules`", RULE),
     ("under `email:`", EMAIL),
     ("under `email.file:`", FILE),
     ("under `email.smtp:`", SMTP),
@@ -96,6 +117,24 @@ pub(super) fn example(key: &str) -> &'static str {
         "repeat_interval" => "repeat_interval: 7d",
         "notify_resolved" => "notify_resolved: true",
         "stale_after" => "stale_after: 35d",
+        "time_basis" => "time_basis: month",
+        "escalate_after" => "escalate_after: 7d",
+        "levels" => "levels: {preset: standard}",
+        "preset" => "preset: standard",
+        "rules" => "rules: [{level: 橙, behind: time, points: 15, basis: 区财政局预算执行通报}]",
+        "level" => "level: 橙",
+        "milestone" => "milestone: at_risk",
+        "behind" => "behind: time",
+        "points" => "points: 10",
+        "amount" => "amount: 5万元",
+        "within_days" => "within_days: 7",
+        "rate_below" => "rate_below: 60%",
+        "min_budget" => "min_budget: 1000万元",
+        "basis" => {
+            "basis: 区财政局预算执行通报 (预警依据: where the rule comes from, shown in every \
+             notice it gives)"
+        }
+        "escalate" => "escalate: [leader@localhost]",
         "from" => "from: \"spendwatch <spendwatch@localhost>\"",
         "to" => "to: [finance@localhost]",
         "admin" => "admin: [admin@localhost]",

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use chrono_tz::Tz;
 
-use crate::core::Fund;
+use crate::core::{Fund, LevelRule, TimeBasis};
 use crate::ledger::ExtraHeaders;
 use problems::Problems;
 pub use problems::{ConfigError, Problem};
@@ -46,6 +46,14 @@ pub mod defaults {
     /// `alerts.stale_after`: how long no ledger source may change before the admin hears of it
     /// (the `stale` alert, SPEC §4).
     pub const STALE_AFTER: &str = "35d";
+    /// `alerts.time_basis`: 序时进度 by day (SPEC §3).
+    pub const TIME_BASIS: &str = "day";
+    /// `alerts.levels.preset`: the grading rules used unless the config names others
+    /// (README, "Warning levels").
+    pub const PRESET: &str = "standard";
+    /// `alerts.escalate_after`: how long a red lag may stay unexplained before it goes to the
+    /// `escalate` recipients too.
+    pub const ESCALATE_AFTER: &str = "7d";
     /// `email.from`: the sender mailbox of every email.
     pub const FROM: &str = "spendwatch <spendwatch@localhost>";
     /// `email.transport`: `.eml` files in a folder, so a fresh install needs no mail server.
@@ -69,6 +77,10 @@ pub mod defaults {
 /// The longest word `ledger.subtotal_words` accepts, in characters: the built-in words have at
 /// most 4, and a long text is a memo, not a subtotal label.
 pub const MAX_SUBTOTAL_WORD_CHARS: usize = 16;
+
+/// The longest `basis` (预警依据) a rule of `alerts.levels.rules` may have, in characters:
+/// every notice the rule gives shows it, and a document's name and article fit.
+pub const MAX_BASIS_CHARS: usize = 200;
 
 /// A validated configuration. Paths are absolute.
 #[derive(Debug, Clone)]
@@ -134,6 +146,20 @@ pub struct AlertSettings {
     /// How long no ledger source may change, while a fund's year is open, before the `stale`
     /// alert goes to the admin. More than zero.
     pub stale_after: Duration,
+    /// How 序时进度 is counted, in the evaluation ([`Config::policy`]) and in every rule of
+    /// `levels`.
+    pub time_basis: TimeBasis,
+    /// `alerts.levels.preset`: the name of the preset whose rules come first in `levels`
+    /// (`standard` by default; `none` for none), one of [`crate::core::Preset::name`].
+    pub preset: String,
+    /// The grading rules: the preset's, then the office's own `alerts.levels.rules` in the
+    /// order written, each with a non-empty basis (预警依据) and at least one condition besides
+    /// `from` and `min_budget`. The milestone floors are not in it: [`crate::core::grade`]
+    /// adds them.
+    pub levels: Vec<LevelRule>,
+    /// How long a red lag may stay without an explanation before it is sent once more to the
+    /// `escalate` recipients. More than zero.
+    pub escalate_after: Duration,
 }
 
 /// The `email:` section: sender, recipients and transport. Addresses are checked to be single
@@ -147,6 +173,9 @@ pub struct EmailSettings {
     /// The administrator's addresses: stale data, rejected sources and other notices about
     /// the system rather than the spending. May be empty (then those notices are only logged).
     pub admin: Vec<String>,
+    /// The office's leadership: a red lag unexplained for `alerts.escalate_after` is sent to
+    /// them too (a fund's `escalate` adds to them). May be empty.
+    pub escalate: Vec<String>,
     /// How the outbox is delivered.
     pub transport: Transport,
 }
@@ -217,10 +246,12 @@ impl Config {
         self.funds.iter().find(|f| f.id == id)
     }
 
-    /// The evaluation settings this config asks for (`alerts.warn_days`).
+    /// The evaluation settings this config asks for (`alerts.warn_days`,
+    /// `alerts.time_basis`).
     pub fn policy(&self) -> crate::core::Policy {
         crate::core::Policy {
             warn_days: self.alerts.warn_days,
+            time_basis: self.alerts.time_basis,
         }
     }
 }

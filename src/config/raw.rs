@@ -14,7 +14,10 @@ mod values;
 use serde_yaml::Value;
 
 use super::Problems;
-use super::keys::{ALERTS, COLUMNS, EMAIL, FILE, FUND, LEDGER, MILESTONE, SENDMAIL, SMTP, SOURCE};
+use super::keys::{
+    ALERTS, COLUMNS, EMAIL, FILE, FUND, LEDGER, LEVELS, MILESTONE, RULE, SENDMAIL, SMTP, SOURCE,
+    example,
+};
 pub(super) use values::{PASSWORD, describe};
 use values::{Reader, Section};
 
@@ -59,6 +62,37 @@ pub(super) struct RawAlerts {
     pub repeat_interval: Option<String>,
     pub notify_resolved: Option<bool>,
     pub stale_after: Option<String>,
+    pub time_basis: Option<String>,
+    pub escalate_after: Option<String>,
+    pub levels: RawLevels,
+}
+
+/// `alerts.levels`: the preset and the office's own rules.
+#[derive(Debug, Default)]
+pub(super) struct RawLevels {
+    pub preset: Option<String>,
+    pub rules: Vec<RawRule>,
+}
+
+/// One rule of `alerts.levels.rules`; a value is `None` when absent or refused (a text or a
+/// number where the validator judges what it means).
+#[derive(Debug, Default)]
+pub(super) struct RawRule {
+    /// Its index in the list, for its key path.
+    pub index: usize,
+    pub level: Option<String>,
+    pub milestone: Option<String>,
+    pub behind: Option<String>,
+    pub points: Option<Value>,
+    pub amount: Option<Value>,
+    pub within_days: Option<u32>,
+    pub rate_below: Option<Value>,
+    pub from: Option<String>,
+    pub min_budget: Option<Value>,
+    pub basis: Option<String>,
+    /// The keys written, even those whose value was refused: what the rule is meant to be,
+    /// for the checks of the rule as a whole (so a refused value brings no follow-on).
+    pub written: Vec<&'static str>,
 }
 
 #[derive(Debug, Default)]
@@ -66,6 +100,7 @@ pub(super) struct RawEmail {
     pub from: Option<String>,
     pub to: Texts,
     pub admin: Texts,
+    pub escalate: Texts,
     pub transport: Option<String>,
     pub file_dir: Option<String>,
     pub smtp: Option<RawSmtp>,
@@ -105,6 +140,7 @@ pub(super) struct RawFund {
     pub milestones: Option<Vec<RawMilestone>>,
     pub aliases: Texts,
     pub notify: Texts,
+    pub escalate: Texts,
 }
 
 /// Reads the tree of a non-empty file; `None` when it is not a mapping of settings at all.
@@ -128,6 +164,12 @@ pub(super) fn read(tree: &Value, problems: &mut Problems) -> Option<RawConfig> {
             repeat_interval: r.duration(&s, "repeat_interval"),
             notify_resolved: r.flag(&s, "notify_resolved"),
             stale_after: r.duration(&s, "stale_after"),
+            time_basis: r.text(&s, "time_basis"),
+            escalate_after: r.duration(&s, "escalate_after"),
+            levels: r
+                .section(&s, "levels", LEVELS)
+                .map(|l| r.levels(&l))
+                .unwrap_or_default(),
         };
     }
     if let Some(s) = r.section(&top, "email", EMAIL) {
@@ -207,6 +249,7 @@ impl Reader<'_> {
             from: self.text(s, "from"),
             to: self.texts(s, "to"),
             admin: self.texts(s, "admin"),
+            escalate: self.texts(s, "escalate"),
             transport: self.text(s, "transport"),
             ..RawEmail::default()
         };
@@ -317,6 +360,88 @@ impl Reader<'_> {
         }
         fund.aliases = self.texts(&f, "aliases");
         fund.notify = self.texts(&f, "notify");
+        fund.escalate = self.texts(&f, "escalate");
         fund
+    }
+
+    /// `alerts.levels`: the preset's name and each rule as written.
+    fn levels(&mut self, s: &Section<'_>) -> RawLevels {
+        let path = s.child("rules");
+        let rules = self
+            .list(s, "rules")
+            .into_iter()
+            .filter_map(|(i, item)| {
+                let at = format!("{path}[{i}]");
+                let Value::Mapping(map) = item else {
+                    self.problems.add(
+                        at,
+                        format!(
+                            "{} was given: write each rule as `key: value` pairs after `- `, \
+                             with its level, its conditions and where it comes from, e.g. - \
+                             {{level: 橙, behind: time, points: 15, basis: 区财政局预算执行通报}}",
+                            describe(item)
+                        ),
+                    );
+                    return None;
+                };
+                let m = self.keys(map, at, RULE);
+                Some(self.rule(&m, i))
+            })
+            .collect();
+        RawLevels {
+            preset: self.text(s, "preset"),
+            rules,
+        }
+    }
+
+    /// One rule; an empty value is refused here, since a rule's keys have no default.
+    fn rule(&mut self, m: &Section<'_>, index: usize) -> RawRule {
+        let mut rule = RawRule {
+            index,
+            written: RULE.iter().copied().filter(|k| m.has(k)).collect(),
+            ..RawRule::default()
+        };
+        for key in &rule.written {
+            if m.get(key).is_none() {
+                let e_g = if *key == "from" {
+                    "from: \"09-30\""
+                } else {
+                    example(key)
+                };
+                self.problems
+                    .add(m.child(key), format!("is empty: write e.g. {e_g}"));
+            }
+        }
+        if self.required(m, "level").is_some() {
+            rule.level = self.text(m, "level");
+        }
+        rule.milestone = self.text(m, "milestone");
+        rule.behind = self.text(m, "behind");
+        rule.points = m.get("points").cloned();
+        rule.amount = m.get("amount").cloned();
+        rule.within_days = self
+            .whole(m, "within_days", 0, 366)
+            .and_then(|n| u32::try_from(n).ok());
+        rule.rate_below = m.get("rate_below").cloned();
+        rule.from = match m.get("from") {
+            Some(Value::String(text)) => Some(text.clone()),
+            Some(other) => {
+                self.problems.add(
+                    m.child("from"),
+                    format!(
+                        "{} was given: write the day the rule starts as MM-DD in quotes, e.g. \
+                         from: \"09-30\"",
+                        describe(other)
+                    ),
+                );
+                None
+            }
+            None => None,
+        };
+        rule.min_budget = m.get("min_budget").cloned();
+        if self.required(m, "basis").is_some() {
+            rule.basis = self.text(m, "basis");
+        }
+        rule
     }
 }

@@ -6,6 +6,7 @@ use serde_yaml::Value;
 
 mod funds;
 mod keys;
+mod levels;
 mod text;
 
 const FUNDS: &str = r#"
@@ -97,8 +98,14 @@ fn defaults_fill_every_optional_key() {
             repeat_interval: Duration::from_secs(7 * 86_400),
             notify_resolved: true,
             stale_after: Duration::from_secs(35 * 86_400),
+            time_basis: crate::core::TimeBasis::Day,
+            preset: "standard".into(),
+            levels: crate::core::Preset::Standard.rules(crate::core::TimeBasis::Day),
+            escalate_after: Duration::from_secs(7 * 86_400),
         }
     );
+    assert!(c.email.escalate.is_empty());
+    assert!(c.funds.iter().all(|f| f.escalate.is_empty()));
     assert_eq!(c.funds[0].milestones.len(), 4);
     assert!(c.sources.is_empty());
 }

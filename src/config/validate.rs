@@ -17,10 +17,11 @@ use super::{
     AlertSettings, Config, EmailSettings, Problems, Security, Series, SmtpSettings, SourceSpec,
     Transport, defaults,
 };
-use crate::core::Share;
+use crate::core::{Share, TimeBasis};
 use crate::ledger::{ExtraHeaders, Role};
 
 mod funds;
+mod levels;
 
 /// Validates `raw` as read from `file`, resolving relative paths against `dir`. `None` when a
 /// setting without a default is unusable; the problems say why.
@@ -277,6 +278,16 @@ impl Validator<'_> {
     }
 
     fn alerts(&mut self, raw: RawAlerts) -> AlertSettings {
+        // A refused basis is reported; the rest is judged by the default, without follow-on.
+        let time_basis = match raw.time_basis.as_deref() {
+            None if self.problems.reported_at("alerts.time_basis") => None,
+            None => Some(TimeBasis::default()),
+            Some(text) => forms::time_basis(text)
+                .map_err(|message| self.problems.add("alerts.time_basis", message))
+                .ok(),
+        };
+        let written = raw.time_basis.is_some();
+        let (preset, levels) = self.levels(raw.levels, time_basis, written);
         AlertSettings {
             warn_days: raw.warn_days.unwrap_or(defaults::WARN_DAYS),
             repeat_interval: self.duration(
@@ -289,6 +300,14 @@ impl Validator<'_> {
                 "alerts.stale_after",
                 raw.stale_after.as_deref(),
                 defaults::STALE_AFTER,
+            ),
+            time_basis: time_basis.unwrap_or_default(),
+            preset,
+            levels,
+            escalate_after: self.duration(
+                "alerts.escalate_after",
+                raw.escalate_after.as_deref(),
+                defaults::ESCALATE_AFTER,
             ),
         }
     }
@@ -313,7 +332,11 @@ impl Validator<'_> {
     fn email(&mut self, raw: RawEmail) -> Option<EmailSettings> {
         let from = raw.from.unwrap_or_else(|| defaults::FROM.to_owned());
         self.mailbox("email.from", "from", &from);
-        for (key, list) in [("to", &raw.to), ("admin", &raw.admin)] {
+        for (key, list) in [
+            ("to", &raw.to),
+            ("admin", &raw.admin),
+            ("escalate", &raw.escalate),
+        ] {
             for (i, addr) in list {
                 self.mailbox(&format!("email.{key}[{i}]"), key, addr);
             }
@@ -357,6 +380,7 @@ impl Validator<'_> {
             from,
             to: raw.to.into_iter().map(|(_, t)| t).collect(),
             admin: raw.admin.into_iter().map(|(_, t)| t).collect(),
+            escalate: raw.escalate.into_iter().map(|(_, t)| t).collect(),
             transport,
         })
     }

@@ -300,9 +300,18 @@ pub struct LagFacts {
     pub explanation: Option<Explanation>,
     /// The 情况说明 that ran out since the last notice, when that is why this notice goes.
     pub expired: Option<Explanation>,
-    /// Days red and unexplained, when this notice escalates: it goes to the `escalate`
-    /// recipients as well.
-    pub escalation: Option<i64>,
+    /// When this notice escalates (it goes to the `escalate` recipients as well): how long the
+    /// alert has been red and unexplained.
+    pub escalation: Option<Escalation>,
+}
+
+/// How long a red lag alert has gone on when it is escalated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Escalation {
+    /// Days since it turned red.
+    pub red_days: i64,
+    /// Days since then with no 情况说明 in force (from the end of the last one, if any).
+    pub unexplained_days: i64,
 }
 
 /// A milestone as the notices describe it.

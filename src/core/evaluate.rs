@@ -9,6 +9,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::fund::{DailySpend, Fund, Milestone};
+use super::level::TimeBasis;
 use super::money::{Money, Share};
 
 /// Settings that change the outcome of an evaluation.
@@ -16,11 +17,18 @@ use super::money::{Money, Share};
 pub struct Policy {
     /// A milestone at most this many days ahead, not yet met, is `at_risk`.
     pub warn_days: u32,
+    /// How 序时进度 ([`FundReport::time_rate`], [`FundReport::time_amount`]) is counted
+    /// (config `alerts.time_basis`).
+    pub time_basis: TimeBasis,
 }
 
 impl Default for Policy {
+    /// The config's defaults: 15 days, 序时进度 by day.
     fn default() -> Policy {
-        Policy { warn_days: 15 }
+        Policy {
+            warn_days: 15,
+            time_basis: TimeBasis::Day,
+        }
     }
 }
 
@@ -107,8 +115,11 @@ pub struct FundReport {
     pub plan_rate: f64,
     /// The plan's amount on `as_of` (budget × plan_rate, rounded half-up to the 分).
     pub plan_amount: Money,
-    /// 序时进度: day of year ÷ days in the year, a fraction (0 before the year, 1 after).
+    /// 序时进度, a fraction (0 before the year, 1 after): by [`Policy::time_basis`], day of
+    /// year ÷ days in the year, or the month ÷ 12.
     pub time_rate: f64,
+    /// How `time_rate` was counted, for the words that define it.
+    pub time_basis: TimeBasis,
     /// The 序时 amount on `as_of` (budget × time_rate, rounded half-up to the 分).
     pub time_amount: Money,
     /// How the fund stands.
@@ -143,6 +154,7 @@ pub struct FundReport {
 ///     ],
 ///     aliases: vec![],
 ///     notify: vec![],
+///     escalate: vec![],
 /// };
 /// let spend = DailySpend::from_amounts(vec![
 ///     (day(3, 15), Money::parse("20,000.00")?),
@@ -190,7 +202,7 @@ pub fn evaluate(fund: &Fund, spend: &DailySpend, as_of: NaiveDate, policy: Polic
     };
 
     let (plan_num, plan_den) = plan_fraction(fund, as_of);
-    let (time_num, time_den) = time_fraction(fund.year, as_of);
+    let (time_num, time_den) = time_fraction(fund.year, as_of, policy.time_basis);
     FundReport {
         as_of,
         spent: spent_now,
@@ -198,6 +210,7 @@ pub fn evaluate(fund: &Fund, spend: &DailySpend, as_of: NaiveDate, policy: Polic
         plan_rate: plan_num as f64 / plan_den as f64,
         plan_amount: scale(fund.budget, plan_num, plan_den),
         time_rate: time_num as f64 / time_den as f64,
+        time_basis: policy.time_basis,
         time_amount: scale(fund.budget, time_num, time_den),
         state,
         milestones,
@@ -297,18 +310,34 @@ pub(crate) fn plan_fraction(fund: &Fund, day: NaiveDate) -> (i64, i64) {
     (prev_bp, whole)
 }
 
-/// 序时进度 on `day` for fiscal `year` as an exact fraction: day of year / days in year.
-fn time_fraction(year: i32, day: NaiveDate) -> (i64, i64) {
+/// 序时进度 on `day` for fiscal `year` as an exact fraction (numerator, denominator): 0 before
+/// the year, 1 after it, and within it by `basis` — day of year ÷ days in the year, or the
+/// month ÷ 12 (any day of June is 6/12; 12-01 is already 12/12).
+pub(super) fn time_fraction(year: i32, day: NaiveDate, basis: TimeBasis) -> (i64, i64) {
     let days_in_year = if NaiveDate::from_ymd_opt(year, 2, 29).is_some() {
         366
     } else {
         365
     };
+    let den = match basis {
+        TimeBasis::Day => days_in_year,
+        TimeBasis::Month => 12,
+    };
     match day.year().cmp(&year) {
-        std::cmp::Ordering::Less => (0, days_in_year),
-        std::cmp::Ordering::Greater => (days_in_year, days_in_year),
-        std::cmp::Ordering::Equal => (i64::from(day.ordinal()), days_in_year),
+        std::cmp::Ordering::Less => (0, den),
+        std::cmp::Ordering::Greater => (den, den),
+        std::cmp::Ordering::Equal => match basis {
+            TimeBasis::Day => (i64::from(day.ordinal()), den),
+            TimeBasis::Month => (i64::from(day.month()), den),
+        },
     }
+}
+
+/// The 序时 amount of `fund` on `day` by `basis`: budget × [`time_fraction`], rounded half-up
+/// to the 分 (what [`FundReport::time_amount`] holds when evaluated with that basis).
+pub(super) fn time_amount(fund: &Fund, day: NaiveDate, basis: TimeBasis) -> Money {
+    let (num, den) = time_fraction(fund.year, day, basis);
+    scale(fund.budget, num, den)
 }
 
 /// `amount × num / den`, rounded half-up, for non-negative fractions.
@@ -358,6 +387,7 @@ mod tests {
                 .collect(),
             aliases: vec![],
             notify: vec![],
+            escalate: vec![],
         }
     }
 
@@ -435,7 +465,10 @@ mod tests {
         );
         assert_eq!(eval(&entries, ymd(2025, 3, 16)).state, FundState::AtRisk);
         assert_eq!(eval(&entries, ymd(2025, 3, 15)).state, FundState::OnTrack);
-        let zero = Policy { warn_days: 0 };
+        let zero = Policy {
+            warn_days: 0,
+            ..Policy::default()
+        };
         let r = evaluate(&fund(2025), &spend(&entries), ymd(2025, 3, 30), zero);
         assert_eq!(r.milestones[0].status, Upcoming);
         let r = evaluate(&fund(2025), &spend(&entries), ymd(2025, 3, 31), zero);
@@ -544,6 +577,58 @@ mod tests {
         // 2024 is a leap year: 10-31 is day 305 of 366.
         assert!((at(2024, ymd(2024, 10, 31)) - 305.0 / 366.0).abs() < 1e-12);
         assert!((at(2024, ymd(2024, 2, 29)) - 60.0 / 366.0).abs() < 1e-12);
+    }
+
+    /// By month, 序时进度 is the as-of day's month ÷ 12: any day of June is 6/12, the last
+    /// day of a month and the first of the next differ by a month, a leap year changes
+    /// nothing, and the amount is exact to the 分 (half-up).
+    #[test]
+    fn time_rate_by_month_at_month_boundaries_and_leap_years() {
+        let none = DailySpend::default();
+        let month = Policy {
+            time_basis: TimeBasis::Month,
+            ..Policy::default()
+        };
+        let thousand = |year| Fund {
+            budget: yuan(1_000),
+            ..fund(year)
+        };
+        let at = |year, d| evaluate(&thousand(year), &none, d, month);
+        let fraction = |year, d| time_fraction(year, d, TimeBasis::Month);
+        assert_eq!(fraction(2025, ymd(2024, 12, 31)), (0, 12));
+        assert_eq!(fraction(2025, ymd(2025, 1, 1)), (1, 12));
+        assert_eq!(fraction(2025, ymd(2025, 1, 31)), (1, 12));
+        assert_eq!(fraction(2025, ymd(2025, 2, 1)), (2, 12));
+        assert_eq!(fraction(2025, ymd(2025, 2, 28)), (2, 12));
+        assert_eq!(fraction(2025, ymd(2025, 3, 1)), (3, 12));
+        assert_eq!(fraction(2024, ymd(2024, 2, 28)), (2, 12));
+        assert_eq!(fraction(2024, ymd(2024, 2, 29)), (2, 12));
+        assert_eq!(fraction(2024, ymd(2024, 3, 1)), (3, 12));
+        assert_eq!(fraction(2025, ymd(2025, 6, 1)), (6, 12));
+        assert_eq!(fraction(2025, ymd(2025, 6, 30)), (6, 12));
+        assert_eq!(fraction(2025, ymd(2025, 7, 1)), (7, 12));
+        assert_eq!(fraction(2025, ymd(2025, 11, 30)), (11, 12));
+        assert_eq!(fraction(2025, ymd(2025, 12, 1)), (12, 12));
+        assert_eq!(fraction(2025, ymd(2025, 12, 31)), (12, 12));
+        assert_eq!(fraction(2025, ymd(2026, 1, 1)), (12, 12));
+        assert_eq!(at(2025, ymd(2025, 6, 15)).time_rate, 0.5);
+        assert_eq!(at(2025, ymd(2024, 12, 31)).time_rate, 0.0);
+        assert_eq!(at(2025, ymd(2026, 1, 1)).time_rate, 1.0);
+        // 1,000.00 元 × 7/12 = 583.333… → 583.33; × 8/12 = 666.666… → 666.67.
+        assert_eq!(
+            at(2025, ymd(2025, 7, 31)).time_amount,
+            Money::from_fen(58_333)
+        );
+        assert_eq!(
+            at(2025, ymd(2025, 8, 1)).time_amount,
+            Money::from_fen(66_667)
+        );
+        // The basis changes 序时进度 only: the plan and the statuses are the same.
+        let day = evaluate(&thousand(2025), &none, ymd(2025, 6, 15), Policy::default());
+        let by_month = at(2025, ymd(2025, 6, 15));
+        assert_eq!(day.plan_amount, by_month.plan_amount);
+        assert_eq!(day.milestones, by_month.milestones);
+        assert_ne!(day.time_amount, by_month.time_amount);
     }
 
     #[test]

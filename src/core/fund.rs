@@ -26,6 +26,9 @@ pub struct Fund {
     pub aliases: Vec<String>,
     /// Extra recipients for this fund's alerts.
     pub notify: Vec<String>,
+    /// Extra recipients of this fund's escalations (a red lag unexplained for
+    /// `alerts.escalate_after`), besides the config's `email.escalate`.
+    pub escalate: Vec<String>,
 }
 
 /// A 支出节点: by `date`, cumulative spend should reach `share` of the budget.

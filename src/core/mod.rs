@@ -17,8 +17,8 @@ mod level;
 mod money;
 
 pub use alert::{
-    AlertKey, AlertKind, AlertPolicy, AlertState, AlertStatus, Decision, FundDecisions, FundFacts,
-    LagFacts, MilestoneFacts, Notice, Reason, any_year_open, decide_fund, decide_stale,
+    AlertKey, AlertKind, AlertPolicy, AlertState, AlertStatus, Decision, Escalation, FundDecisions,
+    FundFacts, LagFacts, MilestoneFacts, Notice, Reason, any_year_open, decide_fund, decide_stale,
     silence_fund, year_closes,
 };
 pub use catch_up::{CatchUp, CatchUpStep, Part, WEEKS_WITHIN_DAYS, catch_up};
@@ -34,7 +34,7 @@ pub use forecast::{
 };
 pub use fund::{DailySpend, Fund, Milestone};
 pub use level::{
-    Behind, Conditions, Grading, Level, LevelRule, MilestoneCondition, Reference, TimeBasis, grade,
-    holds,
+    Behind, Conditions, Grading, Level, LevelRule, MilestoneCondition, Preset, Reference,
+    TimeBasis, grade, holds,
 };
 pub use money::{AmountError, Money, Share, ShareError};

@@ -24,6 +24,7 @@ fn fund(id: &str, code: &str, name: &str, year: i32) -> Fund {
         }],
         aliases: vec!["网络综合治理".into()],
         notify: vec![],
+        escalate: vec![],
     }
 }
 

@@ -6,6 +6,7 @@
 //! and HTML renderers. MIME, headers and delivery live in `mail`.
 
 mod admin;
+mod lag;
 
 use chrono::NaiveDate;
 
@@ -17,7 +18,7 @@ use super::document::{
 };
 use super::words::{self, day_name, days_phrase, long_date, milestone_name, percent, yuan};
 use super::{html, text};
-use crate::core::{Fund, FundReport, MilestoneFacts, Money, Notice, still_to_spend};
+use crate::core::{Fund, FundReport, MilestoneFacts, Money, Notice, TimeBasis, still_to_spend};
 
 /// The notices of one fund in one email, with the fund's evaluation on the as-of day.
 #[derive(Debug, Clone)]
@@ -68,7 +69,12 @@ pub fn document(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotic
                     grade: grade(notice),
                     subject: Some(item.fund.name.clone()),
                     title: headline(item.fund, notice),
-                    lines: details(notice, item.report, item.fund, year_end == Some(i)),
+                    lines: {
+                        let mut lines =
+                            details(notice, item.report, item.fund, year_end == Some(i));
+                        lines.extend(notice.lag().map(lag::lag_lines).unwrap_or_default());
+                        lines
+                    },
                     multiline: false,
                 }));
             }
@@ -450,8 +456,12 @@ fn footer(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotice]) ->
             long_date(as_of)
         )
     } else {
+        let time_rate = match funds.first().map(|f| f.report.time_basis) {
+            Some(TimeBasis::Month) => "序时进度=截至月份÷12（按月）",
+            _ => "序时进度=已过天数÷全年天数",
+        };
         format!(
-            "本邮件由 spendwatch 支出进度监控自动发送，数据截至{}。执行率=累计支出÷预算数；计划进度按支出计划逐日折算；序时进度=已过天数÷全年天数。",
+            "本邮件由 spendwatch 支出进度监控自动发送，数据截至{}。执行率=累计支出÷预算数；计划进度按支出计划逐日折算；{time_rate}。",
             long_date(as_of)
         )
     }
@@ -471,9 +481,10 @@ fn subject(funds: &[FundNotices<'_>], admin: &[AdminNotice]) -> String {
     }
 }
 
-/// The subject of an email with fund notices (`None`: there are none): its category in 【】,
-/// then what is in it — one notice: the fund and what happened
-/// (`网络综合治理体系建设专项资金 未达6月底50%支出进度`); several of one fund: the fund and their
+/// The subject of an email with fund notices (`None`: there are none): its category in 【】
+/// (with ·报送领导 when a notice escalates), then what is in it — one notice: the fund, its
+/// level if it is a warning, and what happened (`网络综合治理体系建设专项资金
+/// 红色预警：未达6月底50%支出进度`); several of one fund: the fund and their
 /// labels, most urgent first (`… 红色预警、已补齐`); several funds: per label, most urgent
 /// first, how many funds it is the most urgent label of (`1个项目红色预警、1个项目已补齐`).
 fn fund_subject(funds: &[FundNotices<'_>]) -> Option<String> {
@@ -481,7 +492,16 @@ fn fund_subject(funds: &[FundNotices<'_>]) -> Option<String> {
     let what = match told.as_slice() {
         [] => return None,
         [only] => match only.notices.as_slice() {
-            [notice] => format!("{} {}", only.fund.name, headline(only.fund, notice)),
+            [notice] => match grade(notice) {
+                // A warning says its level: a rise from 黄 to 橙 is news in itself.
+                g @ Grade::Lag(_) => format!(
+                    "{} {}：{}",
+                    only.fund.name,
+                    g.word(),
+                    headline(only.fund, notice)
+                ),
+                _ => format!("{} {}", only.fund.name, headline(only.fund, notice)),
+            },
             several => {
                 let labels: Vec<&str> = grades(several).into_iter().map(Grade::word).collect();
                 format!("{} {}", only.fund.name, labels.join("、"))
@@ -490,7 +510,11 @@ fn fund_subject(funds: &[FundNotices<'_>]) -> Option<String> {
         several => grade_counts(several),
     };
     let notices = told.iter().flat_map(|f| &f.notices);
-    Some(format!("【{}】{what}", category(notices)))
+    let escalated = notices
+        .clone()
+        .any(|n| n.lag().is_some_and(|l| l.escalation.is_some()));
+    let to_leaders = if escalated { "·报送领导" } else { "" };
+    Some(format!("【{}{to_leaders}】{what}", category(notices)))
 }
 
 /// The category of an email with fund notices, in 【】: 支出进度预警 when a fund lags or a

@@ -3,6 +3,8 @@
 //! - [`words`]: the Chinese vocabulary, in one place — fund states (正常/预警/滞后/超预算/无数据),
 //!   milestone statuses and names (6月底), labels (黄色预警/红色预警/已补齐/已达标), column
 //!   headings, and the forms of money (¥, 元), rates (%) and days (剩余N天/今天到期/逾期N天).
+//! - [`rule_words`]: the words of graded warnings — 黄色预警/橙色预警/红色预警 and a rule's
+//!   预警标准 from its conditions.
 //! - [`document`]: a page as blocks (heading, paragraph, graded notice, table, section,
 //!   footer), and the grade of a notice (its label and rank); a new kind of block is added
 //!   here and to each renderer once.
@@ -16,6 +18,7 @@
 pub mod document;
 pub mod email;
 pub mod html;
+pub mod rule_words;
 pub mod terminal;
 pub mod text;
 pub mod words;

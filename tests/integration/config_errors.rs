@@ -208,6 +208,116 @@ fn subtotal_words_are_shown_by_config_check() {
     assert!(!accepted(&config_yaml(&[])).contains("subtotal_words"));
 }
 
+/// `config check` prints the graded warnings in effect: the basis of 序时进度, escalation,
+/// the preset, and every rule in force in order — the floors, the preset's, the office's —
+/// with its level, its standard (预警标准) and its source (预警依据).
+#[test]
+fn levels_are_shown_by_config_check() {
+    let yaml = format!(
+        "alerts:
+  time_basis: month
+  escalate_after: 10d
+  levels:
+    preset: time-month
+    rules:
+      - {{level: 红, behind: time, points: 20, min_budget: 100万元, basis: 区财政局预算执行通报}}
+email:
+  escalate: [leader@localhost]
+{}",
+        config_yaml(&[])
+    )
+    .replacen(
+        "budget: 10.00万元",
+        "budget: 10.00万元\n    escalate: [deputy@localhost]",
+        1,
+    );
+    let out = accepted(&yaml);
+    let expected = "  time_basis: month   # 序时进度 = the month ÷ 12 (any day of June is 50%)
+  escalate_after: 10d   # a red lag unexplained this long also goes to the escalate recipients
+  levels:
+    preset: time-month
+    # in force, in this order (each gives at least its level; the highest that holds wins, a tie names the first):
+    # 1. 黄色预警  临近支出节点仍未达到节点目标   (milestone floor, always in force)
+    #    预警依据：资金支出计划（各支出节点的目标比例）
+    # 2. 红色预警  支出节点已过仍未达到节点目标   (milestone floor, always in force)
+    #    预警依据：资金支出计划（各支出节点的目标比例）
+    # 3. 黄色预警  未达序时进度（按月）   (preset time-month)
+    #    预警依据：参照部分省级预算绩效运行监控平台的做法：序时进度按月计算（月份÷12），支出进度低于序时进度即为未达序时
+    # 4. 红色预警  预算100万元及以上的项目落后序时进度（按月）20个百分点及以上   (rules[0])
+    #    预警依据：区财政局预算执行通报
+";
+    assert!(out.contains(expected), "{out}");
+    assert!(out.contains("  escalate: [leader@localhost]\n"), "{out}");
+    assert!(out.contains("    escalate: [deputy@localhost]\n"), "{out}");
+    // The defaults: by day, 7 days, the standard preset.
+    let out = accepted(&config_yaml(&[]));
+    assert!(out.contains("  time_basis: day   #"), "{out}");
+    assert!(out.contains("  escalate_after: 7d   #"), "{out}");
+    assert!(out.contains("    preset: standard\n"), "{out}");
+    assert!(
+        out.contains(
+            "    # 3. 橙色预警  距支出节点7天内且落后计划进度10个百分点及以上   (preset standard)"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("# 4."), "{out}");
+    assert!(out.contains("  escalate: []\n"), "{out}");
+}
+
+/// `alerts.time_basis: month` is the 序时进度 that `status` shows: any day of June is 6/12,
+/// July 1 is 7/12; by day (the default) June 1 is 152/365.
+#[test]
+fn the_time_basis_is_the_time_rate_status_shows() {
+    let wd = Workdir::empty();
+    let time_rate = |wd: &Workdir, day: &str| {
+        let doc = wd.status_json(day);
+        crate::util::fund_of(&doc, crate::util::NG)["time_rate"]
+            .as_f64()
+            .expect("time_rate")
+    };
+    wd.write_str(
+        "config.yaml",
+        &format!("alerts: {{time_basis: month}}\n{}", config_yaml(&[])),
+    );
+    assert_eq!(time_rate(&wd, "2025-06-01"), 0.5);
+    assert_eq!(time_rate(&wd, "2025-06-30"), 0.5);
+    assert!((time_rate(&wd, "2025-07-01") - 7.0 / 12.0).abs() < 1e-4);
+    wd.write_str("config.yaml", &config_yaml(&[]));
+    assert!((time_rate(&wd, "2025-06-01") - 152.0 / 365.0).abs() < 1e-4);
+}
+
+/// An invalid rule is a config error with its key path: exit 2, nothing created.
+#[test]
+fn invalid_rules_are_refused_with_their_key_path() {
+    let yaml = format!(
+        "alerts:
+  levels:
+    rules:
+      - {{level: 橙, behind: plan, points: 10, basis: 本单位规定}}
+      - {{level: 橙, points: 10, basis: 本单位规定}}
+      - {{level: 紫, rate_below: 60%, basis: 本单位规定}}
+{}",
+        config_yaml(&[])
+    );
+    rejected(
+        &yaml,
+        &[
+            "alerts.levels.rules[1].points: needs `behind`",
+            "alerts.levels.rules[2].level: \"紫\" is not a level",
+        ],
+    );
+    rejected(
+        &format!(
+            "alerts: {{levels: {{preset: strict}}}}\n{}",
+            config_yaml(&[])
+        ),
+        &[
+            "alerts.levels.preset",
+            "standard, time-month, large-fund, q3-60 or none",
+        ],
+    );
+}
+
 #[test]
 fn missing_config_file() {
     let wd = Workdir::empty();
@@ -297,6 +407,30 @@ fn config_error_messages() {
         ("duration without unit", with_top("alerts: {repeat_interval: 7}")),
         ("duration in Chinese", with_top("alerts: {stale_after: 30天}")),
         ("zero duration", with_top("alerts: {stale_after: 0d}")),
+        // Graded warnings.
+        ("time basis in words", with_top("alerts: {time_basis: 按月}")),
+        ("unknown preset", with_top("alerts: {levels: {preset: strict}}")),
+        (
+            "preset that counts by month on a day basis",
+            with_top("alerts: {levels: {preset: time-month}}"),
+        ),
+        ("preset as the section", with_top("alerts: {levels: standard}")),
+        (
+            "rule without a condition, a reference or a basis",
+            with_top(
+                "alerts:\n  levels:\n    rules:\n      - {level: 橙, from: \"09-30\"}\n      - \
+                 {level: 橙, points: 10, basis: 本单位规定}",
+            ),
+        ),
+        (
+            "rule values written wrong",
+            with_top(
+                "alerts:\n  levels:\n    rules:\n      - {level: orange, behind: 序时, points: \
+                 10%, amount: 五万元, basis: 本单位规定}\n      - {level: Red, rate_below: 0.6, \
+                 from: 9-30, min_budget: 0, basis: 本单位规定}",
+            ),
+        ),
+        ("escalate address", with_top("email: {escalate: [leader]}")),
         (
             "bad email addresses",
             with_top(

@@ -18,6 +18,7 @@ mod replace;
 mod replay;
 mod reuse;
 mod same_numbers;
+mod season_story;
 mod sheets;
 mod smtp;
 mod smtp_server;

@@ -119,9 +119,10 @@ const IP: &str = "招商引资专项业务费";
 /// neither fund ever exceeds its budget (招商引资 reaches it exactly).
 fn finance_expected() -> Vec<(String, String)> {
     let due = |fund: &str, node: &str, days: u32| {
-        format!("【支出进度预警】{fund} 距{node}支出节点剩余{days}天，尚未达标")
+        format!("【支出进度预警】{fund} 黄色预警：距{node}支出节点剩余{days}天，尚未达标")
     };
-    let missed = |fund: &str, node: &str| format!("【支出进度预警】{fund} 未达{node}支出进度");
+    let missed =
+        |fund: &str, node: &str| format!("【支出进度预警】{fund} 红色预警：未达{node}支出进度");
     let met = |fund: &str, node: &str| format!("【已恢复】{fund} 已达到{node}支出进度");
     let caught_up = |fund: &str, node: &str| format!("【已恢复】{fund} 已补齐{node}支出进度");
     let both = "【支出进度预警】2个项目黄色预警".to_owned();
@@ -429,7 +430,7 @@ fn n2_a_missed_milestone_fires_again_after_a_reversal_and_repeats() {
         })
         .collect();
     emails.sort_by_key(|e| day_of(&e.day));
-    let missed = format!("【支出进度预警】{NG} 未达6月底50%支出进度");
+    let missed = format!("【支出进度预警】{NG} 红色预警：未达6月底50%支出进度");
     let caught_up = format!("【已恢复】{NG} 已补齐6月底50%支出进度");
     let found: Vec<(String, String)> = emails
         .iter()
@@ -569,13 +570,15 @@ fn ytd_monthly_exports_replayed_through_a_summer() {
     };
     let finance = to(FINANCE);
     let days: Vec<&str> = finance.iter().map(|(d, _)| d.as_str()).collect();
-    // June: 黄色预警 from 15 days before, weekly; missed on 07-01 and weekly; caught up on 07-21.
+    // June: 黄色预警 from 15 days before, weekly; 橙色预警 a week before (the default preset:
+    // still 10 points behind the plan), weekly; missed on 07-01 and weekly; caught up on 07-21.
     assert_eq!(
         days,
         [
             "2025-06-15",
             "2025-06-22",
-            "2025-06-29",
+            "2025-06-23",
+            "2025-06-30",
             "2025-07-01",
             "2025-07-08",
             "2025-07-15",
@@ -584,7 +587,11 @@ fn ytd_monthly_exports_replayed_through_a_summer() {
         "{finance:#?}"
     );
     assert!(
-        finance[3].1.contains("未达6月底50%支出进度"),
+        finance[2].1.contains("橙色预警：距6月底50%支出节点剩余7天"),
+        "{finance:#?}"
+    );
+    assert!(
+        finance[4].1.contains("红色预警：未达6月底50%支出进度"),
         "{finance:#?}"
     );
     // The admin hears which export superseded which, and never of money counted twice.

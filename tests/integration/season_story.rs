@@ -47,6 +47,9 @@ const LEDGER: &str = "日期,项目,凭证号,摘要,金额
 struct Story {
     wd: Workdir,
     outbox: Vec<OutboxRow>,
+    /// The plain-text part of each `.eml` the file transport wrote, in the order written (the
+    /// outbox's order: each check delivers its emails before the next check).
+    texts: Vec<String>,
 }
 
 fn story() -> &'static Story {
@@ -78,7 +81,23 @@ fn story() -> &'static Story {
             d = d.succ_opt().expect("next day");
         }
         let outbox = wd.outbox(DB);
-        Story { wd, outbox }
+        let mut files: Vec<_> = std::fs::read_dir(wd.join("outbox"))
+            .expect("the outbox folder")
+            .map(|f| f.expect("a file").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        files.sort();
+        let texts = files
+            .iter()
+            .map(|p| {
+                let raw = std::fs::read(p).expect("read .eml");
+                let msg = mail_parser::MessageParser::default()
+                    .parse(&raw)
+                    .expect("an .eml file is a message");
+                msg.body_text(0).expect("a text part").into_owned()
+            })
+            .collect();
+        Story { wd, outbox, texts }
     })
 }
 
@@ -87,14 +106,7 @@ fn said() -> Vec<String> {
     story()
         .outbox
         .iter()
-        .map(|r| {
-            format!(
-                "{} {} {}",
-                &r.check_day[5..],
-                r.to.join("+"),
-                r.subject
-            )
-        })
+        .map(|r| format!("{} {} {}", &r.check_day[5..], r.to.join("+"), r.subject))
         .collect()
 }
 
@@ -103,25 +115,47 @@ fn season_story_levels_explanation_and_escalation() {
     let expected = [
         format!("06-15 {FINANCE} 【支出进度预警】2个项目黄色预警"),
         format!("06-22 {FINANCE} 【支出进度预警】2个项目黄色预警"),
-        format!("06-23 {FINANCE} 【支出进度预警】网络综合治理体系建设专项资金 橙色预警"),
-        format!("06-29 {FINANCE} 【支出进度预警】招商引资专项业务费 黄色预警"),
-        format!("06-30 {FINANCE} 【支出进度预警】网络综合治理体系建设专项资金 橙色预警"),
+        format!(
+            "06-23 {FINANCE} 【支出进度预警】网络综合治理体系建设专项资金 橙色预警：距6月底50%支出节点剩余7天，尚未达标"
+        ),
+        format!(
+            "06-29 {FINANCE} 【支出进度预警】招商引资专项业务费 黄色预警：距6月底50%支出节点剩余1天，尚未达标"
+        ),
+        format!(
+            "06-30 {FINANCE} 【支出进度预警】网络综合治理体系建设专项资金 橙色预警：距6月底50%支出节点今天到期，尚未达标"
+        ),
         format!("07-01 {FINANCE} 【支出进度预警】2个项目红色预警"),
-        format!("07-08 {FINANCE}+{LEADER} 【支出进度预警】招商引资专项业务费 红色预警"),
-        format!("07-15 {FINANCE} 【支出进度预警】招商引资专项业务费 红色预警"),
-        format!("07-21 {FINANCE} 【支出进度预警】网络综合治理体系建设专项资金 红色预警"),
-        format!("07-22 {FINANCE} 【支出进度预警】招商引资专项业务费 红色预警"),
-        format!("07-28 {FINANCE}+{LEADER} 【支出进度预警】网络综合治理体系建设专项资金 红色预警"),
-        format!("07-29 {FINANCE} 【支出进度预警】招商引资专项业务费 红色预警"),
-        format!("08-04 {FINANCE} 【支出进度预警】网络综合治理体系建设专项资金 红色预警"),
-        format!("08-05 {FINANCE} 【支出进度预警】招商引资专项业务费 红色预警"),
+        format!(
+            "07-08 {FINANCE}+{LEADER} 【支出进度预警·报送领导】招商引资专项业务费 红色预警：未达6月底50%支出进度"
+        ),
+        format!(
+            "07-15 {FINANCE} 【支出进度预警】招商引资专项业务费 红色预警：未达6月底50%支出进度"
+        ),
+        format!(
+            "07-21 {FINANCE} 【支出进度预警】网络综合治理体系建设专项资金 红色预警：未达6月底50%支出进度"
+        ),
+        format!(
+            "07-22 {FINANCE} 【支出进度预警】招商引资专项业务费 红色预警：未达6月底50%支出进度"
+        ),
+        format!(
+            "07-28 {FINANCE}+{LEADER} 【支出进度预警·报送领导】网络综合治理体系建设专项资金 红色预警：未达6月底50%支出进度"
+        ),
+        format!(
+            "07-29 {FINANCE} 【支出进度预警】招商引资专项业务费 红色预警：未达6月底50%支出进度"
+        ),
+        format!(
+            "08-04 {FINANCE} 【支出进度预警】网络综合治理体系建设专项资金 红色预警：未达6月底50%支出进度"
+        ),
+        format!(
+            "08-05 {FINANCE} 【支出进度预警】招商引资专项业务费 红色预警：未达6月底50%支出进度"
+        ),
     ];
     assert_eq!(said(), expected, "the outbox, day by day");
 }
 
 #[test]
 fn season_story_alert_history_records_each_step() {
-    let out = story().wd.run(&["alerts", "--history"]);
+    let out = story().wd.run(&["alerts"]);
     out.ok();
     for reason in ["首次通知", "情况说明到期", "报送领导", "重复提醒"] {
         assert!(
@@ -130,4 +164,23 @@ fn season_story_alert_history_records_each_step() {
             out.stdout
         );
     }
+}
+
+/// The emails of the story's turning points, as the reader gets them.
+#[test]
+fn season_story_emails() {
+    let s = story();
+    assert_eq!(s.texts.len(), s.outbox.len(), "one .eml per email");
+    let on = |day: &str| {
+        let i = s
+            .outbox
+            .iter()
+            .position(|r| r.check_day == day)
+            .unwrap_or_else(|| panic!("an email on {day}"));
+        s.texts[i].clone()
+    };
+    insta::assert_snapshot!("story_0623_orange", on("2025-06-23"));
+    insta::assert_snapshot!("story_0708_escalated", on("2025-07-08"));
+    insta::assert_snapshot!("story_0721_expired", on("2025-07-21"));
+    insta::assert_snapshot!("story_0728_escalated_after_expiry", on("2025-07-28"));
 }

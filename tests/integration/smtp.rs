@@ -15,7 +15,7 @@ use super::util::{Output, SAMPLE_DB, Workdir};
 
 /// The one email of a first check on 2025-07-01 (also the repeat on 2025-07-08).
 pub(crate) const JUNE_MISSED: &str =
-    "【支出进度预警】网络综合治理体系建设专项资金 未达6月底50%支出进度";
+    "【支出进度预警】网络综合治理体系建设专项资金 红色预警：未达6月底50%支出进度";
 const FINANCE: &str = "finance@localhost";
 const SENDER: &str = "spendwatch@localhost";
 
@@ -616,12 +616,12 @@ fn emails_are_grouped_by_recipient_set() {
     messages.sort_by_key(Delivered::rcpt_to);
     assert_email(
         &messages[0],
-        "【支出进度预警】招商引资专项业务费 距6月底50%支出节点剩余15天，尚未达标",
+        "【支出进度预警】招商引资专项业务费 黄色预警：距6月底50%支出节点剩余15天，尚未达标",
         &["boss@localhost", FINANCE],
     );
     assert_email(
         &messages[1],
-        "【支出进度预警】网络综合治理体系建设专项资金 距6月底50%支出节点剩余15天，尚未达标",
+        "【支出进度预警】网络综合治理体系建设专项资金 黄色预警：距6月底50%支出节点剩余15天，尚未达标",
         &[FINANCE],
     );
     let text = |m: &Delivered| m.parse().body_text(0).expect("text").into_owned();

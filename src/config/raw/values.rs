@@ -93,6 +93,18 @@ impl Reader<'_> {
                 );
                 None
             }
+            Some(Value::String(name)) if key == "levels" => {
+                self.problems.add(
+                    path,
+                    format!(
+                        "{:?} is a single value: name the preset in the section, levels: \
+                         {{preset: {}}}",
+                        name,
+                        flow_item(name)
+                    ),
+                );
+                None
+            }
             Some(other) => {
                 self.problems.add(
                     path,
@@ -289,6 +301,11 @@ impl Reader<'_> {
                 "{} was given: write a list under `funds:`, each fund starting with `- `, e.g. \
                  - {{id: network-governance, code: \"13020225P00901410001D\", name: …, year: \
                  2025, budget: 15.00万元}}",
+                describe(value)
+            ),
+            _ if key == "rules" => format!(
+                "{} was given: write a list under `rules:`, each rule starting with `- `, e.g. \
+                 - {{level: 橙, behind: time, points: 15, basis: 区财政局预算执行通报}}",
                 describe(value)
             ),
             _ if key == "plan" || key == "milestones" => format!(

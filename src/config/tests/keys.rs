@@ -85,10 +85,26 @@ fn every_key_refuses_every_wrong_kind_once() {
         ("alerts.repeat_interval", Text),
         ("alerts.notify_resolved", Flag),
         ("alerts.stale_after", Text),
+        ("alerts.time_basis", Text),
+        ("alerts.escalate_after", Text),
+        ("alerts.levels", Section),
+        ("alerts.levels.preset", Text),
+        ("alerts.levels.rules", List),
+        ("alerts.levels.rules[0].level", Text),
+        ("alerts.levels.rules[0].milestone", Text),
+        ("alerts.levels.rules[0].behind", Text),
+        ("alerts.levels.rules[0].points", Number),
+        ("alerts.levels.rules[0].amount", Amount),
+        ("alerts.levels.rules[0].within_days", Number),
+        ("alerts.levels.rules[0].rate_below", Text),
+        ("alerts.levels.rules[0].from", Text),
+        ("alerts.levels.rules[0].min_budget", Amount),
+        ("alerts.levels.rules[0].basis", Text),
         ("email", Section),
         ("email.from", Text),
         ("email.to", List),
         ("email.admin", List),
+        ("email.escalate", List),
         ("email.transport", Text),
         ("email.file", Section),
         ("email.file.dir", Text),
@@ -111,11 +127,13 @@ fn every_key_refuses_every_wrong_kind_once() {
         ("funds[0].milestones", List),
         ("funds[0].aliases", List),
         ("funds[0].notify", List),
+        ("funds[0].escalate", List),
         ("plan[0].by", Text),
         ("plan[0].share", Text),
     ];
     let base = format!(
-        "email: {{transport: smtp, smtp: {{host: smtp.example.gov.cn}}}}\nplan: [{{by: \"12-31\", \
+        "alerts: {{levels: {{rules: [{{level: 橙, behind: time, basis: x}}]}}}}\nemail: \
+         {{transport: smtp, smtp: {{host: smtp.example.gov.cn}}}}\nplan: [{{by: \"12-31\", \
          share: 100%}}]\n{FUNDS}"
     );
     // Lists, with the kinds their items may be; an item of another kind is one problem at
@@ -126,11 +144,14 @@ fn every_key_refuses_every_wrong_kind_once() {
         ("ledger.subtotal_words", &[Text]),
         ("email.to", &[Text]),
         ("email.admin", &[Text]),
+        ("email.escalate", &[Text]),
+        ("alerts.levels.rules", &[Section]),
         ("plan", &[Section]),
         ("funds", &[Section]),
         ("funds[0].milestones", &[Section]),
         ("funds[0].aliases", &[Text]),
         ("funds[0].notify", &[Text]),
+        ("funds[0].escalate", &[Text]),
     ];
     let wrong: [(Kind, Value); 5] = [
         (Text, Value::String("text".into())),

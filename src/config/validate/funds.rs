@@ -29,7 +29,8 @@ impl Validator<'_> {
                 by: m.by.as_deref().and_then(|by| {
                     let parsed = parse_month_day(by);
                     if parsed.is_none() {
-                        self.problems.add(format!("{path}[{i}].by"), day_fault(by));
+                        self.problems
+                            .add(format!("{path}[{i}].by"), day_fault("by", by));
                     }
                     parsed
                 }),
@@ -134,8 +135,10 @@ impl Validator<'_> {
             .budget
             .as_ref()
             .and_then(|b| self.budget(b, &format!("{at}.budget")));
-        for (j, addr) in &f.notify {
-            self.mailbox(&format!("{at}.notify[{j}]"), "notify", addr);
+        for (key, list) in [("notify", &f.notify), ("escalate", &f.escalate)] {
+            for (j, addr) in list {
+                self.mailbox(&format!("{at}.{key}[{j}]"), key, addr);
+            }
         }
         let milestones = self.fund_milestones(f, at, plan, &mut seen.leap_misses);
         let (Some(id), Some(code), Some(name), Some(year), Some(budget), Some(milestones)) =
@@ -152,6 +155,7 @@ impl Validator<'_> {
             milestones,
             aliases: f.aliases.iter().map(|(_, a)| a.clone()).collect(),
             notify: f.notify.iter().map(|(_, n)| n.clone()).collect(),
+            escalate: f.escalate.iter().map(|(_, n)| n.clone()).collect(),
         })
     }
 

@@ -5,7 +5,7 @@
 use super::*;
 use crate::core::{
     Behind, Conditions, DailySpend, EndCause, ExplanationReason, Milestone, MilestoneCondition,
-    Policy, Reference, Share, evaluate, grade,
+    Policy, Reference, Share, TimeBasis, evaluate, grade,
 };
 
 fn day(m: u32, d: u32) -> NaiveDate {
@@ -39,6 +39,7 @@ fn fund() -> Fund {
             .collect(),
         aliases: vec![],
         notify: vec![],
+        escalate: vec![],
     }
 }
 
@@ -60,6 +61,7 @@ fn orange_near_milestone() -> LevelRule {
                 reference: Reference::Plan,
                 points: Share::from_basis_points(1000),
                 amount: Money::ZERO,
+                time_basis: TimeBasis::Day,
             }),
             ..Conditions::default()
         },
@@ -76,6 +78,7 @@ fn red_behind_time() -> LevelRule {
                 reference: Reference::Time,
                 points: Share::from_basis_points(2000),
                 amount: Money::ZERO,
+                time_basis: TimeBasis::Day,
             }),
             ..Conditions::default()
         },
@@ -182,8 +185,11 @@ fn line(d: &Decision, n: &Notice) -> String {
             if let Some(e) = &lag.expired {
                 text.push_str(&format!("+expired#{}", e.id));
             }
-            if let Some(days) = lag.escalation {
-                text.push_str(&format!("+escalation={days}"));
+            if let Some(e) = lag.escalation {
+                text.push_str(&format!(
+                    "+escalation=red{},unexplained{}",
+                    e.red_days, e.unexplained_days
+                ));
             }
         }
         None => text.push_str(match n {
@@ -332,7 +338,7 @@ fn red_and_unexplained_for_seven_days_escalates_once() {
         said,
         [
             "07-01 missed@06-30 first red",
-            "07-08 missed@06-30 escalated red+escalation=7",
+            "07-08 missed@06-30 escalated red+escalation=red7,unexplained7",
             "07-15 missed@06-30 repeat red",
             "07-22 missed@06-30 repeat red",
         ]
@@ -351,7 +357,7 @@ fn escalation_counts_from_the_end_of_the_last_explanation() {
             "07-01 missed@06-30 first red",
             "07-21 missed@06-30 expired red+expired#1",
             // Seven days after the explanation ran out, with the repeat of that day.
-            "07-28 missed@06-30 escalated red+escalation=7",
+            "07-28 missed@06-30 escalated red+escalation=red27,unexplained7",
             "08-04 missed@06-30 repeat red",
         ]
     );

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::{
-    AlertKey, AlertKind, AlertPolicy, AlertState, AlertStatus, Decision, LagFacts, MilestoneFacts,
-    Notice, Reason, firing, next_state, repeat_due, resolved_notice, year_closes,
+    AlertKey, AlertKind, AlertPolicy, AlertState, AlertStatus, Decision, Escalation, LagFacts,
+    MilestoneFacts, Notice, Reason, firing, next_state, repeat_due, resolved_notice, year_closes,
 };
 use crate::core::evaluate::{FundReport, MilestoneReport, MilestoneStatus};
 use crate::core::explanation::Explanation;
@@ -267,15 +267,16 @@ impl FundCheck<'_> {
             .max_by_key(|e| (e.end_day(), e.id))
     }
 
-    /// Days red and unexplained, when that reaches `escalate_days` for an alert not yet
-    /// escalated in this episode: counted from the day it turned red, or from the day the last
-    /// explanation covering it ran out, whichever is later.
+    /// How long it has been red and unexplained, when the unexplained days reach
+    /// `escalate_days` for an alert not yet escalated in this episode: counted from the day it
+    /// turned red, or from the day the last explanation covering it ran out, whichever is
+    /// later.
     fn escalation(
         &self,
         state: AlertState,
         level: Level,
         milestone: Option<NaiveDate>,
-    ) -> Option<i64> {
+    ) -> Option<Escalation> {
         if !self.escalates || level != Level::Red || state.escalated {
             return None;
         }
@@ -285,8 +286,11 @@ impl FundCheck<'_> {
             .filter(|end| *end <= self.today)
             .max();
         let since = explained_until.map_or(state.level_since, |e| e.max(state.level_since));
-        let days = (self.today - since).num_days();
-        (days >= self.policy.escalate_days).then_some(days)
+        let unexplained_days = (self.today - since).num_days();
+        (unexplained_days >= self.policy.escalate_days).then(|| Escalation {
+            red_days: (self.today - state.level_since).num_days(),
+            unexplained_days,
+        })
     }
 
     fn covering(&self, milestone: Option<NaiveDate>) -> impl Iterator<Item = &Explanation> {

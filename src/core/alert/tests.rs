@@ -34,6 +34,7 @@ fn fund() -> Fund {
             .collect(),
         aliases: vec![],
         notify: vec![],
+        escalate: vec![],
     }
 }
 

@@ -29,6 +29,7 @@ fn fund_with(plan: &[(u32, u32, u32)]) -> Fund {
             .collect(),
         aliases: vec![],
         notify: vec![],
+        escalate: vec![],
     }
 }
 

@@ -31,6 +31,7 @@ fn fund(year: i32) -> Fund {
             .collect(),
         aliases: vec![],
         notify: vec![],
+        escalate: vec![],
     }
 }
 

@@ -34,6 +34,7 @@ fn fund(id: &str, name: &str, budget_yuan: i64) -> Fund {
             .collect(),
         aliases: vec![],
         notify: vec![],
+        escalate: vec![],
     }
 }
 
@@ -109,7 +110,7 @@ fn missed_june_email() {
     );
     assert_eq!(
         email.subject,
-        "【支出进度预警】网络综合治理体系建设专项资金 未达6月底50%支出进度"
+        "【支出进度预警】网络综合治理体系建设专项资金 红色预警：未达6月底50%支出进度"
     );
     // The money columns say their unit, in the text and in the HTML.
     for heading in [
@@ -174,7 +175,7 @@ fn missed_again_email_says_it_is_back_and_by_how_much() {
     );
     assert_eq!(
         email.subject,
-        "【支出进度预警】网络综合治理体系建设专项资金 未达6月底50%支出进度"
+        "【支出进度预警】网络综合治理体系建设专项资金 红色预警：未达6月底50%支出进度"
     );
     for line in [
         "该节点的预警此前已解除，但目前累计支出又低于节点目标；请核对近期的冲销、退款。",
@@ -204,7 +205,7 @@ fn due_email_names_the_amount_and_the_day() {
     );
     assert_eq!(
         email.subject,
-        "【支出进度预警】招商引资专项业务费 距6月底50%支出节点剩余15天，尚未达标"
+        "【支出进度预警】招商引资专项业务费 黄色预警：距6月底50%支出节点剩余15天，尚未达标"
     );
     assert!(
         email
@@ -481,7 +482,7 @@ fn a_closed_year_reports_its_result_without_a_next_step() {
     );
     assert_eq!(
         email.subject,
-        "【支出进度预警】网络综合治理体系建设专项资金 未达12月底100%支出进度"
+        "【支出进度预警】网络综合治理体系建设专项资金 红色预警：未达12月底100%支出进度"
     );
     assert!(
         email.text.contains(
