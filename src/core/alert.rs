@@ -260,21 +260,6 @@ pub enum Notice {
 }
 
 impl Notice {
-    /// Whether this notice asks for action (a warning) rather than reporting an end.
-    pub fn is_warning(&self) -> bool {
-        matches!(
-            self,
-            Notice::Due { .. }
-                | Notice::Missed {
-                    caught_up: false,
-                    ..
-                }
-                | Notice::Behind { .. }
-                | Notice::OverBudget { .. }
-                | Notice::Stale { .. }
-        )
-    }
-
     /// The level facts of a lag notice (due, missed not caught up, behind).
     pub fn lag(&self) -> Option<&LagFacts> {
         match self {

@@ -4,18 +4,9 @@
 //!
 //! Pure: values in, strings out.
 
-use crate::core::{
-    Behind, Level, LevelRule, MilestoneCondition, Money, Reference, Share, TimeBasis,
-};
+use crate::core::{Behind, LevelRule, MilestoneCondition, Money, Reference, Share, TimeBasis};
 
-/// A level as notices name it: 黄色预警, 橙色预警, 红色预警.
-pub fn level_word(level: Level) -> &'static str {
-    match level {
-        Level::Yellow => "黄色预警",
-        Level::Orange => "橙色预警",
-        Level::Red => "红色预警",
-    }
-}
+pub use super::words::level as level_word;
 
 /// How 序时进度 is counted, as a qualifier: 按日, 按月.
 pub fn time_basis_word(basis: TimeBasis) -> &'static str {
@@ -142,7 +133,7 @@ fn amount_words(amount: Money) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::{Conditions, Preset};
+    use crate::core::{Conditions, Level, Preset};
 
     fn rule(when: Conditions) -> LevelRule {
         LevelRule {
