@@ -50,7 +50,7 @@ fn close(actual: &Value, expected: f64, what: &str) {
     );
 }
 
-fn keys(v: &Value) -> Vec<&str> {
+pub(crate) fn keys(v: &Value) -> Vec<&str> {
     let mut k: Vec<&str> = v
         .as_object()
         .expect("an object")
@@ -61,6 +61,49 @@ fn keys(v: &Value) -> Vec<&str> {
     k
 }
 
+/// The keys of a fund before issue 13 (SPEC section 7 and issue 11's `duplicates`): scripts
+/// read them, so they stay, with the same names.
+pub(crate) const OLD_FUND_KEYS: [&str; 12] = [
+    "budget",
+    "code",
+    "duplicates",
+    "id",
+    "milestones",
+    "name",
+    "plan_rate",
+    "rate",
+    "spent",
+    "state",
+    "time_rate",
+    "year",
+];
+
+/// The keys issue 13 added to a fund (README, "`status`").
+pub(crate) const NEW_FUND_KEYS: [&str; 7] = [
+    "catch_up",
+    "explanations",
+    "forecast",
+    "forecast_status",
+    "insufficient_reason",
+    "level",
+    "level_rule",
+];
+
+/// A fund has every old key, and besides them exactly the new ones.
+pub(crate) fn assert_fund_keys(f: &Value, at: &str) {
+    let keys = keys(f);
+    for old in OLD_FUND_KEYS {
+        assert!(keys.contains(&old), "{at}: {old} is gone: {keys:?}");
+    }
+    let mut all: Vec<&str> = OLD_FUND_KEYS
+        .iter()
+        .chain(&NEW_FUND_KEYS)
+        .copied()
+        .collect();
+    all.sort_unstable();
+    assert_eq!(keys, all, "{at}");
+}
+
 fn check(doc: &Value, as_of: &str, expected: &[Expected; 2]) {
     assert_eq!(keys(doc), ["as_of", "funds"], "{doc:#}");
     assert_eq!(doc["as_of"], as_of);
@@ -68,24 +111,7 @@ fn check(doc: &Value, as_of: &str, expected: &[Expected; 2]) {
     assert_eq!(funds.len(), 2, "{doc:#}");
     for (f, e) in funds.iter().zip(expected) {
         let at = format!("{as_of} {}", e.id);
-        assert_eq!(
-            keys(f),
-            [
-                "budget",
-                "code",
-                "duplicates",
-                "id",
-                "milestones",
-                "name",
-                "plan_rate",
-                "rate",
-                "spent",
-                "state",
-                "time_rate",
-                "year"
-            ],
-            "{at}"
-        );
+        assert_fund_keys(f, &at);
         assert_eq!(f["id"], e.id, "{at}");
         assert_eq!(f["duplicates"], serde_json::json!([]), "{at}");
         let (code, name, budget) = if e.id == NG {

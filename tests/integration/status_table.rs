@@ -116,6 +116,7 @@ fn status_table_headings_money_and_alignment() {
         "计划进度",
         "序时进度",
         "状态",
+        "等级",
     ] {
         assert!(text.contains(heading), "no {heading} in:\n{text}");
     }
@@ -152,11 +153,12 @@ fn status_table_headings_money_and_alignment() {
         "计划进度",
         "序时进度",
         "状态",
+        "等级",
     ];
     check_aligned(
         &text,
         &heading,
-        &[false, true, true, true, true, true, false],
+        &[false, true, true, true, true, true, false, false],
         2,
     );
 
@@ -180,6 +182,9 @@ fn status_table_headings_money_and_alignment() {
         "{text}"
     );
     assert!(lines[at + 2].starts_with("招商引资专项业务费"), "{text}");
+    // The level: June missed and not caught up is red; the other fund has none.
+    assert!(lines[at + 1].ends_with("滞后  红色"), "{text}");
+    assert!(lines[at + 2].ends_with("正常  正常"), "{text}");
 }
 
 #[test]
@@ -224,7 +229,8 @@ fn status_shows_an_over_budget_fund_as_such() {
         line.contains("65,998.50") && line.contains("110.00%"),
         "{line}"
     );
-    assert!(line.trim_end().ends_with("超预算"), "{line}");
+    // Over budget is no lag: no level.
+    assert!(line.trim_end().ends_with("超预算  正常"), "{line}");
     let doc = wd.status_json("2025-07-15");
     assert_eq!(fund_of(&doc, NG)["state"], "over_budget", "{doc:#}");
 }
