@@ -583,7 +583,7 @@ fn overdue_line(s: &FundSnapshot<'_>) -> Option<String> {
     let next = s.catch_up.steps.first()?;
     (overdue > Money::ZERO).then(|| {
         format!(
-            "其中 {} 是{}节点至今仍差的金额，已计入{}节点的还需支出，应尽快支出。",
+            "其中 {}是{}节点至今仍差的金额，已计入{}节点的还需支出，应尽快支出。",
             words::in_yuan(overdue),
             words::day_name(missed.milestone.date),
             words::day_name(next.date)
