@@ -6,10 +6,13 @@ use serde::Serialize;
 use super::{Failure, open_and_sync, today};
 use crate::app::snapshot::{self, FundSnapshot, Snapshot};
 use crate::config::Config;
-use crate::core::{MilestoneReport, MilestoneStatus};
+use crate::core::{
+    Band, CatchUp, Explanation, Forecast, Grading, Insufficient, Level, MilestoneReport,
+    MilestoneStatus, Money, Outlook, Part,
+};
 use crate::report::Align::{Left, Right};
 use crate::report::{Block, Cell, Column, Document, Grade, Notice, Section, Table};
-use crate::report::{terminal, words};
+use crate::report::{outlook, rule_words, terminal, words};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(super) enum Format {
@@ -64,6 +67,110 @@ struct FundJson<'a> {
     milestones: Vec<MilestoneJson>,
     /// The same entries in force through two sources (money counted twice).
     duplicates: Vec<DuplicateJson>,
+    // Issue 13: the level, the forecast, the catch-up schedule, the explanations in force.
+    /// `yellow`, `orange`, `red`; `None` when no rule holds or the fund has no data.
+    level: Option<&'static str>,
+    /// The rule that gave `level`.
+    level_rule: Option<LevelRuleJson<'a>>,
+    /// `projected`, `insufficient` or `closed`.
+    forecast_status: &'static str,
+    /// Why there is no forecast: `too_early`, `no_spending`, `few_spending_days`.
+    insufficient_reason: Option<&'static str>,
+    /// `None` when insufficient.
+    forecast: Option<ForecastJson>,
+    catch_up: CatchUpJson,
+    /// Those in force on the as-of day, oldest first.
+    explanations: Vec<ExplanationJson<'a>>,
+}
+
+/// Room for the rule's words (预警标准) beside its level and where it comes from.
+#[derive(Serialize)]
+struct LevelRuleJson<'a> {
+    level: &'static str,
+    /// 预警标准, in Chinese.
+    standard: String,
+    basis: &'a str,
+}
+
+#[derive(Serialize)]
+struct BandJson<T> {
+    low: T,
+    central: T,
+    high: T,
+}
+
+#[derive(Serialize)]
+struct ForecastJson {
+    /// spent(t) ÷ plan amount(t); `None` when closed or the plan asks for nothing yet.
+    pace: Option<f64>,
+    /// The run-rate window; `None` when closed.
+    window: Option<WindowJson>,
+    /// Projected spending by 12-31 (closed: the actual, three times).
+    year_end_spent: BandJson<String>,
+    execution_rate: BandJson<f64>,
+    /// 预计结余: budget − year-end spend, never negative; `low` goes with the high spend.
+    unspent: BandJson<String>,
+    points: Vec<PointJson>,
+}
+
+#[derive(Serialize)]
+struct WindowJson {
+    from: String,
+    to: String,
+    days: i64,
+    spend: String,
+}
+
+#[derive(Serialize)]
+struct PointJson {
+    date: String,
+    milestone: bool,
+    low: String,
+    central: String,
+    high: String,
+}
+
+#[derive(Serialize)]
+struct CatchUpJson {
+    overdue: String,
+    steps: Vec<StepJson>,
+}
+
+#[derive(Serialize)]
+struct StepJson {
+    date: String,
+    target: String,
+    still_to_spend: String,
+    increment: String,
+    days_left: i64,
+    months: Vec<MonthJson>,
+    weeks: Vec<PartJson>,
+}
+
+#[derive(Serialize)]
+struct MonthJson {
+    month: String,
+    from: String,
+    to: String,
+    amount: String,
+}
+
+#[derive(Serialize)]
+struct PartJson {
+    from: String,
+    to: String,
+    amount: String,
+}
+
+#[derive(Serialize)]
+struct ExplanationJson<'a> {
+    id: i64,
+    milestone: Option<String>,
+    reason: &'static str,
+    text: &'a str,
+    day: String,
+    until: Option<String>,
+    user: &'a str,
 }
 
 #[derive(Serialize)]
@@ -117,12 +224,162 @@ fn json(snapshot: &Snapshot<'_>) -> String {
                         })
                         .collect(),
                     milestones: r.milestones.iter().map(milestone_json).collect(),
+                    level: level_of(s).map(|g| g.level.as_str()),
+                    level_rule: level_of(s).map(|g| LevelRuleJson {
+                        level: g.rule.level.as_str(),
+                        standard: rule_words::standard(&g.rule),
+                        basis: &g.rule.basis,
+                    }),
+                    forecast_status: forecast_status(&s.forecast),
+                    insufficient_reason: match s.forecast.outlook {
+                        Outlook::Insufficient(why) => Some(insufficient_key(why)),
+                        _ => None,
+                    },
+                    forecast: forecast_json(&s.forecast),
+                    catch_up: catch_up_json(&s.catch_up),
+                    explanations: in_force(s, snapshot.day)
+                        .map(|e| ExplanationJson {
+                            id: e.id,
+                            milestone: e.milestone.map(|m| m.to_string()),
+                            reason: e.reason.as_str(),
+                            text: &e.text,
+                            day: e.day.to_string(),
+                            until: e.until.map(|u| u.to_string()),
+                            user: &e.user,
+                        })
+                        .collect(),
                 }
             })
             .collect(),
     };
     // Serialising plain structs of strings and numbers cannot fail.
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+/// The fund's level, where it means something: a fund without data gets no spending alerts,
+/// so no level either.
+fn level_of<'s>(s: &'s FundSnapshot<'_>) -> Option<&'s Grading> {
+    s.grading.as_ref().filter(|_| s.has_data())
+}
+
+/// The explanations of the fund in force on `day`, oldest first.
+fn in_force<'s>(s: &'s FundSnapshot<'_>, day: NaiveDate) -> impl Iterator<Item = &'s Explanation> {
+    s.explanations.iter().filter(move |e| e.in_force(day))
+}
+
+fn forecast_status(f: &Forecast) -> &'static str {
+    match f.outlook {
+        Outlook::Projected(_) => "projected",
+        Outlook::Insufficient(_) => "insufficient",
+        Outlook::Closed(_) => "closed",
+    }
+}
+
+fn insufficient_key(why: Insufficient) -> &'static str {
+    match why {
+        Insufficient::TooEarly { .. } => "too_early",
+        Insufficient::NoSpending => "no_spending",
+        Insufficient::FewSpendingDays { .. } => "few_spending_days",
+    }
+}
+
+/// A band of one value: a closed year's actual figure.
+fn same<T: Copy>(v: T) -> Band<T> {
+    Band {
+        low: v,
+        central: v,
+        high: v,
+    }
+}
+
+fn money_band(b: &Band<Money>) -> BandJson<String> {
+    BandJson {
+        low: b.low.plain(),
+        central: b.central.plain(),
+        high: b.high.plain(),
+    }
+}
+
+fn rate_band(b: &Band<f64>) -> BandJson<f64> {
+    BandJson {
+        low: rate(b.low),
+        central: rate(b.central),
+        high: rate(b.high),
+    }
+}
+
+/// The forecast in the JSON; `None` when there is too little history.
+fn forecast_json(f: &Forecast) -> Option<ForecastJson> {
+    match &f.outlook {
+        Outlook::Insufficient(_) => None,
+        Outlook::Closed(end) => Some(ForecastJson {
+            pace: None,
+            window: None,
+            year_end_spent: money_band(&same(end.spent)),
+            execution_rate: rate_band(&same(end.execution_rate)),
+            unspent: money_band(&same(end.unspent)),
+            points: Vec::new(),
+        }),
+        Outlook::Projected(p) => Some(ForecastJson {
+            pace: p.pace.map(rate),
+            window: Some(WindowJson {
+                from: p.window_from.to_string(),
+                to: f.as_of.to_string(),
+                days: p.window_days,
+                spend: p.window_spend.plain(),
+            }),
+            year_end_spent: money_band(&p.year_end.spend),
+            execution_rate: rate_band(&p.execution_rate),
+            unspent: money_band(&p.unspent),
+            points: p
+                .points
+                .iter()
+                .map(|point| PointJson {
+                    date: point.date.to_string(),
+                    milestone: point.milestone.is_some(),
+                    low: point.spend.low.plain(),
+                    central: point.spend.central.plain(),
+                    high: point.spend.high.plain(),
+                })
+                .collect(),
+        }),
+    }
+}
+
+fn part_json(part: &Part) -> PartJson {
+    PartJson {
+        from: part.from.to_string(),
+        to: part.to.to_string(),
+        amount: part.amount.plain(),
+    }
+}
+
+fn catch_up_json(plan: &CatchUp) -> CatchUpJson {
+    CatchUpJson {
+        overdue: plan.overdue.plain(),
+        steps: plan
+            .steps
+            .iter()
+            .map(|step| StepJson {
+                date: step.date.to_string(),
+                target: step.target.plain(),
+                still_to_spend: step.still_to_spend.plain(),
+                increment: step.increment.plain(),
+                days_left: step.days_left,
+                months: step
+                    .months
+                    .iter()
+                    .map(|part| MonthJson {
+                        month: part.from.format("%Y-%m").to_string(),
+                        from: part.from.to_string(),
+                        to: part.to.to_string(),
+                        amount: part.amount.plain(),
+                    })
+                    .collect(),
+                weeks: step.weeks.iter().map(part_json).collect(),
+            })
+            .collect(),
+    }
 }
 
 fn milestone_json(m: &MilestoneReport) -> MilestoneJson {
@@ -151,6 +408,7 @@ fn document(config: &Config, snapshot: &Snapshot<'_>) -> Document {
         Column::new(words::PLAN_RATE, Right),
         Column::new(words::TIME_RATE, Right),
         Column::new(words::STATE, Left),
+        Column::new(LEVEL, Left),
     ];
     let rows = snapshot
         .funds
@@ -169,6 +427,7 @@ fn document(config: &Config, snapshot: &Snapshot<'_>) -> Document {
                 } else {
                     words::NO_DATA.to_owned()
                 },
+                level_cell(s).to_owned(),
             ]
             .map(Cell::Text)
             .to_vec()
@@ -179,13 +438,44 @@ fn document(config: &Config, snapshot: &Snapshot<'_>) -> Document {
         snapshot
             .funds
             .iter()
-            .map(|s| Block::Section(fund_section(s))),
+            .map(|s| Block::Section(fund_section(s, snapshot.day))),
     );
     Document { blocks }
 }
 
-/// One fund: what to keep in mind, its pace, its milestones.
-fn fund_section(s: &FundSnapshot<'_>) -> Section {
+/// 等级: the overview's column of levels.
+const LEVEL: &str = "等级";
+
+/// A fund's level in the overview, short so that the table fits 100 columns (as `alerts`
+/// says it): 黄色, 橙色, 红色; 正常 when no rule holds; `-` without data.
+fn level_cell(s: &FundSnapshot<'_>) -> &'static str {
+    if !s.has_data() {
+        return "-";
+    }
+    match level_of(s).map(|g| g.level) {
+        Some(Level::Yellow) => "黄色",
+        Some(Level::Orange) => "橙色",
+        Some(Level::Red) => "红色",
+        None => "正常",
+    }
+}
+
+/// `预警等级：红色预警（预警标准：…）` and `预警依据：…` — the level, the rule that gave it and
+/// where the rule comes from, one line each (a source can be long).
+fn level_lines(grading: &Grading) -> [String; 2] {
+    [
+        format!(
+            "预警等级：{}（预警标准：{}）",
+            words::level(grading.rule.level),
+            rule_words::standard(&grading.rule)
+        ),
+        format!("预警依据：{}", outlook::escaped(&grading.rule.basis)),
+    ]
+}
+
+/// One fund: what to keep in mind, its level and explanations, its pace, its milestones,
+/// where it is heading and what to spend when.
+fn fund_section(s: &FundSnapshot<'_>, day: NaiveDate) -> Section {
     let (f, r) = (s.fund, &s.report);
     let caution = |title: String| {
         Block::Notice(Notice {
@@ -207,6 +497,10 @@ fn fund_section(s: &FundSnapshot<'_>) -> Section {
     for overlap in &s.overlaps {
         blocks.push(caution(super::import_cmd::overlap_sentence(overlap)));
     }
+    if let Some(grading) = level_of(s) {
+        blocks.extend(level_lines(grading).map(Block::Paragraph));
+    }
+    blocks.extend(in_force(s, day).map(|e| Block::Paragraph(outlook::explanation_line(e))));
     blocks.push(Block::Paragraph(format!(
         "较{}：{}；较{}：{}",
         words::PLAN_RATE,
@@ -251,10 +545,56 @@ fn fund_section(s: &FundSnapshot<'_>) -> Section {
         })
         .collect();
     blocks.push(Block::Table(table(columns, rows)));
+    // Without data the figures are zeros that say nothing: no forecast, no schedule.
+    if s.has_data() {
+        blocks.extend(outlook_blocks(s));
+    }
     Section {
         heading: format!("{}（{} · {} · {}年度）", f.name, f.id, f.code, f.year),
         blocks,
     }
+}
+
+/// The forecast (its sentences, then the projection by milestone) and the catch-up schedule
+/// (by milestone, month and week), or that every milestone left is met.
+fn outlook_blocks(s: &FundSnapshot<'_>) -> Vec<Block> {
+    let mut blocks: Vec<Block> = outlook::forecast_lines(&s.forecast)
+        .into_iter()
+        .map(Block::Paragraph)
+        .collect();
+    blocks.extend(outlook::forecast_table(&s.forecast).map(Block::Table));
+    let mut tables = outlook::catch_up_tables(&s.catch_up).into_iter();
+    match tables.next() {
+        None if s.report.milestones.iter().any(|m| m.days_left >= 0) => {
+            blocks.push(Block::Paragraph("补齐计划：剩余节点均已达标。".to_owned()));
+        }
+        None => {}
+        Some(steps) => {
+            blocks.push(Block::Table(steps));
+            if let Some(line) = overdue_line(s) {
+                blocks.push(Block::Paragraph(line));
+            }
+            blocks.extend(tables.map(Block::Table));
+        }
+    }
+    blocks
+}
+
+/// Under the schedule's milestones, when one already passed is still short: how much, and that
+/// it is in the next milestone's 还需支出 (the milestone table shows its shortfall on its day,
+/// which spending since may have reduced).
+fn overdue_line(s: &FundSnapshot<'_>) -> Option<String> {
+    let overdue = s.catch_up.overdue;
+    let missed = s.report.milestones.iter().rev().find(|m| m.days_left < 0)?;
+    let next = s.catch_up.steps.first()?;
+    (overdue > Money::ZERO).then(|| {
+        format!(
+            "其中 {}是{}节点至今仍差的金额，已计入{}节点的还需支出，应尽快支出。",
+            words::in_yuan(overdue),
+            words::day_name(missed.milestone.date),
+            words::day_name(next.date)
+        )
+    })
 }
 
 fn table(columns: Vec<Column>, rows: Vec<Vec<Cell>>) -> Table {

@@ -11,6 +11,8 @@
 //! - [`text`], [`html`], [`terminal`]: the renderers — the plain text and HTML of an email,
 //!   and a command's output with aligned columns.
 //! - [`email`]: the alert emails built as documents, and their subject lines.
+//! - [`outlook`]: the forecast, the catch-up schedule and a 情况说明 in sentences and tables,
+//!   for `status` and the emails.
 //!
 //! Pure, like [`crate::core`], whose results it says: no clock, files, database or network
 //! (the boundary check in `core`'s header covers this folder as well).
@@ -18,6 +20,7 @@
 pub mod document;
 pub mod email;
 pub mod html;
+pub mod outlook;
 pub mod rule_words;
 pub mod terminal;
 pub mod text;

@@ -47,7 +47,7 @@ pub fn standard(rule: &LevelRule) -> String {
                     conditions.push("临近支出节点仍未达到节点目标".to_owned());
                 }
                 Some(MilestoneCondition::Missed) => {
-                    conditions.push("支出节点已过仍未达到节点目标".to_owned());
+                    conditions.push("支出节点逾期仍未达到节点目标".to_owned());
                 }
                 None => {}
             }
@@ -269,7 +269,7 @@ mod tests {
                 behind: behind(Reference::Time, 2000, 0, TimeBasis::Day),
                 ..Conditions::default()
             }),
-            "支出节点已过仍未达到节点目标且落后序时进度（按日）20个百分点及以上"
+            "支出节点逾期仍未达到节点目标且落后序时进度（按日）20个百分点及以上"
         );
     }
 
@@ -280,7 +280,7 @@ mod tests {
             floors,
             [
                 "临近支出节点仍未达到节点目标",
-                "支出节点已过仍未达到节点目标"
+                "支出节点逾期仍未达到节点目标"
             ]
         );
         let said =

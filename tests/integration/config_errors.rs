@@ -239,7 +239,7 @@ email:
     # in force, in this order (each gives at least its level; the highest that holds wins, a tie names the first):
     # 1. 黄色预警  临近支出节点仍未达到节点目标   (milestone floor, always in force)
     #    预警依据：资金支出计划（各支出节点的目标比例）
-    # 2. 红色预警  支出节点已过仍未达到节点目标   (milestone floor, always in force)
+    # 2. 红色预警  支出节点逾期仍未达到节点目标   (milestone floor, always in force)
     #    预警依据：资金支出计划（各支出节点的目标比例）
     # 3. 黄色预警  未达序时进度（按月）   (preset time-month)
     #    预警依据：参照部分省级预算绩效运行监控平台的做法：序时进度按月计算（月份÷12），支出进度低于序时进度即为未达序时

@@ -315,8 +315,11 @@ fn row_words(table: &str, first: &str, second: &str) -> Vec<String> {
 /// `status --as-of DAY`'s 状态 of the fund, and `alerts`' 状态 of its June 红色预警.
 fn n2_status_and_alert(wd: &Workdir, as_of: &str) -> (String, String) {
     let status = wd.run(&["status", "--as-of", as_of]);
+    // 状态 is the last column but one: 等级 follows it (issue 13).
     let state = row_words(&status.ok().stdout, NG, "150,000.00")
-        .last()
+        .iter()
+        .rev()
+        .nth(1)
         .cloned()
         .unwrap_or_default();
     let alerts = wd.run(&["alerts"]);

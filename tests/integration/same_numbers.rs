@@ -52,7 +52,7 @@ fn table_figures(out: &str) -> BTreeMap<String, Figures> {
         })
         .map(|l| {
             let cells: Vec<&str> = l.split_whitespace().collect();
-            assert_eq!(cells.len(), 7, "{l:?}");
+            assert_eq!(cells.len(), 8, "{l:?}"); // … 状态, 等级 (issue 13)
             let figures = Figures {
                 spent: cells[2].to_owned(),
                 rate: cells[3].to_owned(),
