@@ -51,7 +51,8 @@ pub struct CatchUpStep {
     /// step's milestone; never before 01-01 of the fund's year.
     pub from: NaiveDate,
     /// `increment` spread over the calendar months of `from ..= date`, in proportion to their
-    /// days in the span; the parts add up to `increment` exactly.
+    /// days in the span (for the first step, after `overdue`, which the first month carries
+    /// whole); the parts add up to `increment` exactly.
     pub months: Vec<Part>,
     /// For the first step when due within [`WEEKS_WITHIN_DAYS`] days: `increment` spread over
     /// the calendar weeks (Monday to Sunday) of the span, likewise; else empty.
@@ -117,6 +118,8 @@ impl CatchUp {
 /// Its `increment` (still_to_spend less the previous step's) is spread over its span: each
 /// period's part is ⌊increment × period days ÷ span days⌋, and the 分 left over (fewer than the
 /// number of periods) go one each to the earliest periods, so that money is asked for sooner.
+/// What a passed milestone still lacks (`overdue`) is not spread: it is due at once, so the
+/// first step's first month (and first week) carries all of it, besides its share of the rest.
 ///
 /// ```
 /// use chrono::NaiveDate;
@@ -137,6 +140,7 @@ impl CatchUp {
 ///     ],
 ///     aliases: vec![],
 ///     notify: vec![],
+///     escalate: vec![],
 /// };
 /// let spend = DailySpend::from_amounts(vec![(day(3, 15), Money::parse("20,000.00")?)]);
 /// let report = evaluate(&fund, &spend, day(4, 30), Policy::default());
@@ -176,8 +180,15 @@ pub fn catch_up(fund: &Fund, report: &FundReport) -> CatchUp {
         };
         let from = from.max(fund.first_day()).min(date);
         let increment = need.saturating_sub(before).max(Money::ZERO);
+        // What a passed milestone still lacks is due at once: it goes in the first period,
+        // and only the rest of the first step is spread.
+        let at_once = if steps.is_empty() {
+            overdue.min(increment)
+        } else {
+            Money::ZERO
+        };
         let weeks = if steps.is_empty() && m.days_left <= WEEKS_WITHIN_DAYS {
-            spread(increment, &weeks_of(from, date))
+            spread_after(at_once, increment, &weeks_of(from, date))
         } else {
             Vec::new()
         };
@@ -188,7 +199,7 @@ pub fn catch_up(fund: &Fund, report: &FundReport) -> CatchUp {
             days_left: m.days_left,
             increment,
             from,
-            months: spread(increment, &months_of(from, date)),
+            months: spread_after(at_once, increment, &months_of(from, date)),
             weeks,
         });
     }
@@ -235,6 +246,16 @@ fn weeks_of(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
         };
     }
     out
+}
+
+/// `at_once` in the first period, and the rest of `amount` spread over all of `periods` by
+/// [`spread`].
+fn spread_after(at_once: Money, amount: Money, periods: &[(NaiveDate, NaiveDate)]) -> Vec<Part> {
+    let mut parts = spread(amount.saturating_sub(at_once), periods);
+    if let Some(first) = parts.first_mut() {
+        first.amount = first.amount.saturating_add(at_once);
+    }
+    parts
 }
 
 /// Spreads `amount` over `periods` in proportion to their days: each part is the floor of its

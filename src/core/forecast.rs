@@ -197,6 +197,7 @@ impl Forecast {
 ///     ],
 ///     aliases: vec![],
 ///     notify: vec![],
+///     escalate: vec![],
 /// };
 /// // 10,000 元 at each month's 15th, January to June: 60,000 元 by 06-30.
 /// let spend = DailySpend::from_amounts(

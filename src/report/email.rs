@@ -17,8 +17,10 @@ use super::document::{
     Align, Block, Cell, Column, Document, Grade, Level, Notice as NoticeBlock, Resolution, Table,
 };
 use super::words::{self, day_name, days_phrase, long_date, milestone_name, percent, yuan};
-use super::{html, text};
-use crate::core::{Fund, FundReport, MilestoneFacts, Money, Notice, TimeBasis, still_to_spend};
+use super::{html, outlook, text};
+use crate::core::{
+    Fund, FundReport, MilestoneFacts, Money, Notice, TimeBasis, catch_up, still_to_spend,
+};
 
 /// The notices of one fund in one email, with the fund's evaluation on the as-of day.
 #[derive(Debug, Clone)]
@@ -162,6 +164,17 @@ fn next_step(report: &FundReport, label: &str) -> Option<String> {
     })
 }
 
+/// The catch-up schedule as the 下一步 of a lag notice ([`outlook::catch_up_lines`]): what
+/// must still be spent by each remaining milestone, then per month and, within the last month,
+/// per week; `label` goes before the first line. Empty when no milestone is left this year.
+fn plan_lines(report: &FundReport, fund: &Fund, label: &str) -> Vec<String> {
+    let mut lines = outlook::catch_up_lines(&catch_up(fund, report));
+    if let Some(first) = lines.first_mut() {
+        *first = format!("{label}：{first}");
+    }
+    lines
+}
+
 /// Which of a fund's notices says that its year has ended (`None`: its year is open, or no
 /// notice is about a milestone still short): the last one still short, which is about its
 /// latest milestone — said once per fund, not under each milestone.
@@ -193,12 +206,7 @@ fn details(notice: &Notice, report: &FundReport, fund: &Fund, year_end: bool) ->
                 yuan(milestone.spent),
                 yuan(milestone.shortfall)
             ));
-            lines.push(format!(
-                "下一步：{}前还需支出 {}（{}）。",
-                long_date(milestone.date),
-                yuan(milestone.shortfall),
-                days_phrase(milestone.days_left)
-            ));
+            lines.extend(plan_lines(report, fund, "下一步"));
         }
         Notice::Missed {
             milestone,
@@ -259,7 +267,11 @@ fn details(notice: &Notice, report: &FundReport, fund: &Fund, year_end: bool) ->
                 percent(report.plan_rate),
                 percent(report.time_rate)
             ));
-            lines.extend(next_step(report, "下一步"));
+            if matches!(notice, Notice::Behind { .. }) {
+                lines.extend(plan_lines(report, fund, "下一步"));
+            } else {
+                lines.extend(next_step(report, "下一步"));
+            }
         }
         Notice::Stale { .. } | Notice::Fresh => lines.push(fund.name.clone()),
     }
@@ -328,7 +340,7 @@ fn missed_details(
             yuan(gap),
             day_name(milestone.date)
         ));
-        lines.extend(next_step(report, "随后"));
+        lines.extend(plan_lines(report, fund, "补齐计划"));
     }
     lines
 }

@@ -1053,7 +1053,9 @@ fn catch_up_sums_are_exact_to_the_fen() {
 #[test]
 fn catch_up_of_the_sample_on_2025_07_15_by_hand() {
     // NG by 10-31: 112,500.00 − 65,998.50 = 46,501.50 over 07-16..10-31 (16, 31, 30, 31 of
-    // 108 days): floors 6,889.11, 13,347.65, 12,917.08, 13,347.65 leave 1 分, given to July.
+    // 108 days), of which June's 9,001.50 is due at once (in July); the other 37,500.00 by
+    // days: floors 5,555.55, 10,763.88, 10,416.66, 10,763.88 leave 3 分, one each for July,
+    // August and September — July 9,001.50 + 5,555.56 = 14,557.06.
     // Then 37,500.00 over November (30) and December (31) of 61 days: 18,442.62 + 1 分 and
     // 19,057.37. June's target is still 75,000.00 − 65,998.50 = 9,001.50 short.
     let doc = sample().status_json("2025-07-15");
@@ -1079,10 +1081,10 @@ fn catch_up_of_the_sample_on_2025_07_15_by_hand() {
     assert_eq!(
         amounts(&steps[0]),
         pairs(&[
-            ("2025-07", "6889.12"),
-            ("2025-08", "13347.65"),
-            ("2025-09", "12917.08"),
-            ("2025-10", "13347.65"),
+            ("2025-07", "14557.06"),
+            ("2025-08", "10763.89"),
+            ("2025-09", "10416.67"),
+            ("2025-10", "10763.88"),
         ])
     );
     assert_eq!(steps[0]["still_to_spend"], "46501.50");

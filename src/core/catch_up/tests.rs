@@ -84,7 +84,9 @@ fn assert_exact(plan: &CatchUp) {
 #[test]
 fn parts_add_up_with_the_remainder_on_the_earliest() {
     // 07-15, 41,234 元 spent: 71,266 元 by 10-31 over 07-16..10-31 (16 + 31 + 30 + 31 = 108
-    // days). Floors 1,055,792 / 2,045,598 / 1,979,611 / 2,045,598 leave 1 分 for July.
+    // days), of which June's 33,766 元 is due at once (July carries it whole). The other
+    // 37,500 元: floors 555,555 / 1,076,388 / 1,041,666 / 1,076,388 leave 3 分, one each for
+    // July, August and September.
     let plan = schedule(PLAN, 4_123_400, ymd(2025, 7, 15));
     assert_exact(&plan);
     let october = &plan.steps[0];
@@ -94,7 +96,7 @@ fn parts_add_up_with_the_remainder_on_the_earliest() {
     assert_eq!(october.from, ymd(2025, 7, 16));
     assert_eq!(
         fen(&october.months),
-        [1_055_793, 2_045_598, 1_979_611, 2_045_598]
+        [3_376_600 + 555_556, 1_076_389, 1_041_667, 1_076_388]
     );
     assert!(october.weeks.is_empty());
     // 12-31 adds 37,500 元 over November (30 days) and December (31): 1 分 left for November.

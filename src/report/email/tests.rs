@@ -208,9 +208,24 @@ fn due_email_names_the_amount_and_the_day() {
         "【支出进度预警】招商引资专项业务费 黄色预警：距6月底50%支出节点剩余15天，尚未达标"
     );
     assert!(
+        email.text.contains(
+            "下一步：2025年6月30日前累计还需支出 ¥13,500.00（剩余15天，节点目标 ¥50,000.00）。"
+        ),
+        "{}",
+        email.text
+    );
+    // The catch-up schedule: by month, and by week in the last month; the weeks add up.
+    assert!(
         email
             .text
-            .contains("下一步：2025年6月30日前还需支出 ¥13,500.00（剩余15天）。"),
+            .contains("按月：6月16日–30日 ¥13,500.00，7月 ¥6,300.82，"),
+        "{}",
+        email.text
+    );
+    assert!(
+        email.text.contains(
+            "6月底节点前按周：6月16日–22日 ¥6,300.00，6月23日–29日 ¥6,300.00，6月30日 ¥900.00。"
+        ),
         "{}",
         email.text
     );

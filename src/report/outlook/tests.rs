@@ -214,7 +214,8 @@ fn readme_schedule(as_of: NaiveDate) -> CatchUp {
 #[test]
 fn catch_up_sentences_by_milestone_and_month() {
     // By 10-31: 112,500 − 41,234 = 71,266.00, of which 75,000 − 41,234 = 33,766.00 is June's;
-    // by 12-31: 108,766.00. The months as in the README (16, 31, 30, 31 days; then 30, 31).
+    // by 12-31: 108,766.00. June's part is due at once, in July; the other 37,500.00 by days
+    // as in the README (16, 31, 30, 31 days; then 30, 31).
     let plan = readme_schedule(ymd(2025, 7, 15));
     assert_eq!(
         catch_up_lines(&plan),
@@ -222,7 +223,7 @@ fn catch_up_sentences_by_milestone_and_month() {
             "2025年10月31日前累计还需支出 ¥71,266.00（剩余108天，节点目标 ¥112,500.00），\
              其中 ¥33,766.00 为逾期节点未补齐的差额，应尽快支出。",
             "2025年12月31日前累计还需支出 ¥108,766.00（剩余169天，节点目标 ¥150,000.00）。",
-            "按月：7月16日–31日 ¥10,557.93，8月 ¥20,455.98，9月 ¥19,796.11，10月 ¥20,455.98，\
+            "按月：7月16日–31日 ¥39,321.56，8月 ¥10,763.89，9月 ¥10,416.67，10月 ¥10,763.88，\
              11月 ¥18,442.63，12月 ¥19,057.37。",
         ]
     );
@@ -230,15 +231,16 @@ fn catch_up_sentences_by_milestone_and_month() {
 
 #[test]
 fn catch_up_sentences_by_week_in_the_last_month() {
-    // On Monday 10-20 the 10-31 step runs 10-21 (Tuesday) to 10-31 (Friday): 6 and 5 days of
-    // 71,266.00 = 38,872.36 + 1 分 (floors leave 1 分, given to the first week) and 32,393.63.
+    // On Monday 10-20 the 10-31 step runs 10-21 (Tuesday) to 10-31 (Friday): June's 33,766.00
+    // at once, in the first week, and 6 and 5 days of the other 37,500.00: 20,454.54 + 1 分
+    // (floors leave 1 分, given to the first week) and 17,045.45.
     let plan = readme_schedule(ymd(2025, 10, 20));
     let lines = catch_up_lines(&plan);
     assert_eq!(
         lines[2..],
         [
             "按月：10月21日–31日 ¥71,266.00，11月 ¥18,442.63，12月 ¥19,057.37。",
-            "10月底节点前按周：10月21日–26日 ¥38,872.37，10月27日–31日 ¥32,393.63。",
+            "10月底节点前按周：10月21日–26日 ¥54,220.55，10月27日–31日 ¥17,045.45。",
         ]
     );
     let tables = catch_up_tables(&plan);
@@ -275,13 +277,13 @@ fn catch_up_sentences_by_week_in_the_last_month() {
             [
                 "10-21（周二至周日）",
                 "10-21至10-26",
-                "38,872.37",
-                "38,872.37"
+                "54,220.55",
+                "54,220.55"
             ],
             [
                 "10-27（周一至周五）",
                 "10-27至10-31",
-                "32,393.63",
+                "17,045.45",
                 "71,266.00"
             ],
         ]
