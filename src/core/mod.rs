@@ -29,8 +29,9 @@ pub use evaluate::{
 };
 pub use explanation::{EndCause, Explanation, ExplanationReason};
 pub use forecast::{
-    Band, FIRST_FORECAST_DAY, Forecast, Insufficient, MIN_SPENDING_DAYS, Outlook,
-    PACE_WEIGHT_PERCENT, ProjectedPoint, Projection, RUN_RATE_WINDOW_DAYS, YearEnd, forecast,
+    Band, FIRST_FORECAST_DAY, Forecast, HIGH_REACH_PERCENT, Insufficient, LOW_MARGIN_PERCENT,
+    MIN_SPENDING_DAYS, Outlook, PACE_WEIGHT_PERCENT, PLAN_WEIGHT_SCALE_PERCENT, ProjectedPoint,
+    Projection, RUN_RATE_WINDOW_DAYS, YearEnd, forecast,
 };
 pub use fund::{DailySpend, Fund, Milestone};
 pub use level::{
