@@ -60,7 +60,8 @@ pub fn forecast_lines(forecast: &Forecast) -> Vec<String> {
                     p.window_days,
                     yuan(p.window_spend)
                 ),
-                "以上按目前的支出节奏推算，未计入尚未发生的合同付款等。".to_owned(),
+                FORECAST_CAVEAT[0].to_owned(),
+                FORECAST_CAVEAT[1].to_owned(),
             ]
         }
         Outlook::Closed(end) => vec![format!(
@@ -93,6 +94,12 @@ pub fn insufficient_reason(why: Insufficient) -> String {
         }
     }
 }
+
+/// What a projected forecast is and is not, said under it, two lines.
+pub const FORECAST_CAVEAT: [&str; 2] = [
+    "以上以支出计划为参照、结合已有的支出节奏推算，未计入尚未发生的合同付款等；",
+    "回测中实际年末数约七至八成落在区间内。",
+];
 
 /// A band in words: `low–high（居中 central）`, or the one value when the ends meet.
 fn band<T: PartialEq>(b: &Band<T>, show: impl Fn(&T) -> String) -> String {

@@ -57,11 +57,10 @@ fn monthly_5000() -> DailySpend {
 
 #[test]
 fn a_projected_range_with_its_basis() {
-    // 100,000 元, 50% by 06-30: on 06-30 with 30,000 spent the pace is 0.6 and the pace end at
-    // 12-31 is 30,000 × 100% ÷ 50% = 60,000.00; the window (04-01, 06-30] holds 15,000 over 90
-    // days, so the run-rate end is 30,000 + 15,000 × 184 ÷ 90 = 60,666.67; central = (30 ×
-    // 60,000.00 + 70 × 60,666.67) ÷ 100 = 60,466.67 (half-up of 60,466.669); 预计结余 is
-    // 100,000 less each: 39,333.33–40,000.00, central 39,533.33.
+    // 100,000 元, 50% by 06-30: on 06-30 with 30,000 spent, half of the plan is still ahead, so
+    // the central value is "on plan from now" alone: 30,000 + (100,000 − 50,000) = 80,000.00;
+    // the low end is 29% of the 50,000 the plan still asks below it (65,500.00), the high end
+    // 87% of the way from it to the whole budget (97,400.00); 预计结余 is 100,000 less each.
     let f = forecast(
         &fund("100,000.00", HALVES),
         &monthly_5000(),
@@ -70,16 +69,17 @@ fn a_projected_range_with_its_basis() {
     assert_eq!(
         forecast_lines(&f),
         [
-            "年末预计执行率 60.00%–60.67%（居中 60.47%）",
-            "预计结余 ¥39,333.33–¥40,000.00（居中 ¥39,533.33）",
+            "年末预计执行率 65.50%–97.40%（居中 80.00%）",
+            "预计结余 ¥2,600.00–¥34,500.00（居中 ¥20,000.00）",
             "推算依据：累计支出为同期计划进度的 60.00%，近90天支出 ¥15,000.00。",
-            "以上按目前的支出节奏推算，未计入尚未发生的合同付款等。",
+            FORECAST_CAVEAT[0],
+            FORECAST_CAVEAT[1],
         ]
     );
     assert_eq!(
         milestone_forecast_lines(&f),
         [
-            "预计12月底100%节点前累计支出 ¥60,000.00–¥60,666.67（居中 ¥60,466.67），\
+            "预计12月底100%节点前累计支出 ¥65,500.00–¥97,400.00（居中 ¥80,000.00），\
           节点目标 ¥100,000.00，预计未达标。"
         ]
     );
@@ -101,8 +101,8 @@ fn a_projected_range_with_its_basis() {
         [
             "2025-12-31",
             "100,000.00",
-            "60,000.00–60,666.67",
-            "60,466.67",
+            "65,500.00–97,400.00",
+            "80,000.00",
             "预计未达标"
         ]
     );
@@ -110,11 +110,11 @@ fn a_projected_range_with_its_basis() {
 
 #[test]
 fn ends_that_meet_are_one_value() {
-    // 10,000 元 a month to June against 50% by 06-30: 60,000 is a pace of 1.2, and both ends
-    // reach the budget (the cap) by 12-31: no range, nothing left over.
+    // 20,000 元 a month to May: the whole budget is spent, and no end goes past it (the cap) or
+    // below what is spent: no range, nothing left over.
     let spend = DailySpend::from_amounts(
-        (1..=6)
-            .map(|m| (ymd(2025, m, 15), yuan_of("10,000.00")))
+        (1..=5)
+            .map(|m| (ymd(2025, m, 15), yuan_of("20,000.00")))
             .collect(),
     );
     let f = forecast(&fund("100,000.00", HALVES), &spend, ymd(2025, 6, 30));
@@ -135,6 +135,7 @@ fn a_target_inside_the_range_may_be_missed() {
         plan: yuan_of(target),
         by_pace: yuan_of(low),
         by_run_rate: yuan_of(high),
+        on_plan: yuan_of(target),
         spend: Band {
             low: yuan_of(low),
             central: yuan_of(low),
