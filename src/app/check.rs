@@ -13,8 +13,8 @@ use crate::app::import::{self, FileReport};
 use crate::app::snapshot::{self, Snapshot};
 use crate::config::Config;
 use crate::core::{
-    AlertKey, AlertKind, AlertPolicy, Decision, FundFacts, Notice, any_year_open, decide_fund,
-    decide_stale, silence_fund,
+    AlertKey, AlertKind, AlertPolicy, Decision, EndCause, FundFacts, Notice, any_year_open,
+    decide_fund, decide_stale, silence_fund,
 };
 use crate::mail::{self, MailError};
 use crate::report::email::{self, AdminNotice, FundNotices};
@@ -191,11 +191,11 @@ fn check_inner(
 /// The alert decisions of a check — the spending rules for each fund that has data, and the
 /// freshness of the ledger; each logged with its reason — and the explanations that end
 /// because their fund caught up.
-fn decide(config: &Config, snapshot: &Snapshot<'_>) -> (Vec<Decision>, Vec<i64>) {
+fn decide(config: &Config, snapshot: &Snapshot<'_>) -> (Vec<Decision>, Vec<(i64, EndCause)>) {
     let policy = alert_policy(config);
     let day = snapshot.day;
     let mut decisions: Vec<Decision> = Vec::new();
-    let mut ended: Vec<i64> = Vec::new();
+    let mut ended: Vec<(i64, EndCause)> = Vec::new();
     for f in &snapshot.funds {
         // No data is not zero spending: a fund no source has any entry for gets a 数据缺失
         // notice (below) instead of alerts that say it spent ¥0.00.
@@ -203,7 +203,7 @@ fn decide(config: &Config, snapshot: &Snapshot<'_>) -> (Vec<Decision>, Vec<i64>)
             let facts = FundFacts {
                 fund: f.fund,
                 report: &f.report,
-                grading: f.grading.as_ref(),
+                rules: &config.alerts.levels,
                 explanations: &f.explanations,
                 escalates: !(config.email.escalate.is_empty() && f.fund.escalate.is_empty()),
             };
@@ -229,8 +229,8 @@ fn decide(config: &Config, snapshot: &Snapshot<'_>) -> (Vec<Decision>, Vec<i64>)
         policy,
         day,
     ));
-    for id in &ended {
-        info!(explanation = id, day = %day, "explanation ended: nothing it covers is firing");
+    for (id, cause) in &ended {
+        info!(explanation = id, cause = cause.as_str(), day = %day, "explanation ended: nothing it covers is firing any more");
     }
     for d in &decisions {
         info!(

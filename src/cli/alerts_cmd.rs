@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 
 use super::{Failure, check_cmd};
 use crate::config::Config;
-use crate::core::{AlertKey, AlertKind, AlertStatus, Explanation, Level, Reason};
+use crate::core::{AlertKey, AlertStatus, Explanation, Level, Reason};
 use crate::mail;
 use crate::report::terminal::columns as render;
 use crate::report::{Align, words};
@@ -43,7 +43,7 @@ fn level_word(level: Option<Level>) -> &'static str {
 /// `已说明 #3` for a firing lag alert that explanations in force on `day` cover (their
 /// numbers, for `explain --list` and `--withdraw`); `-` otherwise.
 fn explained(row: &AlertRow, explanations: &[Explanation], day: NaiveDate) -> String {
-    let lag = matches!(row.key.kind, AlertKind::Due | AlertKind::Missed);
+    let lag = row.key.kind.is_lag();
     let ids: Vec<String> = explanations
         .iter()
         .filter(|e| {
@@ -407,17 +407,17 @@ funds:
 预警状态　时区 Asia/Shanghai
 
 项目名称                      节点        类型        状态    开始日期    最近提醒    等级  情况说明       更新时间
-网络综合治理体系建设专项资金  2025-06-30  红色预警    预警中  2025-07-10  2025-07-17  橙色  已说明 #3、#5  2025-07-17 00:05:00
+网络综合治理体系建设专项资金  2025-06-30  节点逾期    预警中  2025-07-10  2025-07-17  橙色  已说明 #3、#5  2025-07-17 00:05:00
 （账务数据）                  -           数据未更新  已解除  2025-05-06  2025-05-13  -     -              2025-05-20 09:00:00
 
 最近6次变化（按时间先后）：
 检查日期    项目名称                      节点        类型      变化          之后状态  邮件  等级
-2025-06-15  网络综合治理体系建设专项资金  2025-06-30  黄色预警  首次通知      预警中    #1    黄色
-2025-07-01  网络综合治理体系建设专项资金  2025-06-30  黄色预警  转为红色预警  已解除    -     -
-2025-07-01  网络综合治理体系建设专项资金  2025-06-30  红色预警  首次通知      预警中    #2    红色
-2025-07-04  网络综合治理体系建设专项资金  2025-06-30  红色预警  解除          已解除    #3    -
-2025-07-10  网络综合治理体系建设专项资金  2025-06-30  红色预警  首次通知      预警中    #4    红色
-2025-07-17  网络综合治理体系建设专项资金  2025-06-30  红色预警  重复提醒      预警中    #5    红色
+2025-06-15  网络综合治理体系建设专项资金  2025-06-30  节点临近  首次通知      预警中    #1    黄色
+2025-07-01  网络综合治理体系建设专项资金  2025-06-30  节点临近  转为节点逾期  已解除    -     -
+2025-07-01  网络综合治理体系建设专项资金  2025-06-30  节点逾期  首次通知      预警中    #2    红色
+2025-07-04  网络综合治理体系建设专项资金  2025-06-30  节点逾期  解除          已解除    #3    -
+2025-07-10  网络综合治理体系建设专项资金  2025-06-30  节点逾期  首次通知      预警中    #4    红色
+2025-07-17  网络综合治理体系建设专项资金  2025-06-30  节点逾期  重复提醒      预警中    #5    红色
 "
         );
         // The day after `until`, nothing covers it any more.

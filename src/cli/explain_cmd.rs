@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::{Failure, now_stamp, open_for_reading, parse_day, today};
 use crate::config::Config;
-use crate::core::{AlertKind, AlertStatus, EndCause, Explanation, ExplanationReason, Fund};
+use crate::core::{AlertStatus, EndCause, Explanation, ExplanationReason, Fund};
 use crate::ledger::quoted;
 use crate::report::Align;
 use crate::report::terminal::columns as render;
@@ -160,7 +160,7 @@ fn record(config: &Config, args: &ExplainArgs, day: NaiveDate) -> Result<(), Fai
     let (id, firing) = store.atomically(true, |store| -> Result<_, StoreError> {
         let id = store.record_explanation(&new, now_stamp())?;
         let firing = store.alert_states()?.into_iter().any(|(key, state)| {
-            matches!(key.kind, AlertKind::Due | AlertKind::Missed)
+            key.kind.is_lag()
                 && state.status == AlertStatus::Firing
                 && key.fund == fund.id
                 && (milestone.is_none() || key.milestone == milestone)
@@ -185,8 +185,8 @@ fn record(config: &Config, args: &ExplainArgs, day: NaiveDate) -> Result<(), Fai
             None => "滞后预警".to_owned(),
         };
         eprintln!(
-            "spendwatch: 注意：{} 目前没有预警中的{what}；如果下一次检查时仍然没有，这条说明即随之结束\
-             （视为已补齐）。如果预警还没发出，请在收到预警后再登记",
+            "spendwatch: 注意：{} 目前没有预警中的{what}；这条说明先行登记，在有效期内，相应预警出现时\
+             只发首次通知、不再重复提醒；预警结束（补齐）时说明随之结束",
             fund.name
         );
     }
@@ -423,6 +423,7 @@ impl Standing {
             Standing::Expired => "expired",
             Standing::Ended(_, EndCause::Withdrawn) => "withdrawn",
             Standing::Ended(_, EndCause::CaughtUp) => "caught_up",
+            Standing::Ended(_, EndCause::Superseded) => "superseded",
         }
     }
 
@@ -434,6 +435,7 @@ impl Standing {
             Standing::Expired => "已到期".to_owned(),
             Standing::Ended(day, EndCause::Withdrawn) => format!("已撤回（{day}）"),
             Standing::Ended(day, EndCause::CaughtUp) => format!("已结束（{day}补齐）"),
+            Standing::Ended(day, EndCause::Superseded) => format!("已结束（{day}由后续节点接替）"),
         }
     }
 }
@@ -571,6 +573,13 @@ fn withdraw(config: &Config, id: i64, day: NaiveDate) -> Result<(), Failure> {
             ..
         } => invalid(format!(
             "--withdraw #{id}：这条情况说明已于 {ended} 因项目补齐而结束，无需撤回"
+        )),
+        WithdrawError::AlreadyEnded {
+            day: ended,
+            cause: EndCause::Superseded,
+            ..
+        } => invalid(format!(
+            "--withdraw #{id}：这条情况说明已于 {ended} 结束（所说明的节点预警已由后续节点接替），无需撤回"
         )),
         WithdrawError::Expired { until, .. } => invalid(format!(
             "--withdraw #{id}：这条情况说明的有效期到 {until} 为止，已经到期，无需撤回"

@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate};
 
 use super::evaluate::{FundReport, MilestoneReport, MilestoneStatus};
-use super::explanation::Explanation;
+use super::explanation::{EndCause, Explanation};
 use super::fund::Fund;
-use super::level::{Grading, Level, LevelRule};
+use super::level::{Level, LevelRule, MilestoneCondition, grade, grade_where};
 
 use super::money::Money;
 
@@ -370,8 +370,9 @@ pub struct FundFacts<'a> {
     pub fund: &'a Fund,
     /// Its evaluation on the day.
     pub report: &'a FundReport,
-    /// Its level by the rules in force ([`crate::core::grade`]); `None`: no rule holds.
-    pub grading: Option<&'a Grading>,
+    /// The level rules in force besides the milestone floors (config `alerts.levels`); each
+    /// alert is graded by them ([`crate::core::grade`]).
+    pub rules: &'a [LevelRule],
     /// 情况说明 recorded for it (those of other funds are ignored), in force or not.
     pub explanations: &'a [Explanation],
     /// Whether it has `escalate` recipients (its own or the global ones): without, nothing is
@@ -384,9 +385,10 @@ pub struct FundFacts<'a> {
 pub struct FundDecisions {
     /// Every change of alert state, in the order of [`decide_fund`].
     pub decisions: Vec<Decision>,
-    /// The explanations that end today because no lag alert they cover is firing any more
-    /// (the fund caught up): the caller records their end.
-    pub explanations_ended: Vec<i64>,
+    /// The explanations that end today, and why: every lag alert they cover that was firing
+    /// ended in this check — by catching up, or because a later one took over; the caller
+    /// records their end.
+    pub explanations_ended: Vec<(i64, EndCause)>,
 }
 
 /// Decides the alerts of one fund on `today` from its facts and the previous states (keys of
@@ -403,7 +405,10 @@ pub fn decide_fund(
     let check = rules::FundCheck {
         fund: facts.fund,
         report,
-        grading: facts.grading,
+        grading: grade(facts.fund, report, facts.rules),
+        due_grading: grade_where(facts.fund, report, facts.rules, |r| {
+            r.when.milestone != Some(MilestoneCondition::Missed)
+        }),
         explanations: facts
             .explanations
             .iter()
@@ -427,10 +432,41 @@ pub fn decide_fund(
     }
     decisions.extend(check.lag_alert());
     decisions.extend(check.over_budget());
+    carry_red_streak(&mut decisions, previous);
     let explanations_ended = check.explanations_ended(&decisions);
     FundDecisions {
         decisions,
         explanations_ended,
+    }
+}
+
+/// A red lag that another alert of the same fund takes over in this check (`lag` → `due`,
+/// `due` → `missed`, a missed milestone → a later one) goes on as one red streak: a new alert
+/// that starts red keeps the day the fund turned red and whether the streak was escalated, so
+/// the leadership hears of it once and "已连续N天" counts the whole streak.
+fn carry_red_streak(decisions: &mut [Decision], previous: &HashMap<AlertKey, AlertState>) {
+    let streak = decisions
+        .iter()
+        .filter(|d| d.key.kind.is_lag() && d.reason == Reason::Replaced)
+        .filter_map(|d| firing(previous.get(&d.key).copied()))
+        .filter(|s| s.level == Some(Level::Red))
+        .fold(None, |acc: Option<(NaiveDate, bool)>, s| {
+            Some(match acc {
+                Some((since, escalated)) => (since.min(s.level_since), escalated || s.escalated),
+                None => (s.level_since, s.escalated),
+            })
+        });
+    let Some((since, escalated)) = streak else {
+        return;
+    };
+    for d in decisions.iter_mut().filter(|d| {
+        d.key.kind.is_lag()
+            && d.reason == Reason::First
+            && d.next.level == Some(Level::Red)
+            && firing(previous.get(&d.key).copied()).is_none()
+    }) {
+        d.next.level_since = d.next.level_since.min(since);
+        d.next.escalated |= escalated;
     }
 }
 

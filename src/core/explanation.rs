@@ -54,24 +54,32 @@ impl ExplanationReason {
 pub enum EndCause {
     /// Withdrawn with `spendwatch explain --withdraw`.
     Withdrawn,
-    /// Every lag alert it covers ended: the fund caught up.
+    /// The lag alerts it covers ended by catching up (met, or a missed milestone made good).
     CaughtUp,
+    /// The lag alerts it covers ended because a later one took over (a later milestone missed):
+    /// the new lag needs its own explanation.
+    Superseded,
 }
 
 impl EndCause {
-    /// The cause as stored: `withdrawn`, `caught_up`.
+    /// The cause as stored: `withdrawn`, `caught_up`, `superseded`.
     pub fn as_str(self) -> &'static str {
         match self {
             EndCause::Withdrawn => "withdrawn",
             EndCause::CaughtUp => "caught_up",
+            EndCause::Superseded => "superseded",
         }
     }
 
     /// The cause stored as `text` ([`EndCause::as_str`]).
     pub fn parse(text: &str) -> Option<EndCause> {
-        [EndCause::Withdrawn, EndCause::CaughtUp]
-            .into_iter()
-            .find(|c| c.as_str() == text)
+        [
+            EndCause::Withdrawn,
+            EndCause::CaughtUp,
+            EndCause::Superseded,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == text)
     }
 }
 
@@ -105,6 +113,12 @@ impl Explanation {
         self.day <= day
             && self.until.is_none_or(|u| day <= u)
             && self.ended.is_none_or(|(e, _)| day < e)
+    }
+
+    /// Whether it was in force on at least one day (one withdrawn on the day it was recorded
+    /// never was: it neither quieted anything nor counts as an explanation).
+    pub fn was_in_force(&self) -> bool {
+        self.end_day().is_none_or(|end| self.day < end)
     }
 
     /// Whether it covers the lag alerts of `fund` about `milestone` (`None`: the fund's own

@@ -198,9 +198,21 @@ pub struct Grading {
 /// ([`LevelRule::milestone_floors`]) and `rules` whose conditions all hold on
 /// `report.as_of`; `None` when none holds. On a tie the earlier rule is named.
 pub fn grade(fund: &Fund, report: &FundReport, rules: &[LevelRule]) -> Option<Grading> {
+    grade_where(fund, report, rules, |_| true)
+}
+
+/// [`grade`] with only the rules (floors included) that `keep` accepts: a milestone's `due`
+/// alert is graded without the rules about a missed milestone, which that milestone's own
+/// `missed` alert speaks for.
+pub fn grade_where(
+    fund: &Fund,
+    report: &FundReport,
+    rules: &[LevelRule],
+    keep: impl Fn(&LevelRule) -> bool,
+) -> Option<Grading> {
     let floors = LevelRule::milestone_floors();
     let mut best: Option<&LevelRule> = None;
-    for rule in floors.iter().chain(rules) {
+    for rule in floors.iter().chain(rules).filter(|r| keep(r)) {
         if holds(&rule.when, fund, report) && best.is_none_or(|b| rule.level > b.level) {
             best = Some(rule);
         }

@@ -36,6 +36,6 @@ pub use forecast::{
 pub use fund::{DailySpend, Fund, Milestone};
 pub use level::{
     Behind, Conditions, Grading, Level, LevelRule, MilestoneCondition, Preset, Reference,
-    TimeBasis, grade, holds,
+    TimeBasis, grade, grade_where, holds,
 };
 pub use money::{AmountError, Money, Share, ShareError};

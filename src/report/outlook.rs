@@ -195,8 +195,9 @@ pub fn forecast_table(forecast: &Forecast) -> Option<Table> {
 /// - per remaining milestone: `2025年10月31日前累计还需支出 ¥46,501.50（剩余108天，节点目标
 ///   ¥112,500.00），其中 ¥12,601.50 为逾期节点未补齐的差额，应尽快支出。` (the overdue part only
 ///   with the first);
-/// - per month: `按月：7月16日–31日 ¥10,557.93，8月 ¥20,455.98，…。` (a month cut by the as-of
-///   day or a milestone shows its days; months of another year than the as-of day's, their year);
+/// - per month: `按月：7月16日–31日 ¥39,321.56，8月 ¥10,763.89，…。` (the first month carries the
+///   overdue part whole; a month cut by the as-of day or a milestone shows its days; months of
+///   another year than the as-of day's, their year);
 /// - per week, when the next milestone is within [`crate::core::WEEKS_WITHIN_DAYS`] days:
 ///   `10月底节点前按周：10月20日–26日 ¥…，10月27日–31日 ¥…。`
 pub fn catch_up_lines(plan: &CatchUp) -> Vec<String> {

@@ -74,13 +74,13 @@ pub fn milestone_status(status: MilestoneStatus) -> &'static str {
     }
 }
 
-/// The name finance officers know an alert kind by in `spendwatch alerts`: 黄色预警 (`due`),
-/// 红色预警 (`missed`), 超预算, 数据未更新. (An email labels each notice by its grade instead:
-/// a missed milestone already made good is 已补齐, not 红色预警.)
+/// What an alert watches, as `spendwatch alerts` names its kind: 节点临近 (`due`), 节点逾期
+/// (`missed`), 进度滞后 (`lag`), 超预算, 数据未更新. Its colour is the level beside it (a `due`
+/// alert can be 黄, 橙 or 红); an email labels each notice by its grade.
 pub fn alert_kind(kind: AlertKind) -> &'static str {
     match kind {
-        AlertKind::Due => level(Level::Yellow),
-        AlertKind::Missed => level(Level::Red),
+        AlertKind::Due => "节点临近",
+        AlertKind::Missed => "节点逾期",
         AlertKind::OverBudget => "超预算",
         AlertKind::Lag => "进度滞后",
         AlertKind::Stale => "数据未更新",
@@ -121,7 +121,7 @@ pub fn alert_reason(reason: Reason, kind: AlertKind) -> &'static str {
         (Reason::Repeat, _) => "重复提醒",
         (Reason::Resolved, _) => "解除",
         // A due alert whose day passed unmet: the missed alert of the same milestone.
-        (Reason::Replaced, AlertKind::Due) => "转为红色预警",
+        (Reason::Replaced, AlertKind::Due) => "转为节点逾期",
         (Reason::Replaced, AlertKind::Lag) => "由节点预警接替",
         (Reason::Replaced, _) => "由更晚的节点接替",
         (Reason::Expired, _) => "情况说明到期",

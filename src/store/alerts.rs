@@ -50,10 +50,10 @@ pub struct CheckRecord<'a> {
     pub notices_cleared: &'a [String],
     /// The ids of the force notices ([`Store::force_notices`]) emailed now.
     pub force_notices_sent: &'a [i64],
-    /// The ids of the explanations ([`Store::explanations`]) that end with this check because
-    /// every lag alert they cover ended (the fund caught up): they are no longer in force from
-    /// `check_day` on ([`EndCause::CaughtUp`]). One already ended keeps its end.
-    pub explanations_ended: &'a [i64],
+    /// The explanations ([`Store::explanations`]) that end with this check, by id, and why
+    /// (the lag alerts they cover ended by catching up, or a later one took over): they are no
+    /// longer in force from `check_day` on. One already ended keeps its end.
+    pub explanations_ended: &'a [(i64, EndCause)],
 }
 
 /// An alert as `spendwatch alerts` shows it.
@@ -335,9 +335,8 @@ impl Store {
             tx.execute("DELETE FROM notices WHERE key = ?1", [key])
                 .map_err(wrap)?;
         }
-        for &id in record.explanations_ended {
-            super::explanations::end(&tx, id, record.check_day, EndCause::CaughtUp)
-                .map_err(wrap)?;
+        for &(id, cause) in record.explanations_ended {
+            super::explanations::end(&tx, id, record.check_day, cause).map_err(wrap)?;
         }
         tx.commit().map_err(wrap)?;
         Ok(ids)

@@ -303,7 +303,7 @@ mod tests {
     }
 
     /// A check on `day` that writes `decisions` and ends `ended`, nothing else.
-    fn check(store: &mut Store, day: NaiveDate, decisions: &[Decision], ended: &[i64]) {
+    fn check(store: &mut Store, day: NaiveDate, decisions: &[Decision], ended: &[(i64, EndCause)]) {
         store
             .record_check(&CheckRecord {
                 check_day: day,
@@ -517,7 +517,11 @@ mod tests {
             &mut store,
             d(7, 20),
             std::slice::from_ref(&resolved),
-            &[caught_up, withdrawn, later],
+            &[
+                (caught_up, EndCause::CaughtUp),
+                (withdrawn, EndCause::Superseded),
+                (later, EndCause::CaughtUp),
+            ],
         );
         let all = store.explanations().expect("all");
         let ended: Vec<_> = all.iter().map(|e| (e.id, e.ended)).collect();

@@ -180,11 +180,14 @@ const MIGRATIONS: &[Migration] = &[
     // 7: graded warnings and 情况说明. A lag alert keeps the highest level announced in its
     // firing episode, the day it reached it, and whether it was escalated; its history keeps the
     // level of each change. Alerts firing before the upgrade had the two colours of their kind
-    // (due: 黄色预警, missed: 红色预警), so they keep them, reached on the day they began firing.
+    // (due: 黄色预警, missed: 红色预警), so they keep them. Their level counts from the day of the
+    // upgrade (or the day they began firing, if later): a red alert is escalated only after
+    // `escalate_after` days in which `spendwatch explain` existed to explain it.
     Sql("ALTER TABLE alerts ADD COLUMN level TEXT;
     ALTER TABLE alerts ADD COLUMN level_since TEXT NOT NULL DEFAULT '';
     ALTER TABLE alerts ADD COLUMN escalated INTEGER NOT NULL DEFAULT 0;
-    UPDATE alerts SET level_since = since,
+    UPDATE alerts SET
+        level_since = CASE WHEN status = 'firing' THEN MAX(since, date('now')) ELSE since END,
         level = CASE WHEN status = 'firing' AND kind = 'due' THEN 'yellow'
                      WHEN status = 'firing' AND kind = 'missed' THEN 'red' END;
     ALTER TABLE alert_events ADD COLUMN level TEXT;

@@ -81,7 +81,7 @@ fn before_the_first_check_nothing_is_created_and_status_reads_the_sources() {
         "{}",
         status.stderr
     );
-    wd.run(&["alerts"]).ok().stdout_has("红色预警");
+    wd.run(&["alerts"]).ok().stdout_has("节点逾期");
     wd.run(&["outbox"]).ok().stdout_has("#1");
 }
 

@@ -324,7 +324,7 @@ fn n2_status_and_alert(wd: &Workdir, as_of: &str) -> (String, String) {
         .unwrap_or_default();
     let alerts = wd.run(&["alerts"]);
     let june = row_words(&alerts.ok().stdout, NG, "2025-06-30");
-    assert_eq!(june[2], "红色预警", "{}", alerts.stdout);
+    assert_eq!(june[2], "节点逾期", "{}", alerts.stdout);
     (state, june[3].clone())
 }
 
@@ -379,14 +379,14 @@ fn n2_a_missed_milestone_fires_again_after_a_reversal_and_repeats() {
     let june = row_words(&alerts.ok().stdout, NG, "2025-06-30");
     assert_eq!(
         june[2..6],
-        ["红色预警", "预警中", "2025-07-10", "2025-07-31"],
+        ["节点逾期", "预警中", "2025-07-10", "2025-07-31"],
         "{}",
         alerts.stdout
     );
     let history: Vec<String> = alerts
         .stdout
         .lines()
-        .filter(|l| l.starts_with("2025-") && l.contains("红色预警"))
+        .filter(|l| l.starts_with("2025-") && l.contains("节点逾期"))
         .map(|l| {
             let w: Vec<&str> = l.split_whitespace().collect();
             format!("{} {} {} {}", w[0], w[4], w[5], w[6])

@@ -82,6 +82,11 @@ impl Validator<'_> {
             "is on several lines (or holds a control character): write it on one line, as it \
              is shown after 预警依据： in every notice"
                 .to_owned()
+        } else if text.contains(is_bidi_control) {
+            "holds a character that reverses the direction of text (U+202A–U+202E, \
+             U+2066–U+2069, U+200E/U+200F): remove it, since it would reorder what every notice \
+             shows after 预警依据："
+                .to_owned()
         } else if chars > MAX_BASIS_CHARS {
             format!(
                 "is {chars} characters: keep it to {MAX_BASIS_CHARS} — name the document and its \
@@ -201,4 +206,10 @@ impl Validator<'_> {
             basis: raw.basis?.trim().to_owned(),
         })
     }
+}
+
+/// The Unicode controls that reorder the text around them (embeddings, overrides, isolates,
+/// marks): in a line shown to people they can make it read as something else.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }

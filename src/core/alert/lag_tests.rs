@@ -5,7 +5,7 @@
 use super::*;
 use crate::core::{
     Behind, Conditions, DailySpend, EndCause, ExplanationReason, Milestone, MilestoneCondition,
-    Policy, Reference, Share, TimeBasis, evaluate, grade,
+    Policy, Reference, Share, TimeBasis, evaluate,
 };
 
 fn day(m: u32, d: u32) -> NaiveDate {
@@ -139,11 +139,10 @@ impl Season {
                     .collect(),
             );
             let report = evaluate(&f, &spend, today, Policy::default());
-            let grading = grade(&f, &report, &self.rules);
             let facts = FundFacts {
                 fund: &f,
                 report: &report,
-                grading: grading.as_ref(),
+                rules: &self.rules,
                 explanations: &self.explanations,
                 escalates: self.escalates,
             };
@@ -154,10 +153,14 @@ impl Season {
                 }
                 states.insert(d.key, d.next);
             }
-            for id in decided.explanations_ended {
-                out.push(format!("{} ended #{id}", today.format("%m-%d")));
+            for (id, cause) in decided.explanations_ended {
+                out.push(format!(
+                    "{} ended #{id} {}",
+                    today.format("%m-%d"),
+                    cause.as_str()
+                ));
                 let e = self.explanations.iter_mut().find(|e| e.id == id);
-                e.expect("an ended explanation exists").ended = Some((today, EndCause::CaughtUp));
+                e.expect("an ended explanation exists").ended = Some((today, cause));
             }
             today = today.succ_opt().expect("a next day");
         }
@@ -305,8 +308,7 @@ fn an_explanation_of_one_milestone_does_not_quiet_another() {
         said,
         [
             "07-01 missed@06-30 first red",
-            // Nothing it covers is firing: it ends at once.
-            "07-02 ended #2",
+            // Recorded ahead of October's lag: it stays in force, quieting nothing yet.
             "07-08 missed@06-30 repeat red",
         ]
     );
@@ -324,7 +326,7 @@ fn catching_up_ends_the_explanation() {
         [
             "07-01 missed@06-30 first red",
             "07-20 missed@06-30 resolved caught_up",
-            "07-20 ended #3",
+            "07-20 ended #3 caught_up",
         ]
     );
 }
@@ -422,6 +424,96 @@ fn the_milestone_floors_hold_without_any_rule() {
             "06-22 due@06-30 repeat yellow",
             "06-29 due@06-30 repeat yellow",
             "07-01 missed@06-30 first red",
+        ]
+    );
+}
+
+#[test]
+fn an_at_risk_milestone_is_not_red_because_an_earlier_one_was_missed() {
+    // June missed and nothing spent since: June's missed alert is red; October at risk from
+    // 10-16 is graded on its own (黄, then 橙 a week before), not by June's floor; on 11-01
+    // October's miss takes over the red streak that June's escalation already told the
+    // leadership about: no second escalation.
+    let mut season = Season::new(&march_only());
+    season.escalates = true;
+    let said = season.run(day(7, 1), day(11, 10));
+    let firsts: Vec<&String> = said.iter().filter(|l| !l.contains(" repeat ")).collect();
+    assert_eq!(
+        firsts,
+        [
+            "07-01 missed@06-30 first red",
+            "07-08 missed@06-30 escalated red+escalation=red7,unexplained7",
+            "10-16 due@10-31 first yellow",
+            "10-24 due@10-31 first orange+raised_from=yellow",
+            "11-01 missed@10-31 first red",
+        ]
+    );
+}
+
+#[test]
+fn a_red_streak_through_lag_due_and_missed_escalates_once() {
+    // 20 points behind 序时 from 09-25 (red by rule): the lag alert, then October's due alert
+    // (red by the same rule), then October's miss carry one red streak: one escalation.
+    let spend = [(day(3, 20), 40_000), (day(6, 20), 40_000)];
+    let mut season = Season::new(&spend);
+    season.rules = vec![red_behind_time()];
+    season.escalates = true;
+    let said = season.run(day(9, 20), day(11, 20));
+    let escalations: Vec<&String> = said.iter().filter(|l| l.contains("escalat")).collect();
+    assert_eq!(
+        escalations,
+        ["10-02 lag escalated red+escalation=red7,unexplained7"]
+    );
+}
+
+#[test]
+fn an_explanation_recorded_ahead_waits_for_its_lag() {
+    // Recorded on 06-01 for June, in force to 07-31: the first notices go (saying it is
+    // explained), no repeats; on 08-01 it has run out.
+    let mut season = Season::new(&march_only());
+    season.explanations = vec![explanation(
+        5,
+        Some(day(6, 30)),
+        day(6, 1),
+        Some(day(7, 31)),
+    )];
+    let said = season.run(day(6, 1), day(8, 2));
+    assert_eq!(
+        said,
+        [
+            "06-15 due@06-30 first yellow+explained#5",
+            "06-23 due@06-30 first orange+raised_from=yellow+explained#5",
+            "07-01 missed@06-30 first red+explained#5",
+            "08-01 missed@06-30 expired red+expired#5",
+        ]
+    );
+}
+
+#[test]
+fn a_later_milestone_taking_over_supersedes_the_explanation() {
+    let mut season = Season::new(&march_only());
+    season.explanations = vec![explanation(6, Some(day(6, 30)), day(7, 2), None)];
+    let said = season.run(day(10, 30), day(11, 1));
+    assert!(
+        said.contains(&"11-01 ended #6 superseded".to_owned()),
+        "{said:?}"
+    );
+}
+
+#[test]
+fn an_explanation_withdrawn_the_day_it_was_recorded_never_counts() {
+    // Never in force: no "ran out" notice, and the escalation is not put off.
+    let mut season = Season::new(&march_only());
+    season.escalates = true;
+    let mut e = explanation(10, None, day(7, 5), None);
+    e.ended = Some((day(7, 5), EndCause::Withdrawn));
+    season.explanations = vec![e];
+    let said = season.run(day(7, 1), day(7, 9));
+    assert_eq!(
+        said,
+        [
+            "07-01 missed@06-30 first red",
+            "07-08 missed@06-30 escalated red+escalation=red7,unexplained7",
         ]
     );
 }

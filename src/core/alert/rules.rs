@@ -11,7 +11,7 @@ use super::{
     MilestoneFacts, Notice, Reason, firing, next_state, repeat_due, resolved_notice, year_closes,
 };
 use crate::core::evaluate::{FundReport, MilestoneReport, MilestoneStatus};
-use crate::core::explanation::Explanation;
+use crate::core::explanation::{EndCause, Explanation};
 use crate::core::fund::Fund;
 use crate::core::level::{Grading, Level, LevelRule};
 
@@ -22,8 +22,11 @@ type Outcome = (Reason, Option<Notice>);
 pub(super) struct FundCheck<'a> {
     pub(super) fund: &'a Fund,
     pub(super) report: &'a FundReport,
-    /// The fund's level on the day; `None`: no rule holds.
-    pub(super) grading: Option<&'a Grading>,
+    /// The fund's level on the day by every rule; `None`: no rule holds.
+    pub(super) grading: Option<Grading>,
+    /// Its level by the rules a `due` alert is graded by: all but those about a missed
+    /// milestone (that milestone's own alert speaks for it).
+    pub(super) due_grading: Option<Grading>,
     /// The fund's explanations (others are ignored), in force or not.
     pub(super) explanations: Vec<&'a Explanation>,
     /// Whether anyone is there to escalate to.
@@ -48,10 +51,10 @@ impl FundCheck<'_> {
         let outcome = match (m.status, firing(previous)) {
             (MilestoneStatus::AtRisk, None) => (
                 Reason::First,
-                Some(notice(self.lag(Level::Yellow, key.milestone))),
+                Some(notice(self.lag(AlertKind::Due, key.milestone))),
             ),
             (MilestoneStatus::AtRisk, Some(s)) => {
-                let (reason, lag) = self.follow_up(s, Level::Yellow, key.milestone)?;
+                let (reason, lag) = self.follow_up(s, AlertKind::Due, key.milestone)?;
                 (reason, Some(notice(lag)))
             }
             (MilestoneStatus::Met, Some(_)) => self.met(facts),
@@ -118,7 +121,7 @@ impl FundCheck<'_> {
         } else if !self.is_latest_missed(m) {
             Some((Reason::Replaced, None))
         } else {
-            let (reason, lag) = self.follow_up(state, Level::Red, Some(m.milestone.date))?;
+            let (reason, lag) = self.follow_up(state, AlertKind::Missed, Some(m.milestone.date))?;
             Some((reason, Some(self.missed_notice(m, false, Some(lag)))))
         }
     }
@@ -134,11 +137,11 @@ impl FundCheck<'_> {
             (true, None) => (
                 Reason::First,
                 Some(Notice::Behind {
-                    lag: self.lag(Level::Yellow, None),
+                    lag: self.lag(AlertKind::Lag, None),
                 }),
             ),
             (true, Some(s)) => {
-                let (reason, lag) = self.follow_up(s, Level::Yellow, None)?;
+                let (reason, lag) = self.follow_up(s, AlertKind::Lag, None)?;
                 (reason, Some(Notice::Behind { lag }))
             }
             (false, Some(_)) if self.milestone_lags() => (Reason::Replaced, None),
@@ -169,36 +172,59 @@ impl FundCheck<'_> {
         Some(self.decision(key, previous, outcome))
     }
 
-    /// The explanations in force today that no lag alert they cover is left firing for, once
-    /// `decisions` are applied: catching up ends them (README, "情况说明").
-    pub(super) fn explanations_ended(&self, decisions: &[Decision]) -> Vec<i64> {
-        let mut states: HashMap<&AlertKey, AlertStatus> = self
+    /// The explanations in force today that end with this check: some lag alert they cover
+    /// was firing before it, and none is left firing after `decisions` — caught up when one of
+    /// them ended by catching up, else superseded (a later milestone took over). One recorded
+    /// ahead of a lag (nothing it covers has fired yet) stays in force (README, "情况说明").
+    pub(super) fn explanations_ended(&self, decisions: &[Decision]) -> Vec<(i64, EndCause)> {
+        let firing_before: Vec<&AlertKey> = self
             .previous
             .iter()
-            .filter(|(k, _)| k.fund == self.fund.id)
-            .map(|(k, s)| (k, s.status))
+            .filter(|(k, s)| {
+                k.fund == self.fund.id && k.kind.is_lag() && s.status == AlertStatus::Firing
+            })
+            .map(|(k, _)| k)
             .collect();
-        for d in decisions {
-            states.insert(&d.key, d.next.status);
+        let mut firing_after: HashMap<&AlertKey, bool> =
+            firing_before.iter().map(|k| (*k, true)).collect();
+        for d in decisions.iter().filter(|d| d.key.kind.is_lag()) {
+            firing_after.insert(&d.key, d.next.status == AlertStatus::Firing);
         }
         self.explanations
             .iter()
             .filter(|e| e.in_force(self.today) && e.ended.is_none())
-            .filter(|e| {
-                !states.iter().any(|(k, status)| {
-                    *status == AlertStatus::Firing
-                        && k.kind.is_lag()
-                        && e.covers(&k.fund, k.milestone)
-                })
+            .filter_map(|e| {
+                let covers = |k: &AlertKey| e.covers(&k.fund, k.milestone);
+                let still = firing_after.iter().any(|(k, f)| *f && covers(k));
+                let was = firing_before.iter().any(|k| covers(k));
+                if still || !was {
+                    return None;
+                }
+                let caught_up = decisions
+                    .iter()
+                    .any(|d| d.key.kind.is_lag() && covers(&d.key) && d.reason == Reason::Resolved);
+                let cause = if caught_up {
+                    EndCause::CaughtUp
+                } else {
+                    EndCause::Superseded
+                };
+                Some((e.id, cause))
             })
-            .map(|e| e.id)
             .collect()
     }
 
-    /// The level facts of a first notice: the fund's level (at least `floor`, should the
-    /// caller grade nothing) and the explanation in force, if any.
-    fn lag(&self, floor: Level, milestone: Option<NaiveDate>) -> LagFacts {
-        let (level, rule) = match self.grading {
+    /// The level facts of a first notice of an alert of `kind`: its level — for `due` without
+    /// the rules about a missed milestone; at least the kind's own floor (黄 for `due` and
+    /// `lag`, 红 for `missed`) should the caller grade nothing — and the explanation in force,
+    /// if any.
+    fn lag(&self, kind: AlertKind, milestone: Option<NaiveDate>) -> LagFacts {
+        let floor = floor_of(kind);
+        let grading = if kind == AlertKind::Due {
+            &self.due_grading
+        } else {
+            &self.grading
+        };
+        let (level, rule) = match grading {
             Some(g) if g.level >= floor => (g.level, g.rule.clone()),
             _ => (floor, floor_rule(floor)),
         };
@@ -219,12 +245,12 @@ impl FundCheck<'_> {
     fn follow_up(
         &self,
         state: AlertState,
-        floor: Level,
+        kind: AlertKind,
         milestone: Option<NaiveDate>,
     ) -> Option<(Reason, LagFacts)> {
-        let mut lag = self.lag(floor, milestone);
+        let mut lag = self.lag(kind, milestone);
         // A state kept before levels existed announced its kind's own colour.
-        let announced = state.level.unwrap_or(floor);
+        let announced = state.level.unwrap_or(floor_of(kind));
         if lag.level > announced {
             lag.raised_from = Some(announced);
             return Some((Reason::First, lag));
@@ -260,6 +286,7 @@ impl FundCheck<'_> {
         milestone: Option<NaiveDate>,
     ) -> Option<&Explanation> {
         self.covering(milestone)
+            .filter(|e| e.was_in_force())
             .filter(|e| {
                 e.end_day()
                     .is_some_and(|end| end > last_sent && end <= self.today)
@@ -282,6 +309,7 @@ impl FundCheck<'_> {
         }
         let explained_until = self
             .covering(milestone)
+            .filter(|e| e.was_in_force())
             .filter_map(Explanation::end_day)
             .filter(|end| *end <= self.today)
             .max();
@@ -326,7 +354,7 @@ impl FundCheck<'_> {
             lag: if caught_up {
                 None
             } else {
-                Some(lag.unwrap_or_else(|| self.lag(Level::Red, Some(m.milestone.date))))
+                Some(lag.unwrap_or_else(|| self.lag(AlertKind::Missed, Some(m.milestone.date))))
             },
         }
     }
@@ -369,6 +397,15 @@ impl FundCheck<'_> {
             reason,
             notice,
         }
+    }
+}
+
+/// The level an alert of `kind` has at least: 红 for `missed`, 黄 for `due` and `lag`.
+fn floor_of(kind: AlertKind) -> Level {
+    if kind == AlertKind::Missed {
+        Level::Red
+    } else {
+        Level::Yellow
     }
 }
 

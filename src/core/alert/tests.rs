@@ -54,11 +54,10 @@ fn decide_plain(
     policy: AlertPolicy,
     today: NaiveDate,
 ) -> Vec<Decision> {
-    let grading = crate::core::grade(f, report, &[]);
     let facts = FundFacts {
         fund: f,
         report,
-        grading: grading.as_ref(),
+        rules: &[],
         explanations: &[],
         escalates: false,
     };

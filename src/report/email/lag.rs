@@ -3,6 +3,7 @@
 //! escalation.
 
 use crate::core::{EndCause, Explanation, LagFacts};
+use crate::report::outlook::escaped;
 use crate::report::rule_words::{level_word, standard};
 use crate::report::words::long_date;
 
@@ -19,7 +20,7 @@ pub(super) fn lag_lines(lag: &LagFacts) -> Vec<String> {
         ));
     }
     lines.push(format!("预警标准：{}。", standard(&lag.rule)));
-    lines.push(format!("预警依据：{}。", lag.rule.basis));
+    lines.push(format!("预警依据：{}。", escaped(&lag.rule.basis)));
     if let Some(e) = &lag.explanation {
         lines.push(format!(
             "已说明：{}（{}，在说明有效期内不再重复提醒）。",
@@ -60,9 +61,10 @@ pub(super) fn lag_lines(lag: &LagFacts) -> Vec<String> {
     lines
 }
 
-/// `经费保障：合同5月签订…` — the reason and the text as written (escaped by the renderers).
+/// `经费保障：合同5月签订…` — the reason and the text as written, control and direction
+/// characters shown escaped (the HTML renderer escapes markup besides).
 fn explanation_words(e: &Explanation) -> String {
-    format!("{}：{}", e.reason.as_str(), e.text)
+    format!("{}：{}", e.reason.as_str(), escaped(&e.text))
 }
 
 /// `第3号，2025年7月3日登记，有效至2025年7月20日`.

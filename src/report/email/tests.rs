@@ -52,11 +52,10 @@ fn decide(
     previous: &HashMap<AlertKey, AlertState>,
     today: NaiveDate,
 ) -> Vec<crate::core::Decision> {
-    let grading = crate::core::grade(fund, report, &[]);
     let facts = crate::core::FundFacts {
         fund,
         report,
-        grading: grading.as_ref(),
+        rules: &[],
         explanations: &[],
         escalates: false,
     };
