@@ -317,6 +317,14 @@ fn rule_errors_with_their_key_paths() {
             ],
         ),
         (
+            "level: 红, behind: time, basis: \"区财政局\\u202e报通\"",
+            &[
+                ".basis: holds a character that reverses the direction of text (U+202A–U+202E, \
+               U+2066–U+2069, U+200E/U+200F): remove it, since it would reorder what every \
+               notice shows after 预警依据：",
+            ],
+        ),
+        (
             &long_basis,
             &[
                 ".basis: is 201 characters: keep it to 200 — name the document and its article \

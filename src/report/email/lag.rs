@@ -74,3 +74,49 @@ fn in_force_words(e: &Explanation) -> String {
         .map_or_else(String::new, |u| format!("，有效至{}", long_date(u)));
     format!("第{}号，{}登记{until}", e.id, long_date(e.day))
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::core::{ExplanationReason, Level, LevelRule};
+
+    #[test]
+    fn written_texts_are_shown_escaped_in_the_text_part() {
+        let day = NaiveDate::from_ymd_opt(2025, 7, 3).expect("a day");
+        let mut rule = LevelRule::milestone_floors().swap_remove(1);
+        rule.basis = "市财政局\u{202e}通报".into();
+        let lag = LagFacts {
+            level: Level::Red,
+            rule,
+            raised_from: None,
+            explanation: Some(Explanation {
+                id: 1,
+                fund: "ng".into(),
+                milestone: None,
+                reason: ExplanationReason::Other,
+                text: "合同\r\nBcc: x@example.com".into(),
+                day,
+                until: None,
+                user: "li".into(),
+                ended: None,
+            }),
+            expired: None,
+            escalation: None,
+        };
+        let lines = lag_lines(&lag).join("\n");
+        assert!(
+            lines.contains("预警依据：市财政局\\u{202e}通报。"),
+            "{lines}"
+        );
+        assert!(
+            lines.contains("其他：合同\\r\\nBcc: x@example.com（"),
+            "{lines}"
+        );
+        assert!(
+            !lines.contains('\r') && !lines.contains('\u{202e}'),
+            "{lines}"
+        );
+    }
+}
