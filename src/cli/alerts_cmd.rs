@@ -23,7 +23,7 @@ pub(super) fn alerts(config: &Config) -> Result<(), Failure> {
     let events = store.alert_events(HISTORY)?;
     let explanations = store.explanations()?;
     let today = super::today(config);
-    print!(
+    out!(
         "{}",
         alerts_text(config, &rows, &events, &explanations, today)
     );
@@ -172,15 +172,17 @@ pub(super) fn outbox(config: &Config, retry: bool) -> Result<(), Failure> {
     let mut store = super::open_for_reading(config, "outbox")?;
     if retry {
         let count = store.requeue_failed(chrono::Utc::now())?;
-        println!("re-queued {count} failed emails");
+        outln!("re-queued {count} failed emails");
         let delivery = check_cmd::deliver_now(config, &mut store)?;
-        println!(
+        outln!(
             "delivered {}, retrying later {}, failed {}",
-            delivery.sent, delivery.retrying, delivery.failed
+            delivery.sent,
+            delivery.retrying,
+            delivery.failed
         );
     }
     let rows = store.outbox_rows(RECENT_SENT)?;
-    print!("{}", outbox_text(config.timezone, &rows));
+    out!("{}", outbox_text(config.timezone, &rows));
     Ok(())
 }
 
@@ -277,7 +279,7 @@ pub(super) fn test_email(config: &Config, to: Option<String>) -> Result<(), Fail
                     transport.describe()
                 ))
             })?;
-        println!(
+        outln!(
             "test email sent through {} to {} ({})",
             transport.describe(),
             recipients.join(", "),

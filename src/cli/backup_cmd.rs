@@ -18,7 +18,7 @@ pub(super) fn run(config: &Config, file: &Path, force: bool) -> Result<(), Failu
         }
         e => Failure::from(e),
     })?;
-    println!(
+    outln!(
         "backup of {} written to {}: {} ({} bytes), schema version {}, {} ledger entries from {} source{}; integrity check ok",
         config.database.display(),
         report.file.display(),

@@ -22,14 +22,14 @@ pub(super) fn run(config: &Config, as_of: Option<NaiveDate>, dry_run: bool) -> R
     let changes = summary.decisions.len();
     if dry_run {
         for email in &summary.emails {
-            println!(
+            outln!(
                 "To: {}\nSubject: {}\n\n{}",
                 email.to.join(", "),
                 email.subject,
                 email.text
             );
         }
-        println!(
+        outln!(
             "check {}: dry run — {changes} alert changes, {} emails would be sent; nothing was changed or sent",
             clock.day,
             summary.emails.len()
@@ -37,7 +37,7 @@ pub(super) fn run(config: &Config, as_of: Option<NaiveDate>, dry_run: bool) -> R
         return Ok(());
     }
     let delivery = deliver_now(config, &mut store)?;
-    println!(
+    outln!(
         "check {}: {changes} alert changes, {} emails queued; delivered {}, retrying later {}, failed {}",
         clock.day,
         summary.emails.len(),

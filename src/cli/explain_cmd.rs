@@ -171,7 +171,7 @@ fn record(config: &Config, args: &ExplainArgs, day: NaiveDate) -> Result<(), Fai
         Some(u) => format!("{day} 起，至 {u}（含）"),
         None => format!("{day} 起，至项目补齐或撤回为止"),
     };
-    println!(
+    outln!(
         "已登记情况说明 #{id}\n  项目：{}（{}）\n  节点：{}\n  原因：{}\n  说明：{text}\n  有效期：{until}\n  登记人：{}",
         fund.name,
         fund.id,
@@ -452,8 +452,8 @@ fn list(
     let store = open_for_reading(config, "explain --list")?;
     let records = store.explanation_records(fund.map(|f| f.id.as_str()))?;
     match format {
-        Format::Table => print!("{}", list_text(config, fund, day, &records)),
-        Format::Json => println!("{}", list_json(config, day, &records)),
+        Format::Table => out!("{}", list_text(config, fund, day, &records)),
+        Format::Json => outln!("{}", list_json(config, day, &records)),
     }
     Ok(())
 }
@@ -590,7 +590,7 @@ fn withdraw(config: &Config, id: i64, day: NaiveDate) -> Result<(), Failure> {
         )),
         WithdrawError::Store(e) => Failure::from(e),
     })?;
-    println!(
+    outln!(
         "已撤回情况说明 #{}（{}，{}）：自 {day} 起不再有效",
         e.id,
         fund_name(config, &e.fund),

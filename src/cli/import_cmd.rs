@@ -48,7 +48,7 @@ pub(super) fn run(
     let (reports, overlaps) =
         import::import_files(&mut store, config, &sources, dry_run, now_stamp())?;
     for report in &reports {
-        println!("{}", describe(report));
+        outln!("{}", describe(report));
         for duplicate in &report.duplicates {
             eprintln!("spendwatch: 警告：{duplicate}");
         }
@@ -77,12 +77,12 @@ pub(super) fn run(
         if unknown > 0 {
             per_fund.push(format!("已不在配置中的资金 {unknown} 条"));
         }
-        println!(
+        outln!(
             "{prefix}：{}（共 {entries} 条，来自 {sources} 个文件）",
             per_fund.join("，")
         );
     } else {
-        println!(
+        outln!(
             "{prefix}：共 {entries} 条，来自 {sources} 个文件，{} 项资金",
             config.funds.len()
         );

@@ -3,6 +3,21 @@
 //! Every subcommand returns `Result<(), Failure>`; a [`Failure`] carries its [`ExitKind`] so
 //! that `main` only prints it and exits with its status.
 
+/// `print!` to standard output that stops quietly, with status 0, when the reader has gone
+/// (`spendwatch status | head`) instead of panicking on the broken pipe (see [`write_out`]).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(format_args!($($arg)*))
+    };
+}
+
+/// `println!` with [`out!`]'s handling of a closed pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 mod alerts_cmd;
 mod backup_cmd;
 mod check_cmd;
@@ -455,5 +470,22 @@ fn print_import_reports(reports: &[import::FileReport], warnings: &[String]) {
         for duplicate in &report.duplicates {
             eprintln!("spendwatch: 警告：{duplicate}");
         }
+    }
+}
+
+/// Writes to standard output. When the reader has closed the pipe (`spendwatch status | head`)
+/// the rest is of no use to anyone: the process stops at once with status 0, as `grep` and
+/// `rg` behave in a pipeline, instead of the panic `print!` gives. Whatever the command wrote to
+/// the database is already committed by then. Any other failure to write is an I/O error
+/// (exit 1).
+pub(crate) fn write_out(args: fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_fmt(args).and_then(|()| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("spendwatch: cannot write to standard output: {e}");
+        std::process::exit(1);
     }
 }

@@ -37,8 +37,8 @@ pub(super) fn run(
     }
     let sources = store.source_overviews()?;
     match format {
-        Format::Table => print!("{}", table(config, &sources)),
-        Format::Json => println!(
+        Format::Table => out!("{}", table(config, &sources)),
+        Format::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&json!({
                 "sources": sources.iter().map(|s| to_json(config, s)).collect::<Vec<_>>()
@@ -191,7 +191,7 @@ fn forget_source(
         )));
     };
     let counted = found.withdrawn.is_none();
-    println!(
+    outln!(
         "{}{}：{} 条分录，{}（{}）{}",
         if dry_run {
             "试运行，将撤除 "

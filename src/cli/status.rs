@@ -32,7 +32,7 @@ pub(super) fn run(
         Format::Json => json(&snapshot),
         Format::Table => terminal::render(&document(config, &snapshot)),
     };
-    print!("{text}");
+    out!("{text}");
     Ok(())
 }
 

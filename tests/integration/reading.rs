@@ -219,3 +219,31 @@ fn config_check_shows_the_next_checks_and_warns_of_a_busy_schedule() {
         .ok()
         .stderr_has("checks more than once a day");
 }
+
+/// `spendwatch status | head -1` and the like: when the reader has gone, the command stops
+/// quietly with status 0 instead of panicking on the broken pipe. The pipe's read end is closed
+/// before the command starts, so its first write fails, every time.
+#[test]
+fn a_closed_pipe_stops_the_output_quietly() {
+    let wd = Workdir::samples();
+    wd.run(&["check", "--as-of", "2025-07-15"]).ok();
+    for args in [
+        &["status", "--as-of", "2025-07-15"][..],
+        &["status", "--as-of", "2025-07-15", "--format", "json"],
+        &["alerts"],
+        &["sources"],
+        &["explain", "--list"],
+    ] {
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_spendwatch"))
+            .args(args)
+            .current_dir(wd.path())
+            .stdout(writer)
+            .output()
+            .expect("run spendwatch");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}
