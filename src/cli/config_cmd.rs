@@ -3,7 +3,7 @@
 
 use super::Failure;
 use crate::config::{Config, Series, Transport};
-use crate::core::{LevelRule, Preset, TimeBasis};
+use crate::core::{Comparator, Indicator, LevelRule, Preset, TimeBasis};
 use crate::daemon::Schedule;
 use crate::report::rule_words;
 
@@ -62,6 +62,7 @@ fn effective(c: &Config) -> String {
     alerts(c, &mut out);
     email(c, &mut out);
     funds(c, &mut out);
+    indicators(c, &mut out);
     out.0
 }
 
@@ -253,6 +254,54 @@ fn funds(c: &Config, out: &mut Lines) {
         }
         if !f.escalate.is_empty() {
             out.line(format!("    escalate: [{}]", f.escalate.join(", ")));
+        }
+    }
+}
+
+/// `indicators:`: each fund's, then the department's own, one line each with the target as
+/// the tables write it (≥1000条).
+fn indicators(c: &Config, out: &mut Lines) {
+    if c.indicators.is_empty() {
+        out.line("indicators: none");
+        return;
+    }
+    out.line("indicators:");
+    let groups = c
+        .funds
+        .iter()
+        .map(|f| (Some(f.id.as_str()), format!("{} ({})", f.name, f.id)))
+        .chain(std::iter::once((
+            None,
+            "the department's own (no fund)".to_owned(),
+        )));
+    for (fund, title) in groups {
+        let mine: Vec<&Indicator> = c
+            .indicators
+            .iter()
+            .filter(|i| i.fund.as_deref() == fund)
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        out.line(format!("  # {title}: {}", mine.len()));
+        for i in mine {
+            let target = match i.comparator {
+                Comparator::Qualitative => format!("定性 {}", i.target),
+                c => format!("{}{}{}", c.as_str(), i.target, i.unit),
+            };
+            let basis = i
+                .basis
+                .as_deref()
+                .map(|b| format!("; basis: {b}"))
+                .unwrap_or_default();
+            out.line(format!(
+                "  - {}: {}/{} {} {target} (progress: {}{basis})",
+                i.id,
+                i.tier1.as_str(),
+                i.tier2.as_str(),
+                i.name,
+                i.progress.as_str()
+            ));
         }
     }
 }
