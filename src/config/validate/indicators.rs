@@ -298,7 +298,12 @@ fn target(c: Comparator, value: &Value) -> Result<Target, String> {
         };
     }
     let text = match value {
-        Value::Number(n) => n.to_string(),
+        // Not the number's own text, which may be 1e-6: Rust writes a float without exponent.
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => i.to_string(),
+            (None, Some(f)) => f.to_string(),
+            (None, None) => n.to_string(),
+        },
         Value::String(t) => t.trim().to_owned(),
         other => {
             return Err(format!(
@@ -331,9 +336,15 @@ fn not_a_number(c: Comparator, text: &str) -> String {
             leading_number(rest).unwrap_or("1000")
         );
     }
+    let plain: String = text.chars().filter(|c| !matches!(c, ',' | '，')).collect();
+    if plain != text && Decimal::parse(&plain).is_ok() {
+        return format!(
+            "{text:?} has thousands separators: write the digits alone, target: {plain}"
+        );
+    }
     if let Some(number) = leading_number(text) {
         let unit = text[number.len()..].trim();
-        if !unit.is_empty() {
+        if !unit.is_empty() && !unit.contains(|c: char| c.is_ascii_digit() || ",，.".contains(c)) {
             return format!(
                 "{text:?} holds the unit: write the number alone, target: {number}, and the \
                  unit apart, unit: {}",
