@@ -305,3 +305,39 @@ fn indicators(c: &Config, out: &mut Lines) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::effective;
+
+    #[test]
+    fn config_check_lists_the_indicators_by_fund_then_the_departments() {
+        let c = crate::config::parse(
+            include_str!("../../config.yaml"),
+            Path::new("config.yaml"),
+            Path::new("/etc/spendwatch"),
+        )
+        .expect("shipped config");
+        let text = effective(&c);
+        let section = &text[text.find("\nindicators:\n").expect("indicators section")..];
+        let lines: Vec<&str> = section.lines().collect();
+        assert_eq!(
+            lines[2],
+            "  # 网络综合治理体系建设专项资金 (network-governance): 8"
+        );
+        assert!(section.contains(
+            "  - ip-total-cost: 产出/成本 项目总成本 ≤10万元 (progress: ledger; basis: 依据上级要求)\n"
+        ));
+        assert!(section.contains("  # 招商引资专项业务费 (investment-promotion): 9\n"));
+        assert!(section.contains("  # the department's own (no fund): 10\n"));
+        assert!(section.contains(
+            "  - posts: 产出/数量 在网信路南的政务新媒体平台上信息发布 ≥24条 (progress: monthly)\n"
+        ));
+        assert!(section.contains(
+            "  - jiping-posts: 产出/质量 在“冀评之家”等省市平台投稿 定性 争取投稿 (progress: level)\n"
+        ));
+        assert_eq!(lines.iter().filter(|l| l.starts_with("  - ")).count(), 27);
+    }
+}
