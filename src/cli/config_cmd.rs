@@ -3,7 +3,7 @@
 
 use super::Failure;
 use crate::config::{Config, Series, Transport};
-use crate::core::{LevelRule, Preset, TimeBasis};
+use crate::core::{Comparator, Indicator, LevelRule, Preset, TimeBasis};
 use crate::daemon::Schedule;
 use crate::report::rule_words;
 
@@ -62,6 +62,7 @@ fn effective(c: &Config) -> String {
     alerts(c, &mut out);
     email(c, &mut out);
     funds(c, &mut out);
+    indicators(c, &mut out);
     out.0
 }
 
@@ -254,5 +255,89 @@ fn funds(c: &Config, out: &mut Lines) {
         if !f.escalate.is_empty() {
             out.line(format!("    escalate: [{}]", f.escalate.join(", ")));
         }
+    }
+}
+
+/// `indicators:`: each fund's, then the department's own, one line each with the target as
+/// the tables write it (≥1000条).
+fn indicators(c: &Config, out: &mut Lines) {
+    if c.indicators.is_empty() {
+        out.line("indicators: none");
+        return;
+    }
+    out.line("indicators:");
+    let groups = c
+        .funds
+        .iter()
+        .map(|f| (Some(f.id.as_str()), format!("{} ({})", f.name, f.id)))
+        .chain(std::iter::once((
+            None,
+            "the department's own (no fund)".to_owned(),
+        )));
+    for (fund, title) in groups {
+        let mine: Vec<&Indicator> = c
+            .indicators
+            .iter()
+            .filter(|i| i.fund.as_deref() == fund)
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        out.line(format!("  # {title}: {}", mine.len()));
+        for i in mine {
+            let target = match i.comparator {
+                Comparator::Qualitative => format!("定性 {}", i.target),
+                c => format!("{}{}{}", c.as_str(), i.target, i.unit),
+            };
+            let basis = i
+                .basis
+                .as_deref()
+                .map(|b| format!("; basis: {b}"))
+                .unwrap_or_default();
+            out.line(format!(
+                "  - {}: {}/{} {} {target} (progress: {}{basis})",
+                i.id,
+                i.tier1.as_str(),
+                i.tier2.as_str(),
+                i.name,
+                i.progress.as_str()
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::effective;
+
+    #[test]
+    fn config_check_lists_the_indicators_by_fund_then_the_departments() {
+        let c = crate::config::parse(
+            include_str!("../../config.yaml"),
+            Path::new("config.yaml"),
+            Path::new("/etc/spendwatch"),
+        )
+        .expect("shipped config");
+        let text = effective(&c);
+        let section = &text[text.find("\nindicators:\n").expect("indicators section")..];
+        let lines: Vec<&str> = section.lines().collect();
+        assert_eq!(
+            lines[2],
+            "  # 网络综合治理体系建设专项资金 (network-governance): 8"
+        );
+        assert!(section.contains(
+            "  - ip-total-cost: 产出/成本 项目总成本 ≤10万元 (progress: ledger; basis: 依据上级要求)\n"
+        ));
+        assert!(section.contains("  # 招商引资专项业务费 (investment-promotion): 9\n"));
+        assert!(section.contains("  # the department's own (no fund): 10\n"));
+        assert!(section.contains(
+            "  - posts: 产出/数量 在网信路南的政务新媒体平台上信息发布 ≥24条 (progress: monthly)\n"
+        ));
+        assert!(section.contains(
+            "  - jiping-posts: 产出/质量 在“冀评之家”等省市平台投稿 定性 争取投稿 (progress: level)\n"
+        ));
+        assert_eq!(lines.iter().filter(|l| l.starts_with("  - ")).count(), 27);
     }
 }

@@ -2,7 +2,15 @@
 //! most likely meant (misspelt, or in another section).
 
 pub(super) const TOP: &[&str] = &[
-    "timezone", "database", "schedule", "ledger", "alerts", "email", "plan", "funds",
+    "timezone",
+    "database",
+    "schedule",
+    "ledger",
+    "alerts",
+    "email",
+    "plan",
+    "funds",
+    "indicators",
 ];
 pub(super) const LEDGER: &[&str] = &["sources", "columns", "subtotal_words"];
 /// The column roles of `ledger.columns`, as [`crate::ledger::Role::key`] names them.
@@ -76,6 +84,22 @@ pub(super) const FUND: &[&str] = &[
 ];
 pub(super) const MILESTONE: &[&str] = &["by", "share"];
 pub(super) const SOURCE: &[&str] = &["path", "fund", "series"];
+/// `indicators:`. (`sources`, for the files of readings, is not a key yet.)
+pub(super) const INDICATORS: &[&str] = &["items"];
+/// The keys of one indicator of `indicators.items`: the columns of a 绩效目标表 and how its
+/// progress is expected.
+pub(super) const INDICATOR: &[&str] = &[
+    "id",
+    "fund",
+    "tier1",
+    "tier2",
+    "name",
+    "comparator",
+    "target",
+    "unit",
+    "basis",
+    "progress",
+];
 
 /// Every section, for "belongs under" hints when a key is in the wrong one.
 pub(super) const SECTIONS: &[(&str, &[&str])] = &[
@@ -98,6 +122,8 @@ pub(super) const SECTIONS: &[(&str, &[&str])] = &[
         "in an entry of `ledger.sources` written as {path: …, fund: …}",
         SOURCE,
     ),
+    ("under `indicators:`", INDICATORS),
+    ("in each indicator of `indicators.items`", INDICATOR),
 ];
 
 /// Whether `key` is a key of some section (for the line checks of [`super::syntax`]).
@@ -160,6 +186,16 @@ pub(super) fn example(key: &str) -> &'static str {
         "path" => "path: data/ledger/*.csv",
         "fund" => "fund: network-governance",
         "series" => "series: ytd",
+        "items" => {
+            "items: [{id: yq-reports, tier1: 产出, tier2: 数量, name: 上报涉唐舆情数量, \
+                    comparator: \"≥\", target: 1000, unit: 条, progress: cumulative-time}]"
+        }
+        "tier1" => "tier1: 产出",
+        "tier2" => "tier2: 数量",
+        "comparator" => "comparator: \"≥\"",
+        "target" => "target: 1000",
+        "unit" => "unit: 条",
+        "progress" => "progress: cumulative-time",
         _ => "date: [发生日期]",
     }
 }

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use chrono_tz::Tz;
 
-use crate::core::{Fund, LevelRule, TimeBasis};
+use crate::core::{Fund, Indicator, LevelRule, TimeBasis};
 use crate::ledger::ExtraHeaders;
 use problems::Problems;
 pub use problems::{ConfigError, Problem};
@@ -108,6 +108,11 @@ pub struct Config {
     pub email: EmailSettings,
     /// Non-empty; ids unique.
     pub funds: Vec<Fund>,
+    /// `indicators.items`, in the order written: ids unique, each fund one of `funds`, names
+    /// unique per fund (and among the department's own), a number target for every sign but
+    /// 定性, a unit for every number, and a progress kind that fits (`ledger` only for a fund's
+    /// indicator in 元/万元). Empty when the config has none.
+    pub indicators: Vec<Indicator>,
 }
 
 /// One `ledger.sources` entry: a file or a glob, and the fund for files without a fund column.

@@ -15,8 +15,8 @@ use serde_yaml::Value;
 
 use super::Problems;
 use super::keys::{
-    ALERTS, COLUMNS, EMAIL, FILE, FUND, LEDGER, LEVELS, MILESTONE, RULE, SENDMAIL, SMTP, SOURCE,
-    example,
+    ALERTS, COLUMNS, EMAIL, FILE, FUND, INDICATOR, INDICATORS, LEDGER, LEVELS, MILESTONE, RULE,
+    SENDMAIL, SMTP, SOURCE, example,
 };
 pub(super) use values::{PASSWORD, describe};
 use values::{Reader, Section};
@@ -34,6 +34,8 @@ pub(super) struct RawConfig {
     /// `None` when there is no `plan` key.
     pub plan: Option<Vec<RawMilestone>>,
     pub funds: Vec<RawFund>,
+    /// `indicators.items`, each as written (items that are not a mapping were reported).
+    pub indicators: Vec<RawIndicator>,
 }
 
 /// List items that are text, each with its index in the list (other items were reported).
@@ -143,6 +145,25 @@ pub(super) struct RawFund {
     pub escalate: Texts,
 }
 
+/// One indicator of `indicators.items`; a value is `None` when absent or refused. Texts whose
+/// meaning the validator judges (a sign, a tier) are kept as written.
+#[derive(Debug, Default)]
+pub(super) struct RawIndicator {
+    /// Its index in the list, for its key path.
+    pub index: usize,
+    pub id: Option<String>,
+    pub fund: Option<String>,
+    pub tier1: Option<String>,
+    pub tier2: Option<String>,
+    pub name: Option<String>,
+    pub comparator: Option<String>,
+    /// A number or a text: what it must be depends on the comparator.
+    pub target: Option<Value>,
+    pub unit: Option<String>,
+    pub basis: Option<String>,
+    pub progress: Option<String>,
+}
+
 /// Reads the tree of a non-empty file; `None` when it is not a mapping of settings at all.
 pub(super) fn read(tree: &Value, problems: &mut Problems) -> Option<RawConfig> {
     let mut r = Reader { problems };
@@ -191,10 +212,66 @@ pub(super) fn read(tree: &Value, problems: &mut Problems) -> Option<RawConfig> {
              (see the config.yaml shipped with spendwatch)",
         ),
     }
+    if let Some(s) = r.section(&top, "indicators", INDICATORS) {
+        raw.indicators = r.indicators(&s);
+    }
     Some(raw)
 }
 
 impl Reader<'_> {
+    /// `indicators.items`: each indicator as written.
+    fn indicators(&mut self, s: &Section<'_>) -> Vec<RawIndicator> {
+        let path = s.child("items");
+        let mut out = Vec::new();
+        for (i, item) in self.list(s, "items") {
+            let at = format!("{path}[{i}]");
+            let Value::Mapping(map) = item else {
+                self.problems.add(
+                    at,
+                    format!(
+                        "{} was given: write each indicator as `key: value` lines after `- `, \
+                         with id, tier1, tier2, name, comparator, target, unit and progress",
+                        describe(item)
+                    ),
+                );
+                continue;
+            };
+            let m = self.keys(map, at, INDICATOR);
+            let text = |r: &mut Self, key: &str, e_g: Option<&str>| {
+                let given = match e_g {
+                    Some(e_g) => r.required_as(&m, key, e_g).is_some(),
+                    None => true,
+                };
+                if given { r.text(&m, key) } else { None }
+            };
+            let id = text(self, "id", Some("id: yq-reports"));
+            let fund = text(self, "fund", None);
+            let tier1 = text(self, "tier1", Some(example("tier1")));
+            let tier2 = text(self, "tier2", Some(example("tier2")));
+            let name = text(self, "name", Some("name: 上报涉唐舆情数量 (三级指标)"));
+            let comparator = text(self, "comparator", Some(example("comparator")));
+            let target = self.required_as(&m, "target", example("target")).cloned();
+            // Whether a unit is needed depends on the comparator: the validator says.
+            let unit = text(self, "unit", None);
+            let basis = text(self, "basis", None);
+            let progress = text(self, "progress", Some(example("progress")));
+            out.push(RawIndicator {
+                index: i,
+                id,
+                fund,
+                tier1,
+                tier2,
+                name,
+                comparator,
+                target,
+                unit,
+                basis,
+                progress,
+            });
+        }
+        out
+    }
+
     fn ledger(&mut self, s: &Section<'_>) -> RawLedger {
         let mut ledger = RawLedger::default();
         let path = s.child("sources");

@@ -5,6 +5,7 @@ use crate::core::Money;
 use serde_yaml::Value;
 
 mod funds;
+mod indicators;
 mod keys;
 mod levels;
 mod text;

@@ -21,6 +21,7 @@ use crate::core::{Share, TimeBasis};
 use crate::ledger::{ExtraHeaders, Role};
 
 mod funds;
+mod indicators;
 mod levels;
 
 /// Validates `raw` as read from `file`, resolving relative paths against `dir`. `None` when a
@@ -52,6 +53,7 @@ pub(super) fn config(
     let (sources, extra_headers, subtotal_words) = v.ledger(raw.ledger, &declared);
     let alerts = v.alerts(raw.alerts);
     let email = v.email(raw.email);
+    let indicators = v.indicators(raw.indicators, &declared);
     Some(Config {
         file: file.to_owned(),
         timezone: timezone?,
@@ -63,6 +65,7 @@ pub(super) fn config(
         alerts,
         email: email?,
         funds,
+        indicators,
     })
 }
 

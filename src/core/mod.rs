@@ -1,5 +1,5 @@
-//! The pure core: money, funds, entries, the evaluation of a fund on a day, and the alert
-//! decisions. It judges; how the results are said to people is [`crate::report`]'s job.
+//! The pure core: money, funds, entries, performance indicators, the evaluation of a fund on a
+//! day, and the alert decisions. It judges; how the results are said to people is [`crate::report`]'s job.
 //!
 //! Nothing in here reads the clock, files, the database or the network: callers pass the day
 //! and the data in and get data back: no module of the database, the async runtime, the mail
@@ -13,6 +13,7 @@ mod evaluate;
 mod explanation;
 mod forecast;
 mod fund;
+mod indicator;
 mod level;
 mod money;
 
@@ -34,6 +35,10 @@ pub use forecast::{
     Projection, RUN_RATE_WINDOW_DAYS, YearEnd, forecast,
 };
 pub use fund::{DailySpend, Fund, Milestone};
+pub use indicator::{
+    Comparator, Decimal, DecimalError, Indicator, MAX_DECIMAL_PLACES, MONEY_UNITS, Pace, Progress,
+    Target, Tier1, Tier2,
+};
 pub use level::{
     Behind, Conditions, Grading, Level, LevelRule, MilestoneCondition, Preset, Reference,
     TimeBasis, grade, grade_where, holds,

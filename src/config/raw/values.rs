@@ -155,7 +155,12 @@ impl Reader<'_> {
                 self.problems.add(at, PASSWORD);
                 continue;
             }
-            let message = if let Some(known) = renamed(key, keys).or_else(|| closest(key, keys)) {
+            let message = if section.path == "indicators" && key == "sources" {
+                // Not "belongs under `ledger:`": files of readings are not ledger exports.
+                "files of readings (完成值) are not read yet: delete the key; `indicators:` has \
+                 only `items` for now"
+                    .to_owned()
+            } else if let Some(known) = renamed(key, keys).or_else(|| closest(key, keys)) {
                 section.suggested.push(known);
                 format!("unknown key; did you mean `{known}`?")
             } else {
@@ -181,18 +186,25 @@ impl Reader<'_> {
     /// The value of a required key, reporting it missing (unless an unknown key was taken for
     /// it, which says so already) or empty.
     pub(super) fn required<'v>(&mut self, s: &Section<'v>, key: &str) -> Option<&'v Value> {
+        self.required_as(s, key, example(key))
+    }
+
+    /// [`Self::required`] with the line to write given (for a key whose usual example is
+    /// another section's, such as an indicator's `name`).
+    pub(super) fn required_as<'v>(
+        &mut self,
+        s: &Section<'v>,
+        key: &str,
+        e_g: &str,
+    ) -> Option<&'v Value> {
         let value = s.get(key);
         if value.is_none() {
             if s.has(key) {
-                self.problems.add(
-                    s.child(key),
-                    format!("is empty: write e.g. {}", example(key)),
-                );
+                self.problems
+                    .add(s.child(key), format!("is empty: write e.g. {e_g}"));
             } else if !s.suggested.contains(&key) {
-                self.problems.add(
-                    s.path.clone(),
-                    format!("missing `{key}`: add e.g. {}", example(key)),
-                );
+                self.problems
+                    .add(s.path.clone(), format!("missing `{key}`: add e.g. {e_g}"));
             }
         }
         value
@@ -306,6 +318,12 @@ impl Reader<'_> {
             _ if key == "rules" => format!(
                 "{} was given: write a list under `rules:`, each rule starting with `- `, e.g. \
                  - {{level: 橙, behind: time, points: 15, basis: 区财政局预算执行通报}}",
+                describe(value)
+            ),
+            _ if key == "items" => format!(
+                "{} was given: write a list under `items:`, each indicator starting with `- `, \
+                 e.g. - {{id: yq-reports, tier1: 产出, tier2: 数量, name: 上报涉唐舆情数量, \
+                 comparator: \"≥\", target: 1000, unit: 条, progress: cumulative-time}}",
                 describe(value)
             ),
             _ if key == "plan" || key == "milestones" => format!(
