@@ -8,8 +8,8 @@ use crate::daemon::Schedule;
 use crate::report::rule_words;
 
 pub(super) fn check(config: &Config) -> Result<(), Failure> {
-    print!("{}", effective(config));
-    print!("{}", next_checks(config, chrono::Utc::now()));
+    out!("{}", effective(config));
+    out!("{}", next_checks(config, chrono::Utc::now()));
     if let Ok(schedule) = Schedule::new(&config.schedule, config.timezone)
         && schedule
             .upcoming(chrono::Utc::now(), 3)
