@@ -77,42 +77,66 @@ pub(super) fn schedule(text: &str) -> Result<(), String> {
 
 /// A share written as a percentage (`25%`), or what to write instead.
 pub(super) fn share(value: &Value) -> Result<Share, String> {
+    percentage(
+        value,
+        &PercentWords {
+            key: "share",
+            noun: "share",
+            example: "50%",
+            zero: " is no share: a milestone needs more than 0%, e.g. 25%",
+            over: " is more than the whole budget: a share is at most 100%",
+        },
+    )
+}
+
+/// The words of a key read by [`percentage`]: its name, what it is called, an example, and
+/// what to say (after the value) of 0% and of more than 100%.
+pub(super) struct PercentWords {
+    pub key: &'static str,
+    pub noun: &'static str,
+    pub example: &'static str,
+    pub zero: &'static str,
+    pub over: &'static str,
+}
+
+/// A percentage above 0% and at most 100% (`25%`, `33.33%`), or what to write instead, in the
+/// words of the key it is read for.
+pub(super) fn percentage(value: &Value, w: &PercentWords) -> Result<Share, String> {
+    let PercentWords {
+        key,
+        noun,
+        example,
+        zero,
+        over,
+    } = w;
     let message = match value {
         Value::String(s) => match Share::parse(s) {
             Ok(share) => return Ok(share),
             Err(ShareError::TooPrecise) => {
-                format!("{s:?} has more than two decimals: write e.g. 33.33%")
+                format!("{s:?} has more than two decimals: write e.g. {key}: 33.33%")
             }
             Err(ShareError::OutOfRange) => {
-                let zero = s
+                let is_zero = s
                     .trim()
                     .trim_end_matches(['%', '％'])
                     .chars()
                     .all(|c| c == '0' || c == '.');
-                if zero {
-                    format!("{s:?} is no share: a milestone needs more than 0%, e.g. 25%")
-                } else {
-                    format!("{s:?} is more than the whole budget: a share is at most 100%")
-                }
+                format!("{s:?}{}", if is_zero { zero } else { over })
             }
             Err(_) => format!(
-                "{s:?} is not a percentage{}: write e.g. share: 50%",
+                "{s:?} is not a percentage{}: write e.g. {key}: {example}",
                 fullwidth(s)
             ),
         },
         Value::Number(n) => match n.as_f64() {
-            Some(f) if f > 0.0 && f <= 1.0 => format!(
-                "{n} is a bare number: write the share as a percentage, share: {}%",
-                trim_float(f * 100.0)
+            Some(f) if f > 0.0 && f <= 100.0 => format!(
+                "{n} is a bare number: write the {noun} as a percentage, {key}: {}%",
+                trim_float(if f <= 1.0 { f * 100.0 } else { f })
             ),
-            Some(f) if f > 1.0 && f <= 100.0 => format!(
-                "{n} is a bare number: write the share as a percentage, share: {}%",
-                trim_float(f)
-            ),
-            _ => format!("{n} is not a share: write a percentage, e.g. share: 50%"),
+            _ => format!("{n} is not a {noun}: write a percentage, e.g. {key}: {example}"),
         },
         other => format!(
-            "{} was given: write the share as a percentage, e.g. share: 50%",
+            "{} was given: write the {noun} as a percentage, e.g. {key}: {example}",
             describe(other)
         ),
     };

@@ -3,7 +3,7 @@
 
 use serde_yaml::Value;
 
-use super::{describe, fullwidth, trim_float};
+use super::{PercentWords, describe, fullwidth, percentage};
 use crate::core::{Level, MilestoneCondition, Preset, Reference, Share, ShareError, TimeBasis};
 
 /// `alerts.time_basis`: `day` or `month`, or what to write instead.
@@ -163,44 +163,14 @@ pub(in crate::config) fn points(value: &Value) -> Result<Share, String> {
 
 /// A rule's `rate_below`: a percentage above 0% and at most 100%, or what to write instead.
 pub(in crate::config) fn rate(value: &Value) -> Result<Share, String> {
-    let message = match value {
-        Value::String(s) => match Share::parse(s) {
-            Ok(share) => return Ok(share),
-            Err(ShareError::TooPrecise) => {
-                format!("{s:?} has more than two decimals: write e.g. rate_below: 33.33%")
-            }
-            Err(ShareError::OutOfRange) => {
-                let zero = s
-                    .trim()
-                    .trim_end_matches(['%', '％'])
-                    .chars()
-                    .all(|c| c == '0' || c == '.');
-                if zero {
-                    format!("{s:?}: no 执行率 is below 0%: write e.g. rate_below: 60%")
-                } else {
-                    format!("{s:?} is more than the whole budget: write at most 100%")
-                }
-            }
-            Err(_) => format!(
-                "{s:?} is not a percentage{}: write e.g. rate_below: 60%",
-                fullwidth(s)
-            ),
+    percentage(
+        value,
+        &PercentWords {
+            key: "rate_below",
+            noun: "rate",
+            example: "60%",
+            zero: ": no 执行率 is below 0%: write e.g. rate_below: 60%",
+            over: " is more than the whole budget: write at most 100%",
         },
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if f > 0.0 && f <= 1.0 => format!(
-                "{n} is a bare number: write the rate as a percentage, rate_below: {}%",
-                trim_float(f * 100.0)
-            ),
-            Some(f) if f > 1.0 && f <= 100.0 => format!(
-                "{n} is a bare number: write the rate as a percentage, rate_below: {}%",
-                trim_float(f)
-            ),
-            _ => format!("{n} is not a rate: write a percentage, e.g. rate_below: 60%"),
-        },
-        other => format!(
-            "{} was given: write the rate as a percentage, e.g. rate_below: 60%",
-            describe(other)
-        ),
-    };
-    Err(message)
+    )
 }

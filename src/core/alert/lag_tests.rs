@@ -2,53 +2,16 @@
 //! seasons replayed day by day, each day's decisions applied to the states of the next, as a
 //! daemon checking daily does.
 
+use super::tests::{POLICY, day, fund};
 use super::*;
 use crate::core::{
-    Behind, Conditions, DailySpend, EndCause, ExplanationReason, Milestone, MilestoneCondition,
-    Policy, Reference, Share, TimeBasis, evaluate,
+    Behind, Conditions, DailySpend, EndCause, ExplanationReason, MilestoneCondition, Policy,
+    Reference, Share, TimeBasis, evaluate,
 };
-
-fn day(m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2025, m, d).expect("valid test date")
-}
 
 fn yuan(v: i64) -> Money {
     Money::from_fen(v * 100)
 }
-
-/// 150,000 元 with the plan 25/50/75/100.
-fn fund() -> Fund {
-    let plan = [
-        (3, 31, 2500),
-        (6, 30, 5000),
-        (10, 31, 7500),
-        (12, 31, 10_000),
-    ];
-    Fund {
-        id: "ng".into(),
-        code: "C".into(),
-        name: "网络综合治理体系建设专项资金".into(),
-        year: 2025,
-        budget: yuan(150_000),
-        milestones: plan
-            .iter()
-            .map(|&(m, d, bp)| Milestone {
-                date: day(m, d),
-                share: Share::from_basis_points(bp),
-            })
-            .collect(),
-        aliases: vec![],
-        notify: vec![],
-        escalate: vec![],
-    }
-}
-
-const POLICY: AlertPolicy = AlertPolicy {
-    repeat_days: 7,
-    notify_resolved: true,
-    stale_days: 35,
-    escalate_days: 7,
-};
 
 /// 橙 when a milestone is at risk within 7 days and still 10 points behind the plan.
 fn orange_near_milestone() -> LevelRule {

@@ -8,11 +8,12 @@ fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
 }
 
-fn day(m: u32, d: u32) -> NaiveDate {
+pub(super) fn day(m: u32, d: u32) -> NaiveDate {
     ymd(2025, m, d)
 }
 
-fn fund() -> Fund {
+/// 150,000 元 with the plan 25/50/75/100 (shared with `lag_tests`).
+pub(super) fn fund() -> Fund {
     let plan = [
         (3, 31, 2500),
         (6, 30, 5000),
@@ -38,7 +39,7 @@ fn fund() -> Fund {
     }
 }
 
-const POLICY: AlertPolicy = AlertPolicy {
+pub(super) const POLICY: AlertPolicy = AlertPolicy {
     repeat_days: 7,
     notify_resolved: true,
     stale_days: 35,
