@@ -12,8 +12,8 @@ use chrono::NaiveDate;
 
 use crate::config::Config;
 use crate::core::{
-    AlertKey, AlertState, CatchUp, Explanation, Forecast, Fund, FundReport, Grading, catch_up,
-    evaluate, forecast, grade,
+    AlertKey, AlertState, CatchUp, Explanation, Forecast, Fund, FundReport, Grading, Indicator,
+    IndicatorReport, Light, Reading, catch_up, evaluate, forecast, grade, light,
 };
 use crate::store::{Overlap, Store, StoreError};
 
@@ -31,6 +31,19 @@ pub struct Snapshot<'c> {
     pub alerts: HashMap<AlertKey, AlertState>,
     /// The day (in the config's time zone) a ledger source last changed; `None`: never.
     pub last_change: Option<NaiveDate>,
+    /// The department's own 分项绩效目标 (indicators of no fund), in the config's order.
+    pub department: Vec<IndicatorSnapshot<'c>>,
+}
+
+/// One indicator on the day: as configured, its readings and how it stands.
+#[derive(Debug, Clone)]
+pub struct IndicatorSnapshot<'c> {
+    /// The indicator, as configured.
+    pub indicator: &'c Indicator,
+    /// Its readings (完成值) known on the day, oldest first.
+    pub readings: Vec<Reading>,
+    /// How it stands: 完成值 so far, 序时应达, 全年预计, 可能性, state.
+    pub report: IndicatorReport,
 }
 
 /// One fund on the day.
@@ -52,6 +65,10 @@ pub struct FundSnapshot<'c> {
     pub catch_up: CatchUp,
     /// Its 情况说明, in force or not, oldest first.
     pub explanations: Vec<Explanation>,
+    /// Its 绩效指标, in the config's order.
+    pub indicators: Vec<IndicatorSnapshot<'c>>,
+    /// Its 双监控 light: spending against 序时 (the configured basis) and its indicators.
+    pub light: Light,
 }
 
 impl FundSnapshot<'_> {
@@ -79,7 +96,13 @@ pub fn read<'c>(
     for fund in &config.funds {
         let spend = store.daily_spend_of(&fund.id)?;
         let report = evaluate(fund, &spend, day, config.policy());
+        let indicators: Vec<IndicatorSnapshot<'c>> = Vec::new();
         funds.push(FundSnapshot {
+            light: light(
+                report.spent < report.time_amount,
+                indicators.iter().map(|i| i.report.state),
+            ),
+            indicators,
             fund,
             grading: grade(fund, &report, &config.alerts.levels),
             forecast: forecast(fund, &spend, day),
@@ -107,5 +130,6 @@ pub fn read<'c>(
         overlaps,
         alerts: store.alert_states()?,
         last_change,
+        department: Vec::new(),
     })
 }

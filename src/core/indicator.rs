@@ -8,6 +8,15 @@
 
 use std::fmt;
 
+mod judge;
+mod reading;
+
+pub use judge::{
+    Expected, ExpectedBasis, IndicatorOutlook, IndicatorReport, IndicatorState, Light, Likelihood,
+    light,
+};
+pub use reading::{Actual, Judgement, Reading};
+
 /// One indicator of a fund's 绩效目标表, or of the department's own 分项绩效目标.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Indicator {

@@ -36,8 +36,9 @@ pub use forecast::{
 };
 pub use fund::{DailySpend, Fund, Milestone};
 pub use indicator::{
-    Comparator, Decimal, DecimalError, Indicator, MAX_DECIMAL_PLACES, MONEY_UNITS, Pace, Progress,
-    Target, Tier1, Tier2,
+    Actual, Comparator, Decimal, DecimalError, Expected, ExpectedBasis, Indicator,
+    IndicatorOutlook, IndicatorReport, IndicatorState, Judgement, Light, Likelihood,
+    MAX_DECIMAL_PLACES, MONEY_UNITS, Pace, Progress, Reading, Target, Tier1, Tier2, light,
 };
 pub use level::{
     Behind, Conditions, Grading, Level, LevelRule, MilestoneCondition, Preset, Reference,
