@@ -283,7 +283,8 @@ pub fn light(spending_behind: bool, states: impl IntoIterator<Item = IndicatorSt
 ///   [`Likelihood::Impossible`] only when it can no longer be met (a closed year missed; a
 ///   count or the fund's spending already past a limit ≤ < or an `=` target; 定性 未达成
 ///   judged in December, or a closed year's 未达成); [`Likelihood::Possible`] otherwise,
-///   without data and with too little to project included.
+///   without data and with too little to project included, and for 定性 基本达成 even in a
+///   closed year (the office's own word is "nearly", not "missed").
 /// - **Stale** (`stale_days`): for a numeric indicator that takes readings, the days from the
 ///   data day to the as-of day when more than `inputs.stale_after_days`; with no reading at
 ///   all, counted from 01-01 of the year. The as-of day counts up to 12-31 at most: after the

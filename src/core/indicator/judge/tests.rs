@@ -490,6 +490,12 @@ fn a_qualitative_goal_is_its_latest_judgement() {
         IndicatorOutlook::Final(Actual::Judgement(Judgement::NotAchieved))
     );
     assert_eq!(closed.likelihood, Likelihood::Impossible);
+    let nearly = run(
+        &ind,
+        &[judged(day(12, 20), Judgement::Mostly)],
+        ymd(2026, 1, 5),
+    );
+    assert_eq!(nearly.likelihood, Likelihood::Possible);
     assert_eq!(
         run(&ind, &[], ymd(2026, 1, 5)).outlook,
         IndicatorOutlook::Insufficient(NO_READING)
@@ -612,6 +618,39 @@ fn a_cost_limit_takes_the_spending_forecast_for_its_outlook() {
         alone.outlook,
         IndicatorOutlook::Insufficient(NO_FUND_FIGURES)
     );
+}
+
+#[test]
+fn spending_that_should_reach_a_target_follows_the_funds_plan() {
+    // A ledger indicator with ≥ (a spending goal, not a limit): held to the plan's share, 25%
+    // on 03-31 of 4万元 = 1万元.
+    let ind = indicator(Comparator::AtLeast, "4", "万元", Progress::Ledger);
+    let f = fund(150_000);
+    let judged_with = |fen: i64| {
+        let s = spend(&[(day(3, 10), fen)]);
+        let fc = forecast(&f, &s, day(3, 31));
+        let with_fund = JudgeInputs {
+            fund: Some(FundFigures {
+                fund: &f,
+                spend: &s,
+                forecast: &fc,
+            }),
+            ..inputs(day(3, 31), TimeBasis::Month)
+        };
+        judge(&ind, &[], &with_fund)
+    };
+    let on = judged_with(1_000_000);
+    assert_eq!(on.state, IndicatorState::OnTrack);
+    let e = expected(&on);
+    assert_eq!(e.value, 1.0);
+    assert!(matches!(
+        e.basis,
+        ExpectedBasis::Share {
+            pace: Pace::Plan,
+            ..
+        }
+    ));
+    assert_eq!(judged_with(999_999).state, IndicatorState::Lagging);
 }
 
 // ---- 全年预计 and 完成目标可能性 ----
