@@ -11,6 +11,9 @@ use super::cell::Cell;
 use super::sniff::{self, Encoding, Format};
 use super::workbook::{self, SkippedSheet};
 
+/// Where the rows of a table go: the sheet (`None` for text), the line, the cells.
+pub(crate) type RowVisitor<'v> = dyn FnMut(Option<&str>, u32, &[Cell<'_>]) + 'v;
+
 /// What a table file was, besides its rows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct TableFile {
@@ -34,7 +37,7 @@ pub(crate) fn visit_table(
     bytes: &[u8],
     extension: &str,
     is_header: &dyn Fn(&[Cell<'_>]) -> bool,
-    visit: &mut dyn FnMut(Option<&str>, u32, &[Cell<'_>]),
+    visit: &mut RowVisitor<'_>,
 ) -> Result<TableFile, String> {
     let detected = sniff::detect(bytes);
     sniff::check_extension(&detected, extension, bytes.is_empty())?;
@@ -73,7 +76,7 @@ pub(crate) fn visit_table(
 }
 
 /// Hands each record of `text` to `visit` with the physical line it starts on.
-fn visit_text(text: &[u8], delimiter: u8, visit: &mut dyn FnMut(Option<&str>, u32, &[Cell<'_>])) {
+fn visit_text(text: &[u8], delimiter: u8, visit: &mut RowVisitor<'_>) {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

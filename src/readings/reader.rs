@@ -166,7 +166,7 @@ pub fn read_readings(
         },
     };
     // The sheets in order, each with its rows (a text file is one sheet without a name).
-    let mut sheets: Vec<(Option<String>, Vec<(u32, Vec<Owned>)>)> = Vec::new();
+    let mut sheets: Vec<Sheet> = Vec::new();
     for (sheet, line, cells) in rows {
         match sheets.last_mut() {
             Some((name, rows)) if *name == sheet => rows.push((line, cells)),
@@ -231,6 +231,9 @@ pub fn located_reading(reading: Reading, at: impl Into<String>) -> Located {
         at: at.into(),
     }
 }
+
+/// A sheet (`None` for a text file) and its non-empty rows with their lines.
+type Sheet = (Option<String>, Vec<(u32, Vec<Owned>)>);
 
 /// A cell kept after the row that held it is gone.
 #[derive(Debug, Clone)]
@@ -745,7 +748,7 @@ fn number_text(text: &str, unit: &str) -> Result<Decimal, String> {
             && groups[1..].iter().all(|g| g.len() == 3)
             && !fraction.contains(',');
         if !grouped {
-            return Err(format!("的千位分隔符位置不对；请写成 1,200 或 1200"));
+            return Err("的千位分隔符位置不对；请写成 1,200 或 1200".to_owned());
         }
         digits.replace(',', "")
     } else {
