@@ -20,3 +20,6 @@ pub struct Located {
     /// Where it is, as messages show it after the file name.
     pub at: String,
 }
+
+#[cfg(test)]
+mod tests;

@@ -85,10 +85,28 @@ pub fn write_template(
     funds: &[Fund],
     year: i32,
 ) -> Result<Vec<u8>, String> {
-    build(&template_rows(indicators, funds, year)).map_err(|e| e.to_string())
+    write_filled(indicators, funds, year, &|_| None)
 }
 
-fn build(rows: &[TemplateRow<'_>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+/// The template of `year` with the (完成值, 说明) that `fill` gives some rows, as a person
+/// would fill it in (the tests read it back).
+///
+/// # Errors
+///
+/// As [`write_template`].
+pub(crate) fn write_filled(
+    indicators: &[Indicator],
+    funds: &[Fund],
+    year: i32,
+    fill: &dyn Fn(&TemplateRow<'_>) -> Option<(String, String)>,
+) -> Result<Vec<u8>, String> {
+    build(&template_rows(indicators, funds, year), fill).map_err(|e| e.to_string())
+}
+
+fn build(
+    rows: &[TemplateRow<'_>],
+    fill: &dyn Fn(&TemplateRow<'_>) -> Option<(String, String)>,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name(TEMPLATE_SHEET)?;
@@ -124,8 +142,16 @@ fn build(rows: &[TemplateRow<'_>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError
         sheet.write_string(r, position(Column::Comparator), x.comparator.as_str())?;
         sheet.write_string(r, position(Column::Target), x.target.to_string())?;
         sheet.write_string(r, position(Column::Unit), &x.unit)?;
-        sheet.write_blank(r, value_col, &text)?;
-        sheet.write_blank(r, note_col, &text)?;
+        match fill(row) {
+            Some((value, note)) => {
+                sheet.write_string_with_format(r, value_col, value, &text)?;
+                sheet.write_string_with_format(r, note_col, note, &text)?;
+            }
+            None => {
+                sheet.write_blank(r, value_col, &text)?;
+                sheet.write_blank(r, note_col, &text)?;
+            }
+        }
     }
     // A list of the three judgements on the 完成值 cells of each qualitative indicator (its
     // twelve rows are together).
