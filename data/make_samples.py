@@ -830,6 +830,41 @@ def write_readings():
         print(f"wrote {(READINGS_DIR / name).relative_to(ROOT)}: GBK, CRLF, {n} readings")
 
 
+def write_readings_xls(path):
+    """tests/data/readings/readings.xls: a file of readings as Excel 97-2003 writes it —
+    a title row, the header, three readings (a month as text, a real date cell, a
+    judgement) — and a hidden sheet `旧` with an old copy whose reading must not count."""
+    import datetime as _dt
+    import xlwt
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlwt.Workbook(encoding="utf-8")
+    sh = wb.add_sheet("完成值")
+    date_style = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    sh.write(0, 0, "绩效指标完成值（2025年）")
+    for c, h in enumerate(["日期", "项目", "指标", "完成值", "说明"]):
+        sh.write(1, c, h)
+    sh.write(2, 0, "2025-07")
+    sh.write(2, 1, "部门")
+    sh.write(2, 2, "yq-reports")
+    sh.write(2, 3, 65)
+    sh.write(2, 4, "暑期借调")
+    sh.write(3, 0, _dt.date(2025, 8, 31), date_style)
+    sh.write(3, 2, "收集研判并上报涉及唐山舆情信息")
+    sh.write(3, 3, "70条")
+    sh.write(4, 0, "2025年12月")
+    sh.write(4, 2, "jiping-posts")
+    sh.write(4, 3, "达成")
+    old = wb.add_sheet("旧")
+    for c, h in enumerate(["日期", "指标", "完成值"]):
+        old.write(0, c, h)
+    old.write(1, 0, "2025-07")
+    old.write(1, 1, "yq-reports")
+    old.write(1, 2, 999)
+    old.visibility = 1  # hidden (BoundSheet hsState)
+    wb.save(str(path))
+    return 3
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     g = ap.add_mutually_exclusive_group()
@@ -876,6 +911,7 @@ def main(argv=None):
         u16_counts = write_utf16_csv(u16_path)
         sanlan_counts = write_sanlan_xls(FIXTURE_DIR / "sanlan.xls")
         pingzheng_counts = write_pingzheng_xls(FIXTURE_DIR / "pingzheng.xls")
+        write_readings_xls(FIXTURE_DIR / "readings" / "readings.xls")
         (FIXTURE_DIR / "README.md").write_text(FIXTURE_README, encoding="utf-8")
         total = sum((D(str(dr or 0)) - D(str(cr or 0)) for *_, dr, cr in MINGXI_ROWS), D("0"))
         assert total == MINGXI_TOTAL, total

@@ -432,3 +432,193 @@ fn parse_day(text: &str) -> Result<NaiveDate, StoreError> {
         detail: format!("reading day {text:?} is not a date"),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::super::schema;
+    use super::*;
+
+    fn located(indicator: &str, day: &str, value: Actual, at: &str) -> Located {
+        Located {
+            reading: Reading {
+                indicator: indicator.to_owned(),
+                day: NaiveDate::parse_from_str(day, "%Y-%m-%d").expect("day"),
+                value,
+                note: None,
+            },
+            at: at.to_owned(),
+        }
+    }
+
+    fn fp(content: &str) -> Fingerprint {
+        Fingerprint {
+            content: content.to_owned(),
+            settings: "s".to_owned(),
+        }
+    }
+
+    fn number(text: &str) -> Actual {
+        Actual::Number(Decimal::parse(text).expect("number"))
+    }
+
+    /// Schema 8 adds the tables of readings: a version-7 database (the version-6 fixture,
+    /// written by that release with the samples imported and the June alert sent, migrated
+    /// to 7) keeps every row, and the ledger's last change is not moved by a file of readings.
+    #[test]
+    fn a_version_7_database_migrates_with_everything_kept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v7.db");
+        std::fs::copy(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/schema/v6.db"),
+            &path,
+        )
+        .expect("copy fixture");
+        let tables = ["sources", "entries", "alerts", "alert_events", "outbox"];
+        let counts = |conn: &Connection| -> Vec<i64> {
+            tables
+                .iter()
+                .map(|t| {
+                    conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
+                        .expect("count")
+                })
+                .collect()
+        };
+        let before = {
+            let mut conn = Connection::open(&path).expect("open");
+            schema::migrate_to(&mut conn, 6, 7).expect("migrate to 7");
+            let version: i64 = conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .expect("version");
+            assert_eq!(version, 7);
+            counts(&conn)
+        };
+        assert!(before.iter().all(|n| *n > 0), "{before:?}");
+        let mut store = Store::open(&path).expect("migrate to current");
+        assert_eq!(
+            store.schema_version().expect("version"),
+            schema::SCHEMA_VERSION
+        );
+        assert_eq!(counts(&store.conn), before);
+        let last_change = store.last_source_change().expect("last change");
+        let now = DateTime::parse_from_rfc3339("2025-08-05T00:00:00Z")
+            .expect("time")
+            .to_utc();
+        store
+            .replace_readings(
+                "/r.csv",
+                &fp("r1"),
+                None,
+                &[located("posts", "2025-07-31", number("2"), "3")],
+                now,
+            )
+            .expect("readings");
+        assert_eq!(store.readings().expect("readings").len(), 1);
+        assert_eq!(
+            store.last_source_change().expect("last change"),
+            last_change
+        );
+        assert_eq!(counts(&store.conn), before);
+    }
+
+    #[test]
+    fn a_new_version_replaces_its_files_readings_and_a_month_is_held_once() {
+        let mut store = Store::open_in_memory().expect("store");
+        let now = Utc::now();
+        let v1 = [
+            located("posts", "2025-07-31", number("2"), "3"),
+            located(
+                "jiping-posts",
+                "2025-12-31",
+                Actual::Judgement(Judgement::Achieved),
+                "4",
+            ),
+        ];
+        assert_eq!(
+            store
+                .replace_readings("/a.csv", &fp("a1"), None, &v1, now)
+                .expect("v1"),
+            0
+        );
+        let v2 = [located("posts", "2025-07-15", number("3.5"), "3")];
+        assert_eq!(
+            store
+                .replace_readings("/a.csv", &fp("a2"), None, &v2, now)
+                .expect("v2"),
+            2
+        );
+        let readings = store.readings().expect("readings");
+        assert_eq!(readings.len(), 1);
+        assert_eq!(readings[0].value, number("3.5"));
+        assert_eq!(readings[0].day.to_string(), "2025-07-15");
+        // Another file's July of `posts` is held by /a.csv; August is free.
+        let keys = [
+            (
+                "posts".to_owned(),
+                NaiveDate::from_ymd_opt(2025, 7, 31).expect("day"),
+            ),
+            (
+                "posts".to_owned(),
+                NaiveDate::from_ymd_opt(2025, 8, 31).expect("day"),
+            ),
+        ];
+        let held = store
+            .readings_held_elsewhere("/b.csv", &keys)
+            .expect("held");
+        assert_eq!(
+            held,
+            [HeldElsewhere {
+                indicator: "posts".into(),
+                day: NaiveDate::from_ymd_opt(2025, 7, 15).expect("day"),
+                path: "/a.csv".into(),
+                location: "3".into(),
+            }]
+        );
+        assert!(
+            store
+                .readings_held_elsewhere("/a.csv", &keys)
+                .expect("held")
+                .is_empty()
+        );
+        // Written anyway, the database refuses it, and nothing of the version changes.
+        let twice = [
+            located("posts", "2025-08-31", number("1"), "2"),
+            located("posts", "2025-07-31", number("1"), "3"),
+        ];
+        assert!(
+            store
+                .replace_readings("/b.csv", &fp("b1"), None, &twice, now)
+                .is_err()
+        );
+        assert_eq!(store.readings().expect("readings").len(), 1);
+        assert_eq!(store.reading_source("/b.csv").expect("record"), None);
+        // A rejection keeps what is in force and is told once.
+        store
+            .record_reading_rejection("/a.csv", &fp("a3"), "a.csv:2: 坏", now)
+            .expect("rejected");
+        assert_eq!(store.readings().expect("readings").len(), 1);
+        let told = store.unnotified_reading_rejections().expect("rejections");
+        assert_eq!(
+            told,
+            [("/a.csv".to_owned(), "a.csv:2: 坏".to_owned(), Some(1))]
+        );
+        store
+            .mark_reading_rejections_notified(&["/a.csv".to_owned()])
+            .expect("told");
+        assert!(
+            store
+                .unnotified_reading_rejections()
+                .expect("rejections")
+                .is_empty()
+        );
+        // A file the config no longer names leaves force.
+        assert_eq!(
+            store
+                .withdraw_reading_sources_except(&[])
+                .expect("withdrawn"),
+            [("/a.csv".to_owned(), 1)]
+        );
+        assert!(store.readings().expect("readings").is_empty());
+    }
+}
