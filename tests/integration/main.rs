@@ -14,6 +14,7 @@ mod field_cases;
 mod import_formats;
 mod mail_faults;
 mod reading;
+mod readings;
 mod replace;
 mod replay;
 mod reuse;
