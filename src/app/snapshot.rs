@@ -96,7 +96,7 @@ pub fn read<'c>(
     let counts = store.entry_counts()?;
     let explanations = store.explanations()?;
     let overlaps = store.overlaps()?;
-    let readings: Vec<Reading> = Vec::new();
+    let readings = store.readings()?;
     let mut funds = Vec::with_capacity(config.funds.len());
     for fund in &config.funds {
         let spend = store.daily_spend_of(&fund.id)?;
@@ -145,6 +145,16 @@ pub fn read<'c>(
     })
 }
 
+/// `indicators.stale_after` in whole days (a part of a day counts as a day). Without
+/// `indicators.sources` nobody was asked to report 完成值: no indicator is ever stale then
+/// (its 无完成值 says enough), and only the ledger's own indicators can lag.
+fn stale_after_days(config: &Config) -> i64 {
+    if config.indicator_sources.is_empty() {
+        return i64::MAX;
+    }
+    i64::try_from(config.indicator_stale_after.as_secs().div_ceil(86_400)).unwrap_or(i64::MAX)
+}
+
 /// The config's budget year, the year of the department's own indicators: the latest year of
 /// its funds (the current one when it has none).
 fn budget_year(config: &Config, day: NaiveDate) -> i32 {
@@ -169,7 +179,7 @@ fn indicators_of<'c>(
         as_of: day,
         year,
         time_basis: config.alerts.time_basis,
-        stale_after_days: 45,
+        stale_after_days: stale_after_days(config),
         fund: fund.copied(),
     };
     config

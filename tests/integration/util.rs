@@ -169,9 +169,33 @@ impl Workdir {
     }
 
     /// A folder with the shipped `config.yaml` and the sample ledgers of `data/ledger/`, laid
-    /// out as in the repository (so the config's relative paths work unchanged).
+    /// out as in the repository (so the config's relative paths work unchanged), without the
+    /// files of readings: `indicators.sources` is taken out, so the spending tests see the
+    /// spending alerts alone (no indicator is stale when nobody is asked to report;
+    /// [`Workdir::samples_with_readings`] has the whole story).
     pub(crate) fn samples() -> Workdir {
+        let wd = Workdir::samples_with_readings();
+        wd.edit_config(|doc| {
+            if let Some(indicators) = doc
+                .get_mut("indicators")
+                .and_then(serde_yaml::Value::as_mapping_mut)
+            {
+                indicators.remove("sources");
+            }
+        });
+        wd
+    }
+
+    /// [`Workdir::samples`] with the sample readings of `data/indicators/` read by the
+    /// shipped config's `indicators.sources`: the README's first command.
+    pub(crate) fn samples_with_readings() -> Workdir {
         let wd = Workdir::empty();
+        for file in std::fs::read_dir(repo().join("data/indicators")).expect("data/indicators") {
+            let file = file.expect("read data/indicators");
+            let name = file.file_name();
+            let name = name.to_str().expect("sample file names are UTF-8");
+            wd.copy_in(&file.path(), &format!("data/indicators/{name}"));
+        }
         wd.copy_in(&repo().join("config.yaml"), "config.yaml");
         let ledger = repo().join("data/ledger");
         let files =
