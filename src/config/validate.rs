@@ -20,6 +20,7 @@ use super::{
 use crate::core::{Share, TimeBasis};
 use crate::ledger::{ExtraHeaders, Role};
 
+mod department;
 mod funds;
 mod indicators;
 mod levels;
@@ -54,6 +55,8 @@ pub(super) fn config(
     let alerts = v.alerts(raw.alerts);
     let email = v.email(raw.email);
     let indicators = v.indicators(raw.indicators, &declared);
+    let department = raw.department.and_then(|d| v.department(d));
+    let goals = v.goals(&raw.funds);
     Some(Config {
         file: file.to_owned(),
         timezone: timezone?,
@@ -66,6 +69,8 @@ pub(super) fn config(
         email: email?,
         funds,
         indicators,
+        department,
+        goals,
     })
 }
 
