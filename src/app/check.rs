@@ -13,11 +13,11 @@ use crate::app::import::{self, FileReport};
 use crate::app::snapshot::{self, Snapshot};
 use crate::config::Config;
 use crate::core::{
-    AlertKey, AlertKind, AlertPolicy, Decision, EndCause, FundFacts, Notice, any_year_open,
-    decide_fund, decide_stale, silence_fund,
+    AlertKey, AlertKind, AlertPolicy, Decision, EndCause, FundFacts, IndicatorFacts, Notice,
+    any_year_open, decide_fund, decide_indicator, decide_stale, silence_fund,
 };
 use crate::mail::{self, MailError};
-use crate::report::email::{self, AdminNotice, FundNotices};
+use crate::report::email::{self, AdminNotice, FundNotices, GoalItem, GoalNotices};
 use crate::store::{CheckRecord, EmailRecord, Store, StoreError};
 
 /// The time of a check: the as-of day the rules use, the moment recorded in the database
@@ -218,6 +218,7 @@ fn decide(config: &Config, snapshot: &Snapshot<'_>) -> (Vec<Decision>, Vec<(i64,
         fund: String::new(),
         milestone: None,
         kind: AlertKind::Stale,
+        indicator: None,
     };
     // While no fund has any data, the 数据缺失 notice (told once) says it all: a 数据未更新
     // repeated every week beside it would only be noise.
@@ -229,6 +230,23 @@ fn decide(config: &Config, snapshot: &Snapshot<'_>) -> (Vec<Decision>, Vec<(i64,
         policy,
         day,
     ));
+    // 双监控's goal half: each indicator of each fund, then the department's own.
+    let goal_decisions = snapshot
+        .funds
+        .iter()
+        .flat_map(|f| f.indicators.iter().map(move |i| (Some(f), i)))
+        .chain(snapshot.department.iter().map(|i| (None, i)))
+        .flat_map(|(f, i)| {
+            let facts = IndicatorFacts {
+                fund: f.map(|f| f.fund.id.as_str()),
+                indicator: i.indicator,
+                report: &i.report,
+                year: i.year,
+                explanations: f.map_or(&[][..], |f| f.explanations.as_slice()),
+            };
+            decide_indicator(&facts, &snapshot.alerts, policy, day)
+        });
+    decisions.extend(goal_decisions);
     for (id, cause) in &ended {
         info!(explanation = id, cause = cause.as_str(), day = %day, "explanation ended: nothing it covers is firing any more");
     }
@@ -236,6 +254,7 @@ fn decide(config: &Config, snapshot: &Snapshot<'_>) -> (Vec<Decision>, Vec<(i64,
         info!(
             fund = %d.key.fund,
             milestone = %d.key.milestone.map(|m| m.to_string()).unwrap_or_default(),
+            indicator = d.key.indicator.as_deref().unwrap_or_default(),
             kind = d.key.kind.as_str(),
             reason = d.reason.as_str(),
             status = d.next.status.as_str(),
@@ -301,7 +320,32 @@ fn compose(
                 notices: notices.clone(),
             })
             .collect();
-        let rendered = email::render(snapshot.day, &funds, &group.admin);
+        let goals: Vec<GoalNotices<'_>> = group
+            .goals
+            .iter()
+            .map(|(owner, notices)| {
+                let indicators = match owner {
+                    Some(i) => &snapshot.funds[*i].indicators,
+                    None => &snapshot.department,
+                };
+                GoalNotices {
+                    owner: owner.map(|i| snapshot.funds[i].fund),
+                    items: notices
+                        .iter()
+                        .filter_map(|n| {
+                            let id = n.indicator()?;
+                            let i = indicators.iter().find(|i| i.indicator.id == id)?;
+                            Some(GoalItem {
+                                indicator: i.indicator,
+                                report: &i.report,
+                                notice: n.clone(),
+                            })
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let rendered = email::render(snapshot.day, &funds, &goals, &group.admin);
         composed.push(ComposedEmail {
             message: mail::compose(&config.email.from, to, &rendered)?,
             text: rendered.text,
@@ -414,6 +458,8 @@ fn add_source_notices(
 struct Group {
     /// (index of the fund in the config, its notices)
     funds: Vec<(usize, Vec<Notice>)>,
+    /// (index of the fund in the config, `None` for the department's, its indicator notices)
+    goals: Vec<(Option<usize>, Vec<Notice>)>,
     admin: Vec<AdminNotice>,
     keys: Vec<AlertKey>,
 }
@@ -461,6 +507,10 @@ fn group(
                 recipients(&[], &config.email.admin),
                 Some(AdminNotice::Fresh),
             ),
+            // The department's own indicators: the finance recipients.
+            _ if d.key.kind.is_indicator() && d.key.fund.is_empty() => {
+                (recipients(&[], &config.email.to), None)
+            }
             _ => {
                 let Some(&i) = fund_index.get(d.key.fund.as_str()) else {
                     continue;
@@ -483,6 +533,13 @@ fn group(
         group.keys.push(d.key.clone());
         match admin_notice {
             Some(a) => group.admin.push(a),
+            None if d.key.kind.is_indicator() => {
+                let owner = fund_index.get(d.key.fund.as_str()).copied();
+                match group.goals.iter_mut().find(|(j, _)| *j == owner) {
+                    Some((_, notices)) => notices.push(notice.clone()),
+                    None => group.goals.push((owner, vec![notice.clone()])),
+                }
+            }
             None => {
                 let i = fund_index[d.key.fund.as_str()];
                 match group.funds.iter_mut().find(|(j, _)| *j == i) {
@@ -510,8 +567,10 @@ fn group(
         }
     }
     // Funds in config order, so emails read the same way every time.
+    // (the department's indicators after the funds').
     for group in groups.values_mut() {
         group.funds.sort_by_key(|(i, _)| *i);
+        group.goals.sort_by_key(|(i, _)| i.unwrap_or(usize::MAX));
     }
     groups
 }

@@ -40,6 +40,9 @@ pub struct Snapshot<'c> {
 pub struct IndicatorSnapshot<'c> {
     /// The indicator, as configured.
     pub indicator: &'c Indicator,
+    /// Its year: its fund's, or for the department's own the config's budget year (the
+    /// latest year of its funds).
+    pub year: i32,
     /// Its readings (完成值) known on the day, oldest first.
     pub readings: Vec<Reading>,
     /// How it stands: 完成值 so far, 序时应达, 全年预计, 可能性, state.

@@ -324,6 +324,7 @@ funds:
             fund: fund.into(),
             milestone,
             kind,
+            indicator: None,
         }
     }
 

@@ -4,15 +4,16 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::{Failure, open_and_sync, today};
-use crate::app::snapshot::{self, FundSnapshot, Snapshot};
+use crate::app::snapshot::{self, FundSnapshot, IndicatorSnapshot, Snapshot};
 use crate::config::Config;
 use crate::core::{
-    Band, CatchUp, Explanation, Forecast, Grading, Insufficient, Level, MilestoneReport,
-    MilestoneStatus, Money, Outlook, Part,
+    Actual, Band, CatchUp, ExpectedBasis, Explanation, Forecast, Grading, IndicatorOutlook,
+    IndicatorState, Insufficient, Level, Light, Likelihood, MilestoneReport, MilestoneStatus,
+    Money, Outlook, Pace, Part,
 };
 use crate::report::Align::{Left, Right};
 use crate::report::{Block, Cell, Column, Document, Grade, Notice, Section, Table};
-use crate::report::{outlook, rule_words, terminal, words};
+use crate::report::{goals, outlook, rule_words, terminal, words};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(super) enum Format {
@@ -50,6 +51,65 @@ fn state_key(f: &FundSnapshot<'_>) -> &'static str {
 struct StatusJson<'a> {
     as_of: String,
     funds: Vec<FundJson<'a>>,
+    // Issue 14: the department's own 分项绩效目标.
+    department: DepartmentJson<'a>,
+}
+
+#[derive(Serialize)]
+struct DepartmentJson<'a> {
+    indicators: Vec<IndicatorJson<'a>>,
+}
+
+/// One 绩效指标 and how it stands. Exact values (target, actual) are strings like money;
+/// derived ones (expected, gap, outlook) numbers rounded to four decimals, all in `unit`.
+#[derive(Serialize)]
+struct IndicatorJson<'a> {
+    id: &'a str,
+    tier1: &'static str,
+    tier2: &'static str,
+    name: &'a str,
+    /// ≥ > = ≤ < or 定性.
+    comparator: &'static str,
+    /// The number, or the goal in words for 定性.
+    target: String,
+    unit: &'a str,
+    /// cumulative-time, cumulative-plan, level, monthly, ledger.
+    progress: &'static str,
+    /// The number so far, or 达成/基本达成/未达成; `None`: nothing reported.
+    actual: Option<String>,
+    data_day: Option<String>,
+    months_reported: u32,
+    expected: Option<ExpectedJson>,
+    outlook: IndicatorOutlookJson,
+    /// certain, possible, impossible (确定能, 有可能, 完全不可能).
+    likelihood: &'static str,
+    /// on_track, lagging, breached, no_data.
+    state: &'static str,
+    months_without_update: &'a [u32],
+    /// Days without a new reading, when more than indicators.stale_after.
+    stale_days: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct ExpectedJson {
+    value: f64,
+    /// time (序时进度), plan (计划进度) or target (a level or a limit).
+    basis: &'static str,
+    /// Positive when behind (or over a limit).
+    gap: f64,
+}
+
+#[derive(Serialize)]
+struct IndicatorOutlookJson {
+    /// projected, final, insufficient, judged.
+    status: &'static str,
+    low: Option<f64>,
+    central: Option<f64>,
+    high: Option<f64>,
+    /// The final value of a closed year (a number or a judgement).
+    value: Option<String>,
+    /// Why there is no projection (数据不足), in Chinese.
+    reason: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -81,6 +141,10 @@ struct FundJson<'a> {
     catch_up: CatchUpJson,
     /// Those in force on the as-of day, oldest first.
     explanations: Vec<ExplanationJson<'a>>,
+    // Issue 14: 双监控.
+    /// red, yellow, green: spending against 序时 and the indicators.
+    light: &'static str,
+    indicators: Vec<IndicatorJson<'a>>,
 }
 
 /// Room for the rule's words (预警标准) beside its level and where it comes from.
@@ -248,12 +312,85 @@ fn json(snapshot: &Snapshot<'_>) -> String {
                             user: &e.user,
                         })
                         .collect(),
+                    light: light_key(s.light),
+                    indicators: s.indicators.iter().map(indicator_json).collect(),
                 }
             })
             .collect(),
+        department: DepartmentJson {
+            indicators: snapshot.department.iter().map(indicator_json).collect(),
+        },
     };
     // Serialising plain structs of strings and numbers cannot fail.
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+fn light_key(light: Light) -> &'static str {
+    match light {
+        Light::Red => "red",
+        Light::Yellow => "yellow",
+        Light::Green => "green",
+    }
+}
+
+fn indicator_json<'a>(s: &'a IndicatorSnapshot<'_>) -> IndicatorJson<'a> {
+    let (i, r) = (s.indicator, &s.report);
+    let band = |b: &Band<f64>| (Some(rate(b.low)), Some(rate(b.central)), Some(rate(b.high)));
+    let (status, (low, central, high), value, reason) = match &r.outlook {
+        IndicatorOutlook::Projected(b) => ("projected", band(b), None, None),
+        IndicatorOutlook::Final(a) => ("final", (None, None, None), Some(a.to_string()), None),
+        IndicatorOutlook::Insufficient(why) => {
+            ("insufficient", (None, None, None), None, Some(*why))
+        }
+        IndicatorOutlook::Judged => ("judged", (None, None, None), None, None),
+    };
+    IndicatorJson {
+        id: &i.id,
+        tier1: i.tier1.as_str(),
+        tier2: i.tier2.as_str(),
+        name: &i.name,
+        comparator: i.comparator.as_str(),
+        target: i.target.to_string(),
+        unit: &i.unit,
+        progress: i.progress.as_str(),
+        actual: r.actual.map(|a: Actual| a.to_string()),
+        data_day: r.data_day.map(|d| d.to_string()),
+        months_reported: r.months_reported,
+        expected: r.expected.map(|e| ExpectedJson {
+            value: rate(e.value),
+            basis: match e.basis {
+                ExpectedBasis::Share {
+                    pace: Pace::Time, ..
+                } => "time",
+                ExpectedBasis::Share {
+                    pace: Pace::Plan, ..
+                } => "plan",
+                ExpectedBasis::Target => "target",
+            },
+            gap: rate(e.gap),
+        }),
+        outlook: IndicatorOutlookJson {
+            status,
+            low,
+            central,
+            high,
+            value,
+            reason,
+        },
+        likelihood: match r.likelihood {
+            Likelihood::Certain => "certain",
+            Likelihood::Possible => "possible",
+            Likelihood::Impossible => "impossible",
+        },
+        state: match r.state {
+            IndicatorState::OnTrack => "on_track",
+            IndicatorState::Lagging => "lagging",
+            IndicatorState::Breached => "breached",
+            IndicatorState::NoData => "no_data",
+        },
+        months_without_update: &r.months_without_update,
+        stale_days: r.stale_days,
+    }
 }
 
 /// The fund's level, where it means something: a fund without data gets no spending alerts,
@@ -409,6 +546,7 @@ fn document(config: &Config, snapshot: &Snapshot<'_>) -> Document {
         Column::new(words::TIME_RATE, Right),
         Column::new(words::STATE, Left),
         Column::new(LEVEL, Left),
+        Column::new(LIGHT, Left),
     ];
     let rows = snapshot
         .funds
@@ -428,6 +566,11 @@ fn document(config: &Config, snapshot: &Snapshot<'_>) -> Document {
                     words::NO_DATA.to_owned()
                 },
                 level_cell(s).to_owned(),
+                if s.has_data() {
+                    s.light.as_str().to_owned()
+                } else {
+                    "-".to_owned()
+                },
             ]
             .map(Cell::Text)
             .to_vec()
@@ -440,7 +583,25 @@ fn document(config: &Config, snapshot: &Snapshot<'_>) -> Document {
             .iter()
             .map(|s| Block::Section(fund_section(s, snapshot.day))),
     );
+    if !snapshot.department.is_empty() {
+        blocks.push(Block::Section(Section {
+            heading: goals::DEPARTMENT.to_owned(),
+            blocks: vec![Block::Table(indicator_table(&snapshot.department))],
+        }));
+    }
     Document { blocks }
+}
+
+/// 双监控: the overview's column of lights (红, 黄, 绿; `-` without data).
+const LIGHT: &str = "双监控";
+
+/// The indicators' table, as `status` shows it.
+fn indicator_table(indicators: &[IndicatorSnapshot<'_>]) -> Table {
+    let items: Vec<_> = indicators
+        .iter()
+        .map(|i| (i.indicator, &i.report))
+        .collect();
+    goals::table(Some("绩效指标".to_owned()), &items)
 }
 
 /// 等级: the overview's column of levels.
@@ -545,9 +706,25 @@ fn fund_section(s: &FundSnapshot<'_>, day: NaiveDate) -> Section {
         })
         .collect();
     blocks.push(Block::Table(table(columns, rows)));
-    // Without data the figures are zeros that say nothing: no forecast, no schedule.
+    // Without data the figures are zeros that say nothing: no forecast, no schedule, no light.
     if s.has_data() {
         blocks.extend(outlook_blocks(s));
+    }
+    if !s.indicators.is_empty() {
+        if s.has_data() {
+            let count = |f: fn(IndicatorState) -> bool| {
+                s.indicators.iter().filter(|i| f(i.report.state)).count()
+            };
+            blocks.push(Block::Paragraph(format!(
+                "双监控：{}",
+                goals::light_reason(
+                    s.light,
+                    count(IndicatorState::is_off_track),
+                    count(|st| st == IndicatorState::NoData)
+                )
+            )));
+        }
+        blocks.push(Block::Table(indicator_table(&s.indicators)));
     }
     Section {
         heading: format!("{}（{} · {} · {}年度）", f.name, f.id, f.code, f.year),

@@ -11,6 +11,7 @@ use chrono::{Datelike, NaiveDate};
 use super::evaluate::{FundReport, MilestoneReport, MilestoneStatus};
 use super::explanation::{EndCause, Explanation};
 use super::fund::Fund;
+use super::indicator::IndicatorState;
 use super::level::{Level, LevelRule, MilestoneCondition, grade, grade_where};
 
 use super::money::Money;
@@ -32,10 +33,15 @@ pub enum AlertKind {
     Lag,
     /// 数据未更新: no ledger source changed for a long time (for the admin).
     Stale,
+    /// 指标滞后: a 绩效指标 lagging or breached (a limit exceeded) on its latest data.
+    Indicator,
+    /// 指标数据未更新: no 完成值 reported for an indicator for `indicators.stale_after`.
+    IndicatorStale,
 }
 
 impl AlertKind {
-    /// The kind as stored in the database and logged: `due`, `missed`, `over_budget`, `stale`.
+    /// The kind as stored in the database and logged: `due`, `missed`, `over_budget`, `lag`,
+    /// `stale`, `indicator`, `indicator_stale`.
     pub fn as_str(self) -> &'static str {
         match self {
             AlertKind::Due => "due",
@@ -43,6 +49,8 @@ impl AlertKind {
             AlertKind::OverBudget => "over_budget",
             AlertKind::Lag => "lag",
             AlertKind::Stale => "stale",
+            AlertKind::Indicator => "indicator",
+            AlertKind::IndicatorStale => "indicator_stale",
         }
     }
 
@@ -50,6 +58,12 @@ impl AlertKind {
     /// level, that explanations quiet and that escalate.
     pub fn is_lag(self) -> bool {
         matches!(self, AlertKind::Due | AlertKind::Missed | AlertKind::Lag)
+    }
+
+    /// Whether it is about one 绩效指标 (`indicator`, `indicator_stale`): its key names the
+    /// indicator.
+    pub fn is_indicator(self) -> bool {
+        matches!(self, AlertKind::Indicator | AlertKind::IndicatorStale)
     }
 
     /// The kind stored as `text` ([`AlertKind::as_str`]); `None` for any other text.
@@ -60,6 +74,8 @@ impl AlertKind {
             AlertKind::OverBudget,
             AlertKind::Lag,
             AlertKind::Stale,
+            AlertKind::Indicator,
+            AlertKind::IndicatorStale,
         ]
         .into_iter()
         .find(|k| k.as_str() == text)
@@ -67,16 +83,18 @@ impl AlertKind {
 }
 
 /// What an alert is about: a fund's milestone (`due`, `missed`), a fund (`lag`,
-/// `over_budget`), or the whole ledger (`stale`, with an empty fund).
+/// `over_budget`), the whole ledger (`stale`, with an empty fund), or one 绩效指标
+/// (`indicator`, `indicator_stale`: its fund, empty for the department's own).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AlertKey {
-    /// The fund's id in the config; empty for `stale`.
+    /// The fund's id in the config; empty for `stale` and the department's indicators.
     pub fund: String,
-    /// The milestone's day for `due` and `missed`; `None` for `lag`, `over_budget` and
-    /// `stale`.
+    /// The milestone's day for `due` and `missed`; `None` for the other kinds.
     pub milestone: Option<NaiveDate>,
     /// Which condition the alert watches.
     pub kind: AlertKind,
+    /// The indicator's id for `indicator` and `indicator_stale`; `None` for the other kinds.
+    pub indicator: Option<String>,
 }
 
 /// Where an alert is in its life cycle (SPEC section 4); kept in the database between checks.
@@ -257,9 +275,52 @@ pub enum Notice {
     },
     /// A ledger source changed again after a stale alert.
     Fresh,
+    /// A 绩效指标 is lagging or breached on its latest data (its figures are the day's
+    /// [`crate::core::IndicatorReport`]).
+    IndicatorOff {
+        /// The indicator's id.
+        indicator: String,
+        /// Lagging or breached.
+        state: IndicatorState,
+        /// The fund's 情况说明 in force that covers it (已说明): only first notices go while
+        /// one is.
+        explanation: Option<Explanation>,
+        /// The 情况说明 that ran out since the last notice, when that is why this notice goes.
+        expired: Option<Explanation>,
+    },
+    /// An indicator that was lagging or breached is on track again.
+    IndicatorOnTrack {
+        /// The indicator's id.
+        indicator: String,
+    },
+    /// No 完成值 reported for an indicator for `days` days.
+    IndicatorStale {
+        /// The indicator's id.
+        indicator: String,
+        /// Days since its latest reading (or since 01-01 of its year, with none).
+        days: i64,
+        /// The day of its latest reading; `None`: none this year.
+        data_day: Option<NaiveDate>,
+    },
+    /// A reading came for an indicator after its stale alert.
+    IndicatorFresh {
+        /// The indicator's id.
+        indicator: String,
+    },
 }
 
 impl Notice {
+    /// The indicator it is about, for the indicator notices.
+    pub fn indicator(&self) -> Option<&str> {
+        match self {
+            Notice::IndicatorOff { indicator, .. }
+            | Notice::IndicatorOnTrack { indicator }
+            | Notice::IndicatorStale { indicator, .. }
+            | Notice::IndicatorFresh { indicator } => Some(indicator),
+            _ => None,
+        }
+    }
+
     /// The level facts of a lag notice (due, missed not caught up, behind).
     pub fn lag(&self) -> Option<&LagFacts> {
         match self {
@@ -483,6 +544,7 @@ pub fn decide_stale(
         fund: String::new(),
         milestone: None,
         kind: AlertKind::Stale,
+        indicator: None,
     };
     let days = last_change.map(|d| (today - d).num_days());
     let stale = year_open && days.is_none_or(|d| d >= policy.stale_days);
@@ -594,6 +656,11 @@ fn next_state(
     }
 }
 
+mod indicators;
+pub use indicators::{IndicatorFacts, decide_indicator};
+
+#[cfg(test)]
+mod indicator_tests;
 #[cfg(test)]
 mod lag_tests;
 #[cfg(test)]

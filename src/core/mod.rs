@@ -19,8 +19,8 @@ mod money;
 
 pub use alert::{
     AlertKey, AlertKind, AlertPolicy, AlertState, AlertStatus, Decision, Escalation, FundDecisions,
-    FundFacts, LagFacts, MilestoneFacts, Notice, Reason, any_year_open, decide_fund, decide_stale,
-    silence_fund, year_closes,
+    FundFacts, IndicatorFacts, LagFacts, MilestoneFacts, Notice, Reason, any_year_open,
+    decide_fund, decide_indicator, decide_stale, silence_fund, year_closes,
 };
 pub use catch_up::{CatchUp, CatchUpStep, Part, WEEKS_WITHIN_DAYS, catch_up};
 pub use entry::{Entry, EntryRef};

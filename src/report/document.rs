@@ -42,6 +42,8 @@ pub enum Grade {
     Lag(Level),
     /// Spending above the budget: 超预算.
     OverBudget,
+    /// A 绩效指标 lagging or breached: 指标预警.
+    Indicator,
     /// No ledger source changed for a long time: 数据未更新.
     Stale,
     /// An alert ended, or a missed milestone is already made good: 已补齐, 已达标, 已恢复.
@@ -71,6 +73,7 @@ impl Grade {
         match self {
             Grade::Lag(level) => words::level(level),
             Grade::OverBudget => words::alert_kind(AlertKind::OverBudget),
+            Grade::Indicator => words::INDICATOR_WARNING,
             Grade::Stale => words::alert_kind(AlertKind::Stale),
             Grade::Resolved(resolution) => words::resolution(resolution),
             Grade::System => words::SYSTEM,
@@ -79,20 +82,21 @@ impl Grade {
     }
 
     /// Where the grade comes in a list, most urgent first: a subject's counts and the
-    /// milestone a fund's table row shows follow this order (红, 橙, 黄, 超预算, 数据未更新,
-    /// 已补齐, 已达标, 已恢复, then the notes).
+    /// milestone a fund's table row shows follow this order (红, 橙, 黄, 超预算, 指标预警,
+    /// 数据未更新, 已补齐, 已达标, 已恢复, then the notes).
     pub fn rank(self) -> u8 {
         match self {
             Grade::Lag(Level::Red) => 0,
             Grade::Lag(Level::Orange) => 1,
             Grade::Lag(Level::Yellow) => 2,
             Grade::OverBudget => 3,
-            Grade::Stale => 4,
-            Grade::Resolved(Resolution::CaughtUp) => 5,
-            Grade::Resolved(Resolution::Met) => 6,
-            Grade::Resolved(Resolution::Recovered) => 7,
-            Grade::Caution => 8,
-            Grade::System => 9,
+            Grade::Indicator => 4,
+            Grade::Stale => 5,
+            Grade::Resolved(Resolution::CaughtUp) => 6,
+            Grade::Resolved(Resolution::Met) => 7,
+            Grade::Resolved(Resolution::Recovered) => 8,
+            Grade::Caution => 9,
+            Grade::System => 10,
         }
     }
 }

@@ -6,12 +6,14 @@
 //! and HTML renderers. MIME, headers and delivery live in `mail`.
 
 mod admin;
+mod goals;
 mod lag;
 
 use chrono::NaiveDate;
 
 pub use admin::AdminNotice;
 use admin::admin_lines;
+pub use goals::{GoalItem, GoalNotices, goal_grade};
 
 use super::document::{
     Align, Block, Cell, Column, Document, Grade, Level, Notice as NoticeBlock, Resolution, Table,
@@ -45,19 +47,29 @@ pub struct RenderedEmail {
 }
 
 /// Renders one email for one set of recipients: `funds` with their notices (in the order
-/// given), then the `admin` notices, on the day `as_of`.
-pub fn render(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotice]) -> RenderedEmail {
-    let doc = document(as_of, funds, admin);
+/// given), then the indicator notices (`goals`), then the `admin` notices, on the day `as_of`.
+pub fn render(
+    as_of: NaiveDate,
+    funds: &[FundNotices<'_>],
+    goals: &[GoalNotices<'_>],
+    admin: &[AdminNotice],
+) -> RenderedEmail {
+    let doc = document(as_of, funds, goals, admin);
     RenderedEmail {
-        subject: subject(funds, admin),
+        subject: subject(funds, goals, admin),
         text: text::render(&doc),
         html: html::render(&doc),
     }
 }
 
 /// The email's body as a document: the greeting, each fund notice, the table of the funds,
-/// each admin notice, and the footer.
-pub fn document(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotice]) -> Document {
+/// the indicator notices with their table, each admin notice, and the footer.
+pub fn document(
+    as_of: NaiveDate,
+    funds: &[FundNotices<'_>],
+    goals: &[GoalNotices<'_>],
+    admin: &[AdminNotice],
+) -> Document {
     let mut blocks = vec![Block::Paragraph("各位同事：".to_owned())];
     if !funds.is_empty() {
         blocks.push(Block::Paragraph(format!(
@@ -83,6 +95,10 @@ pub fn document(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotic
         }
         blocks.push(Block::Table(fund_table(funds)));
     }
+    if funds.is_empty() && !goals.is_empty() {
+        blocks.push(Block::Paragraph(format!("截至{}：", long_date(as_of))));
+    }
+    blocks.extend(goals::goal_blocks(goals));
     for notice in admin {
         let (title, lines) = admin_lines(notice);
         blocks.push(Block::Notice(NoticeBlock {
@@ -118,6 +134,7 @@ pub fn grade(notice: &Notice) -> Grade {
             Grade::Resolved(Resolution::Recovered)
         }
         Notice::Stale { .. } => Grade::Stale,
+        other => goal_grade(other).unwrap_or(Grade::System),
     }
 }
 
@@ -147,6 +164,11 @@ fn headline(fund: &Fund, notice: &Notice) -> String {
         Notice::Behind { .. } => "支出进度滞后".to_owned(),
         Notice::BackOnTrack { .. } => "支出进度已不再滞后".to_owned(),
         Notice::Stale { .. } | Notice::Fresh => format!("{}的账务数据", fund.name),
+        // Indicator notices are told in their own part ([`goals`]), never as a fund's.
+        Notice::IndicatorOff { .. }
+        | Notice::IndicatorOnTrack { .. }
+        | Notice::IndicatorStale { .. }
+        | Notice::IndicatorFresh { .. } => format!("{}的绩效指标", fund.name),
     }
 }
 
@@ -273,7 +295,12 @@ fn details(notice: &Notice, report: &FundReport, fund: &Fund, year_end: bool) ->
                 lines.extend(next_step(report, "下一步"));
             }
         }
-        Notice::Stale { .. } | Notice::Fresh => lines.push(fund.name.clone()),
+        Notice::Stale { .. }
+        | Notice::Fresh
+        | Notice::IndicatorOff { .. }
+        | Notice::IndicatorOnTrack { .. }
+        | Notice::IndicatorStale { .. }
+        | Notice::IndicatorFresh { .. } => lines.push(fund.name.clone()),
     }
     lines
 }
@@ -481,8 +508,19 @@ fn footer(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotice]) ->
 
 /// The subject line: the fund notices (see [`fund_subject`]), then the admin notices — on
 /// their own as before, or named after the funds' (`…；另有1条系统通知：数据缺失`).
-fn subject(funds: &[FundNotices<'_>], admin: &[AdminNotice]) -> String {
-    match fund_subject(funds) {
+fn subject(funds: &[FundNotices<'_>], goals: &[GoalNotices<'_>], admin: &[AdminNotice]) -> String {
+    let category = if goals::any_warning(goals) {
+        words::INDICATOR_WARNING
+    } else {
+        Grade::Resolved(Resolution::Recovered).word()
+    };
+    let main = match (fund_subject(funds), goals::goal_subject(goals)) {
+        (Some(spending), Some(indicators)) => Some(format!("{spending}；绩效指标：{indicators}")),
+        (Some(spending), None) => Some(spending),
+        (None, Some(indicators)) => Some(format!("【{category}】{indicators}")),
+        (None, None) => None,
+    };
+    match main {
         Some(subject) if admin.is_empty() => subject,
         Some(subject) => format!(
             "{subject}；另有{}条系统通知：{}",

@@ -64,7 +64,7 @@ fn block_html(out: &mut String, block: &Block) {
 /// are amber, orange and red by urgency; an alert that ended is a calm green; notes are grey.
 pub fn color(grade: Grade) -> &'static str {
     match grade {
-        Grade::Lag(Level::Yellow) => "#d4a000",
+        Grade::Lag(Level::Yellow) | Grade::Indicator => "#d4a000",
         Grade::Lag(Level::Orange) => "#e65100",
         Grade::Lag(Level::Red) | Grade::OverBudget => "#c62828",
         Grade::Resolved(_) => "#2e7d32",

@@ -19,6 +19,7 @@
 
 pub mod document;
 pub mod email;
+pub mod goals;
 pub mod html;
 pub mod outlook;
 pub mod rule_words;

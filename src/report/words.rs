@@ -49,6 +49,8 @@ pub const NO_DATA: &str = "无数据";
 pub const DONE: &str = "已完成";
 /// 支出进度预警: the subject's word for a warning about spending.
 pub const SPENDING_WARNING: &str = "支出进度预警";
+/// 指标预警: the grade of a 绩效指标 lagging or breached (双监控's goal half).
+pub const INDICATOR_WARNING: &str = "指标预警";
 /// 系统通知: the grade of a notice about spendwatch's own inputs, for its administrators.
 pub const SYSTEM: &str = "系统通知";
 /// 注意: the grade of a caution beside figures (no data, money counted twice).
@@ -84,6 +86,8 @@ pub fn alert_kind(kind: AlertKind) -> &'static str {
         AlertKind::OverBudget => "超预算",
         AlertKind::Lag => "进度滞后",
         AlertKind::Stale => "数据未更新",
+        AlertKind::Indicator => "指标滞后",
+        AlertKind::IndicatorStale => "指标数据未更新",
     }
 }
 

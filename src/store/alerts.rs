@@ -86,27 +86,38 @@ pub struct AlertEvent {
     pub outbox_id: Option<i64>,
 }
 
+/// The `milestone` column: the milestone's day, or the indicator's id for the indicator
+/// kinds (the key's third part, so the table keeps its shape), or empty.
 fn milestone_text(key: &AlertKey) -> String {
-    key.milestone.map(|d| d.to_string()).unwrap_or_default()
+    match (&key.indicator, key.milestone) {
+        (Some(id), _) => id.clone(),
+        (None, Some(d)) => d.to_string(),
+        (None, None) => String::new(),
+    }
 }
 
 fn key_of(row: &rusqlite::Row<'_>, fund: usize) -> rusqlite::Result<AlertKey> {
     let milestone: String = row.get(fund + 1)?;
     let kind: String = row.get(fund + 2)?;
+    let kind = AlertKind::parse(&kind).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            fund + 2,
+            rusqlite::types::Type::Text,
+            format!("unknown alert kind {kind:?}").into(),
+        )
+    })?;
+    let (milestone, indicator) = if kind.is_indicator() {
+        (None, Some(milestone))
+    } else if milestone.is_empty() {
+        (None, None)
+    } else {
+        (Some(day(row, fund + 1)?), None)
+    };
     Ok(AlertKey {
         fund: row.get(fund)?,
-        milestone: if milestone.is_empty() {
-            None
-        } else {
-            Some(day(row, fund + 1)?)
-        },
-        kind: AlertKind::parse(&kind).ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(
-                fund + 2,
-                rusqlite::types::Type::Text,
-                format!("unknown alert kind {kind:?}").into(),
-            )
-        })?,
+        milestone,
+        kind,
+        indicator,
     })
 }
 

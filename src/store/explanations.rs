@@ -498,6 +498,7 @@ mod tests {
             fund: "ng".into(),
             milestone: Some(d(6, 30)),
             kind: AlertKind::Missed,
+            indicator: None,
         };
         let resolved = Decision {
             key: key.clone(),
@@ -556,6 +557,7 @@ mod tests {
             fund: "ng".into(),
             milestone: Some(d(10, 31)),
             kind: AlertKind::Due,
+            indicator: None,
         };
         let decision = |reason, status, level, level_since, escalated| Decision {
             key: key.clone(),
@@ -594,6 +596,7 @@ mod tests {
             fund: "ng".into(),
             milestone: None,
             kind: AlertKind::OverBudget,
+            indicator: None,
         };
         let plain = Decision {
             key: over.clone(),

@@ -381,6 +381,7 @@ impl FundCheck<'_> {
             fund: self.fund.id.clone(),
             milestone,
             kind,
+            indicator: None,
         }
     }
 

@@ -77,6 +77,7 @@ fn state(
             fund: "ng".into(),
             milestone,
             kind,
+            indicator: None,
         },
         AlertState::plain(status, since, last_sent),
     )
@@ -119,6 +120,7 @@ fn notice_name(n: &Option<Notice>) -> String {
         Some(Notice::Fresh) => "fresh".into(),
         Some(Notice::Behind { lag }) => format!("behind({})", lag.level.as_str()),
         Some(Notice::BackOnTrack { .. }) => "back_on_track".into(),
+        Some(other) => format!("indicator({})", other.indicator().unwrap_or_default()),
     }
 }
 
@@ -368,6 +370,7 @@ fn n2_fires_again_after_the_caught_up_notice_and_repeats_while_behind() {
         fund: "ng".into(),
         milestone: Some(day(6, 30)),
         kind: AlertKind::Missed,
+        indicator: None,
     };
     assert_eq!(
         states.get(&key),

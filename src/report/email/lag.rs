@@ -63,12 +63,12 @@ pub(super) fn lag_lines(lag: &LagFacts) -> Vec<String> {
 
 /// `经费保障：合同5月签订…` — the reason and the text as written, control and direction
 /// characters shown escaped (the HTML renderer escapes markup besides).
-fn explanation_words(e: &Explanation) -> String {
+pub(super) fn explanation_words(e: &Explanation) -> String {
     format!("{}：{}", e.reason.as_str(), escaped(&e.text))
 }
 
 /// `第3号，2025年7月3日登记，有效至2025年7月20日`.
-fn in_force_words(e: &Explanation) -> String {
+pub(super) fn in_force_words(e: &Explanation) -> String {
     let until = e
         .until
         .map_or_else(String::new, |u| format!("，有效至{}", long_date(u)));

@@ -8,6 +8,11 @@ use crate::core::{
     Share, decide_fund, evaluate,
 };
 
+/// An email with no indicator notices: the spending and admin tests' shape.
+fn render(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotice]) -> RenderedEmail {
+    super::render(as_of, funds, &[], admin)
+}
+
 fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
 }
@@ -156,6 +161,7 @@ fn missed_again_email_says_it_is_back_and_by_how_much() {
             fund: f.id.clone(),
             milestone: Some(ymd(2025, 6, 30)),
             kind: AlertKind::Missed,
+            indicator: None,
         },
         AlertState::plain(AlertStatus::Resolved, ymd(2025, 7, 1), ymd(2025, 7, 1)),
     )]);

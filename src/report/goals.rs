@@ -1,0 +1,237 @@
+//! 绩效指标 in words and tables, for `status`, the emails (and the digest and the web page to
+//! come): an indicator's 指标值, 完成值, 序时应达, 差距, 全年预计 and 完成目标可能性, its state
+//! and a fund's 双监控 light.
+//!
+//! Values are shown in the indicator's unit with as many decimals as its target or its 完成值
+//! has (two for money in 万元), derived values (序时应达, 全年预计) rounded half away from zero
+//! to those decimals: `581条`, `95.5%`, `8.73万元`. Texts from the config or from files of
+//! readings are written as they are: the HTML renderer escapes them.
+
+use super::document::{Align, Cell, Column, Table};
+use crate::core::{
+    Actual, Comparator, Decimal, ExpectedBasis, Indicator, IndicatorOutlook, IndicatorReport,
+    IndicatorState, Light, Pace, Progress, Target,
+};
+
+/// The heading of the department's own 分项绩效目标 (indicators of no fund).
+pub const DEPARTMENT: &str = "部门整体绩效目标";
+
+/// What is shown where a value is not known.
+pub const NONE: &str = "—";
+
+/// The decimals an indicator's values are shown with: as many as its target or its 完成值
+/// has, at least two for 万元 and 元, at most four.
+#[must_use]
+pub fn decimals(indicator: &Indicator, report: &IndicatorReport) -> u32 {
+    let target = match &indicator.target {
+        Target::Number(n) => n.scale(),
+        Target::Text(_) => 0,
+    };
+    let actual = match report.actual {
+        Some(Actual::Number(n)) => n.scale(),
+        _ => 0,
+    };
+    let money = if indicator.unit.ends_with('元') {
+        2
+    } else {
+        0
+    };
+    target.max(actual).max(money).min(4)
+}
+
+/// An exact value with its unit: `812条`, `95.5%`.
+#[must_use]
+pub fn exact(value: Decimal, unit: &str) -> String {
+    format!("{value}{unit}")
+}
+
+/// A derived value rounded to `places` decimals, with its unit: `581条`.
+#[must_use]
+pub fn approx(value: f64, places: u32, unit: &str) -> String {
+    let places = places as usize;
+    // Half away from zero, as people round; and never a "-0".
+    let factor = 10_f64.powi(i32::try_from(places).unwrap_or(4));
+    let rounded = (value * factor).round() / factor;
+    let rounded = if rounded == 0.0 { 0.0 } else { rounded };
+    format!("{rounded:.places$}{unit}")
+}
+
+/// 指标值 with its 计算符号: `≥1000条`, `=100%`, or the goal in words for 定性.
+#[must_use]
+pub fn target(indicator: &Indicator) -> String {
+    match (&indicator.target, indicator.comparator) {
+        (Target::Text(goal), _) => goal.clone(),
+        (Target::Number(n), c) => format!("{}{}", c.as_str(), exact(*n, &indicator.unit)),
+    }
+}
+
+/// 完成值 so far: `812条`, `达成`, or `—` when nothing was reported.
+#[must_use]
+pub fn actual(indicator: &Indicator, report: &IndicatorReport) -> String {
+    match report.actual {
+        Some(Actual::Number(n)) => exact(n, &indicator.unit),
+        Some(Actual::Judgement(j)) => j.as_str().to_owned(),
+        None => NONE.to_owned(),
+    }
+}
+
+/// 序时应达 with what it follows: `581条（按序时）`, `581条（按计划）`, the target itself
+/// for a level or a limit (`≥90%`), `—` without data or for 定性.
+#[must_use]
+pub fn expected(indicator: &Indicator, report: &IndicatorReport) -> String {
+    let Some(e) = report.expected else {
+        return NONE.to_owned();
+    };
+    match e.basis {
+        ExpectedBasis::Target => target(indicator),
+        ExpectedBasis::Share { pace, .. } => format!(
+            "{}（{}）",
+            approx(e.value, decimals(indicator, report), &indicator.unit),
+            pace_word(pace)
+        ),
+    }
+}
+
+/// What a cumulative indicator's 序时应达 follows, in words: 按序时, 按计划.
+#[must_use]
+pub fn pace_word(pace: Pace) -> &'static str {
+    match pace {
+        Pace::Time => "按序时",
+        Pace::Plan => "按计划",
+    }
+}
+
+/// 差距: `差219条` when behind, `超出3小时` over a limit, `—` when on track or unknown.
+#[must_use]
+pub fn gap(indicator: &Indicator, report: &IndicatorReport) -> String {
+    match report.expected {
+        Some(e) if e.gap > 0.0 => {
+            let word = if is_limit(indicator.comparator) {
+                "超出"
+            } else {
+                "差"
+            };
+            format!(
+                "{word}{}",
+                approx(e.gap, decimals(indicator, report), &indicator.unit)
+            )
+        }
+        _ => NONE.to_owned(),
+    }
+}
+
+/// 全年预计完成值: `约1020条（980～1060条）`, the final value of a closed year, `数据不足（…）`,
+/// or `—` for 定性.
+#[must_use]
+pub fn outlook(indicator: &Indicator, report: &IndicatorReport) -> String {
+    let places = decimals(indicator, report);
+    let unit = &indicator.unit;
+    match &report.outlook {
+        IndicatorOutlook::Projected(band) => format!(
+            "约{}（{}～{}）",
+            approx(band.central, places, unit),
+            approx(band.low, places, ""),
+            approx(band.high, places, unit)
+        ),
+        IndicatorOutlook::Final(Actual::Number(n)) => format!("全年 {}", exact(*n, unit)),
+        IndicatorOutlook::Final(Actual::Judgement(j)) => j.as_str().to_owned(),
+        IndicatorOutlook::Insufficient(why) => format!("数据不足（{why}）"),
+        IndicatorOutlook::Judged => NONE.to_owned(),
+    }
+}
+
+/// How an indicator stands, in words: 正常, 滞后 (低于指标值 for a level), 超出限值, 无完成值
+/// (未评价 for 定性).
+#[must_use]
+pub fn state(indicator: &Indicator, state: IndicatorState) -> &'static str {
+    match state {
+        IndicatorState::OnTrack => "正常",
+        IndicatorState::Lagging if indicator.comparator == Comparator::Qualitative => "未完全达成",
+        IndicatorState::Lagging if matches!(indicator.progress, Progress::Level) => "低于指标值",
+        IndicatorState::Lagging => "滞后",
+        IndicatorState::Breached => "超出限值",
+        IndicatorState::NoData if indicator.comparator == Comparator::Qualitative => "未评价",
+        IndicatorState::NoData => "无完成值",
+    }
+}
+
+/// A fund's 双监控 light in words: 红灯, 黄灯, 绿灯.
+#[must_use]
+pub fn light(light: Light) -> &'static str {
+    match light {
+        Light::Red => "红灯",
+        Light::Yellow => "黄灯",
+        Light::Green => "绿灯",
+    }
+}
+
+/// Why a fund's light is what it is, in one sentence: `红灯：支出进度落后于序时进度` …, with
+/// how many of its indicators have no data when some have none (a 绿灯 on no data is not one
+/// on data).
+#[must_use]
+pub fn light_reason(l: Light, off_track: usize, no_data: usize) -> String {
+    let why = match l {
+        Light::Red => "支出进度落后于序时进度".to_owned(),
+        Light::Yellow => format!("支出进度正常，{off_track}项绩效指标滞后或超限"),
+        Light::Green => "支出进度与绩效指标均正常".to_owned(),
+    };
+    let missing = if no_data > 0 {
+        format!("（{no_data}项指标尚无完成值）")
+    } else {
+        String::new()
+    };
+    format!("{}：{why}{missing}", light(l))
+}
+
+/// Whether the comparator sets a limit (≤ <): exceeding it is a breach.
+#[must_use]
+pub fn is_limit(comparator: Comparator) -> bool {
+    matches!(comparator, Comparator::AtMost | Comparator::LessThan)
+}
+
+/// The indicator table: 指标, 指标值, 完成值, 序时应达, 差距, 全年预计, 可能性, 状态 — one
+/// row per indicator, in the order given.
+#[must_use]
+pub fn table(caption: Option<String>, items: &[(&Indicator, &IndicatorReport)]) -> Table {
+    let columns = vec![
+        Column::new("指标", Align::Left),
+        Column::new("指标值", Align::Right),
+        Column::new("完成值", Align::Right),
+        Column::new("序时应达", Align::Right),
+        Column::new("差距", Align::Right),
+        Column::new("全年预计", Align::Right),
+        Column::new("可能性", Align::Left),
+        Column::new("状态", Align::Left),
+    ];
+    let rows = items
+        .iter()
+        .map(|(i, r)| {
+            vec![
+                Cell::Text(i.name.clone()),
+                Cell::Text(target(i)),
+                Cell::Text(actual(i, r)),
+                Cell::Text(expected(i, r)),
+                Cell::Text(gap(i, r)),
+                Cell::Text(outlook(i, r)),
+                Cell::Text(r.likelihood.as_str().to_owned()),
+                Cell::Text(state_with_stale(i, r)),
+            ]
+        })
+        .collect();
+    Table {
+        caption,
+        columns,
+        rows,
+        legend: None,
+    }
+}
+
+/// The state, and `数据已N天未更新` when the readings are stale.
+#[must_use]
+pub fn state_with_stale(indicator: &Indicator, report: &IndicatorReport) -> String {
+    let word = state(indicator, report.state);
+    match report.stale_days {
+        Some(days) => format!("{word}，数据已{days}天未更新"),
+        None => word.to_owned(),
+    }
+}
