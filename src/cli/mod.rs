@@ -25,6 +25,7 @@ mod config_cmd;
 mod explain_cmd;
 mod import_cmd;
 mod logging;
+mod report_cmd;
 mod run_cmd;
 mod sources_cmd;
 mod status;
@@ -130,6 +131,11 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Write the forms the office hands in: `report monitor` (the 监控表, XLSX)
+    Report {
+        #[command(subcommand)]
+        command: report_cmd::ReportCommand,
+    },
     /// Work with the config file
     Config {
         #[command(subcommand)]
@@ -195,6 +201,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<(), Failure> {
         Command::Config {
             command: ConfigCommand::Check,
         } => config_cmd::check(&config),
+        Command::Report { command } => report_cmd::run(&config, command),
     }
 }
 
