@@ -44,7 +44,10 @@ fn monitor(
     let as_of = as_of.unwrap_or_else(|| today(config));
     let period = Period::of(as_of);
     if !config.funds.iter().any(|f| f.year == period.year()) {
-        let years: Vec<String> = config.funds.iter().map(|f| f.year.to_string()).collect();
+        let mut years: Vec<i32> = config.funds.iter().map(|f| f.year).collect();
+        years.sort_unstable();
+        years.dedup();
+        let years: Vec<String> = years.iter().map(i32::to_string).collect();
         return Err(Failure::invalid(format!(
             "spendwatch: 监控表数据截至{}，但配置中没有{}年度的项目（配置中的项目年度：{}）；\
              请用 --as-of 指定项目年度内的日期，如 --as-of {}-07-31",
