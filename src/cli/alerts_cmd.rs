@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::core::{AlertKey, AlertStatus, Explanation, Level, Reason};
 use crate::mail;
 use crate::report::terminal::columns as render;
-use crate::report::{Align, words};
+use crate::report::{Align, goals, words};
 use crate::store::{AlertEvent, AlertRow, OutboxRow};
 
 /// How many history events `alerts` shows.
@@ -43,7 +43,8 @@ fn level_word(level: Option<Level>) -> &'static str {
 /// `已说明 #3` for a firing lag alert that explanations in force on `day` cover (their
 /// numbers, for `explain --list` and `--withdraw`); `-` otherwise.
 fn explained(row: &AlertRow, explanations: &[Explanation], day: NaiveDate) -> String {
-    let lag = row.key.kind.is_lag();
+    // Lag alerts, and indicator alerts of a fund (which only a fund-wide one covers).
+    let lag = row.key.kind.is_lag() || (row.key.kind.is_indicator() && !row.key.fund.is_empty());
     let ids: Vec<String> = explanations
         .iter()
         .filter(|e| {
@@ -60,17 +61,28 @@ fn explained(row: &AlertRow, explanations: &[Explanation], day: NaiveDate) -> St
     }
 }
 
-/// The name a finance officer knows an alert's fund by; `（账务数据）` for the ledger as a whole.
-fn fund_name(config: &Config, id: &str) -> String {
+/// The name a finance officer knows an alert's fund by; `（账务数据）` for the ledger as a whole,
+/// 部门整体绩效目标 for the department's own indicators.
+fn fund_name(config: &Config, key: &AlertKey) -> String {
+    let id = key.fund.as_str();
     match config.fund(id) {
         Some(f) => f.name.clone(),
+        None if id.is_empty() && key.kind.is_indicator() => goals::DEPARTMENT.to_owned(),
         None if id.is_empty() => "（账务数据）".to_owned(),
         // A fund removed from the config since: its id is all there is.
         None => id.to_owned(),
     }
 }
 
-fn milestone_text(key: &AlertKey) -> String {
+/// The milestone's day, or the indicator's name (its id when the config no longer has it).
+fn milestone_text(config: &Config, key: &AlertKey) -> String {
+    if let Some(id) = &key.indicator {
+        return config
+            .indicators
+            .iter()
+            .find(|i| &i.id == id)
+            .map_or_else(|| id.clone(), |i| i.name.clone());
+    }
     key.milestone
         .map_or_else(|| "-".to_owned(), |d| d.to_string())
 }
@@ -112,8 +124,8 @@ fn alerts_text(
         ];
         for r in rows {
             table.push(vec![
-                fund_name(config, &r.key.fund),
-                milestone_text(&r.key),
+                fund_name(config, &r.key),
+                milestone_text(config, &r.key),
                 words::alert_kind(r.key.kind).to_owned(),
                 words::alert_status(r.state.status).to_owned(),
                 r.state.since.to_string(),
@@ -152,8 +164,8 @@ fn alerts_text(
                 .map_or_else(|| e.status.clone(), |s| words::alert_status(s).to_owned());
             table.push(vec![
                 e.check_day.to_string(),
-                fund_name(config, &e.key.fund),
-                milestone_text(&e.key),
+                fund_name(config, &e.key),
+                milestone_text(config, &e.key),
                 words::alert_kind(e.key.kind).to_owned(),
                 reason,
                 status,

@@ -2,9 +2,10 @@
 //! the 绩效目标表 of the budget writes them — 一级/二级/三级指标, 计算符号, 指标值 with its 单位 and
 //! 指标值确定依据 — and how each one's progress is expected over the year.
 //!
-//! Only the data model: readings (完成值), evaluation and alerts build on it. Targets are kept
-//! exactly as written (a [`Decimal`], never a float), so `≥90%` compares with a reading of
-//! 90 without rounding.
+//! The data model here, readings (完成值) in `reading`, and the judgement of an indicator on a
+//! day ([`judge()`]: 序时应达, 全年预计, 完成目标可能性, state) and a fund's 双监控 [`light`] in
+//! `judge`. Targets are kept exactly as written (a [`Decimal`], never a float), so `≥90%`
+//! compares with a reading of 90 without rounding.
 
 use std::fmt;
 
@@ -12,8 +13,9 @@ mod judge;
 mod reading;
 
 pub use judge::{
-    Expected, ExpectedBasis, IndicatorOutlook, IndicatorReport, IndicatorState, Light, Likelihood,
-    light,
+    Expected, ExpectedBasis, FEW_SPENDING_DAYS, FundFigures, IndicatorOutlook, IndicatorReport,
+    IndicatorState, JudgeInputs, Light, Likelihood, NO_FUND_FIGURES, NO_READING, NO_SPENDING,
+    NOT_A_MONEY_UNIT, PROJECTION_MONTHS, SPENDING_TOO_EARLY, TOO_FEW_MONTHS, judge, light,
 };
 pub use reading::{Actual, Judgement, Reading};
 

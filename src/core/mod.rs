@@ -1,5 +1,5 @@
 //! The pure core: money, funds, entries, performance indicators, the evaluation of a fund on a
-//! day, and the alert decisions. It judges; how the results are said to people is [`crate::report`]'s job.
+//! day, the judgement of an indicator on a day, and the alert decisions. It judges; how the results are said to people is [`crate::report`]'s job.
 //!
 //! Nothing in here reads the clock, files, the database or the network: callers pass the day
 //! and the data in and get data back: no module of the database, the async runtime, the mail
@@ -36,9 +36,11 @@ pub use forecast::{
 };
 pub use fund::{DailySpend, Fund, Milestone};
 pub use indicator::{
-    Actual, Comparator, Decimal, DecimalError, Expected, ExpectedBasis, Indicator,
-    IndicatorOutlook, IndicatorReport, IndicatorState, Judgement, Light, Likelihood,
-    MAX_DECIMAL_PLACES, MONEY_UNITS, Pace, Progress, Reading, Target, Tier1, Tier2, light,
+    Actual, Comparator, Decimal, DecimalError, Expected, ExpectedBasis, FEW_SPENDING_DAYS,
+    FundFigures, Indicator, IndicatorOutlook, IndicatorReport, IndicatorState, JudgeInputs,
+    Judgement, Light, Likelihood, MAX_DECIMAL_PLACES, MONEY_UNITS, NO_FUND_FIGURES, NO_READING,
+    NO_SPENDING, NOT_A_MONEY_UNIT, PROJECTION_MONTHS, Pace, Progress, Reading, SPENDING_TOO_EARLY,
+    TOO_FEW_MONTHS, Target, Tier1, Tier2, judge, light,
 };
 pub use level::{
     Behind, Conditions, Grading, Level, LevelRule, MilestoneCondition, Preset, Reference,

@@ -235,3 +235,138 @@ pub fn state_with_stale(indicator: &Indicator, report: &IndicatorReport) -> Stri
         None => word.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{Band, Expected, Judgement, Likelihood, Tier1, Tier2};
+
+    fn indicator(
+        comparator: Comparator,
+        target: &str,
+        unit: &str,
+        progress: Progress,
+    ) -> Indicator {
+        Indicator {
+            id: "x".into(),
+            fund: None,
+            tier1: Tier1::Output,
+            tier2: Tier2::Quantity,
+            name: "上报涉唐舆情数量".into(),
+            comparator,
+            target: Target::Number(Decimal::parse(target).expect("number")),
+            unit: unit.into(),
+            basis: None,
+            progress,
+        }
+    }
+
+    fn report(actual: Option<Actual>, expected: Option<Expected>) -> IndicatorReport {
+        IndicatorReport {
+            id: "x".into(),
+            actual,
+            data_day: None,
+            months_reported: 0,
+            expected,
+            outlook: IndicatorOutlook::Projected(Band {
+                low: 659.5,
+                central: 714.49,
+                high: 780.5,
+            }),
+            likelihood: Likelihood::Possible,
+            state: IndicatorState::Lagging,
+            months_without_update: vec![],
+            stale_days: Some(50),
+        }
+    }
+
+    #[test]
+    fn values_keep_the_decimals_of_their_target_and_round_half_away_from_zero() {
+        let cumulative = Progress::Cumulative { by: Pace::Time };
+        let i = indicator(Comparator::AtLeast, "1000", "条", cumulative);
+        let r = report(
+            Some(Actual::Number(Decimal::whole(402))),
+            Some(Expected {
+                value: 580.5,
+                basis: ExpectedBasis::Share {
+                    pace: Pace::Time,
+                    share: (212, 365),
+                },
+                gap: 178.5,
+            }),
+        );
+        assert_eq!(target(&i), "≥1000条");
+        assert_eq!(actual(&i, &r), "402条");
+        assert_eq!(expected(&i, &r), "581条（按序时）");
+        assert_eq!(gap(&i, &r), "差179条");
+        assert_eq!(outlook(&i, &r), "约714条（660～781条）");
+        assert_eq!(state_with_stale(&i, &r), "滞后，数据已50天未更新");
+        // A 完成值 with a decimal shows every value with one.
+        let r = report(
+            Some(Actual::Number(Decimal::new(4025, 1).expect("d"))),
+            None,
+        );
+        assert_eq!(decimals(&i, &r), 1);
+        assert_eq!(approx(-0.04, 1, ""), "0.0");
+        // Money in 万元 always has two.
+        let cost = indicator(Comparator::AtMost, "10", "万元", Progress::Ledger);
+        assert_eq!(decimals(&cost, &report(None, None)), 2);
+        assert_eq!(approx(8.725_000_1, 2, "万元"), "8.73万元");
+    }
+
+    #[test]
+    fn a_limit_is_exceeded_and_a_level_is_below_its_target() {
+        let hours = indicator(Comparator::AtMost, "24", "小时", Progress::Level);
+        let over = report(
+            Some(Actual::Number(Decimal::whole(30))),
+            Some(Expected {
+                value: 24.0,
+                basis: ExpectedBasis::Target,
+                gap: 6.0,
+            }),
+        );
+        assert_eq!(expected(&hours, &over), "≤24小时");
+        assert_eq!(gap(&hours, &over), "超出6小时");
+        assert_eq!(state(&hours, IndicatorState::Breached), "超出限值");
+        let rate = indicator(Comparator::AtLeast, "95", "%", Progress::Level);
+        assert_eq!(state(&rate, IndicatorState::Lagging), "低于指标值");
+        let on_track = report(
+            Some(Actual::Number(Decimal::whole(96))),
+            Some(Expected {
+                value: 95.0,
+                basis: ExpectedBasis::Target,
+                gap: -1.0,
+            }),
+        );
+        assert_eq!(gap(&rate, &on_track), NONE);
+    }
+
+    #[test]
+    fn qualitative_goals_are_judged_in_words() {
+        let mut goal = indicator(Comparator::Qualitative, "0", "", Progress::Level);
+        goal.target = Target::Text("争取投稿".into());
+        let mut r = report(Some(Actual::Judgement(Judgement::Mostly)), None);
+        r.outlook = IndicatorOutlook::Judged;
+        assert_eq!(target(&goal), "争取投稿");
+        assert_eq!(actual(&goal, &r), "基本达成");
+        assert_eq!(outlook(&goal, &r), NONE);
+        assert_eq!(state(&goal, IndicatorState::Lagging), "未完全达成");
+        assert_eq!(state(&goal, IndicatorState::NoData), "未评价");
+    }
+
+    #[test]
+    fn the_light_says_why_and_how_many_have_no_data() {
+        assert_eq!(
+            light_reason(Light::Yellow, 2, 0),
+            "黄灯：支出进度正常，2项绩效指标滞后或超限"
+        );
+        assert_eq!(
+            light_reason(Light::Green, 0, 3),
+            "绿灯：支出进度与绩效指标均正常（3项指标尚无完成值）"
+        );
+        assert_eq!(
+            light_reason(Light::Red, 5, 0),
+            "红灯：支出进度落后于序时进度"
+        );
+    }
+}

@@ -127,6 +127,8 @@ pub fn alert_reason(reason: Reason, kind: AlertKind) -> &'static str {
         // A due alert whose day passed unmet: the missed alert of the same milestone.
         (Reason::Replaced, AlertKind::Due) => "转为节点逾期",
         (Reason::Replaced, AlertKind::Lag) => "由节点预警接替",
+        // Old figures say nothing about today: the indicator's stale alert takes over.
+        (Reason::Replaced, AlertKind::Indicator) => "由指标数据未更新接替",
         (Reason::Replaced, _) => "由更晚的节点接替",
         (Reason::Expired, _) => "情况说明到期",
         (Reason::Escalated, _) => "报送领导",
