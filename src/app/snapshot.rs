@@ -8,12 +8,13 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::config::Config;
 use crate::core::{
-    AlertKey, AlertState, CatchUp, Explanation, Forecast, Fund, FundReport, Grading, Indicator,
-    IndicatorReport, Light, Reading, catch_up, evaluate, forecast, grade, light,
+    AlertKey, AlertState, CatchUp, Explanation, Forecast, Fund, FundFigures, FundReport, Grading,
+    Indicator, IndicatorReport, JudgeInputs, Light, Reading, catch_up, evaluate, forecast, grade,
+    judge, light,
 };
 use crate::store::{Overlap, Store, StoreError};
 
@@ -95,11 +96,18 @@ pub fn read<'c>(
     let counts = store.entry_counts()?;
     let explanations = store.explanations()?;
     let overlaps = store.overlaps()?;
+    let readings: Vec<Reading> = Vec::new();
     let mut funds = Vec::with_capacity(config.funds.len());
     for fund in &config.funds {
         let spend = store.daily_spend_of(&fund.id)?;
         let report = evaluate(fund, &spend, day, config.policy());
-        let indicators: Vec<IndicatorSnapshot<'c>> = Vec::new();
+        let forecast = forecast(fund, &spend, day);
+        let figures = FundFigures {
+            fund,
+            spend: &spend,
+            forecast: &forecast,
+        };
+        let indicators = indicators_of(config, &readings, Some(&figures), fund.year, day);
         funds.push(FundSnapshot {
             light: light(
                 report.spent < report.time_amount,
@@ -108,7 +116,7 @@ pub fn read<'c>(
             indicators,
             fund,
             grading: grade(fund, &report, &config.alerts.levels),
-            forecast: forecast(fund, &spend, day),
+            forecast,
             catch_up: catch_up(fund, &report),
             explanations: explanations
                 .iter()
@@ -133,6 +141,53 @@ pub fn read<'c>(
         overlaps,
         alerts: store.alert_states()?,
         last_change,
-        department: Vec::new(),
+        department: indicators_of(config, &readings, None, budget_year(config, day), day),
     })
+}
+
+/// The config's budget year, the year of the department's own indicators: the latest year of
+/// its funds (the current one when it has none).
+fn budget_year(config: &Config, day: NaiveDate) -> i32 {
+    config
+        .funds
+        .iter()
+        .map(|f| f.year)
+        .max()
+        .unwrap_or_else(|| day.year())
+}
+
+/// The indicators of `fund` (`None`: the department's own), each judged on `day` with its
+/// readings.
+fn indicators_of<'c>(
+    config: &'c Config,
+    readings: &[Reading],
+    fund: Option<&FundFigures<'_>>,
+    year: i32,
+    day: NaiveDate,
+) -> Vec<IndicatorSnapshot<'c>> {
+    let inputs = JudgeInputs {
+        as_of: day,
+        year,
+        time_basis: config.alerts.time_basis,
+        stale_after_days: 45,
+        fund: fund.copied(),
+    };
+    config
+        .indicators
+        .iter()
+        .filter(|i| i.fund.as_deref() == fund.map(|f| f.fund.id.as_str()))
+        .map(|indicator| {
+            let own: Vec<Reading> = readings
+                .iter()
+                .filter(|r| r.indicator == indicator.id)
+                .cloned()
+                .collect();
+            IndicatorSnapshot {
+                indicator,
+                year,
+                report: judge(indicator, &own, &inputs),
+                readings: own,
+            }
+        })
+        .collect()
 }

@@ -334,6 +334,13 @@ impl Decimal {
         self.scale
     }
 
+    /// The value as a float, for derived figures and for display (which rounds it).
+    #[must_use]
+    pub fn to_f64(self) -> f64 {
+        // i64 → f64 is exact up to 2^53, beyond any 指标值; the scale is at most 6.
+        self.units as f64 / 10_f64.powi(i32::try_from(self.scale).unwrap_or(0))
+    }
+
     /// Compares the values exactly (90 and 90.5 by 900 and 905 tenths).
     #[must_use]
     pub fn cmp_value(self, other: Decimal) -> std::cmp::Ordering {

@@ -19,10 +19,13 @@ pub const DEPARTMENT: &str = "部门整体绩效目标";
 /// What is shown where a value is not known.
 pub const NONE: &str = "—";
 
-/// The decimals an indicator's values are shown with: as many as its target or its 完成值
-/// has, at least two for 万元 and 元, at most four.
+/// The decimals an indicator's values are shown with: two for money (万元, 元, as the forms
+/// write it); else as many as its target or its 完成值 has, at most four.
 #[must_use]
 pub fn decimals(indicator: &Indicator, report: &IndicatorReport) -> u32 {
+    if is_money(&indicator.unit) {
+        return 2;
+    }
     let target = match &indicator.target {
         Target::Number(n) => n.scale(),
         Target::Text(_) => 0,
@@ -31,12 +34,12 @@ pub fn decimals(indicator: &Indicator, report: &IndicatorReport) -> u32 {
         Some(Actual::Number(n)) => n.scale(),
         _ => 0,
     };
-    let money = if indicator.unit.ends_with('元') {
-        2
-    } else {
-        0
-    };
-    target.max(actual).max(money).min(4)
+    target.max(actual).min(4)
+}
+
+/// Whether values in `unit` are money (元, 万元): shown with two decimals, the 完成值 too.
+fn is_money(unit: &str) -> bool {
+    unit.ends_with('元')
 }
 
 /// An exact value with its unit: `812条`, `95.5%`.
@@ -69,6 +72,10 @@ pub fn target(indicator: &Indicator) -> String {
 #[must_use]
 pub fn actual(indicator: &Indicator, report: &IndicatorReport) -> String {
     match report.actual {
+        // Spending in 万元 is exact to the millionth: shown to the hundredth like the forms.
+        Some(Actual::Number(n)) if is_money(&indicator.unit) => {
+            approx(n.to_f64(), 2, &indicator.unit)
+        }
         Some(Actual::Number(n)) => exact(n, &indicator.unit),
         Some(Actual::Judgement(j)) => j.as_str().to_owned(),
         None => NONE.to_owned(),
@@ -137,6 +144,15 @@ pub fn outlook(indicator: &Indicator, report: &IndicatorReport) -> String {
         IndicatorOutlook::Final(Actual::Judgement(j)) => j.as_str().to_owned(),
         IndicatorOutlook::Insufficient(why) => format!("数据不足（{why}）"),
         IndicatorOutlook::Judged => NONE.to_owned(),
+    }
+}
+
+/// 全年预计 as a table cell: [`outlook`], with 数据不足 alone (the reason is in the JSON and
+/// the emails' sentences).
+fn short_outlook(indicator: &Indicator, report: &IndicatorReport) -> String {
+    match report.outlook {
+        IndicatorOutlook::Insufficient(_) => "数据不足".to_owned(),
+        _ => outlook(indicator, report),
     }
 }
 
@@ -212,7 +228,7 @@ pub fn table(caption: Option<String>, items: &[(&Indicator, &IndicatorReport)]) 
                 Cell::Text(actual(i, r)),
                 Cell::Text(expected(i, r)),
                 Cell::Text(gap(i, r)),
-                Cell::Text(outlook(i, r)),
+                Cell::Text(short_outlook(i, r)),
                 Cell::Text(r.likelihood.as_str().to_owned()),
                 Cell::Text(state_with_stale(i, r)),
             ]
@@ -226,13 +242,14 @@ pub fn table(caption: Option<String>, items: &[(&Indicator, &IndicatorReport)]) 
     }
 }
 
-/// The state, and `数据已N天未更新` when the readings are stale.
+/// The state, and `数据已N天未更新` when readings came once and have gone stale (with none,
+/// 无完成值 says it).
 #[must_use]
 pub fn state_with_stale(indicator: &Indicator, report: &IndicatorReport) -> String {
     let word = state(indicator, report.state);
-    match report.stale_days {
-        Some(days) => format!("{word}，数据已{days}天未更新"),
-        None => word.to_owned(),
+    match (report.stale_days, report.data_day) {
+        (Some(days), Some(_)) => format!("{word}，数据已{days}天未更新"),
+        _ => word.to_owned(),
     }
 }
 
@@ -265,7 +282,7 @@ mod tests {
         IndicatorReport {
             id: "x".into(),
             actual,
-            data_day: None,
+            data_day: chrono::NaiveDate::from_ymd_opt(2025, 6, 30),
             months_reported: 0,
             expected,
             outlook: IndicatorOutlook::Projected(Band {
