@@ -530,6 +530,11 @@ fn indicator_row(
     };
     let r = &snap.report;
     row.state = Some(r.state);
+    if r.actual.is_none() {
+        // Nothing reported yet: no projection, no staleness to speak of, only the state.
+        row.remark = goals::state(i, r.state).to_owned();
+        return row;
+    }
     let places = goals::decimals(i, r);
     let measure = |value: f64| Figure::Measure {
         value: round_to(value, places),

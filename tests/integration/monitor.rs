@@ -84,8 +84,15 @@ fn yaml_text(v: &serde_yaml::Value) -> String {
 
 /// Checks the indicator rows from `first` against the config and the judgements of the JSON
 /// (`judged`: its `indicators` array).
-fn check_rows(range: &Range<Data>, first: u32, items: &[serde_yaml::Value], judged: &Value) {
+/// Returns the ids of the rows with a 完成值.
+fn check_rows(
+    range: &Range<Data>,
+    first: u32,
+    items: &[serde_yaml::Value],
+    judged: &Value,
+) -> Vec<String> {
     let (mut tier1, mut tier2) = (String::new(), String::new());
+    let mut judged_rows = Vec::new();
     for (k, item) in items.iter().enumerate() {
         let row = first + k as u32;
         // 一级 and 二级 are merged down over runs: the text is in the run's first cell.
@@ -144,6 +151,17 @@ fn check_rows(range: &Range<Data>, first: u32, items: &[serde_yaml::Value], judg
                     _ => "完全不可能",
                 };
                 assert_eq!(text(range, row, 11), likelihood, "{id}");
+                if let Some(central) = j["outlook"]["central"].as_f64() {
+                    let shown = number(range, row, 5);
+                    let central = if yaml_text(&item["unit"]) == "%" {
+                        central / 100.0
+                    } else {
+                        central
+                    };
+                    // Rounded to the decimals shown (two for 万元).
+                    assert!((shown - central).abs() < 0.005, "{id}: {shown} ≠ {central}");
+                }
+                judged_rows.push(id.to_owned());
             }
         }
         // Nothing deviates without a judgement; no 情况说明 here either.
@@ -156,6 +174,7 @@ fn check_rows(range: &Range<Data>, first: u32, items: &[serde_yaml::Value], judg
         Data::Empty,
         "no row beyond the configured indicators"
     );
+    judged_rows
 }
 
 #[test]
@@ -211,12 +230,16 @@ fn the_form_of_the_samples_reads_back_against_the_ledger_and_the_config() {
         );
         assert_eq!(text(&s, FIRST_INDICATOR_ROW - 2, 6), "偏差原因分析");
         assert_eq!(text(&s, FIRST_INDICATOR_ROW - 1, 9), "硬件条件保障");
-        check_rows(
+        let judged = check_rows(
             &s,
             FIRST_INDICATOR_ROW,
             &configured(&wd, Some(id)),
             &fund["indicators"],
         );
+        // 项目总成本 is the fund's own spending: judged without any reading.
+        if id == IP {
+            assert!(judged.contains(&"ip-total-cost".to_owned()), "{judged:?}");
+        }
     }
     // The summary: a line per fund, the total of what the lines show, the department's own.
     let s = sheet(&mut book, "部门汇总");

@@ -342,6 +342,21 @@ fn rows_come_from_the_config_with_the_judgements_where_there_are_some() {
 }
 
 #[test]
+fn a_judgement_without_a_value_says_only_so() {
+    let c = config();
+    let mut empty = report("reports", None);
+    empty.state = IndicatorState::NoData;
+    empty.outlook = IndicatorOutlook::Insufficient("尚无完成值");
+    empty.stale_days = Some(211);
+    let s = snapshot(&c, day(7, 31), 2_500_000, vec![empty], Vec::new());
+    let form = MonitorForm::build(&c, &s, day(7, 31));
+    let r = &form.funds[0].rows[0];
+    assert_eq!(r.state, Some(IndicatorState::NoData));
+    assert_eq!((&r.actual, &r.outlook), (&Figure::Empty, &Figure::Empty));
+    assert_eq!((r.likelihood, r.remark.as_str()), (None, "无完成值"));
+}
+
+#[test]
 fn causes_are_ticked_from_explanations_in_force_on_deviating_rows_only() {
     let c = config();
     let mut lagging = report("reports", number("300"));
