@@ -7,6 +7,7 @@ Rerun from the repository root with:
     python3 data/make_samples.py              # ledger samples + test fixtures
     python3 data/make_samples.py --ledger     # only data/ledger/*
     python3 data/make_samples.py --fixtures   # only tests/data/*
+    python3 data/make_samples.py --readings   # only data/indicators/* (stdlib only)
 
 Needs openpyxl and xlwt (`pip install openpyxl xlwt`); xlrd is optional and
 only used to read the .xls fixture back as a check.  The output is fully
@@ -705,14 +706,179 @@ def check_story(net, inv):
         assert d.startswith("2025-")
 
 
+# ---------------------------------------------------------------------------
+# Readings (完成值) of the indicators, for 2025: what the people who do the work
+# report month by month.  GBK CSV (what a WPS/Excel "CSV" save gives on a
+# Chinese Windows), CRLF, a title line above the header; one file per fund and
+# one for the department's own indicators, each in another of the forms the
+# reader takes (三级指标 names or ids; months as 2025-07, 2025/11/30 or 2025年7月;
+# values with or without their unit).
+#
+# The story beside the ledger: 上报涉唐舆情数量 (≥1000 条, by 序时) dips in
+# June–August (the 舆情 officer seconded to the city, 1–8月 585 条 against 668
+# by 序时) and recovers in September–October (845 by 10-31 against 833); the
+# department's 收集研判并上报涉及唐山舆情信息 (≥1200 条) dips the same way; 在“冀评之家”
+# 等省市平台投稿 is 基本达成 in June and 达成 in December; 信息发布 has figures every
+# month (28 in all); rates stand above their targets; 招商引资 holds its two
+# events in May and at the 11-05 秋季招商推介会 of the ledger, where two projects
+# are signed.  项目总成本 (ledger progress) has no readings: it is the ledger.
+# ---------------------------------------------------------------------------
+
+READINGS_DIR = ROOT / "data" / "indicators"
+MONTHS = [f"2025-{m:02d}" for m in range(1, 13)]
+
+
+def month_end(month):
+    y, m = map(int, month.split("-"))
+    nxt = (y + (m == 12), 1 if m == 12 else m + 1)
+    import datetime as _dt
+    return (_dt.date(nxt[0], nxt[1], 1) - _dt.timedelta(days=1))
+
+
+NG_YQ = [90, 75, 90, 85, 85, 55, 50, 55, 130, 130, 90, 85]          # 1020
+NG_REACH = [200, 150, 800, 200, 1200, 150, 600, 100, 1500, 150, 1400, 100]  # 6550
+DEPT_YQ = [105, 90, 105, 100, 100, 70, 65, 70, 150, 150, 110, 105]  # 1220
+POSTS = [2, 3, 2, 2, 3, 2, 2, 2, 3, 2, 2, 3]                          # 28
+COMMENTS = [850] * 12                                                 # 10200
+
+
+def network_rows():
+    """(日期, 项目, 指标 as its 三级指标 name, 完成值, 说明) of 网络综合治理."""
+    fund = "网络综合治理体系建设专项资金"
+    rows = []
+    for i, m in enumerate(MONTHS):
+        note = ""
+        if m == "2025-06":
+            note = "舆情专员6月起借调市网信办，上报减少"
+        elif m == "2025-09":
+            note = "专员返岗，补报7、8月漏报舆情"
+        rows.append((m, fund, "上报涉唐舆情数量", f"{NG_YQ[i]}条", note))
+        rows.append((m, fund, "处理网络舆情和网络安全时间的时限", str([12, 10, 8, 12, 10, 16, 18, 16, 10, 8, 10, 9][i]), ""))
+        rows.append((m, fund, "宣传活动影响范围", f"{NG_REACH[i]:,}", ""))
+        rows.append((m, fund, "对属地内重大舆情事件分析", "95%", ""))
+        rows.append((m, fund, "突发事件新闻处置完成率", "100%", ""))
+        rows.append((m, fund, "对属地内重大舆情事件分析完成率", ["92", "93", "95"][i % 3], ""))
+    for m, v in [("2025-03", "98"), ("2025-06", "97"), ("2025-09", "96"), ("2025-12", "95")]:
+        rows.append((m, fund, "不断降低各项支出成本，提高机关服务效能", v, "支出占预算比例"))
+    rows.append(("2025-06", fund, "对网络安全工作的满意率", "100", "上半年问卷调查"))
+    rows.append(("2025-12", fund, "对网络安全工作的满意率", "100", "全年问卷调查"))
+    rows.sort(key=lambda r: r[0])
+    return rows
+
+
+def invest_rows():
+    """(日期 as the month's last day, 项目 code, 指标 id, 完成值, 说明) of 招商引资."""
+    code = INVEST_CODE
+    d = lambda m: month_end(m).strftime("%Y/%-m/%-d")
+    return [
+        (d("2025-05"), code, "ip-events", "1", "春季项目对接会"),
+        (d("2025-06"), code, "ip-contribution", "4", "对接项目带动税收（估算）"),
+        (d("2025-06"), code, "ip-publicity", "91", "上半年宣传覆盖调查"),
+        (d("2025-11"), code, "ip-events", "1", "11月5日秋季招商推介会"),
+        (d("2025-11"), code, "ip-signed", "2", "推介会现场签约2个项目"),
+        (d("2025-11"), code, "ip-contribution", "9", "签约项目首期投资带动"),
+        (d("2025-12"), code, "ip-duration", "1", "全年工作按期完成"),
+        (d("2025-12"), code, "ip-cost-control", "10", ""),
+        (d("2025-12"), code, "ip-pollution", "92", ""),
+        (d("2025-12"), code, "ip-growth", "93", ""),
+        (d("2025-12"), code, "ip-publicity", "95", "全年宣传覆盖调查"),
+    ]
+
+
+def dept_rows():
+    """(日期 as 2025年7月, 项目 部门, 指标 id, 完成值, 说明) of the department's own."""
+    rows = []
+    for i, m in enumerate(MONTHS):
+        cn = f"2025年{i + 1}月"
+        rows.append((cn, "部门", "yq-reports", str(DEPT_YQ[i]), ""))
+        rows.append((cn, "部门", "yq-handling", ["96", "98", "100"][i % 3], ""))
+        rows.append((cn, "部门", "posts", str(POSTS[i]), ""))
+        rows.append((cn, "部门", "comments", f"{COMMENTS[i]:,}", ""))
+    for i, v in [(3, "1"), (9, "1"), (12, "1")]:
+        rows.append((f"2025年{i}月", "部门", "offline-events", v, "线下主题宣传活动"))
+    rows.append(("2025年3月", "部门", "trainings", "1", "省网信办业务培训"))
+    rows.append(("2025年10月", "部门", "trainings", "1", "市网信办舆情培训"))
+    rows.append(("2025年2月", "部门", "work-meetings", "1", "全区网信工作会议"))
+    rows.append(("2025年6月", "部门", "jiping-posts", "基本达成", "已投稿1篇，尚未采用"))
+    rows.append(("2025年12月", "部门", "jiping-posts", "达成", "在“冀评之家”发表评论文章2篇"))
+    for i, v in [(3, "80"), (6, "105"), (9, "110"), (12, "120")]:
+        rows.append((f"2025年{i}月", "部门", "volunteers", v, ""))
+    for i, v in [(3, "92"), (6, "93"), (9, "95"), (12, "96")]:
+        rows.append((f"2025年{i}月", "部门", "site-management", v, ""))
+    return rows
+
+
+def write_readings_csv(path, title, rows):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [title, "日期,项目,指标,完成值,说明"]
+    for r in rows:
+        lines.append(",".join(f'"{c}"' if ("," in c or "，" in c) else c for c in r))
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    return len(rows)
+
+
+def write_readings():
+    assert sum(NG_YQ) == 1020 and sum(NG_YQ[:8]) == 585 and sum(NG_YQ[:10]) == 845
+    assert sum(DEPT_YQ) == 1220 and sum(POSTS) == 28 and min(POSTS) >= 1
+    files = [
+        ("网络综合治理-完成值.csv", "网络综合治理体系建设专项资金 绩效指标完成值（2025年）", network_rows()),
+        ("招商引资-完成值.csv", "招商引资专项业务费 绩效指标完成值（2025年）", invest_rows()),
+        ("部门-完成值.csv", "路南区委网信办 分项绩效目标完成值（2025年）", dept_rows()),
+    ]
+    for name, title, rows in files:
+        n = write_readings_csv(READINGS_DIR / name, title, rows)
+        print(f"wrote {(READINGS_DIR / name).relative_to(ROOT)}: GBK, CRLF, {n} readings")
+
+
+def write_readings_xls(path):
+    """tests/data/readings/readings.xls: a file of readings as Excel 97-2003 writes it —
+    a title row, the header, three readings (a month as text, a real date cell, a
+    judgement) — and a hidden sheet `旧` with an old copy whose reading must not count."""
+    import datetime as _dt
+    import xlwt
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlwt.Workbook(encoding="utf-8")
+    sh = wb.add_sheet("完成值")
+    date_style = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    sh.write(0, 0, "绩效指标完成值（2025年）")
+    for c, h in enumerate(["日期", "项目", "指标", "完成值", "说明"]):
+        sh.write(1, c, h)
+    sh.write(2, 0, "2025-07")
+    sh.write(2, 1, "部门")
+    sh.write(2, 2, "yq-reports")
+    sh.write(2, 3, 65)
+    sh.write(2, 4, "暑期借调")
+    sh.write(3, 0, _dt.date(2025, 8, 31), date_style)
+    sh.write(3, 2, "收集研判并上报涉及唐山舆情信息")
+    sh.write(3, 3, "70条")
+    sh.write(4, 0, "2025年12月")
+    sh.write(4, 2, "jiping-posts")
+    sh.write(4, 3, "达成")
+    old = wb.add_sheet("旧")
+    for c, h in enumerate(["日期", "指标", "完成值"]):
+        old.write(0, c, h)
+    old.write(1, 0, "2025-07")
+    old.write(1, 1, "yq-reports")
+    old.write(1, 2, 999)
+    old.visibility = 1  # hidden (BoundSheet hsState)
+    wb.save(str(path))
+    return 3
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     g = ap.add_mutually_exclusive_group()
     g.add_argument("--ledger", action="store_true", help="only write data/ledger/*")
     g.add_argument("--fixtures", action="store_true", help="only write tests/data/*")
+    g.add_argument("--readings", action="store_true", help="only write data/indicators/*")
     args = ap.parse_args(argv)
+    if args.readings:
+        write_readings()
+        return 0
     do_ledger = not args.fixtures
     do_fixtures = not args.ledger
+    if do_ledger:
+        write_readings()
 
     if do_ledger:
         csv_path = LEDGER_DIR / "网络综合治理-明细账.csv"
@@ -745,6 +911,7 @@ def main(argv=None):
         u16_counts = write_utf16_csv(u16_path)
         sanlan_counts = write_sanlan_xls(FIXTURE_DIR / "sanlan.xls")
         pingzheng_counts = write_pingzheng_xls(FIXTURE_DIR / "pingzheng.xls")
+        write_readings_xls(FIXTURE_DIR / "readings" / "readings.xls")
         (FIXTURE_DIR / "README.md").write_text(FIXTURE_README, encoding="utf-8")
         total = sum((D(str(dr or 0)) - D(str(cr or 0)) for *_, dr, cr in MINGXI_ROWS), D("0"))
         assert total == MINGXI_TOTAL, total

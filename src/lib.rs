@@ -42,5 +42,6 @@ pub mod core;
 pub mod daemon;
 pub mod ledger;
 pub mod mail;
+pub mod readings;
 pub mod report;
 pub mod store;

@@ -53,6 +53,10 @@ pub struct CheckSummary {
     pub imports: Vec<FileReport>,
     /// `ledger.sources` patterns that are not valid globs or name no file, in English.
     pub import_warnings: Vec<String>,
+    /// Each file of readings (`indicators.sources`) synced beside them, and what became of it.
+    pub readings: Vec<crate::app::readings::ReadingReport>,
+    /// `indicators.sources` patterns that are not valid globs or name no file, in English.
+    pub reading_warnings: Vec<String>,
     /// Every change of alert state (new, repeated, resolved, replaced), each with its reason
     /// and the notice it sends, if any.
     pub decisions: Vec<Decision>,
@@ -123,6 +127,8 @@ fn check_inner(
 ) -> Result<CheckSummary, CheckError> {
     let (files, import_warnings) = import::configured_files(config);
     let imports = import::sync_sources(store, config, &files, clock.stamp)?;
+    let (readings, reading_warnings) =
+        crate::app::readings::sync_readings(store, config, clock.stamp)?;
     let snapshot = snapshot::read(store, config, clock.day)?;
     let (decisions, explanations_ended) = decide(config, &snapshot);
 
@@ -182,6 +188,8 @@ fn check_inner(
     Ok(CheckSummary {
         imports,
         import_warnings,
+        readings,
+        reading_warnings,
         decisions,
         emails,
         overlaps: snapshot.overlaps.len(),

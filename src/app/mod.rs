@@ -13,4 +13,5 @@
 pub mod check;
 pub mod deliver;
 pub mod import;
+pub mod readings;
 pub mod snapshot;

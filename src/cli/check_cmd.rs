@@ -18,6 +18,7 @@ pub(super) fn run(config: &Config, as_of: Option<NaiveDate>, dry_run: bool) -> R
         check::CheckError::Mail(e) => Failure::invalid(format!("spendwatch: {e}")),
     })?;
     print_import_reports(&summary.imports, &summary.import_warnings);
+    super::print_reading_reports(&summary.readings, &summary.reading_warnings);
 
     let changes = summary.decisions.len();
     if dry_run {

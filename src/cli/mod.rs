@@ -24,6 +24,7 @@ mod check_cmd;
 mod config_cmd;
 mod explain_cmd;
 mod import_cmd;
+mod indicators_cmd;
 mod logging;
 mod report_cmd;
 mod run_cmd;
@@ -131,6 +132,11 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Work with the indicators (绩效指标): the template of readings (完成值) to fill in
+    Indicators {
+        #[command(subcommand)]
+        command: IndicatorsCommand,
+    },
     /// Write the forms the office hands in: `report monitor` (the 监控表, XLSX)
     Report {
         #[command(subcommand)]
@@ -140,6 +146,22 @@ enum Command {
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum IndicatorsCommand {
+    /// Write the XLSX of readings to fill in: one row per indicator and month, 完成值 empty
+    Template {
+        /// The file to write [default: 完成值-YEAR.xlsx here]; - for stdout
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The year [default: the latest year of the configured funds]
+        #[arg(long, value_name = "YEAR")]
+        year: Option<i32>,
+        /// Replace FILE if it exists
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -201,6 +223,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<(), Failure> {
         Command::Config {
             command: ConfigCommand::Check,
         } => config_cmd::check(&config),
+        Command::Indicators {
+            command:
+                IndicatorsCommand::Template {
+                    output,
+                    year,
+                    force,
+                },
+        } => indicators_cmd::template(&config, output, year, force),
         Command::Report { command } => report_cmd::run(&config, command),
     }
 }
@@ -431,7 +461,28 @@ fn sync(mut store: Store, config: &Config) -> Result<Store, Failure> {
     let (files, warnings) = import::configured_files(config);
     let reports = import::sync_sources(&mut store, config, &files, now_stamp())?;
     print_import_reports(&reports, &warnings);
+    let (readings, warnings) =
+        crate::app::readings::sync_readings(&mut store, config, now_stamp())?;
+    print_reading_reports(&readings, &warnings);
     Ok(store)
+}
+
+/// Tells on stderr what the sync of the files of readings did.
+pub(super) fn print_reading_reports(
+    reports: &[crate::app::readings::ReadingReport],
+    warnings: &[String],
+) {
+    for warning in warnings {
+        eprintln!("spendwatch: warning: {warning}");
+    }
+    for report in reports {
+        if let crate::app::readings::ReadingOutcome::Rejected { report, .. } = &report.outcome {
+            eprintln!("{report}");
+        }
+        if let Some(line) = report.describe() {
+            eprintln!("spendwatch: {line}");
+        }
+    }
 }
 
 /// Tells on stderr what the sync of the configured sources did.

@@ -88,8 +88,9 @@ pub(super) const MILESTONE: &[&str] = &["by", "share"];
 pub(super) const SOURCE: &[&str] = &["path", "fund", "series"];
 /// `department:`: the 主管部门 the 监控表 names (and its 实施单位).
 pub(super) const DEPARTMENT: &[&str] = &["name", "code"];
-/// `indicators:`. (`sources`, for the files of readings, is not a key yet.)
-pub(super) const INDICATORS: &[&str] = &["items"];
+/// `indicators:`: the indicators, the files of their readings (完成值), and how long no
+/// reading may arrive.
+pub(super) const INDICATORS: &[&str] = &["items", "sources", "stale_after"];
 /// The keys of one indicator of `indicators.items`: the columns of a 绩效目标表 and how its
 /// progress is expected.
 pub(super) const INDICATOR: &[&str] = &[

@@ -46,6 +46,11 @@ pub mod defaults {
     /// `alerts.stale_after`: how long no ledger source may change before the admin hears of it
     /// (the `stale` alert, SPEC §4).
     pub const STALE_AFTER: &str = "35d";
+    /// `indicators.stale_after`: how long no reading (完成值) of an indicator may arrive
+    /// before its data count as stale. A month's figures are reported early in the next
+    /// month, so 45 days is a month and its reporting fortnight: the July figures due by
+    /// mid-August.
+    pub const INDICATOR_STALE_AFTER: &str = "45d";
     /// `alerts.time_basis`: 序时进度 by day (SPEC §3).
     pub const TIME_BASIS: &str = "day";
     /// `alerts.levels.preset`: the grading rules used unless the config names others
@@ -121,6 +126,12 @@ pub struct Config {
     /// 定性, a unit for every number, and a progress kind that fits (`ledger` only for a fund's
     /// indicator in 元/万元). Empty when the config has none.
     pub indicators: Vec<Indicator>,
+    /// `indicators.sources`: the files of readings (完成值), absolute paths or glob patterns,
+    /// each listed once, in the order written; re-read whenever their content changes.
+    pub indicator_sources: Vec<PathBuf>,
+    /// `indicators.stale_after`: how long an indicator may go without a new reading before
+    /// its data count as stale (default [`defaults::INDICATOR_STALE_AFTER`]). More than zero.
+    pub indicator_stale_after: Duration,
     /// `department:`, the 主管部门 (and, for every fund, the 实施单位) of the 监控表; `None`
     /// when not configured.
     pub department: Option<Department>,

@@ -36,6 +36,10 @@ pub(super) struct RawConfig {
     pub funds: Vec<RawFund>,
     /// `indicators.items`, each as written (items that are not a mapping were reported).
     pub indicators: Vec<RawIndicator>,
+    /// `indicators.sources`: the files (or globs) of readings, as written.
+    pub indicator_sources: Texts,
+    /// `indicators.stale_after` as written.
+    pub indicator_stale_after: Option<String>,
     /// `department:`; `None` when there is no such key (or it is not a mapping, reported).
     pub department: Option<RawDepartment>,
 }
@@ -225,6 +229,8 @@ pub(super) fn read(tree: &Value, problems: &mut Problems) -> Option<RawConfig> {
     }
     if let Some(s) = r.section(&top, "indicators", INDICATORS) {
         raw.indicators = r.indicators(&s);
+        raw.indicator_sources = r.texts(&s, "sources");
+        raw.indicator_stale_after = r.duration(&s, "stale_after");
     }
     raw.department = r.department(&top);
     Some(raw)

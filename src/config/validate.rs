@@ -55,6 +55,12 @@ pub(super) fn config(
     let alerts = v.alerts(raw.alerts);
     let email = v.email(raw.email);
     let indicators = v.indicators(raw.indicators, &declared);
+    let indicator_sources = v.indicator_sources(raw.indicator_sources);
+    let indicator_stale_after = v.duration(
+        "indicators.stale_after",
+        raw.indicator_stale_after.as_deref(),
+        defaults::INDICATOR_STALE_AFTER,
+    );
     let department = raw.department.and_then(|d| v.department(d));
     let goals = v.goals(&raw.funds);
     Some(Config {
@@ -69,6 +75,8 @@ pub(super) fn config(
         email: email?,
         funds,
         indicators,
+        indicator_sources,
+        indicator_stale_after,
         department,
         goals,
     })

@@ -44,6 +44,49 @@ pub(super) fn log_sources(summary: &CheckSummary) {
     for report in &summary.imports {
         log_source(report);
     }
+    for warning in &summary.reading_warnings {
+        warn!("{warning}");
+    }
+    for report in &summary.readings {
+        log_reading_source(report);
+    }
+}
+
+fn log_reading_source(report: &crate::app::readings::ReadingReport) {
+    use crate::app::readings::ReadingOutcome;
+    let path = report.display.as_str();
+    match &report.outcome {
+        ReadingOutcome::Unchanged { readings } => {
+            info!(
+                path,
+                outcome = "unchanged",
+                readings,
+                "readings source read"
+            );
+        }
+        ReadingOutcome::Rejected { report, known, .. } => {
+            // The problems are for the people who fill in the file: as they are told.
+            warn!(
+                path,
+                outcome = "rejected",
+                known,
+                "readings source read: {report}"
+            );
+        }
+        other => {
+            let outcome = match other {
+                ReadingOutcome::Imported { .. } => "imported",
+                ReadingOutcome::Missing { .. } => "missing",
+                _ => "no longer configured",
+            };
+            info!(
+                path,
+                outcome,
+                "readings source read: {}",
+                report.describe().unwrap_or_default()
+            );
+        }
+    }
 }
 
 fn log_source(report: &FileReport) {

@@ -16,6 +16,7 @@ mod cell;
 mod delimited;
 mod engine;
 mod entry;
+mod grid;
 mod header;
 mod sniff;
 mod table;
@@ -27,9 +28,11 @@ use std::io::Read;
 
 use crate::core::{Entry, EntryRef, Fund};
 pub use cell::parse_date;
-pub(crate) use cell::quoted;
+pub(crate) use cell::{Cell, DateCell, date_of, quoted};
 pub use delimited::{BLOCK_RECORDS, Block, Blocks, Scanned};
+pub(crate) use grid::visit_table;
 pub use header::{ExtraHeaders, Role};
+pub(crate) use header::{column_letter, normalize as normalize_header};
 pub use sniff::{CFB_MAGIC, Detected, Encoding, Format, Sniffer, detect};
 pub use workbook::{SkipReason, SkippedSheet};
 

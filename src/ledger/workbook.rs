@@ -137,18 +137,23 @@ pub(super) fn read_workbook<E>(bytes: &[u8], ctx: &mut Ctx<'_, '_, E>) {
     }
 }
 
-/// Opens a workbook and loads its sheets (those to read, and those skipped), refusing
-/// damaged containers first; `None` (a problem in `ctx`) when it cannot be read or holds no
-/// sheet.
+/// [`open_workbook`], its refusal a problem in `ctx` (`None`).
 fn open_sheets<E>(
     bytes: &[u8],
     ctx: &mut Ctx<'_, '_, E>,
 ) -> Option<(Vec<Sheet>, Vec<SkippedSheet>)> {
+    open_workbook(bytes)
+        .map_err(|message| ctx.problem(Problem::whole_file(message)))
+        .ok()
+}
+
+/// Opens a workbook and loads its sheets (those to read, and those skipped), refusing
+/// damaged containers first; `Err` with the message when it cannot be read or holds no sheet.
+fn open_workbook(bytes: &[u8]) -> Result<(Vec<Sheet>, Vec<SkippedSheet>), String> {
     if bytes.starts_with(&super::sniff::CFB_MAGIC)
         && let Some(damage) = xls_guard::damage(bytes)
     {
-        ctx.problem(Problem::whole_file(damage.to_string()));
-        return None;
+        return Err(damage.to_string());
     }
     // The reader asserts on some damaged files (found by fuzzing: a truncated sector table in
     // an .xls, a cell reference overflowing its counter in an .xlsx); a bad file must be a
@@ -159,26 +164,47 @@ fn open_sheets<E>(
     let loaded = std::panic::catch_unwind(|| load_sheets(bytes));
     std::panic::set_hook(report_panics);
     let (sheets, skipped) = match loaded {
-        Ok(Ok(loaded)) => loaded,
-        Ok(Err(message)) => {
-            ctx.problem(Problem::whole_file(message));
-            return None;
-        }
+        Ok(loaded) => loaded?,
         Err(_) => {
-            ctx.problem(Problem::whole_file(
+            return Err(
                 "无法打开这个电子表格：文件结构前后矛盾，读取中止，文件可能已损坏或不完整；\
-                 请从财务软件重新导出",
-            ));
-            return None;
+                 请从财务软件重新导出"
+                    .to_owned(),
+            );
         }
     };
     if sheets.is_empty() && skipped.is_empty() {
-        ctx.problem(Problem::whole_file(
-            "工作簿中没有工作表；请从财务软件重新导出",
-        ));
-        return None;
+        return Err("工作簿中没有工作表；请从财务软件重新导出".to_owned());
     }
-    Some((sheets, skipped))
+    Ok((sheets, skipped))
+}
+
+/// Every row of every visible worksheet, in order, for a reader of another kind of table (the
+/// files of readings): `visit` gets the sheet's name, the row's line as the spreadsheet shows
+/// it, and its cells from column A, merged cells copied down as the ledger reader has them.
+/// Returns the sheets not read (hidden, very hidden, not worksheets).
+///
+/// # Errors
+///
+/// A whole-file message when the workbook cannot be opened, a sheet cannot be read, or its
+/// merged cells overlap.
+pub(super) fn visit_rows(
+    bytes: &[u8],
+    visit: &mut dyn FnMut(&str, u32, &[Cell<'_>]),
+) -> Result<Vec<SkippedSheet>, String> {
+    let (sheets, skipped) = open_workbook(bytes)?;
+    for sheet in sheets {
+        let range = sheet.range?;
+        let mut fill = MergeFill::new(&sheet.merges, &range)
+            .map_err(|message| format!("工作表{}{message}", super::cell::quoted(&sheet.name)))?;
+        let mut cells = Vec::new();
+        let mut copied = Vec::new();
+        for (row, line) in rows(&range) {
+            fill_row(&mut cells, &range, row, line, &mut fill, &mut copied);
+            visit(&sheet.name, line, &cells);
+        }
+    }
+    Ok(skipped)
 }
 
 /// Reads the rows of one sheet with a header into a [`Table`], merged cells copied down;

@@ -218,6 +218,48 @@ const MIGRATIONS: &[Migration] = &[
         CHECK (until IS NULL OR until >= day)
     );
     CREATE INDEX explanations_by_fund ON explanations (fund);"),
+    // 8: files of readings (完成值) and the readings in force. Their own tables: a file of
+    // readings changing is no news about the ledger (`sources.changed_at` feeds the ledger's
+    // stale alert), and a reading is never an entry.
+    Sql("CREATE TABLE reading_sources (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        -- the version in force (NULL until a version is accepted)
+        content_hash TEXT,
+        settings_hash TEXT,
+        size INTEGER,
+        mtime_ns INTEGER,
+        imported_at TEXT,
+        -- when a new version (accepted or rejected) was last seen
+        changed_at TEXT,
+        reading_count INTEGER NOT NULL DEFAULT 0,
+        -- the last rejected version, cleared when a newer version is accepted
+        rejected_hash TEXT,
+        rejected_settings TEXT,
+        rejected_at TEXT,
+        rejected_message TEXT,
+        -- whether the admin was told about the rejected version (once per bad version)
+        rejection_notified INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE readings (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES reading_sources (id),
+        -- where in the file: a line (5) or a sheet and row (完成值:5)
+        location TEXT NOT NULL,
+        indicator TEXT NOT NULL,
+        -- YYYY-MM-DD: the day the figure stands at
+        day TEXT NOT NULL,
+        -- YYYY-MM: a reading is counted once per indicator and month, whatever the file
+        month TEXT NOT NULL,
+        -- a number as written without trailing zeros (95.5), or NULL for a judgement
+        number TEXT,
+        -- 达成 | 基本达成 | 未达成, for a qualitative indicator
+        judgement TEXT,
+        note TEXT,
+        CHECK ((number IS NULL) <> (judgement IS NULL))
+    );
+    CREATE UNIQUE INDEX readings_by_indicator_month ON readings (indicator, month);
+    CREATE INDEX readings_by_source ON readings (source_id);"),
 ];
 
 /// Renames `sources.content_sha256` and `rejected_sha256` where a database still has them.

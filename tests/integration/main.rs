@@ -15,6 +15,7 @@ mod import_formats;
 mod mail_faults;
 mod monitor;
 mod reading;
+mod readings;
 mod replace;
 mod replay;
 mod reuse;

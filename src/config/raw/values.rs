@@ -155,12 +155,7 @@ impl Reader<'_> {
                 self.problems.add(at, PASSWORD);
                 continue;
             }
-            let message = if section.path == "indicators" && key == "sources" {
-                // Not "belongs under `ledger:`": files of readings are not ledger exports.
-                "files of readings (完成值) are not read yet: delete the key; `indicators:` has \
-                 only `items` for now"
-                    .to_owned()
-            } else if let Some(known) = renamed(key, keys).or_else(|| closest(key, keys)) {
+            let message = if let Some(known) = renamed(key, keys).or_else(|| closest(key, keys)) {
                 section.suggested.push(known);
                 format!("unknown key; did you mean `{known}`?")
             } else {

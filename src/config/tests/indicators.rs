@@ -629,7 +629,7 @@ fn refusals_name_their_key() {
     ] {
         assert_problem(&good_with(key, ""), "indicators.items[0]", e_g);
     }
-    // An unknown key, a misspelt one, and `sources` (kept for the readings to come).
+    // An unknown key and a misspelt one.
     assert_problem(
         &with(&format!("{GOOD}\nweight: 10")),
         "indicators.items[0].weight",
@@ -639,11 +639,6 @@ fn refusals_name_their_key() {
         &with(&format!("{GOOD}\nunits: 条")),
         "indicators.items[0].units",
         "did you mean `unit`?",
-    );
-    assert_problem(
-        &format!("{FUNDS}indicators:\n  sources: [data/indicators/*.xlsx]\n"),
-        "indicators.sources",
-        "files of readings (完成值) are not read yet: delete the key",
     );
     assert_problem(
         &format!("{FUNDS}indicators:\n  items: 上报涉唐舆情数量\n"),
@@ -712,4 +707,60 @@ fn ids_and_names_are_unique() {
         .replace("fund: network-governance", "fund: investment-promotion")))
     .expect("same name, other fund");
     assert_eq!(c.indicators.len(), 2);
+}
+
+#[test]
+fn sources_and_stale_after_of_readings() {
+    let dir = Path::new("/srv/sw");
+    let parse = |text: &str| crate::config::parse(text, &dir.join("config.yaml"), dir);
+    let c = parse(&format!(
+        "{FUNDS}indicators:\n  sources: [data/indicators/*.xlsx, /abs/完成值.csv]\n  stale_after: 60d\n"
+    ))
+    .expect("valid");
+    assert_eq!(
+        c.indicator_sources,
+        [
+            dir.join("data/indicators/*.xlsx"),
+            PathBuf::from("/abs/完成值.csv")
+        ]
+    );
+    assert_eq!(c.indicator_stale_after, Duration::from_secs(60 * 86_400));
+    // The default: a month and the fortnight its figures take to be reported.
+    let c = parse(FUNDS).expect("valid");
+    assert!(c.indicator_sources.is_empty());
+    assert_eq!(c.indicator_stale_after, Duration::from_secs(45 * 86_400));
+    for (text, path, fragment) in [
+        (
+            "  sources: [a.csv, a.csv]\n",
+            "indicators.sources[1]",
+            "is listed already as indicators.sources[0]: list each file once",
+        ),
+        (
+            "  sources: [\"[a\"]\n",
+            "indicators.sources[0]",
+            "is not a valid file pattern",
+        ),
+        (
+            "  sources: [\" \"]\n",
+            "indicators.sources[0]",
+            "is empty: write a file or glob of readings",
+        ),
+        (
+            "  sources: a.csv\n",
+            "indicators.sources",
+            "write a list, even of one item: sources: [a.csv]",
+        ),
+        (
+            "  stale_after: 0d\n",
+            "indicators.stale_after",
+            "is zero: write a time more than zero, e.g. 45d",
+        ),
+        (
+            "  stale_after: 30\n",
+            "indicators.stale_after",
+            "30 has no unit: write 30d for days",
+        ),
+    ] {
+        assert_problem(&format!("{FUNDS}indicators:\n{text}"), path, fragment);
+    }
 }

@@ -4,6 +4,8 @@
 //! A value the raw reader refused is not judged again, and nothing that follows from it is
 //! reported (a refused comparator leaves the target unjudged).
 
+use std::path::PathBuf;
+
 use serde_yaml::Value;
 
 use super::{Declared, Validator};
@@ -59,6 +61,50 @@ impl Validator<'_> {
             if let Some(indicator) = self.indicator(r, &at) {
                 out.push(indicator);
             }
+        }
+        out
+    }
+
+    /// `indicators.sources`: each a file or a glob, listed once, made absolute. A file of
+    /// readings names its indicators in its rows, so an entry is only a path (no `fund:` or
+    /// `series:` as ledger sources have).
+    pub(super) fn indicator_sources(&mut self, raw: Vec<(usize, String)>) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let mut seen: Vec<(String, usize)> = Vec::new();
+        for (i, path) in raw {
+            let at = format!("indicators.sources[{i}]");
+            if path.trim().is_empty() {
+                self.problems.add(
+                    at,
+                    "is empty: write a file or glob of readings, e.g. data/indicators/*.xlsx",
+                );
+                continue;
+            }
+            if let Some((_, j)) = seen.iter().find(|(p, _)| *p == path) {
+                self.problems.add(
+                    at,
+                    format!(
+                        "{path:?} is listed already as indicators.sources[{j}]: list each \
+                         file once"
+                    ),
+                );
+                continue;
+            }
+            seen.push((path.clone(), i));
+            if let Err(e) = glob::Pattern::new(&path) {
+                self.problems.add(
+                    at,
+                    format!(
+                        "{path:?} is not a valid file pattern ({} at character {}): in a \
+                         pattern, [ ] enclose a set of characters; a [ that is part of a file \
+                         name is written [[]",
+                        e.msg,
+                        e.pos + 1
+                    ),
+                );
+                continue;
+            }
+            out.push(self.path(&path));
         }
         out
     }

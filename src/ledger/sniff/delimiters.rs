@@ -81,6 +81,23 @@ impl DelimiterClues<'_> {
     /// A message for the accountant when the file could be read two ways, or its header and
     /// rows disagree.
     pub(crate) fn decide(&self, encoding: Encoding, extra: &ExtraHeaders) -> Result<u8, String> {
+        // A header naming a role twice is still the header (the reader reports it).
+        self.decide_by(encoding, &|cells| {
+            !matches!(match_header(cells, extra), HeaderMatch::No)
+        })
+    }
+
+    /// [`Self::decide`] for a table of another kind (the files of readings): `is_header` says
+    /// whether a row is its header.
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::decide`].
+    pub(crate) fn decide_by(
+        &self,
+        encoding: Encoding,
+        is_header: &dyn Fn(&[Cell<'_>]) -> bool,
+    ) -> Result<u8, String> {
         let text = sample_text(self.head, encoding);
         let text = text.as_bytes();
         // A sample cut at 64 KiB may end inside a record: its last one is not counted.
@@ -90,7 +107,7 @@ impl DelimiterClues<'_> {
         let hint = declared.or(self.named);
         let readings: Vec<Reading> = DELIMITERS
             .iter()
-            .filter_map(|&d| read_sample(text, d, cut, extra))
+            .filter_map(|&d| read_sample(text, d, cut, is_header))
             .collect();
         let chosen = match readings.as_slice() {
             [] => return Ok(hint.unwrap_or_else(|| most_frequent(text))),
@@ -197,7 +214,12 @@ fn records_of(text: &[u8], delimiter: u8, cut: bool) -> Vec<(usize, csv::StringR
 }
 
 /// Reads the sample with one delimiter: where its header is, and how the rows after it fit.
-fn read_sample(text: &[u8], delimiter: u8, cut: bool, extra: &ExtraHeaders) -> Option<Reading> {
+fn read_sample(
+    text: &[u8],
+    delimiter: u8,
+    cut: bool,
+    is_header: &dyn Fn(&[Cell<'_>]) -> bool,
+) -> Option<Reading> {
     let records = records_of(text, delimiter, cut);
     let mut reading: Option<Reading> = None;
     let mut rows_before = 0;
@@ -212,8 +234,7 @@ fn read_sample(text: &[u8], delimiter: u8, cut: bool, extra: &ExtraHeaders) -> O
                 if rows_before > HEADER_SEARCH_ROWS {
                     return None;
                 }
-                // A header naming a role twice is still the header (the reader reports it).
-                if !matches!(match_header(&cells, extra), HeaderMatch::No) {
+                if is_header(&cells) {
                     reading = Some(Reading {
                         delimiter,
                         line: physical_line(text, *at),
