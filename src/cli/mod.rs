@@ -26,6 +26,7 @@ mod explain_cmd;
 mod import_cmd;
 mod indicators_cmd;
 mod logging;
+mod report_cmd;
 mod run_cmd;
 mod sources_cmd;
 mod status;
@@ -136,6 +137,11 @@ enum Command {
         #[command(subcommand)]
         command: IndicatorsCommand,
     },
+    /// Write the forms the office hands in: `report monitor` (the 监控表, XLSX)
+    Report {
+        #[command(subcommand)]
+        command: report_cmd::ReportCommand,
+    },
     /// Work with the config file
     Config {
         #[command(subcommand)]
@@ -225,6 +231,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<(), Failure> {
                     force,
                 },
         } => indicators_cmd::template(&config, output, year, force),
+        Command::Report { command } => report_cmd::run(&config, command),
     }
 }
 

@@ -11,6 +11,7 @@ pub(super) const TOP: &[&str] = &[
     "plan",
     "funds",
     "indicators",
+    "department",
 ];
 pub(super) const LEDGER: &[&str] = &["sources", "columns", "subtotal_words"];
 /// The column roles of `ledger.columns`, as [`crate::ledger::Role::key`] names them.
@@ -81,9 +82,12 @@ pub(super) const FUND: &[&str] = &[
     "aliases",
     "notify",
     "escalate",
+    "goal",
 ];
 pub(super) const MILESTONE: &[&str] = &["by", "share"];
 pub(super) const SOURCE: &[&str] = &["path", "fund", "series"];
+/// `department:`: the 主管部门 the 监控表 names (and its 实施单位).
+pub(super) const DEPARTMENT: &[&str] = &["name", "code"];
 /// `indicators:`: the indicators, the files of their readings (完成值), and how long no
 /// reading may arrive.
 pub(super) const INDICATORS: &[&str] = &["items", "sources", "stale_after"];
@@ -123,6 +127,7 @@ pub(super) const SECTIONS: &[(&str, &[&str])] = &[
         "in an entry of `ledger.sources` written as {path: …, fund: …}",
         SOURCE,
     ),
+    ("under `department:`", DEPARTMENT),
     ("under `indicators:`", INDICATORS),
     ("in each indicator of `indicators.items`", INDICATOR),
 ];
@@ -182,6 +187,10 @@ pub(super) fn example(key: &str) -> &'static str {
         "budget" => "budget: 15.00万元",
         "aliases" => "aliases: [网络综合治理]",
         "notify" => "notify: [finance@localhost]",
+        "goal" => "goal: 推动全区招商引资工作 (年度绩效目标, as the 绩效目标表 writes it)",
+        "department" => {
+            "department: {name: 中共唐山市路南区委网络安全和信息化委员会办公室, code: \"244001\"}"
+        }
         "by" => "by: \"06-30\"",
         "share" => "share: 50%",
         "path" => "path: data/ledger/*.csv",

@@ -83,6 +83,14 @@ pub mod defaults {
 /// most 4, and a long text is a memo, not a subtotal label.
 pub const MAX_SUBTOTAL_WORD_CHARS: usize = 16;
 
+/// The longest `goal` (年度绩效目标) a fund may have, in characters: the seed's longest is
+/// about 150, a department's whole 总体绩效目标 about 500, and the 监控表 prints it in one cell.
+pub const MAX_GOAL_CHARS: usize = 2000;
+
+/// The longest `department.name` or `department.code`, in characters: every sheet of the
+/// 监控表 prints them.
+pub const MAX_DEPARTMENT_CHARS: usize = 100;
+
 /// The longest `basis` (预警依据) a rule of `alerts.levels.rules` may have, in characters:
 /// every notice the rule gives shows it, and a document's name and article fit.
 pub const MAX_BASIS_CHARS: usize = 200;
@@ -124,6 +132,21 @@ pub struct Config {
     /// `indicators.stale_after`: how long an indicator may go without a new reading before
     /// its data count as stale (default [`defaults::INDICATOR_STALE_AFTER`]). More than zero.
     pub indicator_stale_after: Duration,
+    /// `department:`, the 主管部门 (and, for every fund, the 实施单位) of the 监控表; `None`
+    /// when not configured.
+    pub department: Option<Department>,
+    /// Each fund's `goal:` (年度绩效目标), by fund id; a fund without one is absent. Each is
+    /// non-blank and at most [`MAX_GOAL_CHARS`] characters.
+    pub goals: std::collections::HashMap<String, String>,
+}
+
+/// The `department:` section: the office that answers for the funds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Department {
+    /// 主管部门 as the budget names it; non-blank, at most [`MAX_DEPARTMENT_CHARS`].
+    pub name: String,
+    /// Its code in the budget (`244001`); `None` when not written.
+    pub code: Option<String>,
 }
 
 /// One `ledger.sources` entry: a file or a glob, and the fund for files without a fund column.
@@ -260,6 +283,11 @@ impl Config {
     /// The fund whose `id` is `id` (ids are unique), or `None`.
     pub fn fund(&self, id: &str) -> Option<&Fund> {
         self.funds.iter().find(|f| f.id == id)
+    }
+
+    /// The `goal:` (年度绩效目标) of the fund `id`, when it has one.
+    pub fn goal(&self, id: &str) -> Option<&str> {
+        self.goals.get(id).map(String::as_str)
     }
 
     /// The evaluation settings this config asks for (`alerts.warn_days`,

@@ -15,8 +15,8 @@ use serde_yaml::Value;
 
 use super::Problems;
 use super::keys::{
-    ALERTS, COLUMNS, EMAIL, FILE, FUND, INDICATOR, INDICATORS, LEDGER, LEVELS, MILESTONE, RULE,
-    SENDMAIL, SMTP, SOURCE, example,
+    ALERTS, COLUMNS, DEPARTMENT, EMAIL, FILE, FUND, INDICATOR, INDICATORS, LEDGER, LEVELS,
+    MILESTONE, RULE, SENDMAIL, SMTP, SOURCE, example,
 };
 pub(super) use values::{PASSWORD, describe};
 use values::{Reader, Section};
@@ -40,6 +40,15 @@ pub(super) struct RawConfig {
     pub indicator_sources: Texts,
     /// `indicators.stale_after` as written.
     pub indicator_stale_after: Option<String>,
+    /// `department:`; `None` when there is no such key (or it is not a mapping, reported).
+    pub department: Option<RawDepartment>,
+}
+
+/// `department:` as written: the 主管部门 of the 监控表.
+#[derive(Debug, Default)]
+pub(super) struct RawDepartment {
+    pub name: Option<String>,
+    pub code: Option<String>,
 }
 
 /// List items that are text, each with its index in the list (other items were reported).
@@ -147,6 +156,8 @@ pub(super) struct RawFund {
     pub aliases: Texts,
     pub notify: Texts,
     pub escalate: Texts,
+    /// `goal:`, the 年度绩效目标 text; `None` when absent.
+    pub goal: Option<String>,
 }
 
 /// One indicator of `indicators.items`; a value is `None` when absent or refused. Texts whose
@@ -221,10 +232,41 @@ pub(super) fn read(tree: &Value, problems: &mut Problems) -> Option<RawConfig> {
         raw.indicator_sources = r.texts(&s, "sources");
         raw.indicator_stale_after = r.duration(&s, "stale_after");
     }
+    raw.department = r.department(&top);
     Some(raw)
 }
 
 impl Reader<'_> {
+    /// `department:`, when written: its name and code.
+    fn department(&mut self, top: &Section<'_>) -> Option<RawDepartment> {
+        if let Some(Value::String(name)) = top.get("department") {
+            // The likeliest slip: the name alone, where the section wants its keys.
+            self.problems.add(
+                top.child("department"),
+                format!(
+                    "{name:?} is a single value: write the name in the section, department: \
+                     {{name: {name}, code: \"244001\"}}"
+                ),
+            );
+            return None;
+        }
+        if !top.has("department") {
+            return None;
+        }
+        let d = self.section(top, "department", DEPARTMENT)?;
+        let name = self
+            .required_as(
+                &d,
+                "name",
+                "name: 中共唐山市路南区委网络安全和信息化委员会办公室",
+            )
+            .and_then(|_| self.text(&d, "name"));
+        Some(RawDepartment {
+            name,
+            code: self.text(&d, "code"),
+        })
+    }
+
     /// `indicators.items`: each indicator as written.
     fn indicators(&mut self, s: &Section<'_>) -> Vec<RawIndicator> {
         let path = s.child("items");
@@ -444,6 +486,7 @@ impl Reader<'_> {
         fund.aliases = self.texts(&f, "aliases");
         fund.notify = self.texts(&f, "notify");
         fund.escalate = self.texts(&f, "escalate");
+        fund.goal = self.text(&f, "goal");
         fund
     }
 

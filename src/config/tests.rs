@@ -8,6 +8,7 @@ mod funds;
 mod indicators;
 mod keys;
 mod levels;
+mod monitor;
 mod text;
 
 const FUNDS: &str = r#"

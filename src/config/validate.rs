@@ -20,6 +20,7 @@ use super::{
 use crate::core::{Share, TimeBasis};
 use crate::ledger::{ExtraHeaders, Role};
 
+mod department;
 mod funds;
 mod indicators;
 mod levels;
@@ -60,6 +61,8 @@ pub(super) fn config(
         raw.indicator_stale_after.as_deref(),
         defaults::INDICATOR_STALE_AFTER,
     );
+    let department = raw.department.and_then(|d| v.department(d));
+    let goals = v.goals(&raw.funds);
     Some(Config {
         file: file.to_owned(),
         timezone: timezone?,
@@ -74,6 +77,8 @@ pub(super) fn config(
         indicators,
         indicator_sources,
         indicator_stale_after,
+        department,
+        goals,
     })
 }
 

@@ -11,6 +11,8 @@
 //! - [`text`], [`html`], [`terminal`]: the renderers — the plain text and HTML of an email,
 //!   and a command's output with aligned columns.
 //! - [`email`]: the alert emails built as documents, and their subject lines.
+//! - [`monitor`]: the 项目支出绩效目标执行监控表, as a model of every figure and its XLSX
+//!   layout.
 //! - [`outlook`]: the forecast, the catch-up schedule and a 情况说明 in sentences and tables,
 //!   for `status` and the emails.
 //!
@@ -21,6 +23,7 @@ pub mod document;
 pub mod email;
 pub mod goals;
 pub mod html;
+pub mod monitor;
 pub mod outlook;
 pub mod rule_words;
 pub mod terminal;

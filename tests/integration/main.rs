@@ -13,6 +13,7 @@ mod explain;
 mod field_cases;
 mod import_formats;
 mod mail_faults;
+mod monitor;
 mod reading;
 mod readings;
 mod replace;

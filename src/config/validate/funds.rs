@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde_yaml::Value;
 
 use super::{Declared, Spec, Validator};
+use crate::config::MAX_GOAL_CHARS;
 use crate::config::forms::{self, day_fault, month_day, parse_month_day};
 use crate::config::raw::{RawFund, RawMilestone};
 use crate::core::{Fund, Milestone, Money, Share};
@@ -99,6 +100,35 @@ impl Validator<'_> {
         }
         self.leap_misses(seen.leap_misses);
         (funds, seen.declared)
+    }
+
+    /// Each fund's `goal:` (年度绩效目标), by fund id: non-blank and at most
+    /// [`MAX_GOAL_CHARS`] characters. A fund without an id has no goal to keep.
+    pub(super) fn goals(&mut self, raw: &[RawFund]) -> HashMap<String, String> {
+        let mut goals = HashMap::new();
+        for (i, f) in raw.iter().enumerate() {
+            let Some(goal) = &f.goal else { continue };
+            let at = format!("funds[{i}].goal");
+            let chars = goal.trim().chars().count();
+            if chars == 0 {
+                self.problems.add(
+                    at,
+                    "is empty: write the fund's 年度绩效目标 as its 绩效目标表 writes it, or \
+                     delete the key",
+                );
+            } else if chars > MAX_GOAL_CHARS {
+                self.problems.add(
+                    at,
+                    format!(
+                        "has {chars} characters: at most {MAX_GOAL_CHARS} fit the 监控表's \
+                         cell; shorten it"
+                    ),
+                );
+            } else if let Some(id) = &f.id {
+                goals.insert(id.clone(), goal.trim().to_owned());
+            }
+        }
+        goals
     }
 
     /// Validates the fund written at `at` (`funds[1]`); the fund, when it is valid.
