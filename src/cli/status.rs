@@ -586,7 +586,7 @@ fn document(config: &Config, snapshot: &Snapshot<'_>) -> Document {
     if !snapshot.department.is_empty() {
         blocks.push(Block::Section(Section {
             heading: goals::DEPARTMENT.to_owned(),
-            blocks: vec![Block::Table(indicator_table(&snapshot.department))],
+            blocks: indicator_blocks(&snapshot.department),
         }));
     }
     Document { blocks }
@@ -595,13 +595,13 @@ fn document(config: &Config, snapshot: &Snapshot<'_>) -> Document {
 /// 双监控: the overview's column of lights (红, 黄, 绿; `-` without data).
 const LIGHT: &str = "双监控";
 
-/// The indicators' table, as `status` shows it.
-fn indicator_table(indicators: &[IndicatorSnapshot<'_>]) -> Table {
+/// The indicators' table and its notes, as `status` shows them.
+fn indicator_blocks(indicators: &[IndicatorSnapshot<'_>]) -> Vec<Block> {
     let items: Vec<_> = indicators
         .iter()
         .map(|i| (i.indicator, &i.report))
         .collect();
-    goals::table(Some("绩效指标".to_owned()), &items)
+    goals::compact("绩效指标", &items)
 }
 
 /// 等级: the overview's column of levels.
@@ -724,7 +724,7 @@ fn fund_section(s: &FundSnapshot<'_>, day: NaiveDate) -> Section {
                 )
             )));
         }
-        blocks.push(Block::Table(indicator_table(&s.indicators)));
+        blocks.extend(indicator_blocks(&s.indicators));
     }
     Section {
         heading: format!("{}（{} · {} · {}年度）", f.name, f.id, f.code, f.year),

@@ -7,7 +7,7 @@
 //! to those decimals: `581条`, `95.5%`, `8.73万元`. Texts from the config or from files of
 //! readings are written as they are: the HTML renderer escapes them.
 
-use super::document::{Align, Cell, Column, Table};
+use super::document::{Align, Block, Cell, Column, Table};
 use crate::core::{
     Actual, Comparator, Decimal, ExpectedBasis, Indicator, IndicatorOutlook, IndicatorReport,
     IndicatorState, Light, Pace, Progress, Target,
@@ -241,6 +241,103 @@ pub fn table(caption: Option<String>, items: &[(&Indicator, &IndicatorReport)]) 
         legend: None,
     }
 }
+
+/// The indicators' table for a terminal of 100 columns (`status`): 指标 (long names carried
+/// on to the next rows, [`NAME_CHARS`] characters a row), 指标值, 完成值, 序时应达 (`（计划）`
+/// after one that follows the fund's plan), 全年预计 (the central value), 可能性 and the state;
+/// then a line per kind of note: stale data, months without an update.
+#[must_use]
+pub fn compact(caption: &str, items: &[(&Indicator, &IndicatorReport)]) -> Vec<Block> {
+    let columns = vec![
+        Column::new("指标", Align::Left),
+        Column::new("指标值", Align::Right),
+        Column::new("完成值", Align::Right),
+        Column::new("序时应达", Align::Right),
+        Column::new("全年预计", Align::Right),
+        Column::new("可能性", Align::Left),
+        Column::new("状态", Align::Left),
+    ];
+    let mut rows = Vec::new();
+    for (i, r) in items {
+        let places = decimals(i, r);
+        let expected = match r.expected {
+            None => NONE.to_owned(),
+            Some(e) => match e.basis {
+                ExpectedBasis::Target => target(i),
+                ExpectedBasis::Share { pace, .. } => {
+                    let plan = if pace == Pace::Plan {
+                        "（计划）"
+                    } else {
+                        ""
+                    };
+                    format!("{}{plan}", approx(e.value, places, &i.unit))
+                }
+            },
+        };
+        let central = match &r.outlook {
+            IndicatorOutlook::Projected(band) => {
+                format!("约{}", approx(band.central, places, &i.unit))
+            }
+            _ => short_outlook(i, r),
+        };
+        let name: Vec<char> = i.name.chars().collect();
+        let mut parts = name
+            .chunks(NAME_CHARS)
+            .map(|c| c.iter().collect::<String>());
+        rows.push(
+            [
+                parts.next().unwrap_or_default(),
+                target(i),
+                actual(i, r),
+                expected,
+                central,
+                r.likelihood.as_str().to_owned(),
+                state(i, r.state).to_owned(),
+            ]
+            .map(Cell::Text)
+            .to_vec(),
+        );
+        for rest in parts {
+            let mut row = vec![Cell::Text(rest)];
+            row.extend((1..7).map(|_| Cell::Text(String::new())));
+            rows.push(row);
+        }
+    }
+    let mut blocks = vec![Block::Table(Table {
+        caption: Some(caption.to_owned()),
+        columns,
+        rows,
+        legend: None,
+    })];
+    // One line each: the names are long, and the lines must fit a terminal.
+    for (i, r) in items {
+        if let (Some(days), Some(_)) = (r.stale_days, r.data_day) {
+            blocks.push(Block::Paragraph(format!(
+                "完成值已{days}天未更新：{}",
+                i.name
+            )));
+        }
+    }
+    for (i, r) in items
+        .iter()
+        .filter(|(_, r)| !r.months_without_update.is_empty())
+    {
+        let months: Vec<String> = r
+            .months_without_update
+            .iter()
+            .map(|m| format!("{m}月"))
+            .collect();
+        blocks.push(Block::Paragraph(format!(
+            "{}：{}没有更新（要求月月有更新）",
+            i.name,
+            months.join("、")
+        )));
+    }
+    blocks
+}
+
+/// How many characters of an indicator's name a row of [`compact`] holds.
+pub const NAME_CHARS: usize = 12;
 
 /// The state, and `数据已N天未更新` when readings came once and have gone stale (with none,
 /// 无完成值 says it).

@@ -250,17 +250,7 @@ fn the_template_is_written_once_and_read_back_as_no_readings() {
 /// check goes on as before.
 #[test]
 fn the_shipped_samples_are_read() {
-    let wd = Workdir::samples();
-    for name in [
-        "网络综合治理-完成值.csv",
-        "招商引资-完成值.csv",
-        "部门-完成值.csv",
-    ] {
-        wd.copy_in(
-            &repo().join("data/indicators").join(name),
-            &format!("data/indicators/{name}"),
-        );
-    }
+    let wd = Workdir::samples_with_readings();
     wd.run(&["check", "--as-of", "2025-12-31"])
         .ok()
         .stderr_has("data/indicators/网络综合治理-完成值.csv: 读入完成值 78 条")

@@ -174,7 +174,7 @@ impl Workdir {
     /// spending alerts alone (no indicator is stale when nobody is asked to report;
     /// [`Workdir::samples_with_readings`] has the whole story).
     pub(crate) fn samples() -> Workdir {
-        let wd = Workdir::samples_with_readings();
+        let wd = Workdir::shipped();
         wd.edit_config(|doc| {
             if let Some(indicators) = doc
                 .get_mut("indicators")
@@ -189,26 +189,31 @@ impl Workdir {
     /// [`Workdir::samples`] with the sample readings of `data/indicators/` read by the
     /// shipped config's `indicators.sources`: the README's first command.
     pub(crate) fn samples_with_readings() -> Workdir {
+        let wd = Workdir::shipped();
+        wd.copy_folder("data/indicators");
+        wd
+    }
+
+    /// The shipped `config.yaml` as it is, and the sample ledgers.
+    fn shipped() -> Workdir {
         let wd = Workdir::empty();
-        for file in std::fs::read_dir(repo().join("data/indicators")).expect("data/indicators") {
-            let file = file.expect("read data/indicators");
-            let name = file.file_name();
-            let name = name.to_str().expect("sample file names are UTF-8");
-            wd.copy_in(&file.path(), &format!("data/indicators/{name}"));
-        }
         wd.copy_in(&repo().join("config.yaml"), "config.yaml");
-        let ledger = repo().join("data/ledger");
-        let files =
-            std::fs::read_dir(&ledger).unwrap_or_else(|e| panic!("{}: {e}", ledger.display()));
+        wd.copy_folder("data/ledger");
+        wd
+    }
+
+    /// Copies the files of the repository's `folder` to the same place here.
+    fn copy_folder(&self, folder: &str) {
+        let from = repo().join(folder);
+        let files = std::fs::read_dir(&from).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
         for file in files {
-            let file = file.expect("read data/ledger");
+            let file = file.expect("read a sample folder");
             if file.file_type().expect("file type").is_file() {
                 let name = file.file_name();
                 let name = name.to_str().expect("sample file names are UTF-8");
-                wd.copy_in(&file.path(), &format!("data/ledger/{name}"));
+                self.copy_in(&file.path(), &format!("{folder}/{name}"));
             }
         }
-        wd
     }
 
     /// Rewrites `config.yaml` after `edit` changed it as a YAML document (comments are lost).

@@ -603,7 +603,15 @@ fn judge_reported(
         year,
     );
     report.months_reported = u32::try_from(months.len()).unwrap_or(12);
-    report.stale_days = stale(data_day);
+    // A count that has reached its target for good needs no more readings to be judged: no
+    // stale alert for the events already held (a monthly one must still grow every month).
+    let reached = matches!(progress, Progress::Cumulative { .. })
+        && match c {
+            Comparator::AtLeast => actual >= target,
+            Comparator::MoreThan => actual > target,
+            _ => false,
+        };
+    report.stale_days = if reached { None } else { stale(data_day) };
     if progress == Progress::Monthly {
         report.months_without_update = (1..=data_day.month())
             .filter(|m| months.get(m).is_none_or(|(_, v)| *v <= 0))

@@ -785,6 +785,11 @@ fn a_reading_is_fresh_for_exactly_stale_after_days() {
     assert_eq!(run(&ind, &november, ymd(2026, 3, 1)).stale_days, None);
     let october = [reading(day(10, 31), "100")];
     assert_eq!(run(&ind, &october, ymd(2026, 3, 1)).stale_days, Some(61));
+    // A count that reached its target needs nothing more: never stale; one short still is.
+    let reached = [reading(day(5, 31), "1200")];
+    assert_eq!(run(&ind, &reached, day(9, 5)).stale_days, None);
+    let short = [reading(day(5, 31), "1199")];
+    assert_eq!(run(&ind, &short, day(9, 5)).stale_days, Some(97));
 }
 
 // ---- which readings count ----
