@@ -546,7 +546,6 @@ fn document(config: &Config, snapshot: &Snapshot<'_>) -> Document {
         Column::new(words::TIME_RATE, Right),
         Column::new(words::STATE, Left),
         Column::new(LEVEL, Left),
-        Column::new(LIGHT, Left),
     ];
     let rows = snapshot
         .funds
@@ -566,11 +565,6 @@ fn document(config: &Config, snapshot: &Snapshot<'_>) -> Document {
                     words::NO_DATA.to_owned()
                 },
                 level_cell(s).to_owned(),
-                if s.has_data() {
-                    s.light.as_str().to_owned()
-                } else {
-                    "-".to_owned()
-                },
             ]
             .map(Cell::Text)
             .to_vec()
@@ -591,9 +585,6 @@ fn document(config: &Config, snapshot: &Snapshot<'_>) -> Document {
     }
     Document { blocks }
 }
-
-/// 双监控: the overview's column of lights (红, 黄, 绿; `-` without data).
-const LIGHT: &str = "双监控";
 
 /// The indicators' table and its notes, as `status` shows them.
 fn indicator_blocks(indicators: &[IndicatorSnapshot<'_>]) -> Vec<Block> {

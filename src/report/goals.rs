@@ -280,10 +280,7 @@ pub fn compact(caption: &str, items: &[(&Indicator, &IndicatorReport)]) -> Vec<B
             }
             _ => short_outlook(i, r),
         };
-        let name: Vec<char> = i.name.chars().collect();
-        let mut parts = name
-            .chunks(NAME_CHARS)
-            .map(|c| c.iter().collect::<String>());
+        let mut parts = wrap(&i.name, NAME_CHARS).into_iter();
         rows.push(
             [
                 parts.next().unwrap_or_default(),
@@ -337,7 +334,29 @@ pub fn compact(caption: &str, items: &[(&Indicator, &IndicatorReport)]) -> Vec<B
 }
 
 /// How many characters of an indicator's name a row of [`compact`] holds.
-pub const NAME_CHARS: usize = 12;
+pub const NAME_CHARS: usize = 16;
+
+/// `text` in lines of at most `width` characters, as even as they can be, each broken after
+/// a comma where one is near (`不断降低各项支出成本，` / `提高机关服务效能`).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut lines = Vec::new();
+    let mut rest = &chars[..];
+    while rest.len() > width {
+        let count = rest.len().div_ceil(width);
+        let even = rest.len().div_ceil(count);
+        // A comma at most a quarter of a line from the even break, else the even break.
+        let slack = width / 4;
+        let cut = (even.saturating_sub(slack)..=(even + slack).min(width))
+            .rev()
+            .find(|&k| matches!(rest[k - 1], '，' | '、' | '；' | '：'))
+            .unwrap_or(even);
+        lines.push(rest[..cut].iter().collect());
+        rest = &rest[cut..];
+    }
+    lines.push(rest.iter().collect());
+    lines
+}
 
 /// The state, and `数据已N天未更新` when readings came once and have gone stale (with none,
 /// 无完成值 says it).
@@ -466,6 +485,20 @@ mod tests {
         assert_eq!(outlook(&goal, &r), NONE);
         assert_eq!(state(&goal, IndicatorState::Lagging), "未完全达成");
         assert_eq!(state(&goal, IndicatorState::NoData), "未评价");
+    }
+
+    #[test]
+    fn long_names_are_wrapped_evenly_and_after_a_comma() {
+        assert_eq!(
+            wrap("不断降低各项支出成本，提高机关服务效能", 16),
+            ["不断降低各项支出成本，", "提高机关服务效能"]
+        );
+        assert_eq!(
+            wrap("在网信路南的政务新媒体平台上信息发布", 16),
+            ["在网信路南的政务新", "媒体平台上信息发布"]
+        );
+        assert_eq!(wrap("上报涉唐舆情数量", 16), ["上报涉唐舆情数量"]);
+        assert_eq!(wrap("", 16), [""]);
     }
 
     #[test]

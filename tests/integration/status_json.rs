@@ -78,15 +78,17 @@ pub(crate) const OLD_FUND_KEYS: [&str; 12] = [
     "year",
 ];
 
-/// The keys issue 13 added to a fund (README, "`status`").
-pub(crate) const NEW_FUND_KEYS: [&str; 7] = [
+/// The keys issues 13 and 14 added to a fund (README, "`status`").
+pub(crate) const NEW_FUND_KEYS: [&str; 9] = [
     "catch_up",
     "explanations",
     "forecast",
     "forecast_status",
+    "indicators",
     "insufficient_reason",
     "level",
     "level_rule",
+    "light",
 ];
 
 /// A fund has every old key, and besides them exactly the new ones.
@@ -105,7 +107,7 @@ pub(crate) fn assert_fund_keys(f: &Value, at: &str) {
 }
 
 fn check(doc: &Value, as_of: &str, expected: &[Expected; 2]) {
-    assert_eq!(keys(doc), ["as_of", "funds"], "{doc:#}");
+    assert_eq!(keys(doc), ["as_of", "department", "funds"], "{doc:#}");
     assert_eq!(doc["as_of"], as_of);
     let funds = doc["funds"].as_array().expect("funds is an array");
     assert_eq!(funds.len(), 2, "{doc:#}");
