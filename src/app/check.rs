@@ -142,6 +142,14 @@ fn check_inner(
         .map(|(_, file, what)| AdminNotice::Force { file, what })
         .collect();
     sources.extend(standing.send.iter().map(|(_, notice)| notice.clone()));
+    let reading_rejections = store.unnotified_reading_rejections()?;
+    sources.extend(reading_rejections.iter().map(|(path, problems, in_force)| {
+        AdminNotice::ReadingsRejected {
+            file: import::display_path(std::path::Path::new(path)),
+            problems: problems.clone(),
+            in_force: *in_force,
+        }
+    }));
     let mut groups = group(config, &decisions, &rejections);
     add_source_notices(config, &mut groups, sources);
     let composed = compose(config, &snapshot, &groups)?;
@@ -151,6 +159,13 @@ fn check_inner(
     } else {
         rejections.iter().map(|(p, _, _)| p.clone()).collect()
     };
+    // Told to the admin or to the finance recipients: with neither, it waits for one.
+    let reading_rejections_notified: Vec<String> =
+        if config.email.admin.is_empty() && config.email.to.is_empty() {
+            Vec::new()
+        } else {
+            reading_rejections.into_iter().map(|(p, _, _)| p).collect()
+        };
     let notices_sent: Vec<String> = standing.send.into_iter().map(|(key, _)| key).collect();
     let records: Vec<EmailRecord<'_>> = composed
         .iter()
@@ -170,6 +185,7 @@ fn check_inner(
         decisions: &decisions,
         emails: &records,
         rejections_notified: &notified,
+        reading_rejections_notified: &reading_rejections_notified,
         notices_sent: &notices_sent,
         notices_cleared: &standing.cleared,
         force_notices_sent: &force_notices_sent,
@@ -428,8 +444,9 @@ fn standing_notices(
     Ok(out)
 }
 
-/// Adds the notices about sources to the admin's email, and a 数据缺失 notice to the finance
-/// recipients of its fund as well.
+/// Adds the notices about sources to the admin's email, a 数据缺失 notice to the finance
+/// recipients of its fund as well, and a refused file of readings to `email.to` as well (they
+/// fill those in).
 fn add_source_notices(
     config: &Config,
     groups: &mut BTreeMap<Vec<String>, Group>,
@@ -439,11 +456,17 @@ fn add_source_notices(
     admin.sort();
     admin.dedup();
     for notice in notices {
-        if let AdminNotice::NoData { fund } = &notice
-            && let Some(f) = config.funds.iter().find(|f| &f.name == fund)
-        {
-            let mut finance: Vec<String> =
-                config.email.to.iter().chain(&f.notify).cloned().collect();
+        let notify: Option<&[String]> = match &notice {
+            AdminNotice::NoData { fund } => config
+                .funds
+                .iter()
+                .find(|f| &f.name == fund)
+                .map(|f| f.notify.as_slice()),
+            AdminNotice::ReadingsRejected { .. } => Some(&[]),
+            _ => None,
+        };
+        if let Some(notify) = notify {
+            let mut finance: Vec<String> = config.email.to.iter().chain(notify).cloned().collect();
             finance.sort();
             finance.dedup();
             if !finance.is_empty() && finance != admin {

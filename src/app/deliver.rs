@@ -195,6 +195,7 @@ mod tests {
                 decisions: &[],
                 emails: &emails,
                 rejections_notified: &[],
+                reading_rejections_notified: &[],
                 notices_sent: &[],
                 notices_cleared: &[],
                 force_notices_sent: &[],

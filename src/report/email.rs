@@ -109,7 +109,7 @@ pub fn document(
             multiline: true,
         }));
     }
-    blocks.push(Block::Footer(footer(as_of, funds, admin)));
+    blocks.push(Block::Footer(footer(as_of, funds, goals, admin)));
     Document { blocks }
 }
 
@@ -483,8 +483,13 @@ fn table_row(item: &FundNotices<'_>) -> [String; 9] {
 }
 
 /// Who sent the email; the terms of the fund table are explained only where there is one.
-fn footer(as_of: NaiveDate, funds: &[FundNotices<'_>], admin: &[AdminNotice]) -> String {
-    if funds.is_empty() && admin.iter().any(AdminNotice::for_finance) {
+fn footer(
+    as_of: NaiveDate,
+    funds: &[FundNotices<'_>],
+    goals: &[GoalNotices<'_>],
+    admin: &[AdminNotice],
+) -> String {
+    if funds.is_empty() && (!goals.is_empty() || admin.iter().any(AdminNotice::for_finance)) {
         format!(
             "本邮件由 spendwatch 支出进度监控在{}的检查中自动发送。",
             long_date(as_of)

@@ -42,6 +42,8 @@ pub struct CheckRecord<'a> {
     pub emails: &'a [EmailRecord<'a>],
     /// Sources whose rejected version the admin is now told about.
     pub rejections_notified: &'a [String],
+    /// Files of readings whose rejected version is now told about.
+    pub reading_rejections_notified: &'a [String],
     /// The keys of the one-time notices sent now (`nomatch:…`, `missing:…`, `overlap:…`,
     /// `nodata:…`): remembered, so they are not told again while their condition holds.
     pub notices_sent: &'a [String],
@@ -328,6 +330,13 @@ impl Store {
             tx.execute(
                 "UPDATE sources SET rejection_notified = 1 WHERE path = ?1",
                 [source],
+            )
+            .map_err(wrap)?;
+        }
+        for path in record.reading_rejections_notified {
+            tx.execute(
+                "UPDATE reading_sources SET rejection_notified = 1 WHERE path = ?1",
+                [path],
             )
             .map_err(wrap)?;
         }

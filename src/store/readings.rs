@@ -347,22 +347,6 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
-    /// Remembers that the admin was told about the rejected versions of `paths`.
-    ///
-    /// # Errors
-    /// A database failure.
-    pub fn mark_reading_rejections_notified(&mut self, paths: &[String]) -> Result<(), StoreError> {
-        for path in paths {
-            self.conn
-                .execute(
-                    "UPDATE reading_sources SET rejection_notified = 1 WHERE path = ?1",
-                    [path],
-                )
-                .map_err(self.err())?;
-        }
-        Ok(())
-    }
-
     /// Withdraws the readings of every file of readings but `paths` (those the config names):
     /// returns each file withdrawn now and how many readings left force. The records of the
     /// files stay, so a file named again is read again.
@@ -603,8 +587,22 @@ mod tests {
             told,
             [("/a.csv".to_owned(), "a.csv:2: 坏".to_owned(), Some(1))]
         );
+        // Told by the check that emails it, in the check's own transaction.
+        let day = chrono::NaiveDate::from_ymd_opt(2025, 8, 5).expect("day");
         store
-            .mark_reading_rejections_notified(&["/a.csv".to_owned()])
+            .record_check(&crate::store::CheckRecord {
+                check_day: day,
+                now,
+                send_from: now,
+                decisions: &[],
+                emails: &[],
+                rejections_notified: &[],
+                reading_rejections_notified: &["/a.csv".to_owned()],
+                notices_sent: &[],
+                notices_cleared: &[],
+                force_notices_sent: &[],
+                explanations_ended: &[],
+            })
             .expect("told");
         assert!(
             store

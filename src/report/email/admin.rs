@@ -31,6 +31,16 @@ pub enum AdminNotice {
         /// Entries of the version still in force.
         in_force: Option<i64>,
     },
+    /// A file of readings (完成值, `indicators.sources`) was rejected: its previous version
+    /// (if any) stays in force.
+    ReadingsRejected {
+        /// The file, as shown to people (relative to the working folder when inside it).
+        file: String,
+        /// The reader's messages, `file:line: …` one a line.
+        problems: String,
+        /// Readings of the version still in force.
+        in_force: Option<i64>,
+    },
     /// The same `entries` (summing to `amount`, 分) of fund `fund` (its name) are in force
     /// through both `files`: that money is counted twice.
     Overlap {
@@ -76,7 +86,7 @@ impl AdminNotice {
         match self {
             AdminNotice::Stale { .. } => words::alert_kind(AlertKind::Stale),
             AdminNotice::Fresh => "数据已更新",
-            AdminNotice::Rejected { .. } => "导入失败",
+            AdminNotice::Rejected { .. } | AdminNotice::ReadingsRejected { .. } => "导入失败",
             AdminNotice::Overlap { .. } => "重复计入",
             AdminNotice::NoMatch { .. }
             | AdminNotice::Vanished { .. }
@@ -93,9 +103,13 @@ impl AdminNotice {
         }
     }
 
-    /// Whether finance officers get it too (the others are about spendwatch's inputs only).
+    /// Whether finance officers get it too (the others are about spendwatch's inputs only):
+    /// a fund without data, and a file of readings they fill in that was refused.
     pub fn for_finance(&self) -> bool {
-        matches!(self, AdminNotice::NoData { .. })
+        matches!(
+            self,
+            AdminNotice::NoData { .. } | AdminNotice::ReadingsRejected { .. }
+        )
     }
 }
 
@@ -134,6 +148,11 @@ pub(super) fn admin_lines(notice: &AdminNotice) -> (String, Vec<String>) {
             problems,
             in_force,
         } => rejected_lines(file, problems, *in_force),
+        AdminNotice::ReadingsRejected {
+            file,
+            problems,
+            in_force,
+        } => readings_rejected_lines(file, problems, *in_force),
         AdminNotice::Overlap {
             files,
             fund,
@@ -185,6 +204,29 @@ fn rejected_lines(file: &str, problems: &str, in_force: Option<i64>) -> (String,
             },
             format!(
                 "下一步：请按上面每条所说的办法改正，重新导出后用同名文件替换 {file}；下次检查时会自动导入，无需其他操作。"
+            ),
+        ],
+    )
+}
+
+/// A refused file of readings: its problems, what stays in force, and what to do.
+fn readings_rejected_lines(
+    file: &str,
+    problems: &str,
+    in_force: Option<i64>,
+) -> (String, Vec<String>) {
+    (
+        format!("完成值文件 {file} 未能导入"),
+        vec![
+            "该文件有以下问题，整份文件都未导入：".to_owned(),
+            problems.to_owned(),
+            match in_force {
+                Some(n) => format!("绩效指标仍按该文件之前导入的版本（{n}条完成值）评价。"),
+                None => "该文件还没有成功导入过，在它导入之前，绩效指标的评价中不含它的完成值。"
+                    .to_owned(),
+            },
+            format!(
+                "下一步：请按上面每条所说的办法改正后保存，替换 {file}；下次检查时会自动导入（空白模板：spendwatch indicators template）。"
             ),
         ],
     )
