@@ -489,9 +489,15 @@ fn footer(
     goals: &[GoalNotices<'_>],
     admin: &[AdminNotice],
 ) -> String {
+    // The 序时应达 of an indicator is its own term: said where indicators are told.
+    let goal_terms = if goals.is_empty() {
+        ""
+    } else {
+        "序时应达=指标值×截至完成值日期的序时进度（按计划的指标按支出计划进度）。"
+    };
     if funds.is_empty() && (!goals.is_empty() || admin.iter().any(AdminNotice::for_finance)) {
         format!(
-            "本邮件由 spendwatch 支出进度监控在{}的检查中自动发送。",
+            "本邮件由 spendwatch 支出进度监控在{}的检查中自动发送。{goal_terms}",
             long_date(as_of)
         )
     } else if funds.is_empty() {
@@ -505,7 +511,7 @@ fn footer(
             _ => "序时进度=已过天数÷全年天数",
         };
         format!(
-            "本邮件由 spendwatch 支出进度监控自动发送，数据截至{}。执行率=累计支出÷预算数；计划进度按支出计划逐日折算；{time_rate}。",
+            "本邮件由 spendwatch 支出进度监控自动发送，数据截至{}。执行率=累计支出÷预算数；计划进度按支出计划逐日折算；{time_rate}。{goal_terms}",
             long_date(as_of)
         )
     }

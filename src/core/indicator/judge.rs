@@ -488,10 +488,12 @@ fn judge_qualitative(indicator: &Indicator, counted: &[&Reading], year: Year) ->
             IndicatorOutlook::Judged
         },
         likelihood,
-        state: if judgement == Judgement::Achieved {
-            IndicatorState::OnTrack
-        } else {
-            IndicatorState::Lagging
+        // A goal in words is met over the year: 基本达成 in June is progress, not a lag; only
+        // the year's own judgement (December on) is held against the goal.
+        state: match judgement {
+            Judgement::Achieved => IndicatorState::OnTrack,
+            Judgement::Mostly if !year.closed && day.month() < 12 => IndicatorState::OnTrack,
+            Judgement::Mostly | Judgement::NotAchieved => IndicatorState::Lagging,
         },
         months_without_update: Vec::new(),
         stale_days: None,

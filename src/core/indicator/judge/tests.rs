@@ -427,9 +427,10 @@ fn a_qualitative_goal_is_its_latest_judgement() {
             IndicatorState::OnTrack,
             Likelihood::Certain,
         ),
+        // 基本达成 in June is progress towards a goal of the year, not a lag.
         (
             Judgement::Mostly,
-            IndicatorState::Lagging,
+            IndicatorState::OnTrack,
             Likelihood::Possible,
         ),
         (
@@ -451,6 +452,16 @@ fn a_qualitative_goal_is_its_latest_judgement() {
         assert_eq!(r.expected, None);
         assert_eq!(r.stale_days, None);
     }
+    // The year's own judgement: 基本达成 from December on falls short of the goal.
+    let mostly = [judged(day(12, 15), Judgement::Mostly)];
+    assert_eq!(
+        run(&ind, &mostly, day(12, 20)).state,
+        IndicatorState::Lagging
+    );
+    assert_eq!(
+        run(&ind, &mostly[..0], day(12, 20)).state,
+        IndicatorState::NoData
+    );
     let none = run(&ind, &[], day(9, 1));
     assert_eq!(none.state, IndicatorState::NoData);
     assert_eq!(none.likelihood, Likelihood::Possible);
