@@ -95,10 +95,8 @@ pub fn document(
         }
         blocks.push(Block::Table(fund_table(funds)));
     }
-    if funds.is_empty() && !goals.is_empty() {
-        blocks.push(Block::Paragraph(format!("截至{}：", long_date(as_of))));
-    }
-    blocks.extend(goals::goal_blocks(goals));
+    // Without a spending part, the indicators' opening line says the day.
+    blocks.extend(goals::goal_blocks(goals, funds.is_empty().then_some(as_of)));
     for notice in admin {
         let (title, lines) = admin_lines(notice);
         blocks.push(Block::Notice(NoticeBlock {

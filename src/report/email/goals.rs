@@ -2,6 +2,8 @@
 //! has stale data or is back on track, then one table of their figures (指标, 指标值, 完成值,
 //! 序时应达, 差距, 全年预计, 可能性).
 
+use chrono::NaiveDate;
+
 use super::lag::{explanation_words, in_force_words};
 use crate::core::{Fund, Indicator, IndicatorReport, IndicatorState, Notice, Progress};
 use crate::report::document::{Block, Grade, Notice as NoticeBlock, Resolution};
@@ -42,8 +44,9 @@ pub fn goal_grade(notice: &Notice) -> Option<Grade> {
     }
 }
 
-/// The blocks of the 绩效指标 part: an opening line, each notice, and the table of figures.
-pub(super) fn goal_blocks(goals: &[GoalNotices<'_>]) -> Vec<Block> {
+/// The blocks of the 绩效指标 part: an opening line (with the day `as_of` when given: the
+/// email has no spending part to say it), each notice, and the table of figures.
+pub(super) fn goal_blocks(goals: &[GoalNotices<'_>], as_of: Option<NaiveDate>) -> Vec<Block> {
     let items: Vec<(&GoalNotices<'_>, &GoalItem<'_>)> = goals
         .iter()
         .flat_map(|g| g.items.iter().map(move |i| (g, i)))
@@ -51,9 +54,10 @@ pub(super) fn goal_blocks(goals: &[GoalNotices<'_>]) -> Vec<Block> {
     if items.is_empty() {
         return Vec::new();
     }
-    let mut blocks = vec![Block::Paragraph(
-        "以下绩效指标（双监控）的完成情况需要关注：".to_owned(),
-    )];
+    let day = as_of.map_or_else(String::new, |d| format!("截至{}，", long_date(d)));
+    let mut blocks = vec![Block::Paragraph(format!(
+        "{day}以下绩效指标（双监控）的完成情况需要关注："
+    ))];
     for (group, item) in &items {
         let Some(grade) = goal_grade(&item.notice) else {
             continue;

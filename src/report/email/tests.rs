@@ -4,8 +4,10 @@ use std::collections::HashMap;
 
 use super::*;
 use crate::core::{
-    AlertKey, AlertKind, AlertPolicy, AlertState, AlertStatus, DailySpend, Milestone, Policy,
-    Share, decide_fund, evaluate,
+    Actual, AlertKey, AlertKind, AlertPolicy, AlertState, AlertStatus, Band, Comparator,
+    DailySpend, Decimal, Expected, ExpectedBasis, Indicator, IndicatorOutlook, IndicatorReport,
+    IndicatorState, Likelihood, Milestone, Pace, Policy, Progress, Share, Target, Tier1, Tier2,
+    decide_fund, evaluate,
 };
 
 /// An email with no indicator notices: the spending and admin tests' shape.
@@ -893,4 +895,123 @@ fn the_html_fits_a_phone_without_media_queries() {
         );
         assert!(html.contains(&format!(">{spent}</td>")), "{html}");
     }
+}
+
+// Issue 14: the 绩效指标 part.
+
+fn goal(id: &str, name: &str, comparator: Comparator, target: i64, unit: &str) -> Indicator {
+    Indicator {
+        id: id.into(),
+        fund: Some("ng".into()),
+        tier1: Tier1::Output,
+        tier2: Tier2::Quantity,
+        name: name.into(),
+        comparator,
+        target: Target::Number(Decimal::whole(target)),
+        unit: unit.into(),
+        basis: None,
+        progress: Progress::Cumulative { by: Pace::Time },
+    }
+}
+
+fn goal_report(
+    actual: Option<i64>,
+    expected: Option<(f64, f64)>,
+    state: IndicatorState,
+) -> IndicatorReport {
+    IndicatorReport {
+        id: String::new(),
+        actual: actual.map(|a| Actual::Number(Decimal::whole(a))),
+        data_day: actual.map(|_| ymd(2025, 7, 31)),
+        months_reported: 7,
+        expected: expected.map(|(value, gap)| Expected {
+            value,
+            basis: ExpectedBasis::Share {
+                pace: Pace::Time,
+                share: (212, 365),
+            },
+            gap,
+        }),
+        outlook: IndicatorOutlook::Projected(Band {
+            low: 780.0,
+            central: 847.4,
+            high: 955.0,
+        }),
+        likelihood: Likelihood::Possible,
+        state,
+        months_without_update: vec![],
+        stale_days: None,
+    }
+}
+
+#[test]
+fn indicator_notices_have_their_own_part_and_table() {
+    let f = ng();
+    let lagging = goal("yq", "上报涉唐舆情数量", Comparator::AtLeast, 1000, "条");
+    let lagging_report = goal_report(Some(530), Some((580.8, 50.8)), IndicatorState::Lagging);
+    let stale = goal(
+        "reach",
+        "宣传活动影响范围<b>",
+        Comparator::AtLeast,
+        5000,
+        "人次",
+    );
+    let mut stale_report = goal_report(None, None, IndicatorState::NoData);
+    stale_report.stale_days = Some(216);
+    let goals = [GoalNotices {
+        owner: Some(&f),
+        items: vec![
+            GoalItem {
+                indicator: &lagging,
+                report: &lagging_report,
+                notice: Notice::IndicatorOff {
+                    indicator: "yq".into(),
+                    state: IndicatorState::Lagging,
+                    explanation: None,
+                    expired: None,
+                },
+            },
+            GoalItem {
+                indicator: &stale,
+                report: &stale_report,
+                notice: Notice::IndicatorStale {
+                    indicator: "reach".into(),
+                    days: 216,
+                    data_day: None,
+                },
+            },
+        ],
+    }];
+    let email = super::render(ymd(2025, 8, 5), &[], &goals, &[]);
+    assert_eq!(email.subject, "【指标预警】1项指标预警、1项数据未更新");
+    insta::assert_snapshot!("indicators_text", email.text);
+    // Names come from the config, but are text all the same: escaped in HTML.
+    assert!(
+        email.html.contains("宣传活动影响范围&lt;b&gt;"),
+        "{}",
+        email.html
+    );
+    assert!(!email.html.contains("范围<b>"));
+
+    // One notice alone names its indicator; an end alone is 已恢复.
+    let one = &[GoalNotices {
+        owner: None,
+        items: vec![GoalItem {
+            indicator: &lagging,
+            report: &lagging_report,
+            notice: Notice::IndicatorOnTrack {
+                indicator: "yq".into(),
+            },
+        }],
+    }];
+    let email = super::render(ymd(2025, 9, 5), &[], one, &[]);
+    assert_eq!(
+        email.subject,
+        "【已恢复】上报涉唐舆情数量 已恢复：已恢复正常"
+    );
+    assert!(
+        email
+            .text
+            .contains("【已恢复】部门整体绩效目标：上报涉唐舆情数量：已恢复正常")
+    );
 }
