@@ -187,9 +187,10 @@ fn indicators_of<'c>(
         .iter()
         .filter(|i| i.fund.as_deref() == fund.map(|f| f.fund.id.as_str()))
         .map(|indicator| {
+            // Known on the day: a later reading (a replay with `--as-of`) is not shown.
             let own: Vec<Reading> = readings
                 .iter()
-                .filter(|r| r.indicator == indicator.id)
+                .filter(|r| r.indicator == indicator.id && r.day <= day)
                 .cloned()
                 .collect();
             IndicatorSnapshot {

@@ -221,9 +221,10 @@ fn span_width((first, last): (ColNum, ColNum)) -> f64 {
     WIDTHS[usize::from(first)..=usize::from(last)].iter().sum()
 }
 
-/// The lines `text` takes in a cell `width` characters wide (a CJK character is two).
+/// The lines `text` takes in a cell `width` characters wide (a CJK character is two), with a
+/// tenth to spare: a line breaks early where punctuation may not start one.
 fn lines(text: &str, width: f64) -> f64 {
-    let usable = (width - 1.0).max(1.0);
+    let usable = (width * 0.9 - 1.0).max(1.0);
     text.split('\n')
         .map(|line| {
             (UnicodeWidthStr::width(line) as f64 / usable)
