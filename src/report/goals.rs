@@ -372,6 +372,7 @@ mod tests {
             unit: unit.into(),
             basis: None,
             progress,
+            stale_after_days: None,
         }
     }
 
