@@ -145,14 +145,17 @@ pub fn read<'c>(
     })
 }
 
-/// `indicators.stale_after` in whole days (a part of a day counts as a day). Without
+/// How many days `indicator` may go without a reading: its own `stale_after` when set, else
+/// `indicators.stale_after`, in whole days (a part of a day counts as a day). Without
 /// `indicators.sources` nobody was asked to report 完成值: no indicator is ever stale then
 /// (its 无完成值 says enough), and only the ledger's own indicators can lag.
-fn stale_after_days(config: &Config) -> i64 {
+fn stale_after_days(config: &Config, indicator: &Indicator) -> i64 {
     if config.indicator_sources.is_empty() {
         return i64::MAX;
     }
-    i64::try_from(config.indicator_stale_after.as_secs().div_ceil(86_400)).unwrap_or(i64::MAX)
+    indicator.stale_after_days.unwrap_or_else(|| {
+        i64::try_from(config.indicator_stale_after.as_secs().div_ceil(86_400)).unwrap_or(i64::MAX)
+    })
 }
 
 /// The config's budget year, the year of the department's own indicators: the latest year of
@@ -175,13 +178,6 @@ fn indicators_of<'c>(
     year: i32,
     day: NaiveDate,
 ) -> Vec<IndicatorSnapshot<'c>> {
-    let inputs = JudgeInputs {
-        as_of: day,
-        year,
-        time_basis: config.alerts.time_basis,
-        stale_after_days: stale_after_days(config),
-        fund: fund.copied(),
-    };
     config
         .indicators
         .iter()
@@ -193,6 +189,14 @@ fn indicators_of<'c>(
                 .filter(|r| r.indicator == indicator.id && r.day <= day)
                 .cloned()
                 .collect();
+            let inputs = JudgeInputs {
+                as_of: day,
+                year,
+                time_basis: config.alerts.time_basis,
+                // Its own limit: one reported quarterly is not stale after a month and a half.
+                stale_after_days: stale_after_days(config, indicator),
+                fund: fund.copied(),
+            };
             IndicatorSnapshot {
                 indicator,
                 year,

@@ -258,14 +258,29 @@ fn funds(c: &Config, out: &mut Lines) {
     }
 }
 
-/// `indicators:`: each fund's, then the department's own, one line each with the target as
-/// the tables write it (≥1000条).
+/// `indicators:`: the files of readings and how long an indicator may go without one; then
+/// each fund's indicators and the department's own, one line each with the target as the
+/// tables write it (≥1000条) and an indicator's own `stale_after` where it has one.
 fn indicators(c: &Config, out: &mut Lines) {
     if c.indicators.is_empty() {
         out.line("indicators: none");
         return;
     }
     out.line("indicators:");
+    if c.indicator_sources.is_empty() {
+        out.line(
+            "  sources: []   # no files of readings: nobody reports 完成值, so none is ever stale",
+        );
+    } else {
+        out.line("  sources:");
+        for s in &c.indicator_sources {
+            out.line(format!("    - {}", s.display()));
+        }
+    }
+    out.line(format!(
+        "  stale_after: {}   # unless an indicator has its own",
+        crate::config::format_duration(c.indicator_stale_after)
+    ));
     let groups = c
         .funds
         .iter()
@@ -294,8 +309,12 @@ fn indicators(c: &Config, out: &mut Lines) {
                 .as_deref()
                 .map(|b| format!("; basis: {b}"))
                 .unwrap_or_default();
+            let own = i
+                .stale_after_days
+                .map(|d| format!("; stale_after: {d}d"))
+                .unwrap_or_default();
             out.line(format!(
-                "  - {}: {}/{} {} {target} (progress: {}{basis})",
+                "  - {}: {}/{} {} {target} (progress: {}{own}{basis})",
                 i.id,
                 i.tier1.as_str(),
                 i.tier2.as_str(),
@@ -323,10 +342,26 @@ mod tests {
         let text = effective(&c);
         let section = &text[text.find("\nindicators:\n").expect("indicators section")..];
         let lines: Vec<&str> = section.lines().collect();
+        // The files of readings (relative to the config's folder) and the section's limit.
         assert_eq!(
-            lines[2],
-            "  # 网络综合治理体系建设专项资金 (network-governance): 8"
+            &lines[1..6],
+            [
+                "indicators:",
+                "  sources:",
+                "    - /etc/spendwatch/data/indicators/*.csv",
+                "  stale_after: 45d   # unless an indicator has its own",
+                "  # 网络综合治理体系建设专项资金 (network-governance): 8",
+            ]
         );
+        // An indicator's own limit beside its progress; none where it keeps the section's.
+        assert!(section.contains(
+            "  - ng-cost: 产出/成本 不断降低各项支出成本，提高机关服务效能 ≤100% (progress: \
+             level; stale_after: 107d; basis: 厅字[2021]9号、唐办[2020]5号)\n"
+        ));
+        assert!(section.contains(
+            "  - ip-duration: 产出/时效 完成工作时间 ≤1年 (progress: level; stale_after: 400d; \
+             basis: 依据上级要求)\n"
+        ));
         assert!(section.contains(
             "  - ip-total-cost: 产出/成本 项目总成本 ≤10万元 (progress: ledger; basis: 依据上级要求)\n"
         ));
@@ -339,5 +374,21 @@ mod tests {
             "  - jiping-posts: 产出/质量 在“冀评之家”等省市平台投稿 定性 争取投稿 (progress: level)\n"
         ));
         assert_eq!(lines.iter().filter(|l| l.starts_with("  - ")).count(), 27);
+        assert_eq!(section.matches("; stale_after: ").count(), 15);
+    }
+
+    #[test]
+    fn config_check_says_when_no_files_of_readings_are_read() {
+        let c = crate::config::parse(
+            &include_str!("../../config.yaml").replace("  sources: [data/indicators/*.csv]\n", ""),
+            Path::new("config.yaml"),
+            Path::new("/etc/spendwatch"),
+        )
+        .expect("shipped config without indicators.sources");
+        let text = effective(&c);
+        assert!(text.contains(
+            "\nindicators:\n  sources: []   # no files of readings: nobody reports 完成值, so \
+             none is ever stale\n  stale_after: 45d   # unless an indicator has its own\n"
+        ));
     }
 }

@@ -104,6 +104,7 @@ pub(super) const INDICATOR: &[&str] = &[
     "unit",
     "basis",
     "progress",
+    "stale_after",
 ];
 
 /// Every section, for "belongs under" hints when a key is in the wrong one.

@@ -177,6 +177,8 @@ pub(super) struct RawIndicator {
     pub unit: Option<String>,
     pub basis: Option<String>,
     pub progress: Option<String>,
+    /// Its own `stale_after` as written.
+    pub stale_after: Option<String>,
 }
 
 /// Reads the tree of a non-empty file; `None` when it is not a mapping of settings at all.
@@ -303,6 +305,7 @@ impl Reader<'_> {
             let unit = text(self, "unit", None);
             let basis = text(self, "basis", None);
             let progress = text(self, "progress", Some(example("progress")));
+            let stale_after = self.duration(&m, "stale_after");
             out.push(RawIndicator {
                 index: i,
                 id,
@@ -315,6 +318,7 @@ impl Reader<'_> {
                 unit,
                 basis,
                 progress,
+                stale_after,
             });
         }
         out

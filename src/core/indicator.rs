@@ -46,6 +46,11 @@ pub struct Indicator {
     pub basis: Option<String>,
     /// How progress towards the target is expected during the year.
     pub progress: Progress,
+    /// Its own `stale_after` in whole days (a part of a day counts as a day): how long it may
+    /// go without a new reading before its data count as stale, for one reported quarterly or
+    /// once a year. `None`: the section's limit, `indicators.stale_after`. Never set for a
+    /// ledger or a 定性 indicator, which are never stale.
+    pub stale_after_days: Option<i64>,
 }
 
 /// 一级指标.

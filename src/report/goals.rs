@@ -391,6 +391,7 @@ mod tests {
             unit: unit.into(),
             basis: None,
             progress,
+            stale_after_days: None,
         }
     }
 

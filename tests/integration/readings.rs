@@ -254,10 +254,10 @@ fn the_shipped_samples_are_read() {
     wd.run(&["check", "--as-of", "2025-12-31"])
         .ok()
         .stderr_has("data/indicators/网络综合治理-完成值.csv: 读入完成值 78 条")
-        .stderr_has("data/indicators/招商引资-完成值.csv: 读入完成值 11 条")
+        .stderr_has("data/indicators/招商引资-完成值.csv: 读入完成值 12 条")
         .stderr_has("data/indicators/部门-完成值.csv: 读入完成值 64 条");
     let all = readings(&wd);
-    assert_eq!(all.len(), 153);
+    assert_eq!(all.len(), 154);
     let sum = |id: &str, through: &str| -> i64 {
         all.iter()
             .filter(|(i, d, ..)| i == id && d.as_str() <= through)
@@ -271,4 +271,94 @@ fn the_shipped_samples_are_read() {
     assert!(all.contains(&r("jiping-posts", "2025-12-31", "达成", "部门-完成值.csv")));
     let months = all.iter().filter(|(i, ..)| i == "posts").count();
     assert_eq!(months, 12);
+}
+
+/// `stale_days` of each indicator on `day` by `status --format json`, by id.
+fn stale_days(wd: &Workdir, day: &str) -> Vec<(String, Option<i64>)> {
+    let json = wd
+        .run(&["status", "--as-of", day, "--format", "json"])
+        .ok()
+        .json();
+    let funds = json["funds"].as_array().expect("funds");
+    funds
+        .iter()
+        .flat_map(|f| f["indicators"].as_array().expect("indicators").iter())
+        .chain(
+            json["department"]["indicators"]
+                .as_array()
+                .expect("department")
+                .iter(),
+        )
+        .map(|i| {
+            (
+                i["id"].as_str().expect("id").to_owned(),
+                i["stale_days"].as_i64(),
+            )
+        })
+        .collect()
+}
+
+fn stale_of(all: &[(String, Option<i64>)], id: &str) -> Option<i64> {
+    all.iter()
+        .find(|(i, _)| i == id)
+        .unwrap_or_else(|| panic!("{id} in {all:?}"))
+        .1
+}
+
+/// Sets (or with `None` removes) the own `stale_after` of indicator `id` in the config.
+fn set_own_limit(wd: &Workdir, id: &str, limit: Option<&str>) {
+    wd.edit_config(|doc| {
+        let items = doc["indicators"]["items"].as_sequence_mut().expect("items");
+        let item = items
+            .iter_mut()
+            .find(|i| i["id"].as_str() == Some(id))
+            .expect("the indicator")
+            .as_mapping_mut()
+            .expect("a mapping");
+        match limit {
+            Some(l) => item.insert("stale_after".into(), l.into()),
+            None => item.remove("stale_after"),
+        };
+    });
+}
+
+/// An indicator with its own `stale_after` is judged by it, in both directions, and the
+/// others keep the section's; in the shipped story nothing is stale.
+#[test]
+fn an_indicator_with_its_own_stale_after_is_judged_by_it() {
+    let wd = Workdir::samples_with_readings();
+    // 09-25: 不断降低各项支出成本 (quarterly, 107d) was last reported 06-30, 87 days ago;
+    // 上报涉唐舆情数量 (monthly, the section's 45d) for August, dated 08-31, 25 days ago.
+    let shipped = stale_days(&wd, "2025-09-25");
+    assert!(
+        shipped.iter().all(|(_, s)| s.is_none()),
+        "stale in the sample story: {shipped:?}"
+    );
+    // Without its own limit, the section's 45d makes the quarterly one stale.
+    set_own_limit(&wd, "ng-cost", None);
+    let all = stale_days(&wd, "2025-09-25");
+    assert_eq!(stale_of(&all, "ng-cost"), Some(87));
+    // One day short of the gap: stale; exactly the gap: fresh (more than the limit is stale).
+    set_own_limit(&wd, "ng-cost", Some("86d"));
+    assert_eq!(
+        stale_of(&stale_days(&wd, "2025-09-25"), "ng-cost"),
+        Some(87)
+    );
+    set_own_limit(&wd, "ng-cost", Some("87d"));
+    assert_eq!(stale_of(&stale_days(&wd, "2025-09-25"), "ng-cost"), None);
+    // A shorter own limit than the section's makes a monthly one stale sooner; the others
+    // keep 45d.
+    set_own_limit(&wd, "ng-yq-reports", Some("20d"));
+    let all = stale_days(&wd, "2025-09-25");
+    assert_eq!(stale_of(&all, "ng-yq-reports"), Some(25));
+    assert_eq!(stale_of(&all, "ng-reach"), None);
+    // Without indicators.sources nobody reports: nothing is stale, own limits included.
+    wd.edit_config(|doc| {
+        doc["indicators"]
+            .as_mapping_mut()
+            .expect("indicators")
+            .remove("sources");
+    });
+    let all = stale_days(&wd, "2025-09-25");
+    assert!(all.iter().all(|(_, s)| s.is_none()), "{all:?}");
 }

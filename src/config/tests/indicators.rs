@@ -764,3 +764,78 @@ fn sources_and_stale_after_of_readings() {
         assert_problem(&format!("{FUNDS}indicators:\n{text}"), path, fragment);
     }
 }
+
+#[test]
+fn an_indicator_may_have_its_own_stale_after() {
+    // Without one: the section's limit (`None`).
+    assert_eq!(one(&with(GOOD)).stale_after_days, None);
+    // Whole days; a part of a day counts as a day, as the section's limit is counted.
+    for (written, days) in [
+        ("107d", 107),
+        ("400d", 400),
+        ("1d", 1),
+        ("36h", 2),
+        ("1m", 1),
+    ] {
+        let i = one(&with(&format!("{GOOD}\nstale_after: {written}")));
+        assert_eq!(i.stale_after_days, Some(days), "{written}");
+    }
+    // Beside the section's own, which it overrides for this indicator only.
+    let text = with(&format!("{GOOD}\nstale_after: 198d")).replace(
+        "indicators:\n",
+        "indicators:\n  sources: [data/indicators/*.csv]\n  stale_after: 45d\n",
+    );
+    let c = load_text(&text).expect("valid");
+    assert_eq!(c.indicators[0].stale_after_days, Some(198));
+    assert_eq!(c.indicator_stale_after, Duration::from_secs(45 * 86_400));
+    // The section's refusals, at the indicator's key path.
+    for (line, fragment) in [
+        (
+            "stale_after: 0d",
+            "is zero: write a time more than zero, e.g. 107d",
+        ),
+        ("stale_after: 90", "90 has no unit: write 90d for days"),
+        (
+            "stale_after: 90天",
+            "\"90天\": write the unit in letters, 90d",
+        ),
+        (
+            "stale_after: quarterly",
+            "\"quarterly\" is not a length of time",
+        ),
+        ("stale_after: [90d]", "a list was given: write one value"),
+    ] {
+        assert_problem(
+            &with(&format!("{GOOD}\n{line}")),
+            "indicators.items[0].stale_after",
+            fragment,
+        );
+    }
+    // Never on an indicator that cannot go stale, saying why.
+    let ledger = good_with("progress", "progress: ledger")
+        .replace("unit: 条", "unit: 万元")
+        .replace("\"≥\"", "\"≤\"")
+        .replace("tier2: 数量", "tier2: 成本");
+    assert_problem(
+        &ledger.replace(
+            "progress: ledger",
+            "progress: ledger\n      stale_after: 400d",
+        ),
+        "indicators.items[0].stale_after",
+        "ledger is computed from the fund's own spending and takes no readings, so it is \
+         never stale: remove stale_after",
+    );
+    let words = good_with("comparator", "comparator: 定性")
+        .replace("target: 1000", "target: 有效促进")
+        .replace("progress: cumulative-time", "progress: level");
+    assert_eq!(one(&words).comparator, Comparator::Qualitative);
+    assert_problem(
+        &words.replace(
+            "progress: level",
+            "progress: level\n      stale_after: 400d",
+        ),
+        "indicators.items[0].stale_after",
+        "a 定性 indicator is judged in words (达成/基本达成/未达成) when the office judges it, \
+         and is never stale: remove stale_after",
+    );
+}

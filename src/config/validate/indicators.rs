@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use serde_yaml::Value;
 
 use super::{Declared, Validator};
+use crate::config::forms;
 use crate::config::raw::{RawIndicator, describe};
 use crate::core::{
     Comparator, Decimal, DecimalError, Indicator, MAX_DECIMAL_PLACES, MONEY_UNITS, Progress,
@@ -18,6 +19,9 @@ use crate::core::{
 /// The longest 三级指标 name, 单位 or 指标值确定依据 accepted, in characters: the tables'
 /// longest name has 20, and every report shows them.
 pub(in crate::config) const MAX_INDICATOR_TEXT_CHARS: usize = 200;
+
+/// Nanoseconds in a day, to count a `stale_after` in whole days.
+const NANOS_A_DAY: u128 = 86_400 * 1_000_000_000;
 
 impl Validator<'_> {
     /// Validates every indicator against the funds written in the file; returns the valid
@@ -246,6 +250,10 @@ impl Validator<'_> {
         if let (Some(p), Some(c)) = (progress, comparator) {
             self.progress_fits(p, c, r.fund.as_deref(), unit.as_deref(), at);
         }
+        let stale_after_days = match &r.stale_after {
+            Some(t) => self.own_stale_after(t, progress, comparator, at),
+            None => Some(None),
+        };
         Some(Indicator {
             id: r.id?,
             fund: r.fund,
@@ -257,7 +265,48 @@ impl Validator<'_> {
             unit: unit?,
             basis: basis?,
             progress: progress?,
+            stale_after_days: stale_after_days?,
         })
+    }
+
+    /// An indicator's own `stale_after` in whole days (a part of a day counts as a day, as
+    /// the section's limit is counted); `None` when refused. Only an indicator that takes
+    /// numbers in readings can go stale: a ledger indicator takes none, and a 定性 one is
+    /// judged when the office judges it.
+    fn own_stale_after(
+        &mut self,
+        text: &str,
+        progress: Option<Progress>,
+        comparator: Option<Comparator>,
+        at: &str,
+    ) -> Option<Option<i64>> {
+        let path = format!("{at}.stale_after");
+        let why_not = if progress == Some(Progress::Ledger) {
+            Some(
+                "ledger is computed from the fund's own spending and takes no readings, so it \
+                 is never stale: remove stale_after",
+            )
+        } else if comparator == Some(Comparator::Qualitative) {
+            Some(
+                "a 定性 indicator is judged in words (达成/基本达成/未达成) when the office \
+                 judges it, and is never stale: remove stale_after",
+            )
+        } else {
+            None
+        };
+        if let Some(message) = why_not {
+            self.problems.add(path, message);
+            return None;
+        }
+        match forms::duration(text, "107d") {
+            Ok(d) => Some(Some(
+                i64::try_from(d.as_nanos().div_ceil(NANOS_A_DAY)).unwrap_or(i64::MAX),
+            )),
+            Err(message) => {
+                self.problems.add(path, message);
+                None
+            }
+        }
     }
 
     /// Whether progress of kind `p` can be followed for an indicator with sign `c`, of `fund`,

@@ -20,6 +20,7 @@ fn indicator() -> Indicator {
         unit: "条".into(),
         basis: None,
         progress: Progress::Cumulative { by: Pace::Time },
+        stale_after_days: None,
     }
 }
 

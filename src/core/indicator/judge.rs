@@ -309,6 +309,7 @@ pub fn light(spending_behind: bool, states: impl IntoIterator<Item = IndicatorSt
 ///     unit: "条".into(),
 ///     basis: None,
 ///     progress: Progress::Cumulative { by: Pace::Time },
+///     stale_after_days: None,
 /// };
 /// // 100 条 each month, January to June, reported as month ends.
 /// let readings: Vec<Reading> = [31, 28, 31, 30, 31, 30]

@@ -40,6 +40,7 @@ fn indicator(comparator: Comparator, target: &str, unit: &str, progress: Progres
         unit: unit.into(),
         basis: None,
         progress,
+        stale_after_days: None,
     }
 }
 
