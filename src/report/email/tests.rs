@@ -911,6 +911,7 @@ fn goal(id: &str, name: &str, comparator: Comparator, target: i64, unit: &str) -
         unit: unit.into(),
         basis: None,
         progress: Progress::Cumulative { by: Pace::Time },
+        stale_after_days: None,
     }
 }
 
