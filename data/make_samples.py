@@ -715,7 +715,7 @@ def check_story(net, inv):
 # values with or without their unit).
 #
 # The story beside the ledger: 上报涉唐舆情数量 (≥1000 条, by 序时) dips in
-# June–August (the 舆情 officer seconded to the city, 1–8月 585 条 against 668
+# June–August (the 舆情 officer seconded to the city, 1–8月 585 条 against 666
 # by 序时) and recovers in September–October (845 by 10-31 against 833); the
 # department's 收集研判并上报涉及唐山舆情信息 (≥1200 条) dips the same way; 在“冀评之家”
 # 等省市平台投稿 is 基本达成 in June and 达成 in December; 信息发布 has figures every

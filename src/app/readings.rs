@@ -311,9 +311,9 @@ fn sync_one(
                     })
                 })
                 .collect::<Vec<_>>();
-            (problems, 0)
+            (problems, 0, true)
         }
-        Err(problems) => problems,
+        Err((problems, more)) => (problems, more, false),
     };
     let report = ProblemList {
         file: display,
@@ -321,9 +321,31 @@ fn sync_one(
         more: problems.1,
     }
     .to_string();
+    // A clash depends on the other files too: its rejection is kept under a fingerprint the
+    // file's own never equals, so the file is read again at every sync (and taken in once the
+    // other file lets go of the month); the same clash is not told twice.
+    let fingerprint = if problems.2 {
+        let clash = Fingerprint {
+            content: fingerprint.content,
+            settings: format!("{}{CLASH}", fingerprint.settings),
+        };
+        let same = record
+            .as_ref()
+            .and_then(|r| r.rejected.as_ref())
+            .is_some_and(|(f, told)| *f == clash && *told == report);
+        if same {
+            return Ok(rejected(report, true));
+        }
+        clash
+    } else {
+        fingerprint
+    };
     store.record_reading_rejection(key, &fingerprint, &report, now)?;
     Ok(rejected(report, false))
 }
+
+/// Marks the settings of a rejection caused by another file holding the same months.
+const CLASH: &str = "+clash";
 
 /// What decides, besides the bytes, which readings a file gives: the indicators and the funds
 /// their rows may name.

@@ -11,6 +11,7 @@ use chrono::{Datelike, NaiveDate};
 use super::Located;
 use crate::core::{
     Actual, Comparator, Decimal, DecimalError, Fund, Indicator, Judgement, Progress, Reading,
+    Target,
 };
 use crate::ledger::{
     Cell, DateCell, Encoding, MAX_PROBLEMS, Problem, SkipReason, SkippedSheet, column_letter,
@@ -597,10 +598,26 @@ impl<'c> Reader<'c> {
                 .filter(|f| &f.id == id)
                 .map(|f| f.year)
                 .collect(),
-            None => self.funds.iter().map(|f| f.year).collect(),
+            // The department's own are judged in the budget year alone (the latest of the
+            // funds'): a reading of another year would be accepted and counted nowhere.
+            None => self
+                .funds
+                .iter()
+                .map(|f| f.year)
+                .max()
+                .into_iter()
+                .collect(),
         };
         if years.contains(&day.year()) {
             return Ok(day);
+        }
+        if indicator.fund.is_none()
+            && let Some(year) = years.first()
+        {
+            return Err(format!(
+                "{} 不在{year}年内：部门整体绩效指标按配置中最新的项目年度（{year}年）评价；请改正日期",
+                cell.shown()
+            ));
         }
         let mut years = years;
         years.sort_unstable();
@@ -686,11 +703,32 @@ fn actual_of(indicator: &Indicator, cell: &Cell<'_>) -> Result<Actual, String> {
         Cell::Number(n) => number_cell(*n),
         _ => number_text(&text, &indicator.unit),
     };
+    // A cell formatted as a percentage shows 95% and holds 0.95: read as written it would be
+    // 0.95%, a wrong number nobody notices. A percent target above 1 makes such a value
+    // implausible enough to ask.
+    if let (Cell::Number(n), Ok(value), Target::Number(target)) = (cell, &number, &indicator.target)
+        && indicator.unit == "%"
+        && *n > 0.0
+        && *n <= 1.0
+        && target.cmp_value(Decimal::whole(1)).is_gt()
+    {
+        return Err(format!(
+            "{shown} 看起来是设为百分比格式的单元格（显示为 {}%，存的是 {value}）；请把单元格设为文本或常规后填写 {}（单位为%）",
+            trim_float(n * 100.0),
+            trim_float(n * 100.0)
+        ));
+    }
     match number {
         Ok(n) if n.units() < 0 => Err(format!("{shown} 是负数；完成值不能为负，请改正")),
         Ok(n) => Ok(Actual::Number(n)),
         Err(cause) => Err(format!("{shown} {cause}")),
     }
+}
+
+/// `n` with at most four decimals and no trailing zeros: `95`, `92.5`.
+fn trim_float(n: f64) -> String {
+    let text = format!("{n:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 /// A spreadsheet number as an exact decimal (to six places, as configs write targets).

@@ -123,7 +123,7 @@ fn each_problem_names_its_line_column_and_cell() {
         ),
         (
             "2024-12,,yq-reports,10,",
-            "2: A列（日期）\"2024-12\" 不在配置的年度（2025年）内；请改正日期",
+            "2: A列（日期）\"2024-12\" 不在2025年内：部门整体绩效指标按配置中最新的项目年度（2025年）评价；请改正日期",
         ),
         (
             "2025-13,,yq-reports,10,",
@@ -277,4 +277,43 @@ fn the_template_reads_back_unfilled_as_nothing_and_filled_as_written() {
     );
     assert_eq!(got.unfilled, rows.len() - 4);
     assert!(got.readings.iter().all(|l| l.at.starts_with("完成值:")));
+}
+
+#[test]
+fn a_cell_formatted_as_a_percentage_is_asked_about_not_read_as_a_hundredth() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let book = |value: f64| {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for (col, h) in ["日期", "项目", "指标", "完成值"].iter().enumerate() {
+            ws.write_string(0, u16::try_from(col).expect("col"), *h)
+                .expect("header");
+        }
+        ws.write_string(1, 0, "2025-07").expect("day");
+        ws.write_string(1, 2, "ng-analysis").expect("id");
+        ws.write_number_with_format(1, 3, value, &Format::new().set_num_format("0%"))
+            .expect("value");
+        wb.save_to_buffer().expect("xlsx")
+    };
+    let problems = read_bytes(&book(0.95), "xlsx").expect_err("a percent cell");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains("看起来是设为百分比格式的单元格（显示为 95%，存的是 0.95）")
+            && problems[0].contains("填写 95（单位为%）"),
+        "{problems:?}"
+    );
+    // 0 is 0 either way, and 95 as a plain number is 95.
+    for (value, read) in [(0.0, "0"), (95.0, "95")] {
+        let got = read_bytes(&book(value), "xlsx").expect("a plain number");
+        assert_eq!(got.readings[0].reading.value, n(read));
+    }
+}
+
+#[test]
+fn the_departments_own_are_read_in_the_budget_year_only() {
+    let problems = read(&format!("{HEADER}2024-07,部门,posts,2,\n")).expect_err("2024");
+    assert!(
+        problems[0].contains("部门整体绩效指标按配置中最新的项目年度（2025年）评价"),
+        "{problems:?}"
+    );
 }

@@ -48,10 +48,15 @@ pub fn exact(value: Decimal, unit: &str) -> String {
     format!("{value}{unit}")
 }
 
-/// A derived value rounded to `places` decimals, with its unit: `581条`.
+/// A derived value rounded to `places` decimals, with its unit: `581条`; a value below one
+/// (not zero) keeps one decimal at least, so 0.42 of one event is `0.4个`, not `0个`.
 #[must_use]
 pub fn approx(value: f64, places: u32, unit: &str) -> String {
-    let places = places as usize;
+    let places = if places == 0 && value != 0.0 && value.abs() < 0.95 {
+        1
+    } else {
+        places as usize
+    };
     // Half away from zero, as people round; and never a "-0".
     let factor = 10_f64.powi(i32::try_from(places).unwrap_or(4));
     let rounded = (value * factor).round() / factor;
@@ -442,6 +447,10 @@ mod tests {
         );
         assert_eq!(decimals(&i, &r), 1);
         assert_eq!(approx(-0.04, 1, ""), "0.0");
+        // Below one a whole number would say nothing (0.42 of one event is not "0个").
+        assert_eq!(approx(0.42, 0, "个"), "0.4个");
+        assert_eq!(approx(0.96, 0, "个"), "1个");
+        assert_eq!(approx(0.0, 0, "个"), "0个");
         // Money in 万元 always has two.
         let cost = indicator(Comparator::AtMost, "10", "万元", Progress::Ledger);
         assert_eq!(decimals(&cost, &report(None, None)), 2);

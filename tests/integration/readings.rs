@@ -102,6 +102,33 @@ fn a_new_version_replaces_a_bad_one_keeps_and_nothing_counts_twice() {
         "data/indicators/b.csv:3: 指标“收集研判并上报涉及唐山舆情信息”（yq-reports）2025年7月的完成值已由 data/indicators/a.csv:3 计入",
     );
     assert_eq!(readings(&wd), good);
+    // The same clash is told once; when the other file lets go of the month, the file is
+    // taken in without being touched (the clash was about the other file, not its bytes).
+    check(&wd).stderr_has("被拒绝（被拒绝后未改动）");
+    wd.write_str(
+        "data/indicators/a.csv",
+        &format!("{HEADER}2025-07,,posts,4,\n"),
+    );
+    check(&wd).stderr_has("data/indicators/b.csv: 读入完成值 2 条");
+    assert_eq!(
+        readings(&wd),
+        [
+            r("posts", "2025-07-31", "4", "a.csv"),
+            r("posts", "2025-08-31", "1", "b.csv"),
+            r("yq-reports", "2025-07-20", "9", "b.csv"),
+        ]
+    );
+    wd.write_str(
+        "data/indicators/a.csv",
+        &format!("{HEADER}2025-07,,posts,4,\n2025-07,,yq-reports,66,\n"),
+    );
+    // Now a.csv is the newcomer: it is the one refused, and b.csv keeps the month.
+    check(&wd).stderr_has("data/indicators/a.csv:3: 指标“收集研判并上报涉及唐山舆情信息”（yq-reports）2025年7月的完成值已由 data/indicators/b.csv:3 计入");
+    std::fs::remove_file(wd.join("data/indicators/b.csv")).expect("remove b");
+    check(&wd);
+    wd.write_str("data/indicators/b.csv", HEADER);
+    check(&wd);
+    assert_eq!(readings(&wd), good);
 
     // A file that vanishes keeps its readings; one the config no longer names leaves force.
     std::fs::remove_file(wd.join("data/indicators/b.csv")).expect("remove");

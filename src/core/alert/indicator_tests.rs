@@ -25,6 +25,12 @@ fn indicator() -> Indicator {
 }
 
 fn report(state: IndicatorState, stale_days: Option<i64>) -> IndicatorReport {
+    let likelihood = if state == IndicatorState::Breached && stale_days.is_some() {
+        // The breached count of the test below: past its limit for good.
+        Likelihood::Impossible
+    } else {
+        Likelihood::Possible
+    };
     IndicatorReport {
         id: "ng-yq-reports".into(),
         actual: None,
@@ -32,7 +38,7 @@ fn report(state: IndicatorState, stale_days: Option<i64>) -> IndicatorReport {
         months_reported: 6,
         expected: None,
         outlook: IndicatorOutlook::Insufficient("test"),
-        likelihood: Likelihood::Possible,
+        likelihood,
         state,
         months_without_update: vec![],
         stale_days,
@@ -272,6 +278,34 @@ fn repeats_stop_when_the_year_closes() {
             vec!["indicator first off:Lagging".to_owned()],
             vec!["indicator repeat off:Lagging".to_owned()],
             vec![],
+        ]
+    );
+}
+
+#[test]
+fn a_breach_that_cannot_come_back_stays_told_when_its_figures_go_stale() {
+    let got = story(
+        Some("ng"),
+        &[],
+        POLICY,
+        &[
+            (day(7, 2), Breached, None),
+            (day(8, 20), Breached, Some(46)),
+            (day(8, 27), Breached, Some(53)),
+        ],
+    );
+    assert_eq!(
+        got,
+        [
+            vec!["indicator first off:Breached".to_owned()],
+            vec![
+                "indicator repeat off:Breached".to_owned(),
+                "indicator_stale first stale:46".to_owned()
+            ],
+            vec![
+                "indicator repeat off:Breached".to_owned(),
+                "indicator_stale repeat stale:53".to_owned()
+            ],
         ]
     );
 }

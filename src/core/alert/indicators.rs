@@ -3,7 +3,7 @@
 //! cycle as the spending alerts: a first notice, repeats every `repeat_days` while the year is
 //! open, a notice when it ends; a 情况说明 of the whole fund in force quiets the repeats (and
 //! its running out is announced); a stale indicator's lag alert is replaced by the stale one,
-//! since old figures say nothing about today.
+//! since old figures say nothing about today — unless they settled it (完全不可能).
 
 use std::collections::HashMap;
 
@@ -14,7 +14,7 @@ use super::{
     interval_passed, next_state, repeat_due, resolved_notice, year_closes,
 };
 use crate::core::explanation::Explanation;
-use crate::core::indicator::{Indicator, IndicatorReport};
+use crate::core::indicator::{Indicator, IndicatorReport, Likelihood};
 
 /// What the rules know about one indicator on the check's day.
 #[derive(Debug, Clone, Copy)]
@@ -41,7 +41,10 @@ pub fn decide_indicator(
     today: NaiveDate,
 ) -> Vec<Decision> {
     let stale = facts.report.stale_days;
-    let off = stale.is_none() && facts.report.state.is_off_track();
+    // Stale figures say nothing about today, unless they already settled it: a count past its
+    // limit cannot come back (完全不可能), and its breach stays told.
+    let settled = facts.report.likelihood == Likelihood::Impossible;
+    let off = (stale.is_none() || settled) && facts.report.state.is_off_track();
     let lag_key = key(facts, AlertKind::Indicator);
     let stale_key = key(facts, AlertKind::IndicatorStale);
     let lag_state = previous.get(&lag_key).copied();

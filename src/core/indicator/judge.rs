@@ -571,21 +571,37 @@ fn judge_reported(
     } else {
         figures.iter().sum()
     };
-    let recent = &figures[figures.len().saturating_sub(PROJECTION_MONTHS)..];
+    let start = figures.len().saturating_sub(PROJECTION_MONTHS);
+    let recent = &figures[start..];
     let projection = if figures.len() < PROJECTION_MONTHS {
         Err(TOO_FEW_MONTHS)
-    } else {
+    } else if level {
         let least = recent.iter().copied().min().unwrap_or(0);
         let most = recent.iter().copied().max().unwrap_or(0);
-        if level {
-            Ok((least, shown(actual), most))
-        } else {
-            let left = i128::from(12 - data_day.month());
-            let sum: i128 = recent.iter().sum();
-            let count = recent.len() as f64;
-            let central = shown(actual) + left as f64 * shown(sum) / count;
-            Ok((actual + left * least, central, actual + left * most))
-        }
+        Ok((least, shown(actual), most))
+    } else {
+        // A figure covers the months since the previous one (a quarterly report covers
+        // three): the pace is per calendar month, not per report.
+        let keys: Vec<u32> = months.keys().copied().collect();
+        let before = start.checked_sub(1).map_or(0, |i| keys[i]);
+        let spans: Vec<i128> = (start..keys.len())
+            .map(|i| {
+                let previous = i.checked_sub(1).map_or(0, |p| keys[p]);
+                i128::from(keys[i] - previous)
+            })
+            .collect();
+        let per_month = |(figure, span): (&i128, &i128)| shown(*figure) / *span as f64;
+        let rates: Vec<f64> = recent.iter().zip(&spans).map(per_month).collect();
+        let least = rates.iter().copied().fold(f64::INFINITY, f64::min);
+        let most = rates.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let left = f64::from(12 - data_day.month());
+        let covered = f64::from(data_day.month() - before);
+        let sum: i128 = recent.iter().sum();
+        let central = shown(actual) + left * shown(sum) / covered;
+        // Millionths, rounded towards the safe side of each end.
+        let low = actual + ((left * least) * MICRO as f64).floor() as i128;
+        let high = actual + ((left * most) * MICRO as f64).ceil() as i128;
+        Ok((low, central, high))
     };
     let grows = match progress {
         Progress::Cumulative { by } => Some(by),
@@ -694,7 +710,13 @@ fn judge_figures(
     let (expected, state) = match f.grows {
         // A count that should reach (or equal) its target: held to its share to date.
         Some(pace) if !is_limit(c) => {
-            let (pace, (num, den)) = share(pace, f.data_day, inputs);
+            // A closed year is held to its whole target, whenever its last figure stands.
+            let on = if year.closed {
+                year.through
+            } else {
+                f.data_day
+            };
+            let (pace, (num, den)) = share(pace, on, inputs);
             let value = shown(target) * num as f64 / den as f64;
             let state = if c == Comparator::Equal && f.actual > target {
                 IndicatorState::Breached
@@ -757,6 +779,7 @@ fn judge_figures(
         // ... and once past a limit (or an `=` target) it cannot come back.
         Likelihood::Impossible
     } else if let Ok((low, _, high)) = f.projection
+        && state != IndicatorState::Lagging
         && holds(c, low, target)
         && holds(c, high, target)
     {

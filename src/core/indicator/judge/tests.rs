@@ -882,3 +882,51 @@ fn the_reasons_name_the_thresholds_they_stand_for() {
     let (month, day) = forecast::FIRST_FORECAST_DAY;
     assert!(SPENDING_TOO_EARLY.contains(&format!("{month}月{day}日")));
 }
+
+// ---- review findings ----
+
+#[test]
+fn quarterly_figures_project_by_calendar_month_not_by_report() {
+    // 2000 a quarter: 6000 by 09-30 is 8000 at that pace, not 12000.
+    let ind = indicator(Comparator::AtLeast, "10000", "条", TIME);
+    let quarters = [
+        reading(day(3, 31), "2000"),
+        reading(day(6, 30), "2000"),
+        reading(day(9, 30), "2000"),
+    ];
+    let r = run(&ind, &quarters, day(10, 1));
+    let IndicatorOutlook::Projected(band) = r.outlook else {
+        panic!("{:?}", r.outlook);
+    };
+    assert!((band.central - 8000.0).abs() < 1e-6, "{band:?}");
+    assert!((band.low - 8000.0).abs() < 1e-6 && (band.high - 8000.0).abs() < 1e-6);
+    assert_eq!(r.state, IndicatorState::Lagging);
+    assert_eq!(r.likelihood, Likelihood::Possible);
+    // Monthly figures after a gap: the first recent one covers the months since the last.
+    let gap = [
+        reading(day(1, 31), "100"),
+        reading(day(4, 30), "300"),
+        reading(day(5, 31), "100"),
+        reading(day(6, 30), "100"),
+    ];
+    let r = run(&ind, &gap, day(7, 1));
+    let IndicatorOutlook::Projected(band) = r.outlook else {
+        panic!("{:?}", r.outlook);
+    };
+    // 500 over 02..06 (5 months): 100 a month, six months left.
+    assert!((band.central - 1200.0).abs() < 1e-6, "{band:?}");
+    assert!((band.low - 1200.0).abs() < 1e-6 && (band.high - 1200.0).abs() < 1e-6);
+}
+
+#[test]
+fn a_closed_year_is_held_to_its_whole_target_without_december() {
+    let ind = indicator(Comparator::AtLeast, "1200", "条", TIME);
+    let to_november: Vec<Reading> = (1..=11).map(|m| reading(month_end(m), "100")).collect();
+    let r = run(&ind, &to_november, day(12, 31));
+    assert_eq!(r.state, IndicatorState::Lagging);
+    assert_eq!(r.likelihood, Likelihood::Impossible);
+    assert_eq!(expected(&r).value, 1200.0);
+    // While the year is open, November's figure is held to November's share.
+    let open = run(&ind, &to_november, day(12, 20));
+    assert_eq!(open.state, IndicatorState::OnTrack);
+}
