@@ -515,8 +515,10 @@ fn footer(
     }
 }
 
-/// The subject line: the fund notices (see [`fund_subject`]), then the admin notices — on
-/// their own as before, or named after the funds' (`…；另有1条系统通知：数据缺失`).
+/// The subject line: the fund notices (see [`fund_subject`]), then the indicator notices
+/// (`…；绩效指标：2项指标预警`; 【指标预警】 when they are alone, or beside spending alerts that
+/// only end), then the admin notices — on their own as before, or named after the others'
+/// (`…；另有1条系统通知：数据缺失`).
 fn subject(funds: &[FundNotices<'_>], goals: &[GoalNotices<'_>], admin: &[AdminNotice]) -> String {
     let category = if goals::any_warning(goals) {
         words::INDICATOR_WARNING
@@ -524,8 +526,19 @@ fn subject(funds: &[FundNotices<'_>], goals: &[GoalNotices<'_>], admin: &[AdminN
         Grade::Resolved(Resolution::Recovered).word()
     };
     let main = match (fund_subject(funds), goals::goal_subject(goals)) {
-        (Some(spending), Some(indicators)) => Some(format!("{spending}；绩效指标：{indicators}")),
-        (Some(spending), None) => Some(spending),
+        (Some((label, spending)), Some(indicators)) => {
+            // Only ends of spending alerts beside indicator warnings: the warnings name the
+            // email.
+            let label = if label == Grade::Resolved(Resolution::Recovered).word()
+                && goals::any_warning(goals)
+            {
+                words::INDICATOR_WARNING.to_owned()
+            } else {
+                label
+            };
+            Some(format!("【{label}】{spending}；绩效指标：{indicators}"))
+        }
+        (Some((label, spending)), None) => Some(format!("【{label}】{spending}")),
         (None, Some(indicators)) => Some(format!("【{category}】{indicators}")),
         (None, None) => None,
     };
@@ -540,13 +553,13 @@ fn subject(funds: &[FundNotices<'_>], goals: &[GoalNotices<'_>], admin: &[AdminN
     }
 }
 
-/// The subject of an email with fund notices (`None`: there are none): its category in 【】
-/// (with ·报送领导 when a notice escalates), then what is in it — one notice: the fund, its
+/// The subject of an email with fund notices (`None`: there are none): its category for the
+/// 【】 (with ·报送领导 when a notice escalates), and what is in it — one notice: the fund, its
 /// level if it is a warning, and what happened (`网络综合治理体系建设专项资金
 /// 红色预警：未达6月底50%支出进度`); several of one fund: the fund and their
 /// labels, most urgent first (`… 红色预警、已补齐`); several funds: per label, most urgent
 /// first, how many funds it is the most urgent label of (`1个项目红色预警、1个项目已补齐`).
-fn fund_subject(funds: &[FundNotices<'_>]) -> Option<String> {
+fn fund_subject(funds: &[FundNotices<'_>]) -> Option<(String, String)> {
     let told: Vec<&FundNotices<'_>> = funds.iter().filter(|f| !f.notices.is_empty()).collect();
     let what = match told.as_slice() {
         [] => return None,
@@ -573,7 +586,7 @@ fn fund_subject(funds: &[FundNotices<'_>]) -> Option<String> {
         .clone()
         .any(|n| n.lag().is_some_and(|l| l.escalation.is_some()));
     let to_leaders = if escalated { "·报送领导" } else { "" };
-    Some(format!("【{}{to_leaders}】{what}", category(notices)))
+    Some((format!("{}{to_leaders}", category(notices)), what))
 }
 
 /// The category of an email with fund notices, in 【】: 支出进度预警 when a fund lags or a
