@@ -13,8 +13,9 @@ use crate::app::import::{self, FileReport};
 use crate::app::snapshot::{self, Snapshot};
 use crate::config::Config;
 use crate::core::{
-    AlertKey, AlertKind, AlertPolicy, Decision, EndCause, FundFacts, IndicatorFacts, Notice,
-    any_year_open, decide_fund, decide_indicator, decide_stale, silence_fund,
+    AlertKey, AlertKind, AlertPolicy, Decision, EndCause, FundFacts, IndicatorFacts,
+    IndicatorState, Notice, any_year_open, decide_fund, decide_indicator, decide_stale,
+    silence_fund,
 };
 use crate::mail::{self, MailError};
 use crate::report::email::{self, AdminNotice, FundNotices, GoalItem, GoalNotices};
@@ -271,6 +272,24 @@ fn decide(config: &Config, snapshot: &Snapshot<'_>) -> (Vec<Decision>, Vec<(i64,
             decide_indicator(&facts, &snapshot.alerts, policy, day)
         });
     decisions.extend(goal_decisions);
+    for f in snapshot.funds.iter().filter(|f| f.has_data()) {
+        let count = |state: IndicatorState| {
+            f.indicators
+                .iter()
+                .filter(|i| i.report.state == state)
+                .count()
+        };
+        info!(
+            fund = %f.fund.id,
+            light = f.light.key(),
+            on_track = count(IndicatorState::OnTrack),
+            lagging = count(IndicatorState::Lagging),
+            breached = count(IndicatorState::Breached),
+            no_data = count(IndicatorState::NoData),
+            day = %day,
+            "dual monitoring light (spending against 序时, then the fund's indicators)"
+        );
+    }
     for (id, cause) in &ended {
         info!(explanation = id, cause = cause.as_str(), day = %day, "explanation ended: nothing it covers is firing any more");
     }

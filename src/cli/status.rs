@@ -8,8 +8,8 @@ use crate::app::snapshot::{self, FundSnapshot, IndicatorSnapshot, Snapshot};
 use crate::config::Config;
 use crate::core::{
     Actual, Band, CatchUp, ExpectedBasis, Explanation, Forecast, Grading, IndicatorOutlook,
-    IndicatorState, Insufficient, Level, Light, Likelihood, MilestoneReport, MilestoneStatus,
-    Money, Outlook, Pace, Part,
+    IndicatorState, Insufficient, Level, Likelihood, MilestoneReport, MilestoneStatus, Money,
+    Outlook, Pace, Part,
 };
 use crate::report::Align::{Left, Right};
 use crate::report::{Block, Cell, Column, Document, Grade, Notice, Section, Table};
@@ -312,7 +312,7 @@ fn json(snapshot: &Snapshot<'_>) -> String {
                             user: &e.user,
                         })
                         .collect(),
-                    light: light_key(s.light),
+                    light: s.light.key(),
                     indicators: s.indicators.iter().map(indicator_json).collect(),
                 }
             })
@@ -323,14 +323,6 @@ fn json(snapshot: &Snapshot<'_>) -> String {
     };
     // Serialising plain structs of strings and numbers cannot fail.
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
-}
-
-fn light_key(light: Light) -> &'static str {
-    match light {
-        Light::Red => "red",
-        Light::Yellow => "yellow",
-        Light::Green => "green",
-    }
 }
 
 fn indicator_json<'a>(s: &'a IndicatorSnapshot<'_>) -> IndicatorJson<'a> {

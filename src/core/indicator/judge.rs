@@ -214,6 +214,16 @@ pub enum Light {
 }
 
 impl Light {
+    /// `red`, `yellow` or `green`: the JSON's and the journal's word.
+    #[must_use]
+    pub fn key(self) -> &'static str {
+        match self {
+            Light::Red => "red",
+            Light::Yellow => "yellow",
+            Light::Green => "green",
+        }
+    }
+
     /// 红, 黄 or 绿.
     #[must_use]
     pub fn as_str(self) -> &'static str {
