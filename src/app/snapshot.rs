@@ -12,9 +12,9 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::config::Config;
 use crate::core::{
-    AlertKey, AlertState, CatchUp, Explanation, Forecast, Fund, FundFigures, FundReport, Grading,
-    Indicator, IndicatorReport, JudgeInputs, Light, Reading, catch_up, evaluate, forecast, grade,
-    judge, light,
+    AlertKey, AlertState, CatchUp, DailySpend, Explanation, Forecast, Fund, FundFigures,
+    FundReport, Grading, Indicator, IndicatorReport, JudgeInputs, Light, Reading, catch_up,
+    evaluate, forecast, grade, judge, light,
 };
 use crate::store::{Overlap, Store, StoreError};
 
@@ -73,6 +73,8 @@ pub struct FundSnapshot<'c> {
     pub indicators: Vec<IndicatorSnapshot<'c>>,
     /// Its 双监控 light: spending against 序时 (the configured basis) and its indicators.
     pub light: Light,
+    /// Its spending by day, from all sources in force: what the charts draw.
+    pub spend: DailySpend,
 }
 
 impl FundSnapshot<'_> {
@@ -109,6 +111,7 @@ pub fn read<'c>(
         };
         let indicators = indicators_of(config, &readings, Some(&figures), fund.year, day);
         funds.push(FundSnapshot {
+            spend,
             light: light(
                 report.spent < report.time_amount,
                 indicators.iter().map(|i| i.report.state),

@@ -140,6 +140,7 @@ fn snapshot<'c>(
                     .collect(),
                 indicators,
                 report,
+                spend,
             }
         })
         .collect();
