@@ -1,9 +1,12 @@
-//! Email on the wire: composing MIME messages, and one small [`Transport`] trait over lettre's
+//! Email on the wire: composing MIME messages (plain text + HTML, the HTML with inline PNG
+//! images when given), and one small [`Transport`] trait over lettre's
 //! SMTP and sendmail transports and a folder of `.eml` files, with every failure classed
 //! transient or permanent.
 //!
 //! The SMTP password is read here (from `password_file`, `$CREDENTIALS_DIRECTORY/smtp-password`
 //! or `$SPENDWATCH_SMTP_PASSWORD`) and never appears in an error or a log line.
+
+mod inline;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -11,11 +14,13 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use lettre::address::Envelope;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, MultiPartBuilder, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSendmailTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+pub use self::inline::{ImageProblem, InlineImage};
 use crate::config::{EmailSettings, Security, SmtpSettings, Transport as TransportSettings};
 use crate::report::RenderedEmail;
 
@@ -25,6 +30,10 @@ pub const CREDENTIAL_NAME: &str = "smtp-password";
 pub const PASSWORD_ENV: &str = "SPENDWATCH_SMTP_PASSWORD";
 /// How long one message may take when the transport has no timeout of its own.
 const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(60);
+/// The largest whole message, in bytes as sent (headers, base64 and all), that
+/// [`compose_with_images`] builds with images: 2 MiB, well under the 10–25 MB that common
+/// servers accept and light enough for a phone on a slow link. Above it the caller drops images.
+pub const MAX_MESSAGE_BYTES: usize = 2 * 1024 * 1024;
 
 /// A message ready for the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +68,24 @@ pub enum MailError {
     /// lettre could not assemble the message (no recipient, say).
     #[error("cannot build the message: {0}")]
     Build(#[from] lettre::error::Error),
+    /// An inline image, or the HTML's `cid:` reference to one, is wrong: a programming error,
+    /// refused so that no email goes out with a broken or stray image.
+    #[error("inline image cid:{cid}: {problem}")]
+    Image {
+        /// The image's cid, or the cid the HTML refers to, as written.
+        cid: String,
+        /// What is wrong.
+        problem: ImageProblem,
+    },
+    /// With its images, the message would exceed [`MAX_MESSAGE_BYTES`]: send it without
+    /// (some of) them.
+    #[error("the message with its images is {bytes} bytes, over the limit of {limit}")]
+    TooLarge {
+        /// The whole message's size as it would be sent.
+        bytes: usize,
+        /// [`MAX_MESSAGE_BYTES`].
+        limit: usize,
+    },
     /// The configured password file, or the systemd credential that exists, cannot be read.
     #[error("cannot read the SMTP password from {path}: {source}")]
     PasswordFile {
@@ -99,13 +126,46 @@ pub enum MailError {
     },
 }
 
-/// Composes a multipart (plain text + HTML) message with a `Date` and a unique `Message-ID`.
+/// Composes a multipart (plain text + HTML) message with a `Date` and a unique `Message-ID`:
+/// [`compose_with_images`] with no images.
 ///
 /// # Errors
 ///
 /// [`MailError::Address`] when `from` or a recipient is not an email address,
-/// [`MailError::Build`] when lettre cannot assemble the message (no recipients).
+/// [`MailError::Build`] when lettre cannot assemble the message (no recipients), and
+/// [`MailError::Image`] when the HTML refers to a `cid:` image.
 pub fn compose(from: &str, to: &[String], email: &RenderedEmail) -> Result<Composed, MailError> {
+    compose_with_images(from, to, email, &[])
+}
+
+/// Composes a message with a `Date` and a unique `Message-ID` whose HTML shows `images`:
+///
+/// ```text
+/// multipart/alternative
+/// ├── text/plain
+/// └── multipart/related          (only when there are images)
+///     ├── text/html
+///     └── image/png …            Content-ID: <cid>, Content-Disposition: inline; filename=name
+/// ```
+///
+/// Without images the HTML is the alternative's second part itself, exactly as [`compose`]
+/// sends it. A message without images is never refused for its size: its words must go out.
+///
+/// # Errors
+///
+/// [`MailError::Address`] when `from` or a recipient is not an email address;
+/// [`MailError::Image`] naming the cid when an image's cid or name is not allowed, its bytes
+/// are not a PNG, two images share a cid, the HTML's `<img src="cid:…">` has no image, or an
+/// image is not shown by the HTML; [`MailError::TooLarge`] when the message with images
+/// exceeds [`MAX_MESSAGE_BYTES`]; [`MailError::Build`] when lettre cannot assemble the
+/// message (no recipients).
+pub fn compose_with_images(
+    from: &str,
+    to: &[String],
+    email: &RenderedEmail,
+    images: &[InlineImage],
+) -> Result<Composed, MailError> {
+    check_images(&email.html, images)?;
     let from: Mailbox = from.parse().map_err(|source| MailError::Address {
         what: "email.from",
         value: from.to_owned(),
@@ -124,10 +184,31 @@ pub fn compose(from: &str, to: &[String], email: &RenderedEmail) -> Result<Compo
         })?;
         builder = builder.to(mailbox);
     }
-    let message = builder.multipart(MultiPart::alternative_plain_html(
-        email.text.clone(),
-        email.html.clone(),
-    ))?;
+    let plain = SinglePart::plain(email.text.clone());
+    let html = SinglePart::html(email.html.clone());
+    let body = if images.is_empty() {
+        MultiPart::alternative().singlepart(plain).singlepart(html)
+    } else {
+        let png = ContentType::parse("image/png").expect("a valid MIME type");
+        let mut related = related_html().singlepart(html);
+        for image in images {
+            related = related.singlepart(
+                Attachment::new_inline_with_name(image.cid.clone(), image.name.clone())
+                    .body(image.png.clone(), png.clone()),
+            );
+        }
+        MultiPart::alternative()
+            .singlepart(plain)
+            .multipart(related)
+    };
+    let message = builder.multipart(body)?;
+    let raw = message.formatted();
+    if !images.is_empty() && raw.len() > MAX_MESSAGE_BYTES {
+        return Err(MailError::TooLarge {
+            bytes: raw.len(),
+            limit: MAX_MESSAGE_BYTES,
+        });
+    }
     let envelope = message.envelope();
     let message_id = message
         .headers()
@@ -139,8 +220,49 @@ pub fn compose(from: &str, to: &[String], email: &RenderedEmail) -> Result<Compo
         subject: email.subject.clone(),
         envelope_from: envelope.from().map(ToString::to_string).unwrap_or_default(),
         envelope_to: envelope.to().iter().map(ToString::to_string).collect(),
-        raw: message.formatted(),
+        raw,
     })
+}
+
+/// An empty `multipart/related` whose root is HTML. RFC 2387 requires the `type` parameter,
+/// which lettre's `MultiPart::related` leaves out; its boundary is lettre's random one.
+fn related_html() -> MultiPartBuilder {
+    let boundary = MultiPart::related().build().boundary();
+    let content_type = ContentType::parse(&format!(
+        "multipart/related; type=\"text/html\"; boundary=\"{boundary}\""
+    ))
+    .expect("a valid MIME type");
+    MultiPart::builder().header(content_type)
+}
+
+/// Refuses images that are wrong alone, share a cid, are missing from or unused by `html`.
+fn check_images(html: &str, images: &[InlineImage]) -> Result<(), MailError> {
+    let fail = |cid: &str, problem| MailError::Image {
+        cid: cid.to_owned(),
+        problem,
+    };
+    for (n, image) in images.iter().enumerate() {
+        if let Some(problem) = inline::image_problem(image) {
+            return Err(fail(&image.cid, problem));
+        }
+        if images[..n].iter().any(|other| other.cid == image.cid) {
+            return Err(fail(&image.cid, ImageProblem::Duplicate));
+        }
+    }
+    let shown = inline::cid_references(html);
+    if let Some(cid) = shown
+        .iter()
+        .find(|cid| !images.iter().any(|image| image.cid == **cid))
+    {
+        return Err(fail(cid, ImageProblem::Missing));
+    }
+    if let Some(image) = images
+        .iter()
+        .find(|image| !shown.contains(&image.cid.as_str()))
+    {
+        return Err(fail(&image.cid, ImageProblem::Unused));
+    }
+    Ok(())
 }
 
 /// A test message for `spendwatch test-email`; `transport` (as [`Transport::describe`] says
