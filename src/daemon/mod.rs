@@ -278,11 +278,16 @@ fn digest_schedule(config: &Config) -> Result<Option<Schedule>, String> {
         .map_err(|e| format!("digest.{e}"))
 }
 
-/// Whether a digest made on `day` reports a month of some fund's year or later: a fresh
-/// install early in its first year does not send the digest of the year before.
+/// Whether a digest made on `day` reports a month of some fund's year: a fresh install early
+/// in its first year does not send the digest of the year before, and a config whose funds'
+/// years are all over (not yet updated for the new year) does not send a digest of a closed
+/// year every month — its December digest was the last.
 fn worth_reporting(config: &Config, day: NaiveDate) -> bool {
     let period = Period::reported_on(day);
-    config.funds.iter().any(|f| period.last >= f.first_day())
+    config
+        .funds
+        .iter()
+        .any(|f| period.last >= f.first_day() && period.first <= f.last_day())
 }
 
 /// The digest to make next: the fire time it is for (whose day sets the period) and when to
@@ -346,6 +351,11 @@ impl CheckLoop {
             stamp: now,
             now,
         };
+        if !worth_reporting(&config, clock.day) {
+            self.digest = self.next_digest(now);
+            info!(period = %Period::reported_on(clock.day).key(), "no fund's year covers this month: no monthly digest");
+            return store;
+        }
         let made_with = config.clone();
         let (mut store, result, requests) = in_background(
             store,

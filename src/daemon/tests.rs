@@ -372,3 +372,17 @@ async fn digest_runs_at_its_fire_times_and_catches_up_the_latest_missed_once() {
         .collect();
     assert_eq!(subjects.len(), 3, "{subjects:#?}");
 }
+
+/// The daemon sends the digests of the months of its funds' years only: not December before a
+/// new install's first year, not the months after the funds' last year closed.
+#[test]
+fn digests_only_for_months_of_the_funds_years() {
+    let (_dir, file) = workdir("0 9 * * *");
+    std::fs::write(&file, config_with_digest("0 9 * * *")).expect("config");
+    let config = config::load(&file).expect("config");
+    let day = |y, m| NaiveDate::from_ymd_opt(y, m, 1).expect("day");
+    assert!(!worth_reporting(&config, day(2025, 1)));
+    assert!(worth_reporting(&config, day(2025, 2)));
+    assert!(worth_reporting(&config, day(2026, 1)));
+    assert!(!worth_reporting(&config, day(2026, 2)));
+}
