@@ -9,9 +9,12 @@
 //! - [`check`]: one check — import, read the snapshot, decide alerts, compose and record the
 //!   emails — in one transaction.
 //! - [`deliver`]: send the outbox with leases, time limits and backoff.
+//! - [`digest`]: the monthly digest (月度通报) of the month before, queued with its period
+//!   marked sent in one transaction.
 
 pub mod check;
 pub mod deliver;
+pub mod digest;
 pub mod import;
 pub mod readings;
 pub mod snapshot;

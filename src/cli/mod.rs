@@ -22,6 +22,7 @@ mod alerts_cmd;
 mod backup_cmd;
 mod check_cmd;
 mod config_cmd;
+mod digest_cmd;
 mod explain_cmd;
 mod import_cmd;
 mod indicators_cmd;
@@ -92,6 +93,18 @@ enum Command {
         /// Print the emails that would be sent; change nothing
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Make the monthly digest (月度通报) of the month before DAY and send it, once per month
+    Digest {
+        /// Make it as on this day (default today): it reports the month before this day's month
+        #[arg(long, value_name = "DAY", value_parser = parse_day)]
+        as_of: Option<NaiveDate>,
+        /// Print the digest; change nothing and send nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Send it again although this month's digest was sent already
+        #[arg(long)]
+        force: bool,
     },
     /// Show alert states and their history
     Alerts,
@@ -210,6 +223,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<(), Failure> {
         } => import_cmd::run(&config, &files, fund, dry_run),
         Command::Run => run_cmd::run(&config_path, config),
         Command::Check { as_of, dry_run } => check_cmd::run(&config, as_of, dry_run),
+        Command::Digest {
+            as_of,
+            dry_run,
+            force,
+        } => digest_cmd::run(&config, as_of, dry_run, force),
         Command::Alerts => alerts_cmd::alerts(&config),
         Command::Explain(args) => explain_cmd::run(&config, args),
         Command::Outbox { retry } => alerts_cmd::outbox(&config, retry),
@@ -241,6 +259,7 @@ fn init_logging(command: &Command) {
     let default = match command {
         Command::Run
         | Command::Check { .. }
+        | Command::Digest { .. }
         | Command::Outbox { .. }
         | Command::TestEmail { .. } => "spendwatch=info",
         _ => "spendwatch=warn",

@@ -12,6 +12,7 @@ pub(super) const TOP: &[&str] = &[
     "funds",
     "indicators",
     "department",
+    "digest",
 ];
 pub(super) const LEDGER: &[&str] = &["sources", "columns", "subtotal_words"];
 /// The column roles of `ledger.columns`, as [`crate::ledger::Role::key`] names them.
@@ -60,6 +61,8 @@ pub(super) const EMAIL: &[&str] = &[
     "smtp",
     "sendmail",
 ];
+/// `digest:`: the monthly digest (月度通报): whether it is sent, when, and to whom.
+pub(super) const DIGEST: &[&str] = &["enabled", "schedule", "to"];
 pub(super) const FILE: &[&str] = &["dir"];
 pub(super) const SMTP: &[&str] = &[
     "host",
@@ -116,6 +119,7 @@ pub(super) const SECTIONS: &[(&str, &[&str])] = &[
     ("under `alerts.levels:`", LEVELS),
     ("in each rule of `alerts.levels.rules`", RULE),
     ("under `email:`", EMAIL),
+    ("under `digest:`", DIGEST),
     ("under `email.file:`", FILE),
     ("under `email.smtp:`", SMTP),
     ("under `email.sendmail:`", SENDMAIL),
@@ -167,6 +171,8 @@ pub(super) fn example(key: &str) -> &'static str {
             "basis: 区财政局预算执行通报 (预警依据: where the rule comes from, shown in every \
              notice it gives)"
         }
+        "enabled" => "enabled: false",
+        "digest" => "digest: {schedule: \"0 9 1 * *\", to: [finance@localhost]}",
         "escalate" => "escalate: [leader@localhost]",
         "from" => "from: \"spendwatch <spendwatch@localhost>\"",
         "to" => "to: [finance@localhost]",

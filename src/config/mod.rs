@@ -37,6 +37,9 @@ pub mod defaults {
     pub const DATABASE: &str = "data/spendwatch.db";
     /// `schedule`: the daemon's check time as a crontab line, 09:00 daily in [`TIMEZONE`].
     pub const SCHEDULE: &str = "0 9 * * *";
+    /// `digest.schedule`: when the monthly digest (月度通报) is sent, as a crontab line in
+    /// [`TIMEZONE`]: the first of each month at 09:00, reporting the month before.
+    pub const DIGEST_SCHEDULE: &str = "0 9 1 * *";
     /// `alerts.warn_days`: days before a milestone when an unmet one becomes `at_risk` (SPEC §3).
     pub const WARN_DAYS: u32 = 15;
     /// `alerts.repeat_interval`: how often a still-firing alert is sent again (SPEC §4).
@@ -138,6 +141,24 @@ pub struct Config {
     /// Each fund's `goal:` (年度绩效目标), by fund id; a fund without one is absent. Each is
     /// non-blank and at most [`MAX_GOAL_CHARS`] characters.
     pub goals: std::collections::HashMap<String, String>,
+    /// `digest:`: the monthly digest (月度通报).
+    pub digest: DigestSettings,
+}
+
+/// The `digest:` section: the monthly digest (月度通报) that reports the month before, sent
+/// when everything is on track too, so that silence means trouble.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestSettings {
+    /// `digest.enabled` (default true): false stops the daemon sending it; `spendwatch
+    /// digest` still makes one by hand.
+    pub enabled: bool,
+    /// `digest.schedule`: a crontab line in [`Config::timezone`], already checked (default
+    /// [`defaults::DIGEST_SCHEDULE`]).
+    pub schedule: String,
+    /// `digest.to`: its recipients, as addresses or mailboxes (default `email.to`); may be
+    /// empty only when `email.to` is empty too (then no digest can be sent, and the daemon
+    /// says so at every fire time).
+    pub to: Vec<String>,
 }
 
 /// The `department:` section: the office that answers for the funds.

@@ -15,7 +15,7 @@ use serde_yaml::Value;
 
 use super::Problems;
 use super::keys::{
-    ALERTS, COLUMNS, DEPARTMENT, EMAIL, FILE, FUND, INDICATOR, INDICATORS, LEDGER, LEVELS,
+    ALERTS, COLUMNS, DEPARTMENT, DIGEST, EMAIL, FILE, FUND, INDICATOR, INDICATORS, LEDGER, LEVELS,
     MILESTONE, RULE, SENDMAIL, SMTP, SOURCE, example,
 };
 pub(super) use values::{PASSWORD, describe};
@@ -42,6 +42,18 @@ pub(super) struct RawConfig {
     pub indicator_stale_after: Option<String>,
     /// `department:`; `None` when there is no such key (or it is not a mapping, reported).
     pub department: Option<RawDepartment>,
+    /// `digest:` as written (all `None` and empty when there is no such key).
+    pub digest: RawDigest,
+}
+
+/// `digest:` as written: the monthly digest (月度通报).
+#[derive(Debug, Default)]
+pub(super) struct RawDigest {
+    pub enabled: Option<bool>,
+    pub schedule: Option<String>,
+    pub to: Texts,
+    /// Whether a `to` key is written (an empty list is refused, not taken for the default).
+    pub to_written: bool,
 }
 
 /// `department:` as written: the 主管部门 of the 监控表.
@@ -235,6 +247,14 @@ pub(super) fn read(tree: &Value, problems: &mut Problems) -> Option<RawConfig> {
         raw.indicator_stale_after = r.duration(&s, "stale_after");
     }
     raw.department = r.department(&top);
+    if let Some(s) = r.section(&top, "digest", DIGEST) {
+        raw.digest = RawDigest {
+            enabled: r.flag(&s, "enabled"),
+            schedule: r.text(&s, "schedule"),
+            to: r.texts(&s, "to"),
+            to_written: s.has("to"),
+        };
+    }
     Some(raw)
 }
 

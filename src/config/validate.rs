@@ -14,8 +14,8 @@ use chrono_tz::Tz;
 use super::forms::{self, parse_month_day};
 use super::raw::{self, RawAlerts, RawConfig, RawEmail, RawLedger, Texts};
 use super::{
-    AlertSettings, Config, EmailSettings, Problems, Security, Series, SmtpSettings, SourceSpec,
-    Transport, defaults,
+    AlertSettings, Config, DigestSettings, EmailSettings, Problems, Security, Series, SmtpSettings,
+    SourceSpec, Transport, defaults,
 };
 use crate::core::{Share, TimeBasis};
 use crate::ledger::{ExtraHeaders, Role};
@@ -62,6 +62,7 @@ pub(super) fn config(
         defaults::INDICATOR_STALE_AFTER,
     );
     let department = raw.department.and_then(|d| v.department(d));
+    let digest = v.digest(raw.digest, email.as_ref().map_or(&[][..], |e| &e.to[..]));
     let goals = v.goals(&raw.funds);
     Some(Config {
         file: file.to_owned(),
@@ -79,6 +80,7 @@ pub(super) fn config(
         indicator_stale_after,
         department,
         goals,
+        digest,
     })
 }
 
@@ -134,6 +136,41 @@ impl Validator<'_> {
     fn schedule(&mut self, text: &str) {
         if let Err(message) = forms::schedule(text) {
             self.problems.add("schedule", message);
+        }
+    }
+
+    /// `digest:`: its schedule checked like `schedule`, its recipients like `email.to`
+    /// (`email_to`, the default when `digest.to` is not written).
+    fn digest(&mut self, raw: raw::RawDigest, email_to: &[String]) -> DigestSettings {
+        let schedule = raw
+            .schedule
+            .unwrap_or_else(|| defaults::DIGEST_SCHEDULE.to_owned());
+        if let Err(message) = forms::schedule(&schedule) {
+            // The fixes forms suggests name `schedule:`; here they are the digest's.
+            self.problems.add(
+                "digest.schedule",
+                message.replace("schedule: \"", "digest: {schedule: \""),
+            );
+        }
+        if raw.to_written && raw.to.is_empty() && !self.problems.reported_at("digest.to") {
+            self.problems.add(
+                "digest.to",
+                "is empty: list who gets the monthly digest, e.g. to: [finance@localhost], or \
+                 delete the key to send it to email.to; to stop it, write enabled: false",
+            );
+        }
+        for (i, addr) in &raw.to {
+            self.mailbox(&format!("digest.to[{i}]"), "to", addr);
+        }
+        let to = if raw.to_written {
+            raw.to.into_iter().map(|(_, a)| a).collect()
+        } else {
+            email_to.to_vec()
+        };
+        DigestSettings {
+            enabled: raw.enabled.unwrap_or(true),
+            schedule,
+            to,
         }
     }
 

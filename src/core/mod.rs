@@ -8,6 +8,7 @@
 
 mod alert;
 mod catch_up;
+pub mod digest;
 mod entry;
 mod evaluate;
 mod explanation;

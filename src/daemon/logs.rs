@@ -52,6 +52,22 @@ pub(super) fn log_sources(summary: &CheckSummary) {
     }
 }
 
+/// What the sources synced before a digest gave, as after a check.
+pub(super) fn log_digest_sources(summary: &crate::app::digest::DigestSummary) {
+    for warning in &summary.import_warnings {
+        warn!("{warning}");
+    }
+    for report in &summary.imports {
+        log_source(report);
+    }
+    for warning in &summary.reading_warnings {
+        warn!("{warning}");
+    }
+    for report in &summary.readings {
+        log_reading_source(report);
+    }
+}
+
 fn log_reading_source(report: &crate::app::readings::ReadingReport) {
     use crate::app::readings::ReadingOutcome;
     let path = report.display.as_str();

@@ -2,7 +2,9 @@
 //! database, the mail sender, signals and systemd together.
 //!
 //! Two tasks: the check loop (one check at start to catch up, then one at every fire time of
-//! the schedule, computed from wall-clock time) and the sender (delivers the outbox with its
+//! the schedule, computed from wall-clock time; beside it the monthly digest at the fire times
+//! of `digest.schedule`, and at start the digest of the latest fire time if it was missed) and
+//! the sender (delivers the outbox with its
 //! retries; a slow mail server never delays a check). The clock, the service-manager
 //! notifications and the control messages (reload, shutdown) come in as arguments, so tests
 //! drive the loop with paused tokio time.
@@ -26,7 +28,9 @@ use tokio::sync::{Notify, mpsc, watch};
 use tracing::{error, info, warn};
 
 use crate::app::check::{self, CheckClock};
+use crate::app::digest::{self, DigestError, DigestOptions, DigestOutcome};
 use crate::config::{self, Config};
+use crate::core::digest::Period;
 use crate::store::{Store, StoreError};
 pub use lock::{DaemonLock, LockError, lock_path};
 use logs::{LastCheck, local_day, local_time};
@@ -106,6 +110,13 @@ pub enum Event {
         /// The clock's moment the check ran for.
         at: DateTime<Utc>,
     },
+    /// A digest was made, or found sent already.
+    Digest {
+        /// The period it reports (`2025-07`).
+        period: String,
+        /// True when its email was queued now; false when the period was sent already.
+        queued: bool,
+    },
     /// A [`Control::Reload`] was handled.
     Reloaded {
         /// False when the new config was invalid or its database could not be taken, and the
@@ -184,6 +195,7 @@ pub async fn run(
 ) -> Result<(), DaemonError> {
     let schedule =
         Schedule::new(&config.schedule, config.timezone).map_err(DaemonError::Schedule)?;
+    let digest_schedule = digest_schedule(&config).map_err(DaemonError::Schedule)?;
     logs::warn_if_busy(&schedule, &config.schedule, deps.clock.now());
     let (lock, mut store) = open_database(&config)?;
     info!(database = %config.database.display(), lock = %lock.path().display(), pid = std::process::id(), schedule = %config.schedule, timezone = %config.timezone, funds = config.funds.len(), "spendwatch started");
@@ -192,13 +204,25 @@ pub async fn run(
         NotifyState::Status("database open; first check running"),
     ]);
 
+    let started = deps.clock.now();
+    // The digest of the latest fire time, if the daemon was down then (made once: a period
+    // already sent is found so and left alone). Only the latest: a month of downtime sends
+    // one digest, not one per month missed.
+    let digest = digest_schedule.as_ref().and_then(|s| {
+        s.latest_at_or_before(started)
+            .filter(|fire| worth_reporting(&config, local_day(&config, *fire)))
+            .or_else(|| s.next_after(started))
+            .map(|fire| PendingDigest { fire, at: fire })
+    });
     let (config_tx, config_rx) = watch::channel(Arc::new(config));
     let (stop_tx, stop_rx) = watch::channel(false);
     let wake = Arc::new(Notify::new());
     let sender = tokio::spawn(sender::run(config_rx, deps.clone(), wake.clone(), stop_rx));
 
     let mut checks = CheckLoop {
-        next_fire: deps.clock.now(),
+        next_fire: started,
+        digest_schedule,
+        digest,
         config_file,
         config: config_tx,
         schedule,
@@ -216,6 +240,8 @@ pub async fn run(
         }
         if now >= checks.next_fire {
             store = checks.check(store, now, &mut control).await;
+        } else if let Some(pending) = checks.digest.filter(|d| now >= d.at) {
+            store = checks.digest(store, pending.fire, now, &mut control).await;
         } else {
             checks.wait(now, &mut store, &mut control).await;
         }
@@ -242,6 +268,36 @@ fn open_database(config: &Config) -> Result<(DaemonLock, Store), DaemonError> {
     Ok((lock, store))
 }
 
+/// The digest schedule of `config`; `None` when `digest.enabled` is false.
+fn digest_schedule(config: &Config) -> Result<Option<Schedule>, String> {
+    if !config.digest.enabled {
+        return Ok(None);
+    }
+    Schedule::new(&config.digest.schedule, config.timezone)
+        .map(Some)
+        .map_err(|e| format!("digest.{e}"))
+}
+
+/// Whether a digest made on `day` reports a month of some fund's year: a fresh install early
+/// in its first year does not send the digest of the year before, and a config whose funds'
+/// years are all over (not yet updated for the new year) does not send a digest of a closed
+/// year every month — its December digest was the last.
+fn worth_reporting(config: &Config, day: NaiveDate) -> bool {
+    let period = Period::reported_on(day);
+    config
+        .funds
+        .iter()
+        .any(|f| period.last >= f.first_day() && period.first <= f.last_day())
+}
+
+/// The digest to make next: the fire time it is for (whose day sets the period) and when to
+/// try it (later than the fire after a failure).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PendingDigest {
+    fire: DateTime<Utc>,
+    at: DateTime<Utc>,
+}
+
 /// The check loop's state between checks. The store is not part of it: it is handed to the
 /// blocking pool for each check and back.
 struct CheckLoop {
@@ -255,6 +311,10 @@ struct CheckLoop {
     /// Wakes the sender when a check may have queued mail.
     wake: Arc<Notify>,
     next_fire: DateTime<Utc>,
+    /// `digest.schedule`; `None` when the digest is turned off.
+    digest_schedule: Option<Schedule>,
+    /// The next digest to make; `None` when turned off (or the schedule never fires again).
+    digest: Option<PendingDigest>,
     last_check: Option<LastCheck>,
     stopping: bool,
 }
@@ -265,6 +325,82 @@ impl CheckLoop {
         self.schedule
             .next_after(now)
             .unwrap_or(now + RETRY_FAILED_CHECK)
+    }
+
+    /// The digest after the one of `fire`, made at `now`.
+    fn next_digest(&self, now: DateTime<Utc>) -> Option<PendingDigest> {
+        self.digest_schedule
+            .as_ref()
+            .and_then(|s| s.next_after(now))
+            .map(|fire| PendingDigest { fire, at: fire })
+    }
+
+    /// Makes the digest of the fire time `fire` (the period of its day) at `now`, then handles
+    /// the control requests that came in meanwhile. A failure is tried again a minute later,
+    /// for the same period.
+    async fn digest(
+        &mut self,
+        store: Store,
+        fire: DateTime<Utc>,
+        now: DateTime<Utc>,
+        control: &mut mpsc::UnboundedReceiver<Control>,
+    ) -> Store {
+        let config = self.config.borrow().clone();
+        let clock = CheckClock {
+            day: local_day(&config, fire),
+            stamp: now,
+            now,
+        };
+        if !worth_reporting(&config, clock.day) {
+            self.digest = self.next_digest(now);
+            info!(period = %Period::reported_on(clock.day).key(), "no fund's year covers this month: no monthly digest");
+            return store;
+        }
+        let made_with = config.clone();
+        let (mut store, result, requests) = in_background(
+            store,
+            move |store| digest::run_digest(store, &made_with, &clock, DigestOptions::default()),
+            control,
+        )
+        .await;
+        match result {
+            Ok(summary) => {
+                logs::log_digest_sources(&summary);
+                let period = summary.period.key();
+                let queued = matches!(summary.outcome, DigestOutcome::Queued(_));
+                match &summary.outcome {
+                    DigestOutcome::Queued(id) => {
+                        info!(period = %period, outbox = id, subject = summary.email.as_ref().map_or("", |e| e.subject.as_str()), "monthly digest queued");
+                        self.wake.notify_one();
+                    }
+                    DigestOutcome::AlreadySent(row) => {
+                        info!(period = %period, made_on = %row.made_on, "monthly digest of this period was sent already; not sent again");
+                    }
+                    DigestOutcome::DryRun { .. } => {}
+                }
+                self.digest = self.next_digest(now);
+                self.deps.emit(Event::Digest { period, queued });
+            }
+            Err(e @ DigestError::NoRecipients(_)) => {
+                warn!(error = %e, "monthly digest not sent");
+                self.digest = self.next_digest(now);
+            }
+            Err(e) => {
+                let at = now + RETRY_FAILED_CHECK;
+                error!(error = %e, retry_at = %local_time(&config, at), "monthly digest failed; it is tried again");
+                self.digest = Some(PendingDigest { fire, at });
+            }
+        }
+        if let Some(next) = self.digest {
+            info!(next_digest = %local_time(&config, next.at), "next monthly digest");
+        }
+        for request in requests {
+            match request {
+                Control::Shutdown => self.stopping = true,
+                Control::Reload => self.reload(&mut store),
+            }
+        }
+        store
     }
 
     /// Runs the check due at `now`, then the control requests that came in meanwhile.
@@ -322,10 +458,10 @@ impl CheckLoop {
         store: &mut Store,
         control: &mut mpsc::UnboundedReceiver<Control>,
     ) {
-        let mut wait = (self.next_fire - now)
-            .to_std()
-            .unwrap_or_default()
-            .min(MAX_SLEEP);
+        let next = self
+            .digest
+            .map_or(self.next_fire, |d| d.at.min(self.next_fire));
+        let mut wait = (next - now).to_std().unwrap_or_default().min(MAX_SLEEP);
         if let Some(ping) = self.deps.watchdog {
             wait = wait.min(ping);
         }
@@ -355,6 +491,7 @@ impl CheckLoop {
             .map_err(|e| e.to_string().replace('\n', "; "))
             .and_then(|new| {
                 let new_schedule = Schedule::new(&new.schedule, new.timezone)?;
+                let new_digest = digest_schedule(&new)?;
                 logs::warn_if_busy(&new_schedule, &new.schedule, Utc::now());
                 if new.database != current_database {
                     // Another database is this daemon's only if no other daemon holds it.
@@ -363,13 +500,20 @@ impl CheckLoop {
                         .map_err(|e| e.to_string())?;
                     self.lock = new_lock;
                 }
-                Ok((new, new_schedule))
+                Ok((new, new_schedule, new_digest))
             });
         match outcome {
-            Ok((new, new_schedule)) => {
+            Ok((new, new_schedule, new_digest)) => {
                 self.schedule = new_schedule;
                 let now = self.deps.clock.now();
                 self.next_fire = self.next_after(now);
+                // A digest failing and waiting to be tried again keeps its period.
+                let retrying = self.digest.filter(|d| d.at != d.fire);
+                self.digest_schedule = new_digest;
+                self.digest = match (&self.digest_schedule, retrying) {
+                    (Some(_), Some(pending)) => Some(pending),
+                    _ => self.next_digest(now),
+                };
                 info!(file = %config_file.display(), schedule = %new.schedule, funds = new.funds.len(), next_check = %local_time(&new, self.next_fire), "config reloaded");
                 let _ = self.config.send(Arc::new(new));
                 self.deps.emit(Event::Reloaded { ok: true });
@@ -404,7 +548,7 @@ impl CheckLoop {
 /// and out. Control requests that arrive meanwhile are returned, to be handled after the
 /// check: a stop never interrupts a transaction.
 async fn check_in_background(
-    mut store: Store,
+    store: Store,
     config: Arc<Config>,
     now: DateTime<Utc>,
     control: &mut mpsc::UnboundedReceiver<Control>,
@@ -418,8 +562,24 @@ async fn check_in_background(
         stamp: now,
         now,
     };
+    in_background(
+        store,
+        move |store| check::run_check(store, &config, &clock, false),
+        control,
+    )
+    .await
+}
+
+/// Runs `work` with the store on the blocking pool (SQLite and file reading block), handing the
+/// store in and out; control requests that arrive meanwhile are returned, to be handled after:
+/// a stop never interrupts a transaction.
+async fn in_background<T: Send + 'static>(
+    mut store: Store,
+    work: impl FnOnce(&mut Store) -> T + Send + 'static,
+    control: &mut mpsc::UnboundedReceiver<Control>,
+) -> (Store, T, Vec<Control>) {
     let mut handle = tokio::task::spawn_blocking(move || {
-        let result = check::run_check(&mut store, &config, &clock, false);
+        let result = work(&mut store);
         (store, result)
     });
     let mut requests = Vec::new();

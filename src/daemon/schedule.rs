@@ -36,6 +36,16 @@ impl Schedule {
             .map(|t| t.with_timezone(&Utc))
     }
 
+    /// The latest fire time at or before `now` (`None`: the schedule never fired before), for
+    /// the digest missed while the daemon was down.
+    pub fn latest_at_or_before(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let local = now.with_timezone(&self.tz);
+        self.cron
+            .find_previous_occurrence(&local, true)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    }
+
     /// The next `count` fire times strictly after `after`, in the schedule's zone (as an
     /// administrator reads them), and whether the schedule fires more than once on some day:
     /// for `config check`, where a sixth field added by mistake (`0 9 * * * *`: at minute 9
@@ -212,6 +222,30 @@ mod tests {
         let up = minutely.upcoming(utc("2025-07-07T05:00:00Z"), 0);
         assert!(up.times.is_empty());
         assert!(up.more_than_once_a_day);
+    }
+
+    #[test]
+    fn the_latest_fire_at_or_before_a_moment() {
+        let monthly = Schedule::new("0 9 1 * *", chrono_tz::Asia::Shanghai).expect("schedule");
+        // 2025-10-15 in Shanghai: the latest fire is 10-01 09:00 (+08); exactly at a fire, that
+        // fire; a second before it, the month before's.
+        assert_eq!(
+            monthly.latest_at_or_before(utc("2025-10-15T04:00:00Z")),
+            Some(utc("2025-10-01T01:00:00Z"))
+        );
+        assert_eq!(
+            monthly.latest_at_or_before(utc("2025-10-01T01:00:00Z")),
+            Some(utc("2025-10-01T01:00:00Z"))
+        );
+        assert_eq!(
+            monthly.latest_at_or_before(utc("2025-10-01T00:59:59Z")),
+            Some(utc("2025-09-01T01:00:00Z"))
+        );
+        // Across a year end.
+        assert_eq!(
+            monthly.latest_at_or_before(utc("2026-01-01T00:00:00Z")),
+            Some(utc("2025-12-01T01:00:00Z"))
+        );
     }
 
     #[test]

@@ -47,7 +47,16 @@ fn workdir(schedule: &str) -> (tempfile::TempDir, PathBuf) {
     (dir, file)
 }
 
+/// The config of [`workdir`], without the monthly digest (the tests of the check loop count
+/// its emails alone; `digest_runs_*` has it on).
 fn config_text(schedule: &str) -> String {
+    format!(
+        "{}digest: {{enabled: false}}\n",
+        config_with_digest(schedule)
+    )
+}
+
+fn config_with_digest(schedule: &str) -> String {
     format!(
         "schedule: \"{schedule}\"\ndatabase: db/spendwatch.db\n\
          ledger: {{sources: [{{path: ledger.csv, fund: ng}}]}}\n\
@@ -304,4 +313,76 @@ async fn the_status_line_says_when_money_is_counted_twice() {
             )),
         "{notes:#?}"
     );
+}
+
+impl Running {
+    /// The next digest event: (period, queued now).
+    async fn next_digest(&mut self) -> (String, bool) {
+        loop {
+            match self.events.recv().await.expect("daemon still running") {
+                Event::Digest { period, queued } => return (period, queued),
+                Event::CheckFailed { at } => panic!("check failed at {at}"),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The digest at start for the latest fire time missed, at each fire time after, once per
+/// period across restarts, and after a long downtime only the latest period.
+#[tokio::test(start_paused = true)]
+async fn digest_runs_at_its_fire_times_and_catches_up_the_latest_missed_once() {
+    let (dir, file) = workdir("0 9 * * *");
+    std::fs::write(&file, config_with_digest("0 9 * * *")).expect("config");
+    // 10:00 in Shanghai on 2025-07-30: the digest of 07-01 (June) was never sent.
+    let mut daemon = start(&file, "2025-07-30T02:00:00Z", None);
+    assert_eq!(daemon.next_digest().await, ("2025-06".to_owned(), true));
+    // 2025-08-01 09:00 Shanghai: July's.
+    assert_eq!(daemon.next_digest().await, ("2025-07".to_owned(), true));
+    daemon.stop().await;
+    // Restarted the same morning: July's was sent; nothing is sent again.
+    let mut daemon = start(&file, "2025-08-01T03:00:00Z", None);
+    assert_eq!(daemon.next_digest().await, ("2025-07".to_owned(), false));
+    daemon.stop().await;
+    // Down from August to mid-October: only September's (made on 10-01), not August's.
+    let mut daemon = start(&file, "2025-10-15T02:00:00Z", None);
+    assert_eq!(daemon.next_digest().await, ("2025-09".to_owned(), true));
+    daemon.stop().await;
+    let store = Store::open(&dir.path().join("db/spendwatch.db")).expect("store");
+    let periods: Vec<(String, String)> = store
+        .digests()
+        .expect("digests")
+        .into_iter()
+        .map(|d| (d.period.key(), d.made_on.to_string()))
+        .collect();
+    assert_eq!(
+        periods,
+        [
+            ("2025-06".to_owned(), "2025-07-01".to_owned()),
+            ("2025-07".to_owned(), "2025-08-01".to_owned()),
+            ("2025-09".to_owned(), "2025-10-01".to_owned()),
+        ]
+    );
+    let subjects: Vec<String> = store
+        .outbox_rows(100)
+        .expect("outbox")
+        .into_iter()
+        .map(|r| r.subject)
+        .filter(|s| s.starts_with("【月度通报】"))
+        .collect();
+    assert_eq!(subjects.len(), 3, "{subjects:#?}");
+}
+
+/// The daemon sends the digests of the months of its funds' years only: not December before a
+/// new install's first year, not the months after the funds' last year closed.
+#[test]
+fn digests_only_for_months_of_the_funds_years() {
+    let (_dir, file) = workdir("0 9 * * *");
+    std::fs::write(&file, config_with_digest("0 9 * * *")).expect("config");
+    let config = config::load(&file).expect("config");
+    let day = |y, m| NaiveDate::from_ymd_opt(y, m, 1).expect("day");
+    assert!(!worth_reporting(&config, day(2025, 1)));
+    assert!(worth_reporting(&config, day(2025, 2)));
+    assert!(worth_reporting(&config, day(2026, 1)));
+    assert!(!worth_reporting(&config, day(2026, 2)));
 }

@@ -31,6 +31,23 @@ pub enum Block {
     Section(Section),
     /// The closing words: who sent the page and what its terms mean.
     Footer(String),
+    /// A picture sent beside the page (a chart, an inline part of the email referenced by its
+    /// Content-ID). Only HTML shows it; every number it draws is in a table too, so the plain
+    /// text and the terminal leave it out.
+    Image(Image),
+}
+
+/// A picture referenced by the Content-ID of the part that carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    /// The Content-ID of the image part, without `cid:` or angle brackets (`chart-ng`).
+    pub cid: String,
+    /// What it shows, for readers that do not load images.
+    pub alt: String,
+    /// Its width in CSS pixels as drawn (it shrinks to the screen on a phone).
+    pub width: u32,
+    /// Its height in CSS pixels at that width.
+    pub height: u32,
 }
 
 /// What a notice is and how urgent: its label — the word in 【】 and the unit an email's subject

@@ -12,7 +12,7 @@
 
 use std::fmt::Write as _;
 
-use super::document::{Align, Block, Cell, Document, Grade, Level, Notice, Section, Table};
+use super::document::{Align, Block, Cell, Document, Grade, Image, Level, Notice, Section, Table};
 
 /// The page up to its first block.
 const HEAD: &str = "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head><meta charset=\"utf-8\">\
@@ -57,7 +57,20 @@ fn block_html(out: &mut String, block: &Block) {
                 escape(text)
             );
         }
+        Block::Image(image) => image_html(out, image),
     }
+}
+
+/// An inline image by its Content-ID, as wide as drawn but never wider than the screen.
+fn image_html(out: &mut String, image: &Image) {
+    let _ = writeln!(
+        out,
+        "<p style=\"margin:8px 0\"><img src=\"cid:{}\" alt=\"{}\" width=\"{}\" height=\"{}\" style=\"display:block;max-width:100%;height:auto;border:0\"></p>",
+        escape(&image.cid),
+        escape(&image.alt),
+        image.width,
+        image.height
+    );
 }
 
 /// The colour of a grade: its notice's border, and its word where a subject follows. Warnings
@@ -253,6 +266,12 @@ mod tests {
                     blocks: vec![Block::Paragraph("段".into())],
                 }),
                 Block::Footer("尾".into()),
+                Block::Image(Image {
+                    cid: "chart-\"a\"".into(),
+                    alt: "累计支出<图>".into(),
+                    width: 600,
+                    height: 300,
+                }),
             ],
         };
         let html = render(&doc);
@@ -278,7 +297,8 @@ mod tests {
                  <div style=\"position:absolute;left:100%;top:-2px;width:2px;height:10px;background:#c62828\"></div></div></td></tr>\n\
                  </table>\n</div>\n\
                  <h3 style=\"font-size:14px;margin:16px 0 4px\">乙</h3>\n<p>段</p>\n\
-                 <p style=\"color:#888;font-size:12px;margin-top:24px\">尾</p>\n"
+                 <p style=\"color:#888;font-size:12px;margin-top:24px\">尾</p>\n\
+                 <p style=\"margin:8px 0\"><img src=\"cid:chart-&quot;a&quot;\" alt=\"累计支出&lt;图&gt;\" width=\"600\" height=\"300\" style=\"display:block;max-width:100%;height:auto;border:0\"></p>\n"
             )
         );
     }

@@ -11,6 +11,8 @@
 //! - [`text`], [`html`], [`terminal`]: the renderers — the plain text and HTML of an email,
 //!   and a command's output with aligned columns.
 //! - [`email`]: the alert emails built as documents, and their subject lines.
+//! - [`digest`]: the monthly digest (月度通报): the funds ranked against 序时 and their
+//!   average, as a document with a place for charts.
 //! - [`monitor`]: the 项目支出绩效目标执行监控表, as a model of every figure and its XLSX
 //!   layout.
 //! - [`outlook`]: the forecast, the catch-up schedule and a 情况说明 in sentences and tables,
@@ -19,6 +21,7 @@
 //! Pure, like [`crate::core`], whose results it says: no clock, files, database or network
 //! (the boundary check in `core`'s header covers this folder as well).
 
+pub mod digest;
 pub mod document;
 pub mod email;
 pub mod goals;
@@ -31,6 +34,6 @@ pub mod text;
 pub mod words;
 
 pub use document::{
-    Align, Block, Cell, Column, Document, Grade, Level, Notice, Resolution, Section, Table,
+    Align, Block, Cell, Column, Document, Grade, Image, Level, Notice, Resolution, Section, Table,
 };
 pub use email::{AdminNotice, FundNotices, RenderedEmail};

@@ -27,6 +27,8 @@ fn block_terminal(out: &mut String, block: &Block) {
         }
         Block::Notice(notice) => notice_terminal(out, notice),
         Block::Table(table) => table_terminal(out, table),
+        // A section of pictures only has nothing to show here.
+        Block::Section(section) if section.blocks.iter().all(|b| matches!(b, Block::Image(_))) => {}
         Block::Section(section) => {
             // A blank line sets each section off from what comes before it.
             out.push('\n');
@@ -43,6 +45,8 @@ fn block_terminal(out: &mut String, block: &Block) {
             out.push_str(text);
             out.push('\n');
         }
+        // A terminal shows no pictures; the tables carry their numbers.
+        Block::Image(_) => {}
     }
 }
 
@@ -179,6 +183,12 @@ mod tests {
                     ],
                 }),
                 Block::Footer("尾".into()),
+                Block::Image(crate::report::document::Image {
+                    cid: "chart-a".into(),
+                    alt: "图".into(),
+                    width: 600,
+                    height: 300,
+                }),
             ],
         };
         assert_eq!(

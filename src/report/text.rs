@@ -29,6 +29,8 @@ fn block_text(out: &mut String, block: &Block) {
             out.push_str(text);
             out.push('\n');
         }
+        // The tables carry every number a picture draws.
+        Block::Image(_) => {}
     }
 }
 
@@ -69,8 +71,12 @@ fn table_text(out: &mut String, table: &Table) {
     }
 }
 
-/// The heading, then the section's blocks indented by two spaces.
+/// The heading, then the section's blocks indented by two spaces; nothing for a section of
+/// pictures only (a fund's chart), which the text cannot show.
 fn section_text(out: &mut String, section: &Section) {
+    if section.blocks.iter().all(|b| matches!(b, Block::Image(_))) {
+        return;
+    }
     out.push_str(&section.heading);
     out.push('\n');
     let mut inner = String::new();
@@ -144,6 +150,13 @@ mod tests {
                     blocks: vec![Block::Paragraph("一段。".into())],
                 }),
                 Block::Footer("自动发送。".into()),
+                // Left out: the tables carry its numbers.
+                Block::Image(crate::report::document::Image {
+                    cid: "chart-a".into(),
+                    alt: "图".into(),
+                    width: 600,
+                    height: 300,
+                }),
             ],
         };
         assert_eq!(

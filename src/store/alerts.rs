@@ -155,6 +155,45 @@ fn level_of(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Option<Le
     }
 }
 
+/// Puts one email in the outbox (`day`: the as-of day that made it; `now`: the moment
+/// recorded); returns its id.
+pub(super) fn insert_email(
+    tx: &rusqlite::Connection,
+    email: &EmailRecord<'_>,
+    day: &str,
+    now: &str,
+    send_from: DateTime<Utc>,
+) -> rusqlite::Result<i64> {
+    tx.query_row(
+        "INSERT INTO outbox (created_at, check_day, message_id, subject, envelope_from, envelope_to, raw, next_attempt_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+        params![
+            now,
+            day,
+            email.message_id,
+            email.subject,
+            email.envelope_from,
+            email.envelope_to.join("\n"),
+            email.raw,
+            send_from.timestamp()
+        ],
+        |r| r.get(0),
+    )
+}
+
+/// A line of alert history from the columns `check_day, fund, milestone, kind, reason,
+/// status, outbox_id, level`.
+pub(super) fn event_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertEvent> {
+    Ok(AlertEvent {
+        check_day: day(r, 0)?,
+        key: key_of(r, 1)?,
+        reason: r.get(4)?,
+        status: r.get(5)?,
+        outbox_id: r.get(6)?,
+        level: level_of(r, 7)?,
+    })
+}
+
 /// Puts a check's emails in the outbox; returns their ids, and which one announces each alert.
 fn queue_emails<'r>(
     tx: &rusqlite::Connection,
@@ -165,21 +204,7 @@ fn queue_emails<'r>(
     let mut ids = Vec::with_capacity(record.emails.len());
     let mut announced_in = HashMap::new();
     for email in record.emails {
-        let id: i64 = tx.query_row(
-            "INSERT INTO outbox (created_at, check_day, message_id, subject, envelope_from, envelope_to, raw, next_attempt_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
-            params![
-                now,
-                day,
-                email.message_id,
-                email.subject,
-                email.envelope_from,
-                email.envelope_to.join("\n"),
-                email.raw,
-                record.send_from.timestamp()
-            ],
-            |r| r.get(0),
-        )?;
+        let id = insert_email(tx, email, day, now, record.send_from)?;
         ids.push(id);
         for key in &email.announces {
             announced_in.insert(key, id);
@@ -292,16 +317,7 @@ impl Store {
             )
             .map_err(self.err())?;
         let rows = stmt
-            .query_map([limit as i64], |r| {
-                Ok(AlertEvent {
-                    check_day: day(r, 0)?,
-                    key: key_of(r, 1)?,
-                    reason: r.get(4)?,
-                    status: r.get(5)?,
-                    outbox_id: r.get(6)?,
-                    level: level_of(r, 7)?,
-                })
-            })
+            .query_map([limit as i64], event_of)
             .map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
     }

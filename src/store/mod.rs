@@ -15,12 +15,14 @@
 //! | `spending.rs` | the spending per fund and day, rebuilt from the sources in force |
 //! | `overlaps.rs` | entries counted twice |
 //! | `alerts.rs`, `outbox.rs` | alert states and history; emails waiting to be delivered |
+//! | `digests.rs` | the monthly digests sent, one per period |
 //! | `explanations.rs` | 情况说明: recorded, withdrawn, ended when the fund caught up |
 //! | `backup.rs` | a consistent copy of the database while it is in use |
 
 mod alerts;
 mod backup;
 mod day_sums;
+mod digests;
 mod explanations;
 mod outbox;
 mod overlaps;
@@ -39,6 +41,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use alerts::{AlertEvent, AlertRow, CheckRecord, EmailRecord};
 pub use backup::{BackupReport, backup};
+pub use digests::{DigestRecord, DigestRow};
 pub use explanations::{ExplanationRecord, NewExplanation, WithdrawError};
 pub use outbox::{Claimed, OutboxRow};
 pub use overlaps::Overlap;

@@ -260,6 +260,20 @@ const MIGRATIONS: &[Migration] = &[
     );
     CREATE UNIQUE INDEX readings_by_indicator_month ON readings (indicator, month);
     CREATE INDEX readings_by_source ON readings (source_id);"),
+    // 9: the monthly digests (月度通报) sent, one per period: written in the transaction that
+    // queues the digest's email, so a period is sent once across restarts and kill -9.
+    Sql("CREATE TABLE digests (
+        -- YYYY-MM: the calendar month reported
+        period TEXT PRIMARY KEY,
+        -- the as-of day it was made on (YYYY-MM-DD)
+        made_on TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        -- its email (NULL only if the outbox row were ever deleted)
+        outbox_id INTEGER REFERENCES outbox (id),
+        -- how many times it was made again by hand (digest --force)
+        forced INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;"),
 ];
 
 /// Renames `sources.content_sha256` and `rejected_sha256` where a database still has them.

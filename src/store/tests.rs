@@ -675,3 +675,81 @@ fn backup_writes_a_checked_self_contained_copy_and_replaces_only_with_force() {
     let err = backup(&db, &dir.path().join("nowhere/b.db"), false).expect_err("no folder");
     assert!(matches!(err, StoreError::Io { .. }), "{err}");
 }
+
+/// Schema 9 adds the digests: a version-8 database keeps everything it holds.
+#[test]
+fn a_version_8_database_migrates_to_the_digests_keeping_everything() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("v8.db");
+    {
+        let mut conn = Connection::open(&path).expect("create");
+        schema::migrate_to(&mut conn, 0, 8).expect("migrate to 8");
+        conn.execute_batch(
+            "INSERT INTO outbox (created_at, check_day, message_id, subject, envelope_from, envelope_to, raw, next_attempt_at)
+                 VALUES ('2025-07-01T01:00:00Z', '2025-07-01', '<m@x>', '主题', 'a@x', 'b@x', x'00', 0);
+             INSERT INTO alert_events (check_day, at, fund, milestone, kind, reason, status, outbox_id, level)
+                 VALUES ('2025-07-01', '2025-07-01T01:00:00Z', 'a', '2025-06-30', 'missed', 'first', 'firing', 1, 'red');",
+        )
+        .expect("version 8 fixture");
+    }
+    let mut store = Store::open(&path).expect("migrate to current");
+    assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
+    assert_eq!(store.outbox_rows(10).expect("outbox").len(), 1);
+    let july = crate::core::digest::Period::reported_on(parse_iso_day("2025-08-01").expect("day"));
+    let events = store.alert_events(10).expect("events");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].level, Some(Level::Red));
+    assert!(store.digests().expect("digests").is_empty());
+
+    // A period is recorded with its email once; a second time writes nothing unless replaced.
+    let to = vec!["finance@localhost".to_owned()];
+    let email = EmailRecord {
+        message_id: "<d1@x>",
+        subject: "【月度通报】2025年7月",
+        envelope_from: "a@x",
+        envelope_to: &to,
+        raw: b"raw",
+        announces: Vec::new(),
+    };
+    let record = DigestRecord {
+        period: july,
+        made_on: parse_iso_day("2025-08-01").expect("day"),
+        now: at("2025-08-01T01:00:00Z"),
+        send_from: at("2025-08-01T01:00:00Z"),
+        email: &email,
+        replace: false,
+    };
+    let id = store.record_digest(&record).expect("record").expect("new");
+    assert_eq!(store.record_digest(&record).expect("again"), None);
+    assert_eq!(store.outbox_rows(10).expect("outbox").len(), 2);
+    let row = store.digest_of(july).expect("row").expect("sent");
+    assert_eq!((row.outbox_id, row.forced), (Some(id), 0));
+    assert_eq!(row.subject, "【月度通报】2025年7月");
+    let forced = DigestRecord {
+        replace: true,
+        ..record
+    };
+    let again = store
+        .record_digest(&forced)
+        .expect("forced")
+        .expect("made again");
+    assert_ne!(again, id);
+    let row = store.digest_of(july).expect("row").expect("sent");
+    assert_eq!((row.outbox_id, row.forced), (Some(again), 1));
+    assert_eq!(store.digests().expect("digests").len(), 1);
+    // Only the checks of the period: the check of 07-01 is July's, not June's.
+    assert_eq!(
+        store
+            .alert_events_between(july.first, july.last)
+            .expect("events")
+            .len(),
+        1
+    );
+    let june = crate::core::digest::Period::reported_on(july.first);
+    assert!(
+        store
+            .alert_events_between(june.first, june.last)
+            .expect("events")
+            .is_empty()
+    );
+}

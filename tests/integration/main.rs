@@ -8,6 +8,7 @@ mod config_errors;
 mod daemon_lock;
 mod daemon_process;
 mod database;
+mod digest;
 mod dual;
 mod duplicates;
 mod explain;
