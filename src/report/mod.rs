@@ -19,6 +19,7 @@
 //! Pure, like [`crate::core`], whose results it says: no clock, files, database or network
 //! (the boundary check in `core`'s header covers this folder as well).
 
+pub mod chart;
 pub mod document;
 pub mod email;
 pub mod goals;
