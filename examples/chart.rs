@@ -7,6 +7,7 @@
 //! memory) and the snapshot is the one `status` and the digest use. Prints each file's size.
 
 use std::path::PathBuf;
+use std::time::Instant;
 
 use chrono::NaiveDate;
 use spendwatch::app::{import, snapshot};
@@ -30,6 +31,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     import::sync_sources(&mut store, &config, &files, chrono::Utc::now())?;
     let snap = snapshot::read(&store, &config, day)?;
 
+    let started = Instant::now();
+    let fonts = chart::Fonts::system();
+    println!("system fonts read in {:.1?}", started.elapsed());
     for f in &snap.funds {
         let burn_up = BurnUp::of(f, config.alerts.time_basis);
         write(
@@ -37,7 +41,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &format!("{}-{day}", f.fund.id),
             &chart::svg(&burn_up, WIDTH, HEIGHT),
         )?;
-        let png = chart::png(&burn_up, WIDTH, HEIGHT)?;
+        let started = Instant::now();
+        let png = chart::png_with(&burn_up, WIDTH, HEIGHT, &fonts)?;
+        println!("PNG drawn in {:.1?}", started.elapsed());
         save(&out, &format!("{}-{day}.png", f.fund.id), &png)?;
     }
     let overview = Overview::of(&snap.funds, DEFAULT_OVERVIEW_FUNDS);

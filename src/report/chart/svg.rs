@@ -484,11 +484,17 @@ pub fn overview_svg(overview: &Overview, width: u32, height: u32) -> String {
     out
 }
 
-/// `label` cut to `fit` characters, the cut marked with `...`.
-fn cut(label: &str, fit: usize) -> String {
-    if label.chars().count() <= fit {
+/// `label` cut to `fit` characters in its middle, marked `...`: ids of one office share
+/// their beginnings (`district-fund-…`) and differ at either end.
+pub(super) fn cut(label: &str, fit: usize) -> String {
+    let chars: Vec<char> = label.chars().collect();
+    if chars.len() <= fit {
         return label.to_owned();
     }
-    let kept: String = label.chars().take(fit.saturating_sub(3)).collect();
-    format!("{kept}...")
+    let kept = fit.saturating_sub(3);
+    let head = kept - kept / 2;
+    let tail = kept / 2;
+    let start: String = chars[..head].iter().collect();
+    let end: String = chars[chars.len() - tail..].iter().collect();
+    format!("{start}...{end}")
 }

@@ -287,6 +287,11 @@ fn the_overview_ranks_by_gap_to_time_and_averages_by_budget() {
     assert_eq!(two.ranked, 4);
     assert_eq!(two.average, all.average, "the average is of every fund");
     let nothing = Overview::of(&snaps[4..], 10);
+    // A long id is cut in its middle, where ids of one office differ least.
+    assert_eq!(
+        super::svg::cut("district-fund-number-07-long-name", 20),
+        "district-...ong-name"
+    );
     assert!(nothing.funds.is_empty() && nothing.average.is_none());
 }
 
