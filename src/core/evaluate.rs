@@ -287,6 +287,22 @@ fn milestone_report(
     }
 }
 
+impl Fund {
+    /// The plan's amount on `day`, in 分: budget × the plan's share on the day (linear by day
+    /// between milestones from 0 on the day before 01-01), rounded half-up to the 分. On a
+    /// milestone's day it is that milestone's target; what [`FundReport::plan_amount`] holds.
+    pub fn plan_amount(&self, day: NaiveDate) -> Money {
+        let (num, den) = plan_fraction(self, day);
+        scale(self.budget, num, den)
+    }
+
+    /// The 序时 amount on `day` counted by `basis`, in 分: budget × 序时进度, rounded half-up
+    /// to the 分; what [`FundReport::time_amount`] holds when evaluated with that basis.
+    pub fn time_amount(&self, day: NaiveDate, basis: TimeBasis) -> Money {
+        time_amount(self, day, basis)
+    }
+}
+
 /// The plan's cumulative share on `day` as an exact fraction (numerator, denominator) of the
 /// budget: linear by day between milestones, starting from 0 on the last day of the previous
 /// year; 0 before the year and the last share after the last milestone.

@@ -107,6 +107,15 @@ impl DailySpend {
         }
     }
 
+    /// Each day with entries, in date order, with the spending through it (spent(day), in 分):
+    /// the steps of a chart's cumulative spend line.
+    pub fn cumulative(&self) -> impl Iterator<Item = (NaiveDate, Money)> + '_ {
+        self.days
+            .iter()
+            .zip(&self.cumulative)
+            .map(|((day, _), total)| (*day, *total))
+    }
+
     /// Whether no day has any spending (no entry at all, as opposed to entries summing to 0).
     pub fn is_empty(&self) -> bool {
         self.days.is_empty()

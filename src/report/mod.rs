@@ -11,6 +11,8 @@
 //! - [`text`], [`html`], [`terminal`]: the renderers — the plain text and HTML of an email,
 //!   and a command's output with aligned columns.
 //! - [`email`]: the alert emails built as documents, and their subject lines.
+//! - [`chart`]: the burn-up chart of a fund and the overview of many — one exact model, an
+//!   SVG (for the web page) and a PNG drawn from that SVG (for the email).
 //! - [`digest`]: the monthly digest (月度通报): the funds ranked against 序时 and their
 //!   average, as a document with a place for charts.
 //! - [`monitor`]: the 项目支出绩效目标执行监控表, as a model of every figure and its XLSX
@@ -19,8 +21,10 @@
 //!   for `status` and the emails.
 //!
 //! Pure, like [`crate::core`], whose results it says: no clock, files, database or network
-//! (the boundary check in `core`'s header covers this folder as well).
+//! (the boundary check in `core`'s header covers this folder as well) — but for the system
+//! fonts a PNG chart may read once per process ([`chart::Fonts::system`]).
 
+pub mod chart;
 pub mod digest;
 pub mod document;
 pub mod email;
