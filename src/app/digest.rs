@@ -8,14 +8,17 @@
 
 use std::path::Path;
 
+use tracing::warn;
+
 use crate::app::check::{CheckClock, QueuedEmail};
 use crate::app::import::{self, FileReport};
 use crate::app::readings::ReadingReport;
-use crate::app::snapshot::{self, Snapshot};
+use crate::app::snapshot::{self, FundSnapshot, Snapshot};
 use crate::config::Config;
 use crate::core::digest::{Period, spent_in};
 use crate::core::{AlertKey, Reason};
-use crate::mail::{self, MailError};
+use crate::mail::{self, InlineImage, MailError};
+use crate::report::chart::{self, BurnUp, DEFAULT_OVERVIEW_FUNDS, Fonts, Overview};
 use crate::report::digest::{
     self as words, ChartRef, DigestFund, DigestInput, PeriodAlert, SourceChange,
 };
@@ -135,7 +138,7 @@ fn digest_inner(
     let sources = source_changes(store, config)?;
     let events = store.alert_events_between(period.first, period.last)?;
     let input = input(config, &snapshot, period, sources, &events);
-    let (message, rendered) = compose(config, &input)?;
+    let (message, rendered) = compose(config, &input, &snapshot)?;
     let queued = if options.dry_run {
         summary.outcome = DigestOutcome::DryRun { sent_before };
         None
@@ -187,11 +190,102 @@ fn digest_inner(
 fn compose(
     config: &Config,
     input: &DigestInput<'_>,
+    snapshot: &Snapshot<'_>,
 ) -> Result<(mail::Composed, RenderedEmail), MailError> {
-    let charts: Vec<ChartRef> = Vec::new();
-    let rendered = words::render(input, &charts);
-    let message = mail::compose(&config.email.from, &config.digest.to, &rendered)?;
-    Ok((message, rendered))
+    let charts = charts(config, snapshot);
+    // Everything; else the overview alone; else no image: the first that fits the size limit
+    // (the tables carry every number, so an email without images still says it all).
+    let overview_only = |c: &&(ChartRef, InlineImage)| c.0.fund.is_none();
+    let attempts: [Vec<&(ChartRef, InlineImage)>; 3] = [
+        charts.iter().collect(),
+        charts.iter().filter(overview_only).collect(),
+        Vec::new(),
+    ];
+    let mut last = None;
+    for chosen in attempts {
+        let refs: Vec<ChartRef> = chosen.iter().map(|(r, _)| r.clone()).collect();
+        let images: Vec<InlineImage> = chosen.iter().map(|(_, i)| i.clone()).collect();
+        let rendered = words::render(input, &refs);
+        match mail::compose_with_images(&config.email.from, &config.digest.to, &rendered, &images) {
+            Ok(message) => return Ok((message, rendered)),
+            Err(MailError::TooLarge { bytes, limit }) => {
+                warn!(
+                    bytes,
+                    limit,
+                    charts = refs.len(),
+                    "digest too large with its charts: trying with fewer"
+                );
+                last = Some(MailError::TooLarge { bytes, limit });
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or(MailError::TooLarge {
+        bytes: 0,
+        limit: mail::MAX_MESSAGE_BYTES,
+    }))
+}
+
+/// Fund charts drawn at most. With more funds than this, the overview (the
+/// [`DEFAULT_OVERVIEW_FUNDS`] furthest behind and the average) stands for all, and the
+/// charts go to the laggards only, furthest behind first: a 1,000-fund digest stays small
+/// and quick to make.
+pub const MAX_FUND_CHARTS: usize = 5;
+
+/// A fund chart's size in CSS pixels (the PNG is twice as large, for sharp screens).
+const CHART_SIZE: (u32, u32) = (600, 320);
+
+/// The charts of a digest with their images: the overview when there are more funds with data
+/// than [`MAX_FUND_CHARTS`], then the funds' burn-up charts (every fund with data, or the
+/// laggards). A chart that cannot be drawn is left out and logged; the digest still goes.
+fn charts(config: &Config, snapshot: &Snapshot<'_>) -> Vec<(ChartRef, InlineImage)> {
+    let with_data: Vec<&FundSnapshot<'_>> =
+        snapshot.funds.iter().filter(|f| f.has_data()).collect();
+    if with_data.is_empty() {
+        return Vec::new();
+    }
+    let fonts = Fonts::system();
+    let mut out = Vec::new();
+    let many = with_data.len() > MAX_FUND_CHARTS;
+    if many {
+        let overview = Overview::of(&snapshot.funds, DEFAULT_OVERVIEW_FUNDS);
+        let rows = overview.funds.len() + usize::from(overview.average.is_some());
+        let height = 60 + 28 * u32::try_from(rows).unwrap_or(u32::MAX / 64);
+        match chart::overview_png_with(&overview, CHART_SIZE.0, height, &fonts) {
+            Ok(png) => out.push((
+                ChartRef::overview(CHART_SIZE.0, height),
+                InlineImage {
+                    cid: words::chart_cid(None),
+                    name: "overview.png".to_owned(),
+                    png,
+                },
+            )),
+            Err(e) => warn!(error = %e, "the digest's overview chart could not be drawn"),
+        }
+    }
+    let mut drawn = with_data;
+    if many {
+        // Furthest behind 序时 first; only those behind.
+        let gap = |f: &FundSnapshot<'_>| f.report.time_rate - f.report.execution_rate;
+        drawn.retain(|f| gap(f) > 0.0);
+        drawn.sort_by(|a, b| gap(b).total_cmp(&gap(a)));
+        drawn.truncate(MAX_FUND_CHARTS);
+    }
+    for f in drawn {
+        let burn_up = BurnUp::of(f, config.alerts.time_basis);
+        match chart::png_with(&burn_up, CHART_SIZE.0, CHART_SIZE.1, &fonts) {
+            Ok(png) => out.push((
+                ChartRef::fund(&f.fund.id, &f.fund.name, CHART_SIZE.0, CHART_SIZE.1),
+                InlineImage {
+                    cid: words::chart_cid(Some(&f.fund.id)),
+                    name: format!("{}.png", f.fund.id),
+                    png,
+                },
+            )),
+            Err(e) => warn!(fund = %f.fund.id, error = %e, "a digest chart could not be drawn"),
+        }
+    }
+    out
 }
 
 /// The digest's input from the snapshot read as of the period's last day, the sources' last

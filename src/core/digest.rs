@@ -140,8 +140,9 @@ pub struct Overall {
     /// Σ 序时 amount ÷ Σ budget, a fraction: the budget-weighted 序时进度 (the same as each
     /// fund's when all share a year).
     pub time_rate: f64,
-    /// The mean of the funds' 执行率 (each fund counts once), a fraction: the 平均 a 通报
-    /// compares each fund with. `None` without funds.
+    /// The 平均执行率 a 通报 compares each fund with: the department's own, Σ spent ÷ Σ
+    /// budget (the overview chart's average row is the same), a fraction. `None` without
+    /// funds or budget.
     pub average_rate: Option<f64>,
 }
 
@@ -177,8 +178,9 @@ pub fn overall(funds: &[Standing]) -> Overall {
             0.0
         }
     };
-    let average_rate = (!funds.is_empty())
-        .then(|| funds.iter().map(|f| f.execution_rate).sum::<f64>() / funds.len() as f64);
+    // One average in the whole 通报: the summary's 总体执行率, which the chart's average row
+    // shows too (a plain mean of the rates would let a small fund weigh as much as a large one).
+    let average_rate = (!funds.is_empty() && budget > Money::ZERO).then(|| ratio(spent));
     Overall {
         budget,
         spent,
@@ -331,14 +333,14 @@ mod tests {
         assert_eq!(all.execution_rate, 0.46);
         assert_eq!(all.time_rate, 0.5);
         assert!((all.gap_points() - -4.0).abs() < 1e-9);
-        // The average counts each fund once: (40% + 40% + 70%) ÷ 3 = 50%, not the 46% of
-        // the money.
+        // The average is the money's: 46%, not the (40% + 40% + 70%) ÷ 3 = 50% of a plain
+        // mean, in which the small third fund would weigh as much as the large second.
         let avg = all.average_rate.expect("average");
-        assert!((avg - 0.5).abs() < 1e-12, "{avg}");
+        assert!((avg - 0.46).abs() < 1e-12, "{avg}");
         let below = all.against_average(&funds[0]).expect("compared");
-        assert!((below - -10.0).abs() < 1e-9, "{below}");
+        assert!((below - -6.0).abs() < 1e-9, "{below}");
         let above = all.against_average(&funds[2]).expect("compared");
-        assert!((above - 20.0).abs() < 1e-9, "{above}");
+        assert!((above - 24.0).abs() < 1e-9, "{above}");
         let none = overall(&[]);
         assert_eq!(none.execution_rate, 0.0);
         assert_eq!(none.average_rate, None);

@@ -131,15 +131,32 @@ impl ChartRef {
         }
     }
 
+    /// The image with its legend under it: the images carry digits and dates only.
     fn image(&self) -> Block {
         Block::Image(Image {
             cid: self.cid.clone(),
             alt: self.alt.clone(),
             width: self.width,
             height: self.height,
+            caption: Some(
+                if self.fund.is_some() {
+                    BURN_UP_LEGEND
+                } else {
+                    OVERVIEW_LEGEND
+                }
+                .to_owned(),
+            ),
         })
     }
 }
+
+/// The legend of the funds' burn-up charts, in words (the images hold digits and dates only).
+pub const BURN_UP_LEGEND: &str = "图例：蓝线为累计支出，灰线为支出计划，橙色虚线为序时进度，浅蓝区域为年末预计区间，\
+     圆点为支出节点（绿色已达标，红色未达标），横轴为月份，纵轴单位为万元。";
+
+/// The legend of the overview chart, in words.
+pub const OVERVIEW_LEGEND: &str = "图例：各项目（按项目编号）执行率的横条与序时进度的标记，\
+     落后于序时最多的在上，最后一行为平均（按预算加权）。";
 
 /// The Content-ID of a fund's chart (`chart-{id}`), or of the overview (`chart-overview`).
 pub fn chart_cid(fund: Option<&str>) -> String {
@@ -585,7 +602,7 @@ fn footer(basis: TimeBasis, average: bool) -> String {
         time_basis_word(basis)
     );
     if average {
-        text.push_str("平均执行率为各项目执行率的算术平均（每个项目计一次）。");
+        text.push_str("平均执行率为全部项目的总体执行率（累计支出合计÷预算合计）。");
     }
     text
 }

@@ -48,6 +48,9 @@ pub struct Image {
     pub width: u32,
     /// Its height in CSS pixels at that width.
     pub height: u32,
+    /// What its lines and marks mean, in words under it (images hold digits and dates only);
+    /// shown only where the image is (HTML).
+    pub caption: Option<String>,
 }
 
 /// What a notice is and how urgent: its label — the word in 【】 and the unit an email's subject

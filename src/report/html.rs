@@ -71,6 +71,13 @@ fn image_html(out: &mut String, image: &Image) {
         image.width,
         image.height
     );
+    if let Some(caption) = &image.caption {
+        let _ = writeln!(
+            out,
+            "<p style=\"margin:0 0 12px;color:#555;font-size:13px\">{}</p>",
+            escape(caption)
+        );
+    }
 }
 
 /// The colour of a grade: its notice's border, and its word where a subject follows. Warnings
@@ -271,6 +278,7 @@ mod tests {
                     alt: "累计支出<图>".into(),
                     width: 600,
                     height: 300,
+                    caption: None,
                 }),
             ],
         };

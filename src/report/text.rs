@@ -156,6 +156,7 @@ mod tests {
                     alt: "图".into(),
                     width: 600,
                     height: 300,
+                    caption: None,
                 }),
             ],
         };

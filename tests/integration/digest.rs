@@ -6,6 +6,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use mail_parser::MimeHeaders;
+
 use crate::util::Workdir;
 
 const DB: &str = "data/spendwatch.db";
@@ -229,4 +231,103 @@ fn a_kill_9_during_the_digest_send_sends_it_after_the_restart_never_composed_twi
         .collect();
     assert_eq!(files.len(), 1, "one digest delivered");
     assert!(!wd.exists("sending-digest"));
+}
+
+/// Every part of the digest email in the outbox folder `dir`: (HTML, plain text, images as
+/// (Content-ID, bytes)).
+fn digest_parts(dir: &Path) -> (String, String, Vec<(String, Vec<u8>)>, u64) {
+    let files: Vec<_> = std::fs::read_dir(dir)
+        .expect("the outbox folder")
+        .map(|f| f.expect("a file").path())
+        .collect();
+    let digest = files
+        .iter()
+        .find(|p| {
+            let raw = std::fs::read(p).expect("read .eml");
+            let msg = mail_parser::MessageParser::default()
+                .parse(&raw)
+                .expect("a message");
+            msg.subject().is_some_and(|s| s.starts_with("【月度通报】"))
+        })
+        .expect("a digest email");
+    let raw = std::fs::read(digest).expect("read .eml");
+    let msg = mail_parser::MessageParser::default()
+        .parse(&raw)
+        .expect("a message");
+    let html = msg.body_html(0).expect("an HTML part").into_owned();
+    let text = msg.body_text(0).expect("a text part").into_owned();
+    let images = msg
+        .parts
+        .iter()
+        .filter(|p| p.content_type().is_some_and(|c| c.ctype() == "image"))
+        .map(|p| {
+            (
+                p.content_id().expect("a Content-ID").to_owned(),
+                p.contents().to_vec(),
+            )
+        })
+        .collect();
+    (html, text, images, raw.len() as u64)
+}
+
+#[test]
+fn the_digest_email_carries_a_chart_per_fund_inline() {
+    let wd = Workdir::samples();
+    wd.run(&["digest", "--as-of", "2025-08-01"]).ok();
+    let (html, text, images, size) = digest_parts(&wd.join("data/outbox"));
+    let cids: Vec<&str> = images.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        cids,
+        ["chart-network-governance", "chart-investment-promotion"]
+    );
+    for (cid, png) in &images {
+        assert!(
+            html.contains(&format!("src=\"cid:{cid}\"")),
+            "{cid} not shown"
+        );
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{cid} is not a PNG");
+    }
+    // The words of the lines are beside the image, and the plain text needs none.
+    assert!(html.contains("图例：蓝线为累计支出"));
+    assert!(!text.contains("cid:") && !text.contains("图例"));
+    assert!(size < 2 * 1024 * 1024, "{size} bytes");
+}
+
+#[test]
+fn with_many_funds_an_overview_and_the_laggards_charts_only() {
+    let wd = Workdir::empty();
+    let mut funds = String::new();
+    let mut ledger = String::from("日期,项目,金额\n");
+    // Eight funds of 100,000 元: f1 spent 10%, f2 20% … f8 80% by the end of July (序时 58%).
+    for i in 1..=8 {
+        funds.push_str(&format!(
+            "  - {{id: f{i}, code: \"C{i}\", name: 项目{i}, year: 2025, budget: 10万元}}\n"
+        ));
+        ledger.push_str(&format!("2025-03-15,f{i},{}.00\n", i * 5_000));
+        ledger.push_str(&format!("2025-07-15,f{i},{}.00\n", i * 5_000));
+    }
+    wd.write_str("ledger.csv", &ledger);
+    wd.write_str(
+        "config.yaml",
+        &format!(
+            "timezone: Asia/Shanghai\ndatabase: db/spendwatch.db\nledger:\n  sources: [ledger.csv]\n\
+             email:\n  to: [finance@localhost]\n  transport: file\n  file: {{dir: outbox}}\nfunds:\n{funds}"
+        ),
+    );
+    wd.run(&["digest", "--as-of", "2025-08-01"]).ok();
+    let (html, _, images, _) = digest_parts(&wd.join("outbox"));
+    let cids: Vec<&str> = images.iter().map(|(c, _)| c.as_str()).collect();
+    // The overview, then the five furthest behind 序时, furthest first (f6 at 60% is ahead).
+    assert_eq!(
+        cids,
+        [
+            "chart-overview",
+            "chart-f1",
+            "chart-f2",
+            "chart-f3",
+            "chart-f4",
+            "chart-f5"
+        ]
+    );
+    assert!(html.contains("图例：各项目（按项目编号）执行率的横条"));
 }
