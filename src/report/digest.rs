@@ -150,6 +150,10 @@ impl ChartRef {
     }
 }
 
+/// The most funds the ranking lists (and gives a section): the furthest behind first; the
+/// rest are counted in a sentence.
+pub const MAX_LISTED: usize = 30;
+
 /// The legend of the funds' burn-up charts, in words (the images hold digits and dates only).
 pub const BURN_UP_LEGEND: &str = "图例：蓝线为累计支出，灰线为支出计划，橙色虚线为序时进度，浅蓝区域为年末预计区间，\
      圆点为支出节点（绿色已达标，红色未达标），横轴为月份，纵轴单位为万元。";
@@ -295,13 +299,28 @@ pub fn document(input: &DigestInput<'_>, charts: &[ChartRef]) -> Document {
             multiline: false,
         }));
     }
-    if !ranked.is_empty() {
-        blocks.push(Block::Table(ranking_table(input, &ranked, &all)));
+    // The summary and the average count every fund; the table and the sections show the
+    // furthest behind (an email of a thousand funds' tables is megabytes nobody reads).
+    let shown = &ranked[..ranked.len().min(MAX_LISTED)];
+    if !shown.is_empty() {
+        blocks.push(Block::Table(ranking_table(input, shown, &all)));
+    }
+    if ranked.len() > shown.len() {
+        let behind = ranked[shown.len()..]
+            .iter()
+            .filter(|(_, s)| s.gap_points() < 0.0)
+            .count();
+        blocks.push(Block::Paragraph(format!(
+            "以上为排名前{}的项目；其余{}个项目（其中{behind}个落后于序时进度）未列出，\
+             完整排名见 spendwatch status。",
+            shown.len(),
+            ranked.len() - shown.len()
+        )));
     }
     if let Some(chart) = charts.iter().find(|c| c.fund.is_none()) {
         blocks.push(chart.image());
     }
-    for (i, _) in &ranked {
+    for (i, _) in shown {
         let f = &input.funds[*i];
         let inner = fund_blocks(f, charts);
         if !inner.is_empty() {
