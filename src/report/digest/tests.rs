@@ -254,3 +254,38 @@ fn charts_are_referenced_only_when_given() {
     assert_eq!(plain.text, with.text);
     assert_eq!(chart_cid(Some("ng")), "chart-ng");
 }
+
+#[test]
+fn many_funds_list_the_furthest_behind_and_count_the_rest() {
+    let day = ymd(2025, 7, 31);
+    // 40 funds: fund i has spent i × 2,000.00 of its 100,000.00 (2% … 80%; 序时 58.08%).
+    let funds: Vec<Made> = (1..=40)
+        .map(|i| {
+            made(
+                fund(&format!("f{i}"), &format!("项目{i}")),
+                &[(3, 1, i * 200_000)],
+                day,
+            )
+        })
+        .collect();
+    let period = Period::reported_on(ymd(2025, 8, 1));
+    let doc = super::render(&input(&funds, period, &[true; 40]), &[]);
+    // The table lists 30, furthest behind first: 项目1 … 项目30.
+    assert!(doc.text.contains("项目名称：1. 项目1\n"), "{}", doc.text);
+    assert!(doc.text.contains("项目名称：30. 项目30\n"));
+    assert!(!doc.text.contains("项目名称：31."));
+    // The rest are counted: 10 more, of which 29 × 2% = 58% (项目29) … so 项目31–40 (62%–80%)
+    // are all ahead.
+    assert!(
+        doc.text
+            .contains("以上为排名前30的项目；其余10个项目（其中0个落后于序时进度）未列出"),
+        "{}",
+        doc.text
+    );
+    // The summary counts them all.
+    assert!(
+        doc.text.contains("共监控40个项目，其中29个落后于序时进度"),
+        "{}",
+        doc.text
+    );
+}
