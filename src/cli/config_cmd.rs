@@ -61,9 +61,30 @@ fn effective(c: &Config) -> String {
     ledger(c, &mut out);
     alerts(c, &mut out);
     email(c, &mut out);
+    digest(c, &mut out);
     funds(c, &mut out);
     indicators(c, &mut out);
     out.0
+}
+
+/// `digest:`: whether the daemon sends it, when, to whom, and its next three fire times.
+fn digest(c: &Config, out: &mut Lines) {
+    let d = &c.digest;
+    out.line("digest:");
+    out.line(format!("  enabled: {}", d.enabled));
+    out.line(format!("  schedule: \"{}\"", d.schedule));
+    out.line(format!("  to: [{}]", d.to.join(", ")));
+    if d.enabled
+        && let Ok(schedule) = Schedule::new(&d.schedule, c.timezone)
+    {
+        let times: Vec<String> = schedule
+            .upcoming(chrono::Utc::now(), 3)
+            .times
+            .iter()
+            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+            .collect();
+        out.line(format!("  # next digests: {}", times.join(", ")));
+    }
 }
 
 /// A text written a line at a time.
@@ -390,5 +411,40 @@ mod tests {
             "\nindicators:\n  sources: []   # no files of readings: nobody reports 完成值, so \
              none is ever stale\n  stale_after: 45d   # unless an indicator has its own\n"
         ));
+    }
+
+    #[test]
+    fn config_check_shows_the_digest_and_when_it_goes() {
+        let c = crate::config::parse(
+            include_str!("../../config.yaml"),
+            Path::new("config.yaml"),
+            Path::new("/etc/spendwatch"),
+        )
+        .expect("shipped config");
+        let text = effective(&c);
+        assert!(
+            text.contains(
+                "\ndigest:\n  enabled: true\n  schedule: \"0 9 1 * *\"\n  to: [finance@localhost]\n  # next digests: "
+            ),
+            "{text}"
+        );
+        // Three times, each on a first of the month at 09:00.
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("  # next digests: "))
+            .expect("the next digests");
+        let times: Vec<&str> = line["  # next digests: ".len()..].split(", ").collect();
+        assert_eq!(times.len(), 3, "{line}");
+        assert!(times.iter().all(|t| t.ends_with("-01 09:00")), "{line}");
+        let off = crate::config::parse(
+            &include_str!("../../config.yaml")
+                .replace("\nfunds:\n", "\ndigest: {enabled: false}\nfunds:\n"),
+            Path::new("config.yaml"),
+            Path::new("/etc/spendwatch"),
+        )
+        .expect("digest off");
+        let text = effective(&off);
+        assert!(text.contains("\ndigest:\n  enabled: false\n"), "{text}");
+        assert!(!text.contains("# next digests"));
     }
 }
