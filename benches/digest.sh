@@ -37,13 +37,14 @@ cd "$D"
 rm -rf spendwatch.db* outbox
 $SW import ledger.csv >/dev/null
 
-# Median of RUNS runs of COMMAND: "wall user sys peak_MiB".
+# The run of median CPU time (user + sys) of RUNS runs of COMMAND: "wall user sys peak_MiB".
 measure() {
   local i
   for i in $(seq "$RUNS"); do
     /usr/bin/time -f '%e %U %S %M' -o "$WORK/time" bash -c "$1" >/dev/null 2>&1
     cat "$WORK/time"
-  done | sort -n -k2 | awk -v n="$RUNS" 'NR == int((n + 1) / 2) {printf "%s %s %s %.1f", $1, $2, $3, $4 / 1024}'
+  done | awk '{print $2 + $3, $0}' | sort -n -k1 \
+    | awk -v n="$RUNS" 'NR == int((n + 1) / 2) {printf "%s %s %s %.1f", $2, $3, $4, $5 / 1024}'
 }
 digest=$(measure "$SW digest --as-of 2025-08-01 --dry-run")
 status=$(measure "$SW status --format json --as-of 2025-07-31")

@@ -13,7 +13,7 @@ use tracing::warn;
 use crate::app::check::{CheckClock, QueuedEmail};
 use crate::app::import::{self, FileReport};
 use crate::app::readings::ReadingReport;
-use crate::app::snapshot::{self, FundSnapshot, Snapshot};
+use crate::app::snapshot::{self, Snapshot};
 use crate::config::Config;
 use crate::core::digest::{Period, spent_in};
 use crate::core::{AlertKey, Reason};
@@ -192,7 +192,7 @@ fn compose(
     input: &DigestInput<'_>,
     snapshot: &Snapshot<'_>,
 ) -> Result<(mail::Composed, RenderedEmail), MailError> {
-    let charts = charts(config, snapshot);
+    let charts = charts(config, input, snapshot);
     // Everything; else the overview alone; else no image: the first that fits the size limit
     // (the tables carry every number, so an email without images still says it all).
     let overview_only = |c: &&(ChartRef, InlineImage)| c.0.fund.is_none();
@@ -238,15 +238,19 @@ const CHART_SIZE: (u32, u32) = (600, 320);
 /// The charts of a digest with their images: the overview when there are more funds with data
 /// than [`MAX_FUND_CHARTS`], then the funds' burn-up charts (every fund with data, or the
 /// laggards). A chart that cannot be drawn is left out and logged; the digest still goes.
-fn charts(config: &Config, snapshot: &Snapshot<'_>) -> Vec<(ChartRef, InlineImage)> {
-    let with_data: Vec<&FundSnapshot<'_>> =
-        snapshot.funds.iter().filter(|f| f.has_data()).collect();
-    if with_data.is_empty() {
+fn charts(
+    config: &Config,
+    input: &DigestInput<'_>,
+    snapshot: &Snapshot<'_>,
+) -> Vec<(ChartRef, InlineImage)> {
+    // The digest's own order (the table's), so a chart always has its fund's section.
+    let ranked = words::ranked(input);
+    if ranked.is_empty() {
         return Vec::new();
     }
     let fonts = Fonts::system();
     let mut out = Vec::new();
-    let many = with_data.len() > MAX_FUND_CHARTS;
+    let many = ranked.len() > MAX_FUND_CHARTS;
     if many {
         let overview = Overview::of(&snapshot.funds, DEFAULT_OVERVIEW_FUNDS);
         let rows = overview.funds.len() + usize::from(overview.average.is_some());
@@ -263,15 +267,15 @@ fn charts(config: &Config, snapshot: &Snapshot<'_>) -> Vec<(ChartRef, InlineImag
             Err(e) => warn!(error = %e, "the digest's overview chart could not be drawn"),
         }
     }
-    let mut drawn = with_data;
-    if many {
-        // Furthest behind 序时 first; only those behind.
-        let gap = |f: &FundSnapshot<'_>| f.report.time_rate - f.report.execution_rate;
-        drawn.retain(|f| gap(f) > 0.0);
-        drawn.sort_by(|a, b| gap(b).total_cmp(&gap(a)));
-        drawn.truncate(MAX_FUND_CHARTS);
-    }
-    for f in drawn {
+    let drawn = ranked
+        .iter()
+        // With many funds, the laggards only (the table puts them first).
+        .filter(|(_, s)| !many || s.gap_points() < 0.0)
+        .take(if many { MAX_FUND_CHARTS } else { ranked.len() });
+    for (i, _) in drawn {
+        let Some(f) = snapshot.funds.get(*i) else {
+            continue;
+        };
         let burn_up = BurnUp::of(f, config.alerts.time_basis);
         match chart::png_with(&burn_up, CHART_SIZE.0, CHART_SIZE.1, &fonts) {
             Ok(png) => out.push((

@@ -378,7 +378,9 @@ impl CheckLoop {
                     }
                     DigestOutcome::DryRun { .. } => {}
                 }
-                self.digest = self.next_digest(now);
+                // The fire after this one, not after now: a digest that succeeds late (after
+                // retries) must not skip the next month.
+                self.digest = self.next_digest(fire);
                 self.deps.emit(Event::Digest { period, queued });
             }
             Err(e @ DigestError::NoRecipients(_)) => {
@@ -507,8 +509,9 @@ impl CheckLoop {
                 self.schedule = new_schedule;
                 let now = self.deps.clock.now();
                 self.next_fire = self.next_after(now);
-                // A digest failing and waiting to be tried again keeps its period.
-                let retrying = self.digest.filter(|d| d.at != d.fire);
+                // A digest failing and waiting to be tried again, or one due and not made yet
+                // (the catch-up at start), keeps its period.
+                let retrying = self.digest.filter(|d| d.at != d.fire || d.at <= now);
                 self.digest_schedule = new_digest;
                 self.digest = match (&self.digest_schedule, retrying) {
                     (Some(_), Some(pending)) => Some(pending),

@@ -373,6 +373,19 @@ async fn digest_runs_at_its_fire_times_and_catches_up_the_latest_missed_once() {
     assert_eq!(subjects.len(), 3, "{subjects:#?}");
 }
 
+/// A reload while the start's check runs keeps the missed digest due at start: it is still
+/// sent, once.
+#[tokio::test(start_paused = true)]
+async fn a_reload_at_start_keeps_the_missed_digest() {
+    let (_dir, file) = workdir("0 9 * * *");
+    std::fs::write(&file, config_with_digest("0 9 * * *")).expect("config");
+    let mut daemon = start(&file, "2025-07-30T02:00:00Z", None);
+    daemon.control.send(Control::Reload).expect("reload");
+    assert_eq!(daemon.next_digest().await, ("2025-06".to_owned(), true));
+    assert_eq!(daemon.next_digest().await, ("2025-07".to_owned(), true));
+    daemon.stop().await;
+}
+
 /// The daemon sends the digests of the months of its funds' years only: not December before a
 /// new install's first year, not the months after the funds' last year closed.
 #[test]

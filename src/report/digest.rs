@@ -20,6 +20,7 @@ use crate::core::{
     AlertKind, CatchUp, Explanation, Forecast, Fund, FundReport, Indicator, IndicatorReport,
     IndicatorState, Level, Light, Money, Outlook, Reason, TimeBasis,
 };
+use crate::ledger::quoted;
 
 /// The word in front of every digest's subject.
 pub const SUBJECT_WORD: &str = "月度通报";
@@ -109,7 +110,7 @@ pub struct ChartRef {
 }
 
 impl ChartRef {
-    /// The chart of fund `id`, referenced as `cid:chart-{id}`.
+    /// The chart of fund `id`, referenced as `cid:fund-{id}@spendwatch`.
     pub fn fund(id: &str, name: &str, width: u32, height: u32) -> ChartRef {
         ChartRef {
             fund: Some(id.to_owned()),
@@ -120,7 +121,7 @@ impl ChartRef {
         }
     }
 
-    /// The overview of all funds, referenced as `cid:chart-overview`.
+    /// The overview of all funds, referenced as `cid:overview@spendwatch`.
     pub fn overview(width: u32, height: u32) -> ChartRef {
         ChartRef {
             fund: None,
@@ -162,11 +163,13 @@ pub const BURN_UP_LEGEND: &str = "图例：蓝线为累计支出，灰线为支�
 pub const OVERVIEW_LEGEND: &str = "图例：各项目（按项目编号）执行率的横条与序时进度的标记，\
      落后于序时最多的在上，最后一行为平均（按预算加权）。";
 
-/// The Content-ID of a fund's chart (`chart-{id}`), or of the overview (`chart-overview`).
+/// The Content-ID of a fund's chart (`fund-{id}@spendwatch`), or of the overview
+/// (`overview@spendwatch`): in the msg-id form RFC 2392 asks for, and apart from each other
+/// whatever a fund's id is.
 pub fn chart_cid(fund: Option<&str>) -> String {
     match fund {
-        Some(id) => format!("chart-{id}"),
-        None => "chart-overview".to_owned(),
+        Some(id) => format!("fund-{id}@spendwatch"),
+        None => "overview@spendwatch".to_owned(),
     }
 }
 
@@ -400,8 +403,10 @@ fn freshness(sources: &[SourceChange]) -> String {
     let items: Vec<String> = sources
         .iter()
         .map(|s| match s.changed {
-            Some(day) => format!("{} 最近变更于{}", s.name, long_date(day)),
-            None => format!("{} 尚无变更记录", s.name),
+            // A file's name is the office's, not ours: quoted (and escaped) like every text
+            // read from outside.
+            Some(day) => format!("{} 最近变更于{}", quoted(&s.name), long_date(day)),
+            None => format!("{} 尚无变更记录", quoted(&s.name)),
         })
         .collect();
     format!("数据更新：{}。", items.join("；"))
@@ -459,7 +464,10 @@ fn ranking_table(input: &DigestInput<'_>, ranked: &[(usize, Standing)], all: &Ov
             row.extend([
                 Cell::Text(f.level.map_or(goals::NONE, words::level).to_owned()),
                 Cell::Text(year_end(f.forecast)),
-                Cell::Text(first_month(f.catch_up).grouped()),
+                Cell::Text(
+                    next_month_need(f.catch_up, input.period, f.fund.year)
+                        .map_or_else(|| "—".to_owned(), Money::grouped),
+                ),
                 Cell::Text(goals::light(f.light).to_owned()),
             ]);
             row
@@ -498,13 +506,27 @@ fn year_end(forecast: &Forecast) -> String {
     }
 }
 
-/// What the catch-up schedule asks for in its first month (the overdue shortfall included);
-/// zero when nothing is left to catch up.
-pub fn first_month(plan: &CatchUp) -> Money {
-    plan.steps
-        .first()
-        .and_then(|s| s.months.first())
-        .map_or(Money::ZERO, |m| m.amount)
+/// What the catch-up schedule, made on the period's last day, asks for by the end of the next
+/// month: its parts of that month, and whatever it puts on the period's last day (a milestone
+/// due that day and still short is overdue from the next day on, so due at once). Zero when
+/// nothing is left to catch up; `None` when the next month is past the fund's year.
+pub fn next_month_need(plan: &CatchUp, period: Period, year: i32) -> Option<Money> {
+    let next = period.last.succ_opt()?;
+    if next.year() > year {
+        return None;
+    }
+    let next_end = Period::reported_on(
+        next.checked_add_months(chrono::Months::new(1))
+            .unwrap_or(NaiveDate::MAX),
+    )
+    .last;
+    Some(
+        plan.steps
+            .iter()
+            .flat_map(|s| &s.months)
+            .filter(|m| m.from <= next_end)
+            .fold(Money::ZERO, |sum, m| sum.saturating_add(m.amount)),
+    )
 }
 
 /// A fund's section: its chart, its light and why when it has indicators, the indicators that

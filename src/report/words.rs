@@ -184,8 +184,11 @@ pub fn days_phrase(days_left: i64) -> String {
 
 /// How far spending is ahead of or behind a pace, in percentage points (`rate_gap`, a
 /// fraction) and in 元 (`amount_gap`, 分; negative: behind):
-/// `落后 9.05 个百分点（13,574.67 元）` or `超前 …`.
+/// `落后 9.05 个百分点（13,574.67 元）` or `超前 …`; `持平` when the amounts are equal to the 分.
 pub fn lead_or_lag(rate_gap: f64, amount_gap: Money) -> String {
+    if amount_gap == Money::ZERO {
+        return "持平".to_owned();
+    }
     let word = if amount_gap < Money::ZERO {
         "落后"
     } else {

@@ -278,7 +278,10 @@ fn the_digest_email_carries_a_chart_per_fund_inline() {
     let cids: Vec<&str> = images.iter().map(|(c, _)| c.as_str()).collect();
     assert_eq!(
         cids,
-        ["chart-network-governance", "chart-investment-promotion"]
+        [
+            "fund-network-governance@spendwatch",
+            "fund-investment-promotion@spendwatch"
+        ]
     );
     for (cid, png) in &images {
         assert!(
@@ -321,12 +324,12 @@ fn with_many_funds_an_overview_and_the_laggards_charts_only() {
     assert_eq!(
         cids,
         [
-            "chart-overview",
-            "chart-f1",
-            "chart-f2",
-            "chart-f3",
-            "chart-f4",
-            "chart-f5"
+            "overview@spendwatch",
+            "fund-f1@spendwatch",
+            "fund-f2@spendwatch",
+            "fund-f3@spendwatch",
+            "fund-f4@spendwatch",
+            "fund-f5@spendwatch"
         ]
     );
     assert!(html.contains("图例：各项目（按项目编号）执行率的横条"));

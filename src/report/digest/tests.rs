@@ -142,7 +142,7 @@ fn the_funds_rank_laggards_first_against_the_time_line_and_the_average() {
         "{text}"
     );
     assert!(
-        text.contains("数据更新：明细账.csv 最近变更于2025年7月28日。"),
+        text.contains("数据更新：\"明细账.csv\" 最近变更于2025年7月28日。"),
         "{text}"
     );
     // 乙 first: 30% is 28.08 points (28,082.19 元) behind 序时, 20 points below the average
@@ -235,24 +235,26 @@ fn charts_are_referenced_only_when_given() {
     ];
     let with = render(&input, &charts);
     assert!(
-        with.html.contains("<img src=\"cid:chart-overview\""),
+        with.html.contains("<img src=\"cid:overview@spendwatch\""),
         "{}",
         with.html
     );
-    assert!(with.html.contains("<img src=\"cid:chart-b\" alt=\"乙项目：累计支出、计划与序时进度\" width=\"640\" height=\"320\""), "{}", with.html);
+    assert!(with.html.contains("<img src=\"cid:fund-b@spendwatch\" alt=\"乙项目：累计支出、计划与序时进度\" width=\"640\" height=\"320\""), "{}", with.html);
     assert_eq!(with.html.matches("<img").count(), 2);
     // The overview under the ranking, the fund's chart in its section.
     let table = with.html.find("各项目支出进度").expect("ranking");
-    let overview = with.html.find("cid:chart-overview").expect("overview");
+    let overview = with.html.find("cid:overview@spendwatch").expect("overview");
     let section = with
         .html
         .find("<h3 style=\"font-size:14px;margin:16px 0 4px\">乙项目</h3>")
         .expect("section");
-    let fund_chart = with.html.find("cid:chart-b").expect("fund chart");
+    let fund_chart = with.html.find("cid:fund-b@spendwatch").expect("fund chart");
     assert!(table < overview && overview < section && section < fund_chart);
     // The plain text is the same with or without images.
     assert_eq!(plain.text, with.text);
-    assert_eq!(chart_cid(Some("ng")), "chart-ng");
+    assert_eq!(chart_cid(Some("ng")), "fund-ng@spendwatch");
+    // A fund named `overview` is not the overview.
+    assert_ne!(chart_cid(Some("overview")), chart_cid(None));
 }
 
 #[test]
@@ -287,5 +289,30 @@ fn many_funds_list_the_furthest_behind_and_count_the_rest() {
         doc.text.contains("共监控40个项目，其中29个落后于序时进度"),
         "{}",
         doc.text
+    );
+}
+
+#[test]
+fn the_next_months_need_includes_a_milestone_due_on_the_periods_last_day() {
+    // 30,000.00 of 100,000.00 spent on 06-30, the day 50% is due: June's digest asks for the
+    // 20,000.00 short (overdue from 07-01) and July's part of the way to 75% by 10-31 —
+    // 25,000.00 over 07-01..10-31 (123 days) by days: 31/123 floored, the 分 left over to July:
+    // 6,300.82.
+    let june = made(fund("a", "甲项目"), &[(3, 5, 3_000_000)], ymd(2025, 6, 30));
+    let period = Period::reported_on(ymd(2025, 7, 1));
+    assert_eq!(
+        next_month_need(&june.catch_up, period, 2025),
+        Some(Money::from_fen(2_630_082))
+    );
+    // December's digest: the next month is past the fund's year.
+    let december = made(fund("a", "甲项目"), &[(3, 5, 3_000_000)], ymd(2025, 12, 31));
+    let period = Period::reported_on(ymd(2026, 1, 1));
+    assert_eq!(next_month_need(&december.catch_up, period, 2025), None);
+    // Everything met: nothing to catch up.
+    let done = made(fund("a", "甲项目"), &[(1, 5, 10_000_000)], ymd(2025, 7, 31));
+    let period = Period::reported_on(ymd(2025, 8, 1));
+    assert_eq!(
+        next_month_need(&done.catch_up, period, 2025),
+        Some(Money::ZERO)
     );
 }
