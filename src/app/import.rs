@@ -25,6 +25,7 @@ use read::{WriteError, write};
 mod look;
 mod read;
 mod settle;
+pub(crate) use look::stat;
 pub(crate) use settle::pattern_names;
 
 /// A file to import and the fund of its rows when it has no fund column.
@@ -524,7 +525,7 @@ fn duplicate_warnings(store: &Store, key: &str, display: &str) -> Result<Vec<Str
 
 /// `file: 无法读取文件（why）；what to do`, for an I/O error on a ledger file: the cause in
 /// Chinese for the kinds an accountant can fix, the system's text otherwise.
-fn cannot_read_file(display: &str, e: &std::io::Error) -> String {
+pub(crate) fn cannot_read_file(display: &str, e: &std::io::Error) -> String {
     use std::io::ErrorKind;
     match e.kind() {
         ErrorKind::NotFound => {

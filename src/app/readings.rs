@@ -15,11 +15,11 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Datelike, Utc};
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::app::import::{display_path, source_key};
+use crate::app::import::{self, display_path, source_key};
 use crate::config::Config;
 use crate::ledger::{Encoding, Problem, ProblemList};
 use crate::readings::read_readings;
-use crate::store::{Fingerprint, SourceMeta, Store, StoreError};
+use crate::store::{Fingerprint, Store, StoreError};
 
 /// The version of how files of readings are read: raised with every change that can read the
 /// same bytes differently, so that every file is read once again.
@@ -222,12 +222,12 @@ fn sync_one(
         known,
         in_force,
     };
-    let meta = match stat(file) {
+    let meta = match import::stat(file) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(ReadingOutcome::Missing { in_force });
         }
-        Err(e) => return Ok(rejected(cannot_read(display, &e), false)),
+        Err(e) => return Ok(rejected(import::cannot_read_file(display, &e), false)),
     };
     let accepted = record.as_ref().and_then(|r| r.accepted.as_ref());
     if accepted.is_some_and(|f| f.settings == settings)
@@ -237,7 +237,7 @@ fn sync_one(
     }
     let bytes = match std::fs::read(file) {
         Ok(bytes) => bytes,
-        Err(e) => return Ok(rejected(cannot_read(display, &e), false)),
+        Err(e) => return Ok(rejected(import::cannot_read_file(display, &e), false)),
     };
     let mut hasher = Xxh3::new();
     hasher.update(&bytes);
@@ -377,28 +377,4 @@ fn settings_hash(config: &Config) -> String {
         );
     }
     format!("xxh3:{:032x}", hasher.digest128())
-}
-
-fn stat(path: &Path) -> std::io::Result<SourceMeta> {
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(std::io::Error::other("这不是普通文件（是文件夹或设备）"));
-    }
-    let mtime_ns = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
-    Ok(SourceMeta {
-        size: i64::try_from(meta.len()).unwrap_or(i64::MAX),
-        mtime_ns,
-    })
-}
-
-fn cannot_read(display: &str, e: &std::io::Error) -> String {
-    if e.kind() == std::io::ErrorKind::PermissionDenied {
-        format!("{display}: 无法读取文件（没有读取权限）；请让管理员把文件设为 spendwatch 组可读")
-    } else {
-        format!("{display}: 无法读取文件（{e}）；请确认文件完整后重新保存")
-    }
 }

@@ -42,7 +42,8 @@ pub enum Column {
 }
 
 impl Column {
-    const ALL: [Column; 9] = [
+    /// Every column, in the template's order.
+    pub const ALL: [Column; 9] = [
         Column::Date,
         Column::Fund,
         Column::Indicator,

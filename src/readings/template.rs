@@ -12,18 +12,9 @@ use crate::core::{Comparator, Fund, Indicator, Progress};
 /// The template's one sheet.
 pub const TEMPLATE_SHEET: &str = "完成值";
 
-/// The template's columns, in order.
-pub const TEMPLATE_COLUMNS: [Column; 9] = [
-    Column::Date,
-    Column::Fund,
-    Column::Indicator,
-    Column::Name,
-    Column::Comparator,
-    Column::Target,
-    Column::Unit,
-    Column::Value,
-    Column::Note,
-];
+/// The template's columns, in order: every column the reader knows, so a filled template is
+/// read back whole.
+pub const TEMPLATE_COLUMNS: [Column; 9] = Column::ALL;
 
 /// One row of the template: an indicator and the last day of a month.
 #[derive(Debug, Clone, PartialEq, Eq)]

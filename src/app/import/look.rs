@@ -116,7 +116,9 @@ fn examine(path: &Path) -> std::io::Result<(String, Detected)> {
     ))
 }
 
-fn stat(path: &Path) -> std::io::Result<SourceMeta> {
+/// A file's size and modification time, refusing what is not a plain file; the first, cheap
+/// look at a source (ledger or readings).
+pub(crate) fn stat(path: &Path) -> std::io::Result<SourceMeta> {
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
         return Err(std::io::Error::other("这不是普通文件（是文件夹或设备）"));
