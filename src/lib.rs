@@ -45,3 +45,4 @@ pub mod mail;
 pub mod readings;
 pub mod report;
 pub mod store;
+pub mod web;

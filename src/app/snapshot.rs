@@ -101,39 +101,13 @@ pub fn read<'c>(
     let readings = store.readings()?;
     let mut funds = Vec::with_capacity(config.funds.len());
     for fund in &config.funds {
-        let spend = store.daily_spend_of(&fund.id)?;
-        let report = evaluate(fund, &spend, day, config.policy());
-        let forecast = forecast(fund, &spend, day);
-        let figures = FundFigures {
-            fund,
-            spend: &spend,
-            forecast: &forecast,
-        };
-        let indicators = indicators_of(config, &readings, Some(&figures), fund.year, day);
-        funds.push(FundSnapshot {
-            spend,
-            light: light(
-                report.spent < report.time_amount,
-                indicators.iter().map(|i| i.report.state),
-            ),
-            indicators,
-            fund,
-            grading: grade(fund, &report, &config.alerts.levels),
-            forecast,
-            catch_up: catch_up(fund, &report),
-            explanations: explanations
-                .iter()
-                .filter(|e| e.fund == fund.id)
-                .cloned()
-                .collect(),
-            report,
+        let known = Known {
             entries: counts.get(&fund.id).copied().unwrap_or(0),
-            overlaps: overlaps
-                .iter()
-                .filter(|o| o.fund == fund.id)
-                .cloned()
-                .collect(),
-        });
+            explanations: &explanations,
+            overlaps: &overlaps,
+            readings: &readings,
+        };
+        funds.push(fund_snapshot(store, config, fund, day, &known)?);
     }
     let last_change = store
         .last_source_change()?
@@ -145,6 +119,83 @@ pub fn read<'c>(
         alerts: store.alert_states()?,
         last_change,
         department: indicators_of(config, &readings, None, budget_year(config, day), day),
+    })
+}
+
+/// One fund of `config` on `day`, by its id; `None` when the config has no such fund. Reads
+/// only that fund's spending (the dashboard's fund page).
+///
+/// # Errors
+///
+/// A [`StoreError`] when the database cannot be read.
+pub fn read_fund<'c>(
+    store: &Store,
+    config: &'c Config,
+    id: &str,
+    day: NaiveDate,
+) -> Result<Option<FundSnapshot<'c>>, StoreError> {
+    let Some(fund) = config.funds.iter().find(|f| f.id == id) else {
+        return Ok(None);
+    };
+    let known = Known {
+        entries: store.entry_counts()?.get(id).copied().unwrap_or(0),
+        explanations: &store.explanations_of(id)?,
+        overlaps: &store.overlaps()?,
+        readings: &store.readings()?,
+    };
+    fund_snapshot(store, config, fund, day, &known).map(Some)
+}
+
+/// What is read once for all funds.
+struct Known<'k> {
+    /// The fund's entries in force.
+    entries: i64,
+    explanations: &'k [Explanation],
+    overlaps: &'k [Overlap],
+    readings: &'k [Reading],
+}
+
+fn fund_snapshot<'c>(
+    store: &Store,
+    config: &'c Config,
+    fund: &'c Fund,
+    day: NaiveDate,
+    known: &Known<'_>,
+) -> Result<FundSnapshot<'c>, StoreError> {
+    let spend = store.daily_spend_of(&fund.id)?;
+    let report = evaluate(fund, &spend, day, config.policy());
+    let forecast = forecast(fund, &spend, day);
+    let figures = FundFigures {
+        fund,
+        spend: &spend,
+        forecast: &forecast,
+    };
+    let indicators = indicators_of(config, known.readings, Some(&figures), fund.year, day);
+    Ok(FundSnapshot {
+        spend,
+        light: light(
+            report.spent < report.time_amount,
+            indicators.iter().map(|i| i.report.state),
+        ),
+        indicators,
+        fund,
+        grading: grade(fund, &report, &config.alerts.levels),
+        forecast,
+        catch_up: catch_up(fund, &report),
+        explanations: known
+            .explanations
+            .iter()
+            .filter(|e| e.fund == fund.id)
+            .cloned()
+            .collect(),
+        report,
+        entries: known.entries,
+        overlaps: known
+            .overlaps
+            .iter()
+            .filter(|o| o.fund == fund.id)
+            .cloned()
+            .collect(),
     })
 }
 

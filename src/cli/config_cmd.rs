@@ -62,6 +62,7 @@ fn effective(c: &Config) -> String {
     alerts(c, &mut out);
     email(c, &mut out);
     digest(c, &mut out);
+    web(c, &mut out);
     funds(c, &mut out);
     indicators(c, &mut out);
     out.0
@@ -84,6 +85,31 @@ fn digest(c: &Config, out: &mut Lines) {
             .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
             .collect();
         out.line(format!("  # next digests: {}", times.join(", ")));
+    }
+}
+
+/// `web:`: where the dashboard listens (and whether that is beyond this machine), and who
+/// may see it.
+fn web(c: &Config, out: &mut Lines) {
+    let w = &c.web;
+    out.line("web:");
+    match w.listen {
+        None => out.line("  listen: \"\"  # the dashboard is off"),
+        Some(addr) if addr.ip().is_loopback() => {
+            out.line(format!(
+                "  listen: \"{addr}\"  # this machine only: http://{addr}/"
+            ));
+        }
+        Some(addr) => out.line(format!(
+            "  listen: \"{addr}\"  # REACHABLE FROM THE NETWORK: http://{addr}/"
+        )),
+    }
+    if w.trusted_proxies.is_empty() {
+        out.line("  # trusted_proxies: not set: whoever reaches listen sees the dashboard");
+    } else {
+        let proxies: Vec<String> = w.trusted_proxies.iter().map(ToString::to_string).collect();
+        out.line(format!("  trusted_proxies: [{}]", proxies.join(", ")));
+        out.line(format!("  user_header: {}", w.user_header));
     }
 }
 

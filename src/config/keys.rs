@@ -13,6 +13,7 @@ pub(super) const TOP: &[&str] = &[
     "indicators",
     "department",
     "digest",
+    "web",
 ];
 pub(super) const LEDGER: &[&str] = &["sources", "columns", "subtotal_words"];
 /// The column roles of `ledger.columns`, as [`crate::ledger::Role::key`] names them.
@@ -63,6 +64,8 @@ pub(super) const EMAIL: &[&str] = &[
 ];
 /// `digest:`: the monthly digest (月度通报): whether it is sent, when, and to whom.
 pub(super) const DIGEST: &[&str] = &["enabled", "schedule", "to"];
+/// `web:`: the dashboard the daemon serves: where it listens and who may see it.
+pub(super) const WEB: &[&str] = &["listen", "trusted_proxies", "user_header"];
 pub(super) const FILE: &[&str] = &["dir"];
 pub(super) const SMTP: &[&str] = &[
     "host",
@@ -120,6 +123,7 @@ pub(super) const SECTIONS: &[(&str, &[&str])] = &[
     ("in each rule of `alerts.levels.rules`", RULE),
     ("under `email:`", EMAIL),
     ("under `digest:`", DIGEST),
+    ("under `web:`", WEB),
     ("under `email.file:`", FILE),
     ("under `email.smtp:`", SMTP),
     ("under `email.sendmail:`", SENDMAIL),
@@ -173,6 +177,10 @@ pub(super) fn example(key: &str) -> &'static str {
         }
         "enabled" => "enabled: false",
         "digest" => "digest: {schedule: \"0 9 1 * *\", to: [finance@localhost]}",
+        "web" => "web: {listen: \"127.0.0.1:8090\"}",
+        "listen" => "listen: \"127.0.0.1:8090\"",
+        "trusted_proxies" => "trusted_proxies: [127.0.0.1]",
+        "user_header" => "user_header: X-Remote-User",
         "escalate" => "escalate: [leader@localhost]",
         "from" => "from: \"spendwatch <spendwatch@localhost>\"",
         "to" => "to: [finance@localhost]",

@@ -40,6 +40,11 @@ pub mod defaults {
     /// `digest.schedule`: when the monthly digest (月度通报) is sent, as a crontab line in
     /// [`TIMEZONE`]: the first of each month at 09:00, reporting the month before.
     pub const DIGEST_SCHEDULE: &str = "0 9 1 * *";
+    /// `web.listen`: where the daemon serves the dashboard: this machine only.
+    pub const WEB_LISTEN: &str = "127.0.0.1:8090";
+    /// `web.user_header`: the request header an office reverse proxy puts the signed-in
+    /// user's name in (Apache's and nginx's usual `X-Remote-User`).
+    pub const WEB_USER_HEADER: &str = "X-Remote-User";
     /// `alerts.warn_days`: days before a milestone when an unmet one becomes `at_risk` (SPEC §3).
     pub const WARN_DAYS: u32 = 15;
     /// `alerts.repeat_interval`: how often a still-firing alert is sent again (SPEC §4).
@@ -143,6 +148,24 @@ pub struct Config {
     pub goals: std::collections::HashMap<String, String>,
     /// `digest:`: the monthly digest (月度通报).
     pub digest: DigestSettings,
+    /// `web:`: the read-only dashboard the daemon serves.
+    pub web: WebSettings,
+}
+
+/// The `web:` section: the read-only dashboard (README, "The dashboard").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSettings {
+    /// `web.listen`: the address and port to serve on (default [`defaults::WEB_LISTEN`]);
+    /// `None` when written as `""` (no dashboard). Any address but loopback is one the user
+    /// wrote out; the daemon logs it as reachable from the network.
+    pub listen: Option<std::net::SocketAddr>,
+    /// `web.trusted_proxies`: when not empty, only requests from these addresses that carry
+    /// [`WebSettings::user_header`] are answered (others get 403): the dashboard sits behind
+    /// an office reverse proxy that signs users in.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `web.user_header`: the header with the user's name (default
+    /// [`defaults::WEB_USER_HEADER`]); read only from [`WebSettings::trusted_proxies`].
+    pub user_header: String,
 }
 
 /// The `digest:` section: the monthly digest (月度通报) that reports the month before, sent

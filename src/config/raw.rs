@@ -16,7 +16,7 @@ use serde_yaml::Value;
 use super::Problems;
 use super::keys::{
     ALERTS, COLUMNS, DEPARTMENT, DIGEST, EMAIL, FILE, FUND, INDICATOR, INDICATORS, LEDGER, LEVELS,
-    MILESTONE, RULE, SENDMAIL, SMTP, SOURCE, example,
+    MILESTONE, RULE, SENDMAIL, SMTP, SOURCE, WEB, example,
 };
 pub(super) use values::{PASSWORD, describe};
 use values::{Reader, Section};
@@ -44,6 +44,18 @@ pub(super) struct RawConfig {
     pub department: Option<RawDepartment>,
     /// `digest:` as written (all `None` and empty when there is no such key).
     pub digest: RawDigest,
+    /// `web:` as written (all `None` and empty when there is no such key).
+    pub web: RawWeb,
+}
+
+/// `web:` as written: the dashboard.
+#[derive(Debug, Default)]
+pub(super) struct RawWeb {
+    pub listen: Option<String>,
+    pub trusted_proxies: Texts,
+    /// Whether a `trusted_proxies` key is written (an empty list is refused).
+    pub proxies_written: bool,
+    pub user_header: Option<String>,
 }
 
 /// `digest:` as written: the monthly digest (月度通报).
@@ -253,6 +265,14 @@ pub(super) fn read(tree: &Value, problems: &mut Problems) -> Option<RawConfig> {
             schedule: r.text(&s, "schedule"),
             to: r.texts(&s, "to"),
             to_written: s.has("to"),
+        };
+    }
+    if let Some(s) = r.section(&top, "web", WEB) {
+        raw.web = RawWeb {
+            listen: r.text(&s, "listen"),
+            trusted_proxies: r.texts(&s, "trusted_proxies"),
+            proxies_written: s.has("trusted_proxies"),
+            user_header: r.text(&s, "user_header"),
         };
     }
     Some(raw)

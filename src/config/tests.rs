@@ -11,6 +11,7 @@ mod keys;
 mod levels;
 mod monitor;
 mod text;
+mod web;
 
 const FUNDS: &str = r#"
 funds:

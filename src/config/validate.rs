@@ -15,7 +15,7 @@ use super::forms::{self, parse_month_day};
 use super::raw::{self, RawAlerts, RawConfig, RawEmail, RawLedger, Texts};
 use super::{
     AlertSettings, Config, DigestSettings, EmailSettings, Problems, Security, Series, SmtpSettings,
-    SourceSpec, Transport, defaults,
+    SourceSpec, Transport, WebSettings, defaults,
 };
 use crate::core::{Share, TimeBasis};
 use crate::ledger::{ExtraHeaders, Role};
@@ -64,6 +64,7 @@ pub(super) fn config(
     let department = raw.department.and_then(|d| v.department(d));
     let digest = v.digest(raw.digest, email.as_ref().map_or(&[][..], |e| &e.to[..]));
     let goals = v.goals(&raw.funds);
+    let web = v.web(raw.web);
     Some(Config {
         file: file.to_owned(),
         timezone: timezone?,
@@ -81,6 +82,7 @@ pub(super) fn config(
         department,
         goals,
         digest,
+        web,
     })
 }
 
@@ -171,6 +173,84 @@ impl Validator<'_> {
             enabled: raw.enabled.unwrap_or(true),
             schedule,
             to,
+        }
+    }
+
+    /// `web:`: an IP address and port (a host name would hide which interfaces listen), the
+    /// proxies as IP addresses, the header as an HTTP header name.
+    fn web(&mut self, raw: raw::RawWeb) -> WebSettings {
+        let written = raw
+            .listen
+            .unwrap_or_else(|| defaults::WEB_LISTEN.to_owned());
+        let listen = if written.trim().is_empty() {
+            None
+        } else {
+            match written.trim().parse::<std::net::SocketAddr>() {
+                Ok(addr) if addr.port() != 0 => Some(addr),
+                Ok(_) => {
+                    self.problems.add(
+                        "web.listen",
+                        format!(
+                            "{written:?} has port 0: write the port the dashboard is reached on, \
+                             e.g. \"127.0.0.1:8090\""
+                        ),
+                    );
+                    None
+                }
+                Err(_) => {
+                    self.problems.add(
+                        "web.listen",
+                        format!(
+                            "{written:?} is not an IP address with a port: write e.g. \
+                             \"127.0.0.1:8090\" (this machine only), \"[::1]:8090\", or the \
+                             address of one network interface; \"\" turns the dashboard off"
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+        if raw.proxies_written
+            && raw.trusted_proxies.is_empty()
+            && !self.problems.reported_at("web.trusted_proxies")
+        {
+            self.problems.add(
+                "web.trusted_proxies",
+                "is empty: list the addresses of the office reverse proxy, e.g. \
+                 trusted_proxies: [127.0.0.1], or delete the key to let anyone who reaches \
+                 web.listen see the dashboard",
+            );
+        }
+        let mut trusted_proxies = Vec::new();
+        for (i, text) in raw.trusted_proxies {
+            match text.trim().parse::<std::net::IpAddr>() {
+                Ok(ip) => trusted_proxies.push(ip),
+                Err(_) => self.problems.add(
+                    format!("web.trusted_proxies[{i}]"),
+                    format!(
+                        "{text:?} is not an IP address: write the proxy's address as the \
+                         dashboard sees it, e.g. 127.0.0.1 or 10.1.2.3 (no port, no name)"
+                    ),
+                ),
+            }
+        }
+        let user_header = raw
+            .user_header
+            .unwrap_or_else(|| defaults::WEB_USER_HEADER.to_owned());
+        let is_token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        if user_header.is_empty() || !user_header.chars().all(is_token) {
+            self.problems.add(
+                "web.user_header",
+                format!(
+                    "{user_header:?} is not an HTTP header name: write e.g. X-Remote-User \
+                     (letters, digits and dashes)"
+                ),
+            );
+        }
+        WebSettings {
+            listen,
+            trusted_proxies,
+            user_header,
         }
     }
 

@@ -231,3 +231,12 @@ pub(super) fn status(deps: &Deps, config: &Config, last: Option<LastCheck>, next
     }
     deps.notifier.notify(&[NotifyState::Status(&text)]);
 }
+
+/// Where the dashboard listens, at start; an address beyond this machine is said to be one.
+pub(super) fn web_listening(addr: std::net::SocketAddr) {
+    if addr.ip().is_loopback() {
+        info!(url = %crate::web::describe(addr), "dashboard listening (this machine only)");
+    } else {
+        warn!(url = %crate::web::describe(addr), "dashboard listening on an address REACHABLE FROM THE NETWORK (web.listen); restrict it with a firewall or web.trusted_proxies");
+    }
+}

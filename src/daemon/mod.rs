@@ -32,6 +32,7 @@ use crate::app::digest::{self, DigestError, DigestOptions, DigestOutcome};
 use crate::config::{self, Config};
 use crate::core::digest::Period;
 use crate::store::{Store, StoreError};
+use crate::web::{self, CheckOutcome, DaemonState};
 pub use lock::{DaemonLock, LockError, lock_path};
 use logs::{LastCheck, local_day, local_time};
 pub use schedule::{Schedule, Upcoming};
@@ -179,6 +180,17 @@ pub enum DaemonError {
     /// The `schedule` line cannot be read as a crontab line: the message names it and why.
     #[error("{0}")]
     Schedule(String),
+    /// The dashboard's address (`web.listen`) cannot be listened on.
+    #[error(
+        "web.listen {addr}: cannot listen there: {source}; choose a free port on an address of \
+         this machine, or write listen: \"\" to turn the dashboard off"
+    )]
+    Web {
+        /// The address configured.
+        addr: std::net::SocketAddr,
+        /// What the system said (address in use, not an address of this machine…).
+        source: std::io::Error,
+    },
 }
 
 /// Runs the daemon until `Control::Shutdown` (or the control channel closes).
@@ -198,6 +210,13 @@ pub async fn run(
     let digest_schedule = digest_schedule(&config).map_err(DaemonError::Schedule)?;
     logs::warn_if_busy(&schedule, &config.schedule, deps.clock.now());
     let (lock, mut store) = open_database(&config)?;
+    let web_listener = match config.web.listen {
+        Some(addr) => Some((
+            addr,
+            web::bind(addr).map_err(|source| DaemonError::Web { addr, source })?,
+        )),
+        None => None,
+    };
     info!(database = %config.database.display(), lock = %lock.path().display(), pid = std::process::id(), schedule = %config.schedule, timezone = %config.timezone, funds = config.funds.len(), "spendwatch started");
     deps.notifier.notify(&[
         NotifyState::Ready,
@@ -214,9 +233,25 @@ pub async fn run(
             .or_else(|| s.next_after(started))
             .map(|fire| PendingDigest { fire, at: fire })
     });
+    let (state_tx, state_rx) = watch::channel(DaemonState {
+        started: Some(started),
+        next_digest: digest.map(|d| d.at),
+        ..DaemonState::default()
+    });
     let (config_tx, config_rx) = watch::channel(Arc::new(config));
     let (stop_tx, stop_rx) = watch::channel(false);
     let wake = Arc::new(Notify::new());
+    let web = web_listener.map(|(addr, listener)| {
+        logs::web_listening(addr);
+        let clock = deps.clock.clone();
+        tokio::spawn(web::serve(
+            listener,
+            config_rx.clone(),
+            state_rx,
+            Arc::new(move || clock.now()),
+            stop_rx.clone(),
+        ))
+    });
     let sender = tokio::spawn(sender::run(config_rx, deps.clone(), wake.clone(), stop_rx));
 
     let mut checks = CheckLoop {
@@ -231,6 +266,7 @@ pub async fn run(
         wake,
         last_check: None,
         stopping: false,
+        state: state_tx,
     };
     while !checks.stopping {
         let now = checks.deps.clock.now();
@@ -246,7 +282,7 @@ pub async fn run(
             checks.wait(now, &mut store, &mut control).await;
         }
     }
-    checks.stop(&stop_tx, sender).await;
+    checks.stop(&stop_tx, sender, web).await;
     Ok(())
 }
 
@@ -317,6 +353,8 @@ struct CheckLoop {
     digest: Option<PendingDigest>,
     last_check: Option<LastCheck>,
     stopping: bool,
+    /// What the dashboard shows of the daemon.
+    state: watch::Sender<DaemonState>,
 }
 
 impl CheckLoop {
@@ -396,6 +434,7 @@ impl CheckLoop {
         if let Some(next) = self.digest {
             info!(next_digest = %local_time(&config, next.at), "next monthly digest");
         }
+        self.publish();
         for request in requests {
             match request {
                 Control::Shutdown => self.stopping = true,
@@ -415,14 +454,28 @@ impl CheckLoop {
         let config = self.config.borrow().clone();
         let (mut store, result, requests) =
             check_in_background(store, config.clone(), now, control).await;
-        match result {
-            Ok(summary) => self.checked(&config, now, &summary),
+        let outcome = match result {
+            Ok(summary) => {
+                self.checked(&config, now, &summary);
+                CheckOutcome {
+                    at: now,
+                    error: None,
+                    emails: summary.emails.len(),
+                }
+            }
             Err(e) => {
                 self.next_fire = now + RETRY_FAILED_CHECK;
                 error!(error = %e, retry_in_s = RETRY_FAILED_CHECK.as_secs(), next_check = %local_time(&config, self.next_fire), "check failed; it is tried again");
                 self.deps.emit(Event::CheckFailed { at: now });
+                CheckOutcome {
+                    at: now,
+                    error: Some(e.to_string()),
+                    emails: 0,
+                }
             }
-        }
+        };
+        self.state.send_modify(|s| s.last_check = Some(outcome));
+        self.publish();
         logs::status(&self.deps, &config, self.last_check, self.next_fire);
         for request in requests {
             match request {
@@ -518,7 +571,11 @@ impl CheckLoop {
                     _ => self.next_digest(now),
                 };
                 info!(file = %config_file.display(), schedule = %new.schedule, funds = new.funds.len(), next_check = %local_time(&new, self.next_fire), "config reloaded");
+                if new.web.listen != self.config.borrow().web.listen {
+                    warn!(listen = ?new.web.listen, "web.listen changed: the dashboard moves at the next restart (systemctl restart spendwatch)");
+                }
                 let _ = self.config.send(Arc::new(new));
+                self.publish();
                 self.deps.emit(Event::Reloaded { ok: true });
             }
             Err(e) => {
@@ -529,9 +586,25 @@ impl CheckLoop {
         self.deps.notifier.notify(&[NotifyState::Ready]);
     }
 
-    /// Stops the sender (waiting [`SENDER_STOP_GRACE`] for a send in flight), then lets the
-    /// database's lock go.
-    async fn stop(self, stop_tx: &watch::Sender<bool>, sender: tokio::task::JoinHandle<()>) {
+    /// The next check and digest, for the dashboard.
+    fn publish(&self) {
+        let (next_check, next_digest) = (Some(self.next_fire), self.digest.map(|d| d.at));
+        self.state.send_if_modified(|s| {
+            let changed = s.next_check != next_check || s.next_digest != next_digest;
+            s.next_check = next_check;
+            s.next_digest = next_digest;
+            changed
+        });
+    }
+
+    /// Stops the sender (waiting [`SENDER_STOP_GRACE`] for a send in flight) and the
+    /// dashboard, then lets the database's lock go.
+    async fn stop(
+        self,
+        stop_tx: &watch::Sender<bool>,
+        sender: tokio::task::JoinHandle<()>,
+        web: Option<tokio::task::JoinHandle<()>>,
+    ) {
         info!("stopping");
         self.deps.notifier.notify(&[NotifyState::Stopping]);
         let _ = stop_tx.send(true);
@@ -540,6 +613,9 @@ impl CheckLoop {
             Err(_) => warn!(
                 "the mail sender did not stop in time; an email in flight is sent again after the restart"
             ),
+        }
+        if let Some(web) = web {
+            let _ = tokio::time::timeout(SENDER_STOP_GRACE, web).await;
         }
         self.deps.emit(Event::Stopped);
         info!("stopped");

@@ -61,7 +61,8 @@ fn config_with_digest(schedule: &str) -> String {
         "schedule: \"{schedule}\"\ndatabase: db/spendwatch.db\n\
          ledger: {{sources: [{{path: ledger.csv, fund: ng}}]}}\n\
          email: {{to: [finance@localhost], admin: [], transport: file, file: {{dir: outbox}}}}\n\
-         funds:\n  - {{id: ng, code: C1, name: 网络综合治理, year: 2025, budget: 150000}}\n"
+         funds:\n  - {{id: ng, code: C1, name: 网络综合治理, year: 2025, budget: 150000}}\n\
+         web: {{listen: \"\"}}\n"
     )
 }
 

@@ -19,7 +19,7 @@ pub use model::{
     Point,
 };
 pub use png::{ChartError, Fonts, PIXEL_RATIO, overview_png, overview_png_with, png, png_with};
-pub use svg::{overview_svg, svg, xml_escape};
+pub use svg::{overview_svg, sparkline, svg, xml_escape};
 
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,7 @@
 //! What people read: the words, the shape of a page, and its renderers.
 //!
+//! - [`alert_words`]: an alert's fund, milestone or indicator, level and 情况说明, for `alerts`
+//!   and the dashboard.
 //! - [`words`]: the Chinese vocabulary, in one place — fund states (正常/预警/滞后/超预算/无数据),
 //!   milestone statuses and names (6月底), labels (黄色预警/红色预警/已补齐/已达标), column
 //!   headings, and the forms of money (¥, 元), rates (%) and days (剩余N天/今天到期/逾期N天).
@@ -17,6 +19,7 @@
 //!   average, as a document with a place for charts.
 //! - [`monitor`]: the 项目支出绩效目标执行监控表, as a model of every figure and its XLSX
 //!   layout.
+//! - [`status_json`]: the JSON of `status --format json` and of the dashboard's `/api/status`.
 //! - [`outlook`]: the forecast, the catch-up schedule and a 情况说明 in sentences and tables,
 //!   for `status` and the emails.
 //!
@@ -24,6 +27,7 @@
 //! (the boundary check in `core`'s header covers this folder as well) — but for the system
 //! fonts a PNG chart may read once per process ([`chart::Fonts::system`]).
 
+pub mod alert_words;
 pub mod chart;
 pub mod digest;
 pub mod document;
@@ -33,6 +37,7 @@ pub mod html;
 pub mod monitor;
 pub mod outlook;
 pub mod rule_words;
+pub mod status_json;
 pub mod terminal;
 pub mod text;
 pub mod words;

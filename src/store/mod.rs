@@ -17,10 +17,12 @@
 //! | `alerts.rs`, `outbox.rs` | alert states and history; emails waiting to be delivered |
 //! | `digests.rs` | the monthly digests sent, one per period |
 //! | `explanations.rs` | 情况说明: recorded, withdrawn, ended when the fund caught up |
+//! | `dashboard.rs` | what the dashboard reads besides the snapshot: a fund's entries by page, the outbox's health |
 //! | `backup.rs` | a consistent copy of the database while it is in use |
 
 mod alerts;
 mod backup;
+mod dashboard;
 mod day_sums;
 mod digests;
 mod explanations;
@@ -41,6 +43,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use alerts::{AlertEvent, AlertRow, CheckRecord, EmailRecord};
 pub use backup::{BackupReport, backup};
+pub use dashboard::{EntryRow, OutboxHealth};
 pub use digests::{DigestRecord, DigestRow};
 pub use explanations::{ExplanationRecord, NewExplanation, WithdrawError};
 pub use outbox::{Claimed, OutboxRow};

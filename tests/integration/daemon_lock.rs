@@ -39,6 +39,7 @@ fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
 }
 
 fn start_daemon(wd: &Workdir) -> Child {
+    wd.without_web();
     let log = std::fs::File::create(wd.join("daemon.log")).expect("daemon log");
     Command::new(env!("CARGO_BIN_EXE_spendwatch"))
         .args(["--config", "config.yaml", "run"])

@@ -15,7 +15,8 @@ fn config(schedule: &str) -> String {
         "schedule: \"{schedule}\"\ndatabase: db/spendwatch.db\n\
          ledger: {{sources: [{{path: ledger.csv, fund: ng}}]}}\n\
          email: {{to: [finance@localhost], admin: [], transport: file, file: {{dir: outbox}}}}\n\
-         funds:\n  - {{id: ng, code: C1, name: 网络综合治理, year: 2025, budget: 150000}}\n"
+         funds:\n  - {{id: ng, code: C1, name: 网络综合治理, year: 2025, budget: 150000}}\n\
+         web: {{listen: \"\"}}\n"
     )
 }
 
@@ -203,7 +204,7 @@ fn a_bad_config_at_start_exits_2() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(
         dir.path().join("config.yaml"),
-        "schedule: \"61 9 * * *\"\nfunds: []\n",
+        "schedule: \"61 9 * * *\"\nfunds: []\nweb: {listen: \"\"}\n",
     )
     .expect("config");
     let out = Command::new(env!("CARGO_BIN_EXE_spendwatch"))

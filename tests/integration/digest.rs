@@ -144,6 +144,7 @@ fn daemon(wd: &Workdir, at: &str) -> std::process::Child {
         Path::new(FAKETIME).exists(),
         "needs libfaketime: apt-get install faketime"
     );
+    wd.without_web();
     Command::new(env!("CARGO_BIN_EXE_spendwatch"))
         .args(["--config", "config.yaml", "run"])
         .current_dir(wd.path())

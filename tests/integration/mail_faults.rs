@@ -108,6 +108,7 @@ fn a_4xx_at_each_stage_keeps_the_email_pending_until_the_server_recovers() {
 
 /// `spendwatch run` in `wd`, its log (plain lines) in `daemon.log`.
 fn start_daemon(wd: &Workdir) -> Child {
+    wd.without_web();
     let log = std::fs::File::create(wd.join("daemon.log")).expect("daemon.log");
     Command::new(env!("CARGO_BIN_EXE_spendwatch"))
         .args(["--config", "config.yaml", "run"])

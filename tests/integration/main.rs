@@ -32,3 +32,4 @@ mod status_json;
 mod status_table;
 mod text_files;
 mod util;
+mod web;

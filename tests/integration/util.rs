@@ -216,6 +216,14 @@ impl Workdir {
         }
     }
 
+    /// Turns the dashboard off in `config.yaml` (`web.listen: ""`): tests that start the
+    /// daemon run side by side and would all want the default port.
+    pub(crate) fn without_web(&self) {
+        self.edit_config(|doc| {
+            doc["web"] = serde_yaml::from_str("{listen: \"\"}").expect("YAML");
+        });
+    }
+
     /// Rewrites `config.yaml` after `edit` changed it as a YAML document (comments are lost).
     pub(crate) fn edit_config(&self, edit: impl FnOnce(&mut serde_yaml::Value)) {
         let path = self.join("config.yaml");

@@ -7,7 +7,10 @@
 
 use std::fmt::Write as _;
 
+use chrono::NaiveDate;
+
 use super::model::{BurnUp, Overview, OverviewRow, Point, day_number, days_in_year, month_starts};
+
 use crate::core::{Money, TimeBasis};
 
 /// The cumulative spend line and the forecast band: the emails' blue.
@@ -158,6 +161,44 @@ fn label(out: &mut String, x: f64, y: f64, anchor: &str, colour: &str, content: 
          stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\">{}</text>",
         xml_escape(content)
     );
+}
+
+/// A sparkline of the burn-up chart for a table cell, `width` × `height` CSS pixels: the
+/// cumulative spend (blue steps) against the plan (grey) and the 序时 line (dashed orange),
+/// all as fractions of the budget from the year's start to 12-31; no text, so nothing in it
+/// can carry markup.
+pub fn sparkline(chart: &BurnUp, width: u32, height: u32) -> String {
+    let (w, h) = (f64::from(width.max(2)), f64::from(height.max(2)));
+    let days = days_in_year(chart.year) as f64;
+    let top = chart.budget.fen().max(chart.max_amount().fen()).max(1) as f64;
+    let x = |day: NaiveDate| {
+        (day_number(chart.year, day) as f64 / days).clamp(0.0, 1.0) * (w - 2.0) + 1.0
+    };
+    let y = |amount: Money| h - 1.0 - (amount.fen() as f64 / top).clamp(0.0, 1.0) * (h - 2.0);
+    let line = |points: &[Point], steps: bool| {
+        let mut d = String::new();
+        for (i, p) in points.iter().enumerate() {
+            let (px, py) = (x(p.day), y(p.amount));
+            let _ = match (i, steps) {
+                (0, _) => write!(d, "M{px:.1} {py:.1}"),
+                (_, true) => write!(d, "H{px:.1}V{py:.1}"),
+                (_, false) => write!(d, "L{px:.1} {py:.1}"),
+            };
+        }
+        d
+    };
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
+         viewBox=\"0 0 {width} {height}\" role=\"img\" aria-hidden=\"true\">\
+         <path d=\"{plan}\" fill=\"none\" stroke=\"{PLAN_COLOUR}\" stroke-width=\"1\"/>\
+         <path d=\"{time}\" fill=\"none\" stroke=\"{TIME_COLOUR}\" stroke-width=\"1\" \
+         stroke-dasharray=\"3 2\"/>\
+         <path d=\"{spend}\" fill=\"none\" stroke=\"{SPEND_COLOUR}\" stroke-width=\"1.5\"/>\
+         </svg>",
+        plan = line(&chart.plan, false),
+        time = line(&chart.time, chart.time_basis == TimeBasis::Month),
+        spend = line(&chart.spend, true),
+    )
 }
 
 /// The burn-up chart as an SVG document of `width` × `height` (CSS pixels): months 1–12
