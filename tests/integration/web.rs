@@ -565,3 +565,52 @@ fn tag_with_handler(html: &str) -> Option<&str> {
             })
         })
 }
+
+/// Every page of the samples at a desktop width and a phone's, as PNG in
+/// `target/web-screenshots/` (the README's overview is one of them): to be looked at.
+#[test]
+fn every_page_is_drawn_by_a_real_browser_at_desktop_and_phone_width() {
+    let wd = Workdir::samples_with_readings();
+    let web = Dashboard::start(&wd);
+    let out = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/web-screenshots");
+    std::fs::create_dir_all(&out).expect("screenshot folder");
+    let day = "as_of=2025-07-15";
+    for (name, path) in [
+        ("overview", format!("/?{day}&sort=gap")),
+        ("fund", format!("/fund/{NG}?{day}")),
+        ("alerts", format!("/alerts?{day}")),
+        ("health", "/health".to_owned()),
+    ] {
+        for (width, height) in [(1280, 2000), (390, 2400)] {
+            let file = out.join(format!("{name}-{width}.png"));
+            let _ = std::fs::remove_file(&file);
+            let profile = tempfile::tempdir_in(wd.path()).expect("profile");
+            let status = Command::new("/usr/bin/chromium")
+                .args([
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--hide-scrollbars",
+                ])
+                .arg(format!("--user-data-dir={}", profile.path().display()))
+                .arg(format!("--window-size={width},{height}"))
+                .arg(format!("--screenshot={}", file.display()))
+                .arg(format!("http://127.0.0.1:{}{path}", web.port))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .expect("needs Debian's chromium: apt-get install chromium");
+            assert!(status.success(), "{name} at {width}px");
+            let png = std::fs::read(&file).expect("the screenshot");
+            assert!(
+                png.starts_with(b"\x89PNG") && png.len() > 10_000,
+                "{name} at {width}px: no picture of the page"
+            );
+        }
+    }
+}

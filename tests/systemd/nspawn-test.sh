@@ -285,6 +285,12 @@ for _ in $(seq 50); do
     if port_free "$p"; then PORT=$p; break; fi
 done
 [[ -n $PORT ]] || fail "no free port found"
+WEB_PORT=""
+for _ in $(seq 50); do
+    p=$((41000 + RANDOM % 18000))
+    if [[ $p != "$PORT" ]] && port_free "$p"; then WEB_PORT=$p; break; fi
+done
+[[ -n $WEB_PORT ]] || fail "no free port found for the dashboard"
 
 PW=$(openssl rand -hex 18)
 printf 'spendwatch@localhost:%s\n' "$PW" >"$TMP/smtp/users"
@@ -303,7 +309,7 @@ pass "test_smtpd.py pid $SMTPD_PID, STARTTLS on 127.0.0.1:$PORT"
 begin "test config"
 # pkg/config.yaml (what the .deb installs) with the SMTP transport to the test server.
 CONFIG=$TMP/etc/config.yaml
-awk -v port="$PORT" '
+awk -v port="$PORT" -v web="$WEB_PORT" '
     /^schedule:/ { print "schedule: \"0 9 * * *\""; next }   # the reload check changes it to 09:30
     /^  transport: file$/ {
         print "  transport: smtp"
@@ -318,7 +324,7 @@ awk -v port="$PORT" '
         next
     }
     { print }
-    END { if (!done) exit 3 }
+    END { if (!done) exit 3; print "web: {listen: \"127.0.0.1:" web "\"}" }
 ' pkg/config.yaml >"$CONFIG" || fail "pkg/config.yaml has no \"  transport: file\" line to replace"
 grep -q '/var/lib/spendwatch/ledger/' "$CONFIG" ||
     fail "pkg/config.yaml no longer reads ledgers from /var/lib/spendwatch/ledger/ (the test copies the sample ledgers there)"
@@ -436,6 +442,30 @@ grep -q "another spendwatch daemon (PID $MAIN_PID) is already running" <<<"$seco
 [[ $(prop ActiveState) == active && $(prop MainPID) == "$MAIN_PID" ]] || fail "the service did not survive a second daemon"
 lock=$(c stat -c '%U:%G %a' /var/lib/spendwatch/spendwatch.db.lock)
 pass "exit 1: \"$(grep -o 'another spendwatch daemon[^;]*' <<<"$second")\"; lock file $lock"
+
+begin "dashboard"
+# The container shares the host's network: the daemon's dashboard answers on loopback, with
+# its security headers, under the unit's sandbox.
+web_report=$(/usr/bin/python3 - "$WEB_PORT" <<'EOF'
+import sys, urllib.request
+port = sys.argv[1]
+out = []
+for path in ("/healthz", "/", "/health", "/metrics"):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
+        body = r.read().decode()
+        assert r.status == 200, (path, r.status)
+        assert "default-src 'none'" in r.headers["Content-Security-Policy"], path
+        if path == "/":
+            assert "网络综合治理体系建设专项资金" in body, body[:300]
+        if path == "/metrics":
+            assert 'spendwatch_fund_budget_yuan{fund="network-governance"' in body, body[:300]
+        out.append(f"{path} {r.status} {len(body)} B")
+print("; ".join(out))
+EOF
+) || fail "the dashboard on 127.0.0.1:$WEB_PORT does not answer as it should: $web_report"
+listening=$(journal_unit | grep -o 'dashboard listening[^=]*url=[^ ]*' | tail -n 1) || true
+[[ -n $listening ]] || fail "the journal does not say where the dashboard listens"
+pass "$web_report; journal: \"$listening\""
 
 begin "group"
 # An officer in group spendwatch reads status and drops an export into the ledger folder; an
