@@ -19,6 +19,9 @@
 //!   layout.
 //! - [`outlook`]: the forecast, the catch-up schedule and a 情况说明 in sentences and tables,
 //!   for `status` and the emails.
+//! - [`shown`] and [`shown_path`]: a name or text from outside (file and sheet names, memos)
+//!   with its line breaks, control and bidi characters escaped, wherever it is shown
+//!   ([`shown_json`]: the same for JSON output, its values unchanged).
 //!
 //! Pure, like [`crate::core`], whose results it says: no clock, files, database or network
 //! (the boundary check in `core`'s header covers this folder as well) — but for the system
@@ -33,6 +36,7 @@ pub mod html;
 pub mod monitor;
 pub mod outlook;
 pub mod rule_words;
+mod shown;
 pub mod terminal;
 pub mod text;
 pub mod words;
@@ -41,3 +45,4 @@ pub use document::{
     Align, Block, Cell, Column, Document, Grade, Image, Level, Notice, Resolution, Section, Table,
 };
 pub use email::{AdminNotice, FundNotices, RenderedEmail};
+pub use shown::{shown, shown_json, shown_path};
