@@ -507,3 +507,28 @@ fn a_file_of_readings_would_quote_the_secret_if_it_were_read() {
         out.stderr
     );
 }
+
+#[test]
+fn an_export_replaced_by_a_link_out_keeps_its_version_in_force() {
+    let wd = Workdir::new(&["{path: \"ledger/*.csv\", fund: network-governance}"]);
+    wd.write_str(
+        "ledger/a.csv",
+        "日期,凭证号,摘要,金额\n2025-03-05,记-0901,服务费,100.00\n",
+    );
+    // The check creates the database and keeps the version.
+    run_within(&wd, &["check", "--as-of", "2025-07-01"]).ok();
+    assert_eq!(wd.spent("2025-12-31", NG), "100.00");
+    wd.write_str("secret.csv", &secret_csv());
+    std::fs::remove_file(wd.join("ledger/a.csv")).expect("remove");
+    std::os::unix::fs::symlink("../secret.csv", wd.join("ledger/a.csv")).expect("symlink");
+    let status = run_within(&wd, &["status", "--as-of", "2025-12-31"]);
+    status
+        .ok()
+        .stderr_has("ledger/a.csv: 这是指向来源文件夹以外的符号链接")
+        .stderr_has("原有版本（分录 1 条）继续有效");
+    assert!(!status.both().contains(MARKER), "{}", status.both());
+    assert_eq!(wd.spent("2025-12-31", NG), "100.00");
+    run_within(&wd, &["sources"])
+        .ok()
+        .stdout_has("计入旧版本；新版本被拒绝");
+}

@@ -95,7 +95,13 @@ pub(crate) enum Bounds<'a> {
     ByHand(&'a Folders),
 }
 
-impl Bounds<'_> {
+impl<'a> Bounds<'a> {
+    fn folders(self) -> &'a Folders {
+        match self {
+            Bounds::Inside(folders) | Bounds::ByHand(folders) => folders,
+        }
+    }
+
     /// Whether a source named `path` that resolves to `canonical` may be read.
     fn permit(self, path: &Path, canonical: &Path) -> bool {
         match self {
@@ -255,13 +261,24 @@ pub(crate) fn open(path: &Path, bounds: Bounds<'_>) -> io::Result<File> {
 
 /// The key a source found at `path` is kept by: its resolved path (the same file through
 /// another name is the same source), unless that leads where `bounds` do not allow — then the
-/// path as named, so the refusal names the link and never where it leads.
+/// link's own path, so the refusal names the link and never where it leads: its folder
+/// resolved when that stays in the folders (a file replaced by a link keeps its key), else as
+/// named.
 #[must_use]
 pub(crate) fn key(path: &Path, bounds: Bounds<'_>) -> PathBuf {
-    match path.canonicalize() {
-        Ok(canonical) if bounds.permit(path, &canonical) => canonical,
-        _ => lexical(path),
+    if let Ok(canonical) = path.canonicalize()
+        && bounds.permit(path, &canonical)
+    {
+        return canonical;
     }
+    let written = lexical(path);
+    let in_resolved_folder = written
+        .parent()
+        .and_then(|parent| parent.canonicalize().ok())
+        .filter(|parent| bounds.folders().hold(parent))
+        .zip(written.file_name())
+        .map(|(parent, name)| parent.join(name));
+    in_resolved_folder.unwrap_or(written)
 }
 
 /// Whether a path a pattern matched is a source to look at: something is there, and it is not
@@ -425,8 +442,17 @@ mod tests {
         for bounds in [Bounds::Inside(&folders), Bounds::ByHand(&folders)] {
             assert_eq!(refusal(check(&link, bounds)), Refusal::Outside);
             assert_eq!(refusal(open(&link, bounds)), Refusal::Outside);
-            assert_eq!(key(&link, bounds), lexical(&link));
+            assert_eq!(key(&link, bounds), folders.resolved[0].join("evil.csv"));
         }
+        // Reached through a link to the source folder, the link is known by the folder's
+        // resolved path, as a regular file there would be.
+        std::os::unix::fs::symlink(dir.path().join("ledger"), dir.path().join("alias"))
+            .expect("symlink");
+        let aliased = dir.path().join("alias/evil.csv");
+        assert_eq!(
+            key(&aliased, Bounds::Inside(&folders)),
+            folders.resolved[0].join("evil.csv")
+        );
         // Through `..` or a folder that is a link, the same.
         let dotted = dir.path().join("ledger/../ledger/evil.csv");
         assert_eq!(
@@ -443,6 +469,8 @@ mod tests {
             refusal(check(&through, Bounds::ByHand(&folders))),
             Refusal::Outside
         );
+        // Its key never names the folder it leads to.
+        assert_eq!(key(&through, Bounds::Inside(&folders)), lexical(&through));
     }
 
     #[test]
