@@ -9,6 +9,8 @@
 //! pass that reads it into the store, streaming, so memory does not grow with the file.
 //! The first two are `look.rs` (shared by both modes), the third `read.rs`; which sources are
 //! in force afterwards (year-to-date series, files the config no longer names) is `settle.rs`.
+//! Before any of them, `guard.rs` refuses a source that leads out of the source folders or is
+//! not a regular file (a FIFO, a device), without reading it.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -18,14 +20,19 @@ use chrono::{DateTime, Utc};
 use crate::config::{Config, Series};
 use crate::core::Money;
 use crate::ledger::Encoding;
+use crate::report::shown;
 use crate::store::{Origin, Overlap, Store, StoreError, Withdrawn};
 use look::{Look, look_at};
 use read::{WriteError, write};
 
+mod guard;
 mod look;
 mod read;
 mod settle;
-pub(crate) use look::stat;
+pub(crate) use guard::{
+    Bounds, Folders, Refusal, candidate, key as guarded_key, open as open_source,
+};
+pub(crate) use look::{refusal_fingerprint, stat};
 pub(crate) use settle::pattern_names;
 
 /// A file to import and the fund of its rows when it has no fund column.
@@ -180,24 +187,32 @@ pub enum ImportError {
 }
 
 /// The files `ledger.sources` names today, and warnings about patterns that name none.
+///
+/// Folders are passed over; anything else a pattern matches is a source, to be refused with
+/// its reason if it is not a regular file or leads out of the source folders (then it is kept
+/// under its own path, never the one it leads to).
 pub fn configured_files(config: &Config) -> (Vec<SourceFile>, Vec<String>) {
     let mut files: Vec<SourceFile> = Vec::new();
     let mut warnings = Vec::new();
+    let folders = Folders::of(config);
     for (index, spec) in config.sources.iter().enumerate() {
         let pattern = spec.pattern.to_string_lossy();
         let mut matched = 0;
         match glob::glob(&pattern) {
             Ok(paths) => {
                 for path in paths.flatten() {
-                    let path = source_key(&path);
-                    if path.is_file() && !files.iter().any(|f| f.path == path) {
+                    matched += 1;
+                    if !guard::candidate(&path) {
+                        continue;
+                    }
+                    let path = guard::key(&path, Bounds::Inside(&folders));
+                    if !files.iter().any(|f| f.path == path) {
                         files.push(SourceFile {
                             path,
                             fund: spec.fund.clone(),
                             spec: Some(index),
                         });
                     }
-                    matched += 1;
                 }
             }
             Err(e) => warnings.push(format!("ledger source {pattern}: {e}")),
@@ -226,7 +241,7 @@ pub fn unmatched_patterns(config: &Config) -> Vec<String> {
         .iter()
         .map(|spec| spec.pattern.to_string_lossy().into_owned())
         .filter(|pattern| {
-            glob::glob(pattern).map_or(true, |paths| !paths.flatten().any(|p| p.is_file()))
+            glob::glob(pattern).map_or(true, |paths| !paths.flatten().any(|p| guard::candidate(&p)))
         })
         .collect()
 }
@@ -249,12 +264,14 @@ pub fn sync_sources(
     now: DateTime<Utc>,
 ) -> Result<Vec<FileReport>, StoreError> {
     let mut reports = Vec::with_capacity(files.len());
+    let folders = Folders::of(config);
+    let bounds = Bounds::Inside(&folders);
     let in_series = |f: &SourceFile| {
         f.spec
             .is_some_and(|i| config.sources[i].series == Series::Ytd)
     };
     for file in files.iter().filter(|f| !in_series(f)) {
-        reports.push(sync_report(store, config, file, now)?);
+        reports.push(sync_report(store, config, file, bounds, now)?);
     }
     // A year-to-date series is read and settled in one transaction: a reader never sees the
     // new export in force beside the one it supersedes.
@@ -266,7 +283,7 @@ pub fn sync_sources(
     {
         store.atomically(true, |store| {
             for file in files.iter().filter(|f| f.spec == Some(index)) {
-                reports.push(sync_report(store, config, file, now)?);
+                reports.push(sync_report(store, config, file, bounds, now)?);
             }
             settle::settle_series(store, config, index, files, &mut reports, now)
         })?;
@@ -307,10 +324,11 @@ fn sync_report(
     store: &mut Store,
     config: &Config,
     file: &SourceFile,
+    bounds: Bounds<'_>,
     now: DateTime<Utc>,
 ) -> Result<FileReport, StoreError> {
     let display = display_path(&file.path);
-    let outcome = sync_one(store, config, file, &display, now)?;
+    let outcome = sync_one(store, config, file, &display, bounds, now)?;
     Ok(FileReport {
         file: file.clone(),
         display,
@@ -324,10 +342,11 @@ fn sync_one(
     config: &Config,
     file: &SourceFile,
     display: &str,
+    bounds: Bounds<'_>,
     now: DateTime<Utc>,
 ) -> Result<Outcome, StoreError> {
     let key = key_of(file);
-    let (in_force, look) = look_at(store, config, file, &key, display, true)?;
+    let (in_force, look) = look_at(store, config, file, &key, display, bounds, true)?;
     let rejected = |report, known| Outcome::Rejected {
         report,
         known,
@@ -340,6 +359,20 @@ fn sync_one(
             });
         }
         Look::Unreadable(e) => return Ok(rejected(cannot_read_file(display, &e), false)),
+        Look::Refused {
+            refusal,
+            fingerprint,
+            known,
+        } => {
+            // Kept as a rejection, so the admin is told once, by email too, and `sources`
+            // shows it: under the link's own name, with a message that never says where it
+            // leads.
+            let report = refusal.message(display);
+            if !known {
+                store.record_rejection(&key, &fingerprint, &report, now)?;
+            }
+            return Ok(rejected(report, known));
+        }
         Look::Unchanged => return Ok(Outcome::Unchanged { entries: in_force }),
         Look::Changed {
             rejected_before: Some(report),
@@ -388,9 +421,10 @@ pub fn import_files(
         .all_or_nothing(!dry_run, |store| -> Result<_, Abort> {
             let mut reports = Vec::with_capacity(files.len());
             let mut problems: Vec<String> = Vec::new();
+            let folders = Folders::of(config);
             for file in files {
                 // After a bad file the others are still read, to report all problems at once.
-                match import_one(store, config, file, now)? {
+                match import_one(store, config, file, Bounds::ByHand(&folders), now)? {
                     Ok(report) => reports.push(report),
                     Err(problem) => problems.push(problem),
                 }
@@ -435,13 +469,15 @@ fn import_one(
     store: &mut Store,
     config: &Config,
     file: &SourceFile,
+    bounds: Bounds<'_>,
     now: DateTime<Utc>,
 ) -> Result<Result<FileReport, String>, StoreError> {
     let display = display_path(&file.path);
     let key = key_of(file);
-    let (in_force, look) = look_at(store, config, file, &key, &display, false)?;
+    let (in_force, look) = look_at(store, config, file, &key, &display, bounds, false)?;
     let outcome = match look {
         Look::Missing(e) | Look::Unreadable(e) => return Ok(Err(cannot_read_file(&display, &e))),
+        Look::Refused { refusal, .. } => return Ok(Err(refusal.message(&display))),
         Look::Unchanged => Outcome::Unchanged { entries: in_force },
         Look::Changed { version, .. } => match write(store, config, &version, now) {
             Ok(outcome) => outcome,
@@ -507,9 +543,9 @@ fn duplicate_warnings(store: &Store, key: &str, display: &str) -> Result<Vec<Str
                 e.line,
                 e.fund,
                 e.date,
-                e.voucher,
+                shown(&e.voucher),
                 e.amount.grouped(),
-                e.memo,
+                shown(&e.memo),
                 display_path(Path::new(other))
             )
         })
@@ -527,6 +563,9 @@ fn duplicate_warnings(store: &Store, key: &str, display: &str) -> Result<Vec<Str
 /// Chinese for the kinds an accountant can fix, the system's text otherwise.
 pub(crate) fn cannot_read_file(display: &str, e: &std::io::Error) -> String {
     use std::io::ErrorKind;
+    if let Some(refusal) = Refusal::of(e) {
+        return refusal.message(display);
+    }
     match e.kind() {
         ErrorKind::NotFound => {
             format!("{display}: 无法读取文件（文件不存在）；请检查文件名和所在文件夹")
@@ -543,6 +582,13 @@ fn key_of(file: &SourceFile) -> String {
     file.path.to_string_lossy().into_owned()
 }
 
+/// The key of a file named by hand (`spendwatch import FILE`): as [`source_key`], except that a
+/// link in a source folder leading out of them keeps its own name (its import is refused,
+/// naming the link only).
+pub fn hand_source_key(path: &Path, config: &Config) -> PathBuf {
+    guard::key(path, Bounds::ByHand(&Folders::of(config)))
+}
+
 /// The path a file is known by in the database: the same file named from another folder, through
 /// a symlink, or through `ledger.sources`, must be the same source.
 pub fn source_key(path: &Path) -> PathBuf {
@@ -551,12 +597,14 @@ pub fn source_key(path: &Path) -> PathBuf {
         .unwrap_or_else(|_| path.to_owned())
 }
 
-/// A path relative to the working directory when it is below it, else as it is.
+/// A path as people see it: relative to the working directory when it is below it, with
+/// line breaks, control and bidi characters escaped ([`crate::report::shown_path`]), since a
+/// file name is whatever the person who dropped the file chose.
 pub fn display_path(path: &Path) -> String {
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_owned))
-        .unwrap_or_else(|| path.to_owned())
-        .display()
-        .to_string()
+    let cwd = std::env::current_dir().ok();
+    let relative = cwd
+        .as_deref()
+        .and_then(|cwd| path.strip_prefix(cwd).ok())
+        .unwrap_or(path);
+    crate::report::shown_path(relative).into_owned()
 }

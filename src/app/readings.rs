@@ -9,13 +9,16 @@
 //! keeps it until one of them is corrected. A file that vanished keeps its readings in force
 //! (as a vanished ledger export keeps its entries: deleting a file by mistake must not make a
 //! month's figures disappear); a file `indicators.sources` no longer names leaves force.
+//!
+//! As for the ledger, a file that leads out of the source folders or is not a regular file is
+//! refused without being read (see the ledger sync's guard).
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, Utc};
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::app::import::{self, display_path, source_key};
+use crate::app::import::{self, Bounds, Folders, Refusal, display_path};
 use crate::config::Config;
 use crate::ledger::{Encoding, Problem, ProblemList};
 use crate::readings::read_readings;
@@ -133,22 +136,27 @@ impl ReadingReport {
 }
 
 /// The files `indicators.sources` names today (sorted within each pattern, each once), and
-/// warnings about patterns that match none.
+/// warnings about patterns that match none. As for the ledger, folders are passed over, and a
+/// FIFO or a link leading out is a file, to be refused (kept under its own path).
 #[must_use]
 pub fn configured_reading_files(config: &Config) -> (Vec<PathBuf>, Vec<String>) {
     let mut files: Vec<PathBuf> = Vec::new();
     let mut warnings = Vec::new();
+    let folders = Folders::of(config);
     for pattern in &config.indicator_sources {
         let text = pattern.to_string_lossy();
         let mut matched = 0;
         match glob::glob(&text) {
             Ok(paths) => {
                 for path in paths.flatten() {
-                    let path = source_key(&path);
-                    if path.is_file() && !files.contains(&path) {
+                    matched += 1;
+                    if !import::candidate(&path) {
+                        continue;
+                    }
+                    let path = import::guarded_key(&path, Bounds::Inside(&folders));
+                    if !files.contains(&path) {
                         files.push(path);
                     }
-                    matched += 1;
                 }
             }
             Err(e) => warnings.push(format!("indicators source {text}: {e}")),
@@ -180,11 +188,18 @@ pub fn sync_readings(
 ) -> Result<(Vec<ReadingReport>, Vec<String>), StoreError> {
     let (files, warnings) = configured_reading_files(config);
     let settings = settings_hash(config);
+    let folders = Folders::of(config);
     let mut reports = Vec::with_capacity(files.len());
     for file in &files {
         let path = file.to_string_lossy().into_owned();
         let display = display_path(file);
-        let outcome = sync_one(store, config, file, &path, &display, &settings, now)?;
+        let at = Place {
+            file,
+            key: &path,
+            display: &display,
+            bounds: Bounds::Inside(&folders),
+        };
+        let outcome = sync_one(store, config, &at, &settings, now)?;
         reports.push(ReadingReport {
             path,
             display,
@@ -206,15 +221,28 @@ pub fn sync_readings(
     Ok((reports, warnings))
 }
 
+/// A file of readings being synced: its path, its key in the database, its path as shown, and
+/// where it may lead.
+struct Place<'a> {
+    file: &'a Path,
+    key: &'a str,
+    display: &'a str,
+    bounds: Bounds<'a>,
+}
+
 fn sync_one(
     store: &mut Store,
     config: &Config,
-    file: &Path,
-    key: &str,
-    display: &str,
+    at: &Place<'_>,
     settings: &str,
     now: DateTime<Utc>,
 ) -> Result<ReadingOutcome, StoreError> {
+    let Place {
+        file,
+        key,
+        display,
+        bounds,
+    } = *at;
     let record = store.reading_source(key)?;
     let in_force = record.as_ref().map_or(0, |r| r.reading_count);
     let rejected = |report: String, known| ReadingOutcome::Rejected {
@@ -222,12 +250,27 @@ fn sync_one(
         known,
         in_force,
     };
-    let meta = match import::stat(file) {
+    let meta = match import::stat(file, bounds) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(ReadingOutcome::Missing { in_force });
         }
-        Err(e) => return Ok(rejected(import::cannot_read_file(display, &e), false)),
+        Err(e) => {
+            let Some(refusal) = Refusal::of(&e) else {
+                return Ok(rejected(import::cannot_read_file(display, &e), false));
+            };
+            // Kept as a rejection under the file's own name, told once (by email too).
+            let fingerprint = import::refusal_fingerprint(refusal, settings.to_owned());
+            let known = record
+                .as_ref()
+                .and_then(|r| r.rejected.as_ref())
+                .is_some_and(|(f, _)| *f == fingerprint);
+            let report = refusal.message(display);
+            if !known {
+                store.record_reading_rejection(key, &fingerprint, &report, now)?;
+            }
+            return Ok(rejected(report, known));
+        }
     };
     let accepted = record.as_ref().and_then(|r| r.accepted.as_ref());
     if accepted.is_some_and(|f| f.settings == settings)
@@ -235,7 +278,7 @@ fn sync_one(
     {
         return Ok(ReadingOutcome::Unchanged { readings: in_force });
     }
-    let bytes = match std::fs::read(file) {
+    let bytes = match read_whole(file, bounds) {
         Ok(bytes) => bytes,
         Err(e) => return Ok(rejected(import::cannot_read_file(display, &e), false)),
     };
@@ -342,6 +385,15 @@ fn sync_one(
     };
     store.record_reading_rejection(key, &fingerprint, &report, now)?;
     Ok(rejected(report, false))
+}
+
+/// The bytes of a file of readings (such files are small), opened as the ledger's are: checked
+/// again once open.
+fn read_whole(file: &Path, bounds: Bounds<'_>) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    import::open_source(file, bounds)?.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Marks the settings of a rejection caused by another file holding the same months.

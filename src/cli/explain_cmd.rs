@@ -546,12 +546,14 @@ fn list_json(config: &Config, day: NaiveDate, records: &[ExplanationRecord]) -> 
             })
         })
         .collect();
-    // Serialising values built from strings and numbers cannot fail.
-    serde_json::to_string_pretty(&json!({
+    // Serialising values built from strings and numbers cannot fail. Escaped as JSON allows,
+    // so a bidi control in a text does not reorder what a terminal shows.
+    let json = serde_json::to_string_pretty(&json!({
         "as_of": day.to_string(),
         "explanations": items,
     }))
-    .unwrap_or_default()
+    .unwrap_or_default();
+    crate::report::shown_json(&json).into_owned()
 }
 
 fn withdraw(config: &Config, id: i64, day: NaiveDate) -> Result<(), Failure> {

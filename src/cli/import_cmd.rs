@@ -28,7 +28,9 @@ pub(super) fn run(
     }
     let mut sources: Vec<SourceFile> = Vec::with_capacity(files.len());
     for file in files {
-        let path = import::source_key(file);
+        // Any regular file the admin names, but not a link in a source folder leading out of
+        // them (kept under its own name, its import is refused).
+        let path = import::hand_source_key(file, config);
         // The same file named twice is one source, imported once.
         if !sources.iter().any(|s| s.path == path) {
             sources.push(SourceFile {

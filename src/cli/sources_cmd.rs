@@ -38,13 +38,14 @@ pub(super) fn run(
     let sources = store.source_overviews()?;
     match format {
         Format::Table => out!("{}", table(config, &sources)),
-        Format::Json => outln!(
-            "{}",
-            serde_json::to_string_pretty(&json!({
+        Format::Json => {
+            let json = serde_json::to_string_pretty(&json!({
                 "sources": sources.iter().map(|s| to_json(config, s)).collect::<Vec<_>>()
             }))
-            .unwrap_or_default()
-        ),
+            .unwrap_or_default();
+            // The paths as they are (a program may use them), escaped as JSON allows.
+            outln!("{}", crate::report::shown_json(&json));
+        }
     }
     Ok(())
 }
@@ -162,7 +163,10 @@ fn forget_source(
     path: &Path,
     dry_run: bool,
 ) -> Result<(), Failure> {
-    let key = import::source_key(path).to_string_lossy().into_owned();
+    // As `import` keys it: a link in a source folder leading out is known by its own name.
+    let key = import::hand_source_key(path, config)
+        .to_string_lossy()
+        .into_owned();
     let (files, _) = import::configured_files(config);
     if files
         .iter()

@@ -231,15 +231,20 @@ impl Header {
     }
 
     /// `C列（摘要）`: the column's letter and its header as written (spaces squeezed, cut
-    /// after 20 characters: a header is text from the file).
+    /// after 20 characters, control and bidi characters escaped: a header is text from the
+    /// file).
     pub(crate) fn describe(&self, column: usize) -> String {
         let name = self.names.get(column).map_or("", String::as_str);
-        let mut shown: String = name.split_whitespace().collect::<Vec<_>>().join(" ");
-        if let Some((cut, _)) = shown.char_indices().nth(20) {
-            shown.truncate(cut);
-            shown.push('…');
+        let mut squeezed: String = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if let Some((cut, _)) = squeezed.char_indices().nth(20) {
+            squeezed.truncate(cut);
+            squeezed.push('…');
         }
-        format!("{}列（{shown}）", column_letter(column))
+        format!(
+            "{}列（{}）",
+            column_letter(column),
+            crate::report::shown(&squeezed)
+        )
     }
 
     /// Identifies the header and its line: re-reads may reuse entries only under the same one.

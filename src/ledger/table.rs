@@ -64,7 +64,8 @@ impl<'t> Table<'t> {
 
     fn location(&self, line: u32) -> Option<String> {
         Some(match self.sheet {
-            Some(sheet) => format!("{sheet}:{line}"),
+            // A sheet's name is the workbook author's: shown with its line breaks escaped.
+            Some(sheet) => format!("{}:{line}", crate::report::shown(sheet)),
             None => line.to_string(),
         })
     }

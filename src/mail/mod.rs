@@ -166,6 +166,9 @@ pub fn compose_with_images(
     images: &[InlineImage],
 ) -> Result<Composed, MailError> {
     check_images(&email.html, images)?;
+    // A header is one line: a file name in the subject must not carry a CR LF into it, into
+    // the outbox or the journal, whoever made the subject (the report's is escaped already).
+    let subject = crate::report::shown(&email.subject).into_owned();
     let from: Mailbox = from.parse().map_err(|source| MailError::Address {
         what: "email.from",
         value: from.to_owned(),
@@ -173,7 +176,7 @@ pub fn compose_with_images(
     })?;
     let mut builder = Message::builder()
         .from(from)
-        .subject(&email.subject)
+        .subject(&subject)
         .message_id(None)
         .date_now();
     for addr in to {
@@ -217,7 +220,7 @@ pub fn compose_with_images(
         .unwrap_or_default();
     Ok(Composed {
         message_id,
-        subject: email.subject.clone(),
+        subject,
         envelope_from: envelope.from().map(ToString::to_string).unwrap_or_default(),
         envelope_to: envelope.to().iter().map(ToString::to_string).collect(),
         raw,

@@ -295,7 +295,11 @@ impl Header {
         if name.is_empty() {
             format!("{}列", column_letter(index))
         } else {
-            format!("{}列（{name}）", column_letter(index))
+            format!(
+                "{}列（{}）",
+                column_letter(index),
+                crate::report::shown(name)
+            )
         }
     }
 
@@ -336,7 +340,8 @@ fn header_of(cells: &[Cell<'_>]) -> Option<Header> {
 
 fn location(sheet: Option<&str>, line: u32) -> Option<String> {
     Some(match sheet {
-        Some(sheet) => format!("{sheet}:{line}"),
+        // A sheet's name is the workbook author's: shown with its line breaks escaped.
+        Some(sheet) => format!("{}:{line}", crate::report::shown(sheet)),
         None => line.to_string(),
     })
 }

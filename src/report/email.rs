@@ -19,7 +19,7 @@ use super::document::{
     Align, Block, Cell, Column, Document, Grade, Level, Notice as NoticeBlock, Resolution, Table,
 };
 use super::words::{self, day_name, days_phrase, long_date, milestone_name, percent, yuan};
-use super::{html, outlook, text};
+use super::{html, outlook, shown, text};
 use crate::core::{
     Fund, FundReport, MilestoneFacts, Money, Notice, TimeBasis, catch_up, still_to_spend,
 };
@@ -56,7 +56,8 @@ pub fn render(
 ) -> RenderedEmail {
     let doc = document(as_of, funds, goals, admin);
     RenderedEmail {
-        subject: subject(funds, goals, admin),
+        // A subject is one line whatever a file name in it holds.
+        subject: shown(&subject(funds, goals, admin)).into_owned(),
         text: text::render(&doc),
         html: html::render(&doc),
     }

@@ -13,6 +13,7 @@
 use std::fmt::Write as _;
 
 use super::document::{Align, Block, Cell, Document, Grade, Image, Level, Notice, Section, Table};
+use super::shown;
 
 /// The page up to its first block.
 const HEAD: &str = "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head><meta charset=\"utf-8\">\
@@ -184,7 +185,8 @@ fn cell_html(out: &mut String, align: Align, cell: &Cell) {
             let _ = write!(
                 out,
                 "<td style=\"{CELL};text-align:{align}\">{}</td>",
-                escape(text)
+                // A bidi override in a memo or name would reorder the cells after it.
+                escape(&shown(text))
             );
         }
         Cell::Bar { text, value, mark } => {

@@ -22,6 +22,9 @@
 //! - [`status_json`]: the JSON of `status --format json` and of the dashboard's `/api/status`.
 //! - [`outlook`]: the forecast, the catch-up schedule and a 情况说明 in sentences and tables,
 //!   for `status` and the emails.
+//! - [`shown`] and [`shown_path`]: a name or text from outside (file and sheet names, memos)
+//!   with its line breaks, control and bidi characters escaped, wherever it is shown
+//!   ([`shown_json`]: the same for JSON output, its values unchanged).
 //!
 //! Pure, like [`crate::core`], whose results it says: no clock, files, database or network
 //! (the boundary check in `core`'s header covers this folder as well) — but for the system
@@ -37,6 +40,7 @@ pub mod html;
 pub mod monitor;
 pub mod outlook;
 pub mod rule_words;
+mod shown;
 pub mod status_json;
 pub mod terminal;
 pub mod text;
@@ -46,3 +50,4 @@ pub use document::{
     Align, Block, Cell, Column, Document, Grade, Image, Level, Notice, Resolution, Section, Table,
 };
 pub use email::{AdminNotice, FundNotices, RenderedEmail};
+pub use shown::{shown, shown_json, shown_path};

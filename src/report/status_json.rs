@@ -298,8 +298,10 @@ pub fn status_json(snapshot: &Snapshot<'_>) -> String {
             indicators: snapshot.department.iter().map(indicator_json).collect(),
         },
     };
-    // Serialising plain structs of strings and numbers cannot fail.
-    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+    // Serialising plain structs of strings and numbers cannot fail. Escaped as JSON allows,
+    // so a bidi control in a name or text does not reorder what a terminal shows.
+    let json = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    crate::report::shown_json(&json).into_owned() + "\n"
 }
 
 fn indicator_json<'a>(s: &'a IndicatorSnapshot<'_>) -> IndicatorJson<'a> {

@@ -1,9 +1,12 @@
 //! The terminal renderer: a [`Document`] as a command prints it, with tables in columns that
 //! stay aligned with Chinese text (a CJK character is two columns wide).
 
+use std::borrow::Cow;
+
 use unicode_width::UnicodeWidthStr;
 
 use super::document::{Align, Block, Document, Notice, Table};
+use super::shown;
 use super::text::indent;
 
 /// The document as terminal text, each line ending in `\n`.
@@ -84,16 +87,22 @@ fn table_terminal(out: &mut String, table: &Table) {
 }
 
 /// `rows` (the first is the heading) in columns two spaces apart, each as wide as its widest
-/// cell in display columns; trailing spaces are trimmed.
+/// cell in display columns; trailing spaces are trimmed. A cell is one line: its line breaks,
+/// control and bidi characters are shown escaped ([`crate::report::shown`]), as a name or memo
+/// from a file may hold them.
 pub fn columns(aligns: &[Align], rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<Cow<'_, str>>> = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| shown(cell)).collect())
+        .collect();
     let mut widths = vec![0; aligns.len()];
-    for row in rows {
+    for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.width());
         }
     }
     let mut out = String::new();
-    for row in rows {
+    for row in &rows {
         let mut line = String::new();
         for (i, ((cell, width), align)) in row.iter().zip(&widths).zip(aligns).enumerate() {
             let pad = " ".repeat(width - cell.width());

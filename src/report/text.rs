@@ -5,6 +5,7 @@
 //! terminal renderer aligns them).
 
 use super::document::{Block, Document, Notice, Section, Table};
+use super::shown;
 
 /// The document as plain text, each line ending in `\n`.
 pub fn render(doc: &Document) -> String {
@@ -65,7 +66,8 @@ fn table_text(out: &mut String, table: &Table) {
     }
     for row in &table.rows {
         for (column, cell) in table.columns.iter().zip(row) {
-            push_indented(out, &format!("{}：{}", column.heading, cell.text()));
+            // One line a value: a memo or name from a file may hold line breaks.
+            push_indented(out, &format!("{}：{}", column.heading, shown(cell.text())));
         }
         out.push('\n');
     }

@@ -34,30 +34,10 @@ pub(super) enum Nav {
     Health,
 }
 
-/// `text` with control characters, line and paragraph separators and bidi controls written
-/// as escapes (`\n`, `\u{202e}`), so that a name read from a file can neither break a line nor
-/// reorder the text around it. Everything else is kept as it is (the markup escapes it).
+/// `text` from outside as it may be shown ([`crate::report::shown`]: control, separator and
+/// bidi characters as escapes); the markup escapes the rest.
 pub(crate) fn shown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control()
-                || matches!(
-                    c,
-                    '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
-                )
-                || ('\u{202A}'..='\u{202E}').contains(&c)
-                || ('\u{2066}'..='\u{2069}').contains(&c) =>
-            {
-                out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    crate::report::shown(text).into_owned()
 }
 
 /// A page in the layout: the header with the navigation and the as-of day (`day`; `None`
@@ -174,18 +154,5 @@ pub(super) fn with_params(path: &str, params: &Params) -> String {
         path.to_owned()
     } else {
         format!("{path}?{query}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_and_bidi_characters_are_shown_as_escapes() {
-        assert_eq!(shown("a\r\nX: y.xlsx"), "a\\r\\nX: y.xlsx");
-        assert_eq!(shown("invoice\u{202e}fdp.exe"), "invoice\\u{202e}fdp.exe");
-        assert_eq!(shown("网络\u{2028}治理\u{7}"), "网络\\u{2028}治理\\u{7}");
-        assert_eq!(shown("办公费（3月）"), "办公费（3月）");
     }
 }

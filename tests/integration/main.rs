@@ -16,6 +16,7 @@ mod field_cases;
 mod import_formats;
 mod mail_faults;
 mod monitor;
+mod names;
 mod reading;
 mod readings;
 mod replace;

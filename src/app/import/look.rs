@@ -9,6 +9,7 @@ use std::path::Path;
 use xxhash_rust::xxh3::Xxh3;
 
 use super::SourceFile;
+use super::guard::{self, Bounds, Refusal};
 use super::read::{NewVersion, reusable_blocks};
 use crate::config::Config;
 use crate::ledger::{Detected, Sniffer};
@@ -19,8 +20,16 @@ use crate::store::{Fingerprint, SourceMeta, Store, StoreError};
 pub(super) enum Look<'a> {
     /// It is not there.
     Missing(std::io::Error),
-    /// It is there, and could not be read (or is not a plain file).
+    /// It is there, and could not be read.
     Unreadable(std::io::Error),
+    /// It leads out of the source folders or is not a regular file: not read at all.
+    Refused {
+        refusal: Refusal,
+        /// What the refusal is kept under (`refused:fifo` and the settings).
+        fingerprint: Fingerprint,
+        /// This refusal is the rejection on record already (it was told).
+        known: bool,
+    },
     /// Its version is the one in force (its size and time are recorded anew if they changed).
     Unchanged,
     /// Another version than the one in force.
@@ -31,10 +40,11 @@ pub(super) enum Look<'a> {
     },
 }
 
-/// Looks at `file` (`key`: its source's key; `display`: its path as shown) and compares it
-/// with its source's record; returns the entries in force and what it found. With `trust_size_and_time`, a file whose
-/// size, time and settings are those of the version in force is taken as unchanged without
-/// reading it (the sync of configured files; an import by hand always hashes).
+/// Looks at `file` (`key`: its source's key; `display`: its path as shown; `bounds`: where it
+/// may lead) and compares it with its source's record; returns the entries in force and what
+/// it found. With `trust_size_and_time`, a file whose size, time and settings are those of
+/// the version in force is taken as unchanged without reading it (the sync of configured
+/// files; an import by hand always hashes).
 ///
 /// # Errors
 /// A database failure.
@@ -44,17 +54,35 @@ pub(super) fn look_at<'a>(
     file: &'a SourceFile,
     key: &'a str,
     display: &'a str,
+    bounds: Bounds<'a>,
     trust_size_and_time: bool,
 ) -> Result<(i64, Look<'a>), StoreError> {
     let record = store.source(key)?;
     let in_force = record.as_ref().map_or(0, |r| r.entry_count);
     let settings = settings_hash(config, file.fund.as_deref());
-    let meta = match stat(&file.path) {
+    let meta = match stat(&file.path, bounds) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok((in_force, Look::Missing(e)));
         }
-        Err(e) => return Ok((in_force, Look::Unreadable(e))),
+        Err(e) => {
+            let Some(refusal) = Refusal::of(&e) else {
+                return Ok((in_force, Look::Unreadable(e)));
+            };
+            let fingerprint = refusal_fingerprint(refusal, settings);
+            let known = record
+                .as_ref()
+                .and_then(|r| r.rejected.as_ref())
+                .is_some_and(|(rejected, _)| *rejected == fingerprint);
+            return Ok((
+                in_force,
+                Look::Refused {
+                    refusal,
+                    fingerprint,
+                    known,
+                },
+            ));
+        }
     };
     let accepted = record.as_ref().and_then(|r| r.accepted.as_ref());
     if trust_size_and_time
@@ -63,7 +91,7 @@ pub(super) fn look_at<'a>(
     {
         return Ok((in_force, Look::Unchanged));
     }
-    let (content, detected) = match examine(&file.path) {
+    let (content, detected) = match examine(&file.path, bounds) {
         Ok(found) => found,
         Err(e) => return Ok((in_force, Look::Unreadable(e))),
     };
@@ -82,6 +110,7 @@ pub(super) fn look_at<'a>(
         file,
         key,
         display,
+        bounds,
         fingerprint,
         detected,
         previous,
@@ -97,8 +126,8 @@ pub(super) fn look_at<'a>(
 }
 
 /// One pass over the bytes: their hash, and what the file is (format, encoding).
-fn examine(path: &Path) -> std::io::Result<(String, Detected)> {
-    let mut file = std::fs::File::open(path)?;
+fn examine(path: &Path, bounds: Bounds<'_>) -> std::io::Result<(String, Detected)> {
+    let mut file = guard::open(path, bounds)?;
     let mut hasher = Xxh3::new();
     let mut sniffer = Sniffer::new();
     let mut buf = vec![0u8; 256 * 1024];
@@ -116,13 +145,13 @@ fn examine(path: &Path) -> std::io::Result<(String, Detected)> {
     ))
 }
 
-/// A file's size and modification time, refusing what is not a plain file; the first, cheap
-/// look at a source (ledger or readings).
-pub(crate) fn stat(path: &Path) -> std::io::Result<SourceMeta> {
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(std::io::Error::other("这不是普通文件（是文件夹或设备）"));
-    }
+/// A file's size and modification time, refusing (see [`guard::check`]) what is not a regular
+/// file or leads out of `bounds`; the first, cheap look at a source (ledger or readings).
+///
+/// # Errors
+/// The system's error, or a [`Refusal`] ([`Refusal::of`]).
+pub(crate) fn stat(path: &Path, bounds: Bounds<'_>) -> std::io::Result<SourceMeta> {
+    let meta = guard::check(path, bounds)?;
     let mtime_ns = meta
         .modified()
         .ok()
@@ -132,6 +161,15 @@ pub(crate) fn stat(path: &Path) -> std::io::Result<SourceMeta> {
         size: i64::try_from(meta.len()).unwrap_or(i64::MAX),
         mtime_ns,
     })
+}
+
+/// What a refusal is kept under: no hash of bytes never read, but what was refused, so the same
+/// refusal found again is not told again (the settings: a changed config tells it anew).
+pub(crate) fn refusal_fingerprint(refusal: Refusal, settings: String) -> Fingerprint {
+    Fingerprint {
+        content: format!("refused:{}", refusal.key()),
+        settings,
+    }
 }
 
 /// The version of how the ledger reader turns bytes into entries; raised with every change

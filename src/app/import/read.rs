@@ -11,6 +11,7 @@ use std::sync::mpsc::{Receiver, SyncSender};
 use chrono::{DateTime, Utc};
 use xxhash_rust::xxh3::Xxh3;
 
+use super::guard::{self, Bounds};
 use super::{Outcome, SourceFile, cannot_read_file};
 use crate::config::Config;
 use crate::core::{EntryRef, Fund};
@@ -31,6 +32,8 @@ pub(super) struct NewVersion<'a> {
     pub(super) key: &'a str,
     /// The path as the user should see it.
     pub(super) display: &'a str,
+    /// Where it may lead: every open checks again.
+    pub(super) bounds: Bounds<'a>,
     pub(super) fingerprint: Fingerprint,
     /// Its format and encoding.
     pub(super) detected: Detected,
@@ -67,11 +70,12 @@ pub(super) fn write(
     let path = &version.file.path;
     let display = version.display;
     let cannot_read = |e: std::io::Error| WriteError::Io(cannot_read_file(display, &e));
-    let opened = std::fs::File::open(path).map_err(cannot_read)?;
+    // Each open checks the file again: it may have been swapped for a link since the look.
+    let opened = guard::open(path, version.bounds).map_err(cannot_read)?;
     // For cutting a UTF-8 file into blocks and reusing those the previous read had.
     let scan = |start: u64, end: u64| scan_range(&opened, start, end);
     let reopen = |offset: u64| -> std::io::Result<Box<dyn Read + Send>> {
-        let mut f = std::fs::File::open(path)?;
+        let mut f = guard::open(path, version.bounds)?;
         std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(offset))?;
         Ok(Box::new(std::io::BufReader::with_capacity(256 * 1024, f)))
     };
@@ -82,7 +86,7 @@ pub(super) fn write(
     };
     let input = std::io::BufReader::with_capacity(
         256 * 1024,
-        std::fs::File::open(path).map_err(cannot_read)?,
+        guard::open(path, version.bounds).map_err(cannot_read)?,
     );
     let mut writer =
         store.begin_source(version.key, &version.fingerprint, Some(version.meta), now)?;

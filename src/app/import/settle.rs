@@ -28,7 +28,8 @@ pub(super) fn mark_configured(
     for file in files {
         let key = file.path.to_string_lossy();
         store.set_origin(&key, Origin::Config)?;
-        store.set_missing(&key, !file.path.is_file(), now)?;
+        // A FIFO or a link leading out is there (and refused), not missing.
+        store.set_missing(&key, !super::guard::candidate(&file.path), now)?;
     }
     Ok(())
 }
@@ -53,12 +54,7 @@ pub(crate) fn pattern_names(pattern: &Path, path: &str) -> bool {
 /// file of `../ledger/*.csv` or of a symlinked folder is still known as named by it: its
 /// folder part (up to the first component with a wildcard) is resolved, the rest kept.
 fn resolved(pattern: &Path) -> String {
-    let wild =
-        |c: &std::path::Component<'_>| c.as_os_str().to_string_lossy().contains(['*', '?', '[']);
-    let components: Vec<_> = pattern.components().collect();
-    let split = components.iter().position(wild).unwrap_or(components.len());
-    let folder: std::path::PathBuf = components[..split].iter().collect();
-    let rest: std::path::PathBuf = components[split..].iter().collect();
+    let (folder, rest) = super::guard::folder_part(pattern);
     let folder = folder.canonicalize().unwrap_or_else(|_| {
         // A folder that is gone (moved): resolve `..` by hand.
         let mut out = std::path::PathBuf::new();

@@ -29,7 +29,7 @@ pub(super) fn column(header: Option<&Header>, index: usize) -> String {
         .map_or("", |n| n.trim());
     if name.is_empty() {
         format!("{letter}列")
-    } else if name.chars().count() <= 20 && !name.chars().any(char::is_control) {
+    } else if name.chars().count() <= 20 && crate::report::shown(name) == name {
         format!("{letter}列（{name}）")
     } else {
         format!("{letter}列（{}）", cell::quoted(name))

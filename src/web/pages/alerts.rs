@@ -88,5 +88,6 @@ pub(in crate::web) fn page(
             } }
         }
     };
-    layout(config, "预警", Nav::Alerts, Some(day), params, body)
+    // The states are the last check's: no day picker (the day only decides which 情况说明 count).
+    layout(config, "预警", Nav::Alerts, None, params, body)
 }

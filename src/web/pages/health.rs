@@ -107,7 +107,10 @@ pub(in crate::web) fn page(config: &Config, daemon: &DaemonState, facts: &Facts)
                             tr class=[r.rejected.is_some().then_some("firing")] {
                                 td.src { (shown(&r.path)) }
                                 td.num { (r.readings) }
-                                td { (r.imported_at.as_deref().unwrap_or("—")) }
+                                td { (r.imported_at.as_deref().map_or_else(|| "—".to_owned(), |t| {
+                                    chrono::DateTime::parse_from_rfc3339(t)
+                                        .map_or_else(|_| shown(t), |t| local(t.with_timezone(&chrono::Utc)))
+                                })) }
                                 td.memo { @if let Some(problem) = &r.rejected { (first_lines(problem)) } }
                             }
                         }
