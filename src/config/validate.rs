@@ -224,7 +224,8 @@ impl Validator<'_> {
         let mut trusted_proxies = Vec::new();
         for (i, text) in raw.trusted_proxies {
             match text.trim().parse::<std::net::IpAddr>() {
-                Ok(ip) => trusted_proxies.push(ip),
+                // `::ffff:10.1.2.3` is 10.1.2.3, as the peer address is compared.
+                Ok(ip) => trusted_proxies.push(ip.to_canonical()),
                 Err(_) => self.problems.add(
                     format!("web.trusted_proxies[{i}]"),
                     format!(

@@ -6,7 +6,7 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::OpenFlags;
 
-use super::{Store, StoreError, check_access, day, moment_opt};
+use super::{SCHEMA_VERSION, Store, StoreError, check_access, day, moment_opt};
 use crate::core::Money;
 
 /// A page waits at most this long for the database (a checkpoint, say): better an error page
@@ -37,7 +37,7 @@ pub struct EntryRow {
 pub struct OutboxHealth {
     /// Messages waiting to be sent (some perhaps after a failed attempt).
     pub pending: i64,
-    /// Messages given up after their retries (until `spendwatch outbox retry`).
+    /// Messages given up after their retries (until `spendwatch outbox --retry`).
     pub failed: i64,
     /// Pending messages whose last attempt failed.
     pub retrying: i64,
@@ -49,7 +49,7 @@ pub struct OutboxHealth {
 
 impl OutboxHealth {
     /// Whether mail is failing: a message was given up, or the last attempt of one still
-    /// waiting failed. Sending again successfully (or `outbox retry`) ends it.
+    /// waiting failed. Sending again successfully (or `outbox --retry`) ends it.
     pub fn failing(&self) -> bool {
         self.failed > 0 || self.retrying > 0
     }
@@ -65,6 +65,9 @@ impl Store {
     /// set.
     pub fn open_reader(path: &Path) -> Result<Store, StoreError> {
         check_access(path, false)?;
+        // Read-write at the file level (a WAL reader may need to create the shared-memory
+        // file), but `query_only` before anything else: no pragma, schema or migration of
+        // the writers' open runs here.
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let display = path.display().to_string();
         let conn = rusqlite::Connection::open_with_flags(path, flags).map_err(|source| {
@@ -73,11 +76,34 @@ impl Store {
                 source,
             }
         })?;
-        let store = Store::from_connection(conn, display, READER_BUSY_TIMEOUT)?;
+        let store = Store {
+            conn,
+            path: display,
+            all_or_nothing: false,
+        };
         store
             .conn
             .pragma_update(None, "query_only", true)
+            .and_then(|()| store.conn.busy_timeout(READER_BUSY_TIMEOUT))
             .map_err(store.err())?;
+        let found = store.schema_version()?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                path: store.path.clone(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if found < SCHEMA_VERSION {
+            // The daemon migrates at start: an older file is not the daemon's database yet.
+            return Err(StoreError::Corrupt {
+                path: store.path.clone(),
+                detail: format!(
+                    "schema version {found}, not yet migrated to {SCHEMA_VERSION}: restart \
+                     spendwatch so that it migrates the database"
+                ),
+            });
+        }
         Ok(store)
     }
 
@@ -92,14 +118,34 @@ impl Store {
             .map_err(self.err())
     }
 
-    /// Entries in force of `fund`, newest first (by date, then by file and line), `limit`
-    /// from `offset`.
+    /// How many entries in force `fund` has dated on or before `through`.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn fund_entry_count(&self, fund: &str, through: NaiveDate) -> Result<u64, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM entries e JOIN sources s ON s.id = (e.id >> 40)
+                 WHERE e.fund = ?1 AND e.date <= ?2 AND s.withdrawn IS NULL",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_row(rusqlite::params![fund, through.to_string()], |r| {
+                    r.get::<_, i64>(0)
+                })
+            })
+            .map(|n| u64::try_from(n).unwrap_or(0))
+            .map_err(self.err())
+    }
+
+    /// Entries in force of `fund` dated on or before `through`, newest first (by date, then
+    /// by file and line), `limit` from `offset`.
     ///
     /// # Errors
     /// A database failure.
     pub fn fund_entries(
         &self,
         fund: &str,
+        through: NaiveDate,
         offset: u64,
         limit: u64,
     ) -> Result<Vec<EntryRow>, StoreError> {
@@ -108,24 +154,27 @@ impl Store {
             .prepare_cached(
                 "SELECT e.date, e.voucher, e.memo, e.amount, s.path, e.line, e.sheet
                  FROM entries e JOIN sources s ON s.id = (e.id >> 40)
-                 WHERE e.fund = ?1 AND s.withdrawn IS NULL
-                 ORDER BY e.date DESC, e.id DESC LIMIT ?2 OFFSET ?3",
+                 WHERE e.fund = ?1 AND e.date <= ?2 AND s.withdrawn IS NULL
+                 ORDER BY e.date DESC, e.id DESC LIMIT ?3 OFFSET ?4",
             )
             .map_err(self.err())?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let offset = i64::try_from(offset).unwrap_or(i64::MAX);
         let rows = stmt
-            .query_map(rusqlite::params![fund, limit, offset], |r| {
-                Ok(EntryRow {
-                    date: day(r, 0)?,
-                    voucher: r.get(1)?,
-                    memo: r.get(2)?,
-                    amount: Money::from_fen(r.get(3)?),
-                    path: r.get(4)?,
-                    line: r.get(5)?,
-                    sheet: r.get(6)?,
-                })
-            })
+            .query_map(
+                rusqlite::params![fund, through.to_string(), limit, offset],
+                |r| {
+                    Ok(EntryRow {
+                        date: day(r, 0)?,
+                        voucher: r.get(1)?,
+                        memo: r.get(2)?,
+                        amount: Money::from_fen(r.get(3)?),
+                        path: r.get(4)?,
+                        line: r.get(5)?,
+                        sheet: r.get(6)?,
+                    })
+                },
+            )
             .map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
     }

@@ -54,6 +54,12 @@ impl Cache {
             .map(|(_, page)| page.clone())
     }
 
+    /// Lets every page go.
+    pub(super) fn clear(&mut self) {
+        self.pages.clear();
+        self.bytes = 0;
+    }
+
     /// Keeps `page` for `key`, made from `stamp`; pages made from another stamp go.
     pub(super) fn put(&mut self, key: String, stamp: Stamp, page: Arc<Page>) {
         let size = page.body.len() + key.len();
@@ -62,8 +68,7 @@ impl Cache {
         }
         // Pages of an older stamp will not be asked for again.
         if self.pages.values().any(|(made, _)| *made != stamp) || self.bytes + size > MAX_BYTES {
-            self.pages.clear();
-            self.bytes = 0;
+            self.clear();
         }
         if let Some((_, old)) = self.pages.insert(key.clone(), (stamp, page)) {
             self.bytes -= old.body.len() + key.len();

@@ -45,6 +45,10 @@ pub(super) fn render(inputs: &Inputs<'_>) -> String {
     let per_fund = |out: &mut String, name: &str, help: &str, value: &dyn Fn(usize) -> f64| {
         family(out, name, help);
         for (i, f) in funds.iter().enumerate() {
+            // A light of zeros that are not spending means nothing: absent, as in `status`.
+            if name == "spendwatch_fund_light" && !f.has_data() {
+                continue;
+            }
             let _ = writeln!(
                 out,
                 "{name}{{fund=\"{}\",name=\"{}\",year=\"{}\"}} {}",
@@ -107,7 +111,7 @@ pub(super) fn render(inputs: &Inputs<'_>) -> String {
     per_fund(
         &mut out,
         "spendwatch_fund_light",
-        "Dual-monitoring light: 0 green, 1 yellow (an indicator behind), 2 red (spending behind).",
+        "Dual-monitoring light: 0 green, 1 yellow (an indicator behind), 2 red (spending behind); absent for a fund without ledger data.",
         &|i| match funds[i].light {
             Light::Green => 0.0,
             Light::Yellow => 1.0,
@@ -146,7 +150,7 @@ pub(super) fn render(inputs: &Inputs<'_>) -> String {
     gauge(
         &mut out,
         "spendwatch_outbox_failed",
-        "Emails given up after their retries (spendwatch outbox retry sends them again).",
+        "Emails given up after their retries (spendwatch outbox --retry sends them again).",
         outbox.failed as f64,
     );
     gauge(

@@ -109,6 +109,8 @@ impl Web {
                 .is_none_or(|s| s.path() != config.database.display().to_string())
             {
                 *slot = Some(Store::open_reader(&config.database)?);
+                // `data_version` is per connection: a new one may start at the old value.
+                lock(&inner.cache).clear();
             }
             let Some(store) = slot.as_ref() else {
                 return Err(WebError::Internal("no database".to_owned()));
@@ -241,6 +243,10 @@ impl IntoResponse for WebError {
     }
 }
 
+/// The highest page number taken (a million pages of 50 entries: more than any fund has), so
+/// that the offset cannot overflow.
+const MAX_PAGE: u64 = 1_000_000;
+
 /// The query parameters pages understand, checked.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct Params {
@@ -273,12 +279,16 @@ impl Params {
                 }
                 "sort" => params.sort_by_gap = value == "gap",
                 "page" => {
-                    params.page = value.parse().ok().filter(|p| *p >= 1).ok_or_else(|| {
-                        WebError::BadRequest(format!(
-                            "page={} 不是页码：请写从 1 起的整数",
-                            pages::shown(&value)
-                        ))
-                    })?;
+                    params.page = value
+                        .parse()
+                        .ok()
+                        .filter(|p| (1..=MAX_PAGE).contains(p))
+                        .ok_or_else(|| {
+                            WebError::BadRequest(format!(
+                                "page={} 不是页码：请写从 1 起的整数",
+                                pages::shown(&value)
+                            ))
+                        })?;
                 }
                 _ => {}
             }
@@ -349,13 +359,17 @@ async fn fund(State(web): State<Web>, Path(id): Path<String>, RawQuery(raw): Raw
                 pages::shown(&id)
             )));
         };
-        let entries = store.fund_entries(
-            &id,
-            (params.page - 1) * pages::fund::PAGE_SIZE,
-            pages::fund::PAGE_SIZE,
-        )?;
+        let total = store.fund_entry_count(&id, day)?;
+        let pages = pages::fund::pages(total);
+        if params.page > pages {
+            return Err(WebError::NotFound(format!(
+                "明细只有 {pages} 页：请从第 1 页翻起"
+            )));
+        }
+        let offset = (params.page - 1) * pages::fund::PAGE_SIZE;
+        let entries = store.fund_entries(&id, day, offset, pages::fund::PAGE_SIZE)?;
         Ok(Page::html(pages::fund::page(
-            config, &snapshot, &entries, &params,
+            config, &snapshot, &entries, total, &params,
         )))
     })
     .await

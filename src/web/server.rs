@@ -1,17 +1,23 @@
 //! The connection loop: axum's router served over hyper's HTTP/1.1, with what `axum::serve`
 //! leaves out — a deadline for a request's header (a client that connects and sends nothing
-//! holds no connection for long), a cap on open connections (beyond it, new ones wait in the
+//! holds no connection for long), one for a write that makes no progress (a client that stops
+//! reading its answer neither), a cap on open connections (beyond it, new ones wait in the
 //! kernel's backlog), a cap on a connection's life, and a graceful stop on the daemon's
 //! shutdown.
 
+use std::future::Future as _;
+use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 use tower_service::Service as _;
 use tracing::{debug, info, warn};
@@ -19,13 +25,17 @@ use tracing::{debug, info, warn};
 use super::{DaemonState, Now, Web, guard, router};
 use crate::config::Config;
 
-/// Open connections at most; a 51st client waits until one closes.
+/// Open connections at most; a 65th client waits until one closes.
 pub(super) const MAX_CONNECTIONS: usize = 64;
+/// A write that makes no progress for this long (the client stopped reading) ends the
+/// connection.
+const WRITE_STALL: Duration = Duration::from_secs(10);
 /// A request's header must arrive within this (also between requests of a kept-alive
 /// connection).
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// A connection is closed after this long, whatever it does.
-const CONNECTION_LIFETIME: Duration = Duration::from_secs(300);
+/// A connection is closed after this long, whatever it does (pages are small: a browser
+/// simply opens another).
+const CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
 /// How long a stop waits for requests in flight.
 const STOP_GRACE: Duration = Duration::from_secs(2);
 
@@ -62,8 +72,13 @@ pub async fn serve(
     let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let graceful = GracefulShutdown::new();
     loop {
-        let Ok(permit) = connections.clone().acquire_owned().await else {
-            break;
+        // A stop is seen while all connections are busy too.
+        let permit = tokio::select! {
+            permit = connections.clone().acquire_owned() => match permit {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            _ = stop.wait_for(|s| *s) => break,
         };
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -88,7 +103,7 @@ pub async fn serve(
         let connection = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(HEADER_TIMEOUT)
-            .serve_connection(TokioIo::new(stream), service);
+            .serve_connection(TokioIo::new(Progressing::new(stream)), service);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             match tokio::time::timeout(CONNECTION_LIFETIME, connection).await {
@@ -106,4 +121,77 @@ pub async fn serve(
         debug!("dashboard: connections still open at stop were closed");
     }
     info!("dashboard stopped");
+}
+
+/// A connection whose writes must make progress: a client that stops reading its answer is
+/// let go after [`WRITE_STALL`] instead of holding one of the [`MAX_CONNECTIONS`].
+struct Progressing {
+    io: TcpStream,
+    /// Set while a write waits; cleared by any progress.
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl Progressing {
+    fn new(io: TcpStream) -> Progressing {
+        Progressing { io, stalled: None }
+    }
+
+    /// `polled` of a write: progress clears the deadline; waiting starts it, and past it the
+    /// write fails.
+    fn watch<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        polled: Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        match polled {
+            Poll::Ready(result) => {
+                self.stalled = None;
+                Poll::Ready(result)
+            }
+            Poll::Pending => {
+                let deadline = self
+                    .stalled
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(WRITE_STALL)));
+                match deadline.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "the client stopped reading",
+                    ))),
+                    Poll::Pending => Poll::Pending,
+                }
+            }
+        }
+    }
+}
+
+impl AsyncRead for Progressing {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Progressing {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.io).poll_write(cx, buf);
+        this.watch(cx, polled)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.io).poll_flush(cx);
+        this.watch(cx, polled)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
 }

@@ -159,7 +159,8 @@ const DAEMON_CONFIG: &str = "schedule: \"0 9 * * *\"\ndatabase: db/spendwatch.db
      ledger: {sources: [{path: \"ledger/*.csv\", fund: ng}]}\n\
      email:\n  to: [finance@localhost]\n  admin: [admin@localhost]\n  \
      transport: file\n  file: {dir: outbox}\n\
-     funds:\n  - {id: ng, code: C1, name: 网络综合治理, year: 2025, budget: 150000}\n";
+     funds:\n  - {id: ng, code: C1, name: 网络综合治理, year: 2025, budget: 150000}\n\
+     web: {listen: \"\"}\n";
 
 /// The secret a link leads to: a ledger export whose only date is the marker, so a reader
 /// that read it would quote the marker in its rejection.

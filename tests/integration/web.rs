@@ -501,6 +501,20 @@ fn hostile_text_from_ledger_files_is_shown_as_text() {
         "sheet names as text"
     );
 
+    // The console is heard: a page that does log is seen to (else "nothing logged" below
+    // would prove nothing).
+    wd.write_str(
+        "control.html",
+        "<p>x</p><script>console.log('control-heard')</script>",
+    );
+    let (_, heard) = chromium(
+        &format!("file://{}", wd.join("control.html").display()),
+        &wd,
+    );
+    assert!(
+        heard.iter().any(|l| l.contains("control-heard")),
+        "chromium's console is not on stderr: the checks below would pass blind"
+    );
     // In a real browser: nothing runs and nothing is refused (a refused inline script would
     // be logged too), and the document holds no element made from ledger text.
     for path in &pages {
@@ -613,4 +627,102 @@ fn every_page_is_drawn_by_a_real_browser_at_desktop_and_phone_width() {
             );
         }
     }
+}
+
+/// 120 entries of 100.00 yuan for network-governance, one every third day of 2025 from
+/// 01-02 (the last on 12-29), and the same three March entries in two files (counted twice).
+fn paged_workdir() -> Workdir {
+    let wd = Workdir::new(&["{path: \"ledger/*.csv\", fund: network-governance}"]);
+    wd.edit_config(|doc| {
+        doc["email"] = serde_yaml::from_str(
+            "{to: [finance@localhost], admin: [], transport: file, file: {dir: outbox}}",
+        )
+        .expect("YAML");
+    });
+    let mut csv = String::from("日期,凭证号,摘要,金额\n");
+    let first = chrono::NaiveDate::from_ymd_opt(2025, 1, 2).expect("day");
+    for i in 0..120 {
+        let day = first + chrono::Days::new(3 * i);
+        csv.push_str(&format!("{day},V{i:03},办公费,100.00\n"));
+    }
+    wd.write_str("ledger/a.csv", &csv);
+    wd.write_str(
+        "ledger/b.csv",
+        "日期,凭证号,摘要,金额\n2025-01-02,V000,办公费,100.00\n2025-01-05,V001,办公费,100.00\n",
+    );
+    wd
+}
+
+#[test]
+fn a_fund_page_keeps_its_day_pages_its_entries_and_adds_up_by_month() {
+    let wd = paged_workdir();
+    let web = Dashboard::start(&wd);
+    // On 07-15: the entries of 01-02 … 07-13 (every third day: 65 of them), two more through
+    // the second file.
+    let day = "as_of=2025-07-15";
+    let overview = get(web.port, &format!("/?{day}")).body;
+    assert!(
+        overview.contains(&format!("href=\"/fund/{NG}?{day}\"")),
+        "the overview's fund link keeps the day"
+    );
+    let first = get(web.port, &format!("/fund/{NG}?{day}"));
+    assert_eq!(first.status, 200);
+    assert!(
+        first.body.contains("截至数据日期共 67 条"),
+        "entries to the day only"
+    );
+    assert!(first.body.contains("第 1 / 2 页"));
+    assert!(
+        first.body.contains("<td>2025-07-13</td>"),
+        "the newest entry first"
+    );
+    assert!(
+        !first.body.contains("<td>2025-07-16</td>"),
+        "nothing after the day"
+    );
+    assert!(
+        first
+            .body
+            .contains(&format!("href=\"/fund/{NG}?{day}&amp;page=2\""))
+    );
+    let second = get(web.port, &format!("/fund/{NG}?{day}&page=2"));
+    assert_eq!(second.status, 200);
+    assert!(second.body.contains("第 2 / 2 页"));
+    assert!(
+        second.body.contains("<td>2025-01-02</td>"),
+        "the oldest entries last"
+    );
+    assert_eq!(
+        second.body.matches("<td>2025-01-05</td>").count(),
+        2,
+        "both files' entries"
+    );
+    assert_eq!(
+        get(web.port, &format!("/fund/{NG}?{day}&page=3")).status,
+        404
+    );
+    assert_eq!(
+        get(web.port, &format!("/fund/{NG}?page=18446744073709551615")).status,
+        400
+    );
+
+    // The two files hold the same two entries: said to be counted twice, as status says.
+    assert!(
+        first.body.contains("被重复计入"),
+        "the duplicates are not said to be counted once"
+    );
+    // July to the 15th: 07-01, 07-04, 07-07, 07-10, 07-13.
+    let july = first
+        .body
+        .split("<td>7月</td>")
+        .nth(1)
+        .expect("a July row")
+        .split("</tr>")
+        .next()
+        .expect("row");
+    assert!(july.contains(">500.00<"), "July to the 15th: {july}");
+    assert!(
+        july.contains(">6,700.00<"),
+        "cumulative to 07-15 (67 × 100.00): {july}"
+    );
 }

@@ -23,11 +23,13 @@ pub(in crate::web) const PAGE_SIZE: u64 = 50;
 /// The chart's size, CSS pixels (it scales down with the page).
 const CHART: (u32, u32) = (760, 340);
 
-/// The page of the fund of `f`, with `entries` (the page `params.page` of them).
+/// The page of the fund of `f`, with `entries` (the page `params.page` of the `total`
+/// entries in force dated up to the as-of day).
 pub(in crate::web) fn page(
     config: &Config,
     f: &FundSnapshot<'_>,
     entries: &[EntryRow],
+    total: u64,
     params: &Params,
 ) -> Markup {
     let (fund, r) = (f.fund, &f.report);
@@ -50,14 +52,17 @@ pub(in crate::web) fn page(
             div.kpi { span.k { (words::TIME_RATE) } span.v { (words::percent(r.time_rate)) } }
             div.kpi { span.k { "与序时差距" } span.v { (words::lead_or_lag(r.execution_rate - r.time_rate, r.spent.saturating_sub(r.time_amount))) } }
             div.kpi { span.k { "预警等级" } span.v { @match level_of(f) { Some(g) => (words::level(g.level)), None => "—" } } }
-            div.kpi { span.k { "双监控" } span.v { (light(f.light)) } }
+            div.kpi { span.k { "双监控" } span.v { @if f.has_data() { (light(f.light)) } @else { "—" } } }
         }
         @if !f.has_data() {
             p.notice { "尚无该资金的账务数据：以上数字为零，并不表示没有支出。请确认账务导出文件已放入配置的目录。" }
         }
         @for o in &f.overlaps {
-            p.notice { "注意：" (o.entries) " 条记录在多个文件中重复出现（" (words::in_yuan(o.amount)) "），已只计一次："
-                @for (i, file) in o.files.iter().enumerate() { @if i > 0 { "、" } (file_name(file)) } }
+            p.notice {
+                "注意：" @for (i, file) in o.files.iter().enumerate() { @if i > 0 { " 与 " } (file_name(file)) }
+                " 有 " (o.entries) " 笔相同的分录（" (words::in_yuan(o.amount)) "）被重复计入，以上累计支出因此偏多；"
+                "如果它们是同一账簿的逐月累计导出，请在 ledger.sources 中给它们的条目加上 series: ytd，否则删除多余的文件"
+            }
         }
         section {
             h2 { "累计支出进度图" }
@@ -88,15 +93,18 @@ pub(in crate::web) fn page(
                 }
             } }
         }
-        section {
-            h2 { "支出预测" }
-            @for line in outlook::forecast_lines(&f.forecast) { p { (line) } }
-            @if let Some(t) = outlook::forecast_table(&f.forecast) { (table(&t)) }
-        }
-        section {
-            h2 { "追赶计划" }
-            @for line in outlook::catch_up_lines(&f.catch_up) { p { (line) } }
-            @for t in outlook::catch_up_tables(&f.catch_up) { (table(&t)) }
+        // Without data the forecast and the catch-up would be about zeros that are not spending.
+        @if f.has_data() {
+            section {
+                h2 { "支出预测" }
+                @for line in outlook::forecast_lines(&f.forecast) { p { (line) } }
+                @if let Some(t) = outlook::forecast_table(&f.forecast) { (table(&t)) }
+            }
+            section {
+                h2 { "追赶计划" }
+                @for line in outlook::catch_up_lines(&f.catch_up) { p { (line) } }
+                @for t in outlook::catch_up_tables(&f.catch_up) { (table(&t)) }
+            }
         }
         @if !items.is_empty() {
             section {
@@ -115,7 +123,7 @@ pub(in crate::web) fn page(
         }
         section {
             h2 { "支出明细" }
-            (entry_table(f, entries, params))
+            (entry_table(f, entries, total, params))
         }
     };
     layout(config, &fund.name, Nav::Fund, Some(day), params, body)
@@ -141,8 +149,10 @@ fn monthly(f: &FundSnapshot<'_>, day: NaiveDate) -> Markup {
                 thead { tr { th { "月份" } th.num { "当月支出（元）" } th.num { "累计支出（元）" } th.num { "累计执行率" } } }
                 tbody {
                     @for m in 1..=last {
-                        @if let Some(period) = Period::month(year, m) {
-                            @let through = f.spend.spent_through(period.last.min(day));
+                        @if let Some(month) = Period::month(year, m) {
+                            // The as-of month counts to the as-of day, like the cumulative.
+                            @let period = Period { last: month.last.min(day), ..month };
+                            @let through = f.spend.spent_through(period.last);
                             tr {
                                 td { (m) "月" }
                                 td.num { (spent_in(&f.spend, period).grouped()) }
@@ -166,9 +176,8 @@ fn rate(spent: Money, budget: Money) -> f64 {
 }
 
 /// The entries of this page, newest first, with the links to the pages around.
-fn entry_table(f: &FundSnapshot<'_>, entries: &[EntryRow], params: &Params) -> Markup {
-    let total = u64::try_from(f.entries).unwrap_or(0);
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
+fn entry_table(f: &FundSnapshot<'_>, entries: &[EntryRow], total: u64, params: &Params) -> Markup {
+    let pages = pages(total);
     let link = |page: u64| {
         super::with_params(
             &format!("/fund/{}", f.fund.id),
@@ -179,7 +188,7 @@ fn entry_table(f: &FundSnapshot<'_>, entries: &[EntryRow], params: &Params) -> M
         )
     };
     html! {
-        p.sub { "共 " (total) " 条（仅计有效的账务文件），第 " (params.page) " / " (pages) " 页，按日期从新到旧。" }
+        p.sub { "截至数据日期共 " (total) " 条（仅计有效的账务文件），第 " (params.page) " / " (pages) " 页，按日期从新到旧。" }
         div.scroll { table.entries {
             thead { tr { th { "日期" } th { "凭证号" } th { "摘要" } th.num { "金额（元）" } th { "来源" } } }
             tbody {
@@ -202,6 +211,11 @@ fn entry_table(f: &FundSnapshot<'_>, entries: &[EntryRow], params: &Params) -> M
             @if params.page < pages { a href=(link(params.page + 1)) { "下一页 ›" } }
         }
     }
+}
+
+/// How many pages `total` entries fill (at least one, empty).
+pub(in crate::web) fn pages(total: u64) -> u64 {
+    total.div_ceil(PAGE_SIZE).max(1)
 }
 
 /// A source file's name (not its folder), escaped for display.

@@ -82,7 +82,7 @@ pub(in crate::web) fn page(config: &Config, snapshot: &Snapshot<'_>, params: &Pa
                 }
                 tbody {
                     @for &i in &order {
-                        (row(&snapshot.funds[i], basis))
+                        (row(&snapshot.funds[i], basis, params))
                     }
                 }
                 tfoot {
@@ -113,9 +113,16 @@ pub(in crate::web) fn page(config: &Config, snapshot: &Snapshot<'_>, params: &Pa
     )
 }
 
-fn row(f: &FundSnapshot<'_>, basis: TimeBasis) -> Markup {
+fn row(f: &FundSnapshot<'_>, basis: TimeBasis, params: &Params) -> Markup {
     let r = &f.report;
-    let href = format!("/fund/{}", f.fund.id);
+    // The day asked for stays asked for on the fund's page.
+    let href = super::with_params(
+        &format!("/fund/{}", f.fund.id),
+        &Params {
+            as_of: params.as_of,
+            ..Params::default()
+        },
+    );
     html! {
         tr {
             td {
@@ -136,7 +143,7 @@ fn row(f: &FundSnapshot<'_>, basis: TimeBasis) -> Markup {
                 td { (words::NO_DATA) }
                 td { "—" }
             }
-            td { (light(f.light)) }
+            td { @if f.has_data() { (light(f.light)) } @else { "—" } }
             td.spark { (PreEscaped(sparkline(&BurnUp::of(f, basis), SPARK.0, SPARK.1))) }
         }
     }
