@@ -16,6 +16,12 @@
 //!
 //! The sheet's own declared size (`<dimension ref="A1:E900001"/>`) is not used by the streaming
 //! reader at all, so a lying one costs nothing (see `stream`).
+//!
+//! Also found here, for the streaming reader: whether any part may hold merged regions. They
+//! come after the cells in a sheet's XML, so the reader must read each sheet once for them
+//! before its rows; when no part holds the bytes of the element's name (in UTF-8 or UTF-16),
+//! no sheet has any and that pass is skipped (a search through the inflated bytes costs a
+//! third of the XML parser's pass).
 
 use std::io::{Cursor, Read};
 
@@ -49,12 +55,25 @@ pub(crate) struct Part {
     pub(crate) compressed: u64,
 }
 
+/// What the container holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Container {
+    /// Its parts, as the central directory declares them.
+    pub(crate) parts: Vec<Part>,
+    /// Whether any part may hold merged regions (`mergeCell` in its bytes); true when that
+    /// cannot be told.
+    pub(crate) merges: bool,
+}
+
 /// The parts of the archive `bytes`, or why it is refused (a message for the whole file). An
-/// archive the `zip` crate cannot open is left to the reader, which reports it (`Ok` with no
-/// parts).
-pub(super) fn check(bytes: &[u8]) -> Result<Vec<Part>, String> {
+/// archive the `zip` crate cannot open is left to the reader, which reports it (no parts, and
+/// merged regions maybe).
+pub(super) fn check(bytes: &[u8]) -> Result<Container, String> {
     let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return Ok(Vec::new());
+        return Ok(Container {
+            parts: Vec::new(),
+            merges: true,
+        });
     };
     let mut parts = Vec::with_capacity(archive.len());
     for i in 0..archive.len() {
@@ -103,7 +122,40 @@ pub(super) fn check(bytes: &[u8]) -> Result<Vec<Part>, String> {
             ));
         }
     }
-    Ok(parts)
+    let merges = (0..parts.len()).any(|i| match archive.by_index(i) {
+        Ok(part) => holds_merge(part),
+        Err(_) => true,
+    });
+    Ok(Container { parts, merges })
+}
+
+/// Whether `part` holds the name of the merged-cell element, in UTF-8 or UTF-16; true when it
+/// cannot be read to its end.
+fn holds_merge(mut part: impl Read) -> bool {
+    const NAMES: [&[u8]; 3] = [
+        b"mergeCell",
+        b"m\0e\0r\0g\0e\0C\0e\0l\0l\0",
+        b"\0m\0e\0r\0g\0e\0C\0e\0l\0l",
+    ];
+    let finders = NAMES.map(memchr::memmem::Finder::new);
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut carry = 0;
+    loop {
+        let n = match part.read(&mut buf[carry..]) {
+            Ok(0) => return false,
+            Ok(n) => n,
+            Err(_) => return true,
+        };
+        let data = &buf[..carry + n];
+        if finders.iter().any(|f| f.find(data).is_some()) {
+            return true;
+        }
+        // A name cut by the chunk's end is seen whole with the next chunk.
+        let keep = data.len().min(20);
+        let tail = data.len() - keep;
+        buf.copy_within(tail..tail + keep, 0);
+        carry = keep;
+    }
 }
 
 /// Whether the reader may read the part `name` as the shared-string table: it looks for
@@ -222,9 +274,35 @@ mod tests {
     }
 
     #[test]
+    fn merged_regions_are_found_in_any_part_across_chunks() {
+        let holds = |text: &[u8]| holds_merge(text);
+        assert!(!holds(b"<worksheet><sheetData/></worksheet>"));
+        assert!(holds(b"<sheetData/><mergeCells count=\"1\">"));
+        let mut long = vec![b' '; 256 * 1024 - 4];
+        long.extend_from_slice(b"<x:mergeCells>");
+        assert!(holds(&long));
+        let utf16: Vec<u8> = "<mergeCells>"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert!(holds(&utf16));
+        let parts = [
+            ("xl/worksheets/sheet1.xml", &b"<sheetData/>"[..]),
+            (
+                "xl/worksheets/sheet2.xml",
+                &b"<mergeCell ref=\"A1:A2\"/>"[..],
+            ),
+        ];
+        assert!(check(&archive(&parts)).expect("fine").merges);
+        assert!(!check(&archive(&parts[..1])).expect("fine").merges);
+    }
+
+    #[test]
     fn bombs_huge_tables_and_lying_counts_are_refused() {
         let sst = b"<sst uniqueCount=\"2\"><si><t>a</t></si><si><t>b</t></si></sst>";
-        let parts = check(&archive(&[("xl/sharedStrings.xml", sst)])).expect("fine");
+        let found = check(&archive(&[("xl/sharedStrings.xml", sst)])).expect("fine");
+        assert!(!found.merges);
+        let parts = found.parts;
         assert_eq!(parts.len(), 1);
         assert_eq!(parts[0].size, sst.len() as u64);
         assert_eq!(parts[0].crc32, crc(sst));
@@ -261,7 +339,13 @@ mod tests {
         );
 
         // Not a zip at all: left to the reader.
-        assert_eq!(check(b"PK\x03\x04 not really"), Ok(Vec::new()));
+        assert_eq!(
+            check(b"PK\x03\x04 not really"),
+            Ok(Container {
+                parts: Vec::new(),
+                merges: true
+            })
+        );
     }
 
     fn crc(bytes: &[u8]) -> u32 {
