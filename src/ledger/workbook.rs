@@ -2,18 +2,32 @@
 //! read (visible worksheets with a header row; the others are skipped and named), merged cells,
 //! and the guards that keep a damaged or crafted file from taking the process down.
 //!
+//! An .xlsx is read as a stream (`stream`): memory holds one row of a sheet at a time, and no
+//! workbook is too large to read. Before it, its container is checked (`container`: zip
+//! bombs, a shared-string table too large to hold or lying about its size), and each sheet's
+//! merged regions are read (they come after the cells in the sheet's XML). An .xls (and an
+//! .xlsb) is read whole by the reader, under a budget of cells (`xls_guard`, `size_guard`);
+//! so is an .xlsx for the files of readings, which their reader holds whole anyway
+//! ([`visit_rows`]), and for the tests that check the stream against the whole grid.
+//!
 //! A merged cell's value is given to the cells below it that it covers (a date or a voucher
 //! merged down over several entries); across a row, a merge covers cells that have no meaning
 //! of their own, and a group label over two columns of a split header is read as such by
 //! [`super::header::match_two_rows`], merged or not, as in a CSV.
 
+mod container;
 mod merges;
 mod size_guard;
+mod stream;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 use std::io::Cursor;
+use std::ops::ControlFlow;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use calamine::{Data, Dimensions, Range, Reader, SheetType, SheetVisible};
+use calamine::{Data, DataRef, Dimensions, Range, Reader, SheetType, SheetVisible, Xlsx};
 
 use super::Problem;
 use super::cell::Cell;
@@ -73,116 +87,220 @@ impl fmt::Display for SkippedSheet {
     }
 }
 
-/// A sheet to read: its grid (or why it cannot be read) and its merged cells.
-struct Sheet {
-    name: String,
-    range: Result<Range<Data>, String>,
-    merges: Vec<Dimensions>,
+/// Where the rows of a sheet go: its line (as the spreadsheet shows it), its cells from
+/// column A, and the columns whose value a merged cell copied down, with the line it came
+/// from. `Break` stops the sheet.
+pub(super) type EachRow<'f> = dyn FnMut(u32, &[Cell<'_>], &[(usize, u32)]) -> ControlFlow<()> + 'f;
+
+/// Why the rows of a sheet stopped before its end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum SheetError {
+    /// Its merged regions overlap ([`merges::OVERLAP`] says the rest after the sheet's name).
+    Overlap,
+    /// The file is damaged: the message for the whole file, in place of any problem found
+    /// in it so far (which damage may have caused).
+    Damage(String),
+}
+
+/// How an .xlsx is read: as a stream (the ledger), or whole (the files of readings, and the
+/// tests' reference).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Way {
+    Stream,
+    Whole,
+}
+
+/// An opened workbook and its sheets to read, in order, each with its merged regions.
+enum Book<'b> {
+    /// An .xlsx read as a stream.
+    Stream(Box<Xlsx<Cursor<&'b [u8]>>>, Vec<(String, Vec<Dimensions>)>),
+    /// Grids read whole.
+    Whole(Vec<(String, Range<Data>, Vec<Dimensions>)>),
+}
+
+impl Book<'_> {
+    fn names(&self) -> Vec<&str> {
+        match self {
+            Book::Stream(_, sheets) => sheets.iter().map(|(n, _)| n.as_str()).collect(),
+            Book::Whole(sheets) => sheets.iter().map(|(n, ..)| n.as_str()).collect(),
+        }
+    }
+
+    /// Hands the rows of sheet `i` to `each`.
+    fn rows(&mut self, i: usize, each: &mut EachRow<'_>) -> Result<(), SheetError> {
+        match self {
+            Book::Stream(xlsx, sheets) => {
+                let (name, merges) = &sheets[i];
+                let xlsx: &mut Xlsx<_> = xlsx;
+                let opened = catch_unwind(AssertUnwindSafe(move || {
+                    // Moved in: the reader borrows the workbook past the call.
+                    let xlsx = xlsx;
+                    xlsx.worksheet_cells_reader(name)
+                }));
+                match opened {
+                    Ok(Ok(mut reader)) => stream::stream_rows(&mut reader, name, merges, each),
+                    // The reader reads it as an empty grid.
+                    Ok(Err(calamine::XlsxError::NotAWorksheet(_))) => Ok(()),
+                    Ok(Err(e)) => Err(SheetError::Damage(cannot_read(
+                        name,
+                        &calamine::Error::Xlsx(e),
+                    ))),
+                    Err(_) => Err(SheetError::Damage(damaged())),
+                }
+            }
+            Book::Whole(sheets) => {
+                let (_, range, merges) = &sheets[i];
+                whole_rows(range, merges, each)
+            }
+        }
+    }
 }
 
 pub(super) fn read_workbook<E>(bytes: &[u8], ctx: &mut Ctx<'_, '_, E>) {
-    let Some((sheets, mut skipped)) = open_sheets(bytes, ctx) else {
-        return;
-    };
-    let mut readable = Vec::new();
-    for sheet in sheets {
-        match sheet.range {
-            Ok(range) => readable.push((sheet.name, range, sheet.merges)),
-            Err(message) => ctx.problem(Problem::whole_file(message)),
-        }
-    }
-    if ctx.has_problems() {
-        return;
-    }
-    // A workbook may hold sheets that are not ledgers (a cover, notes): they are skipped, and
-    // named in the report, as long as at least one sheet has a header row.
-    let extra = ctx.options.extra_headers;
-    let probes: Vec<Probe> = readable
-        .iter()
-        .map(|(_, range, merges)| probe(range, merges, extra))
-        .collect();
-    if !probes.contains(&Probe::Header) {
-        ctx.problem(Problem::whole_file(no_header_in_workbook(
-            &readable
-                .iter()
-                .map(|(name, ..)| name.as_str())
-                .zip(probes.iter().copied())
-                .collect::<Vec<_>>(),
-            &skipped,
-        )));
-        return;
-    }
-    for ((name, ..), probe) in readable.iter().zip(&probes) {
-        let reason = match probe {
-            Probe::Header => continue,
-            Probe::Empty => SkipReason::Empty,
-            Probe::NoHeader => SkipReason::NoHeader,
+    #[cfg(not(test))]
+    let way = Way::Stream;
+    #[cfg(test)]
+    let way = tests::WAY.get();
+    read_workbook_as(bytes, way, ctx);
+}
+
+/// [`read_workbook`], an .xlsx read `way`.
+fn read_workbook_as<E>(bytes: &[u8], way: Way, ctx: &mut Ctx<'_, '_, E>) {
+    quietly(|| {
+        let (mut book, mut skipped) = match open_workbook(bytes, way) {
+            Ok((book, skipped, unreadable)) if unreadable.is_empty() => (book, skipped),
+            Ok((_, _, unreadable)) => {
+                for message in unreadable {
+                    ctx.problem(Problem::whole_file(message));
+                }
+                return;
+            }
+            Err(message) => {
+                ctx.problem(Problem::whole_file(message));
+                return;
+            }
         };
-        skipped.push(SkippedSheet {
-            name: name.clone(),
-            reason,
-        });
-    }
-    for sheet in &skipped {
-        tracing::debug!(sheet = %sheet.name, reason = ?sheet.reason, "sheet not read");
-        if let Err(e) = ctx.sink.sheet_skipped(sheet) {
-            ctx.sink_error = Some(e);
+        // A workbook may hold sheets that are not ledgers (a cover, notes): they are skipped,
+        // and named in the report, as long as at least one sheet has a header row.
+        let extra = ctx.options.extra_headers;
+        let names: Vec<String> = book.names().into_iter().map(str::to_owned).collect();
+        let mut probes = Vec::with_capacity(names.len());
+        let started = std::time::Instant::now();
+        for i in 0..names.len() {
+            match probe(&mut book, i, extra) {
+                Ok(found) => probes.push(found),
+                Err(message) => {
+                    ctx.problem(Problem::whole_file(message));
+                    return;
+                }
+            }
+        }
+        tracing::debug!(elapsed = ?started.elapsed(), "header rows found");
+        if !probes.contains(&Probe::Header) {
+            ctx.problem(Problem::whole_file(no_header_in_workbook(
+                &names
+                    .iter()
+                    .map(String::as_str)
+                    .zip(probes.iter().copied())
+                    .collect::<Vec<_>>(),
+                &skipped,
+            )));
             return;
         }
-    }
-    for ((name, range, merges), probe) in readable.iter().zip(probes) {
-        if probe == Probe::Header && !read_sheet(name, range, merges, ctx) {
-            return;
+        for (name, probe) in names.iter().zip(&probes) {
+            let reason = match probe {
+                Probe::Header => continue,
+                Probe::Empty => SkipReason::Empty,
+                Probe::NoHeader => SkipReason::NoHeader,
+            };
+            skipped.push(SkippedSheet {
+                name: name.clone(),
+                reason,
+            });
         }
-    }
+        for sheet in &skipped {
+            tracing::debug!(sheet = %sheet.name, reason = ?sheet.reason, "sheet not read");
+            if let Err(e) = ctx.sink.sheet_skipped(sheet) {
+                ctx.sink_error = Some(e);
+                return;
+            }
+        }
+        for (i, (name, probe)) in names.iter().zip(probes).enumerate() {
+            let started = std::time::Instant::now();
+            if probe == Probe::Header && !read_sheet(&mut book, i, name, ctx) {
+                return;
+            }
+            tracing::debug!(sheet = %name, elapsed = ?started.elapsed(), "sheet read");
+        }
+    });
 }
 
-/// [`open_workbook`], its refusal a problem in `ctx` (`None`).
-fn open_sheets<E>(
-    bytes: &[u8],
-    ctx: &mut Ctx<'_, '_, E>,
-) -> Option<(Vec<Sheet>, Vec<SkippedSheet>)> {
-    open_workbook(bytes)
-        .map_err(|message| ctx.problem(Problem::whole_file(message)))
-        .ok()
-}
-
-/// Opens a workbook and loads its sheets (those to read, and those skipped), refusing
-/// damaged containers first; `Err` with the message when it cannot be read or holds no sheet.
-fn open_workbook(bytes: &[u8]) -> Result<(Vec<Sheet>, Vec<SkippedSheet>), String> {
-    if bytes.starts_with(&super::sniff::CFB_MAGIC)
-        && let Some(damage) = xls_guard::damage(bytes)
-    {
-        return Err(damage.to_string());
-    }
-    // The reader asserts on some damaged files (found by fuzzing: a truncated sector table in
-    // an .xls, a cell reference overflowing its counter in an .xlsx); a bad file must be a
-    // message, not a crash, and not a panic report on stderr. The hook is process-wide: a
-    // panic on another thread meanwhile still unwinds, unreported.
+/// Runs `f` with the reports of panics silenced: the reader asserts on some damaged files
+/// (found by fuzzing: a truncated sector table in an .xls, a cell reference overflowing its
+/// counter in an .xlsx); a bad file must be a message, not a crash, and not a panic report on
+/// stderr. The panics are caught where the reader is called. The hook is process-wide: a
+/// panic on another thread meanwhile still unwinds, unreported.
+fn quietly<T>(f: impl FnOnce() -> T) -> T {
     let report_panics = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let loaded = std::panic::catch_unwind(|| load_sheets(bytes));
+    let out = catch_unwind(AssertUnwindSafe(f));
     std::panic::set_hook(report_panics);
-    let (sheets, skipped) = match loaded {
-        Ok(loaded) => loaded?,
-        Err(_) => {
-            return Err(
-                "无法打开这个电子表格：文件结构前后矛盾，读取中止，文件可能已损坏或不完整；\
-                 请从财务软件重新导出"
-                    .to_owned(),
-            );
+    match out {
+        Ok(out) => out,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+/// Why a file the reader panicked on is not read.
+fn damaged() -> String {
+    "无法打开这个电子表格：文件结构前后矛盾，读取中止，文件可能已损坏或不完整；\
+     请从财务软件重新导出"
+        .to_owned()
+}
+
+/// Why the sheet `name` cannot be read: the reader's error `e`.
+fn cannot_read(name: &str, e: &dyn fmt::Display) -> String {
+    format!(
+        "无法读取工作表{}，文件可能已损坏（读取器报告：{e}）；请从财务软件重新导出",
+        super::cell::quoted(name)
+    )
+}
+
+/// Opens a workbook, refusing damaged containers first: the sheets to read, the sheets
+/// skipped, and the messages of sheets that cannot be read; `Err` with the message when it
+/// cannot be opened or holds no sheet. To be called [`quietly`].
+fn open_workbook(
+    bytes: &[u8],
+    way: Way,
+) -> Result<(Book<'_>, Vec<SkippedSheet>, Vec<String>), String> {
+    let started = std::time::Instant::now();
+    let mut merges = true;
+    if bytes.starts_with(&super::sniff::CFB_MAGIC) {
+        if let Some(damage) = xls_guard::damage(bytes) {
+            return Err(damage.to_string());
         }
+    } else {
+        merges = container::check(bytes)?.merges;
+    }
+    let checked = started.elapsed();
+    let loaded = catch_unwind(|| load_sheets(bytes, way, merges));
+    // The costs of the guards and of the merged regions' pass, for the benchmark.
+    tracing::debug!(?way, container = ?checked, opened = ?(started.elapsed() - checked), "workbook opened");
+    let (book, skipped, unreadable) = match loaded {
+        Ok(loaded) => loaded?,
+        Err(_) => return Err(damaged()),
     };
-    if sheets.is_empty() && skipped.is_empty() {
+    if book.names().is_empty() && skipped.is_empty() && unreadable.is_empty() {
         return Err("工作簿中没有工作表；请从财务软件重新导出".to_owned());
     }
-    Ok((sheets, skipped))
+    Ok((book, skipped, unreadable))
 }
 
 /// Every row of every visible worksheet, in order, for a reader of another kind of table (the
 /// files of readings): `visit` gets the sheet's name, the row's line as the spreadsheet shows
 /// it, and its cells from column A, merged cells copied down as the ledger reader has them.
-/// Returns the sheets not read (hidden, very hidden, not worksheets).
+/// The sheets are read whole, under the budget of cells: the reader of readings keeps every
+/// row. Returns the sheets not read (hidden, very hidden, not worksheets).
 ///
 /// # Errors
 ///
@@ -192,87 +310,105 @@ pub(super) fn visit_rows(
     bytes: &[u8],
     visit: &mut dyn FnMut(&str, u32, &[Cell<'_>]),
 ) -> Result<Vec<SkippedSheet>, String> {
-    let (sheets, skipped) = open_workbook(bytes)?;
-    for sheet in sheets {
-        let range = sheet.range?;
-        let mut fill = MergeFill::new(&sheet.merges, &range)
-            .map_err(|message| format!("工作表{}{message}", super::cell::quoted(&sheet.name)))?;
-        let mut cells = Vec::new();
-        let mut copied = Vec::new();
-        for (row, line) in rows(&range) {
-            fill_row(&mut cells, &range, row, line, &mut fill, &mut copied);
-            visit(&sheet.name, line, &cells);
+    quietly(|| {
+        let (mut book, skipped, unreadable) = open_workbook(bytes, Way::Whole)?;
+        if let Some(message) = unreadable.into_iter().next() {
+            return Err(message);
         }
-    }
-    Ok(skipped)
-}
-
-/// Reads the rows of one sheet with a header into a [`Table`], merged cells copied down;
-/// false when the sink failed and reading stops.
-fn read_sheet<E>(
-    name: &str,
-    range: &Range<Data>,
-    merges: &[Dimensions],
-    ctx: &mut Ctx<'_, '_, E>,
-) -> bool {
-    let mut fill = match MergeFill::new(merges, range) {
-        Ok(fill) => fill,
-        Err(message) => {
-            ctx.problem(Problem::whole_file(format!(
-                "工作表{}{message}",
-                super::cell::quoted(name)
-            )));
-            return true;
+        let names: Vec<String> = book.names().into_iter().map(str::to_owned).collect();
+        for (i, name) in names.iter().enumerate() {
+            book.rows(i, &mut |line, cells, _| {
+                visit(name, line, cells);
+                ControlFlow::Continue(())
+            })
+            .map_err(|e| match e {
+                SheetError::Overlap => {
+                    format!("工作表{}{}", super::cell::quoted(name), merges::OVERLAP)
+                }
+                SheetError::Damage(message) => message,
+            })?;
         }
-    };
-    let mut table = Table::new(Some(name));
-    let mut cells = Vec::new();
-    for (row, line) in rows(range) {
-        fill_row(
-            &mut cells,
-            range,
-            row,
-            line,
-            &mut fill,
-            &mut table.copied_down,
-        );
-        table.row(line, &cells, ctx);
-        if ctx.sink_error.is_some() {
-            return false;
-        }
-    }
-    table.finish(ctx);
-    true
-}
-
-/// Each row of a sheet with its line as the spreadsheet shows it (the range starts at its
-/// first used cell).
-fn rows(range: &Range<Data>) -> impl Iterator<Item = (&[Data], u32)> {
-    let (first_row, _) = range.start().unwrap_or((0, 0));
-    range.rows().enumerate().map(move |(i, row)| {
-        let line = first_row
-            .saturating_add(u32::try_from(i).unwrap_or(u32::MAX))
-            .saturating_add(1);
-        (row, line)
+        Ok(skipped)
     })
 }
 
-/// Puts a row's cells into `cells`, by their column from A, with the values of cells merged
-/// down from above (whose columns and first lines go to `copied`).
-fn fill_row<'r>(
-    cells: &mut Vec<Cell<'r>>,
-    range: &'r Range<Data>,
-    row: &'r [Data],
-    line: u32,
-    fill: &mut MergeFill,
-    copied: &mut Vec<(usize, u32)>,
-) {
-    let (_, first_col) = range.start().unwrap_or((0, 0));
+/// Reads the rows of sheet `i`, `name`, with a header into a [`Table`], merged cells copied
+/// down; false when reading stops (the sink failed, or the file is damaged).
+fn read_sheet<E>(book: &mut Book<'_>, i: usize, name: &str, ctx: &mut Ctx<'_, '_, E>) -> bool {
+    let (problems, more) = (ctx.problems.len(), ctx.more);
+    let mut table = Table::new(Some(name));
+    let read = book.rows(i, &mut |line, cells, copied| {
+        table.copied_down.clear();
+        table.copied_down.extend_from_slice(copied);
+        table.row(line, cells, ctx);
+        if ctx.sink_error.is_some() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    });
+    match read {
+        Ok(()) if ctx.sink_error.is_some() => false,
+        Ok(()) => {
+            table.finish(ctx);
+            true
+        }
+        // As if the sheet had not been read: the overlap is its only problem.
+        Err(SheetError::Overlap) => {
+            ctx.problems.truncate(problems);
+            ctx.more = more;
+            ctx.problem(Problem::whole_file(format!(
+                "工作表{}{}",
+                super::cell::quoted(name),
+                merges::OVERLAP
+            )));
+            true
+        }
+        Err(SheetError::Damage(message)) => {
+            ctx.problems.clear();
+            ctx.more = 0;
+            ctx.problem(Problem::whole_file(message));
+            false
+        }
+    }
+}
+
+/// Hands each row of a whole grid to `each`, with its line (the grid starts at its first
+/// used cell), merged cells copied down.
+fn whole_rows(
+    range: &Range<Data>,
+    merges: &[Dimensions],
+    each: &mut EachRow<'_>,
+) -> Result<(), SheetError> {
+    let (Some(start), Some(end)) = (range.start(), range.end()) else {
+        return Ok(());
+    };
+    MergeFill::check_grid(merges, start, end).map_err(|_| SheetError::Overlap)?;
+    let mut fill = MergeFill::new(merges);
+    let mut spare: Vec<Cell<'static>> = Vec::new();
+    let mut copied = Vec::new();
+    for (row, i) in range.rows().zip(start.0..) {
+        fill.advance(i);
+        let mut cells = reuse(spare);
+        cells.extend(std::iter::repeat_n(Cell::Empty, start.1 as usize));
+        cells.extend(row.iter().map(cell_of));
+        fill.take(i, &cells);
+        copied.clear();
+        fill.apply(&mut cells, &mut copied);
+        let flow = each(i + 1, &cells, &copied);
+        spare = reuse(cells);
+        if flow.is_break() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// An emptied vector for cells of another lifetime, keeping the allocation of `cells` (the
+/// rows of a sheet are built in one vector).
+fn reuse<'b>(mut cells: Vec<Cell<'_>>) -> Vec<Cell<'b>> {
     cells.clear();
-    cells.extend(std::iter::repeat_n(Cell::Empty, first_col as usize));
-    cells.extend(row.iter().map(cell_of));
-    copied.clear();
-    fill.apply(line - 1, range, cells, copied);
+    cells.into_iter().map(|_| Cell::Empty).collect()
 }
 
 /// What the first rows of a sheet hold.
@@ -283,37 +419,37 @@ enum Probe {
     NoHeader,
 }
 
-/// Whether a sheet has a header row where [`Table`] will look for one, found the same way.
-fn probe(range: &Range<Data>, merges: &[Dimensions], extra: &super::ExtraHeaders) -> Probe {
-    let Ok(mut fill) = MergeFill::new(merges, range) else {
-        // Read anyway: the table reports the overlap.
-        return Probe::Header;
-    };
-    let mut cells = Vec::new();
-    let mut copied = Vec::new();
+/// Whether sheet `i` has a header row where [`Table`] will look for one, found the same way
+/// (its first rows only); `Err` for a damaged file.
+fn probe(book: &mut Book<'_>, i: usize, extra: &super::ExtraHeaders) -> Result<Probe, String> {
     let mut previous: Option<(u32, Vec<String>)> = None;
     let mut seen = 0;
-    for (row, line) in rows(range) {
-        fill_row(&mut cells, range, row, line, &mut fill, &mut copied);
+    let mut found = false;
+    let read = book.rows(i, &mut |line, cells, _| {
         if cells.iter().all(Cell::is_empty) {
-            continue;
+            return ControlFlow::Continue(());
         }
-        if detect_header(previous.as_ref(), line, &cells, extra).0 != HeaderMatch::No {
-            return Probe::Header;
+        if detect_header(previous.as_ref(), line, cells, extra).0 != HeaderMatch::No {
+            found = true;
+            return ControlFlow::Break(());
         }
         seen += 1;
         if seen >= HEADER_SEARCH_ROWS {
-            break;
+            return ControlFlow::Break(());
         }
         previous = Some((
             line,
             cells.iter().map(|c| c.as_text().into_owned()).collect(),
         ));
-    }
-    if seen == 0 {
-        Probe::Empty
-    } else {
-        Probe::NoHeader
+        ControlFlow::Continue(())
+    });
+    match read {
+        // Read anyway: the table reports the overlap.
+        Err(SheetError::Overlap) => Ok(Probe::Header),
+        Err(SheetError::Damage(message)) => Err(message),
+        Ok(()) if found => Ok(Probe::Header),
+        Ok(()) if seen == 0 => Ok(Probe::Empty),
+        Ok(()) => Ok(Probe::NoHeader),
     }
 }
 
@@ -359,10 +495,17 @@ fn no_header_in_workbook(read: &[(&str, Probe)], skipped: &[SkippedSheet]) -> St
     )
 }
 
-/// Opens a workbook and reads the sheets to read; `Err` for a file that cannot be opened, or
-/// would need more memory than can be given to it.
-fn load_sheets(bytes: &[u8]) -> Result<(Vec<Sheet>, Vec<SkippedSheet>), String> {
-    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
+/// Opens a workbook and reads the sheets to read: as a stream for an .xlsx read `way`
+/// [`Way::Stream`] (only their merged regions now, if the container `merges` any), else
+/// whole; with the sheets skipped, and the messages of sheets that cannot be read. `Err` for a
+/// file that cannot be opened, or whose grids would need more memory than can be given to
+/// them.
+fn load_sheets(
+    bytes: &[u8],
+    way: Way,
+    merges: bool,
+) -> Result<(Book<'_>, Vec<SkippedSheet>, Vec<String>), String> {
+    let workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
         let e = match e {
             // Neither a zip (.xlsx) nor a compound file (.xls) at all.
             calamine::Error::Msg(m) if m.contains("detect") => "无法识别文件格式".to_owned(),
@@ -389,6 +532,52 @@ fn load_sheets(bytes: &[u8]) -> Result<(Vec<Sheet>, Vec<SkippedSheet>), String> 
             reason,
         });
     }
+    match (way, workbook) {
+        (Way::Stream, calamine::Sheets::Xlsx(mut xlsx)) => {
+            let mut sheets = Vec::new();
+            let mut unreadable = Vec::new();
+            for name in names {
+                if !merges {
+                    sheets.push((name, Vec::new()));
+                    continue;
+                }
+                match xlsx.merge_cells_by_sheet_name(&name) {
+                    Ok(merges) => sheets.push((name, merges)),
+                    // Reported as the whole reader would: the error of its cells, if any.
+                    Err(e) => unreadable.push(match cells_error(&mut xlsx, &name) {
+                        Some(cells) => cannot_read(&name, &calamine::Error::Xlsx(cells)),
+                        None => cannot_read(&name, &e),
+                    }),
+                }
+            }
+            Ok((Book::Stream(Box::new(xlsx), sheets), skipped, unreadable))
+        }
+        (_, workbook) => load_whole(workbook, names, skipped),
+    }
+}
+
+/// The error the reader meets reading the cells of sheet `name`, if any.
+fn cells_error(xlsx: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Option<calamine::XlsxError> {
+    let mut reader = match xlsx.worksheet_cells_reader(name) {
+        Ok(reader) => reader,
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return None,
+        Err(e) => return Some(e),
+    };
+    loop {
+        match reader.next_cell() {
+            Ok(Some(_)) => {}
+            Ok(None) => return None,
+            Err(e) => return Some(e),
+        }
+    }
+}
+
+/// Reads the grids of the sheets `names` whole, measuring those of an .xlsx or .xlsb first.
+fn load_whole(
+    mut workbook: calamine::Sheets<Cursor<&[u8]>>,
+    names: Vec<String>,
+    skipped: Vec<SkippedSheet>,
+) -> Result<(Book<'_>, Vec<SkippedSheet>, Vec<String>), String> {
     // .xlsx and .xlsb sheets are read when asked for: measure their grids first, with the
     // reader's own cell parser (an .xls is measured before it is opened, in `xls_guard`).
     match &mut workbook {
@@ -404,13 +593,8 @@ fn load_sheets(bytes: &[u8]) -> Result<(Vec<Sheet>, Vec<SkippedSheet>), String> 
         })?,
         calamine::Sheets::Xls(_) | calamine::Sheets::Ods(_) => {}
     }
-    let cannot_read = |name: &str, e: &dyn fmt::Display| {
-        format!(
-            "无法读取工作表{}，文件可能已损坏（读取器报告：{e}）；请从财务软件重新导出",
-            super::cell::quoted(name)
-        )
-    };
     let mut sheets = Vec::new();
+    let mut unreadable = Vec::new();
     for name in names {
         let range = workbook
             .worksheet_range(&name)
@@ -424,17 +608,12 @@ fn load_sheets(bytes: &[u8]) -> Result<(Vec<Sheet>, Vec<SkippedSheet>), String> 
                 .map_err(|e| cannot_read(&name, &e)),
             calamine::Sheets::Xlsb(_) | calamine::Sheets::Ods(_) => Ok(Vec::new()),
         };
-        let (range, merges) = match (range, merges) {
-            (Ok(range), Ok(merges)) => (Ok(range), merges),
-            (Err(e), _) | (Ok(_), Err(e)) => (Err(e), Vec::new()),
-        };
-        sheets.push(Sheet {
-            name,
-            range,
-            merges,
-        });
+        match (range, merges) {
+            (Ok(range), Ok(merges)) => sheets.push((name, range, merges)),
+            (Err(e), _) | (Ok(_), Err(e)) => unreadable.push(e),
+        }
     }
-    Ok((sheets, skipped))
+    Ok((Book::Whole(sheets), skipped, unreadable))
 }
 
 fn cell_of(data: &Data) -> Cell<'_> {
@@ -443,117 +622,36 @@ fn cell_of(data: &Data) -> Cell<'_> {
         Data::String(s) => Cell::text(s),
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Float(f) => Cell::Number(*f),
-        Data::Bool(true) => Cell::Text("true"),
-        Data::Bool(false) => Cell::Text("false"),
-        Data::DateTime(dt) => match dt.as_datetime() {
-            Some(dt) => Cell::Date(dt.date()),
-            None => Cell::Error(format!("无法识别的日期值 {}", dt.as_f64())),
-        },
+        Data::Bool(b) => bool_cell(*b),
+        Data::DateTime(dt) => date_cell(dt),
         Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::text(s),
         Data::Error(e) => Cell::Error(e.to_string()),
     }
 }
 
-#[cfg(test)]
-mod grid_tests {
-    use super::*;
-
-    /// An .xlsx with numbers at `cells` (row, column), on one sheet per list.
-    fn xlsx(sheets: &[&[(u32, u16)]]) -> Vec<u8> {
-        let mut workbook = rust_xlsxwriter::Workbook::new();
-        for cells in sheets {
-            let sheet = workbook.add_worksheet();
-            for &(row, col) in *cells {
-                sheet.write_number(row, col, 1.0).expect("in the sheet");
-            }
-        }
-        workbook.save_to_buffer().expect("an .xlsx")
+/// [`cell_of`] for a value of the stream, which borrows the shared strings: the same cell as
+/// the whole grid's value (`Data::from`) gives.
+fn cell_of_ref<'a>(data: &'a DataRef<'_>) -> Cell<'a> {
+    match data {
+        DataRef::Empty => Cell::Empty,
+        DataRef::String(s) => Cell::text(s),
+        DataRef::SharedString(s) => Cell::text(s),
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::Bool(b) => bool_cell(*b),
+        DataRef::DateTime(dt) => date_cell(dt),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::text(s),
+        DataRef::Error(e) => Cell::Error(e.to_string()),
     }
+}
 
-    #[test]
-    fn xlsx_grids_within_the_budget_are_read() {
-        let (sheets, _) = load_sheets(&xlsx(&[&[(0, 0), (99, 4)], &[(5, 5)]])).expect("read");
-        let cells: Vec<usize> = sheets
-            .iter()
-            .map(|s| s.range.as_ref().expect("a grid").cells().count())
-            .collect();
-        assert_eq!(cells, [500, 1]);
-        // Up to the budget in all.
-        let names = ["a".to_owned(), "b".to_owned()];
-        let half = Some(Some(xls_guard::GRID_BUDGET / 2));
-        assert_eq!(grid_check(".xlsx", &names, |_| half), Ok(()));
-        let more = |name: &str| Some(Some(xls_guard::GRID_BUDGET / 2 + u64::from(name == "b")));
-        assert!(grid_check(".xlsx", &names, more).is_err());
-    }
+fn bool_cell(b: bool) -> Cell<'static> {
+    Cell::Text(if b { "true" } else { "false" })
+}
 
-    #[test]
-    fn xlsx_grids_over_the_budget_are_refused() {
-        // Corner to corner: 17 billion cells, which the reader would allocate (550 GB).
-        let message = load_sheets(&xlsx(&[&[(0, 0), (1_048_575, 16_383)]]))
-            .map(|_| ())
-            .expect_err("big");
-        assert_eq!(
-            message,
-            "这个.xlsx文件太大，无法读取：各工作表从第一个到最后一个非空单元格共 \
-             17,179,869,184 个单元格，超过了一个工作簿最多读取的 4,194,304 个；\
-             请删除远离数据的单元格，或把明细账导出为CSV"
-        );
-        let two = xlsx(&[&[(0, 0), (39_999, 255)], &[(0, 0), (39_999, 255)]]);
-        assert!(
-            load_sheets(&two)
-                .map(|_| ())
-                .expect_err("big")
-                .contains("20,480,000 个单元格")
-        );
-    }
-
-    #[test]
-    fn hidden_sheets_are_neither_measured_nor_read() {
-        let mut workbook = rust_xlsxwriter::Workbook::new();
-        workbook
-            .add_worksheet()
-            .write_number(0, 0, 1.0)
-            .expect("cell");
-        let hidden = workbook.add_worksheet().set_name("旧").expect("name");
-        hidden.set_hidden(true);
-        // A grid far over the budget: refused if it were measured.
-        hidden.write_number(1_048_575, 16_383, 1.0).expect("cell");
-        let (sheets, skipped) =
-            load_sheets(&workbook.save_to_buffer().expect("xlsx")).expect("read");
-        assert_eq!(sheets.len(), 1);
-        assert_eq!(
-            skipped,
-            [SkippedSheet {
-                name: "旧".into(),
-                reason: SkipReason::Hidden
-            }]
-        );
-        assert_eq!(skipped[0].to_string(), "工作表\"旧\"（隐藏的工作表）");
-    }
-
-    #[test]
-    fn a_cell_past_the_last_row_or_column_is_damage() {
-        let cell = |row, col| calamine::Cell::new((row, col), calamine::DataRef::Float(1.0));
-        let grid = |cells: Vec<calamine::Cell<calamine::DataRef<'static>>>| {
-            let mut cells = cells.into_iter();
-            grid_of(|| cells.next())
-        };
-        assert_eq!(grid(vec![cell(0, 0), cell(9, 2)]), Some(30));
-        assert_eq!(grid(vec![cell(3, 3), cell(1, 1)]), Some(9));
-        assert_eq!(grid(vec![]), Some(0));
-        assert_eq!(grid(vec![cell(0, 0), cell(1_048_576, 0)]), None);
-        assert_eq!(grid(vec![cell(0, 16_384)]), None);
-        let empty = calamine::Cell::new((4_000_000_000, 0), calamine::DataRef::Empty);
-        assert_eq!(grid(vec![cell(0, 0), empty]), Some(1));
-        let names = ["明细".to_owned()];
-        assert_eq!(
-            grid_check(".xlsx", &names, |_| Some(None)),
-            Err(
-                "这个.xlsx文件已损坏（工作表\"明细\"中有单元格超出了一个工作表最多的 \
-                 1,048,576 行 × 16,384 列）；请从财务软件重新导出"
-                    .to_owned()
-            )
-        );
-        assert_eq!(grid_check(".xlsx", &names, |_| None), Ok(()));
+fn date_cell(dt: &calamine::ExcelDateTime) -> Cell<'static> {
+    match dt.as_datetime() {
+        Some(dt) => Cell::Date(dt.date()),
+        None => Cell::Error(format!("无法识别的日期值 {}", dt.as_f64())),
     }
 }

@@ -1,11 +1,12 @@
-//! The size guard of .xlsx and .xlsb workbooks: their grids are measured before they are
-//! read, so that a crafted file cannot make the reader allocate more than can be given (an
-//! .xls is measured before it is opened, in `xls_guard`).
+//! The size guard of workbooks read whole (.xlsb, and an .xlsx read whole): their grids are
+//! measured before they are read, so that a crafted file cannot make the reader allocate more
+//! than can be given (an .xls is measured before it is opened, in `xls_guard`; an .xlsx read
+//! as a stream holds one row at a time, see `stream`).
 
 use super::xls_guard;
 
 /// The last row and column (0-based) of a sheet of the .xlsx format: 1,048,576 × 16,384.
-const XLSX_LAST: (u32, u32) = (1_048_575, 16_383);
+pub(super) const XLSX_LAST: (u32, u32) = (1_048_575, 16_383);
 
 /// What a sheet's grid spans, from its first non-empty cell to its last (as the reader builds
 /// it: `Range::from_sparse`), given its cells in any order; `None` for a cell past the format's
@@ -32,6 +33,16 @@ pub(super) fn grid_of<'a>(
     }))
 }
 
+/// Why a workbook (`kind`: ".xlsx" …) whose sheet `name` has a cell past the format's last row
+/// or column is not read.
+pub(super) fn past_grid(kind: &str, name: &str) -> String {
+    format!(
+        "这个{kind}文件已损坏（工作表{}中有单元格超出了一个工作表最多的 \
+         1,048,576 行 × 16,384 列）；请从财务软件重新导出",
+        crate::ledger::cell::quoted(name)
+    )
+}
+
 /// Refuses a workbook whose grids (measured by `grid`; `None` inside for a cell past the
 /// format's end) would be too large to hold. A sheet that cannot be measured is left to the
 /// reader, which reports it.
@@ -44,13 +55,7 @@ pub(super) fn grid_check(
     for name in names {
         match grid(name) {
             Some(Some(cells)) => total += cells,
-            Some(None) => {
-                return Err(format!(
-                    "这个{kind}文件已损坏（工作表{}中有单元格超出了一个工作表最多的 \
-                     1,048,576 行 × 16,384 列）；请从财务软件重新导出",
-                    crate::ledger::cell::quoted(name)
-                ));
-            }
+            Some(None) => return Err(past_grid(kind, name)),
             None => {}
         }
     }
