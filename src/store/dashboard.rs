@@ -118,27 +118,33 @@ impl Store {
             .map_err(self.err())
     }
 
-    /// How many entries in force `fund` has dated on or before `through`.
+    /// How many entries in force `fund` has dated on or before `through`: from the sums per
+    /// source and day (a key lookup per source), not the entries.
     ///
     /// # Errors
     /// A database failure.
     pub fn fund_entry_count(&self, fund: &str, through: NaiveDate) -> Result<u64, StoreError> {
         self.conn
             .prepare_cached(
-                "SELECT COUNT(*) FROM entries e JOIN sources s ON s.id = (e.id >> 40)
-                 WHERE e.fund = ?1 AND e.date <= ?2 AND s.withdrawn IS NULL",
+                "SELECT COALESCE(SUM(d.entries), 0) FROM sources s
+                 JOIN source_days d ON d.source_id = s.id AND d.fund = ?1 AND d.day <= ?2
+                 WHERE s.withdrawn IS NULL",
             )
             .and_then(|mut stmt| {
-                stmt.query_row(rusqlite::params![fund, through.to_string()], |r| {
-                    r.get::<_, i64>(0)
-                })
+                stmt.query_row(
+                    rusqlite::params![fund, super::day_sums::day_number(through)],
+                    |r| r.get::<_, i64>(0),
+                )
             })
             .map(|n| u64::try_from(n).unwrap_or(0))
             .map_err(self.err())
     }
 
-    /// Entries in force of `fund` dated on or before `through`, newest first (by date, then
-    /// by file and line), `limit` from `offset`.
+    /// Entries in force of `fund` dated on or before `through`, `limit` from `offset`, in the
+    /// order of their files, last first: the newest source's last line first (an export
+    /// sorted by date lists its newest entries first). Entries have no index by fund: one would
+    /// make every import write a page per entry at city scale (BENCHMARKS.md), so a page reads
+    /// back from the end of the table until it has its rows.
     ///
     /// # Errors
     /// A database failure.
@@ -155,7 +161,7 @@ impl Store {
                 "SELECT e.date, e.voucher, e.memo, e.amount, s.path, e.line, e.sheet
                  FROM entries e JOIN sources s ON s.id = (e.id >> 40)
                  WHERE e.fund = ?1 AND e.date <= ?2 AND s.withdrawn IS NULL
-                 ORDER BY e.date DESC, e.id DESC LIMIT ?3 OFFSET ?4",
+                 ORDER BY e.id DESC LIMIT ?3 OFFSET ?4",
             )
             .map_err(self.err())?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);

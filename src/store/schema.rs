@@ -274,9 +274,6 @@ const MIGRATIONS: &[Migration] = &[
         -- how many times it was made again by hand (digest --force)
         forced INTEGER NOT NULL DEFAULT 0
     ) WITHOUT ROWID;"),
-    // 10: a fund's entries by day, for the dashboard's fund page (paged); without it each page
-    // scans every entry of every fund.
-    Sql("CREATE INDEX entries_by_fund_date ON entries (fund, date);"),
 ];
 
 /// Renames `sources.content_sha256` and `rejected_sha256` where a database still has them.

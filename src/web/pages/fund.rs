@@ -175,7 +175,7 @@ fn rate(spent: Money, budget: Money) -> f64 {
     }
 }
 
-/// The entries of this page, newest first, with the links to the pages around.
+/// The entries of this page, last in their files first, with the links to the pages around.
 fn entry_table(f: &FundSnapshot<'_>, entries: &[EntryRow], total: u64, params: &Params) -> Markup {
     let pages = pages(total);
     let link = |page: u64| {
@@ -188,7 +188,7 @@ fn entry_table(f: &FundSnapshot<'_>, entries: &[EntryRow], total: u64, params: &
         )
     };
     html! {
-        p.sub { "截至数据日期共 " (total) " 条（仅计有效的账务文件），第 " (params.page) " / " (pages) " 页，按日期从新到旧。" }
+        p.sub { "截至数据日期共 " (total) " 条（仅计有效的账务文件），第 " (params.page) " / " (pages) " 页，按文件中的顺序从后往前（按日期排序的导出文件即从新到旧）。" }
         div.scroll { table.entries {
             thead { tr { th { "日期" } th { "凭证号" } th { "摘要" } th.num { "金额（元）" } th { "来源" } } }
             tbody {
