@@ -7,7 +7,7 @@
 //!
 //! Also the limits and words of the header search that the readers share.
 
-use std::io::Read;
+use std::io::{Read, Seek};
 
 use super::entry::FundIndex;
 use super::{
@@ -32,8 +32,8 @@ pub(super) fn no_header_message(where_: &str) -> String {
 }
 
 /// Reads a ledger export into `sink`: see [`super::read`].
-pub(super) fn run<R: Read + Send, S: Sink>(
-    mut input: R,
+pub(super) fn run<R: Read + Seek + Send, S: Sink>(
+    input: R,
     detected: &Detected,
     extension: &str,
     options: ReadOptions<'_>,
@@ -55,9 +55,8 @@ pub(super) fn run<R: Read + Send, S: Sink>(
                 .map_err(ReadError::Io)?;
         }
         Format::Xlsx | Format::Xls => {
-            let mut bytes = Vec::new();
-            input.read_to_end(&mut bytes).map_err(ReadError::Io)?;
-            workbook::read_workbook(&bytes, &mut ctx);
+            // Read from the file as it goes: a workbook of a city's year is tens of MB.
+            workbook::read_workbook(input, &mut ctx).map_err(ReadError::Io)?;
         }
     }
     if let Some(e) = ctx.sink_error {

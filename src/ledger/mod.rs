@@ -24,7 +24,7 @@ mod workbook;
 mod xls_guard;
 
 use std::fmt;
-use std::io::Read;
+use std::io::{Read, Seek};
 
 use crate::core::{Entry, EntryRef, Fund};
 pub use cell::parse_date;
@@ -190,7 +190,9 @@ impl fmt::Display for ProblemList<'_> {
     }
 }
 
-/// Reads a ledger export, handing each entry to `sink` as it is read. `detected` comes from a
+/// Reads a ledger export, handing each entry to `sink` as it is read. `input` is the file from
+/// its start; a workbook is read from it where its parts are (an .xlsx is a zip archive, read
+/// by seeking), so it is never copied into memory whole. `detected` comes from a
 /// [`Sniffer`] fed the same bytes; `extension` (without the dot) only serves to catch a file
 /// whose name claims a format its content does not have; `blocks`, for a UTF-8 text file, cuts
 /// it into blocks and skips those unchanged since the previous read (the blocks of this read
@@ -204,7 +206,7 @@ impl fmt::Display for ProblemList<'_> {
 /// column, or any bad row (unknown fund, bad date, date outside the fund's year, bad amount).
 /// [`ReadError::Sink`] when the sink fails; [`ReadError::Io`] when `input` (or, for reused
 /// blocks, the file reopened) cannot be read.
-pub fn read<R: Read + Send, S: Sink>(
+pub fn read<R: Read + Seek + Send, S: Sink>(
     input: R,
     detected: &Detected,
     extension: &str,
@@ -254,7 +256,14 @@ pub fn read_bytes(
 ) -> Result<Parsed, Vec<Problem>> {
     let detected = sniff::detect(bytes);
     let mut collect = Collect::default();
-    match read(bytes, &detected, extension, options, None, &mut collect) {
+    match read(
+        std::io::Cursor::new(bytes),
+        &detected,
+        extension,
+        options,
+        None,
+        &mut collect,
+    ) {
         Ok((stats, _)) => Ok(Parsed {
             entries: collect.entries,
             subtotal_rows: stats.subtotal_rows,

@@ -472,7 +472,14 @@ fn read_reusing(
         entries: Vec::new(),
     };
     let detected = detect(bytes);
-    match read(bytes, &detected, "csv", options, Some(&blocks), &mut sink) {
+    match read(
+        std::io::Cursor::new(bytes),
+        &detected,
+        "csv",
+        options,
+        Some(&blocks),
+        &mut sink,
+    ) {
         Ok((stats, cut)) => (stats, cut, sink.entries),
         Err(ReadError::Problems { problems, .. }) => panic!("{problems:?}"),
         Err(ReadError::Io(e)) => panic!("{e}"),

@@ -17,13 +17,14 @@
 
 mod container;
 mod merges;
+mod shared;
 mod size_guard;
 mod stream;
 #[cfg(test)]
 mod tests;
 
 use std::fmt;
-use std::io::Cursor;
+use std::io::{Cursor, Read, Seek, SeekFrom};
 use std::ops::ControlFlow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -36,6 +37,7 @@ use super::header::HeaderMatch;
 use super::table::{Table, detect_header};
 use super::xls_guard;
 use merges::MergeFill;
+use shared::Shared;
 use size_guard::{grid_check, grid_of};
 
 /// A sheet of a workbook that was not read, and why.
@@ -110,15 +112,16 @@ pub(super) enum Way {
     Whole,
 }
 
-/// An opened workbook and its sheets to read, in order, each with its merged regions.
-enum Book<'b> {
+/// An opened workbook (read from `RS`) and its sheets to read, in order, each with its merged
+/// regions.
+enum Book<RS> {
     /// An .xlsx read as a stream.
-    Stream(Box<Xlsx<Cursor<&'b [u8]>>>, Vec<(String, Vec<Dimensions>)>),
+    Stream(Box<Xlsx<RS>>, Vec<(String, Vec<Dimensions>)>),
     /// Grids read whole.
     Whole(Vec<(String, Range<Data>, Vec<Dimensions>)>),
 }
 
-impl Book<'_> {
+impl<RS: Read + Seek> Book<RS> {
     fn names(&self) -> Vec<&str> {
         match self {
             Book::Stream(_, sheets) => sheets.iter().map(|(n, _)| n.as_str()).collect(),
@@ -156,28 +159,43 @@ impl Book<'_> {
     }
 }
 
-pub(super) fn read_workbook<E>(bytes: &[u8], ctx: &mut Ctx<'_, '_, E>) {
+/// Reads the workbook (.xlsx, .xls) that `input` holds, from its start, into `ctx`. An .xlsx
+/// is read from `input` as it goes (the file need not be in memory); an .xls is read into
+/// memory (its format caps a sheet at 65,536 rows).
+///
+/// # Errors
+///
+/// When `input` cannot be read before the reader opens it (the reader's own read failures
+/// are problems of the file).
+pub(super) fn read_workbook<RS: Read + Seek, E>(
+    input: RS,
+    ctx: &mut Ctx<'_, '_, E>,
+) -> std::io::Result<()> {
     #[cfg(not(test))]
     let way = Way::Stream;
     #[cfg(test)]
     let way = tests::WAY.get();
-    read_workbook_as(bytes, way, ctx);
+    read_workbook_as(input, way, ctx)
 }
 
 /// [`read_workbook`], an .xlsx read `way`.
-fn read_workbook_as<E>(bytes: &[u8], way: Way, ctx: &mut Ctx<'_, '_, E>) {
+fn read_workbook_as<RS: Read + Seek, E>(
+    input: RS,
+    way: Way,
+    ctx: &mut Ctx<'_, '_, E>,
+) -> std::io::Result<()> {
     quietly(|| {
-        let (mut book, mut skipped) = match open_workbook(bytes, way) {
+        let (mut book, mut skipped) = match open_workbook(input, way)? {
             Ok((book, skipped, unreadable)) if unreadable.is_empty() => (book, skipped),
             Ok((_, _, unreadable)) => {
                 for message in unreadable {
                     ctx.problem(Problem::whole_file(message));
                 }
-                return;
+                return Ok(());
             }
             Err(message) => {
                 ctx.problem(Problem::whole_file(message));
-                return;
+                return Ok(());
             }
         };
         // A workbook may hold sheets that are not ledgers (a cover, notes): they are skipped,
@@ -191,7 +209,7 @@ fn read_workbook_as<E>(bytes: &[u8], way: Way, ctx: &mut Ctx<'_, '_, E>) {
                 Ok(found) => probes.push(found),
                 Err(message) => {
                     ctx.problem(Problem::whole_file(message));
-                    return;
+                    return Ok(());
                 }
             }
         }
@@ -205,7 +223,7 @@ fn read_workbook_as<E>(bytes: &[u8], way: Way, ctx: &mut Ctx<'_, '_, E>) {
                     .collect::<Vec<_>>(),
                 &skipped,
             )));
-            return;
+            return Ok(());
         }
         for (name, probe) in names.iter().zip(&probes) {
             let reason = match probe {
@@ -222,17 +240,18 @@ fn read_workbook_as<E>(bytes: &[u8], way: Way, ctx: &mut Ctx<'_, '_, E>) {
             tracing::debug!(sheet = %sheet.name, reason = ?sheet.reason, "sheet not read");
             if let Err(e) = ctx.sink.sheet_skipped(sheet) {
                 ctx.sink_error = Some(e);
-                return;
+                return Ok(());
             }
         }
         for (i, (name, probe)) in names.iter().zip(probes).enumerate() {
             let started = std::time::Instant::now();
             if probe == Probe::Header && !read_sheet(&mut book, i, name, ctx) {
-                return;
+                return Ok(());
             }
             tracing::debug!(sheet = %name, elapsed = ?started.elapsed(), "sheet read");
         }
-    });
+        Ok(())
+    })
 }
 
 /// Runs `f` with the reports of panics silenced: the reader asserts on some damaged files
@@ -266,34 +285,68 @@ fn cannot_read(name: &str, e: &dyn fmt::Display) -> String {
     )
 }
 
-/// Opens a workbook, refusing damaged containers first: the sheets to read, the sheets
-/// skipped, and the messages of sheets that cannot be read; `Err` with the message when it
-/// cannot be opened or holds no sheet. To be called [`quietly`].
-fn open_workbook(
-    bytes: &[u8],
-    way: Way,
-) -> Result<(Book<'_>, Vec<SkippedSheet>, Vec<String>), String> {
+/// A workbook opened: the sheets to read, the sheets skipped, and the messages of sheets that
+/// cannot be read; `Err` with the message when it cannot be opened or holds no sheet.
+type Opened<RS> = Result<(Book<RS>, Vec<SkippedSheet>, Vec<String>), String>;
+
+/// Opens the workbook `input` (from its start), refusing damaged containers first. To be
+/// called [`quietly`].
+///
+/// # Errors
+///
+/// When `input` cannot be read for the checks before the reader.
+fn open_workbook<RS: Read + Seek>(mut input: RS, way: Way) -> std::io::Result<Opened<Shared<RS>>> {
     let started = std::time::Instant::now();
     let mut merges = true;
-    if bytes.starts_with(&super::sniff::CFB_MAGIC) {
-        if let Some(damage) = xls_guard::damage(bytes) {
-            return Err(damage.to_string());
+    input.seek(SeekFrom::Start(0))?;
+    let mut magic = [0u8; super::sniff::CFB_MAGIC.len()];
+    let magic_len = read_up_to(&mut input, &mut magic)?;
+    input.seek(SeekFrom::Start(0))?;
+    if magic[..magic_len] == super::sniff::CFB_MAGIC {
+        // The .xls guard reads the compound file from memory; the reader reads it again from
+        // `input` (and holds it whole itself), once this copy is dropped.
+        let mut bytes = Vec::new();
+        input.read_to_end(&mut bytes)?;
+        input.seek(SeekFrom::Start(0))?;
+        if let Some(damage) = xls_guard::damage(&bytes) {
+            return Ok(Err(damage.to_string()));
         }
     } else {
-        merges = container::check(bytes)?.merges;
+        // A read failure here leaves the archive to the reader, which reports it.
+        let checked = container::check(&mut input);
+        input.seek(SeekFrom::Start(0))?;
+        match checked {
+            Ok(container) => merges = container.merges,
+            Err(message) => return Ok(Err(message)),
+        }
     }
     let checked = started.elapsed();
-    let loaded = catch_unwind(|| load_sheets(bytes, way, merges));
+    let loaded = catch_unwind(AssertUnwindSafe(|| load_sheets(input, way, merges)));
     // The costs of the guards and of the merged regions' pass, for the benchmark.
     tracing::debug!(?way, container = ?checked, opened = ?(started.elapsed() - checked), "workbook opened");
     let (book, skipped, unreadable) = match loaded {
-        Ok(loaded) => loaded?,
-        Err(_) => return Err(damaged()),
+        Ok(Ok(loaded)) => loaded,
+        Ok(Err(message)) => return Ok(Err(message)),
+        Err(_) => return Ok(Err(damaged())),
     };
     if book.names().is_empty() && skipped.is_empty() && unreadable.is_empty() {
-        return Err("工作簿中没有工作表；请从财务软件重新导出".to_owned());
+        return Ok(Err("工作簿中没有工作表；请从财务软件重新导出".to_owned()));
     }
-    Ok((book, skipped, unreadable))
+    Ok(Ok((book, skipped, unreadable)))
+}
+
+/// Reads into `buf` until it is full or `input` ends: how many bytes were read.
+fn read_up_to(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match input.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
 }
 
 /// Every row of every visible worksheet, in order, for a reader of another kind of table (the
@@ -311,7 +364,9 @@ pub(super) fn visit_rows(
     visit: &mut dyn FnMut(&str, u32, &[Cell<'_>]),
 ) -> Result<Vec<SkippedSheet>, String> {
     quietly(|| {
-        let (mut book, skipped, unreadable) = open_workbook(bytes, Way::Whole)?;
+        // Bytes in memory: reading them does not fail.
+        let (mut book, skipped, unreadable) = open_workbook(Cursor::new(bytes), Way::Whole)
+            .map_err(|e| format!("读取文件出错（{e}）；请检查文件能否打开后重新导入"))??;
         if let Some(message) = unreadable.into_iter().next() {
             return Err(message);
         }
@@ -334,7 +389,12 @@ pub(super) fn visit_rows(
 
 /// Reads the rows of sheet `i`, `name`, with a header into a [`Table`], merged cells copied
 /// down; false when reading stops (the sink failed, or the file is damaged).
-fn read_sheet<E>(book: &mut Book<'_>, i: usize, name: &str, ctx: &mut Ctx<'_, '_, E>) -> bool {
+fn read_sheet<RS: Read + Seek, E>(
+    book: &mut Book<RS>,
+    i: usize,
+    name: &str,
+    ctx: &mut Ctx<'_, '_, E>,
+) -> bool {
     let (problems, more) = (ctx.problems.len(), ctx.more);
     let mut table = Table::new(Some(name));
     let read = book.rows(i, &mut |line, cells, copied| {
@@ -421,7 +481,11 @@ enum Probe {
 
 /// Whether sheet `i` has a header row where [`Table`] will look for one, found the same way
 /// (its first rows only); `Err` for a damaged file.
-fn probe(book: &mut Book<'_>, i: usize, extra: &super::ExtraHeaders) -> Result<Probe, String> {
+fn probe<RS: Read + Seek>(
+    book: &mut Book<RS>,
+    i: usize,
+    extra: &super::ExtraHeaders,
+) -> Result<Probe, String> {
     let mut previous: Option<(u32, Vec<String>)> = None;
     let mut seen = 0;
     let mut found = false;
@@ -500,12 +564,8 @@ fn no_header_in_workbook(read: &[(&str, Probe)], skipped: &[SkippedSheet]) -> St
 /// whole; with the sheets skipped, and the messages of sheets that cannot be read. `Err` for a
 /// file that cannot be opened, or whose grids would need more memory than can be given to
 /// them.
-fn load_sheets(
-    bytes: &[u8],
-    way: Way,
-    merges: bool,
-) -> Result<(Book<'_>, Vec<SkippedSheet>, Vec<String>), String> {
-    let workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
+fn load_sheets<RS: Read + Seek>(input: RS, way: Way, merges: bool) -> Opened<Shared<RS>> {
+    let workbook = calamine::open_workbook_auto_from_rs(Shared::new(input)).map_err(|e| {
         let e = match e {
             // Neither a zip (.xlsx) nor a compound file (.xls) at all.
             calamine::Error::Msg(m) if m.contains("detect") => "无法识别文件格式".to_owned(),
@@ -557,7 +617,7 @@ fn load_sheets(
 }
 
 /// The error the reader meets reading the cells of sheet `name`, if any.
-fn cells_error(xlsx: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Option<calamine::XlsxError> {
+fn cells_error<RS: Read + Seek>(xlsx: &mut Xlsx<RS>, name: &str) -> Option<calamine::XlsxError> {
     let mut reader = match xlsx.worksheet_cells_reader(name) {
         Ok(reader) => reader,
         Err(calamine::XlsxError::NotAWorksheet(_)) => return None,
@@ -573,11 +633,11 @@ fn cells_error(xlsx: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Option<calamine::X
 }
 
 /// Reads the grids of the sheets `names` whole, measuring those of an .xlsx or .xlsb first.
-fn load_whole(
-    mut workbook: calamine::Sheets<Cursor<&[u8]>>,
+fn load_whole<RS: Read + Seek>(
+    mut workbook: calamine::Sheets<RS>,
     names: Vec<String>,
     skipped: Vec<SkippedSheet>,
-) -> Result<(Book<'_>, Vec<SkippedSheet>, Vec<String>), String> {
+) -> Opened<RS> {
     // .xlsx and .xlsb sheets are read when asked for: measure their grids first, with the
     // reader's own cell parser (an .xls is measured before it is opened, in `xls_guard`).
     match &mut workbook {

@@ -23,7 +23,7 @@
 //! no sheet has any and that pass is skipped (a search through the inflated bytes costs a
 //! third of the XML parser's pass).
 
-use std::io::{Cursor, Read};
+use std::io::{Read, Seek};
 
 use crate::ledger::cell::quoted;
 
@@ -65,11 +65,11 @@ pub(crate) struct Container {
     pub(crate) merges: bool,
 }
 
-/// The parts of the archive `bytes`, or why it is refused (a message for the whole file). An
-/// archive the `zip` crate cannot open is left to the reader, which reports it (no parts, and
-/// merged regions maybe).
-pub(super) fn check(bytes: &[u8]) -> Result<Container, String> {
-    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+/// The parts of the archive `input` holds, or why it is refused (a message for the whole file).
+/// An archive the `zip` crate cannot open (or read) is left to the reader, which reports it (no
+/// parts, and merged regions maybe). `input` is left anywhere: seek before reading it again.
+pub(super) fn check<R: Read + Seek>(input: &mut R) -> Result<Container, String> {
+    let Ok(mut archive) = zip::ZipArchive::new(input) else {
         return Ok(Container {
             parts: Vec::new(),
             merges: true,
@@ -239,7 +239,12 @@ fn count_after(rest: &[u8]) -> Option<Option<u64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
+    use std::io::{Cursor, Write};
+
+    /// [`check`] of an archive in memory.
+    fn check_bytes(bytes: &[u8]) -> Result<Container, String> {
+        check(&mut Cursor::new(bytes))
+    }
 
     /// A zip archive of `parts` (name, content), deflated.
     pub(crate) fn archive(parts: &[(&str, &[u8])]) -> Vec<u8> {
@@ -293,14 +298,14 @@ mod tests {
                 &b"<mergeCell ref=\"A1:A2\"/>"[..],
             ),
         ];
-        assert!(check(&archive(&parts)).expect("fine").merges);
-        assert!(!check(&archive(&parts[..1])).expect("fine").merges);
+        assert!(check_bytes(&archive(&parts)).expect("fine").merges);
+        assert!(!check_bytes(&archive(&parts[..1])).expect("fine").merges);
     }
 
     #[test]
     fn bombs_huge_tables_and_lying_counts_are_refused() {
         let sst = b"<sst uniqueCount=\"2\"><si><t>a</t></si><si><t>b</t></si></sst>";
-        let found = check(&archive(&[("xl/sharedStrings.xml", sst)])).expect("fine");
+        let found = check_bytes(&archive(&[("xl/sharedStrings.xml", sst)])).expect("fine");
         assert!(!found.merges);
         let parts = found.parts;
         assert_eq!(parts.len(), 1);
@@ -308,17 +313,18 @@ mod tests {
         assert_eq!(parts[0].crc32, crc(sst));
 
         let lying = b"<sst uniqueCount=\"1000000000\"><si><t>a</t></si></sst>";
-        let message = check(&archive(&[("xl/sharedStrings.xml", lying)])).expect_err("lie");
+        let message = check_bytes(&archive(&[("xl/sharedStrings.xml", lying)])).expect_err("lie");
         assert_eq!(
             message,
             "这个.xlsx文件已损坏（共享字符串表声称有 1000000000 个字符串，\
              而它的大小最多容得下 10 个）；请从财务软件重新导出"
         );
         // Any case, any folder: where the reader may look for it.
-        assert!(check(&archive(&[("X/SHAREDSTRINGS.XML", lying)])).is_err());
+        assert!(check_bytes(&archive(&[("X/SHAREDSTRINGS.XML", lying)])).is_err());
 
         let zeros = vec![b'0'; 8 << 20];
-        let message = check(&archive(&[("xl/worksheets/sheet1.xml", &zeros)])).expect_err("bomb");
+        let message =
+            check_bytes(&archive(&[("xl/worksheets/sheet1.xml", &zeros)])).expect_err("bomb");
         assert!(
             message.starts_with(
                 "这个.xlsx文件已损坏，或是有意构造的压缩炸弹（其中的 \"xl/worksheets/sheet1.xml\" 解压后是压缩时的 "
@@ -332,7 +338,7 @@ mod tests {
             many.extend_from_slice(format!("{:x}", many.len() * 2_654_435_761).as_bytes());
             many.extend_from_slice(b"</t></si>");
         }
-        let message = check(&archive(&[("xl/sharedStrings.xml", &many)])).expect_err("big");
+        let message = check_bytes(&archive(&[("xl/sharedStrings.xml", &many)])).expect_err("big");
         assert!(
             message.starts_with("这个.xlsx文件中的文字太多，无法读取"),
             "{message}"
@@ -340,7 +346,7 @@ mod tests {
 
         // Not a zip at all: left to the reader.
         assert_eq!(
-            check(b"PK\x03\x04 not really"),
+            check_bytes(b"PK\x03\x04 not really"),
             Ok(Container {
                 parts: Vec::new(),
                 merges: true

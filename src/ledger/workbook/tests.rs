@@ -679,7 +679,7 @@ fn xlsx(sheets: &[&[(u32, u16)]]) -> Vec<u8> {
 
 /// The grids of a workbook read whole.
 fn grids(bytes: &[u8]) -> Result<(Vec<usize>, Vec<SkippedSheet>), String> {
-    let (book, skipped, _) = load_sheets(bytes, Way::Whole, true)?;
+    let (book, skipped, _) = load_sheets(Cursor::new(bytes), Way::Whole, true)?;
     let Book::Whole(sheets) = book else {
         panic!("read whole");
     };
