@@ -138,7 +138,7 @@ pub fn read_fund<'c>(
         return Ok(None);
     };
     let known = Known {
-        entries: store.entry_counts()?.get(id).copied().unwrap_or(0),
+        entries: store.entry_count_of(id)?,
         explanations: &store.explanations_of(id)?,
         overlaps: &store.overlaps()?,
         readings: &store.readings()?,

@@ -14,6 +14,9 @@ use crate::daemon::{self, Control, Deps};
 pub(super) fn run(config_file: &Path, config: Config) -> Result<(), Failure> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        // Each dashboard request waits for the one reader connection on a blocking thread:
+        // without a cap, 50 visitors make 50 threads (and glibc arenas) that outlive them.
+        .max_blocking_threads(8)
         .enable_all()
         .build()?;
     let result = runtime.block_on(async {

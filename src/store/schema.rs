@@ -274,6 +274,10 @@ const MIGRATIONS: &[Migration] = &[
         -- how many times it was made again by hand (digest --force)
         forced INTEGER NOT NULL DEFAULT 0
     ) WITHOUT ROWID;"),
+    // 10: the time of the last email sent, for /healthz and the health page, from the index:
+    // without it every sent row is read past its message (`raw`, megabytes of overflow pages
+    // each), so each /healthz read the whole mail history.
+    Sql("CREATE INDEX outbox_sent ON outbox (status, sent_at);"),
 ];
 
 /// Renames `sources.content_sha256` and `rejected_sha256` where a database still has them.

@@ -59,17 +59,42 @@ impl Store {
     /// # Errors
     /// A database failure.
     pub fn entry_counts(&self) -> Result<HashMap<String, i64>, StoreError> {
+        // Grouped by source, then fund: the primary key's order, so SQLite sums as it walks
+        // the rows instead of sorting every (source, fund, day) row by fund first (a quarter
+        // of a second at a million entries); the sources are added up here.
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT d.fund, SUM(d.entries) FROM source_days d JOIN sources s ON s.id = d.source_id
-                 WHERE s.withdrawn IS NULL GROUP BY d.fund",
+                "SELECT d.fund, SUM(d.entries) FROM sources s JOIN source_days d ON d.source_id = s.id
+                 WHERE s.withdrawn IS NULL GROUP BY s.id, d.fund",
             )
             .map_err(self.err())?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
             .map_err(self.err())?;
-        rows.collect::<Result<_, _>>().map_err(self.err())
+        let mut counts = HashMap::new();
+        for row in rows {
+            let (fund, entries) = row.map_err(self.err())?;
+            *counts.entry(fund).or_insert(0) += entries;
+        }
+        Ok(counts)
+    }
+
+    /// Entries in force of `fund` (the dashboard's fund page): a look-up by the primary
+    /// key's (source, fund) prefix, not a pass over every fund's days.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn entry_count_of(&self, fund: &str) -> Result<i64, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT COALESCE(SUM(d.entries), 0) FROM sources s
+                 CROSS JOIN source_days d ON d.source_id = s.id AND d.fund = ?1
+                 WHERE s.withdrawn IS NULL",
+                [fund],
+                |r| r.get(0),
+            )
+            .map_err(self.err())
     }
 
     /// Entries in force in all sources, and the number of sources that have any.

@@ -12,8 +12,9 @@ use chrono::NaiveDate;
 use super::{DaemonState, Page};
 use crate::config::Config;
 
-/// At most this many bytes of pages are kept: the overview of a thousand funds is about
-/// 1 MB, so a handful of days and sort orders fit, and the daemon's memory stays small.
+/// At most this many bytes of pages are kept (gzip-compressed): the overview of a thousand
+/// funds is about 400 KB, so a handful of days and sort orders fit, and the daemon's memory
+/// stays small.
 const MAX_BYTES: usize = 4 << 20;
 
 /// What a page was made from.
@@ -98,6 +99,7 @@ mod tests {
             content_type: "text/html",
             body: text.to_owned().into(),
             status: StatusCode::OK,
+            gzip: false,
         })
     }
 

@@ -177,12 +177,21 @@ pub fn sparkline(chart: &BurnUp, width: u32, height: u32) -> String {
     let y = |amount: Money| h - 1.0 - (amount.fen() as f64 / top).clamp(0.0, 1.0) * (h - 2.0);
     let line = |points: &[Point], steps: bool| {
         let mut d = String::new();
+        // A step per spending day is a step per 0.3 px at 120 px wide: only the last point
+        // of each pixel column is drawn, in whole pixels, so a row's size no longer grows
+        // with the entries (the overview's sparklines were 90 % of its compressed bytes).
         for (i, p) in points.iter().enumerate() {
             let (px, py) = (x(p.day), y(p.amount));
+            if steps && i > 0 && i + 1 < points.len() {
+                let next = x(points[i + 1].day).floor();
+                if next == px.floor() {
+                    continue;
+                }
+            }
             let _ = match (i, steps) {
-                (0, _) => write!(d, "M{px:.1} {py:.1}"),
-                (_, true) => write!(d, "H{px:.1}V{py:.1}"),
-                (_, false) => write!(d, "L{px:.1} {py:.1}"),
+                (0, _) => write!(d, "M{px:.0} {py:.0}"),
+                (_, true) => write!(d, "H{px:.0}V{py:.0}"),
+                (_, false) => write!(d, "L{px:.0} {py:.0}"),
             };
         }
         d
