@@ -174,6 +174,9 @@ pub struct Store {
     /// Inside [`Store::all_or_nothing`]: any failure undoes everything, so nested writes need
     /// no savepoints of their own.
     all_or_nothing: bool,
+    /// After how many entries written by one [`SourceWriter`] the indexes of `entries` are
+    /// dropped until it finishes, at least (see [`writer::BULK_ENTRIES`]); smaller in tests.
+    bulk_entries: i64,
 }
 
 impl Store {
@@ -261,6 +264,7 @@ impl Store {
             conn,
             path,
             all_or_nothing: false,
+            bulk_entries: writer::BULK_ENTRIES,
         };
         store.conn.busy_timeout(busy_timeout).map_err(store.err())?;
         store.prepare()?;

@@ -195,6 +195,87 @@ fn entries_are_written_without_replacing_and_a_stray_row_is_replaced() {
     assert_eq!(spent(&store, "b", 12, 31), 7);
 }
 
+/// The SQL of the indexes of `entries`, by name.
+fn entry_indexes(store: &Store) -> Vec<(String, String)> {
+    store
+        .conn
+        .prepare(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entries'
+             ORDER BY name",
+        )
+        .expect("indexes")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("index rows")
+}
+
+/// A large write drops the indexes of `entries` once it is large and builds them again when
+/// it finishes; a write that does not finish leaves them as they were, alone (its savepoint)
+/// or inside an all-or-nothing transaction that fails.
+#[test]
+fn a_bulk_write_builds_the_indexes_again_and_an_unfinished_one_keeps_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("db")).expect("open");
+    let indexes = entry_indexes(&store);
+    assert!(!indexes.is_empty(), "schema 10 indexes the entries");
+    store.bulk_entries = 2;
+    let v1: Vec<Entry> = (1..=5)
+        .map(|d| {
+            entry(
+                ["a", "b"][d as usize % 2],
+                1,
+                d,
+                100 * i64::from(d),
+                "V",
+                d + 1,
+            )
+        })
+        .collect();
+    assert_eq!(put(&mut store, "/x.csv", "1", &v1), 5);
+    assert_eq!(entry_indexes(&store), indexes);
+    assert_eq!(store.entries_of("/x.csv").expect("entries"), v1);
+    assert_eq!(spent(&store, "a", 12, 31), 600);
+    let newest = store.fund_entries("b", 0, 2).expect("paged");
+    assert_eq!(
+        newest.iter().map(|e| e.amount.fen()).collect::<Vec<_>>(),
+        [500, 300]
+    );
+    let integrity: String = store
+        .conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity");
+    assert_eq!(integrity, "ok");
+
+    // Dropped halfway, on its own.
+    let mut writer = store
+        .begin_source("/y.csv", &fp("1"), None, at(NOW))
+        .expect("begin");
+    for e in &v1 {
+        writer.add(&entry_ref(e)).expect("add");
+    }
+    drop(writer);
+    assert_eq!(entry_indexes(&store), indexes);
+    assert_eq!(store.source("/y.csv").expect("query"), None);
+
+    // Dropped halfway inside an import that then fails.
+    let failed: Result<(), StoreError> = store.all_or_nothing(true, |s| {
+        let mut writer = s.begin_source("/z.csv", &fp("1"), None, at(NOW))?;
+        for e in &v1 {
+            writer.add(&entry_ref(e))?;
+        }
+        drop(writer);
+        Err(StoreError::Corrupt {
+            path: "z".into(),
+            detail: "a bad file".into(),
+        })
+    });
+    assert!(failed.is_err());
+    assert_eq!(entry_indexes(&store), indexes);
+    assert_eq!(store.source("/z.csv").expect("query"), None);
+    assert_eq!(spent(&store, "a", 12, 31), 600);
+}
+
 /// Entries per fund are read from the funds' series; series written before they kept the
 /// count are counted from the day sums, and rewritten with it by the next writer's open.
 #[test]

@@ -20,6 +20,21 @@ use crate::core::EntryRef;
 /// How many entries are read per query when comparing with the version in force.
 const HASH_WINDOW: i64 = 8_192;
 
+/// A write of this many entries or more, and of at least [`BULK_SHARE`] of the entries in
+/// the table, drops the indexes of `entries` (`entries_by_fund_date`, schema 10) when it gets
+/// there and builds them again when it finishes. Inserted one by one in a ledger's order, an
+/// index keyed by fund lands each row in another leaf; past about 2 MB (50,000 entries) those
+/// leaves no longer fit SQLite's page cache of 2,000 KiB, and each row spills a 64 KiB page to
+/// the WAL and reads another back: a cold import of 1M entries took 41 s (12 s in the kernel)
+/// instead of 1–2 s, and building the index afterwards costs about 1 µs per entry in the
+/// table (BENCHMARKS.md).
+pub(super) const BULK_ENTRIES: i64 = 50_000;
+
+/// See [`BULK_ENTRIES`]: the index is rebuilt over every entry of the table, so a write
+/// smaller than 1/32 of them keeps it (a row inserted into a thrashed index costs about 40
+/// times what a row costs to index in bulk).
+const BULK_SHARE: i64 = 32;
+
 /// Entry ids are `(source_id << SEQ_BITS) + seq`: each source owns one range of rowids.
 const SEQ_BITS: u32 = 40;
 
@@ -71,6 +86,11 @@ pub struct SourceWriter<'c> {
     seq: i64,
     /// Entries written because they are new or changed.
     written: usize,
+    /// When `written` reaches this, the indexes of `entries` are dropped ([`BULK_ENTRIES`]).
+    bulk_after: usize,
+    /// The SQL of the indexes dropped, to build them again when the version is finished (or
+    /// to be restored with everything else when it is not).
+    dropped_indexes: Vec<String>,
     /// Per fund (by its position in the config): sums of entries added.
     added: Vec<Option<DenseDays>>,
     /// Per fund: sums of entries of the version in force that were replaced or removed.
@@ -182,6 +202,9 @@ impl SourceWriter<'_> {
             Err(e) => return Err(wrap(e)),
         }
         self.written += 1;
+        if self.written == self.bulk_after {
+            self.drop_indexes()?;
+        }
         if self.added.len() <= e.fund_index {
             self.added.resize_with(e.fund_index + 1, || None);
         }
@@ -207,6 +230,32 @@ impl SourceWriter<'_> {
                     self.seq, self.old_count
                 ),
             });
+        }
+        Ok(())
+    }
+
+    /// Drops the indexes of `entries` until [`SourceWriter::finish`] builds them again
+    /// ([`BULK_ENTRIES`]). In the write's transaction: a write that does not finish gets them
+    /// back with the rest.
+    fn drop_indexes(&mut self) -> Result<(), StoreError> {
+        let indexes: Vec<(String, String)> = {
+            let mut stmt = self
+                .conn
+                .prepare(
+                    "SELECT name, sql FROM sqlite_master
+                     WHERE type = 'index' AND tbl_name = 'entries' AND sql IS NOT NULL",
+                )
+                .map_err(self.err())?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(self.err())?;
+            rows.collect::<Result<_, _>>().map_err(self.err())?
+        };
+        for (name, sql) in indexes {
+            self.conn
+                .execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))
+                .map_err(self.err())?;
+            self.dropped_indexes.push(sql);
         }
         Ok(())
     }
@@ -300,6 +349,7 @@ impl SourceWriter<'_> {
             written,
             added,
             mut removed,
+            dropped_indexes,
             undo,
             ..
         } = self;
@@ -309,6 +359,9 @@ impl SourceWriter<'_> {
             path: path.to_owned(),
             source,
         };
+        for sql in &dropped_indexes {
+            conn.execute_batch(sql).map_err(wrap)?;
+        }
         if count < old_count {
             remove_tail(conn, source_id, count, &mut removed).map_err(wrap)?;
         }
@@ -493,6 +546,16 @@ impl Store {
         let delete = conn
             .prepare("DELETE FROM entries WHERE id = ?1")
             .map_err(wrap)?;
+        let in_table: i64 = conn
+            .query_row(
+                "SELECT COALESCE(SUM(entry_count), 0) FROM sources",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(wrap)?;
+        let bulk_after = usize::try_from(store.bulk_entries.max(in_table / BULK_SHARE))
+            .unwrap_or(usize::MAX)
+            .max(1);
         Ok(SourceWriter {
             conn,
             path: &store.path,
@@ -509,6 +572,8 @@ impl Store {
             fund_slots: HashMap::new(),
             seq: 0,
             written: 0,
+            bulk_after,
+            dropped_indexes: Vec::new(),
             added: Vec::new(),
             removed: DaySums::new(),
             undo,
