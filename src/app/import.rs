@@ -502,7 +502,7 @@ fn keep_by_hand(
 ) -> Result<(), StoreError> {
     // One look at the sources for all the files, not one per file.
     let unconfigured: Vec<String> = store
-        .source_overviews()?
+        .source_states()?
         .into_iter()
         .filter(|s| s.withdrawn == Some(Withdrawn::Unconfigured))
         .map(|s| s.path)

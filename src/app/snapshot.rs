@@ -96,6 +96,8 @@ pub fn read<'c>(
     day: NaiveDate,
 ) -> Result<Snapshot<'c>, StoreError> {
     let counts = store.entry_counts()?;
+    // Every fund's series in one query (a snapshot keeps them all anyway, for the charts).
+    let mut spending = store.daily_spend()?;
     let explanations = store.explanations()?;
     let overlaps = store.overlaps()?;
     let readings = store.readings()?;
@@ -107,7 +109,8 @@ pub fn read<'c>(
             overlaps: &overlaps,
             readings: &readings,
         };
-        funds.push(fund_snapshot(store, config, fund, day, &known)?);
+        let spend = spending.remove(&fund.id).unwrap_or_default();
+        funds.push(fund_snapshot(config, fund, spend, day, &known));
     }
     let last_change = store
         .last_source_change()?
@@ -143,7 +146,13 @@ pub fn read_fund<'c>(
         overlaps: &store.overlaps()?,
         readings: &store.readings()?,
     };
-    fund_snapshot(store, config, fund, day, &known).map(Some)
+    Ok(Some(fund_snapshot(
+        config,
+        fund,
+        store.daily_spend_of(id)?,
+        day,
+        &known,
+    )))
 }
 
 /// What is read once for all funds.
@@ -155,14 +164,14 @@ struct Known<'k> {
     readings: &'k [Reading],
 }
 
+/// One fund on `day`, with its spending by day.
 fn fund_snapshot<'c>(
-    store: &Store,
     config: &'c Config,
     fund: &'c Fund,
+    spend: DailySpend,
     day: NaiveDate,
     known: &Known<'_>,
-) -> Result<FundSnapshot<'c>, StoreError> {
-    let spend = store.daily_spend_of(&fund.id)?;
+) -> FundSnapshot<'c> {
     let report = evaluate(fund, &spend, day, config.policy());
     let forecast = forecast(fund, &spend, day);
     let figures = FundFigures {
@@ -171,7 +180,7 @@ fn fund_snapshot<'c>(
         forecast: &forecast,
     };
     let indicators = indicators_of(config, known.readings, Some(&figures), fund.year, day);
-    Ok(FundSnapshot {
+    FundSnapshot {
         spend,
         light: light(
             report.spent < report.time_amount,
@@ -196,7 +205,7 @@ fn fund_snapshot<'c>(
             .filter(|o| o.fund == fund.id)
             .cloned()
             .collect(),
-    })
+    }
 }
 
 /// How many days `indicator` may go without a reading: its own `stale_after` when set, else

@@ -140,8 +140,8 @@ fn line_problems(lines: &[Line<'_>]) -> Vec<Problem> {
     let mut other = Vec::new();
     for line in lines.iter().filter(|l| !l.is_empty()) {
         let indent = &line.text[..line.text.len() - line.body().len()];
-        let what = line.what();
         if indent.contains('\t') {
+            let what = line.what();
             tabs.push(Problem::on_line(
                 line.number,
                 format!(
@@ -150,6 +150,7 @@ fn line_problems(lines: &[Line<'_>]) -> Vec<Problem> {
                 ),
             ));
         } else if indent.contains('\u{3000}') {
+            let what = line.what();
             wide_spaces.push(Problem::on_line(
                 line.number,
                 format!(

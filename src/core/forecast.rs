@@ -292,19 +292,10 @@ fn insufficient(
     })
 }
 
-/// Days of the fund's year up to `as_of` whose entries net to non-zero. `DailySpend` only
-/// answers spent(d), so this walks the days (at most 366 binary searches).
+/// Days of the fund's year up to `as_of` whose entries net to non-zero (the first day's
+/// against no spending at all: it counts the entries of before the year too).
 fn spending_days(fund: &Fund, spend: &DailySpend, as_of: NaiveDate) -> u32 {
-    let mut count = 0;
-    let mut before = Money::ZERO;
-    for day in fund.first_day().iter_days().take_while(|d| *d <= as_of) {
-        let now = spend.spent_through(day);
-        if now != before {
-            count += 1;
-        }
-        before = now;
-    }
-    count
+    spend.changed_days(fund.first_day(), as_of)
 }
 
 fn project(fund: &Fund, spend: &DailySpend, as_of: NaiveDate, spent: Money) -> Projection {

@@ -116,6 +116,26 @@ impl DailySpend {
             .map(|((day, _), total)| (*day, *total))
     }
 
+    /// The days from `from` to `through` on which spent(day) differs from the day before's,
+    /// the day before `from` counting as no spending: the days that moved the total. Only the
+    /// days with entries are looked at, not every day of the span.
+    pub fn changed_days(&self, from: NaiveDate, through: NaiveDate) -> u32 {
+        if from > through {
+            return 0;
+        }
+        let mut before = self.spent_through(from);
+        let mut count = u32::from(before != Money::ZERO);
+        let start = self.days.partition_point(|(d, _)| *d <= from);
+        let end = self.days.partition_point(|(d, _)| *d <= through);
+        for &total in self.cumulative.get(start..end).unwrap_or_default() {
+            if total != before {
+                count += 1;
+            }
+            before = total;
+        }
+        count
+    }
+
     /// Whether no day has any spending (no entry at all, as opposed to entries summing to 0).
     pub fn is_empty(&self) -> bool {
         self.days.is_empty()
@@ -128,6 +148,59 @@ mod tests {
 
     fn day(m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2025, m, d).expect("valid test date")
+    }
+
+    /// `changed_days` against spent(d) asked for every day of the span.
+    #[test]
+    fn changed_days_as_every_day_asked() {
+        let spend = DailySpend::from_amounts(vec![
+            (
+                NaiveDate::from_ymd_opt(2024, 12, 30).expect("date"),
+                Money::from_fen(700),
+            ),
+            (day(1, 1), Money::from_fen(-700)),
+            (day(1, 5), Money::from_fen(1000)),
+            (day(3, 31), Money::from_fen(500)),
+            (day(3, 31), Money::from_fen(-500)),
+            (day(4, 2), Money::from_fen(50)),
+            (day(6, 1), Money::from_fen(-50)),
+            (day(12, 31), Money::from_fen(1)),
+        ]);
+        let asked = |from: NaiveDate, through: NaiveDate| {
+            let mut count = 0;
+            let mut before = Money::ZERO;
+            for d in from.iter_days().take_while(|d| *d <= through) {
+                let now = spend.spent_through(d);
+                if now != before {
+                    count += 1;
+                }
+                before = now;
+            }
+            count
+        };
+        // Every fifth day, and each day with entries with the days either side.
+        let mut days: Vec<NaiveDate> = NaiveDate::from_ymd_opt(2024, 12, 28)
+            .expect("date")
+            .iter_days()
+            .take(375)
+            .step_by(5)
+            .collect();
+        for (d, _) in spend.cumulative() {
+            days.extend([d.pred_opt(), Some(d), d.succ_opt()].into_iter().flatten());
+        }
+        for &from in &days {
+            for &through in &days {
+                assert_eq!(
+                    spend.changed_days(from, through),
+                    asked(from, through),
+                    "{from}..{through}"
+                );
+            }
+        }
+        assert_eq!(
+            DailySpend::default().changed_days(day(1, 1), day(12, 31)),
+            0
+        );
     }
 
     #[test]

@@ -160,24 +160,44 @@ impl Money {
 
     /// Plain 元 with two decimals and no grouping: `150000.00` (the JSON form).
     pub fn plain(self) -> String {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let abs = self.0.unsigned_abs();
-        format!("{sign}{}.{:02}", abs / 100, abs % 100)
+        self.written(false)
     }
 
     /// Grouped 元 with two decimals: `150,000.00` (the form people read).
     pub fn grouped(self) -> String {
-        let sign = if self.0 < 0 { "-" } else { "" };
+        self.written(true)
+    }
+
+    /// 元 with two decimals, digits grouped by three when `grouped`. Written by hand, not by
+    /// `format!`: `status --format json` writes tens of thousands of amounts.
+    fn written(self, grouped: bool) -> String {
         let abs = self.0.unsigned_abs();
-        let yuan = (abs / 100).to_string();
-        let mut out = String::with_capacity(yuan.len() + yuan.len() / 3 + 4);
-        for (i, digit) in yuan.chars().enumerate() {
-            if i > 0 && (yuan.len() - i).is_multiple_of(3) {
+        let (mut yuan, fen) = (abs / 100, (abs % 100) as u8);
+        // Digits of the 元, last first: u64::MAX has 20.
+        let mut digits = [0u8; 20];
+        let mut count = 0;
+        loop {
+            digits[count] = b'0' + (yuan % 10) as u8;
+            count += 1;
+            yuan /= 10;
+            if yuan == 0 {
+                break;
+            }
+        }
+        let mut out = String::with_capacity(count + count / 3 + 4);
+        if self.0 < 0 {
+            out.push('-');
+        }
+        for i in (0..count).rev() {
+            out.push(char::from(digits[i]));
+            if grouped && i > 0 && i % 3 == 0 {
                 out.push(',');
             }
-            out.push(digit);
         }
-        format!("{sign}{out}.{:02}", abs % 100)
+        out.push('.');
+        out.push(char::from(b'0' + fen / 10));
+        out.push(char::from(b'0' + fen % 10));
+        out
     }
 }
 
@@ -470,6 +490,43 @@ mod tests {
         assert_eq!(n(1234.567), Err(AmountError::TooManyDecimals));
         assert_eq!(n(f64::INFINITY), Err(AmountError::Malformed));
         assert_eq!(n(1e300), Err(AmountError::TooLarge));
+    }
+
+    /// The hand-written forms against what `format!` writes, at every length and sign.
+    #[test]
+    fn display_forms_as_format_writes_them() {
+        let by_format = |fen: i64, grouped: bool| {
+            let sign = if fen < 0 { "-" } else { "" };
+            let abs = fen.unsigned_abs();
+            let yuan = (abs / 100).to_string();
+            let yuan = if grouped {
+                let mut out = String::new();
+                for (i, digit) in yuan.chars().enumerate() {
+                    if i > 0 && (yuan.len() - i).is_multiple_of(3) {
+                        out.push(',');
+                    }
+                    out.push(digit);
+                }
+                out
+            } else {
+                yuan
+            };
+            format!("{sign}{yuan}.{:02}", abs % 100)
+        };
+        let mut values = vec![0, 1, 9, 10, 99, 100, 101, i64::MAX, i64::MIN, i64::MIN + 1];
+        let mut power: i64 = 1;
+        while let Some(p) = power.checked_mul(10) {
+            power = p;
+            values.extend([power - 1, power, power + 7]);
+        }
+        for v in values.clone() {
+            values.push(v.saturating_neg());
+        }
+        for fen in values {
+            let m = Money::from_fen(fen);
+            assert_eq!(m.plain(), by_format(fen, false), "{fen}");
+            assert_eq!(m.grouped(), by_format(fen, true), "{fen}");
+        }
     }
 
     #[test]

@@ -55,7 +55,12 @@ pub fn shown_path(path: &Path) -> Cow<'_, str> {
 pub fn shown_json(json: &str) -> Cow<'_, str> {
     // The C0 controls left are JSON's own line breaks between values.
     let raw = |c: char| u32::from(c) >= 0x7f && hidden(c);
-    if !json.chars().any(raw) {
+    // Such a character is DEL or starts with byte C2, D8 or E2: only those are decoded.
+    let (b, at) = (json.as_bytes(), |i: usize| {
+        json[i..].chars().next().is_some_and(raw)
+    });
+    if !(memchr::memchr3_iter(0x7f, 0xc2, 0xd8, b).any(at) || memchr::memchr_iter(0xe2, b).any(at))
+    {
         return Cow::Borrowed(json);
     }
     let mut out = String::with_capacity(json.len() + 8);
@@ -172,6 +177,16 @@ mod tests {
             shown_json("{\n  \"a\": \"明细\"\n}"),
             Cow::Borrowed(_)
         ));
+    }
+
+    /// The bytes looked at first find every character that must be escaped, and only those.
+    #[test]
+    fn json_escapes_exactly_the_hidden_characters() {
+        for c in ('\u{7f}'..='\u{3000}').chain(['\u{feff}', '\u{fffd}', '\u{1f600}']) {
+            let json = format!("{{\"a\": \"x{c}y\"}}");
+            let escaped = matches!(shown_json(&json), Cow::Owned(_));
+            assert_eq!(escaped, hidden(c), "U+{:04X}", u32::from(c));
+        }
     }
 
     #[test]

@@ -50,7 +50,9 @@ pub use outbox::{Claimed, OutboxRow};
 pub use overlaps::Overlap;
 pub use readings::{HeldElsewhere, ReadingSourceOverview, ReadingSourceRecord};
 pub use schema::SCHEMA_VERSION;
-pub use sources::{Fingerprint, Origin, SourceMeta, SourceOverview, SourceRecord, Withdrawn};
+pub use sources::{
+    Fingerprint, Origin, SourceMeta, SourceOverview, SourceRecord, SourceState, Withdrawn,
+};
 pub use writer::{ReadSummary, SourceWriter, WriteStats};
 
 /// Why the database could not do what was asked. Every variant names the file (`path`): the
@@ -206,7 +208,9 @@ impl Store {
             path: display.clone(),
             source,
         })?;
-        Store::from_connection(conn, display, busy_timeout)
+        let mut store = Store::from_connection(conn, display, busy_timeout)?;
+        store.count_in_series()?;
+        Ok(store)
     }
 
     /// Opens the database at `path` only if it is there, for the commands that show what it
@@ -228,7 +232,9 @@ impl Store {
                 path: display.clone(),
                 source,
             })?;
-        Store::from_connection(conn, display, BUSY_TIMEOUT)
+        let mut store = Store::from_connection(conn, display, BUSY_TIMEOUT)?;
+        store.count_in_series()?;
+        Ok(store)
     }
 
     /// A database in memory, with the schema: `status` evaluates the ledger sources in one

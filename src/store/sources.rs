@@ -101,6 +101,21 @@ impl Withdrawn {
     }
 }
 
+/// A source's place in force, without what its entries sum to: all that settling the
+/// sources at every read needs, from one row per source (an overview sums a row per source,
+/// fund and day).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceState {
+    /// The absolute path, the source's key.
+    pub path: String,
+    /// `None` for sources recorded before schema 6 that no read has classified yet.
+    pub origin: Option<Origin>,
+    /// `None`: in force.
+    pub withdrawn: Option<Withdrawn>,
+    /// Entries of the version read last (in force or not).
+    pub entries: i64,
+}
+
 /// One source as `spendwatch sources` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceOverview {
@@ -355,6 +370,50 @@ impl Store {
             })
             .map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// Every source's place in force, by path, as in [`Store::source_overviews`].
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn source_states(&self) -> Result<Vec<SourceState>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path, origin, withdrawn, entry_count FROM sources ORDER BY path")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(SourceState {
+                    path: r.get(0)?,
+                    origin: r
+                        .get::<_, Option<String>>(1)?
+                        .as_deref()
+                        .and_then(Origin::from_key),
+                    withdrawn: r
+                        .get::<_, Option<String>>(2)?
+                        .as_deref()
+                        .and_then(Withdrawn::from_key),
+                    entries: r.get(3)?,
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// What the entries of the source at `path` sum to, in 分 (zero when there is none).
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn source_amount(&self, path: &str) -> Result<Money, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT COALESCE(SUM(d.amount), 0) FROM source_days d JOIN sources s ON s.id = d.source_id
+                 WHERE s.path = ?1",
+                [path],
+                |r| r.get(0),
+            )
+            .map(Money::from_fen)
+            .map_err(self.err())
     }
 
     /// Withdraws a source for good: its entries and its record are deleted and the sums of

@@ -1,6 +1,12 @@
 //! The spending per fund and day derived from the entries in force: summed per source and
 //! day in `source_days`, and per fund as one series in `fund_days`, so evaluation never scans
 //! entries.
+//!
+//! A series is, per day with spending, its day number (4 bytes) and its amount in 分 (8
+//! bytes), little-endian, by day; then the fund's entries in force (8 bytes), so that how
+//! many a fund has is read from its one row too. Series written before the count was kept
+//! end without it (their length is a multiple of 12): [`Store::entry_counts`] then counts
+//! from `source_days`, and the next open rewrites them ([`Store::series_without_counts`]).
 
 use std::collections::HashMap;
 
@@ -29,7 +35,7 @@ impl Store {
         let mut out = HashMap::new();
         for row in rows {
             let (fund, series) = row.map_err(self.err())?;
-            out.insert(fund, DailySpend::from_amounts(decode_series(&series)));
+            out.insert(fund, DailySpend::from_amounts(decode_series(&series).0));
         }
         Ok(out)
     }
@@ -49,16 +55,48 @@ impl Store {
             .optional()
             .map_err(self.err())?;
         Ok(series.map_or_else(DailySpend::default, |s| {
-            DailySpend::from_amounts(decode_series(&s))
+            DailySpend::from_amounts(decode_series(&s).0)
         }))
     }
 
     /// Entries in force per fund id; funds without any are absent (the 数据缺失 notice is
     /// about them).
     ///
+    /// Read from the funds' series, one row per fund whatever the number of entries; counted
+    /// from `source_days` (a row per source, fund and day) only while a series written before
+    /// the count was kept remains.
+    ///
     /// # Errors
     /// A database failure.
     pub fn entry_counts(&self) -> Result<HashMap<String, i64>, StoreError> {
+        // The count is the series' last 8 bytes: only they are read from each row.
+        let mut stmt = self
+            .conn
+            .prepare("SELECT fund, length(series), substr(series, -8) FROM fund_days")
+            .map_err(self.err())?;
+        let mut rows = stmt.query([]).map_err(self.err())?;
+        let mut counts = HashMap::new();
+        while let Some(r) = rows.next().map_err(self.err())? {
+            let length: i64 = r.get(1).map_err(self.err())?;
+            let tail = r
+                .get_ref(2)
+                .and_then(|v| v.as_blob().map_err(Into::into))
+                .map_err(self.err())?;
+            match <[u8; 8]>::try_from(tail) {
+                Ok(count) if length % 12 == 8 => {
+                    counts.insert(
+                        r.get::<_, String>(0).map_err(self.err())?,
+                        i64::from_le_bytes(count),
+                    );
+                }
+                _ => return self.entry_counts_by_day(),
+            }
+        }
+        Ok(counts)
+    }
+
+    /// [`Store::entry_counts`] summed from `source_days`.
+    pub(super) fn entry_counts_by_day(&self) -> Result<HashMap<String, i64>, StoreError> {
         // Grouped by source, then fund: the primary key's order, so SQLite sums as it walks
         // the rows instead of sorting every (source, fund, day) row by fund first (a quarter
         // of a second at a million entries); the sources are added up here.
@@ -97,6 +135,20 @@ impl Store {
             .map_err(self.err())
     }
 
+    /// Whether a fund's series was written before series kept the fund's count of entries.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub(super) fn series_without_counts(&self) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM fund_days WHERE length(series) % 12 <> 8)",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(self.err())
+    }
+
     /// Entries in force in all sources, and the number of sources that have any.
     ///
     /// # Errors
@@ -107,6 +159,19 @@ impl Store {
                 Ok((r.get(0)?, r.get(1)?))
             })
             .map_err(self.err())
+    }
+
+    /// Rewrites, once, the series written before series kept their fund's count of entries
+    /// (then [`Store::entry_counts`] reads one row per fund instead of a row per source, fund
+    /// and day). Only a writer's open does it: a reader counts the slower way meanwhile.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub(super) fn count_in_series(&mut self) -> Result<(), StoreError> {
+        if self.series_without_counts()? {
+            self.rebuild_all_fund_days()?;
+        }
+        Ok(())
     }
 
     /// Rebuilds every fund's series from `source_days` (after a migration).
@@ -154,35 +219,46 @@ pub(super) fn rebuild_fund_days(conn: &Connection, fund: &str) -> rusqlite::Resu
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     let mut days: std::collections::BTreeMap<i32, i64> = std::collections::BTreeMap::new();
-    let mut stmt = conn
-        .prepare_cached("SELECT day, amount FROM source_days WHERE source_id = ?1 AND fund = ?2")?;
+    let mut entries: i64 = 0;
+    let mut stmt = conn.prepare_cached(
+        "SELECT day, amount, entries FROM source_days WHERE source_id = ?1 AND fund = ?2",
+    )?;
     for id in ids {
         for row in stmt.query_map(params![id, fund], |r| {
-            Ok((r.get::<_, i32>(0)?, r.get::<_, i64>(1)?))
+            Ok((
+                r.get::<_, i32>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
         })? {
-            let (day, amount) = row?;
+            let (day, amount, count) = row?;
             *days.entry(day).or_insert(0) += amount;
+            entries += count;
         }
     }
-    let mut series = Vec::with_capacity(days.len() * 12);
-    for (day, amount) in days {
+    let mut series = Vec::with_capacity(days.len() * 12 + 8);
+    for (day, amount) in &days {
         series.extend_from_slice(&day.to_le_bytes());
         series.extend_from_slice(&amount.to_le_bytes());
     }
-    if series.is_empty() {
+    if days.is_empty() {
         conn.prepare_cached("DELETE FROM fund_days WHERE fund = ?1")?
             .execute([fund])?;
     } else {
+        series.extend_from_slice(&entries.to_le_bytes());
         conn.prepare_cached("INSERT OR REPLACE INTO fund_days (fund, series) VALUES (?1, ?2)")?
             .execute(params![fund, series])?;
     }
     Ok(())
 }
 
-/// A fund's series as `fund_days` keeps it: per day with spending, its day number (4 bytes)
-/// and its amount in 分 (8 bytes), little-endian.
-fn decode_series(series: &[u8]) -> Vec<(NaiveDate, Money)> {
-    series
+/// A fund's series as `fund_days` keeps it (see the module's doc): its spending by day, and
+/// its entries in force when the series keeps them.
+fn decode_series(series: &[u8]) -> (Vec<(NaiveDate, Money)>, Option<i64>) {
+    let count = (series.len() % 12 == 8)
+        .then(|| series.last_chunk::<8>().map(|c| i64::from_le_bytes(*c)))
+        .flatten();
+    let days = series
         .chunks_exact(12)
         .filter_map(|chunk| {
             let (day, amount) = chunk.split_at(4);
@@ -193,5 +269,6 @@ fn decode_series(series: &[u8]) -> Vec<(NaiveDate, Money)> {
                 Money::from_fen(amount),
             ))
         })
-        .collect()
+        .collect();
+    (days, count)
 }

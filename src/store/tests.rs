@@ -1,4 +1,5 @@
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
@@ -159,6 +160,123 @@ fn replacing_a_source_swaps_all_its_entries_writing_only_changes() {
     assert_eq!(put(&mut store, "/x.csv", "4", &v4), 1);
     assert_eq!(spent(&store, "c", 12, 31), 7);
     assert_eq!(store.entries_of("/x.csv").expect("entries"), v4.to_vec());
+}
+
+/// The writer's insert never replaces (a REPLACE on a table with an index would copy two
+/// pages per row to SQLite's statement journal): a changed entry is deleted first, and a row that
+/// the version in force does not count is replaced all the same.
+#[test]
+fn entries_are_written_without_replacing_and_a_stray_row_is_replaced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("db")).expect("open");
+    let v1 = [
+        entry("a", 1, 1, 100, "V1", 2),
+        entry("a", 2, 1, 200, "V2", 3),
+    ];
+    assert_eq!(put(&mut store, "/x.csv", "1", &v1), 2);
+    // A row past the version's count, as no writer leaves one (a database edited by hand).
+    store
+        .conn
+        .execute(
+            "INSERT INTO entries (id, line, sheet, fund, date, amount, voucher, memo, row_hash)
+             SELECT id + 2, line, sheet, fund, date, amount, voucher, memo, row_hash FROM entries
+             WHERE id = (SELECT MIN(id) FROM entries)",
+            [],
+        )
+        .expect("stray row");
+    let v2 = [
+        entry("a", 1, 1, 100, "V1", 2),
+        entry("a", 2, 1, 250, "V2", 3),
+        entry("b", 3, 1, 7, "V3", 4),
+    ];
+    assert_eq!(put(&mut store, "/x.csv", "2", &v2), 2);
+    assert_eq!(store.entries_of("/x.csv").expect("entries"), v2.to_vec());
+    assert_eq!(spent(&store, "a", 12, 31), 350);
+    assert_eq!(spent(&store, "b", 12, 31), 7);
+}
+
+/// Entries per fund are read from the funds' series; series written before they kept the
+/// count are counted from the day sums, and rewritten with it by the next writer's open.
+#[test]
+fn entry_counts_come_from_the_series_and_old_series_are_completed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("db");
+    let mut store = Store::open(&path).expect("open");
+    put(
+        &mut store,
+        "/x.csv",
+        "1",
+        &[
+            entry("a", 1, 1, 100, "V1", 2),
+            entry("a", 1, 1, 5, "V2", 3),
+            entry("a", 2, 1, 200, "V3", 4),
+            entry("b", 2, 1, -50, "V4", 5),
+            entry("b", 2, 1, 50, "V5", 6),
+        ],
+    );
+    put(&mut store, "/y.csv", "1", &[entry("a", 3, 1, 1, "W1", 2)]);
+    let expected: HashMap<String, i64> = [("a".to_owned(), 4), ("b".to_owned(), 2)].into();
+    assert_eq!(store.entry_counts().expect("counts"), expected);
+    assert_eq!(store.entry_counts_by_day().expect("counts"), expected);
+    assert!(!store.series_without_counts().expect("check"));
+    let spend_before = store.daily_spend().expect("spend");
+
+    // As a build before the count wrote them.
+    store
+        .conn
+        .execute(
+            "UPDATE fund_days SET series = substr(series, 1, length(series) - 8)",
+            [],
+        )
+        .expect("old series");
+    assert!(store.series_without_counts().expect("check"));
+    assert_eq!(store.entry_counts().expect("counts"), expected);
+    assert_eq!(store.daily_spend().expect("spend"), spend_before);
+    drop(store);
+
+    // A reader leaves them; a writer's open completes them.
+    let reader = Store::open_reader(&path).expect("reader");
+    assert!(reader.series_without_counts().expect("check"));
+    drop(reader);
+    let store = Store::open_existing(&path).expect("open");
+    assert!(!store.series_without_counts().expect("check"));
+    assert_eq!(store.entry_counts().expect("counts"), expected);
+    assert_eq!(store.daily_spend().expect("spend"), spend_before);
+}
+
+/// What settling the sources reads agrees with the full overview.
+#[test]
+fn source_states_agree_with_the_overviews() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("db")).expect("open");
+    put(
+        &mut store,
+        "/x.csv",
+        "1",
+        &[
+            entry("a", 1, 1, 100, "V1", 2),
+            entry("b", 2, 1, 250, "V2", 3),
+        ],
+    );
+    put(&mut store, "/w.csv", "1", &[entry("a", 3, 1, -7, "W1", 2)]);
+    store
+        .set_withdrawn("/w.csv", Some((Withdrawn::Unconfigured, "gone")), at(NOW))
+        .expect("withdraw");
+    let overviews = store.source_overviews().expect("overviews");
+    let states = store.source_states().expect("states");
+    assert_eq!(states.len(), overviews.len());
+    for (s, o) in states.iter().zip(&overviews) {
+        assert_eq!(
+            (&s.path, s.origin, s.withdrawn, s.entries),
+            (&o.path, o.origin, o.withdrawn, o.entries)
+        );
+        assert_eq!(store.source_amount(&s.path).expect("amount"), o.amount);
+    }
+    assert_eq!(states[0].path, "/w.csv");
+    assert_eq!(
+        store.source_amount("/nowhere.csv").expect("amount"),
+        Money::ZERO
+    );
 }
 
 #[test]

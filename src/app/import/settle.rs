@@ -165,7 +165,7 @@ pub(super) fn settle_unnamed(
     reports: &mut Vec<FileReport>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    for source in store.source_overviews()? {
+    for source in store.source_states()? {
         let display = display_path(Path::new(&source.path));
         let listed = files
             .iter()
@@ -215,7 +215,7 @@ pub(super) fn settle_unnamed(
                 display,
                 Outcome::Unconfigured {
                     entries: source.entries,
-                    amount: source.amount,
+                    amount: store.source_amount(&source.path)?,
                 },
             ));
         }

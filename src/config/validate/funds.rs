@@ -3,6 +3,7 @@
 //! in each fund's year — the shared plan checked once, whatever the number of funds.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use chrono::NaiveDate;
 use serde_yaml::Value;
@@ -134,7 +135,7 @@ impl Validator<'_> {
     /// Validates the fund written at `at` (`funds[1]`); the fund, when it is valid.
     fn fund(&mut self, f: &RawFund, at: &str, plan: &[Spec], seen: &mut Seen) -> Option<Fund> {
         if let Some(id) = &f.id {
-            self.fund_id(id, at, &seen.declared);
+            self.fund_id(id, at, &seen.declared, &mut seen.ids);
             seen.declared.push(Declared {
                 path: at.to_owned(),
                 id: id.clone(),
@@ -251,7 +252,15 @@ impl Validator<'_> {
         }
     }
 
-    fn fund_id(&mut self, id: &str, at: &str, earlier: &[Declared]) {
+    /// `ids`: the first fund in `earlier` (by index) of each id, so that a thousand funds
+    /// are not each compared with all those before them.
+    fn fund_id(
+        &mut self,
+        id: &str,
+        at: &str,
+        earlier: &[Declared],
+        ids: &mut HashMap<String, usize>,
+    ) {
         if id.is_empty()
             || !id
                 .chars()
@@ -266,7 +275,7 @@ impl Validator<'_> {
                 ),
             );
         }
-        if let Some(other) = earlier.iter().find(|d| d.id == id) {
+        if let Some(other) = ids.get(id).map(|&i| &earlier[i]) {
             self.problems.add(
                 format!("{at}.id"),
                 format!(
@@ -274,6 +283,8 @@ impl Validator<'_> {
                     other.path
                 ),
             );
+        } else {
+            ids.insert(id.to_owned(), earlier.len());
         }
     }
 
@@ -286,26 +297,32 @@ impl Validator<'_> {
         at: &str,
         names: &mut HashMap<(String, i32), (String, &'static str)>,
     ) {
-        let mut mine: Vec<(String, &'static str, String)> = Vec::new();
+        // (text, what it is, the alias' index): the key path is made only for a problem.
+        let mut mine: Vec<(&str, &'static str, usize)> = Vec::new();
         for (key, value) in [("code", &f.code), ("name", &f.name), ("id", &f.id)] {
             if let Some(v) = value {
-                mine.push((v.clone(), key, format!("{at}.{key}")));
+                mine.push((v, key, 0));
             }
         }
         for (j, alias) in &f.aliases {
-            mine.push((alias.clone(), "alias", format!("{at}.aliases[{j}]")));
+            mine.push((alias, "alias", *j));
         }
         let mut own: Vec<&str> = Vec::new();
-        for (text, what, path) in &mine {
-            if text.trim().is_empty() || own.contains(&text.as_str()) {
+        for &(text, what, j) in &mine {
+            if text.trim().is_empty() || own.contains(&text) {
                 continue;
             }
             own.push(text);
-            match names.get(&(text.clone(), year)) {
+            let path = || match what {
+                "alias" => format!("{at}.aliases[{j}]"),
+                key => format!("{at}.{key}"),
+            };
+            match names.entry((text.to_owned(), year)) {
                 // Two ids are reported as ids; nothing more to say.
-                Some((_, "id")) if *what == "id" => {}
-                Some((first, first_what)) => {
-                    let message = if *what == "code" && *first_what == "code" {
+                Entry::Occupied(e) if e.get().1 == "id" && what == "id" => {}
+                Entry::Occupied(e) => {
+                    let (first, first_what) = e.get();
+                    let message = if what == "code" && *first_what == "code" {
                         format!(
                             "{text:?} is also the code of {first} of {year}: a code names one \
                              fund per year"
@@ -316,10 +333,10 @@ impl Validator<'_> {
                              naming it would all go to {first}; keep it on one fund"
                         )
                     };
-                    self.problems.add(path.clone(), message);
+                    self.problems.add(path(), message);
                 }
-                None => {
-                    names.insert((text.clone(), year), (at.to_owned(), what));
+                Entry::Vacant(e) => {
+                    e.insert((at.to_owned(), what));
                 }
             }
         }
@@ -341,6 +358,8 @@ type LeapMiss = (usize, i32, String);
 struct Seen {
     /// Every fund written so far, even an invalid one.
     declared: Vec<Declared>,
+    /// Each id of `declared`, with the index of its first fund there.
+    ids: HashMap<String, usize>,
     /// (text, year) → the first fund that uses it, and as what: for texts naming two funds.
     names: HashMap<(String, i32), (String, &'static str)>,
     /// The shared plan's 02-29 in a year without one: reported once, with every fund concerned.
