@@ -1,17 +1,21 @@
 //! Reading CSV/TSV: decoding, splitting into records on a second thread, line numbers, and
-//! skipping the blocks of a UTF-8 file that are unchanged since the last read.
+//! skipping the blocks of a file that are unchanged since the last read.
 //!
 //! Records are cut into blocks of [`BLOCK_RECORDS`]. A block of the previous read that has the
 //! same bytes at the same offset, starting at the same line, holds the same entries: it is not
 //! parsed again, and the sink is told to keep the entries it already has. A block starts at a
 //! record boundary of both versions (same bytes from a record start), so quoted line breaks
-//! cannot make a skip wrong.
+//! cannot make a skip wrong. Blocks are byte ranges of the file as stored, in every encoding:
+//! a GBK or UTF-16 file is decoded as it is read, and a block ends just past a line break,
+//! which is a whole character of the file in each (see `decode.rs`); a block of another
+//! encoding is never reused.
 //!
 //! Lines end with LF, CRLF or a lone CR (Excel for Mac), mixed as they come; every record gets
 //! the physical line it starts on, in reused blocks too. A quote that opens a cell and is
 //! never closed (or closes only lines later) is reported as that, where it opens, instead of
 //! the bad amount it would make further on. Messages are for the accountant: Chinese.
 
+mod decode;
 mod lines;
 mod messages;
 mod splitter;
@@ -32,7 +36,7 @@ use splitter::Splitter;
 /// stored list of blocks stays short.
 pub const BLOCK_RECORDS: u64 = 1_024;
 
-/// Where the records of a delimited UTF-8 file were cut on a read, and what each block held.
+/// Where the records of a delimited file were cut on a read, and what each block held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Block {
     /// Byte offsets in the file: the block's first record starts at `start`, the next block's
@@ -62,9 +66,11 @@ pub struct Block {
     pub note_rows: u64,
     /// Title, page and repeated header lines of a printed report in the block.
     pub page_rows: u64,
-    /// xxh3 of the bytes `start - 1..end` (the byte before the block says whether an LF at its
-    /// start ends a CR line); 0 when the block may not be reused (the last one, whose last line
-    /// may still grow).
+    /// xxh3 of the bytes from the character before the block (which says whether an LF at its
+    /// start ends a CR line: the byte `start - 1`, or in UTF-16 the two bytes `start - 2..`) to
+    /// `end`, apart by encoding (the same bytes read as GBK are not the same block as read as
+    /// UTF-8); 0 when the block may not be reused (the last one, whose last line may still
+    /// grow).
     pub hash: u64,
 }
 
@@ -128,17 +134,18 @@ impl Block {
 /// What [`Blocks::scan`] finds in a range of bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scanned {
-    /// xxh3 of the bytes scanned, compared with [`Block::hash`].
+    /// xxh3 of the bytes scanned (as [`Block::hash`] keeps it, apart by encoding).
     pub hash: u64,
-    /// The last byte is `\n` or `\r`: the range ends with a whole line.
-    pub ends_line: bool,
+    /// The last two bytes scanned, the last one in `tail[1]` (0 for those the range lacks):
+    /// whether the range ends with a whole line, in the file's encoding.
+    pub tail: [u8; 2],
 }
 
-/// How a reader cuts a UTF-8 file into blocks and reuses those of the previous read.
+/// How a reader cuts a text file into blocks and reuses those of the previous read.
 pub struct Blocks<'a> {
     /// The previous read's blocks, by offset (empty on a first read).
     pub previous: &'a [Block],
-    /// The file's bytes `start..end`: their xxh3, and whether the last of them ends a line.
+    /// The file's bytes `start..end`: their xxh3, and the last two of them.
     pub scan: &'a (dyn Fn(u64, u64) -> std::io::Result<Scanned> + Sync),
     /// The file again, from byte `offset`.
     pub reopen: &'a (dyn Fn(u64) -> std::io::Result<Box<dyn Read + Send>> + Sync),
@@ -178,8 +185,8 @@ enum Message {
 
 /// Reads a text file into `ctx`: decides its delimiter from `clues` (a file that reads two ways
 /// is one whole-file problem), splits it into records on a second thread, and hands each to the
-/// table with the line it starts on; with `blocks` (UTF-8 only) reuses the unchanged blocks of
-/// the previous read. Stray quotes and empty files are problems in `ctx`.
+/// table with the line it starts on; with `blocks` cuts it into blocks and reuses the unchanged
+/// blocks of the previous read. Stray quotes and empty files are problems in `ctx`.
 ///
 /// # Errors
 ///
@@ -206,8 +213,6 @@ pub(super) fn read_delimited<R: Read + Send, E>(
     // After each block, the entries read so far: a block may only be reused where its entries
     // are at the same positions as before.
     let (ack, acks) = std::sync::mpsc::channel::<(u64, u64)>();
-    // Blocks are byte ranges of the file itself: only UTF-8 is read as it is stored.
-    let blocks = blocks.filter(|_| matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom));
     std::thread::scope(|scope| {
         // Owned by this closure, so that returning early drops them (which stops the splitter,
         // blocked in a send or waiting for an acknowledgment) before the scope joins it.
@@ -215,12 +220,13 @@ pub(super) fn read_delimited<R: Read + Send, E>(
         scope.spawn(move || {
             let splitter = Splitter {
                 delimiter,
+                encoding,
                 blocks,
                 messages: &messages,
                 recycled: &recycled,
                 acks: &acks,
             };
-            splitter.run(input, encoding);
+            splitter.run(input);
         });
         let mut table = Table::new(None);
         let Some(has_text) = receive(&received, &ack, &recycle, delimiter, &mut table, ctx)? else {

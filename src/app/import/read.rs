@@ -2,8 +2,9 @@
 //! thread and hands entries across in batches, while this one writes them through a
 //! [`SourceWriter`]; a bad file or a failed read drops the writer, and nothing changes.
 //!
-//! The blocks a UTF-8 file was cut into are kept with the version (encoded here: the store
-//! keeps them as bytes), so the next read of a grown file reuses those whose bytes are the same.
+//! The blocks a text file was cut into (byte ranges of the file, in any encoding) are kept with
+//! the version (encoded here: the store keeps them as bytes), so the next read of a grown file
+//! reuses those whose bytes are the same.
 
 use std::io::Read;
 use std::sync::mpsc::{Receiver, SyncSender};
@@ -68,7 +69,7 @@ pub(super) fn write(
     let display = version.display;
     let cannot_read = |e: std::io::Error| WriteError::Io(cannot_read_file(display, &e));
     let opened = std::fs::File::open(path).map_err(cannot_read)?;
-    // For cutting a UTF-8 file into blocks and reusing those the previous read had.
+    // For cutting a text file into blocks and reusing those the previous read had.
     let scan = |start: u64, end: u64| scan_range(&opened, start, end);
     let reopen = |offset: u64| -> std::io::Result<Box<dyn Read + Send>> {
         let mut f = std::fs::File::open(path)?;
@@ -245,11 +246,11 @@ pub(super) fn reusable_blocks(
     }
 }
 
-/// The xxh3 of a file's bytes `start..end`, and whether they end a line.
+/// The xxh3 of a file's bytes `start..end`, and the last two of them.
 fn scan_range(file: &std::fs::File, start: u64, end: u64) -> std::io::Result<Scanned> {
     use std::os::unix::fs::FileExt;
     let mut hasher = Xxh3::new();
-    let mut last = 0u8;
+    let mut tail = [0u8; 2];
     let mut buf = vec![0u8; 64 * 1024];
     let mut at = start;
     while at < end {
@@ -262,12 +263,16 @@ fn scan_range(file: &std::fs::File, start: u64, end: u64) -> std::io::Result<Sca
             ));
         }
         hasher.update(&buf[..n]);
-        last = buf[n - 1];
+        tail = match &buf[..n] {
+            [.., a, b] => [*a, *b],
+            [b] => [tail[1], *b],
+            [] => tail,
+        };
         at += n as u64;
     }
     Ok(Scanned {
         hash: hasher.digest(),
-        ends_line: matches!(last, b'\n' | b'\r'),
+        tail,
     })
 }
 

@@ -1,12 +1,13 @@
 //! The splitting thread: decodes the text, cuts it into records with the lines they start on,
-//! sends them in batches, and cuts blocks, skipping those of the previous read that are
-//! unchanged.
+//! sends them in batches, and cuts blocks at offsets of the file (in its own encoding),
+//! skipping those of the previous read that are unchanged.
 
 use std::cell::RefCell;
 use std::io::Read;
 use std::rc::Rc;
 use std::sync::mpsc::{Receiver, SyncSender};
 
+use super::decode::{Breaks, Decoded};
 use super::lines::{Marks, Tracker};
 use super::messages::column;
 use super::{BLOCK_RECORDS, Block, Blocks, Message, Row, Scanned};
@@ -16,6 +17,7 @@ const BATCH: usize = 1024;
 
 pub(super) struct Splitter<'a, 'r> {
     pub(super) delimiter: u8,
+    pub(super) encoding: Encoding,
     pub(super) blocks: Option<&'a Blocks<'r>>,
     pub(super) messages: &'a SyncSender<Message>,
     pub(super) recycled: &'a Receiver<Vec<Row>>,
@@ -24,11 +26,12 @@ pub(super) struct Splitter<'a, 'r> {
     pub(super) acks: &'a Receiver<(u64, u64)>,
 }
 
-/// One pass of the csv reader from `base` (a byte offset in the file).
+/// One pass of the csv reader over the file's text from a byte offset in the file.
 struct Pass<'p> {
-    reader: csv::Reader<Tracker<Box<dyn Read + Send + 'p>>>,
+    reader: csv::Reader<Tracker<Decoded<Box<dyn Read + Send + 'p>>>>,
     marks: Rc<RefCell<Marks>>,
-    base: u64,
+    /// Where the text's line breaks are in the file (noted only when blocks are cut).
+    breaks: Rc<RefCell<Breaks>>,
 }
 
 impl Pass<'_> {
@@ -37,14 +40,17 @@ impl Pass<'_> {
         u64::from(self.marks.borrow().line_at(self.reader.position().byte()))
     }
 
-    /// The reader's position as an offset in the file.
-    fn end(&self) -> u64 {
-        self.base + self.reader.position().byte()
+    /// The reader's position (where it ended the last record) as an offset in the file.
+    fn end(&self) -> Option<u64> {
+        self.breaks
+            .borrow_mut()
+            .file_offset(self.reader.position().byte())
     }
 }
 
 impl<'a, 'r> Splitter<'a, 'r> {
-    /// A pass reading `input`, which starts a record at `base` on `line` after the byte `prev`.
+    /// A pass reading `input`, the file from `base` (its start, or the start of a record) on
+    /// `line`, after the character `prev` (ASCII; 0xFF for any other).
     fn pass<'p>(
         &self,
         input: Box<dyn Read + Send + 'p>,
@@ -53,8 +59,11 @@ impl<'a, 'r> Splitter<'a, 'r> {
         prev: u8,
     ) -> Pass<'p> {
         let marks = Rc::new(RefCell::new(Marks::default()));
+        let breaks = Rc::new(RefCell::new(Breaks::default()));
+        let noted = self.blocks.is_some().then(|| breaks.clone());
+        let text = Decoded::new(input, self.encoding, base, noted);
         let line = u32::try_from(line).unwrap_or(u32::MAX);
-        let tracked = Tracker::new(input, self.delimiter, line, prev, marks.clone());
+        let tracked = Tracker::new(text, self.delimiter, line, prev, marks.clone());
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -64,7 +73,7 @@ impl<'a, 'r> Splitter<'a, 'r> {
         Pass {
             reader,
             marks,
-            base,
+            breaks,
         }
     }
 
@@ -72,15 +81,18 @@ impl<'a, 'r> Splitter<'a, 'r> {
         self.messages.send(message).is_ok()
     }
 
-    pub(super) fn run<R: Read + Send>(&self, input: R, encoding: Encoding) {
-        let base = encoding.bom_len() as u64;
-        let mut pass = self.pass(Self::decoded(input, encoding), base, 1, b'\n');
+    pub(super) fn run<R: Read + Send>(&self, input: R) {
+        let base = self.encoding.bom_len() as u64;
+        let mut pass = self.pass(Box::new(input), 0, 1, b'\n');
         let mut batch: Vec<Row> = Vec::with_capacity(BATCH);
         let mut filled = 0;
         // The current block: where it starts, its physical line there, its records so far.
         let (mut start, mut start_line, mut in_block) = (base, 1u64, 0u64);
         // Blocks sent whose entry counts the receiving side has not reported yet.
         let mut unacknowledged = 0u64;
+        // Blocks are cut unless the reader's position could not be placed in the file (which
+        // the pairing of line breaks rules out): then the rest is read, only not cut.
+        let mut cutting = self.blocks.is_some();
         loop {
             if filled == batch.len() {
                 batch.push(Row::default());
@@ -96,13 +108,19 @@ impl<'a, 'r> Splitter<'a, 'r> {
                     drop(marks);
                     filled += 1;
                     in_block += 1;
-                    let block_full = self.blocks.is_some() && in_block == BLOCK_RECORDS;
+                    let block_full = cutting && in_block == BLOCK_RECORDS;
                     if (filled == BATCH || block_full) && !self.send_batch(&mut batch, &mut filled)
                     {
                         return;
                     }
-                    if block_full {
-                        let (end, end_line) = (pass.end(), pass.line());
+                    if !block_full {
+                        if cutting {
+                            pass.breaks
+                                .borrow_mut()
+                                .forget_before(pass.reader.position().byte());
+                        }
+                    } else if let Some(end) = pass.end() {
+                        let end_line = pass.line();
                         let newlines = end_line.saturating_sub(start_line);
                         if !self.cut(start, end, start_line, newlines, in_block, true) {
                             return;
@@ -117,6 +135,9 @@ impl<'a, 'r> Splitter<'a, 'r> {
                         ) {
                             return;
                         }
+                    } else {
+                        debug_assert!(false, "a record end not past a line break");
+                        cutting = false;
                     }
                 }
                 Err(e) => {
@@ -131,26 +152,13 @@ impl<'a, 'r> Splitter<'a, 'r> {
         if !self.send(Message::Records(batch)) {
             return;
         }
-        if self.blocks.is_some() && in_block > 0 {
-            let (end, end_line) = (pass.end(), pass.line());
+        if cutting
+            && in_block > 0
+            && let Some(end) = pass.end()
+        {
+            let end_line = pass.line();
             let newlines = end_line.saturating_sub(start_line);
             self.cut(start, end, start_line, newlines, in_block, false);
-        }
-    }
-
-    /// The text of `input` as UTF-8, without its BOM.
-    fn decoded<'i, R: Read + Send + 'i>(input: R, encoding: Encoding) -> Box<dyn Read + Send + 'i> {
-        match encoding.decoder() {
-            None => Box::new(SkipBom {
-                inner: input,
-                skip: encoding.bom_len(),
-            }),
-            Some(enc) => Box::new(
-                encoding_rs_io::DecodeReaderBytesBuilder::new()
-                    .encoding(Some(enc))
-                    .bom_sniffing(true)
-                    .build(input),
-            ),
         }
     }
 
@@ -229,7 +237,7 @@ impl<'a, 'r> Splitter<'a, 'r> {
         let Some(blocks) = self.blocks else {
             return false;
         };
-        let Scanned { hash, ends_line } = match (blocks.scan)(start.saturating_sub(1), end) {
+        let Scanned { hash, tail } = match (blocks.scan)(self.before(start), end) {
             Ok(scanned) => scanned,
             Err(e) => {
                 let _ = self.send(Message::Io(e));
@@ -250,9 +258,49 @@ impl<'a, 'r> Splitter<'a, 'r> {
             page_rows: 0,
             // A block whose last line is not ended (the end of a file without a final line
             // break) may grow on that line: it is never reused.
-            hash: if reusable && ends_line { hash | 1 } else { 0 },
+            hash: if reusable && self.ends_line(tail) {
+                self.salted(hash) | 1
+            } else {
+                0
+            },
         };
         self.send(Message::BlockEnd(block))
+    }
+
+    /// Bytes of a code unit: 2 in UTF-16, 1 in UTF-8 and GBK (whose line breaks are one byte).
+    fn unit(&self) -> u64 {
+        match self.encoding {
+            Encoding::Utf16Le | Encoding::Utf16Be => 2,
+            Encoding::Utf8 | Encoding::Utf8Bom | Encoding::Gb18030 => 1,
+        }
+    }
+
+    /// Where the bytes hashed for a block at `start` begin: the character before it is
+    /// hashed too (whether an LF at its start ends a CR line).
+    fn before(&self, start: u64) -> u64 {
+        start.saturating_sub(self.unit())
+    }
+
+    /// Whether the last two bytes of a block, `tail`, end a line in the file's encoding.
+    fn ends_line(&self, tail: [u8; 2]) -> bool {
+        let is_break = |b: u8| b == b'\n' || b == b'\r';
+        match self.encoding {
+            Encoding::Utf16Le => tail[1] == 0 && is_break(tail[0]),
+            Encoding::Utf16Be => tail[0] == 0 && is_break(tail[1]),
+            Encoding::Utf8 | Encoding::Utf8Bom | Encoding::Gb18030 => is_break(tail[1]),
+        }
+    }
+
+    /// A block's hash of its bytes, told apart by the encoding they are read in: the same
+    /// bytes in another encoding are other text (a file that was UTF-8 and is now GBK reuses
+    /// nothing). UTF-8 with and without a BOM read alike, and keep the hash as it was.
+    fn salted(&self, hash: u64) -> u64 {
+        hash ^ match self.encoding {
+            Encoding::Utf8 | Encoding::Utf8Bom => 0,
+            Encoding::Gb18030 => 0x6B8B_4567_327B_23C6,
+            Encoding::Utf16Le => 0x6433_4873_1B9B_2A8E,
+            Encoding::Utf16Be => 0x2E1F_3D5C_71A8_6B0A,
+        }
     }
 
     /// The previous read's block that started on this line, if the bytes here (and the one
@@ -269,8 +317,8 @@ impl<'a, 'r> Splitter<'a, 'r> {
             .get(i)
             .filter(|b| b.start_line == start_line && b.hash != 0)?;
         let end = start + (old.end - old.start);
-        let hash = (blocks.scan)(start.saturating_sub(1), end).ok()?.hash;
-        if hash | 1 != old.hash {
+        let hash = (blocks.scan)(self.before(start), end).ok()?.hash;
+        if self.salted(hash) | 1 != old.hash {
             return None;
         }
         // Wait for the receiving side to have counted every block sent so far.
@@ -287,16 +335,22 @@ impl<'a, 'r> Splitter<'a, 'r> {
         })
     }
 
-    /// The file from `offset`, and the byte before it (whether an LF at `offset` ends a CR
-    /// line); on failure the splitter stops with the error.
+    /// The file from `offset`, and the character before it (whether an LF at `offset` ends a
+    /// CR line; 0xFF for one not ASCII); on failure the splitter stops with the error.
     fn reopen(&self, offset: u64) -> Option<(Box<dyn Read + Send + 'r>, u8)> {
         let blocks = self.blocks?;
-        let opened = (blocks.reopen)(offset.saturating_sub(1)).and_then(|mut input| {
-            let mut prev = [b'\n'];
-            if offset > 0 {
-                input.read_exact(&mut prev)?;
-            }
-            Ok((input, prev[0]))
+        let from = self.before(offset);
+        let opened = (blocks.reopen)(from).and_then(|mut input| {
+            let mut unit = [0u8; 2];
+            let unit = &mut unit[..usize::try_from(offset - from).unwrap_or(0)];
+            input.read_exact(unit)?;
+            let prev = match (self.encoding, &*unit) {
+                (_, []) => b'\n',
+                (_, [b]) => *b,
+                (Encoding::Utf16Be, [0, b]) | (_, [b, 0]) if b.is_ascii() => *b,
+                _ => 0xFF,
+            };
+            Ok((input, prev))
         });
         match opened {
             Ok(opened) => Some(opened),
@@ -305,25 +359,5 @@ impl<'a, 'r> Splitter<'a, 'r> {
                 None
             }
         }
-    }
-}
-
-/// Skips a UTF-8 BOM.
-struct SkipBom<R> {
-    inner: R,
-    skip: usize,
-}
-
-impl<R: Read> Read for SkipBom<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.skip > 0 {
-            let mut bom = [0u8; 3];
-            let n = self.inner.read(&mut bom[..self.skip])?;
-            if n == 0 {
-                return Ok(0);
-            }
-            self.skip -= n;
-        }
-        self.inner.read(buf)
     }
 }
