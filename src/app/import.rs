@@ -465,12 +465,7 @@ fn keep_by_hand(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     // One look at the sources for all the files, not one per file.
-    let unconfigured: Vec<String> = store
-        .source_overviews()?
-        .into_iter()
-        .filter(|s| s.withdrawn == Some(Withdrawn::Unconfigured))
-        .map(|s| s.path)
-        .collect();
+    let unconfigured = store.withdrawn_paths(Withdrawn::Unconfigured)?;
     for report in reports {
         let key = key_of(&report.file);
         store.set_origin(&key, Origin::Hand)?;

@@ -81,6 +81,20 @@ impl Store {
     /// A database failure.
     pub fn refresh_overlaps(&mut self) -> Result<(), StoreError> {
         let conn = &self.conn;
+        // One source in force with days shares nothing: no need to count all its days by fund.
+        let in_force: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sources s WHERE s.withdrawn IS NULL
+                 AND EXISTS (SELECT 1 FROM source_days d WHERE d.source_id = s.id)",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(self.err())?;
+        if in_force < 2 {
+            conn.execute("DELETE FROM overlaps", [])
+                .map_err(self.err())?;
+            return Ok(());
+        }
         let shared: i64 = conn
             .query_row(
                 "SELECT COUNT(*) FROM (SELECT d.fund FROM source_days d JOIN sources s ON s.id = d.source_id

@@ -357,6 +357,22 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
+    /// The paths of the sources out of force for `why`: what [`Store::source_overviews`] tells
+    /// of them, without its sums over every day of every source.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn withdrawn_paths(&self, why: Withdrawn) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path FROM sources WHERE withdrawn = ?1 ORDER BY path")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([why.key()], |r| r.get(0))
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
     /// Withdraws a source for good: its entries and its record are deleted and the sums of
     /// its funds rebuilt, in one transaction. Returns what it was (`None`: no such source).
     /// With `commit` false nothing changes (a dry run).

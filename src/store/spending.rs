@@ -2,11 +2,12 @@
 //! day in `source_days`, and per fund as one series in `fund_days`, so evaluation never scans
 //! entries.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::day_sums::DayChange;
 use super::{Store, StoreError};
 use crate::core::{DailySpend, Money};
 
@@ -128,7 +129,7 @@ pub(super) fn rebuild_fund_days(conn: &Connection, fund: &str) -> rusqlite::Resu
     let ids: Vec<i64> = sources
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    let mut days: std::collections::BTreeMap<i32, i64> = std::collections::BTreeMap::new();
+    let mut days: BTreeMap<i32, i64> = BTreeMap::new();
     let mut stmt = conn
         .prepare_cached("SELECT day, amount FROM source_days WHERE source_id = ?1 AND fund = ?2")?;
     for id in ids {
@@ -139,6 +140,50 @@ pub(super) fn rebuild_fund_days(conn: &Connection, fund: &str) -> rusqlite::Resu
             *days.entry(day).or_insert(0) += amount;
         }
     }
+    write_series(conn, fund, &days)
+}
+
+/// Applies to the funds' series the changes [`apply_day_changes`] made to the days of the
+/// source `source_id`: the series [`rebuild_fund_days`] would sum anew from every source, at
+/// the cost of the days that changed (a grown export changes a few days of every fund). A
+/// source out of force counts in no series: nothing changes.
+pub(super) fn patch_fund_days(
+    conn: &Connection,
+    source_id: i64,
+    changes: &HashMap<String, Vec<DayChange>>,
+) -> rusqlite::Result<()> {
+    let in_force: bool = conn.query_row(
+        "SELECT withdrawn IS NULL FROM sources WHERE id = ?1",
+        [source_id],
+        |r| r.get(0),
+    )?;
+    if !in_force {
+        return Ok(());
+    }
+    let mut read = conn.prepare_cached("SELECT series FROM fund_days WHERE fund = ?1")?;
+    let mut elsewhere = conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM sources s JOIN source_days d ON d.source_id = s.id
+                        WHERE s.withdrawn IS NULL AND d.fund = ?1 AND d.day = ?2)",
+    )?;
+    for (fund, days) in changes {
+        let series: Option<Vec<u8>> = read.query_row([fund], |r| r.get(0)).optional()?;
+        let mut sums: BTreeMap<i32, i64> = series
+            .as_deref()
+            .map_or_else(BTreeMap::new, |s| series_days(s).collect());
+        for &(day, amount, gone) in days {
+            *sums.entry(day).or_insert(0) += amount;
+            // A day no source in force has entries on any more leaves the series.
+            if gone && !elsewhere.query_row(params![fund, day], |r| r.get::<_, bool>(0))? {
+                sums.remove(&day);
+            }
+        }
+        write_series(conn, fund, &sums)?;
+    }
+    Ok(())
+}
+
+/// Writes a fund's series (see [`series_days`]); a fund without days has none.
+fn write_series(conn: &Connection, fund: &str, days: &BTreeMap<i32, i64>) -> rusqlite::Result<()> {
     let mut series = Vec::with_capacity(days.len() * 12);
     for (day, amount) in days {
         series.extend_from_slice(&day.to_le_bytes());
@@ -156,13 +201,20 @@ pub(super) fn rebuild_fund_days(conn: &Connection, fund: &str) -> rusqlite::Resu
 
 /// A fund's series as `fund_days` keeps it: per day with spending, its day number (4 bytes)
 /// and its amount in 分 (8 bytes), little-endian.
+fn series_days(series: &[u8]) -> impl Iterator<Item = (i32, i64)> + '_ {
+    series.chunks_exact(12).filter_map(|chunk| {
+        let (day, amount) = chunk.split_at(4);
+        Some((
+            i32::from_le_bytes(day.try_into().ok()?),
+            i64::from_le_bytes(amount.try_into().ok()?),
+        ))
+    })
+}
+
+/// A fund's series (see [`series_days`]) as dates and amounts.
 fn decode_series(series: &[u8]) -> Vec<(NaiveDate, Money)> {
-    series
-        .chunks_exact(12)
-        .filter_map(|chunk| {
-            let (day, amount) = chunk.split_at(4);
-            let day = i32::from_le_bytes(day.try_into().ok()?);
-            let amount = i64::from_le_bytes(amount.try_into().ok()?);
+    series_days(series)
+        .filter_map(|(day, amount)| {
             Some((
                 NaiveDate::from_num_days_from_ce_opt(day)?,
                 Money::from_fen(amount),
