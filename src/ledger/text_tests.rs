@@ -719,3 +719,28 @@ fn blocks_of_another_encoding_are_never_reused() {
     assert_eq!(stats.reused_blocks, 0);
     assert_eq!(reused, read_reusing(&be, (&[], &[])).2);
 }
+
+#[test]
+fn unchanged_blocks_whose_entries_moved_are_read_again_in_every_encoding() {
+    for encoding in ENCODINGS {
+        let case = encoding.name();
+        let before = ledger_across_blocks(5_000);
+        // A row of the third block becomes a subtotal: the later blocks have their bytes and
+        // lines, but their entries one place earlier. The splitter offers the fourth (which
+        // starts with a memo over two lines); the receiving side reads it again, and the
+        // splitter reads the rest.
+        let mut after = before.clone();
+        after[2_500] = ",,合计,1.00".to_owned();
+        let (before, after) = (file_in(&before, encoding), file_in(&after, encoding));
+        let (_, blocks, entries) = read_reusing(&before, (&[], &[]));
+        let (stats, cut, reused) = read_reusing(&after, (&blocks, &entries));
+        let (_, fresh_cut, fresh) = read_reusing(&after, (&[], &[]));
+        // Only the second block is kept.
+        assert_eq!(stats.reused_blocks, 1, "{case}");
+        assert_eq!(stats.subtotal_rows, 1, "{case}");
+        assert_eq!(reused.len(), 4_999, "{case}");
+        assert_eq!(reused, fresh, "{case}");
+        // The blocks read again are kept as if read in turn: the next read may take them.
+        assert_eq!(cut, fresh_cut, "{case}");
+    }
+}
