@@ -246,8 +246,13 @@ impl Sniffer {
     fn scan_lines(&mut self, chunk: &[u8]) {
         let mut rest = chunk;
         while let Some(end) = memchr::memchr2(b'\n', b'\r', rest) {
-            self.line.extend_from_slice(&rest[..end]);
-            self.finish_line();
+            // Lines are looked at where they are; only one cut by the end of a chunk is kept.
+            if self.line.is_empty() {
+                self.utf8_chinese_line |= utf8_chinese(&rest[..end]);
+            } else {
+                self.line.extend_from_slice(&rest[..end]);
+                self.finish_line();
+            }
             rest = &rest[end + 1..];
         }
         // Lines longer than this are not what the check is for; keep memory bounded.
@@ -257,16 +262,7 @@ impl Sniffer {
     }
 
     fn finish_line(&mut self) {
-        if !self.line.is_ascii()
-            && std::str::from_utf8(&self.line).is_ok_and(|l| {
-                l.chars()
-                    .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
-                    .count()
-                    >= 2
-            })
-        {
-            self.utf8_chinese_line = true;
-        }
+        self.utf8_chinese_line |= utf8_chinese(&self.line);
         self.line.clear();
     }
 
@@ -330,6 +326,18 @@ impl Sniffer {
             head: self.head,
         }
     }
+}
+
+/// Whether `line` is UTF-8 with at least two CJK characters. A GBK line fails as UTF-8 at its
+/// first byte past ASCII, so this costs about a look at its ASCII start.
+fn utf8_chinese(line: &[u8]) -> bool {
+    std::str::from_utf8(line).is_ok_and(|l| {
+        !l.is_ascii()
+            && l.chars()
+                .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
+                .count()
+                >= 2
+    })
 }
 
 /// Detects everything at once, for bytes already in memory.
@@ -497,6 +505,34 @@ mod tests {
         assert!(text_of(&mixed).is_err());
         // Bytes no GB18030 decoder accepts.
         assert!(text_of(b"a,b\n\x80\x80,\xFF\n").is_err());
+    }
+
+    #[test]
+    fn a_utf8_line_is_found_wherever_the_chunks_cut_it() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("摘要,金额\n会议,1.00\n");
+        let mixed = [gbk.as_ref(), "网络,1.00\r培训".as_bytes()].concat();
+        for split in 0..mixed.len() {
+            let mut sniffer = Sniffer::new();
+            sniffer.feed(&mixed[..split]);
+            sniffer.feed(&mixed[split..]);
+            let text = sniffer.finish().text;
+            assert!(
+                text.as_ref()
+                    .is_err_and(|e| e.starts_with("文件既不是 UTF-8 也不是 GBK/GB18030")),
+                "split at {split}: {text:?}"
+            );
+        }
+        // GBK alone, cut anywhere, is GBK.
+        for split in 0..gbk.len() {
+            let mut sniffer = Sniffer::new();
+            sniffer.feed(&gbk[..split]);
+            sniffer.feed(&gbk[split..]);
+            assert_eq!(
+                sniffer.finish().text,
+                Ok(Encoding::Gb18030),
+                "split at {split}"
+            );
+        }
     }
 
     #[test]
