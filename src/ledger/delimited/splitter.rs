@@ -288,30 +288,30 @@ impl<'a, 'r> Splitter<'a, 'r> {
     }
 
     /// After a block ended at `start`: offers the previous read's blocks that follow with
-    /// their bytes unchanged (blocks after the first, which holds the header), reopening the
-    /// file after them into `pass`; false if the splitter must stop.
-    fn skip_unchanged<'p>(
-        &self,
-        pass: &mut Pass<'p>,
-        start: &mut u64,
-        start_line: &mut u64,
-    ) -> bool {
+    /// their bytes unchanged (blocks after the first, which holds the header), then reopens
+    /// the file after the last of them into `pass`; false if the splitter must stop.
+    fn skip_unchanged(&self, pass: &mut Pass<'_>, start: &mut u64, start_line: &mut u64) -> bool {
         let Some(blocks) = self.blocks else {
             return true;
         };
+        let mut skipped = false;
         while let Some(unchanged) = self.unchanged(*start, *start_line) {
-            let (reopened, prev) = match self.text.reopen(blocks, unchanged.end) {
-                Ok(reopened) => reopened,
-                Err(e) => {
-                    let _ = self.send(Message::Io(e));
-                    return false;
-                }
-            };
             (*start, *start_line) = (unchanged.end, unchanged.start_line + unchanged.newlines);
             if !self.send(Message::Reused(unchanged)) {
                 return false;
             }
-            *pass = self.text.pass(reopened, *start, *start_line, prev, true);
+            skipped = true;
+        }
+        if skipped {
+            match self.text.reopen(blocks, *start) {
+                Ok((reopened, prev)) => {
+                    *pass = self.text.pass(reopened, *start, *start_line, prev, true);
+                }
+                Err(e) => {
+                    let _ = self.send(Message::Io(e));
+                    return false;
+                }
+            }
         }
         true
     }
