@@ -5,11 +5,13 @@
 //! same bytes, starting at the same line, after as many entries under the same header, holds
 //! the same entries: it is not parsed again, and the sink is told to keep the entries it
 //! already has. A block starts at a record boundary of both versions (same bytes from a record
-//! start), so quoted line breaks cannot make a skip wrong. The splitting thread offers blocks by
-//! their bytes; this side, which knows the entries before them, takes them or reads them again. Blocks are byte ranges of the file as stored, in every encoding:
-//! a GBK or UTF-16 file is decoded as it is read, and a block ends just past a line break,
-//! which is a whole character of the file in each (see `decode.rs`); a block of another
-//! encoding is never reused.
+//! start), so quoted line breaks cannot make a skip wrong. The splitting thread offers blocks
+//! by their bytes; this side, which knows the entries before them, takes them or reads them
+//! again.
+//!
+//! Blocks are byte ranges of the file as stored, in every encoding: a GBK or UTF-16 file is
+//! decoded as it is read, and a block ends just past a line break, which is a whole character
+//! of the file in each (see `decode.rs`); a block read in another encoding is never reused.
 //!
 //! Lines end with LF, CRLF or a lone CR (Excel for Mac), mixed as they come; every record gets
 //! the physical line it starts on, in reused blocks too. A quote that opens a cell and is
@@ -176,8 +178,9 @@ enum Message {
     Records(Vec<Row>),
     /// A block of records ended; its counts of entries are kept on the receiving side.
     BlockEnd(Block),
-    /// A block of the previous read is reused as it is.
-    Reused(Block),
+    /// Blocks of the previous read, one after another, offered as they are: their bytes are
+    /// unchanged (one message for a run of them).
+    Unchanged(Vec<Block>),
     Bad {
         line: u32,
         message: String,
@@ -285,44 +288,12 @@ impl Receiving<'_, '_> {
                     let _ = self.recycle.send(rows);
                 }
                 Message::BlockEnd(block) => Self::block_read(block, &mut mark, ctx),
-                // The same bytes at the same line: the same entries, if as many came before,
-                // under the same header.
-                Message::Reused(block)
-                    if block.first_entry == ctx.stats.entries as u64
-                        && block.header == ctx.header_fingerprint
-                        && block.header != 0 =>
-                {
-                    ctx.stats.reused_blocks += 1;
-                    ctx.stats.entries += block.entries as usize;
-                    ctx.stats.subtotal_rows += block.subtotal_rows as usize;
-                    ctx.stats.note_rows += block.note_rows as usize;
-                    ctx.stats.page_rows += block.page_rows as usize;
-                    self.has_text = true;
-                    if !ctx.has_problems()
-                        && let Err(e) = ctx.sink.keep(block.entries)
-                    {
-                        ctx.sink_error = Some(e);
-                        return Ok(None);
+                Message::Unchanged(run) => {
+                    for block in run {
+                        if !self.take_or_read(block, &mut mark, table, ctx)? {
+                            return Ok(None);
+                        }
                     }
-                    ctx.blocks.push(block);
-                    mark = ctx.stats;
-                }
-                Message::Reused(block) => {
-                    // Its entries would sit elsewhere (a row before it became a subtotal, the
-                    // header changed): read it here, and take no more offers.
-                    self.offer.store(false, Ordering::Relaxed);
-                    let Some(blocks) = self.blocks else {
-                        continue;
-                    };
-                    let delimiter = self.text.delimiter;
-                    let has_text = &mut self.has_text;
-                    let taken = splitter::read_block(self.text, blocks, &block, |rows| {
-                        take_rows(rows, delimiter, table, ctx, has_text)
-                    })?;
-                    if !taken {
-                        return Ok(None);
-                    }
-                    Self::block_read(block, &mut mark, ctx);
                 }
                 Message::Bad { line, message } => {
                     ctx.problem(Problem {
@@ -335,6 +306,54 @@ impl Receiving<'_, '_> {
             }
         }
         Ok(Some(()))
+    }
+
+    /// Takes the entries of an unchanged block as they are, or reads its rows again (`mark`: the
+    /// stats where it starts); false when the sink failed and reading stops.
+    fn take_or_read<E>(
+        &mut self,
+        block: Block,
+        mark: &mut ReadStats,
+        table: &mut Table<'_>,
+        ctx: &mut Ctx<'_, '_, E>,
+    ) -> std::io::Result<bool> {
+        // The same bytes at the same line: the same entries, if as many came before, under the
+        // same header.
+        if block.first_entry == ctx.stats.entries as u64
+            && block.header == ctx.header_fingerprint
+            && block.header != 0
+        {
+            ctx.stats.reused_blocks += 1;
+            ctx.stats.entries += block.entries as usize;
+            ctx.stats.subtotal_rows += block.subtotal_rows as usize;
+            ctx.stats.note_rows += block.note_rows as usize;
+            ctx.stats.page_rows += block.page_rows as usize;
+            self.has_text = true;
+            if !ctx.has_problems()
+                && let Err(e) = ctx.sink.keep(block.entries)
+            {
+                ctx.sink_error = Some(e);
+                return Ok(false);
+            }
+            ctx.blocks.push(block);
+            *mark = ctx.stats;
+            return Ok(true);
+        }
+        // Its entries would sit elsewhere (a row before it became a subtotal, the header
+        // changed): read it here, and take no more offers.
+        self.offer.store(false, Ordering::Relaxed);
+        let Some(blocks) = self.blocks else {
+            return Ok(true);
+        };
+        let delimiter = self.text.delimiter;
+        let has_text = &mut self.has_text;
+        let taken = splitter::read_block(self.text, blocks, &block, |rows| {
+            take_rows(rows, delimiter, table, ctx, has_text)
+        })?;
+        if taken {
+            Self::block_read(block, mark, ctx);
+        }
+        Ok(taken)
     }
 
     /// Counts a block whose rows were read into `ctx` (`mark`: the stats where it started).

@@ -169,6 +169,7 @@ fn stream(
             let mut batcher = Batcher {
                 batches,
                 batch: Batch::default(),
+                kept: 0,
                 skipped: Vec::new(),
             };
             let result = read(&mut batcher);
@@ -339,6 +340,9 @@ struct HungUp;
 struct Batcher {
     batches: SyncSender<Item>,
     batch: Batch,
+    /// Entries to keep after those of `batch`, not sent yet: the kept blocks of a grown export
+    /// come in runs, and one message for a run wakes the writing side once, not per block.
+    kept: u64,
     /// The sheets of a workbook not read, for the report.
     skipped: Vec<SkippedSheet>,
 }
@@ -351,14 +355,8 @@ impl ledger::Sink for Batcher {
     }
 
     fn keep(&mut self, count: u64) -> Result<(), HungUp> {
-        // In order: the entries before the kept ones go first.
-        let pending = std::mem::take(&mut self.batch);
-        if !pending.rows.is_empty() {
-            self.batches
-                .send(Item::Entries(pending))
-                .map_err(|_| HungUp)?;
-        }
-        self.batches.send(Item::Keep(count)).map_err(|_| HungUp)
+        self.kept += count;
+        Ok(())
     }
 
     fn sheet_skipped(&mut self, sheet: &SkippedSheet) -> Result<(), HungUp> {
@@ -369,6 +367,10 @@ impl ledger::Sink for Batcher {
 
 impl Batcher {
     fn push(&mut self, e: &EntryRef<'_>) -> Result<(), HungUp> {
+        if self.kept > 0 {
+            // In order: the entries before the kept ones, the kept ones, then this one.
+            self.send_kept()?;
+        }
         let voucher = self.batch.push_text(&e.voucher);
         let memo = self.batch.push_text(&e.memo);
         self.batch.rows.push(Row {
@@ -391,9 +393,23 @@ impl Batcher {
         Ok(())
     }
 
-    fn flush(self) {
-        if !self.batch.rows.is_empty() {
-            // A hang-up here is reported by the writing side.
+    /// Sends the entries of `batch`, then those to keep after them.
+    fn send_kept(&mut self) -> Result<(), HungUp> {
+        let pending = std::mem::take(&mut self.batch);
+        if !pending.rows.is_empty() {
+            self.batches
+                .send(Item::Entries(pending))
+                .map_err(|_| HungUp)?;
+        }
+        let kept = std::mem::take(&mut self.kept);
+        self.batches.send(Item::Keep(kept)).map_err(|_| HungUp)
+    }
+
+    fn flush(mut self) {
+        // A hang-up here is reported by the writing side.
+        if self.kept > 0 {
+            let _ = self.send_kept();
+        } else if !self.batch.rows.is_empty() {
             let _ = self.batches.send(Item::Entries(self.batch));
         }
     }
@@ -402,6 +418,47 @@ impl Batcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ledger::Sink;
+
+    #[test]
+    fn kept_runs_go_as_one_message_in_order() {
+        let (batches, received) = std::sync::mpsc::sync_channel::<Item>(16);
+        let mut batcher = Batcher {
+            batches,
+            batch: Batch::default(),
+            kept: 0,
+            skipped: Vec::new(),
+        };
+        let entry = |line: u32| EntryRef {
+            fund: "f",
+            fund_index: 0,
+            date: chrono::NaiveDate::from_ymd_opt(2025, 1, 2).expect("date"),
+            amount: crate::core::Money::from_fen(100),
+            voucher: std::borrow::Cow::Borrowed("v"),
+            memo: std::borrow::Cow::Borrowed("m"),
+            line,
+            sheet: None,
+        };
+        batcher.entry(&entry(2)).expect("entry");
+        batcher.keep(2).expect("keep");
+        batcher.keep(3).expect("keep");
+        batcher.entry(&entry(9)).expect("entry");
+        batcher.entry(&entry(10)).expect("entry");
+        batcher.keep(1).expect("keep");
+        batcher.flush();
+        let items: Vec<String> = received
+            .iter()
+            .map(|item| match item {
+                Item::Entries(batch) => {
+                    let lines: Vec<String> =
+                        batch.rows.iter().map(|r| r.line.to_string()).collect();
+                    format!("entries {}", lines.join(","))
+                }
+                Item::Keep(count) => format!("keep {count}"),
+            })
+            .collect();
+        assert_eq!(items, ["entries 2", "keep 5", "entries 9,10", "keep 1"]);
+    }
 
     #[test]
     fn blocks_come_back_as_they_were_kept() {

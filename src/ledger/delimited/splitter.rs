@@ -294,15 +294,15 @@ impl<'a, 'r> Splitter<'a, 'r> {
         let Some(blocks) = self.blocks else {
             return true;
         };
-        let mut skipped = false;
+        let mut run = Vec::new();
         while let Some(unchanged) = self.unchanged(*start, *start_line) {
             (*start, *start_line) = (unchanged.end, unchanged.start_line + unchanged.newlines);
-            if !self.send(Message::Reused(unchanged)) {
+            run.push(unchanged);
+        }
+        if !run.is_empty() {
+            if !self.send(Message::Unchanged(run)) {
                 return false;
             }
-            skipped = true;
-        }
-        if skipped {
             match self.text.reopen(blocks, *start) {
                 Ok((reopened, prev)) => {
                     *pass = self.text.pass(reopened, *start, *start_line, prev, true);
