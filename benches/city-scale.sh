@@ -9,10 +9,13 @@
 # `status --format json` on the imported data, a re-import of the unchanged file, a re-import of
 # a year-to-date export grown by 1 % with 100 corrected vouchers, one daemon check, and the
 # daemon's RSS and CPU while it waits; every answer is checked against the generator's exact
-# oracle. The same question goes to sqlite3, ledger-cli and hledger (see benches/peers.sh) at
-# the sizes where they finish in reasonable time, and the ratios are printed.
+# oracle. The same export in GBK and in UTF-16 (iconv), cold and grown, runs beside the UTF-8
+# one in rounds (A B A B …: each ratio is taken within a round, under the same load), with CPU
+# time beside wall time, each answer checked against the oracle too. The same question goes to
+# sqlite3, ledger-cli and hledger (see benches/peers.sh) at the sizes where they finish in
+# reasonable time, and the ratios are printed.
 #
-# Needs: python3, hyperfine, GNU time, sqlite3, ledger, hledger
+# Needs: python3, hyperfine, GNU time, iconv, sqlite3, ledger, hledger
 #   apt-get install -y hyperfine time sqlite3 ledger hledger
 # Environment: RUNS (timed runs per figure, default 5), WORK (data folder, default
 # /tmp/spendwatch-bench), PEERS (default "sqlite ledger hledger"), LEDGER_MAX_N (default
@@ -29,7 +32,7 @@ ASOF=2025-07-15
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(10000 100000 1000000)
 
-for tool in python3 hyperfine /usr/bin/time sqlite3; do
+for tool in python3 hyperfine /usr/bin/time iconv sqlite3; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y hyperfine time sqlite3 ledger hledger" >&2; exit 1; }
 done
 cargo build --release --locked --quiet
@@ -57,6 +60,20 @@ peak_mib() {
   awk '{printf "%.1f", $1/1024}' "$WORK/rss"
 }
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.3f' % (a/b) if b else '-')" "$1" "$2"; }
+# Checks the answer in force under CONFIG against the generator's oracle (stops the run if wrong).
+check_oracle() {   # check_oracle CONFIG LABEL
+  $BIN --config "$1" status --as-of 2025-12-31 --format json > "$WORK/year_end.json"
+  $BIN --config "$1" status --as-of "$ASOF" --format json > "$WORK/asof.json"
+  printf '%s: ' "$2" | tee -a "$RESULTS"
+  python3 benches/oracle.py "$D" "$WORK/year_end.json" "$WORK/asof.json" "$ASOF" | tee -a "$RESULTS"
+}
+# One timed run of COMMAND after PREPARE (untimed): "wall cpu peak_MiB" (cpu = user + sys).
+timed() {   # timed PREPARE COMMAND
+  bash -c "$1" >/dev/null 2>&1
+  # shellcheck disable=SC2086  # COMMAND is words: no shell between time and spendwatch
+  /usr/bin/time -f '%e %U %S %M' -o "$WORK/time" $2 >/dev/null 2>&1
+  awk '{printf "%s %.3f %.1f\n", $1, $2 + $3, $4 / 1024}' "$WORK/time"
+}
 
 say "# spendwatch city-scale benchmark"
 say ""
@@ -119,6 +136,72 @@ for N in "${SIZES[@]}"; do
   say "| daemon waiting: RSS MiB (peak during its first check) / CPU ticks in 10 s | | $idle_rss ($idle_hwm) / $idle_cpu |"
   say ""
   say "ratios: grown re-import / cold import = $(ratio "$grown" "$cold"); unchanged re-import / cold import = $(ratio "$unchanged" "$cold")"
+
+  # The same export in GBK (finance software) and UTF-16LE with its BOM (Excel's "Unicode
+  # text"), each under a config that names it, so that `status` answers from it alone. Each
+  # round times, back to back, for every encoding: its cold import, and the re-import of its
+  # grown year-to-date export (ytd first, then the full export under the same name).
+  iconv -f UTF-8 -t GBK "$D/ledger.csv" > "$D/ledger_gbk.csv"
+  iconv -f UTF-8 -t GBK "$D/ytd.csv" > "$D/ytd_gbk.csv"
+  { printf '\xff\xfe'; iconv -f UTF-8 -t UTF-16LE "$D/ledger.csv"; } > "$D/ledger_utf16.csv"
+  { printf '\xff\xfe'; iconv -f UTF-8 -t UTF-16LE "$D/ytd.csv"; } > "$D/ytd_utf16.csv"
+  cp "$D/ledger.csv" "$D/ledger_utf8.csv"; cp "$D/ytd.csv" "$D/ytd_utf8.csv"
+  ENCODINGS="utf8 gbk utf16"
+  for e in $ENCODINGS; do
+    sed "s/sources: \[ledger.csv\]/sources: [src_$e.csv]/" "$D/config.yaml" > "$D/config_$e.yaml"
+  done
+  enc_cold() { echo "$clean; cp $D/ledger_$1.csv $D/src_$1.csv"; }
+  enc_grown() { echo "$clean; cp $D/ytd_$1.csv $D/src_$1.csv; $BIN --config $D/config_$1.yaml import $D/src_$1.csv; cp $D/ledger_$1.csv $D/src_$1.csv"; }
+  : > "$WORK/rounds"
+  for round in $(seq "$runs"); do
+    for e in $ENCODINGS; do
+      imp="$BIN --config $D/config_$e.yaml import $D/src_$e.csv"
+      echo "$round $e cold $(timed "$(enc_cold "$e")" "$imp")" >> "$WORK/rounds"
+      echo "$round $e grown $(timed "$(enc_grown "$e")" "$imp")" >> "$WORK/rounds"
+    done
+  done
+  # Every path checked against the oracle: each encoding cold, and grown (blocks reused); and
+  # the grown re-import's database against the cold import's, every field of every entry and
+  # every day sum.
+  say ""
+  dump() { sqlite3 "$D/spendwatch.db" "SELECT * FROM entries ORDER BY id" "SELECT * FROM source_days ORDER BY 1, 2, 3" "SELECT fund, hex(series) FROM fund_days ORDER BY fund" | md5sum | cut -d' ' -f1; }
+  for e in $ENCODINGS; do
+    imp="$BIN --config $D/config_$e.yaml import $D/src_$e.csv"
+    bash -c "$(enc_cold "$e")"; $imp >/dev/null
+    check_oracle "$D/config_$e.yaml" "$e, cold import"
+    cold_db=$(dump)
+    bash -c "$(enc_grown "$e")" >/dev/null
+    RUST_LOG=spendwatch=debug $imp 2> "$WORK/grown.log" >/dev/null
+    check_oracle "$D/config_$e.yaml" "$e, grown re-import ($(grep -o 'blocks=[0-9]* reused=[0-9]*' "$WORK/grown.log" | tail -1))"
+    if [ "$(dump)" != "$cold_db" ]; then
+      say "$e: the grown re-import's entries or day sums differ from the cold import's"; exit 1
+    fi
+    say "$e: grown re-import = cold import, every entry (all fields) and day sum"
+  done
+  say ""
+  say "Encodings, $runs rounds (medians; a ratio is the median of the rounds' ratios; CPU = user + sys):"
+  say ""
+  python3 - "$WORK/rounds" <<'PY' | tee -a "$RESULTS"
+import statistics as st, sys
+runs = {}
+for line in open(sys.argv[1]):
+    r, e, kind, wall, cpu, rss = line.split()
+    runs.setdefault((e, kind), {})[int(r)] = (float(wall), float(cpu), float(rss))
+names = {"utf8": "UTF-8", "gbk": "GBK", "utf16": "UTF-16LE"}
+def med(e, kind, i):
+    return st.median(v[i] for v in runs[(e, kind)].values())
+def ratio(a, b, i):
+    x, y = runs[a], runs[b]
+    return st.median(x[r][i] / y[r][i] for r in x if r in y and y[r][i] > 0)
+print("| export | cold wall s | cold CPU s | cold peak MiB | grown wall s | grown CPU s | grown ÷ cold (wall / CPU) | cold ÷ UTF-8 cold (wall / CPU) |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
+for e in ("utf8", "gbk", "utf16"):
+    c, g = (e, "cold"), (e, "grown")
+    vs = "—" if e == "utf8" else "%.2f / %.2f" % (ratio(c, ("utf8", "cold"), 0), ratio(c, ("utf8", "cold"), 1))
+    print("| %s | %.3f | %.3f | %.1f | %.3f | %.3f | %.3f / %.3f | %s |" % (
+        names[e], med(e, "cold", 0), med(e, "cold", 1), med(e, "cold", 2),
+        med(e, "grown", 0), med(e, "grown", 1), ratio(g, c, 0), ratio(g, c, 1), vs))
+PY
 
   # The peers, on the same data, now.
   if [ "$N" -lt 10000000 ]; then

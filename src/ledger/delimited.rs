@@ -1,38 +1,46 @@
 //! Reading CSV/TSV: decoding, splitting into records on a second thread, line numbers, and
-//! skipping the blocks of a UTF-8 file that are unchanged since the last read.
+//! skipping the blocks of a file that are unchanged since the last read.
 //!
 //! Records are cut into blocks of [`BLOCK_RECORDS`]. A block of the previous read that has the
-//! same bytes at the same offset, starting at the same line, holds the same entries: it is not
-//! parsed again, and the sink is told to keep the entries it already has. A block starts at a
-//! record boundary of both versions (same bytes from a record start), so quoted line breaks
-//! cannot make a skip wrong.
+//! same bytes, starting at the same line, after as many entries under the same header, holds
+//! the same entries: it is not parsed again, and the sink is told to keep the entries it
+//! already has. A block starts at a record boundary of both versions (same bytes from a record
+//! start), so quoted line breaks cannot make a skip wrong. The splitting thread offers blocks
+//! by their bytes; this side, which knows the entries before them, takes them or reads them
+//! again.
+//!
+//! Blocks are byte ranges of the file as stored, in every encoding: a GBK or UTF-16 file is
+//! decoded as it is read, and a block ends just past a line break, which is a whole character
+//! of the file in each (see `decode.rs`); a block read in another encoding is never reused.
 //!
 //! Lines end with LF, CRLF or a lone CR (Excel for Mac), mixed as they come; every record gets
 //! the physical line it starts on, in reused blocks too. A quote that opens a cell and is
 //! never closed (or closes only lines later) is reported as that, where it opens, instead of
 //! the bad amount it would make further on. Messages are for the accountant: Chinese.
 
+mod decode;
 mod lines;
 mod messages;
 mod splitter;
 
 use std::io::Read;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 
-use super::Problem;
 use super::cell::Cell;
 use super::engine::Ctx;
 use super::sniff::{DelimiterClues, Encoding};
 use super::table::Table;
+use super::{Problem, ReadStats};
 use lines::QuoteSpan;
 use messages::{empty_file, quote_problem};
-use splitter::Splitter;
+use splitter::{Splitter, Text};
 
 /// Records per block: small enough that a changed line re-parses little, large enough that the
 /// stored list of blocks stays short.
 pub const BLOCK_RECORDS: u64 = 1_024;
 
-/// Where the records of a delimited UTF-8 file were cut on a read, and what each block held.
+/// Where the records of a delimited file were cut on a read, and what each block held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Block {
     /// Byte offsets in the file: the block's first record starts at `start`, the next block's
@@ -62,9 +70,11 @@ pub struct Block {
     pub note_rows: u64,
     /// Title, page and repeated header lines of a printed report in the block.
     pub page_rows: u64,
-    /// xxh3 of the bytes `start - 1..end` (the byte before the block says whether an LF at its
-    /// start ends a CR line); 0 when the block may not be reused (the last one, whose last line
-    /// may still grow).
+    /// xxh3 of the bytes from the character before the block (which says whether an LF at its
+    /// start ends a CR line: the byte `start - 1`, or in UTF-16 the two bytes `start - 2..`) to
+    /// `end`, apart by encoding (the same bytes read as GBK are not the same block as read as
+    /// UTF-8); 0 when the block may not be reused (the last one, whose last line may still
+    /// grow).
     pub hash: u64,
 }
 
@@ -128,17 +138,18 @@ impl Block {
 /// What [`Blocks::scan`] finds in a range of bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scanned {
-    /// xxh3 of the bytes scanned, compared with [`Block::hash`].
+    /// xxh3 of the bytes scanned (as [`Block::hash`] keeps it, apart by encoding).
     pub hash: u64,
-    /// The last byte is `\n` or `\r`: the range ends with a whole line.
-    pub ends_line: bool,
+    /// The last two bytes scanned, the last one in `tail[1]` (0 for those the range lacks):
+    /// whether the range ends with a whole line, in the file's encoding.
+    pub tail: [u8; 2],
 }
 
-/// How a reader cuts a UTF-8 file into blocks and reuses those of the previous read.
+/// How a reader cuts a text file into blocks and reuses those of the previous read.
 pub struct Blocks<'a> {
     /// The previous read's blocks, by offset (empty on a first read).
     pub previous: &'a [Block],
-    /// The file's bytes `start..end`: their xxh3, and whether the last of them ends a line.
+    /// The file's bytes `start..end`: their xxh3, and the last two of them.
     pub scan: &'a (dyn Fn(u64, u64) -> std::io::Result<Scanned> + Sync),
     /// The file again, from byte `offset`.
     pub reopen: &'a (dyn Fn(u64) -> std::io::Result<Box<dyn Read + Send>> + Sync),
@@ -167,8 +178,9 @@ enum Message {
     Records(Vec<Row>),
     /// A block of records ended; its counts of entries are kept on the receiving side.
     BlockEnd(Block),
-    /// A block of the previous read is reused as it is.
-    Reused(Block),
+    /// Blocks of the previous read, one after another, offered as they are: their bytes are
+    /// unchanged (one message for a run of them).
+    Unchanged(Vec<Block>),
     Bad {
         line: u32,
         message: String,
@@ -178,8 +190,8 @@ enum Message {
 
 /// Reads a text file into `ctx`: decides its delimiter from `clues` (a file that reads two ways
 /// is one whole-file problem), splits it into records on a second thread, and hands each to the
-/// table with the line it starts on; with `blocks` (UTF-8 only) reuses the unchanged blocks of
-/// the previous read. Stray quotes and empty files are problems in `ctx`.
+/// table with the line it starts on; with `blocks` cuts it into blocks and reuses the unchanged
+/// blocks of the previous read. Stray quotes and empty files are problems in `ctx`.
 ///
 /// # Errors
 ///
@@ -203,29 +215,39 @@ pub(super) fn read_delimited<R: Read + Send, E>(
     // cheap; a bounded channel keeps memory flat.
     let (messages, received) = std::sync::mpsc::sync_channel::<Message>(4);
     let (recycle, recycled) = std::sync::mpsc::channel::<Vec<Row>>();
-    // After each block, the entries read so far: a block may only be reused where its entries
-    // are at the same positions as before.
-    let (ack, acks) = std::sync::mpsc::channel::<(u64, u64)>();
-    // Blocks are byte ranges of the file itself: only UTF-8 is read as it is stored.
-    let blocks = blocks.filter(|_| matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom));
+    let text = Text {
+        delimiter,
+        encoding,
+    };
+    // Unchanged blocks are offered until one turns out to hold other entries.
+    let offer = AtomicBool::new(true);
     std::thread::scope(|scope| {
         // Owned by this closure, so that returning early drops them (which stops the splitter,
-        // blocked in a send or waiting for an acknowledgment) before the scope joins it.
-        let (received, ack, recycle) = (received, ack, recycle);
+        // blocked in a send) before the scope joins it.
+        let (received, recycle) = (received, recycle);
+        let offer = &offer;
         scope.spawn(move || {
             let splitter = Splitter {
-                delimiter,
+                text,
                 blocks,
                 messages: &messages,
                 recycled: &recycled,
-                acks: &acks,
+                offer,
             };
-            splitter.run(input, encoding);
+            splitter.run(input);
         });
         let mut table = Table::new(None);
-        let Some(has_text) = receive(&received, &ack, &recycle, delimiter, &mut table, ctx)? else {
-            return Ok(());
+        let mut receiver = Receiving {
+            text,
+            blocks,
+            offer,
+            recycle: &recycle,
+            has_text: false,
         };
+        if receiver.receive(&received, &mut table, ctx)?.is_none() {
+            return Ok(());
+        }
+        let has_text = receiver.has_text;
         if has_text || ctx.has_problems() {
             table.finish(ctx);
         } else {
@@ -235,68 +257,117 @@ pub(super) fn read_delimited<R: Read + Send, E>(
     })
 }
 
-/// Hands the splitter's records to `table` and counts its blocks into `ctx`, until it is done
-/// or sends a bad line. Whether any cell had text (a file of blank lines is empty, not
-/// "without a header"); `None` when the sink failed and reading stops.
-fn receive<E>(
-    received: &Receiver<Message>,
-    ack: &Sender<(u64, u64)>,
-    recycle: &Sender<Vec<Row>>,
-    delimiter: u8,
-    table: &mut Table<'_>,
-    ctx: &mut Ctx<'_, '_, E>,
-) -> std::io::Result<Option<bool>> {
-    let mut mark = ctx.stats;
-    let mut has_text = false;
-    for message in received.iter() {
-        match message {
-            Message::Records(rows) => {
-                if !take_rows(&rows, delimiter, table, ctx, &mut has_text) {
-                    // Dropping the receiver stops the splitter.
-                    return Ok(None);
+/// The receiving side of the splitter's messages.
+struct Receiving<'a, 'r> {
+    text: Text,
+    blocks: Option<&'a Blocks<'r>>,
+    offer: &'a AtomicBool,
+    recycle: &'a Sender<Vec<Row>>,
+    /// Whether any cell had text (a file of blank lines is empty, not "without a header").
+    has_text: bool,
+}
+
+impl Receiving<'_, '_> {
+    /// Hands the splitter's records to `table` and counts its blocks into `ctx`, until it is
+    /// done or sends a bad line; `None` when the sink failed and reading stops.
+    fn receive<E>(
+        &mut self,
+        received: &Receiver<Message>,
+        table: &mut Table<'_>,
+        ctx: &mut Ctx<'_, '_, E>,
+    ) -> std::io::Result<Option<()>> {
+        // The stats where the current block started.
+        let mut mark = ctx.stats;
+        for message in received.iter() {
+            match message {
+                Message::Records(rows) => {
+                    if !take_rows(&rows, self.text.delimiter, table, ctx, &mut self.has_text) {
+                        // Dropping the receiver stops the splitter.
+                        return Ok(None);
+                    }
+                    let _ = self.recycle.send(rows);
                 }
-                let _ = recycle.send(rows);
-            }
-            Message::BlockEnd(mut block) => {
-                let s = &ctx.stats;
-                block.first_entry = mark.entries as u64;
-                block.header = ctx.header_fingerprint;
-                block.entries = (s.entries - mark.entries) as u64;
-                block.subtotal_rows = (s.subtotal_rows - mark.subtotal_rows) as u64;
-                block.note_rows = (s.note_rows - mark.note_rows) as u64;
-                block.page_rows = (s.page_rows - mark.page_rows) as u64;
-                ctx.blocks.push(block);
-                mark = ctx.stats;
-                let _ = ack.send((mark.entries as u64, ctx.header_fingerprint));
-            }
-            Message::Reused(block) => {
-                ctx.stats.reused_blocks += 1;
-                ctx.stats.entries += block.entries as usize;
-                ctx.stats.subtotal_rows += block.subtotal_rows as usize;
-                ctx.stats.note_rows += block.note_rows as usize;
-                ctx.stats.page_rows += block.page_rows as usize;
-                has_text = true;
-                if !ctx.has_problems()
-                    && let Err(e) = ctx.sink.keep(block.entries)
-                {
-                    ctx.sink_error = Some(e);
-                    return Ok(None);
+                Message::BlockEnd(block) => Self::block_read(block, &mut mark, ctx),
+                Message::Unchanged(run) => {
+                    for block in run {
+                        if !self.take_or_read(block, &mut mark, table, ctx)? {
+                            return Ok(None);
+                        }
+                    }
                 }
-                ctx.blocks.push(block);
-                mark = ctx.stats;
-                let _ = ack.send((mark.entries as u64, ctx.header_fingerprint));
+                Message::Bad { line, message } => {
+                    ctx.problem(Problem {
+                        location: Some(line.to_string()),
+                        message,
+                    });
+                    break;
+                }
+                Message::Io(e) => return Err(e),
             }
-            Message::Bad { line, message } => {
-                ctx.problem(Problem {
-                    location: Some(line.to_string()),
-                    message,
-                });
-                break;
-            }
-            Message::Io(e) => return Err(e),
         }
+        Ok(Some(()))
     }
-    Ok(Some(has_text))
+
+    /// Takes the entries of an unchanged block as they are, or reads its rows again (`mark`: the
+    /// stats where it starts); false when the sink failed and reading stops.
+    fn take_or_read<E>(
+        &mut self,
+        block: Block,
+        mark: &mut ReadStats,
+        table: &mut Table<'_>,
+        ctx: &mut Ctx<'_, '_, E>,
+    ) -> std::io::Result<bool> {
+        // The same bytes at the same line: the same entries, if as many came before, under the
+        // same header.
+        if block.first_entry == ctx.stats.entries as u64
+            && block.header == ctx.header_fingerprint
+            && block.header != 0
+        {
+            ctx.stats.reused_blocks += 1;
+            ctx.stats.entries += block.entries as usize;
+            ctx.stats.subtotal_rows += block.subtotal_rows as usize;
+            ctx.stats.note_rows += block.note_rows as usize;
+            ctx.stats.page_rows += block.page_rows as usize;
+            self.has_text = true;
+            if !ctx.has_problems()
+                && let Err(e) = ctx.sink.keep(block.entries)
+            {
+                ctx.sink_error = Some(e);
+                return Ok(false);
+            }
+            ctx.blocks.push(block);
+            *mark = ctx.stats;
+            return Ok(true);
+        }
+        // Its entries would sit elsewhere (a row before it became a subtotal, the header
+        // changed): read it here, and take no more offers.
+        self.offer.store(false, Ordering::Relaxed);
+        let Some(blocks) = self.blocks else {
+            return Ok(true);
+        };
+        let delimiter = self.text.delimiter;
+        let has_text = &mut self.has_text;
+        let taken = splitter::read_block(self.text, blocks, &block, |rows| {
+            take_rows(rows, delimiter, table, ctx, has_text)
+        })?;
+        if taken {
+            Self::block_read(block, mark, ctx);
+        }
+        Ok(taken)
+    }
+
+    /// Counts a block whose rows were read into `ctx` (`mark`: the stats where it started).
+    fn block_read<E>(mut block: Block, mark: &mut ReadStats, ctx: &mut Ctx<'_, '_, E>) {
+        let s = &ctx.stats;
+        block.first_entry = mark.entries as u64;
+        block.header = ctx.header_fingerprint;
+        block.entries = (s.entries - mark.entries) as u64;
+        block.subtotal_rows = (s.subtotal_rows - mark.subtotal_rows) as u64;
+        block.note_rows = (s.note_rows - mark.note_rows) as u64;
+        block.page_rows = (s.page_rows - mark.page_rows) as u64;
+        ctx.blocks.push(block);
+        *mark = ctx.stats;
+    }
 }
 
 /// Hands a batch of records to `table` (a record a stray quote made of several lines is that

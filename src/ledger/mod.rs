@@ -194,7 +194,7 @@ impl fmt::Display for ProblemList<'_> {
 /// its start; a workbook is read from it where its parts are (an .xlsx is a zip archive, read
 /// by seeking), so it is never copied into memory whole. `detected` comes from a
 /// [`Sniffer`] fed the same bytes; `extension` (without the dot) only serves to catch a file
-/// whose name claims a format its content does not have; `blocks`, for a UTF-8 text file, cuts
+/// whose name claims a format its content does not have; `blocks`, for a text file, cuts
 /// it into blocks and skips those unchanged since the previous read (the blocks of this read
 /// are returned). Once a problem is found the sink is not called again: the caller discards
 /// what it received.

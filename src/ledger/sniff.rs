@@ -96,8 +96,12 @@ pub struct Sniffer {
     /// Bytes of an incomplete UTF-8 sequence at the end of the last chunk.
     utf8_pending: Vec<u8>,
     utf8_valid: bool,
-    /// A decoder for the BOM's encoding or GB18030, checking the bytes decode cleanly.
+    /// A decoder for the BOM's encoding or GB18030, checking the bytes decode cleanly; `None`
+    /// for a UTF-8 BOM.
     decoder: Option<(Encoding, encoding_rs::Decoder)>,
+    /// The BOM was looked for (once three bytes were fed, or at the end): bytes are looked at
+    /// from then on.
+    started: bool,
     decode_ok: bool,
     scratch: String,
     /// The current line, for the mixed-encoding check.
@@ -133,6 +137,7 @@ impl Sniffer {
             utf8_pending: Vec::new(),
             utf8_valid: true,
             decoder: None,
+            started: false,
             decode_ok: true,
             scratch: String::with_capacity(16 * 1024),
             line: Vec::new(),
@@ -143,36 +148,59 @@ impl Sniffer {
     }
 
     /// Looks at the next `chunk` of the file; chunks may cut a character or a line anywhere.
-    pub fn feed(&mut self, mut chunk: &[u8]) {
-        if self.head.len() < HEAD_LEN {
-            let take = (HEAD_LEN - self.head.len()).min(chunk.len());
-            let first_chunk = self.head.is_empty();
+    pub fn feed(&mut self, chunk: &[u8]) {
+        let before = self.head.len();
+        if before < HEAD_LEN {
+            let take = (HEAD_LEN - before).min(chunk.len());
             self.head.extend_from_slice(&chunk[..take]);
-            if first_chunk && self.head.len() >= 2 {
-                let bom = [
-                    (&b"\xEF\xBB\xBF"[..], Encoding::Utf8Bom),
-                    (&b"\xFF\xFE"[..], Encoding::Utf16Le),
-                    (&b"\xFE\xFF"[..], Encoding::Utf16Be),
-                ]
-                .into_iter()
-                .find(|(b, _)| chunk.starts_with(b));
-                match bom {
-                    Some((b, Encoding::Utf8Bom)) => chunk = &chunk[b.len()..],
-                    Some((b, enc)) => {
-                        self.decoder = enc
-                            .decoder()
-                            .map(|d| (enc, d.new_decoder_without_bom_handling()));
-                        chunk = &chunk[b.len()..];
-                    }
-                    None => {
-                        self.decoder = Some((
-                            Encoding::Gb18030,
-                            encoding_rs::GB18030.new_decoder_without_bom_handling(),
-                        ));
-                    }
-                }
+        }
+        if self.started {
+            self.look_at(chunk);
+            return;
+        }
+        // The BOM decides how the bytes are decoded: its three bytes are awaited (the head
+        // keeps the bytes fed until then, to be looked at with this chunk).
+        if self.head.len() < 3 {
+            return;
+        }
+        let bom = self.start();
+        if before == 0 {
+            self.look_at(&chunk[bom..]);
+        } else {
+            let all = [&self.head[..before], chunk].concat();
+            self.look_at(&all[bom..]);
+        }
+    }
+
+    /// Chooses the decoder by the BOM in the head; returns the BOM's length.
+    fn start(&mut self) -> usize {
+        self.started = true;
+        let bom = [
+            (&b"\xEF\xBB\xBF"[..], Encoding::Utf8Bom),
+            (&b"\xFF\xFE"[..], Encoding::Utf16Le),
+            (&b"\xFE\xFF"[..], Encoding::Utf16Be),
+        ]
+        .into_iter()
+        .find(|(b, _)| self.head.starts_with(b));
+        match bom {
+            Some((b, enc)) => {
+                self.decoder = enc
+                    .decoder()
+                    .map(|d| (enc, d.new_decoder_without_bom_handling()));
+                b.len()
+            }
+            None => {
+                self.decoder = Some((
+                    Encoding::Gb18030,
+                    encoding_rs::GB18030.new_decoder_without_bom_handling(),
+                ));
+                0
             }
         }
+    }
+
+    /// Looks at bytes after the BOM.
+    fn look_at(&mut self, chunk: &[u8]) {
         if self.first_nul.is_some() {
             // Refused already: the rest need not be decoded.
             return;
@@ -207,7 +235,10 @@ impl Sniffer {
                 }
             }
         }
-        if !self.utf8_chinese_line {
+        // The check for UTF-8 lines only decides between GBK and "two encodings mixed": a
+        // file with a BOM, or one GB18030 cannot decode, is never GBK.
+        let gbk = matches!(self.decoder, Some((Encoding::Gb18030, _))) && self.decode_ok;
+        if gbk && !self.utf8_chinese_line {
             self.scan_lines(chunk);
         }
     }
@@ -246,8 +277,13 @@ impl Sniffer {
     fn scan_lines(&mut self, chunk: &[u8]) {
         let mut rest = chunk;
         while let Some(end) = memchr::memchr2(b'\n', b'\r', rest) {
-            self.line.extend_from_slice(&rest[..end]);
-            self.finish_line();
+            // Lines are looked at where they are; only one cut by the end of a chunk is kept.
+            if self.line.is_empty() {
+                self.utf8_chinese_line |= utf8_chinese(&rest[..end]);
+            } else {
+                self.line.extend_from_slice(&rest[..end]);
+                self.finish_line();
+            }
             rest = &rest[end + 1..];
         }
         // Lines longer than this are not what the check is for; keep memory bounded.
@@ -257,22 +293,20 @@ impl Sniffer {
     }
 
     fn finish_line(&mut self) {
-        if !self.line.is_ascii()
-            && std::str::from_utf8(&self.line).is_ok_and(|l| {
-                l.chars()
-                    .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
-                    .count()
-                    >= 2
-            })
-        {
-            self.utf8_chinese_line = true;
-        }
+        self.utf8_chinese_line |= utf8_chinese(&self.line);
         self.line.clear();
     }
 
     /// What the bytes fed are: the format from the first bytes; for text, the encoding, in the
     /// order BOM, strict UTF-8, GB18030.
     pub fn finish(mut self) -> Detected {
+        if !self.started {
+            // Fewer than three bytes: the head holds them all.
+            let bom = self.start();
+            let all = std::mem::take(&mut self.head);
+            self.look_at(&all[bom.min(all.len())..]);
+            self.head = all;
+        }
         self.finish_line();
         if let Some((_, decoder)) = &mut self.decoder
             && self.decode_ok
@@ -330,6 +364,18 @@ impl Sniffer {
             head: self.head,
         }
     }
+}
+
+/// Whether `line` is UTF-8 with at least two CJK characters. A GBK line fails as UTF-8 at its
+/// first byte past ASCII, so this costs about a look at its ASCII start.
+fn utf8_chinese(line: &[u8]) -> bool {
+    std::str::from_utf8(line).is_ok_and(|l| {
+        !l.is_ascii()
+            && l.chars()
+                .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
+                .count()
+                >= 2
+    })
 }
 
 /// Detects everything at once, for bytes already in memory.
@@ -497,6 +543,72 @@ mod tests {
         assert!(text_of(&mixed).is_err());
         // Bytes no GB18030 decoder accepts.
         assert!(text_of(b"a,b\n\x80\x80,\xFF\n").is_err());
+    }
+
+    #[test]
+    fn a_utf8_line_is_found_wherever_the_chunks_cut_it() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("摘要,金额\n会议,1.00\n");
+        let mixed = [gbk.as_ref(), "网络,1.00\r培训".as_bytes()].concat();
+        for split in 0..mixed.len() {
+            let mut sniffer = Sniffer::new();
+            sniffer.feed(&mixed[..split]);
+            sniffer.feed(&mixed[split..]);
+            let text = sniffer.finish().text;
+            assert!(
+                text.as_ref()
+                    .is_err_and(|e| e.starts_with("文件既不是 UTF-8 也不是 GBK/GB18030")),
+                "split at {split}: {text:?}"
+            );
+        }
+        // GBK alone, cut anywhere, is GBK.
+        for split in 0..gbk.len() {
+            let mut sniffer = Sniffer::new();
+            sniffer.feed(&gbk[..split]);
+            sniffer.feed(&gbk[split..]);
+            assert_eq!(
+                sniffer.finish().text,
+                Ok(Encoding::Gb18030),
+                "split at {split}"
+            );
+        }
+    }
+
+    #[test]
+    fn bytes_fed_one_at_a_time_are_sniffed_as_whole() {
+        let one_at_a_time = |bytes: &[u8]| {
+            let mut sniffer = Sniffer::new();
+            for b in bytes {
+                sniffer.feed(std::slice::from_ref(b));
+            }
+            sniffer.finish().text
+        };
+        let text = "日期,金额\r\n2025-01-02,1.00\r\n";
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        let utf16le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let utf16be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        let with_bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
+        for (bytes, encoding) in [
+            (text.as_bytes(), Encoding::Utf8),
+            (&with_bom, Encoding::Utf8Bom),
+            (&gbk, Encoding::Gb18030),
+            (&utf16le, Encoding::Utf16Le),
+            (&utf16be, Encoding::Utf16Be),
+        ] {
+            assert_eq!(one_at_a_time(bytes), Ok(encoding));
+            assert_eq!(one_at_a_time(bytes), text_of(bytes));
+        }
+        // Bytes no decoder accepts are refused however they come.
+        assert!(one_at_a_time(b"a,b\n\x80\x80,\xFF\n").is_err());
+        assert!(one_at_a_time(b"\xFF").is_err());
+        // Files shorter than a BOM.
+        assert_eq!(one_at_a_time(b"\xFF\xFE"), Ok(Encoding::Utf16Le));
+        assert_eq!(one_at_a_time(b"a"), Ok(Encoding::Utf8));
     }
 
     #[test]

@@ -436,6 +436,24 @@ impl Sink for Replay<'_> {
     }
 }
 
+/// Hands out a file 4,093 bytes at a time (a prime), so that reads end inside characters and
+/// UTF-16 code units, as they may on a disk.
+struct Chunked(Cursor<Vec<u8>>);
+
+impl Read for Chunked {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(4_093);
+        self.0.read(&mut buf[..n])
+    }
+}
+
+/// Only a workbook is read by seeking (a zip is read from its end); these tests read text.
+impl std::io::Seek for Chunked {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.0.seek(pos)
+    }
+}
+
 /// Reads `bytes` as a file whose previous read left `previous` (blocks and entries), as the
 /// importer does.
 fn read_reusing(
@@ -446,13 +464,20 @@ fn read_reusing(
         let range = bytes
             .get(start as usize..end as usize)
             .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::UnexpectedEof))?;
+        let tail = match range {
+            [.., a, b] => [*a, *b],
+            [b] => [0, *b],
+            [] => [0, 0],
+        };
         Ok(Scanned {
             hash: xxhash_rust::xxh3::xxh3_64(range),
-            ends_line: matches!(range.last(), Some(b'\n' | b'\r')),
+            tail,
         })
     };
     let reopen = |offset: u64| -> std::io::Result<Box<dyn Read + Send>> {
-        Ok(Box::new(Cursor::new(bytes[offset as usize..].to_vec())))
+        Ok(Box::new(Chunked(Cursor::new(
+            bytes[offset as usize..].to_vec(),
+        ))))
     };
     let blocks = Blocks {
         previous: previous.0,
@@ -472,14 +497,8 @@ fn read_reusing(
         entries: Vec::new(),
     };
     let detected = detect(bytes);
-    match read(
-        std::io::Cursor::new(bytes),
-        &detected,
-        "csv",
-        options,
-        Some(&blocks),
-        &mut sink,
-    ) {
+    let input = Chunked(Cursor::new(bytes.to_vec()));
+    match read(input, &detected, "csv", options, Some(&blocks), &mut sink) {
         Ok((stats, cut)) => (stats, cut, sink.entries),
         Err(ReadError::Problems { problems, .. }) => panic!("{problems:?}"),
         Err(ReadError::Io(e)) => panic!("{e}"),
@@ -569,4 +588,166 @@ fn a_block_is_not_reused_when_the_byte_before_it_changes_its_first_line() {
     assert_eq!(reuse_equals_fresh(before.as_bytes(), after.as_bytes()), 0);
     // Unchanged, both later blocks are reused (the last one only if it ends a line).
     assert_eq!(reuse_equals_fresh(before.as_bytes(), before.as_bytes()), 1);
+}
+
+/// `lines` as a file in `encoding`, lines ended by CRLF (`{EOL}` in a quoted memo too).
+fn file_in(lines: &[String], encoding: Encoding) -> Vec<u8> {
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    encode(&join(&refs, &["\r\n"]), encoding)
+}
+
+/// `rows` ledger rows (see [`long_ledger`]) with a memo over two lines in the last record of the
+/// third block and the first of the fourth (records 3071 and 3072: the title and the header
+/// are records 0 and 1).
+fn ledger_across_blocks(rows: usize) -> Vec<String> {
+    let mut lines = long_ledger(rows);
+    for record in [3_071, 3_072] {
+        lines[record] = lines[record].replace(",摘要", ",\"两行{EOL}的摘要");
+        lines[record] = lines[record]
+            .replacen(',', "\",", 3)
+            .replacen("\",", ",", 1);
+    }
+    lines
+}
+
+#[test]
+fn a_grown_export_reuses_its_blocks_in_every_encoding() {
+    for encoding in ENCODINGS {
+        let case = encoding.name();
+        let before = ledger_across_blocks(6_000);
+        // The year-to-date export a month later: 500 rows more, and an amount in the second
+        // block corrected to a longer one (every later byte moves by two).
+        let mut after = ledger_across_blocks(6_500);
+        after[1_600] = after[1_600].replace(",1", ",100");
+        assert_ne!(after[1_600], before[1_600]);
+        let (before, after) = (file_in(&before, encoding), file_in(&after, encoding));
+        let (_, blocks, entries) = read_reusing(&before, (&[], &[]));
+        // 6,002 records: five full blocks and the start of a sixth, which may still grow.
+        assert_eq!(blocks.len(), 6, "{case}");
+        assert!(
+            blocks.iter().all(|b| b.records == 1_024 || b.hash == 0),
+            "{case}"
+        );
+        // Every block starts where the one before ends, just past a line break (here the CR
+        // of a CRLF: the csv reader ends a record there).
+        for pair in blocks.windows(2) {
+            assert_eq!(pair[0].end, pair[1].start, "{case}");
+            let unit = if matches!(encoding, Encoding::Utf16Le | Encoding::Utf16Be) {
+                2
+            } else {
+                1
+            };
+            let before_start = &before[pair[1].start as usize - unit..pair[1].start as usize];
+            assert!(before_start.contains(&b'\r'), "{case}: {before_start:?}");
+        }
+        let (stats, _, reused) = read_reusing(&after, (&blocks, &entries));
+        let (_, _, fresh) = read_reusing(&after, (&[], &[]));
+        // The third to fifth blocks are kept; the first (the header) and the second (the
+        // correction) are read again, and the sixth, which grew.
+        assert_eq!(stats.reused_blocks, 3, "{case}");
+        assert_eq!(stats.entries, 6_500, "{case}");
+        assert_eq!(reused, fresh, "{case}");
+        let memo = &reused[3_072 - 2].memo;
+        assert!(
+            memo.starts_with("两行") && memo.ends_with("的摘要3070"),
+            "{case}: {memo}"
+        );
+        assert_eq!(reused[3_071 - 2].line + 2, reused[3_072 - 2].line, "{case}");
+    }
+}
+
+#[test]
+fn a_truncated_export_reuses_only_what_it_still_has_in_every_encoding() {
+    for encoding in ENCODINGS {
+        let case = encoding.name();
+        let lines = ledger_across_blocks(5_000);
+        let (_, blocks, entries) = read_reusing(&file_in(&lines, encoding), (&[], &[]));
+        // Cut in the fourth block, inside its last row's amount (12.34 → 12.3), without the
+        // final line break.
+        let mut cut = lines[..3_500].to_vec();
+        let last = cut.len() - 1;
+        cut[last].pop();
+        let mut bytes = file_in(&cut, encoding);
+        bytes.truncate(
+            bytes.len()
+                - if matches!(encoding, Encoding::Utf16Le | Encoding::Utf16Be) {
+                    4
+                } else {
+                    2
+                },
+        );
+        let (stats, _, reused) = read_reusing(&bytes, (&blocks, &entries));
+        let (_, _, fresh) = read_reusing(&bytes, (&[], &[]));
+        assert_eq!(stats.reused_blocks, 2, "{case}");
+        assert_eq!(reused, fresh, "{case}");
+        assert_eq!(reused.len(), 3_498, "{case}");
+    }
+}
+
+#[test]
+fn blocks_of_another_encoding_are_never_reused() {
+    // Rows in ASCII: their bytes are the same in UTF-8 and in GBK, only the title and the
+    // header differ (and those are in the first block, never reused).
+    let ascii = |rows: usize| -> Vec<String> {
+        long_ledger(rows)
+            .into_iter()
+            .map(|l| {
+                l.replace("摘要", "memo")
+                    .replace("记-", "V-")
+                    .replace("日期,凭证号,memo,金额", "日期,凭证号,摘要,金额")
+            })
+            .collect()
+    };
+    let before = file_in(&ascii(4_000), Encoding::Utf8);
+    let after = file_in(&ascii(4_200), Encoding::Gb18030);
+    assert_eq!(detect(&after).text, Ok(Encoding::Gb18030));
+    let (_, blocks, entries) = read_reusing(&before, (&[], &[]));
+    let (_, after_blocks, _) = read_reusing(&after, (&[], &[]));
+    // The second block has the same bytes and starts on the same line in both …
+    let bytes_of = |file: &[u8], b: &Block| file[b.start as usize - 1..b.end as usize].to_vec();
+    assert!(bytes_of(&before, &blocks[1]) == bytes_of(&after, &after_blocks[1]));
+    assert_eq!(blocks[1].start_line, after_blocks[1].start_line);
+    // … but it was read as UTF-8, and is now GBK: nothing is reused.
+    let (stats, _, reused) = read_reusing(&after, (&blocks, &entries));
+    let (_, _, fresh) = read_reusing(&after, (&[], &[]));
+    assert_eq!(stats.reused_blocks, 0);
+    assert_eq!(reused, fresh);
+    // From UTF-8 to UTF-8 with a BOM the text is the same: its blocks are kept.
+    let with_bom = file_in(&ascii(4_200), Encoding::Utf8Bom);
+    let (stats, _, reused) = read_reusing(&with_bom, (&blocks, &entries));
+    let (_, _, fresh) = read_reusing(&with_bom, (&[], &[]));
+    assert_eq!(stats.reused_blocks, 2);
+    assert_eq!(reused, fresh);
+    // UTF-16 little- and big-endian: other bytes, nothing in common.
+    let le = file_in(&ascii(4_000), Encoding::Utf16Le);
+    let (_, blocks, entries) = read_reusing(&le, (&[], &[]));
+    let be = file_in(&ascii(4_000), Encoding::Utf16Be);
+    let (stats, _, reused) = read_reusing(&be, (&blocks, &entries));
+    assert_eq!(stats.reused_blocks, 0);
+    assert_eq!(reused, read_reusing(&be, (&[], &[])).2);
+}
+
+#[test]
+fn unchanged_blocks_whose_entries_moved_are_read_again_in_every_encoding() {
+    for encoding in ENCODINGS {
+        let case = encoding.name();
+        let before = ledger_across_blocks(5_000);
+        // A row of the third block becomes a subtotal: the later blocks have their bytes and
+        // lines, but their entries one place earlier. The splitter offers the fourth (which
+        // starts with a memo over two lines); the receiving side reads it again, and the
+        // splitter reads the rest.
+        let mut after = before.clone();
+        after[2_500] = ",,合计,1.00".to_owned();
+        let (before, after) = (file_in(&before, encoding), file_in(&after, encoding));
+        let (_, blocks, entries) = read_reusing(&before, (&[], &[]));
+        let (stats, cut, reused) = read_reusing(&after, (&blocks, &entries));
+        let (_, fresh_cut, fresh) = read_reusing(&after, (&[], &[]));
+        // Only the second block is kept.
+        assert_eq!(stats.reused_blocks, 1, "{case}");
+        assert_eq!(stats.subtotal_rows, 1, "{case}");
+        assert_eq!(reused.len(), 4_999, "{case}");
+        assert_eq!(reused, fresh, "{case}");
+        // The blocks read again are kept as if read in turn: the next read may take them.
+        assert_eq!(cut, fresh_cut, "{case}");
+    }
 }

@@ -2,7 +2,7 @@
 //! fund in an array over the fund's year, entries replaced or removed per fund in a map, and
 //! both applied to `source_days` at the end, in key order.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{Connection, params};
@@ -58,15 +58,19 @@ impl DenseDays {
     }
 }
 
+/// A day of a source that a new version changed: the day, the change of its amount in 分 and
+/// of its number of entries, and whether the source has no entries on it any more.
+pub(super) type DayChange = (i32, i64, i64, bool);
+
 /// Applies to a source's per-day sums what the new version added and removed, in key order
 /// (appending to the B-tree is much cheaper than inserting at random places); returns the
-/// funds whose sums changed.
+/// funds whose sums changed, with their days that did.
 pub(super) fn apply_day_changes(
     conn: &Connection,
     source_id: i64,
     mut added: DaySums,
     mut removed: DaySums,
-) -> rusqlite::Result<HashSet<String>> {
+) -> rusqlite::Result<HashMap<String, Vec<DayChange>>> {
     let mut funds: Vec<String> = added.keys().chain(removed.keys()).cloned().collect();
     funds.sort_unstable();
     funds.dedup();
@@ -75,7 +79,12 @@ pub(super) fn apply_day_changes(
          ON CONFLICT (source_id, fund, day) DO UPDATE SET
             amount = source_days.amount + excluded.amount, entries = source_days.entries + excluded.entries",
     )?;
-    let mut affected = HashSet::new();
+    // Only a day that lost entries can be left with none; deleting those by key does not scan
+    // every day of the source.
+    let mut emptied = conn.prepare_cached(
+        "DELETE FROM source_days WHERE source_id = ?1 AND fund = ?2 AND day = ?3 AND entries <= 0",
+    )?;
+    let mut affected = HashMap::new();
     // One fund at a time, days in order: memory for one fund's changes only.
     for fund in funds {
         let mut changes: std::collections::BTreeMap<i32, (i64, i64)> =
@@ -90,19 +99,18 @@ pub(super) fn apply_day_changes(
             c.0 -= amount;
             c.1 -= entries;
         }
-        let mut changed = false;
+        let mut changed = Vec::new();
         for (day, (amount, entries)) in changes {
             if (amount, entries) != (0, 0) {
                 upsert.execute(params![source_id, fund, day, amount, entries])?;
-                changed = true;
+                let gone = entries < 0 && emptied.execute(params![source_id, fund, day])? > 0;
+                changed.push((day, amount, entries, gone));
             }
         }
-        if changed {
-            affected.insert(fund);
+        if !changed.is_empty() {
+            affected.insert(fund, changed);
         }
     }
-    conn.prepare_cached("DELETE FROM source_days WHERE source_id = ?1 AND entries <= 0")?
-        .execute([source_id])?;
     Ok(affected)
 }
 

@@ -128,7 +128,8 @@ const MIGRATIONS: &[Migration] = &[
     INSERT INTO source_days
         SELECT id >> 40, fund, CAST(julianday(date) - 1721424.5 AS INTEGER), SUM(amount), COUNT(*)
         FROM entries GROUP BY id >> 40, fund, date;
-    -- per fund, all sources summed: (day i32, amount i64) little-endian pairs, by day
+    -- per fund, all sources summed: (day i32, amount i64) little-endian pairs, by day; later
+    -- builds add the fund's entries in force (i64) at the end (see store/spending.rs)
     CREATE TABLE fund_days (fund TEXT PRIMARY KEY, series BLOB NOT NULL) WITHOUT ROWID;
     ALTER TABLE sources ADD COLUMN size INTEGER;
     ALTER TABLE sources ADD COLUMN mtime_ns INTEGER;

@@ -8,11 +8,12 @@
 //! end without it (their length is a multiple of 12): [`Store::entry_counts`] then counts
 //! from `source_days`, and the next open rewrites them ([`Store::series_without_counts`]).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::day_sums::DayChange;
 use super::{Store, StoreError};
 use crate::core::{DailySpend, Money};
 
@@ -218,7 +219,7 @@ pub(super) fn rebuild_fund_days(conn: &Connection, fund: &str) -> rusqlite::Resu
     let ids: Vec<i64> = sources
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    let mut days: std::collections::BTreeMap<i32, i64> = std::collections::BTreeMap::new();
+    let mut days: BTreeMap<i32, i64> = BTreeMap::new();
     let mut entries: i64 = 0;
     let mut stmt = conn.prepare_cached(
         "SELECT day, amount, entries FROM source_days WHERE source_id = ?1 AND fund = ?2",
@@ -236,39 +237,112 @@ pub(super) fn rebuild_fund_days(conn: &Connection, fund: &str) -> rusqlite::Resu
             entries += count;
         }
     }
-    let mut series = Vec::with_capacity(days.len() * 12 + 8);
-    for (day, amount) in &days {
-        series.extend_from_slice(&day.to_le_bytes());
-        series.extend_from_slice(&amount.to_le_bytes());
+    write_series(conn, fund, &days, entries)
+}
+
+/// Applies to the funds' series the changes [`apply_day_changes`] made to the days of the
+/// source `source_id`: the series [`rebuild_fund_days`] would sum anew from every source, at
+/// the cost of the days that changed (a grown export changes a few days of every fund). A
+/// source out of force counts in no series: nothing changes.
+///
+/// [`apply_day_changes`]: super::day_sums::apply_day_changes
+pub(super) fn patch_fund_days(
+    conn: &Connection,
+    source_id: i64,
+    changes: &HashMap<String, Vec<DayChange>>,
+) -> rusqlite::Result<()> {
+    let in_force: bool = conn.query_row(
+        "SELECT withdrawn IS NULL FROM sources WHERE id = ?1",
+        [source_id],
+        |r| r.get(0),
+    )?;
+    if !in_force {
+        return Ok(());
     }
+    let mut read = conn.prepare_cached("SELECT series FROM fund_days WHERE fund = ?1")?;
+    let mut elsewhere = conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM sources s JOIN source_days d ON d.source_id = s.id
+                        WHERE s.withdrawn IS NULL AND d.fund = ?1 AND d.day = ?2)",
+    )?;
+    for (fund, days) in changes {
+        let series: Option<Vec<u8>> = read.query_row([fund], |r| r.get(0)).optional()?;
+        let (mut sums, mut entries) = match series.as_deref() {
+            None => (BTreeMap::new(), 0),
+            Some(s) => match series_count(s) {
+                Some(count) => (series_days(s).collect(), count),
+                // Written before series kept the count: summed anew (the days are applied).
+                None => {
+                    rebuild_fund_days(conn, fund)?;
+                    continue;
+                }
+            },
+        };
+        for &(day, amount, count, gone) in days {
+            *sums.entry(day).or_insert(0) += amount;
+            entries += count;
+            // A day no source in force has entries on any more leaves the series.
+            if gone && !elsewhere.query_row(params![fund, day], |r| r.get::<_, bool>(0))? {
+                sums.remove(&day);
+            }
+        }
+        write_series(conn, fund, &sums, entries)?;
+    }
+    Ok(())
+}
+
+/// Writes a fund's series (see the module's doc) with its count of `entries`; a fund without
+/// days has none.
+fn write_series(
+    conn: &Connection,
+    fund: &str,
+    days: &BTreeMap<i32, i64>,
+    entries: i64,
+) -> rusqlite::Result<()> {
     if days.is_empty() {
         conn.prepare_cached("DELETE FROM fund_days WHERE fund = ?1")?
             .execute([fund])?;
-    } else {
-        series.extend_from_slice(&entries.to_le_bytes());
-        conn.prepare_cached("INSERT OR REPLACE INTO fund_days (fund, series) VALUES (?1, ?2)")?
-            .execute(params![fund, series])?;
+        return Ok(());
     }
+    let mut series = Vec::with_capacity(days.len() * 12 + 8);
+    for (day, amount) in days {
+        series.extend_from_slice(&day.to_le_bytes());
+        series.extend_from_slice(&amount.to_le_bytes());
+    }
+    series.extend_from_slice(&entries.to_le_bytes());
+    conn.prepare_cached("INSERT OR REPLACE INTO fund_days (fund, series) VALUES (?1, ?2)")?
+        .execute(params![fund, series])?;
     Ok(())
+}
+
+/// A series' days: per day with spending, its day number and its amount in 分 (the count at
+/// the end, if any, is not a whole day and is left out).
+fn series_days(series: &[u8]) -> impl Iterator<Item = (i32, i64)> + '_ {
+    series.chunks_exact(12).filter_map(|chunk| {
+        let (day, amount) = chunk.split_at(4);
+        Some((
+            i32::from_le_bytes(day.try_into().ok()?),
+            i64::from_le_bytes(amount.try_into().ok()?),
+        ))
+    })
+}
+
+/// A series' count of entries in force, when it keeps one (see the module's doc).
+fn series_count(series: &[u8]) -> Option<i64> {
+    (series.len() % 12 == 8)
+        .then(|| series.last_chunk::<8>().map(|c| i64::from_le_bytes(*c)))
+        .flatten()
 }
 
 /// A fund's series as `fund_days` keeps it (see the module's doc): its spending by day, and
 /// its entries in force when the series keeps them.
 fn decode_series(series: &[u8]) -> (Vec<(NaiveDate, Money)>, Option<i64>) {
-    let count = (series.len() % 12 == 8)
-        .then(|| series.last_chunk::<8>().map(|c| i64::from_le_bytes(*c)))
-        .flatten();
-    let days = series
-        .chunks_exact(12)
-        .filter_map(|chunk| {
-            let (day, amount) = chunk.split_at(4);
-            let day = i32::from_le_bytes(day.try_into().ok()?);
-            let amount = i64::from_le_bytes(amount.try_into().ok()?);
+    let days = series_days(series)
+        .filter_map(|(day, amount)| {
             Some((
                 NaiveDate::from_num_days_from_ce_opt(day)?,
                 Money::from_fen(amount),
             ))
         })
         .collect();
-    (days, count)
+    (days, series_count(series))
 }

@@ -871,3 +871,57 @@ fn a_version_8_database_migrates_to_the_digests_keeping_everything() {
             .is_empty()
     );
 }
+
+/// Every fund's series as `fund_days` keeps it, by fund.
+fn series(store: &Store) -> Vec<(String, Vec<u8>)> {
+    let mut stmt = store
+        .conn
+        .prepare("SELECT fund, series FROM fund_days ORDER BY fund")
+        .expect("prepare");
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query");
+    rows.collect::<Result<_, _>>().expect("rows")
+}
+
+#[test]
+fn series_patched_by_each_write_are_those_summed_anew() {
+    // Versions of two sources over three funds and a few days: entries added, corrected,
+    // moved to another day, removed (a day left without entries, or kept by the other
+    // source), tails cut off, amounts that sum to 0, and one source out of force a while.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("db")).expect("open");
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move |below: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % below
+    };
+    for round in 0..80 {
+        let path = if round % 3 == 0 { "/b.csv" } else { "/a.csv" };
+        let entries: Vec<Entry> = (0..next(30))
+            .map(|i| {
+                let fund = ["a", "b", "c"][next(3) as usize];
+                let fen = next(500) as i64 - 100;
+                let day = 1 + next(4) as u32;
+                entry(fund, 1, day, fen, &format!("v{i}"), i as u32 + 2)
+            })
+            .collect();
+        put(&mut store, path, &format!("v{round}"), &entries);
+        if round == 30 {
+            let out = Some((Withdrawn::Unconfigured, "moved"));
+            assert!(store.set_withdrawn("/b.csv", out, at(NOW)).expect("out"));
+        }
+        if round == 50 {
+            assert!(store.set_withdrawn("/b.csv", None, at(NOW)).expect("back"));
+        }
+        let patched = series(&store);
+        store
+            .conn
+            .execute("DELETE FROM fund_days", [])
+            .expect("clear");
+        store.rebuild_all_fund_days().expect("rebuild");
+        assert_eq!(patched, series(&store), "round {round}");
+    }
+}

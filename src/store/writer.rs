@@ -13,12 +13,15 @@ use rusqlite::{Connection, params};
 use xxhash_rust::xxh3::Xxh3;
 
 use super::day_sums::{DaySums, DenseDays, apply_day_changes, day_number};
-use super::spending::rebuild_fund_days;
+use super::spending::patch_fund_days;
 use super::{Fingerprint, SourceMeta, Store, StoreError, day, stamp};
 use crate::core::EntryRef;
 
-/// How many entries are read per query when comparing with the version in force.
+/// How many entries are read per query when comparing with the version in force, at most; a
+/// window starts at the least after kept entries (a re-read block is about that long) and
+/// doubles while entries follow one another.
 const HASH_WINDOW: i64 = 8_192;
+const FIRST_WINDOW: i64 = 1_024;
 
 /// Entry ids are `(source_id << SEQ_BITS) + seq`: each source owns one range of rowids.
 const SEQ_BITS: u32 = 40;
@@ -240,6 +243,13 @@ impl SourceWriter<'_> {
             return Ok(None);
         }
         if seq < self.window_start || seq >= self.window_start + self.window.len() as i64 {
+            let follows = seq == self.window_start + self.window.len() as i64;
+            let size = if follows {
+                2 * self.window.len() as i64
+            } else {
+                0
+            };
+            let size = size.clamp(FIRST_WINDOW, HASH_WINDOW);
             self.window_start = seq;
             let mut window = std::mem::take(&mut self.window);
             window.clear();
@@ -250,7 +260,7 @@ impl SourceWriter<'_> {
             let mut rows = stmt
                 .query(params![
                     entry_id(self.source_id, seq),
-                    entry_id(self.source_id, seq + HASH_WINDOW)
+                    entry_id(self.source_id, seq + size)
                 ])
                 .map_err(self.err())?;
             while let Some(r) = rows.next().map_err(self.err())? {
@@ -319,9 +329,7 @@ impl SourceWriter<'_> {
             .map(DenseDays::into_map)
             .collect();
         let affected = apply_day_changes(conn, source_id, added, removed).map_err(wrap)?;
-        for fund in &affected {
-            rebuild_fund_days(conn, fund).map_err(wrap)?;
-        }
+        patch_fund_days(conn, source_id, &affected).map_err(wrap)?;
         // The first read after an upgrade from schema 1 or 2 finds a SHA-256 (no `xxh3:`) that
         // never matches, and a new reader or new settings re-read the same bytes: if that
         // brings the same spending, the data did not change, and the stale-data clock keeps

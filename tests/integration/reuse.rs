@@ -1,7 +1,8 @@
 //! Re-reading a large export reuses the blocks of records that did not change (ledger
-//! `BLOCK_RECORDS` = 1,024 records). Whatever changed — corrected amounts, appended rows, a
-//! row inserted or deleted, blank lines, a quoted line break — the entries in force after a
-//! re-import must be exactly those of a fresh import of the same file.
+//! `BLOCK_RECORDS` = 1,024 records), in every encoding (UTF-8, GBK/GB18030, UTF-16). Whatever
+//! changed — corrected amounts, appended rows, a row inserted or deleted, blank lines, a quoted
+//! line break, the encoding — the entries in force after a re-import must be exactly those of a
+//! fresh import of the same file.
 
 use crate::util::{DbEntry, Workdir};
 
@@ -61,10 +62,15 @@ fn content(entries: &[DbEntry]) -> Vec<(String, String, i64, String, String, i64
 /// Imports `before` then `after` under the same name, and `after` alone into a fresh
 /// workdir; both must hold the same entries and give the same status.
 fn reimport_equals_fresh(before: &[String], after: &[String]) -> String {
+    reimport_bytes_equals_fresh(text(before).as_bytes(), text(after).as_bytes())
+}
+
+/// [`reimport_equals_fresh`] for files as bytes; returns the log of the re-import.
+fn reimport_bytes_equals_fresh(before: &[u8], after: &[u8]) -> String {
     let wd = Workdir::new(&[]);
-    wd.write_str("ledger.csv", &text(before));
+    wd.write("ledger.csv", before);
     wd.run(&["import", "ledger.csv"]).ok();
-    wd.write_str("ledger.csv", &text(after));
+    wd.write("ledger.csv", after);
     let out = wd.run_env(
         &["import", "ledger.csv"],
         &[("RUST_LOG", "spendwatch=debug")],
@@ -72,7 +78,7 @@ fn reimport_equals_fresh(before: &[String], after: &[String]) -> String {
     out.ok();
 
     let fresh = Workdir::new(&[]);
-    fresh.write_str("ledger.csv", &text(after));
+    fresh.write("ledger.csv", after);
     fresh.run(&["import", "ledger.csv"]).ok();
 
     assert_eq!(content(&wd.entries()), content(&fresh.entries()));
@@ -236,4 +242,134 @@ fn page_rows_of_reused_blocks_are_counted() {
     assert!(reused(&log) >= 1, "{log}");
     // 7 page lines and 7 repeated headers, plus the title line above the first header.
     assert!(log.contains("标题页码和重复表头 15 行"), "{log}");
+}
+
+/// The encodings exports come in besides UTF-8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Gbk,
+    /// GB18030, with characters GBK lacks (four bytes each).
+    Gb18030,
+    Utf16Le,
+    Utf16Be,
+}
+
+const ENCODINGS: [Encoding; 4] = [
+    Encoding::Gbk,
+    Encoding::Gb18030,
+    Encoding::Utf16Le,
+    Encoding::Utf16Be,
+];
+
+/// `text` as an export in `encoding` (UTF-16 with its BOM).
+fn encoded(text: &str, encoding: Encoding) -> Vec<u8> {
+    let (bytes, _, unmappable) = match encoding {
+        Encoding::Gbk => encoding_rs::GBK.encode(text),
+        Encoding::Gb18030 => encoding_rs::GB18030.encode(text),
+        Encoding::Utf16Le => {
+            return [0xFF, 0xFE]
+                .into_iter()
+                .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+                .collect();
+        }
+        Encoding::Utf16Be => {
+            return [0xFE, 0xFF]
+                .into_iter()
+                .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+                .collect();
+        }
+    };
+    assert!(!unmappable, "{encoding:?}");
+    bytes.into_owned()
+}
+
+/// [`ledger`] with memos over two lines in records 2047 and 2048 (the last of the second block
+/// and the first of the third: the title and the header are records 0 and 1, the blank line
+/// none), and for GB18030 a character GBK lacks in every memo.
+fn ledger_in(n: usize, encoding: Encoding) -> Vec<String> {
+    let mut lines = ledger(n, false);
+    for row in [2_045, 2_046] {
+        lines[3 + row] =
+            lines[3 + row].replace(&format!(",摘要{row},"), &format!(",\"两行\n摘要{row}\","));
+    }
+    if encoding == Encoding::Gb18030 {
+        for line in &mut lines[3..] {
+            *line = line.replace("摘要", "摘要𠀀");
+        }
+    }
+    lines
+}
+
+#[test]
+fn a_grown_export_reuses_its_blocks_in_gbk_and_utf16() {
+    for encoding in ENCODINGS {
+        let before = ledger_in(5_000, encoding);
+        let mut after = ledger_in(5_700, encoding);
+        // Corrections in the second block and in the fourth, one making its row longer (every
+        // later byte moves); the third block, which starts with a memo over two lines, is kept.
+        after[3 + 1_500] = after[3 + 1_500].replace(",1", ",901");
+        for i in [3_900, 3_901] {
+            after[3 + i] = after[3 + i].replace(",记-", ",记-改");
+        }
+        let log = reimport_bytes_equals_fresh(
+            &encoded(&text(&before), encoding),
+            &encoded(&text(&after), encoding),
+        );
+        assert_eq!(reused(&log), 1, "{encoding:?}: {log}");
+        assert!(
+            log.contains("（其中新增或变动 703 条）"),
+            "{encoding:?}: {log}"
+        );
+    }
+}
+
+#[test]
+fn a_truncated_export_in_gbk_and_utf16() {
+    for encoding in ENCODINGS {
+        let before = ledger_in(4_500, encoding);
+        // Cut in the third block, in the middle of a row's amount, with no line break after.
+        let mut after = before[..3 + 2_500].to_vec();
+        let last = after.len() - 1;
+        after[last].pop();
+        let log = reimport_bytes_equals_fresh(
+            &encoded(&text(&before), encoding),
+            &encoded(&after.join("\n"), encoding),
+        );
+        assert_eq!(reused(&log), 1, "{encoding:?}: {log}");
+    }
+}
+
+#[test]
+fn an_export_whose_encoding_changed_reuses_nothing() {
+    // Rows in ASCII: from the second block on, the bytes of UTF-8 and GBK are the same, but a
+    // file that is GBK now is read as other text than one that was UTF-8.
+    let ascii = |n: usize| -> Vec<String> {
+        ledger(n, false)
+            .into_iter()
+            .map(|l| l.replace(",摘要", ",memo").replace(",记-", ",V-"))
+            .collect()
+    };
+    let log = reimport_bytes_equals_fresh(
+        text(&ascii(4_000)).as_bytes(),
+        &encoded(&text(&ascii(4_100)), Encoding::Gbk),
+    );
+    assert!(log.contains("（GBK/GB18030）"), "{log}");
+    assert_eq!(reused(&log), 0, "{log}");
+    // And back; and from one byte order of UTF-16 to the other.
+    let log = reimport_bytes_equals_fresh(
+        &encoded(&text(&ascii(4_000)), Encoding::Gbk),
+        text(&ascii(4_100)).as_bytes(),
+    );
+    assert_eq!(reused(&log), 0, "{log}");
+    let log = reimport_bytes_equals_fresh(
+        &encoded(&text(&ascii(4_000)), Encoding::Utf16Le),
+        &encoded(&text(&ascii(4_100)), Encoding::Utf16Be),
+    );
+    assert_eq!(reused(&log), 0, "{log}");
+    // The same encoding again: the untouched blocks are kept (the test above is not vacuous).
+    let log = reimport_bytes_equals_fresh(
+        &encoded(&text(&ascii(4_000)), Encoding::Gbk),
+        &encoded(&text(&ascii(4_100)), Encoding::Gbk),
+    );
+    assert_eq!(reused(&log), 2, "{log}");
 }

@@ -125,24 +125,45 @@ pub(super) fn look_at<'a>(
     ))
 }
 
-/// One pass over the bytes: their hash, and what the file is (format, encoding).
+/// One pass over the bytes: their hash, and what the file is (format, encoding). The sniffer
+/// looks at each chunk on a second thread while this one hashes the next: it checks UTF-8 and
+/// decodes GBK, several times the work of the hash, so the look takes about the sniffer's time
+/// alone.
 fn examine(path: &Path, bounds: Bounds<'_>) -> std::io::Result<(String, Detected)> {
+    const CHUNK: usize = 256 * 1024;
     let mut file = guard::open(path, bounds)?;
     let mut hasher = Xxh3::new();
-    let mut sniffer = Sniffer::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        sniffer.feed(&buf[..n]);
-    }
-    Ok((
-        format!("xxh3:{:032x}", hasher.digest128()),
-        sniffer.finish(),
-    ))
+    let (chunks, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+    let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
+    std::thread::scope(|scope| {
+        let sniffing = scope.spawn(move || {
+            let mut sniffer = Sniffer::new();
+            for chunk in received {
+                sniffer.feed(&chunk);
+                let _ = recycle.send(chunk);
+            }
+            sniffer.finish()
+        });
+        let read = (|| loop {
+            let mut buf = recycled.try_recv().unwrap_or_default();
+            buf.resize(CHUNK, 0);
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                return Ok(());
+            }
+            buf.truncate(n);
+            hasher.update(&buf);
+            if chunks.send(buf).is_err() {
+                return Ok(());
+            }
+        })();
+        // The end of the chunks: the sniffer finishes.
+        drop(chunks);
+        let detected = sniffing
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        read.map(|()| (format!("xxh3:{:032x}", hasher.digest128()), detected))
+    })
 }
 
 /// A file's size and modification time, refusing (see [`guard::check`]) what is not a regular

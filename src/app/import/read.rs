@@ -2,8 +2,9 @@
 //! thread and hands entries across in batches, while this one writes them through a
 //! [`SourceWriter`]; a bad file or a failed read drops the writer, and nothing changes.
 //!
-//! The blocks a UTF-8 file was cut into are kept with the version (encoded here: the store
-//! keeps them as bytes), so the next read of a grown file reuses those whose bytes are the same.
+//! The blocks a text file was cut into (byte ranges of the file, in any encoding) are kept with
+//! the version (encoded here: the store keeps them as bytes), so the next read of a grown file
+//! reuses those whose bytes are the same.
 
 use std::io::Read;
 use std::sync::mpsc::{Receiver, SyncSender};
@@ -72,7 +73,7 @@ pub(super) fn write(
     let cannot_read = |e: std::io::Error| WriteError::Io(cannot_read_file(display, &e));
     // Each open checks the file again: it may have been swapped for a link since the look.
     let opened = guard::open(path, version.bounds).map_err(cannot_read)?;
-    // For cutting a UTF-8 file into blocks and reusing those the previous read had.
+    // For cutting a text file into blocks and reusing those the previous read had.
     let scan = |start: u64, end: u64| scan_range(&opened, start, end);
     let reopen = |offset: u64| -> std::io::Result<Box<dyn Read + Send>> {
         let mut f = guard::open(path, version.bounds)?;
@@ -172,6 +173,7 @@ fn stream(
             let mut batcher = Batcher {
                 batches,
                 batch: Batch::default(),
+                kept: 0,
                 skipped: Vec::new(),
             };
             let result = read(&mut batcher);
@@ -249,29 +251,40 @@ pub(super) fn reusable_blocks(
     }
 }
 
-/// The xxh3 of a file's bytes `start..end`, and whether they end a line.
+thread_local! {
+    /// The buffer of [`scan_range`], kept by the thread that cuts blocks (one read per block of
+    /// about 60 KB, and no buffer to clear for each of a thousand blocks).
+    static SCAN_BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; 128 * 1024]);
+}
+
+/// The xxh3 of a file's bytes `start..end`, and the last two of them.
 fn scan_range(file: &std::fs::File, start: u64, end: u64) -> std::io::Result<Scanned> {
     use std::os::unix::fs::FileExt;
-    let mut hasher = Xxh3::new();
-    let mut last = 0u8;
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut at = start;
-    while at < end {
-        let want = usize::try_from((end - at).min(buf.len() as u64)).unwrap_or(buf.len());
-        let n = file.read_at(&mut buf[..want], at)?;
-        if n == 0 {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                "文件在读取时变短了（是否正在被写入？）",
-            ));
+    SCAN_BUFFER.with_borrow_mut(|buf| {
+        let mut hasher = Xxh3::new();
+        let mut tail = [0u8; 2];
+        let mut at = start;
+        while at < end {
+            let want = usize::try_from((end - at).min(buf.len() as u64)).unwrap_or(buf.len());
+            let n = file.read_at(&mut buf[..want], at)?;
+            if n == 0 {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "文件在读取时变短了（是否正在被写入？）",
+                ));
+            }
+            hasher.update(&buf[..n]);
+            tail = match &buf[..n] {
+                [.., a, b] => [*a, *b],
+                [b] => [tail[1], *b],
+                [] => tail,
+            };
+            at += n as u64;
         }
-        hasher.update(&buf[..n]);
-        last = buf[n - 1];
-        at += n as u64;
-    }
-    Ok(Scanned {
-        hash: hasher.digest(),
-        ends_line: matches!(last, b'\n' | b'\r'),
+        Ok(Scanned {
+            hash: hasher.digest(),
+            tail,
+        })
     })
 }
 
@@ -331,6 +344,9 @@ struct HungUp;
 struct Batcher {
     batches: SyncSender<Item>,
     batch: Batch,
+    /// Entries to keep after those of `batch`, not sent yet: the kept blocks of a grown export
+    /// come in runs, and one message for a run wakes the writing side once, not per block.
+    kept: u64,
     /// The sheets of a workbook not read, for the report.
     skipped: Vec<SkippedSheet>,
 }
@@ -343,14 +359,8 @@ impl ledger::Sink for Batcher {
     }
 
     fn keep(&mut self, count: u64) -> Result<(), HungUp> {
-        // In order: the entries before the kept ones go first.
-        let pending = std::mem::take(&mut self.batch);
-        if !pending.rows.is_empty() {
-            self.batches
-                .send(Item::Entries(pending))
-                .map_err(|_| HungUp)?;
-        }
-        self.batches.send(Item::Keep(count)).map_err(|_| HungUp)
+        self.kept += count;
+        Ok(())
     }
 
     fn sheet_skipped(&mut self, sheet: &SkippedSheet) -> Result<(), HungUp> {
@@ -361,6 +371,10 @@ impl ledger::Sink for Batcher {
 
 impl Batcher {
     fn push(&mut self, e: &EntryRef<'_>) -> Result<(), HungUp> {
+        if self.kept > 0 {
+            // In order: the entries before the kept ones, the kept ones, then this one.
+            self.send_kept()?;
+        }
         let voucher = self.batch.push_text(&e.voucher);
         let memo = self.batch.push_text(&e.memo);
         self.batch.rows.push(Row {
@@ -383,9 +397,23 @@ impl Batcher {
         Ok(())
     }
 
-    fn flush(self) {
-        if !self.batch.rows.is_empty() {
-            // A hang-up here is reported by the writing side.
+    /// Sends the entries of `batch`, then those to keep after them.
+    fn send_kept(&mut self) -> Result<(), HungUp> {
+        let pending = std::mem::take(&mut self.batch);
+        if !pending.rows.is_empty() {
+            self.batches
+                .send(Item::Entries(pending))
+                .map_err(|_| HungUp)?;
+        }
+        let kept = std::mem::take(&mut self.kept);
+        self.batches.send(Item::Keep(kept)).map_err(|_| HungUp)
+    }
+
+    fn flush(mut self) {
+        // A hang-up here is reported by the writing side.
+        if self.kept > 0 {
+            let _ = self.send_kept();
+        } else if !self.batch.rows.is_empty() {
             let _ = self.batches.send(Item::Entries(self.batch));
         }
     }
@@ -394,6 +422,47 @@ impl Batcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ledger::Sink;
+
+    #[test]
+    fn kept_runs_go_as_one_message_in_order() {
+        let (batches, received) = std::sync::mpsc::sync_channel::<Item>(16);
+        let mut batcher = Batcher {
+            batches,
+            batch: Batch::default(),
+            kept: 0,
+            skipped: Vec::new(),
+        };
+        let entry = |line: u32| EntryRef {
+            fund: "f",
+            fund_index: 0,
+            date: chrono::NaiveDate::from_ymd_opt(2025, 1, 2).expect("date"),
+            amount: crate::core::Money::from_fen(100),
+            voucher: std::borrow::Cow::Borrowed("v"),
+            memo: std::borrow::Cow::Borrowed("m"),
+            line,
+            sheet: None,
+        };
+        batcher.entry(&entry(2)).expect("entry");
+        batcher.keep(2).expect("keep");
+        batcher.keep(3).expect("keep");
+        batcher.entry(&entry(9)).expect("entry");
+        batcher.entry(&entry(10)).expect("entry");
+        batcher.keep(1).expect("keep");
+        batcher.flush();
+        let items: Vec<String> = received
+            .iter()
+            .map(|item| match item {
+                Item::Entries(batch) => {
+                    let lines: Vec<String> =
+                        batch.rows.iter().map(|r| r.line.to_string()).collect();
+                    format!("entries {}", lines.join(","))
+                }
+                Item::Keep(count) => format!("keep {count}"),
+            })
+            .collect();
+        assert_eq!(items, ["entries 2", "keep 5", "entries 9,10", "keep 1"]);
+    }
 
     #[test]
     fn blocks_come_back_as_they_were_kept() {

@@ -1,12 +1,21 @@
 //! The splitting thread: decodes the text, cuts it into records with the lines they start on,
-//! sends them in batches, and cuts blocks, skipping those of the previous read that are
-//! unchanged.
+//! sends them in batches, and cuts blocks at offsets of the file (in its own encoding),
+//! offering those of the previous read whose bytes are unchanged.
+//!
+//! Whether an unchanged block holds the same entries also depends on the rows before it (as
+//! many entries before it as before, under the same header), which only the receiving side
+//! knows once it has turned them into entries. Waiting for it at every block stalled both
+//! threads once per changed block; the splitter offers the block at once instead, and the
+//! receiving side, which checks, reads a block it cannot take again itself
+//! ([`read_block`]) and stops further offers.
 
 use std::cell::RefCell;
 use std::io::Read;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender};
 
+use super::decode::{Breaks, Decoded};
 use super::lines::{Marks, Tracker};
 use super::messages::column;
 use super::{BLOCK_RECORDS, Block, Blocks, Message, Row, Scanned};
@@ -14,47 +23,75 @@ use crate::ledger::sniff::Encoding;
 
 const BATCH: usize = 1024;
 
-pub(super) struct Splitter<'a, 'r> {
+/// How the bytes of a file become records: its encoding and its delimiter.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Text {
     pub(super) delimiter: u8,
+    pub(super) encoding: Encoding,
+}
+
+pub(super) struct Splitter<'a, 'r> {
+    pub(super) text: Text,
     pub(super) blocks: Option<&'a Blocks<'r>>,
     pub(super) messages: &'a SyncSender<Message>,
     pub(super) recycled: &'a Receiver<Vec<Row>>,
-    /// Entries read so far and the header's fingerprint, after each block, from the
-    /// receiving side.
-    pub(super) acks: &'a Receiver<(u64, u64)>,
+    /// Cleared by the receiving side when a block offered as unchanged held other entries
+    /// (the rows before it gave more or fewer, or another header): no more are offered.
+    pub(super) offer: &'a AtomicBool,
 }
 
-/// One pass of the csv reader from `base` (a byte offset in the file).
+/// One pass of the csv reader over the file's text from a byte offset in the file.
 struct Pass<'p> {
-    reader: csv::Reader<Tracker<Box<dyn Read + Send + 'p>>>,
+    reader: csv::Reader<Tracker<Decoded<Box<dyn Read + Send + 'p>>>>,
     marks: Rc<RefCell<Marks>>,
-    base: u64,
+    /// Where the text's line breaks are in the file (noted only when blocks are cut).
+    breaks: Rc<RefCell<Breaks>>,
 }
 
 impl Pass<'_> {
+    /// Reads the next record into `row`, with the line it starts on and its quoted cells that
+    /// span lines; false at the end of the text.
+    fn next(&mut self, row: &mut Row) -> Result<bool, csv::Error> {
+        if !self.reader.read_record(&mut row.record)? {
+            return Ok(false);
+        }
+        let mut marks = self.marks.borrow_mut();
+        row.line = marks.line_of(row.record.position().map_or(0, |p| p.byte()));
+        row.spans.clear();
+        marks.spans_before(self.reader.position().byte(), &mut row.spans);
+        Ok(true)
+    }
+
     /// The line at the reader's position (where it ended the last record).
     fn line(&self) -> u64 {
         u64::from(self.marks.borrow().line_at(self.reader.position().byte()))
     }
 
-    /// The reader's position as an offset in the file.
-    fn end(&self) -> u64 {
-        self.base + self.reader.position().byte()
+    /// The reader's position (where it ended the last record) as an offset in the file.
+    fn end(&self) -> Option<u64> {
+        self.breaks
+            .borrow_mut()
+            .file_offset(self.reader.position().byte())
     }
 }
 
-impl<'a, 'r> Splitter<'a, 'r> {
-    /// A pass reading `input`, which starts a record at `base` on `line` after the byte `prev`.
+impl Text {
+    /// A pass reading `input`, the file from `base` (its start, or the start of a record) on
+    /// `line`, after the character `prev` (ASCII; 0xFF for any other); `noted`: where its line
+    /// breaks are in the file is noted (blocks are cut).
     fn pass<'p>(
-        &self,
+        self,
         input: Box<dyn Read + Send + 'p>,
         base: u64,
         line: u64,
         prev: u8,
+        noted: bool,
     ) -> Pass<'p> {
         let marks = Rc::new(RefCell::new(Marks::default()));
+        let breaks = Rc::new(RefCell::new(Breaks::default()));
+        let text = Decoded::new(input, self.encoding, base, noted.then(|| breaks.clone()));
         let line = u32::try_from(line).unwrap_or(u32::MAX);
-        let tracked = Tracker::new(input, self.delimiter, line, prev, marks.clone());
+        let tracked = Tracker::new(text, self.delimiter, line, prev, marks.clone());
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -64,59 +101,156 @@ impl<'a, 'r> Splitter<'a, 'r> {
         Pass {
             reader,
             marks,
-            base,
+            breaks,
         }
     }
 
+    /// Bytes of a code unit: 2 in UTF-16, 1 in UTF-8 and GBK (whose line breaks are one byte).
+    fn unit(self) -> u64 {
+        match self.encoding {
+            Encoding::Utf16Le | Encoding::Utf16Be => 2,
+            Encoding::Utf8 | Encoding::Utf8Bom | Encoding::Gb18030 => 1,
+        }
+    }
+
+    /// Where the bytes hashed for a block at `start` begin: the character before it is
+    /// hashed too (whether an LF at its start ends a CR line).
+    fn before(self, start: u64) -> u64 {
+        start.saturating_sub(self.unit())
+    }
+
+    /// Whether the last two bytes of a block, `tail`, end a line in the file's encoding.
+    fn ends_line(self, tail: [u8; 2]) -> bool {
+        let is_break = |b: u8| b == b'\n' || b == b'\r';
+        match self.encoding {
+            Encoding::Utf16Le => tail[1] == 0 && is_break(tail[0]),
+            Encoding::Utf16Be => tail[0] == 0 && is_break(tail[1]),
+            Encoding::Utf8 | Encoding::Utf8Bom | Encoding::Gb18030 => is_break(tail[1]),
+        }
+    }
+
+    /// A block's hash of its bytes, told apart by the encoding they are read in: the same
+    /// bytes in another encoding are other text (a file that was UTF-8 and is now GBK reuses
+    /// nothing). UTF-8 with and without a BOM read alike, and keep the hash as it was.
+    fn salted(self, hash: u64) -> u64 {
+        hash ^ match self.encoding {
+            Encoding::Utf8 | Encoding::Utf8Bom => 0,
+            Encoding::Gb18030 => 0x6B8B_4567_327B_23C6,
+            Encoding::Utf16Le => 0x6433_4873_1B9B_2A8E,
+            Encoding::Utf16Be => 0x2E1F_3D5C_71A8_6B0A,
+        }
+    }
+
+    /// The file from `offset`, and the character before it (whether an LF at `offset` ends a
+    /// CR line; 0xFF for one not ASCII).
+    fn reopen(
+        self,
+        blocks: &Blocks<'_>,
+        offset: u64,
+    ) -> std::io::Result<(Box<dyn Read + Send>, u8)> {
+        let from = self.before(offset);
+        let mut input = (blocks.reopen)(from)?;
+        let mut unit = [0u8; 2];
+        let unit = &mut unit[..usize::try_from(offset - from).unwrap_or(0)];
+        input.read_exact(unit)?;
+        let prev = match (self.encoding, &*unit) {
+            (_, []) => b'\n',
+            (_, [b]) => *b,
+            (Encoding::Utf16Be, [0, b]) | (_, [b, 0]) if b.is_ascii() => *b,
+            _ => 0xFF,
+        };
+        Ok((input, prev))
+    }
+}
+
+/// Reads the records of `block` (unchanged bytes whose entries turned out to be elsewhere)
+/// from the file again, handing them to `take` in batches; false if `take` said to stop.
+///
+/// # Errors
+/// The file could not be read, or no longer reads as it did (it changed meanwhile).
+pub(super) fn read_block(
+    text: Text,
+    blocks: &Blocks<'_>,
+    block: &Block,
+    mut take: impl FnMut(&[Row]) -> bool,
+) -> std::io::Result<bool> {
+    let (input, prev) = text.reopen(blocks, block.start)?;
+    let mut pass = text.pass(input, block.start, block.start_line, prev, false);
+    let mut rows: Vec<Row> = Vec::new();
+    let mut filled = 0;
+    for _ in 0..block.records {
+        if filled == rows.len() {
+            rows.push(Row::default());
+        }
+        match pass.next(&mut rows[filled]) {
+            Ok(true) => filled += 1,
+            Ok(false) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "文件在读取时变短了（是否正在被写入？）",
+                ));
+            }
+            Err(e) => return Err(std::io::Error::other(e.to_string())),
+        }
+        if filled == BATCH {
+            if !take(&rows) {
+                return Ok(false);
+            }
+            filled = 0;
+        }
+    }
+    Ok(filled == 0 || take(&rows[..filled]))
+}
+
+impl<'a, 'r> Splitter<'a, 'r> {
     fn send(&self, message: Message) -> bool {
         self.messages.send(message).is_ok()
     }
 
-    pub(super) fn run<R: Read + Send>(&self, input: R, encoding: Encoding) {
-        let base = encoding.bom_len() as u64;
-        let mut pass = self.pass(Self::decoded(input, encoding), base, 1, b'\n');
+    pub(super) fn run<R: Read + Send>(&self, input: R) {
+        let base = self.text.encoding.bom_len() as u64;
+        let noted = self.blocks.is_some();
+        let mut pass = self.text.pass(Box::new(input), 0, 1, b'\n', noted);
         let mut batch: Vec<Row> = Vec::with_capacity(BATCH);
         let mut filled = 0;
         // The current block: where it starts, its physical line there, its records so far.
         let (mut start, mut start_line, mut in_block) = (base, 1u64, 0u64);
-        // Blocks sent whose entry counts the receiving side has not reported yet.
-        let mut unacknowledged = 0u64;
+        // Blocks are cut unless the reader's position could not be placed in the file (which
+        // the pairing of line breaks rules out): then the rest is read, only not cut.
+        let mut cutting = noted;
         loop {
             if filled == batch.len() {
                 batch.push(Row::default());
             }
-            let row = &mut batch[filled];
-            match pass.reader.read_record(&mut row.record) {
+            match pass.next(&mut batch[filled]) {
                 Ok(false) => break,
                 Ok(true) => {
-                    let mut marks = pass.marks.borrow_mut();
-                    row.line = marks.line_of(row.record.position().map_or(0, |p| p.byte()));
-                    row.spans.clear();
-                    marks.spans_before(pass.reader.position().byte(), &mut row.spans);
-                    drop(marks);
                     filled += 1;
                     in_block += 1;
-                    let block_full = self.blocks.is_some() && in_block == BLOCK_RECORDS;
+                    let block_full = cutting && in_block == BLOCK_RECORDS;
                     if (filled == BATCH || block_full) && !self.send_batch(&mut batch, &mut filled)
                     {
                         return;
                     }
-                    if block_full {
-                        let (end, end_line) = (pass.end(), pass.line());
+                    if !block_full {
+                        if cutting {
+                            pass.breaks
+                                .borrow_mut()
+                                .forget_before(pass.reader.position().byte());
+                        }
+                    } else if let Some(end) = pass.end() {
+                        let end_line = pass.line();
                         let newlines = end_line.saturating_sub(start_line);
                         if !self.cut(start, end, start_line, newlines, in_block, true) {
                             return;
                         }
-                        unacknowledged += 1;
                         (start, start_line, in_block) = (end, end_line, 0);
-                        if !self.skip_reusable(
-                            &mut pass,
-                            &mut start,
-                            &mut start_line,
-                            &mut unacknowledged,
-                        ) {
+                        if !self.skip_unchanged(&mut pass, &mut start, &mut start_line) {
                             return;
                         }
+                    } else {
+                        debug_assert!(false, "a record end not past a line break");
+                        cutting = false;
                     }
                 }
                 Err(e) => {
@@ -131,26 +265,13 @@ impl<'a, 'r> Splitter<'a, 'r> {
         if !self.send(Message::Records(batch)) {
             return;
         }
-        if self.blocks.is_some() && in_block > 0 {
-            let (end, end_line) = (pass.end(), pass.line());
+        if cutting
+            && in_block > 0
+            && let Some(end) = pass.end()
+        {
+            let end_line = pass.line();
             let newlines = end_line.saturating_sub(start_line);
             self.cut(start, end, start_line, newlines, in_block, false);
-        }
-    }
-
-    /// The text of `input` as UTF-8, without its BOM.
-    fn decoded<'i, R: Read + Send + 'i>(input: R, encoding: Encoding) -> Box<dyn Read + Send + 'i> {
-        match encoding.decoder() {
-            None => Box::new(SkipBom {
-                inner: input,
-                skip: encoding.bom_len(),
-            }),
-            Some(enc) => Box::new(
-                encoding_rs_io::DecodeReaderBytesBuilder::new()
-                    .encoding(Some(enc))
-                    .bom_sniffing(true)
-                    .build(input),
-            ),
         }
     }
 
@@ -166,29 +287,31 @@ impl<'a, 'r> Splitter<'a, 'r> {
         true
     }
 
-    /// After a block ended at `start`: skips the previous read's blocks that follow unchanged
-    /// (blocks after the first, which holds the header, may be reused), reopening the file
-    /// after them into `pass`; false if the splitter must stop.
-    fn skip_reusable<'p>(
-        &self,
-        pass: &mut Pass<'p>,
-        start: &mut u64,
-        start_line: &mut u64,
-        unacknowledged: &mut u64,
-    ) -> bool
-    where
-        'r: 'p,
-    {
-        while let Some(reused) = self.reusable(*start, *start_line, unacknowledged) {
-            let Some((reopened, prev)) = self.reopen(reused.end) else {
-                return false;
-            };
-            (*start, *start_line) = (reused.end, reused.start_line + reused.newlines);
-            if !self.send(Message::Reused(reused)) {
+    /// After a block ended at `start`: offers the previous read's blocks that follow with
+    /// their bytes unchanged (blocks after the first, which holds the header), then reopens
+    /// the file after the last of them into `pass`; false if the splitter must stop.
+    fn skip_unchanged(&self, pass: &mut Pass<'_>, start: &mut u64, start_line: &mut u64) -> bool {
+        let Some(blocks) = self.blocks else {
+            return true;
+        };
+        let mut run = Vec::new();
+        while let Some(unchanged) = self.unchanged(*start, *start_line) {
+            (*start, *start_line) = (unchanged.end, unchanged.start_line + unchanged.newlines);
+            run.push(unchanged);
+        }
+        if !run.is_empty() {
+            if !self.send(Message::Unchanged(run)) {
                 return false;
             }
-            *unacknowledged += 1;
-            *pass = self.pass(reopened, *start, *start_line, prev);
+            match self.text.reopen(blocks, *start) {
+                Ok((reopened, prev)) => {
+                    *pass = self.text.pass(reopened, *start, *start_line, prev, true);
+                }
+                Err(e) => {
+                    let _ = self.send(Message::Io(e));
+                    return false;
+                }
+            }
         }
         true
     }
@@ -229,7 +352,7 @@ impl<'a, 'r> Splitter<'a, 'r> {
         let Some(blocks) = self.blocks else {
             return false;
         };
-        let Scanned { hash, ends_line } = match (blocks.scan)(start.saturating_sub(1), end) {
+        let Scanned { hash, tail } = match (blocks.scan)(self.text.before(start), end) {
             Ok(scanned) => scanned,
             Err(e) => {
                 let _ = self.send(Message::Io(e));
@@ -250,17 +373,24 @@ impl<'a, 'r> Splitter<'a, 'r> {
             page_rows: 0,
             // A block whose last line is not ended (the end of a file without a final line
             // break) may grow on that line: it is never reused.
-            hash: if reusable && ends_line { hash | 1 } else { 0 },
+            hash: if reusable && self.text.ends_line(tail) {
+                self.text.salted(hash) | 1
+            } else {
+                0
+            },
         };
         self.send(Message::BlockEnd(block))
     }
 
-    /// The previous read's block that started on this line, if the bytes here (and the one
-    /// before) are the same as its bytes (an earlier correction may have moved them), the
-    /// header is the same, and the entries before it are as many as before; returned with its
-    /// offsets in this file.
-    fn reusable(&self, start: u64, start_line: u64, unacknowledged: &mut u64) -> Option<Block> {
+    /// The previous read's block that started on this line, if the bytes here (and the
+    /// character before) are the same as its bytes (an earlier correction may have moved
+    /// them), and offers are still taken; returned with its offsets in this file. Whether its
+    /// entries are the same the receiving side checks.
+    fn unchanged(&self, start: u64, start_line: u64) -> Option<Block> {
         let blocks = self.blocks?;
+        if !self.offer.load(Ordering::Relaxed) {
+            return None;
+        }
         let i = blocks
             .previous
             .partition_point(|b| b.start_line < start_line);
@@ -269,61 +399,7 @@ impl<'a, 'r> Splitter<'a, 'r> {
             .get(i)
             .filter(|b| b.start_line == start_line && b.hash != 0)?;
         let end = start + (old.end - old.start);
-        let hash = (blocks.scan)(start.saturating_sub(1), end).ok()?.hash;
-        if hash | 1 != old.hash {
-            return None;
-        }
-        // Wait for the receiving side to have counted every block sent so far.
-        let mut counted = None;
-        while *unacknowledged > 0 {
-            counted = Some(self.acks.recv().ok()?);
-            *unacknowledged -= 1;
-        }
-        let (entries, header) = counted?;
-        (entries == old.first_entry && header == old.header && header != 0).then_some(Block {
-            start,
-            end,
-            ..*old
-        })
-    }
-
-    /// The file from `offset`, and the byte before it (whether an LF at `offset` ends a CR
-    /// line); on failure the splitter stops with the error.
-    fn reopen(&self, offset: u64) -> Option<(Box<dyn Read + Send + 'r>, u8)> {
-        let blocks = self.blocks?;
-        let opened = (blocks.reopen)(offset.saturating_sub(1)).and_then(|mut input| {
-            let mut prev = [b'\n'];
-            if offset > 0 {
-                input.read_exact(&mut prev)?;
-            }
-            Ok((input, prev[0]))
-        });
-        match opened {
-            Ok(opened) => Some(opened),
-            Err(e) => {
-                let _ = self.send(Message::Io(e));
-                None
-            }
-        }
-    }
-}
-
-/// Skips a UTF-8 BOM.
-struct SkipBom<R> {
-    inner: R,
-    skip: usize,
-}
-
-impl<R: Read> Read for SkipBom<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.skip > 0 {
-            let mut bom = [0u8; 3];
-            let n = self.inner.read(&mut bom[..self.skip])?;
-            if n == 0 {
-                return Ok(0);
-            }
-            self.skip -= n;
-        }
-        self.inner.read(buf)
+        let hash = (blocks.scan)(self.text.before(start), end).ok()?.hash;
+        (self.text.salted(hash) | 1 == old.hash).then_some(Block { start, end, ..*old })
     }
 }
