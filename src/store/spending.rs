@@ -36,13 +36,13 @@ impl Store {
         let mut out = HashMap::new();
         for row in rows {
             let (fund, series) = row.map_err(self.err())?;
-            out.insert(fund, DailySpend::from_amounts(decode_series(&series).0));
+            out.insert(fund, DailySpend::from_amounts(decode_series(&series)));
         }
         Ok(out)
     }
 
-    /// One fund's spending by day. Evaluating fund by fund keeps memory small however many
-    /// funds there are. Empty (no spending on any day) for a fund without entries in force.
+    /// One fund's spending by day (the dashboard's fund page reads no other). Empty (no
+    /// spending on any day) for a fund without entries in force.
     ///
     /// # Errors
     /// A database failure.
@@ -56,7 +56,7 @@ impl Store {
             .optional()
             .map_err(self.err())?;
         Ok(series.map_or_else(DailySpend::default, |s| {
-            DailySpend::from_amounts(decode_series(&s).0)
+            DailySpend::from_amounts(decode_series(&s))
         }))
     }
 
@@ -185,7 +185,8 @@ impl Store {
         let tx = self.conn.savepoint().map_err(wrap)?;
         let funds: Vec<String> = {
             let mut stmt = tx
-                .prepare("SELECT DISTINCT fund FROM source_days")
+                // A fund with a series but no days left (none in force) loses its series.
+                .prepare("SELECT fund FROM source_days UNION SELECT fund FROM fund_days")
                 .map_err(wrap)?;
             let rows = stmt.query_map([], |r| r.get(0)).map_err(wrap)?;
             rows.collect::<Result<_, _>>().map_err(wrap)?
@@ -333,16 +334,14 @@ fn series_count(series: &[u8]) -> Option<i64> {
         .flatten()
 }
 
-/// A fund's series as `fund_days` keeps it (see the module's doc): its spending by day, and
-/// its entries in force when the series keeps them.
-fn decode_series(series: &[u8]) -> (Vec<(NaiveDate, Money)>, Option<i64>) {
-    let days = series_days(series)
+/// A fund's spending by day, from its series as `fund_days` keeps it (see the module's doc).
+fn decode_series(series: &[u8]) -> Vec<(NaiveDate, Money)> {
+    series_days(series)
         .filter_map(|(day, amount)| {
             Some((
                 NaiveDate::from_num_days_from_ce_opt(day)?,
                 Money::from_fen(amount),
             ))
         })
-        .collect();
-    (days, series_count(series))
+        .collect()
 }

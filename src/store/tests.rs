@@ -916,6 +916,14 @@ fn series_patched_by_each_write_are_those_summed_anew() {
         if round == 50 {
             assert!(store.set_withdrawn("/b.csv", None, at(NOW)).expect("back"));
         }
+        if round == 60 {
+            assert!(
+                store
+                    .forget_source("/b.csv", true)
+                    .expect("forget")
+                    .is_some()
+            );
+        }
         let patched = series(&store);
         store
             .conn
@@ -923,5 +931,26 @@ fn series_patched_by_each_write_are_those_summed_anew() {
             .expect("clear");
         store.rebuild_all_fund_days().expect("rebuild");
         assert_eq!(patched, series(&store), "round {round}");
+        if round % 7 == 6 {
+            // Series as builds before the count wrote them (a writer's open rewrites them; a
+            // write must not patch a count they do not have): a version of a.csv that changes
+            // every fund (day 5 is in no other version) is summed anew for each.
+            store
+                .conn
+                .execute(
+                    "UPDATE fund_days SET series = substr(series, 1, length(series) - 8)",
+                    [],
+                )
+                .expect("old series");
+            let entries: Vec<Entry> = ["a", "b", "c"]
+                .iter()
+                .enumerate()
+                .map(|(i, fund)| entry(fund, 1, 5, 7, &format!("w{i}"), i as u32 + 2))
+                .collect();
+            put(&mut store, "/a.csv", &format!("w{round}"), &entries);
+            let patched = series(&store);
+            store.rebuild_all_fund_days().expect("rebuild");
+            assert_eq!(patched, series(&store), "round {round}, from old series");
+        }
     }
 }

@@ -172,16 +172,20 @@ fn examine(path: &Path, bounds: Bounds<'_>) -> std::io::Result<(String, Detected
 /// # Errors
 /// The system's error, or a [`Refusal`] ([`Refusal::of`]).
 pub(crate) fn stat(path: &Path, bounds: Bounds<'_>) -> std::io::Result<SourceMeta> {
-    let meta = guard::check(path, bounds)?;
+    Ok(meta_of(&guard::check(path, bounds)?))
+}
+
+/// The size and modification time a source is recognised by, from its metadata.
+pub(crate) fn meta_of(meta: &std::fs::Metadata) -> SourceMeta {
     let mtime_ns = meta
         .modified()
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
-    Ok(SourceMeta {
+    SourceMeta {
         size: i64::try_from(meta.len()).unwrap_or(i64::MAX),
         mtime_ns,
-    })
+    }
 }
 
 /// What a refusal is kept under: no hash of bytes never read, but what was refused, so the same

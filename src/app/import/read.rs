@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use xxhash_rust::xxh3::Xxh3;
 
 use super::guard::{self, Bounds};
+use super::look::meta_of;
 use super::{Outcome, SourceFile, cannot_read_file};
 use crate::config::Config;
 use crate::core::{EntryRef, Fund};
@@ -73,12 +74,22 @@ pub(super) fn write(
     let cannot_read = |e: std::io::Error| WriteError::Io(cannot_read_file(display, &e));
     // Each open checks the file again: it may have been swapped for a link since the look.
     let opened = guard::open(path, version.bounds).map_err(cannot_read)?;
-    // For cutting a text file into blocks and reusing those the previous read had.
+    // The bytes read must be those the look hashed: a file written to (or renamed over) since
+    // then would be stored under the look's fingerprint, and its blocks under the old hashes.
+    if meta_of(&opened.metadata().map_err(cannot_read)?) != version.meta {
+        return Err(WriteError::Io(format!(
+            "{display}: 文件在读取前又被改动了（大小或修改时间与刚才看到的不同，可能正在被写入）；\
+             下次检查会重新读取，手工导入请等文件写完后再导入"
+        )));
+    }
+    // Every read of this version goes through `opened`, by position: a path opened again
+    // could be another file by now.
     let scan = |start: u64, end: u64| scan_range(&opened, start, end);
     let reopen = |offset: u64| -> std::io::Result<Box<dyn Read + Send>> {
-        let mut f = guard::open(path, version.bounds)?;
-        std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(offset))?;
-        Ok(Box::new(std::io::BufReader::with_capacity(256 * 1024, f)))
+        Ok(Box::new(std::io::BufReader::with_capacity(
+            256 * 1024,
+            At::new(opened.try_clone()?, offset),
+        )))
     };
     let blocks = Blocks {
         previous: &version.previous,
@@ -87,7 +98,7 @@ pub(super) fn write(
     };
     let input = std::io::BufReader::with_capacity(
         256 * 1024,
-        guard::open(path, version.bounds).map_err(cannot_read)?,
+        At::new(opened.try_clone().map_err(cannot_read)?, 0),
     );
     let mut writer =
         store.begin_source(version.key, &version.fingerprint, Some(version.meta), now)?;
@@ -248,6 +259,49 @@ pub(super) fn reusable_blocks(
             decode_blocks(&r.blocks)
         }
         _ => Vec::new(),
+    }
+}
+
+/// A reader of a file from its own position (`pread`): clones of one open file share its
+/// offset, these do not, so the ledger reader and the readers of re-read blocks can read the
+/// same open file side by side.
+#[derive(Debug)]
+struct At {
+    file: std::fs::File,
+    pos: u64,
+}
+
+impl At {
+    fn new(file: std::fs::File, pos: u64) -> At {
+        At { file, pos }
+    }
+}
+
+impl Read for At {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = std::os::unix::fs::FileExt::read_at(&self.file, buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl std::io::Seek for At {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        let base = match to {
+            std::io::SeekFrom::Start(n) => {
+                self.pos = n;
+                return Ok(n);
+            }
+            std::io::SeekFrom::Current(d) => (self.pos, d),
+            std::io::SeekFrom::End(d) => (self.file.metadata()?.len(), d),
+        };
+        self.pos = base.0.checked_add_signed(base.1).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "seek before the start of the file",
+            )
+        })?;
+        Ok(self.pos)
     }
 }
 
@@ -422,7 +476,109 @@ impl Batcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::import::guard::Folders;
+    use crate::app::import::look::{Look, look_at};
     use crate::ledger::Sink;
+
+    #[test]
+    fn a_file_changed_since_the_look_is_not_read_under_its_fingerprint() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let text = "timezone: Asia/Shanghai
+database: spendwatch.db
+ledger:
+  sources:
+    - {path: ledger.csv, fund: ng}
+email:
+  to: [finance@localhost]
+  admin: [admin@localhost]
+  transport: file
+  file: {dir: outbox}
+funds:
+  - {id: ng, code: C, name: 网络综合治理体系建设专项资金, year: 2025, budget: 15.00万元}
+";
+        let config = crate::config::parse(text, &dir.path().join("config.yaml"), dir.path())
+            .expect("test config");
+        let path = dir.path().join("ledger.csv");
+        let first = "日期,凭证号,摘要,金额\n2025-03-20,记-0030,服务费,100.00\n";
+        std::fs::write(&path, first).expect("write");
+        let mut store = Store::open(&config.database).expect("store");
+        let file = SourceFile {
+            path: path.clone(),
+            fund: Some("ng".to_owned()),
+            spec: Some(0),
+        };
+        let folders = Folders::of(&config);
+        let bounds = Bounds::Inside(&folders);
+        let key = path.to_string_lossy().into_owned();
+        let now = DateTime::UNIX_EPOCH;
+        let (_, look) = look_at(
+            &mut store,
+            &config,
+            &file,
+            &key,
+            "ledger.csv",
+            bounds,
+            false,
+        )
+        .expect("look");
+        let Look::Changed { version, .. } = look else {
+            panic!("a new file is a change");
+        };
+        // Written to between the look and the read (an export still being saved).
+        std::fs::write(&path, format!("{first}2025-03-21,记-0031,服务费,200.00\n"))
+            .expect("rewrite");
+        match write(&mut store, &config, &version, now) {
+            Err(WriteError::Io(report)) => {
+                assert!(
+                    report.starts_with("ledger.csv: 文件在读取前又被改动了"),
+                    "{report}"
+                );
+            }
+            Err(e) => panic!("{e:?}"),
+            Ok(_) => panic!("read under the look's fingerprint"),
+        }
+        assert_eq!(store.entries_in_force().expect("count"), (0, 0));
+        // The next look sees the new bytes and reads them.
+        let (_, look) = look_at(
+            &mut store,
+            &config,
+            &file,
+            &key,
+            "ledger.csv",
+            bounds,
+            false,
+        )
+        .expect("look");
+        let Look::Changed { version, .. } = look else {
+            panic!("still a change");
+        };
+        write(&mut store, &config, &version, now).expect("read");
+        assert_eq!(store.entries_in_force().expect("count"), (2, 1));
+    }
+
+    #[test]
+    fn readers_at_positions_of_one_file_do_not_move_each_other() {
+        use std::io::{Seek, SeekFrom};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"0123456789").expect("write");
+        let file = std::fs::File::open(&path).expect("open");
+        let mut a = At::new(file.try_clone().expect("clone"), 0);
+        let mut b = At::new(file.try_clone().expect("clone"), 6);
+        let mut two = [0u8; 2];
+        a.read_exact(&mut two).expect("a");
+        assert_eq!(&two, b"01");
+        b.read_exact(&mut two).expect("b");
+        assert_eq!(&two, b"67");
+        a.read_exact(&mut two).expect("a again");
+        assert_eq!(&two, b"23");
+        assert_eq!(a.seek(SeekFrom::End(-1)).expect("end"), 9);
+        assert_eq!(a.seek(SeekFrom::Current(-3)).expect("back"), 6);
+        assert!(a.seek(SeekFrom::Current(-7)).is_err());
+        let mut rest = Vec::new();
+        a.read_to_end(&mut rest).expect("rest");
+        assert_eq!(rest, b"6789");
+    }
 
     #[test]
     fn kept_runs_go_as_one_message_in_order() {
