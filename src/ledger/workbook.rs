@@ -577,21 +577,17 @@ fn load_sheets<RS: Read + Seek>(
     hide: Vec<(u64, Vec<u8>)>,
 ) -> Opened<Shared<RS>> {
     let file = Shared::new(input);
-    let opened = match calamine::open_workbook_auto_from_rs(file.changed(hide)) {
-        Ok(workbook) if way == Way::Stream => Ok(workbook),
-        // calamine's word on the file itself (the view changes only the table's name: this
-        // is for the whole grid, which needs the table, or a file the view does not suit).
-        _ => calamine::open_workbook_auto_from_rs(file.clone()),
+    let opened = match way {
+        // calamine's word on the file itself if the view does not suit it (the view changes
+        // only the table's name; calamine then holds the table, which costs only memory).
+        Way::Stream => calamine::open_workbook_auto_from_rs(file.changed(hide))
+            .or_else(|_| calamine::open_workbook_auto_from_rs(file.clone())),
+        Way::Whole => calamine::open_workbook_auto_from_rs(file.clone()),
     };
-    let workbook = opened.map_err(|e| {
-        let e = match e {
-            // Neither a zip (.xlsx) nor a compound file (.xls) at all.
-            calamine::Error::Msg(m) if m.contains("detect") => "无法识别文件格式".to_owned(),
-            other => other.to_string(),
-        };
-        format!(
-            "无法打开这个电子表格，文件可能已损坏或不完整（读取器报告：{e}）；请从财务软件重新导出"
-        )
+    let workbook = opened.map_err(|e| match e {
+        // Neither a zip (.xlsx) nor a compound file (.xls) at all.
+        calamine::Error::Msg(m) if m.contains("detect") => unopenable("无法识别文件格式"),
+        other => unopenable(other),
     })?;
     let mut names = Vec::new();
     let mut skipped = Vec::new();
@@ -615,12 +611,8 @@ fn load_sheets<RS: Read + Seek>(
             let is_1904 = opened.has_1904_epoch();
             // Before ours is read: calamine's table, if the view could not hide it.
             drop(opened);
-            let mut xlsx = xlsx::Xlsx::open(file, is_1904).map_err(|e| {
-                format!(
-                    "无法打开这个电子表格，文件可能已损坏或不完整（读取器报告：{}）；请从财务软件重新导出",
-                    calamine::Error::Xlsx(e)
-                )
-            })?;
+            let mut xlsx = xlsx::Xlsx::open(file, is_1904)
+                .map_err(|e| unopenable(calamine::Error::Xlsx(e)))?;
             tracing::debug!(
                 strings = xlsx.strings().len(),
                 bytes = xlsx.strings().bytes(),
@@ -645,6 +637,11 @@ fn load_sheets<RS: Read + Seek>(
         }
         (_, workbook) => load_whole(workbook, names, skipped),
     }
+}
+
+/// Why a workbook cannot be opened: the reader's error `e`.
+fn unopenable(e: impl fmt::Display) -> String {
+    format!("无法打开这个电子表格，文件可能已损坏或不完整（读取器报告：{e}）；请从财务软件重新导出")
 }
 
 /// The problem the stream meets reading the cells of sheet `name`, if any.

@@ -8,9 +8,10 @@
 //! - a part that inflates to more than [`MAX_RATIO`] times its compressed size (a zip bomb:
 //!   real spreadsheet XML compresses about 10 to 1) is refused, so that a sheet, which is
 //!   streamed, costs time in proportion to the file at most;
-//! - the shared-string table, which the reader holds in memory whole, may inflate to at most
-//!   [`MAX_SHARED_STRINGS`] bytes;
-//! - the table's declared count of strings (`uniqueCount`), for which the reader reserves
+//! - the shared-string table, which is held in memory whole (compactly by our reader of the
+//!   stream, at up to four times its size by calamine's for the whole grid), may inflate to at
+//!   most [`MAX_SHARED_STRINGS`] bytes;
+//! - the table's declared count of strings (`uniqueCount`), for which calamine reserves
 //!   memory before reading any (a count of 10⁹ asks for 24 GB and aborts the process), may
 //!   not exceed what the table's size can hold.
 //!
@@ -39,7 +40,8 @@ pub(super) const MAX_RATIO: u64 = 100;
 const RATIO_FROM: u64 = 1 << 20;
 
 /// The most the shared-string table may inflate to (64 MiB: about two million distinct texts
-/// of a ledger's length; the reader keeps them at up to four times that).
+/// of a ledger's length; calamine's whole-grid reader keeps them at up to four times that,
+/// the stream's reader at about the size of their text).
 pub(super) const MAX_SHARED_STRINGS: u64 = 64 << 20;
 
 /// The fewest bytes one string of the shared-string table takes (`<si/>`).

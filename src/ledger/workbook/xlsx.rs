@@ -374,51 +374,17 @@ fn read_strings<B: BufRead>(xml: &mut Reader<B>) -> Result<Strings, XlsxError> {
 fn read_formats<B: BufRead>(xml: &mut Reader<B>) -> Result<Vec<Format>, XlsxError> {
     let mut custom: HashMap<String, String> = HashMap::new();
     let mut formats = Vec::new();
-    let (mut buf, mut inner, mut body) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut buf, mut inner) = (Vec::new(), Vec::new());
     loop {
         buf.clear();
         match xml.read_event_into(&mut buf)? {
-            Event::Start(e) if e.local_name().as_ref() == "numFmts" => loop {
-                inner.clear();
-                match xml.read_event_into(&mut inner)? {
-                    Event::Start(e) if e.local_name().as_ref() == "numFmt" => {
-                        if let [Some(id), Some(code)] =
-                            rules::attrs(&e, ["numFmtId", "formatCode"])?
-                        {
-                            custom.insert(id.to_owned(), rules::decode_attr(code)?);
-                        }
-                    }
-                    Event::End(e) if e.local_name().as_ref() == "numFmts" => break,
-                    Event::Eof => return Err(XlsxError::XmlEof("numFmts")),
-                    _ => (),
-                }
-            },
-            Event::Start(e) if matches!(e.local_name().as_ref(), "fonts" | "fills" | "borders") => {
-                let section: &'static str = match e.local_name().as_ref() {
-                    "fonts" => "fonts",
-                    "fills" => "fills",
-                    _ => "borders",
-                };
-                skip_to_end(xml, section, &mut inner)?;
-            }
-            Event::Start(e) if e.local_name().as_ref() == "cellXfs" => loop {
-                inner.clear();
-                match xml.read_event_into(&mut inner)? {
-                    Event::Start(e) if e.local_name().as_ref() == "xf" => {
-                        formats.push(match rules::attr(&e, "numFmtId")? {
-                            None => Format::Other,
-                            Some(id) => custom.get(id).map_or_else(
-                                || rules::builtin_format(id),
-                                |c| rules::custom_format(c),
-                            ),
-                        });
-                        // calamine reads the style's body to its end (alignment, protection).
-                        skip_to_end(xml, "xf", &mut body)?;
-                    }
-                    Event::End(e) if e.local_name().as_ref() == "cellXfs" => break,
-                    Event::Eof => return Err(XlsxError::XmlEof("cellXfs")),
-                    _ => (),
-                }
+            Event::Start(e) => match e.local_name().as_ref() {
+                "numFmts" => read_custom_formats(xml, &mut inner, &mut custom)?,
+                "fonts" => skip_to_end(xml, "fonts", &mut inner)?,
+                "fills" => skip_to_end(xml, "fills", &mut inner)?,
+                "borders" => skip_to_end(xml, "borders", &mut inner)?,
+                "cellXfs" => read_styles(xml, &mut inner, &custom, &mut formats)?,
+                _ => (),
             },
             Event::End(e) if e.local_name().as_ref() == "styleSheet" => break,
             Event::Eof => return Err(XlsxError::XmlEof("styleSheet")),
@@ -426,6 +392,57 @@ fn read_formats<B: BufRead>(xml: &mut Reader<B>) -> Result<Vec<Format>, XlsxErro
         }
     }
     Ok(formats)
+}
+
+/// Reads the custom number formats of `<numFmts>`, by their id as written.
+fn read_custom_formats<B: BufRead>(
+    xml: &mut Reader<B>,
+    buf: &mut Vec<u8>,
+    custom: &mut HashMap<String, String>,
+) -> Result<(), XlsxError> {
+    loop {
+        buf.clear();
+        match xml.read_event_into(buf)? {
+            Event::Start(e) if e.local_name().as_ref() == "numFmt" => {
+                if let [Some(id), Some(code)] = rules::attrs(&e, ["numFmtId", "formatCode"])? {
+                    custom.insert(id.to_owned(), rules::decode_attr(code)?);
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == "numFmts" => return Ok(()),
+            Event::Eof => return Err(XlsxError::XmlEof("numFmts")),
+            _ => (),
+        }
+    }
+}
+
+/// Reads the format of each style of `<cellXfs>`: a custom format of that id if there is one,
+/// else a built-in one.
+fn read_styles<B: BufRead>(
+    xml: &mut Reader<B>,
+    buf: &mut Vec<u8>,
+    custom: &HashMap<String, String>,
+    formats: &mut Vec<Format>,
+) -> Result<(), XlsxError> {
+    let mut body = Vec::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(buf)? {
+            Event::Start(e) if e.local_name().as_ref() == "xf" => {
+                formats.push(match rules::attr(&e, "numFmtId")? {
+                    None => Format::Other,
+                    Some(id) => match custom.get(id) {
+                        Some(code) => rules::custom_format(code),
+                        None => rules::builtin_format(id),
+                    },
+                });
+                // calamine reads the style's body to its end (alignment, protection).
+                skip_to_end(xml, "xf", &mut body)?;
+            }
+            Event::End(e) if e.local_name().as_ref() == "cellXfs" => return Ok(()),
+            Event::Eof => return Err(XlsxError::XmlEof("cellXfs")),
+            _ => (),
+        }
+    }
 }
 
 /// Reads up to the first end of an element named `local` (calamine's loops over a section).

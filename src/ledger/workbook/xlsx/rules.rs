@@ -384,10 +384,10 @@ pub(super) fn index(text: &str) -> Option<usize> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    text.trim_start_matches('0').parse().ok().or_else(|| {
-        // All zeros.
-        text.bytes().all(|b| b == b'0').then_some(0)
-    })
+    match text.trim_start_matches('0') {
+        "" => Some(0),
+        digits => digits.parse().ok(),
+    }
 }
 
 #[cfg(test)]
