@@ -8,10 +8,10 @@
 //! merged regions are read (they come after the cells in the sheet's XML). The stream's cells
 //! are read by our reader of the sheet XML (`xlsx`), which holds the shared-string table in
 //! one buffer; calamine opens the workbook (its checks, the sheets' names and visibility)
-//! without loading that table. An .xls (and an
-//! .xlsb) is read whole by the reader, under a budget of cells (`xls_guard`, `size_guard`);
-//! so is an .xlsx for the files of readings, which their reader holds whole anyway
-//! ([`visit_rows`]), and for the tests that check the stream against the whole grid.
+//! without loading that table. An .xls (and an .xlsb) is read whole by the reader, under a
+//! budget of cells (`xls_guard`, `size_guard`); so is an .xlsx for the files of readings,
+//! which their reader holds whole anyway ([`visit_rows`]), and for the tests that check the
+//! stream against the whole grid.
 //!
 //! A merged cell's value is given to the cells below it that it covers (a date or a voucher
 //! merged down over several entries); across a row, a merge covers cells that have no meaning
@@ -580,9 +580,9 @@ fn load_sheets<RS: Read + Seek>(
     let opened = match way {
         // calamine's word on the file itself if the view does not suit it (the view changes
         // only the table's name; calamine then holds the table, which costs only memory).
-        Way::Stream => calamine::open_workbook_auto_from_rs(file.changed(hide))
+        Way::Stream if !hide.is_empty() => calamine::open_workbook_auto_from_rs(file.changed(hide))
             .or_else(|_| calamine::open_workbook_auto_from_rs(file.clone())),
-        Way::Whole => calamine::open_workbook_auto_from_rs(file.clone()),
+        _ => calamine::open_workbook_auto_from_rs(file.clone()),
     };
     let workbook = opened.map_err(|e| match e {
         // Neither a zip (.xlsx) nor a compound file (.xls) at all.

@@ -1,15 +1,15 @@
 //! Our reader of the parts of an .xlsx that the ledger's stream needs: the shared-string table,
-//! the number formats (`styles.xml`), where each sheet's XML is, and the cells of a sheet
-//! ([`SheetCells`]).
+//! the number formats (`styles.xml`), where each sheet's XML is, and each sheet's cells
+//! ([`SheetCells`]) and merged regions.
 //!
 //! Why not calamine's: its workbook always reads the whole shared-string table into one
 //! `String` per text, about 50 MB for the 900,000 distinct vouchers of a city's year. Here the
-//! table is one buffer of all its texts and where each ends ([`Strings`]): 17 MB for the same
-//! table. calamine still opens the workbook (its checks and messages, the sheets' names,
-//! visibility, the 1904 date system, the merged regions) from a view of the file in which
-//! the table is hidden (`container::hide_shared_strings`); the parts are found and read here
-//! with calamine's rules (`rules`), so that the values and the errors are calamine's, as the
-//! tests check against its whole-grid reader.
+//! table is one buffer of all its texts and where each ends ([`Strings`]): 16 MB for the same
+//! table. calamine still opens the workbook (its checks and messages, the sheets' names and
+//! visibility, the 1904 date system), from a view of the file in which the table is hidden
+//! (`container::hide_tables`, `Shared::changed`); the parts are found and read here with
+//! calamine's rules (`rules`), so that the values and the errors are calamine's, as the tests
+//! check against its reader, cell by cell.
 
 mod cells;
 mod rules;
