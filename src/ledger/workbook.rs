@@ -5,10 +5,13 @@
 //! An .xlsx is read as a stream (`stream`): memory holds one row of a sheet at a time, and no
 //! workbook is too large to read. Before it, its container is checked (`container`: zip
 //! bombs, a shared-string table too large to hold or lying about its size), and each sheet's
-//! merged regions are read (they come after the cells in the sheet's XML). An .xls (and an
-//! .xlsb) is read whole by the reader, under a budget of cells (`xls_guard`, `size_guard`);
-//! so is an .xlsx for the files of readings, which their reader holds whole anyway
-//! ([`visit_rows`]), and for the tests that check the stream against the whole grid.
+//! merged regions are read (they come after the cells in the sheet's XML). The stream's cells
+//! are read by our reader of the sheet XML (`xlsx`), which holds the shared-string table in
+//! one buffer; calamine opens the workbook (its checks, the sheets' names and visibility)
+//! without loading that table. An .xls (and an .xlsb) is read whole by the reader, under a
+//! budget of cells (`xls_guard`, `size_guard`); so is an .xlsx for the files of readings,
+//! which their reader holds whole anyway ([`visit_rows`]), and for the tests that check the
+//! stream against the whole grid.
 //!
 //! A merged cell's value is given to the cells below it that it covers (a date or a voucher
 //! merged down over several entries); across a row, a merge covers cells that have no meaning
@@ -22,13 +25,14 @@ mod size_guard;
 mod stream;
 #[cfg(test)]
 mod tests;
+mod xlsx;
 
 use std::fmt;
 use std::io::{Cursor, Read, Seek, SeekFrom};
 use std::ops::ControlFlow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use calamine::{Data, DataRef, Dimensions, Range, Reader, SheetType, SheetVisible, Xlsx};
+use calamine::{Data, DataRef, Dimensions, Range, Reader, SheetType, SheetVisible, XlsxError};
 
 use super::Problem;
 use super::cell::Cell;
@@ -99,9 +103,9 @@ pub(super) type EachRow<'f> = dyn FnMut(u32, &[Cell<'_>], &[(usize, u32)]) -> Co
 pub(super) enum SheetError {
     /// Its merged regions overlap ([`merges::OVERLAP`] says the rest after the sheet's name).
     Overlap,
-    /// The file is damaged: the message for the whole file, in place of any problem found
-    /// in it so far (which damage may have caused).
-    Damage(String),
+    /// The file is damaged: the problem, in place of any problem found in it so far (which
+    /// damage may have caused).
+    Damage(Problem),
 }
 
 /// How an .xlsx is read: as a stream (the ledger), or whole (the files of readings, and the
@@ -116,7 +120,7 @@ pub(super) enum Way {
 /// regions.
 enum Book<RS> {
     /// An .xlsx read as a stream.
-    Stream(Box<Xlsx<RS>>, Vec<(String, Vec<Dimensions>)>),
+    Stream(Box<xlsx::Xlsx<RS>>, Vec<(String, Vec<Dimensions>)>),
     /// Grids read whole.
     Whole(Vec<(String, Range<Data>, Vec<Dimensions>)>),
 }
@@ -134,21 +138,21 @@ impl<RS: Read + Seek> Book<RS> {
         match self {
             Book::Stream(xlsx, sheets) => {
                 let (name, merges) = &sheets[i];
-                let xlsx: &mut Xlsx<_> = xlsx;
+                let xlsx: &mut xlsx::Xlsx<_> = xlsx;
                 let opened = catch_unwind(AssertUnwindSafe(move || {
                     // Moved in: the reader borrows the workbook past the call.
                     let xlsx = xlsx;
-                    xlsx.worksheet_cells_reader(name)
+                    xlsx.cells(name)
                 }));
                 match opened {
                     Ok(Ok(mut reader)) => stream::stream_rows(&mut reader, name, merges, each),
-                    // The reader reads it as an empty grid.
-                    Ok(Err(calamine::XlsxError::NotAWorksheet(_))) => Ok(()),
-                    Ok(Err(e)) => Err(SheetError::Damage(cannot_read(
+                    // The whole grid's reader reads it as an empty grid.
+                    Ok(Err(XlsxError::NotAWorksheet(_))) => Ok(()),
+                    Ok(Err(e)) => Err(SheetError::Damage(Problem::whole_file(cannot_read(
                         name,
                         &calamine::Error::Xlsx(e),
-                    ))),
-                    Err(_) => Err(SheetError::Damage(damaged())),
+                    )))),
+                    Err(_) => Err(SheetError::Damage(Problem::whole_file(damaged()))),
                 }
             }
             Book::Whole(sheets) => {
@@ -188,8 +192,8 @@ fn read_workbook_as<RS: Read + Seek, E>(
         let (mut book, mut skipped) = match open_workbook(input, way)? {
             Ok((book, skipped, unreadable)) if unreadable.is_empty() => (book, skipped),
             Ok((_, _, unreadable)) => {
-                for message in unreadable {
-                    ctx.problem(Problem::whole_file(message));
+                for problem in unreadable {
+                    ctx.problem(problem);
                 }
                 return Ok(());
             }
@@ -207,8 +211,8 @@ fn read_workbook_as<RS: Read + Seek, E>(
         for i in 0..names.len() {
             match probe(&mut book, i, extra) {
                 Ok(found) => probes.push(found),
-                Err(message) => {
-                    ctx.problem(Problem::whole_file(message));
+                Err(problem) => {
+                    ctx.problem(problem);
                     return Ok(());
                 }
             }
@@ -285,9 +289,9 @@ fn cannot_read(name: &str, e: &dyn fmt::Display) -> String {
     )
 }
 
-/// A workbook opened: the sheets to read, the sheets skipped, and the messages of sheets that
+/// A workbook opened: the sheets to read, the sheets skipped, and the problems of sheets that
 /// cannot be read; `Err` with the message when it cannot be opened or holds no sheet.
-type Opened<RS> = Result<(Book<RS>, Vec<SkippedSheet>, Vec<String>), String>;
+type Opened<RS> = Result<(Book<RS>, Vec<SkippedSheet>, Vec<Problem>), String>;
 
 /// Opens the workbook `input` (from its start), refusing damaged containers first. To be
 /// called [`quietly`].
@@ -298,6 +302,7 @@ type Opened<RS> = Result<(Book<RS>, Vec<SkippedSheet>, Vec<String>), String>;
 fn open_workbook<RS: Read + Seek>(mut input: RS, way: Way) -> std::io::Result<Opened<Shared<RS>>> {
     let started = std::time::Instant::now();
     let mut merges = true;
+    let mut hide = Vec::new();
     input.seek(SeekFrom::Start(0))?;
     let mut magic = [0u8; super::sniff::CFB_MAGIC.len()];
     let magic_len = read_up_to(&mut input, &mut magic)?;
@@ -316,12 +321,12 @@ fn open_workbook<RS: Read + Seek>(mut input: RS, way: Way) -> std::io::Result<Op
         let checked = container::check(&mut input);
         input.seek(SeekFrom::Start(0))?;
         match checked {
-            Ok(container) => merges = container.merges,
+            Ok(container) => (merges, hide) = (container.merges, container.hide),
             Err(message) => return Ok(Err(message)),
         }
     }
     let checked = started.elapsed();
-    let loaded = catch_unwind(AssertUnwindSafe(|| load_sheets(input, way, merges)));
+    let loaded = catch_unwind(AssertUnwindSafe(|| load_sheets(input, way, merges, hide)));
     // The costs of the guards and of the merged regions' pass, for the benchmark.
     tracing::debug!(?way, container = ?checked, opened = ?(started.elapsed() - checked), "workbook opened");
     let (book, skipped, unreadable) = match loaded {
@@ -367,8 +372,8 @@ pub(super) fn visit_rows(
         // Bytes in memory: reading them does not fail.
         let (mut book, skipped, unreadable) = open_workbook(Cursor::new(bytes), Way::Whole)
             .map_err(|e| format!("读取文件出错（{e}）；请检查文件能否打开后重新导入"))??;
-        if let Some(message) = unreadable.into_iter().next() {
-            return Err(message);
+        if let Some(problem) = unreadable.into_iter().next() {
+            return Err(problem.message);
         }
         let names: Vec<String> = book.names().into_iter().map(str::to_owned).collect();
         for (i, name) in names.iter().enumerate() {
@@ -380,7 +385,7 @@ pub(super) fn visit_rows(
                 SheetError::Overlap => {
                     format!("工作表{}{}", super::cell::quoted(name), merges::OVERLAP)
                 }
-                SheetError::Damage(message) => message,
+                SheetError::Damage(problem) => problem.message,
             })?;
         }
         Ok(skipped)
@@ -424,10 +429,10 @@ fn read_sheet<RS: Read + Seek, E>(
             )));
             true
         }
-        Err(SheetError::Damage(message)) => {
+        Err(SheetError::Damage(problem)) => {
             ctx.problems.clear();
             ctx.more = 0;
-            ctx.problem(Problem::whole_file(message));
+            ctx.problem(problem);
             false
         }
     }
@@ -485,7 +490,7 @@ fn probe<RS: Read + Seek>(
     book: &mut Book<RS>,
     i: usize,
     extra: &super::ExtraHeaders,
-) -> Result<Probe, String> {
+) -> Result<Probe, Problem> {
     let mut previous: Option<(u32, Vec<String>)> = None;
     let mut seen = 0;
     let mut found = false;
@@ -510,7 +515,7 @@ fn probe<RS: Read + Seek>(
     match read {
         // Read anyway: the table reports the overlap.
         Err(SheetError::Overlap) => Ok(Probe::Header),
-        Err(SheetError::Damage(message)) => Err(message),
+        Err(SheetError::Damage(problem)) => Err(problem),
         Ok(()) if found => Ok(Probe::Header),
         Ok(()) if seen == 0 => Ok(Probe::Empty),
         Ok(()) => Ok(Probe::NoHeader),
@@ -561,19 +566,28 @@ fn no_header_in_workbook(read: &[(&str, Probe)], skipped: &[SkippedSheet]) -> St
 
 /// Opens a workbook and reads the sheets to read: as a stream for an .xlsx read `way`
 /// [`Way::Stream`] (only their merged regions now, if the container `merges` any), else
-/// whole; with the sheets skipped, and the messages of sheets that cannot be read. `Err` for a
+/// whole; with the sheets skipped, and the problems of sheets that cannot be read. `Err` for a
 /// file that cannot be opened, or whose grids would need more memory than can be given to
-/// them.
-fn load_sheets<RS: Read + Seek>(input: RS, way: Way, merges: bool) -> Opened<Shared<RS>> {
-    let workbook = calamine::open_workbook_auto_from_rs(Shared::new(input)).map_err(|e| {
-        let e = match e {
-            // Neither a zip (.xlsx) nor a compound file (.xls) at all.
-            calamine::Error::Msg(m) if m.contains("detect") => "无法识别文件格式".to_owned(),
-            other => other.to_string(),
-        };
-        format!(
-            "无法打开这个电子表格，文件可能已损坏或不完整（读取器报告：{e}）；请从财务软件重新导出"
-        )
+/// them. For the stream, calamine opens the file through a view with the bytes `hide`
+/// changed, where it finds no shared-string table to load (ours is read after).
+fn load_sheets<RS: Read + Seek>(
+    input: RS,
+    way: Way,
+    merges: bool,
+    hide: Vec<(u64, Vec<u8>)>,
+) -> Opened<Shared<RS>> {
+    let file = Shared::new(input);
+    let opened = match way {
+        // calamine's word on the file itself if the view does not suit it (the view changes
+        // only the table's name; calamine then holds the table, which costs only memory).
+        Way::Stream if !hide.is_empty() => calamine::open_workbook_auto_from_rs(file.changed(hide))
+            .or_else(|_| calamine::open_workbook_auto_from_rs(file.clone())),
+        _ => calamine::open_workbook_auto_from_rs(file.clone()),
+    };
+    let workbook = opened.map_err(|e| match e {
+        // Neither a zip (.xlsx) nor a compound file (.xls) at all.
+        calamine::Error::Msg(m) if m.contains("detect") => unopenable("无法识别文件格式"),
+        other => unopenable(other),
     })?;
     let mut names = Vec::new();
     let mut skipped = Vec::new();
@@ -593,7 +607,17 @@ fn load_sheets<RS: Read + Seek>(input: RS, way: Way, merges: bool) -> Opened<Sha
         });
     }
     match (way, workbook) {
-        (Way::Stream, calamine::Sheets::Xlsx(mut xlsx)) => {
+        (Way::Stream, calamine::Sheets::Xlsx(opened)) => {
+            let is_1904 = opened.has_1904_epoch();
+            // Before ours is read: calamine's table, if the view could not hide it.
+            drop(opened);
+            let mut xlsx = xlsx::Xlsx::open(file, is_1904)
+                .map_err(|e| unopenable(calamine::Error::Xlsx(e)))?;
+            tracing::debug!(
+                strings = xlsx.strings().len(),
+                bytes = xlsx.strings().bytes(),
+                "shared strings read"
+            );
             let mut sheets = Vec::new();
             let mut unreadable = Vec::new();
             for name in names {
@@ -601,13 +625,12 @@ fn load_sheets<RS: Read + Seek>(input: RS, way: Way, merges: bool) -> Opened<Sha
                     sheets.push((name, Vec::new()));
                     continue;
                 }
-                match xlsx.merge_cells_by_sheet_name(&name) {
+                match xlsx.merges(&name) {
                     Ok(merges) => sheets.push((name, merges)),
                     // Reported as the whole reader would: the error of its cells, if any.
-                    Err(e) => unreadable.push(match cells_error(&mut xlsx, &name) {
-                        Some(cells) => cannot_read(&name, &calamine::Error::Xlsx(cells)),
-                        None => cannot_read(&name, &e),
-                    }),
+                    Err(e) => unreadable.push(cells_error(&mut xlsx, &name).unwrap_or_else(|| {
+                        Problem::whole_file(cannot_read(&name, &calamine::Error::Xlsx(e)))
+                    })),
                 }
             }
             Ok((Book::Stream(Box::new(xlsx), sheets), skipped, unreadable))
@@ -616,18 +639,28 @@ fn load_sheets<RS: Read + Seek>(input: RS, way: Way, merges: bool) -> Opened<Sha
     }
 }
 
-/// The error the reader meets reading the cells of sheet `name`, if any.
-fn cells_error<RS: Read + Seek>(xlsx: &mut Xlsx<RS>, name: &str) -> Option<calamine::XlsxError> {
-    let mut reader = match xlsx.worksheet_cells_reader(name) {
+/// Why a workbook cannot be opened: the reader's error `e`.
+fn unopenable(e: impl fmt::Display) -> String {
+    format!("无法打开这个电子表格，文件可能已损坏或不完整（读取器报告：{e}）；请从财务软件重新导出")
+}
+
+/// The problem the stream meets reading the cells of sheet `name`, if any.
+fn cells_error<RS: Read + Seek>(xlsx: &mut xlsx::Xlsx<RS>, name: &str) -> Option<Problem> {
+    let mut reader = match xlsx.cells(name) {
         Ok(reader) => reader,
-        Err(calamine::XlsxError::NotAWorksheet(_)) => return None,
-        Err(e) => return Some(e),
+        Err(XlsxError::NotAWorksheet(_)) => return None,
+        Err(e) => {
+            return Some(Problem::whole_file(cannot_read(
+                name,
+                &calamine::Error::Xlsx(e),
+            )));
+        }
     };
     loop {
         match reader.next_cell() {
             Ok(Some(_)) => {}
             Ok(None) => return None,
-            Err(e) => return Some(e),
+            Err(e) => return Some(stream::cell_problem(name, e)),
         }
     }
 }
@@ -670,7 +703,7 @@ fn load_whole<RS: Read + Seek>(
         };
         match (range, merges) {
             (Ok(range), Ok(merges)) => sheets.push((name, range, merges)),
-            (Err(e), _) | (Ok(_), Err(e)) => unreadable.push(e),
+            (Err(e), _) | (Ok(_), Err(e)) => unreadable.push(Problem::whole_file(e)),
         }
     }
     Ok((Book::Whole(sheets), skipped, unreadable))

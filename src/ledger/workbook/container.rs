@@ -8,22 +8,26 @@
 //! - a part that inflates to more than [`MAX_RATIO`] times its compressed size (a zip bomb:
 //!   real spreadsheet XML compresses about 10 to 1) is refused, so that a sheet, which is
 //!   streamed, costs time in proportion to the file at most;
-//! - the shared-string table, which the reader holds in memory whole, may inflate to at most
-//!   [`MAX_SHARED_STRINGS`] bytes;
-//! - the table's declared count of strings (`uniqueCount`), for which the reader reserves
+//! - the shared-string table, which is held in memory whole (compactly by our reader of the
+//!   stream, at up to four times its size by calamine's for the whole grid), may inflate to at
+//!   most [`MAX_SHARED_STRINGS`] bytes;
+//! - the table's declared count of strings (`uniqueCount`), for which calamine reserves
 //!   memory before reading any (a count of 10⁹ asks for 24 GB and aborts the process), may
 //!   not exceed what the table's size can hold.
 //!
 //! The sheet's own declared size (`<dimension ref="A1:E900001"/>`) is not used by the streaming
 //! reader at all, so a lying one costs nothing (see `stream`).
 //!
-//! Also found here, for the streaming reader: whether any part may hold merged regions. They
+//! Also found here, for the streaming reader: where the central directory names the parts
+//! calamine could take for the shared-string table, so that a view of the file can rename
+//! them and calamine's workbook does not load the table (our reader holds it, compactly:
+//! `xlsx`); and whether any part may hold merged regions. They
 //! come after the cells in a sheet's XML, so the reader must read each sheet once for them
 //! before its rows; when no part holds the bytes of the element's name (in UTF-8 or UTF-16),
 //! no sheet has any and that pass is skipped (a search through the inflated bytes costs a
 //! third of the XML parser's pass).
 
-use std::io::{Read, Seek};
+use std::io::{Read, Seek, SeekFrom};
 
 use crate::ledger::cell::quoted;
 
@@ -36,7 +40,8 @@ pub(super) const MAX_RATIO: u64 = 100;
 const RATIO_FROM: u64 = 1 << 20;
 
 /// The most the shared-string table may inflate to (64 MiB: about two million distinct texts
-/// of a ledger's length; the reader keeps them at up to four times that).
+/// of a ledger's length; calamine's whole-grid reader keeps them at up to four times that,
+/// the stream's reader at about the size of their text).
 pub(super) const MAX_SHARED_STRINGS: u64 = 64 << 20;
 
 /// The fewest bytes one string of the shared-string table takes (`<si/>`).
@@ -63,25 +68,35 @@ pub(crate) struct Container {
     /// Whether any part may hold merged regions (`mergeCell` in its bytes); true when that
     /// cannot be told.
     pub(crate) merges: bool,
+    /// Bytes to change in a view of the file (where, and the new bytes) that rename, in the
+    /// central directory, every part named like the shared-string table.
+    pub(crate) hide: Vec<(u64, Vec<u8>)>,
 }
 
 /// The parts of the archive `input` holds, or why it is refused (a message for the whole file).
 /// An archive the `zip` crate cannot open (or read) is left to the reader, which reports it (no
 /// parts, and merged regions maybe). `input` is left anywhere: seek before reading it again.
 pub(super) fn check<R: Read + Seek>(input: &mut R) -> Result<Container, String> {
-    let Ok(mut archive) = zip::ZipArchive::new(input) else {
+    let Ok(mut archive) = zip::ZipArchive::new(&mut *input) else {
         return Ok(Container {
             parts: Vec::new(),
             merges: true,
+            hide: Vec::new(),
         });
     };
     let mut parts = Vec::with_capacity(archive.len());
+    // Where the central directory's record of each part named like the table starts.
+    let mut tables = Vec::new();
     for i in 0..archive.len() {
         let Ok(file) = archive.by_index_raw(i) else {
             continue;
         };
+        let name = String::from_utf8_lossy(file.name_raw()).into_owned();
+        if is_table_path(&name) {
+            tables.push(file.central_header_start());
+        }
         parts.push(Part {
-            name: String::from_utf8_lossy(file.name_raw()).into_owned(),
+            name,
             crc32: file.crc32(),
             size: file.size(),
             compressed: file.compressed_size(),
@@ -126,7 +141,63 @@ pub(super) fn check<R: Read + Seek>(input: &mut R) -> Result<Container, String> 
         Ok(part) => holds_merge(part),
         Err(_) => true,
     });
-    Ok(Container { parts, merges })
+    drop(archive);
+    let hide = hide_tables(input, &tables, &parts);
+    Ok(Container {
+        parts,
+        merges,
+        hide,
+    })
+}
+
+/// Whether calamine may take the part `name` for the shared-string table: it reads
+/// `{folder}sharedStrings.xml`, the folder being the workbook's (`xl/`, or none), ignoring case
+/// and with `\` for `/`.
+fn is_table_path(name: &str) -> bool {
+    let name = name.replace('\\', "/").to_ascii_lowercase();
+    name == "sharedstrings.xml" || name.ends_with("/sharedstrings.xml")
+}
+
+/// The bytes to change so that the central directory records starting at `records` name
+/// their parts otherwise: the name's last byte (the `l` of `.xml`) becomes one that gives no
+/// name of `parts` (ignoring case, `\` for `/`). A record that cannot be read is left as it is
+/// (calamine then holds the table too: memory, not values, since our reader reads the cells).
+fn hide_tables<R: Read + Seek>(
+    input: &mut R,
+    records: &[u64],
+    parts: &[Part],
+) -> Vec<(u64, Vec<u8>)> {
+    let taken: std::collections::HashSet<String> = parts
+        .iter()
+        .map(|p| p.name.replace('\\', "/").to_ascii_lowercase())
+        .collect();
+    let mut hide = Vec::new();
+    for &start in records {
+        // The record: its signature, then at 28 the name's length, at 46 the name.
+        let mut record = [0u8; 46];
+        if input.seek(SeekFrom::Start(start)).is_err()
+            || input.read_exact(&mut record).is_err()
+            || record[..4] != *b"PK\x01\x02"
+        {
+            continue;
+        }
+        let mut name = vec![0u8; usize::from(u16::from_le_bytes([record[28], record[29]]))];
+        if name.is_empty() || input.read_exact(&mut name).is_err() {
+            continue;
+        }
+        let last = name.len() - 1;
+        for byte in *b"~_#!" {
+            name[last] = byte;
+            let renamed = String::from_utf8_lossy(&name)
+                .replace('\\', "/")
+                .to_ascii_lowercase();
+            if !taken.contains(&renamed) {
+                hide.push((start + 46, name));
+                break;
+            }
+        }
+    }
+    hide
 }
 
 /// Whether `part` holds the name of the merged-cell element, in UTF-8 or UTF-16; true when it
@@ -349,7 +420,8 @@ mod tests {
             check_bytes(b"PK\x03\x04 not really"),
             Ok(Container {
                 parts: Vec::new(),
-                merges: true
+                merges: true,
+                hide: Vec::new(),
             })
         );
     }

@@ -3,6 +3,9 @@
 //! clone, one clone per format it tries, and a file is not one. The clones share the file and
 //! seek it only when the position they read at is not where the file is (one clone reads at
 //! a time), so a buffered file keeps its buffer across the reads of one clone.
+//!
+//! A clone may see some bytes changed ([`Shared::changed`]): the view of the file in which
+//! calamine does not find the shared-string table (`container::hide_tables`).
 
 use std::cell::RefCell;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -14,6 +17,8 @@ pub(super) struct Shared<RS> {
     inner: Rc<RefCell<(RS, Option<u64>)>>,
     /// Where this clone reads next.
     pos: u64,
+    /// The bytes this clone sees changed: where, and what it reads there.
+    changes: Rc<[(u64, Vec<u8>)]>,
 }
 
 impl<RS> Shared<RS> {
@@ -22,6 +27,16 @@ impl<RS> Shared<RS> {
         Shared {
             inner: Rc::new(RefCell::new((inner, None))),
             pos: 0,
+            changes: Rc::new([]),
+        }
+    }
+
+    /// A clone at the start that reads the bytes at each place of `changes` as given there.
+    pub(super) fn changed(&self, changes: Vec<(u64, Vec<u8>)>) -> Self {
+        Shared {
+            inner: Rc::clone(&self.inner),
+            pos: 0,
+            changes: changes.into(),
         }
     }
 }
@@ -31,6 +46,7 @@ impl<RS> Clone for Shared<RS> {
         Shared {
             inner: Rc::clone(&self.inner),
             pos: self.pos,
+            changes: Rc::clone(&self.changes),
         }
     }
 }
@@ -46,6 +62,16 @@ impl<RS: Read + Seek> Read for Shared<RS> {
         let read = reader.read(buf);
         match read {
             Ok(n) => {
+                for (start, bytes) in self.changes.iter() {
+                    // The part of the change within the bytes read.
+                    let from = (*start).max(self.pos);
+                    let to = (start + bytes.len() as u64).min(self.pos + n as u64);
+                    if from < to {
+                        let (f, t) = ((from - self.pos) as usize, (to - self.pos) as usize);
+                        let b = (from - start) as usize;
+                        buf[f..t].copy_from_slice(&bytes[b..b + (t - f)]);
+                    }
+                }
                 self.pos += n as u64;
                 *at = Some(self.pos);
             }
@@ -100,5 +126,27 @@ mod tests {
         assert_eq!(rest, b"0123456789");
         b.read_to_end(&mut rest).expect("read");
         assert_eq!(rest, b"01234567899");
+    }
+
+    #[test]
+    fn a_changed_clone_reads_its_changes_only() {
+        let a = Shared::new(Cursor::new(b"0123456789".to_vec()));
+        let mut changed = a.changed(vec![(2, b"ab".to_vec()), (8, b"xyz".to_vec())]);
+        let mut plain = a.clone();
+        let mut three = [0u8; 3];
+        // Changes cut by the reads' ends.
+        changed.read_exact(&mut three).expect("read");
+        assert_eq!(&three, b"01a");
+        plain.read_exact(&mut three).expect("read");
+        assert_eq!(&three, b"012");
+        let mut rest = Vec::new();
+        changed.read_to_end(&mut rest).expect("read");
+        assert_eq!(rest, b"b4567xy");
+        changed.seek(SeekFrom::Start(1)).expect("seek");
+        changed.read_exact(&mut three).expect("read");
+        assert_eq!(&three, b"1ab");
+        rest.clear();
+        plain.read_to_end(&mut rest).expect("read");
+        assert_eq!(rest, b"3456789");
     }
 }

@@ -1,5 +1,5 @@
 //! The rows of an .xlsx sheet as a stream: cells come one by one from the sheet's XML
-//! (calamine's cell reader) and are handed on a row at a time, so that memory holds one row
+//! (`xlsx::SheetCells`) and are handed on a row at a time, so that memory holds one row
 //! whatever the size of the sheet.
 //!
 //! The rows are the same as those of the whole grid the reader would build (see `whole`):
@@ -17,16 +17,19 @@
 //! bound before then, as soon as their copies outnumber the cells of the grid so far (no
 //! file whose regions do not overlap gets there).
 
-use std::io::{Read, Seek};
+use std::io::BufRead;
 use std::ops::ControlFlow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use calamine::{DataRef, Dimensions, XlsxCellReader};
+use calamine::{DataRef, Dimensions};
 
 use super::merges::MergeFill;
 use super::size_guard::XLSX_LAST;
+use super::xlsx::{CellError, SheetCells};
 use super::{EachRow, SheetError, cell_of_ref, damaged, reuse};
+use crate::ledger::Problem;
 use crate::ledger::cell::{Cell, quoted};
+use crate::ledger::header::column_letter;
 
 /// The first row with a value and the columns seen so far: the grid as it grows.
 #[derive(Debug, Clone, Copy)]
@@ -64,8 +67,8 @@ struct Rows {
 /// [`SheetError::Overlap`] for merged regions that overlap; [`SheetError::Damage`] for a cell
 /// the reader cannot read (or panics on), a cell past the format's last row or column, or a
 /// row after a later one.
-pub(super) fn stream_rows<RS: Read + Seek>(
-    reader: &mut XlsxCellReader<'_, RS>,
+pub(super) fn stream_rows<B: BufRead>(
+    reader: &mut SheetCells<'_, B>,
     name: &str,
     merges: &[Dimensions],
     each: &mut EachRow<'_>,
@@ -85,15 +88,10 @@ pub(super) fn stream_rows<RS: Read + Seek>(
         let next = catch_unwind(AssertUnwindSafe(|| reader.next_cell()));
         let cell = match next {
             Ok(Ok(cell)) => cell,
-            Ok(Err(e)) => {
-                return Err(SheetError::Damage(super::cannot_read(
-                    name,
-                    &calamine::Error::Xlsx(e),
-                )));
-            }
-            Err(_) => return Err(SheetError::Damage(damaged())),
+            Ok(Err(e)) => return Err(SheetError::Damage(cell_problem(name, e))),
+            Err(_) => return Err(SheetError::Damage(Problem::whole_file(damaged()))),
         };
-        let Some(cell) = cell else {
+        let Some((at, value)) = cell else {
             if let Some(r) = row
                 && rows.flush(r, &values, each)?.is_break()
             {
@@ -110,25 +108,25 @@ pub(super) fn stream_rows<RS: Read + Seek>(
                 _ => Ok(()),
             };
         };
-        if matches!(cell.get_value(), DataRef::Empty) {
+        if matches!(value, DataRef::Empty) {
             continue;
         }
-        let (r, c) = cell.get_position();
+        let (r, c) = at;
         if r > XLSX_LAST.0 || c > XLSX_LAST.1 {
-            return Err(SheetError::Damage(super::size_guard::past_grid(
-                ".xlsx", name,
+            return Err(SheetError::Damage(Problem::whole_file(
+                super::size_guard::past_grid(".xlsx", name),
             )));
         }
         match row {
             Some(current) if r == current => {}
             Some(current) if r < current => {
-                return Err(SheetError::Damage(format!(
+                return Err(SheetError::Damage(Problem::whole_file(format!(
                     "这个.xlsx文件已损坏（工作表{}的第{}行出现在第{}行之后，\
                      行的顺序错乱）；请用Excel打开后重新保存，或从财务软件重新导出",
                     quoted(name),
                     r + 1,
                     current + 1
-                )));
+                ))));
             }
             Some(current) => {
                 if rows.flush(current, &values, each)?.is_break() {
@@ -143,7 +141,40 @@ pub(super) fn stream_rows<RS: Read + Seek>(
         if values.len() <= c {
             values.resize(c + 1, DataRef::Empty);
         }
-        values[c] = cell.get_value().clone();
+        values[c] = value;
+    }
+}
+
+/// The problem of a cell of the sheet `name` that cannot be read: calamine's message for the
+/// whole file, as its reader would give it; for a shared string the table does not have,
+/// the cell's place (calamine's reader says only "Cell string index not found in shared
+/// strings table").
+pub(super) fn cell_problem(name: &str, e: CellError) -> Problem {
+    match e {
+        CellError::Reader(e) => {
+            Problem::whole_file(super::cannot_read(name, &calamine::Error::Xlsx(e)))
+        }
+        CellError::NoString {
+            at: (row, col),
+            index,
+            count,
+        } => Problem {
+            location: Some(format!(
+                "{}:{}",
+                crate::report::shown(name),
+                u64::from(row) + 1
+            )),
+            message: format!(
+                "这个.xlsx文件已损坏（{}列的单元格引用共享字符串表中的第{}条文字，{}）；\
+                 请用Excel打开后重新保存，或从财务软件重新导出",
+                column_letter(col as usize),
+                index as u64 + 1,
+                match count {
+                    0 => "而文件中没有共享字符串表".to_owned(),
+                    _ => format!("而表中只有{count}条"),
+                }
+            ),
+        },
     }
 }
 

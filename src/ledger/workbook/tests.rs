@@ -1,9 +1,11 @@
 //! The streaming reader of .xlsx checked against the whole-grid reader on the same files —
-//! every field of every entry, the counts, the sheets skipped, and the problems equal — over
-//! the repository's .xlsx files (field cases, fixtures, damaged files), workbooks written by
+//! every field of every entry, the counts, the sheets skipped, and the problems equal — and
+//! our cell reader against calamine's, cell by cell (every value, every error), over the
+//! repository's .xlsx files (field cases, fixtures, damaged files), workbooks written by
 //! rust_xlsxwriter (generated at random, and a ledger of 60,000 rows), and workbooks whose
 //! XML is written here (what no spreadsheet program writes: cells out of order, repeated,
-//! far apart, lying dimensions); then the guards of the whole-grid reader.
+//! far apart, lying dimensions; texts, numbers and dates in every form calamine reads);
+//! then the guards of the whole-grid reader.
 
 use std::cell::Cell as Slot;
 
@@ -34,9 +36,11 @@ fn both(
     (read(Way::Stream), read(Way::Whole))
 }
 
-/// Reads `bytes` both ways, with and without a default fund, and asserts the same outcome;
-/// returns it (without the default fund).
+/// Reads `bytes` both ways, with and without a default fund, and asserts the same outcome,
+/// and the same cells from our reader as from calamine's; returns the outcome (without the
+/// default fund).
 fn same(bytes: &[u8], what: &str) -> Result<Parsed, Vec<Problem>> {
+    same_cells(bytes, what);
     let mut first = None;
     for fund in [None, Some("network-governance")] {
         let (stream, whole) = both(bytes, fund);
@@ -44,6 +48,70 @@ fn same(bytes: &[u8], what: &str) -> Result<Parsed, Vec<Problem>> {
         first.get_or_insert(stream);
     }
     first.expect("read")
+}
+
+/// A cell: its place and value.
+type PlacedData = ((u32, u32), Data);
+
+/// Each sheet's cells as a reader gives them — in order, then the error that stopped it (its
+/// text), or `panicked`.
+type SheetCellsRead = Vec<(String, Vec<PlacedData>, Option<String>)>;
+
+/// Asserts that our reader gives the cells calamine's reader gives, sheet by sheet, when
+/// calamine opens `bytes` as an .xlsx (after the container's guards: a lying table would make
+/// it abort).
+fn same_cells(bytes: &[u8], what: &str) {
+    if container::check(&mut Cursor::new(bytes)).is_err() {
+        return;
+    }
+    quietly(|| {
+        let theirs = catch_unwind(|| {
+            calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(Cursor::new(bytes))
+        });
+        let Ok(Ok(mut theirs)) = theirs else {
+            return;
+        };
+        let mut ours = xlsx::Xlsx::open(Cursor::new(bytes), theirs.has_1904_epoch())
+            .unwrap_or_else(|e| panic!("{what}: calamine opens it, ours does not: {e}"));
+        let read = |next: &mut dyn FnMut() -> Result<Option<PlacedData>, String>| {
+            let mut cells = Vec::new();
+            loop {
+                match catch_unwind(AssertUnwindSafe(&mut *next)) {
+                    Ok(Ok(Some(cell))) => cells.push(cell),
+                    Ok(Ok(None)) => return (cells, None),
+                    Ok(Err(e)) => return (cells, Some(e)),
+                    Err(_) => return (cells, Some("panicked".to_owned())),
+                }
+            }
+        };
+        let (mut theirs_read, mut ours_read): (SheetCellsRead, SheetCellsRead) = (vec![], vec![]);
+        for name in theirs.sheet_names() {
+            let (cells, error) = match theirs.worksheet_cells_reader(&name) {
+                Ok(mut reader) => read(&mut || {
+                    reader
+                        .next_cell()
+                        .map(|c| c.map(|c| (c.get_position(), Data::from(c.get_value().clone()))))
+                        .map_err(|e| e.to_string())
+                }),
+                Err(e) => (Vec::new(), Some(e.to_string())),
+            };
+            theirs_read.push((name.clone(), cells, error));
+            let (cells, error) = match ours.cells(&name) {
+                Ok(mut reader) => read(&mut || match reader.next_cell() {
+                    Ok(cell) => Ok(cell.map(|(at, value)| (at, Data::from(value)))),
+                    Err(xlsx::CellError::Reader(e)) => Err(e.to_string()),
+                    // calamine's words for it.
+                    Err(xlsx::CellError::NoString { .. }) => Err(XlsxError::Unexpected(
+                        "Cell string index not found in shared strings table",
+                    )
+                    .to_string()),
+                }),
+                Err(e) => (Vec::new(), Some(e.to_string())),
+            };
+            ours_read.push((name, cells, error));
+        }
+        assert_eq!(ours_read, theirs_read, "{what}: the cells");
+    });
 }
 
 fn xlsx_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
@@ -317,6 +385,28 @@ fn the_stream_reads_random_workbooks_as_the_whole_grid_does() {
 /// An .xlsx whose sheets' XML is given (`<sheetData>` and what follows it), with a shared-
 /// string table of `strings`: what no spreadsheet program writes.
 fn raw_xlsx(sheets: &[(&str, &str)], strings: &[&str]) -> Vec<u8> {
+    let table = (!strings.is_empty()).then(|| {
+        let items: String = strings
+            .iter()
+            .map(|s| format!("<si><t>{s}</t></si>"))
+            .collect();
+        format!(
+            r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="{}">{items}</sst>"#,
+            strings.len()
+        )
+    });
+    raw_book(sheets, table.as_deref(), None, false)
+}
+
+/// An .xlsx written here: its sheets' XML (`<sheetData>` and what follows it), its shared-
+/// string table (`<sst …>…</sst>`, none if `None`), the content of its `styles.xml` (none if
+/// `None`), and whether its dates count from 1904.
+fn raw_book(
+    sheets: &[(&str, &str)],
+    table: Option<&str>,
+    styles: Option<&str>,
+    date1904: bool,
+) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default();
     let mut put = |name: &str, text: &str| {
@@ -345,10 +435,15 @@ fn raw_xlsx(sheets: &[(&str, &str)], strings: &[&str]) -> Vec<u8> {
             r#"<Relationship Id="rId{n}" Type="{ns}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{n}.xml"/>"#
         ));
     }
+    let properties = if date1904 {
+        r#"<workbookPr date1904="1"/>"#
+    } else {
+        ""
+    };
     put(
         "xl/workbook.xml",
         &format!(
-            r#"<?xml version="1.0"?><workbook xmlns="{ns}/spreadsheetml/2006/main" xmlns:r="{ns}/officeDocument/2006/relationships"><sheets>{listed}</sheets></workbook>"#
+            r#"<?xml version="1.0"?><workbook xmlns="{ns}/spreadsheetml/2006/main" xmlns:r="{ns}/officeDocument/2006/relationships">{properties}<sheets>{listed}</sheets></workbook>"#
         ),
     );
     put(
@@ -357,16 +452,17 @@ fn raw_xlsx(sheets: &[(&str, &str)], strings: &[&str]) -> Vec<u8> {
             r#"<?xml version="1.0"?><Relationships xmlns="{ns}/package/2006/relationships">{rels}</Relationships>"#
         ),
     );
-    if !strings.is_empty() {
-        let items: String = strings
-            .iter()
-            .map(|s| format!("<si><t>{s}</t></si>"))
-            .collect();
+    if let Some(table) = table {
         put(
             "xl/sharedStrings.xml",
+            &format!(r#"<?xml version="1.0"?>{table}"#),
+        );
+    }
+    if let Some(styles) = styles {
+        put(
+            "xl/styles.xml",
             &format!(
-                r#"<?xml version="1.0"?><sst xmlns="{ns}/spreadsheetml/2006/main" uniqueCount="{}">{items}</sst>"#,
-                strings.len()
+                r#"<?xml version="1.0"?><styleSheet xmlns="{ns}/spreadsheetml/2006/main">{styles}</styleSheet>"#
             ),
         );
     }
@@ -517,7 +613,7 @@ fn the_stream_reads_odd_xml_as_the_whole_grid_does() {
         (
             "bad cell",
             format!(
-                "<sheetData>{}{}<row r=\"3\"><c r=\"A3\" t=\"s\"><v>99</v></c></row></sheetData>",
+                "<sheetData>{}{}<row r=\"3\"><c r=\"A3\" t=\"b\"><v>2</v></c></row></sheetData>",
                 header_row(1),
                 entry_row(2, "2025-08-01", 1.0)
             ),
@@ -679,7 +775,7 @@ fn xlsx(sheets: &[&[(u32, u16)]]) -> Vec<u8> {
 
 /// The grids of a workbook read whole.
 fn grids(bytes: &[u8]) -> Result<(Vec<usize>, Vec<SkippedSheet>), String> {
-    let (book, skipped, _) = load_sheets(Cursor::new(bytes), Way::Whole, true)?;
+    let (book, skipped, _) = load_sheets(Cursor::new(bytes), Way::Whole, true, Vec::new())?;
     let Book::Whole(sheets) = book else {
         panic!("read whole");
     };
@@ -812,4 +908,338 @@ fn a_shared_string_table_that_lies_about_its_count_is_refused_before_the_reader(
             .starts_with("这个.xlsx文件已损坏（共享字符串表声称有 1000000000 个字符串"),
         "{problems:?}"
     );
+}
+
+/// The shared-string table of the text forms calamine reads: rich-text runs, phonetic runs,
+/// Excel's `_xHHHH_` escapes, `xml:space="preserve"`, entities and CDATA, empty items.
+const FORMS_TABLE: &str = concat!(
+    r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="40" uniqueCount="12">"#,
+    "<si><t>日期</t></si><si><t>项目名称</t></si><si><t>摘要</t></si><si><t>支出金额</t></si>",
+    // 4: rich text, runs concatenated.
+    r#"<si><r><rPr><b/><sz val="11"/></rPr><t>招商引资</t></r><r><t>专项业务费</t></r></si>"#,
+    // 5: a phonetic run, skipped.
+    r#"<si><t>网络综合治理</t><rPh sb="0" eb="2"><t>ワンラク</t></rPh><phoneticPr fontId="1"/></si>"#,
+    // 6: escapes: CR LF, an escaped escape, a surrogate pair, a lone surrogate.
+    "<si><t>第一行_x000D__x000A_第二行 _x005F_x000D_ _xD83D__xDCF7_ _xD800_</t></si>",
+    // 7: spaces kept where preserved, else trimmed.
+    r#"<si><r><t xml:space="preserve">差旅 </t></r><r><t xml:space="preserve"> 会议</t></r><r><t>  费 </t></r></si>"#,
+    // 8: entities and CDATA.
+    "<si><t>A&amp;B &#x4E2D;&#20013; <![CDATA[<c>]]></t></si>",
+    // 9, 10: empty.
+    "<si/><si><t></t></si>",
+    // 11: a phonetic run first, a text outside any run, then a run.
+    "<si><rPh><t>x</t></rPh><t>办公费</t><r><t>一</t></r></si>",
+    "</sst>"
+);
+
+/// Number formats: a custom one overriding built-in 14 (not a date then), custom dates and
+/// numbers, a duration, built-in dates 31 and 22; style ids in `cellStyleXfs` do not count.
+const FORMS_STYLES: &str = concat!(
+    r#"<numFmts count="5"><numFmt numFmtId="164" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/>"#,
+    r#"<numFmt numFmtId="165" formatCode="0.00_ "/><numFmt numFmtId="166" formatCode="&quot;d&quot;0"/>"#,
+    r#"<numFmt numFmtId="167" formatCode="[h]:mm"/><numFmt numFmtId="14" formatCode="0.0"/></numFmts>"#,
+    r#"<fonts count="1"><font><sz val="11"/><name val="宋体"/></font></fonts>"#,
+    r#"<cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs>"#,
+    r#"<cellXfs count="9"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164" applyNumberFormat="1"><alignment horizontal="left"/></xf>"#,
+    r#"<xf numFmtId="165"/><xf numFmtId="166"/><xf numFmtId="167"/><xf numFmtId="31"/><xf/><xf numFmtId="22"/></cellXfs>"#,
+);
+
+/// A valid ledger whose cells take every form (dates as serial numbers counted from 1900, or
+/// from 1904 when `date1904`): five entries.
+fn forms_sheet(date1904: bool) -> String {
+    // 2025-03-06 as a serial number.
+    let day = if date1904 { 45_722 - 1_462 } else { 45_722 };
+    let s = |at: &str, index: &str| format!(r#"<c r="{at}" t="s"><v>{index}</v></c>"#);
+    format!(
+        concat!(
+            r#"<dimension ref="A1:D6"/><sheetData>"#,
+            r#"<row r="1">{}{}{}{}</row>"#,
+            r#"<row r="2"><c r="A2" s="2"><v>{d0}</v></c>{}{}<c r="D2"><v>1e3</v></c></row>"#,
+            r#"<row r="3"><c r="A3" s="8"><v>{d1}.5</v></c>{}{}<c r="D3" t="str"><f>SUM(D2)/80</f><v>12.50</v></c></row>"#,
+            r#"<row r="4"><c r="A4" s="6"><v>{d2}</v></c>{}{}<c r="D4" s="3"><v>.5</v></c></row>"#,
+            r#"<row r="5"><c r="A5" s="2"><v>{d3}</v></c><c r="B5" t="inlineStr"><v>ignored</v><is><r><t>网络</t></r><r><t>综合治理</t></r><rPh><t>x</t></rPh></is></c>"#,
+            r#"{}<c r="D5" s="99"><v>7</v></c></row>"#,
+            r#"<row r="6"><c s="2"><v>{d4}</v></c><c t="s"><v>4</v></c><c t="inlineStr"><is><t xml:space="preserve"> 会议费 </t></is></c><c s="abc"><v>3.25</v></c></row>"#,
+            "</sheetData>"
+        ),
+        s("A1", "0"),
+        s("B1", "1"),
+        s("C1", "2"),
+        s("D1", "3"),
+        s("B2", "4"),
+        s("C2", "6"),
+        s("B3", "5"),
+        s("C3", "7"),
+        s("B4", "004"),
+        s("C4", "8"),
+        s("C5", "11"),
+        d0 = day,
+        d1 = day + 1,
+        d2 = day + 2,
+        d3 = day + 3,
+        d4 = day + 4,
+    )
+}
+
+/// Our reader's cells of the sheet `name` of `bytes`, as calamine's `Data`.
+fn our_cells(bytes: &[u8], name: &str, date1904: bool) -> Vec<PlacedData> {
+    let mut xlsx = xlsx::Xlsx::open(Cursor::new(bytes), date1904).expect("opened");
+    let mut reader = xlsx.cells(name).expect("a worksheet");
+    let mut cells = Vec::new();
+    while let Some((at, value)) = reader.next_cell().expect("read") {
+        cells.push((at, Data::from(value)));
+    }
+    cells
+}
+
+#[test]
+fn texts_numbers_and_dates_in_every_form_are_read_as_calamine_reads_them() {
+    let text = |s: &str| Data::String(s.to_owned());
+    for date1904 in [false, true] {
+        let xml = forms_sheet(date1904);
+        let bytes = raw_book(
+            &[("明细", &xml)],
+            Some(FORMS_TABLE),
+            Some(FORMS_STYLES),
+            date1904,
+        );
+        let parsed = same(&bytes, "every form").expect("a valid ledger");
+        let dates: Vec<String> = parsed.entries.iter().map(|e| e.date.to_string()).collect();
+        assert_eq!(
+            dates,
+            [
+                "2025-03-06",
+                "2025-03-07",
+                "2025-03-08",
+                "2025-03-09",
+                "2025-03-10"
+            ],
+            "1904: {date1904}"
+        );
+        let funds: Vec<&str> = parsed.entries.iter().map(|e| e.fund.as_str()).collect();
+        assert_eq!(
+            funds,
+            [
+                "investment-promotion",
+                "network-governance",
+                "investment-promotion",
+                "network-governance",
+                "investment-promotion"
+            ]
+        );
+        let amounts: Vec<i64> = parsed.entries.iter().map(|e| e.amount.fen()).collect();
+        assert_eq!(amounts, [100_000, 1_250, 50, 700, 325]);
+
+        // The cells themselves (the ledger trims and cleans texts).
+        let cells = our_cells(&bytes, "明细", date1904);
+        let at = |row: u32, col: u32| {
+            cells
+                .iter()
+                .find(|(p, _)| *p == (row, col))
+                .map(|(_, v)| v.clone())
+                .expect("cell")
+        };
+        assert_eq!(at(1, 1), text("招商引资专项业务费"));
+        assert_eq!(at(2, 1), text("网络综合治理"));
+        assert_eq!(at(1, 2), text("第一行\r\n第二行 _x000D_ 📷 \u{FFFD}"));
+        assert_eq!(at(2, 2), text("差旅  会议费"));
+        assert_eq!(at(3, 2), text("A&B 中中 <c>"));
+        assert_eq!(at(4, 1), text("网络综合治理"));
+        assert_eq!(at(4, 2), text("办公费一"));
+        assert_eq!(at(5, 2), text(" 会议费 "));
+        assert_eq!(at(2, 3), text("12.50"));
+        assert_eq!(at(4, 3), Data::Float(7.0));
+        assert!(matches!(at(1, 0), Data::DateTime(d) if d.is_datetime()));
+    }
+}
+
+#[test]
+fn odd_values_are_read_as_calamine_reads_them() {
+    let cells = concat!(
+        "<sheetData>",
+        r#"<row r="1"><c r="A1" t="e"><v>#N/A</v></c><c r="B1" t="b"><v>TRUE</v></c><c r="C1" t="d"><v>2025-02-03T10:00:00</v></c><c r="D1"><v>12abc</v></c></row>"#,
+        r#"<row r="2"><c r="A2" s="1"><v>45720</v></c><c r="B2" t="s"><v>+1</v></c><c r="C2" t="s"><v>abc</v></c><c r="D2" s="4"><v>5</v></c></row>"#,
+        r#"<row r="3"><c r="A3" s="5"><v>1.5</v></c><c r="B3" t="inlineStr"><is><t>x</t></is><v>y</v></c><c r="C3"><v>1</v><f>A1</f></c><c r="D3" s="7"><v>45720</v></c></row>"#,
+        r#"<row r="4"><c r="A4" t="s"><v></v></c><c r="B4" t="s"><v>9</v></c><c r="C4" t="s"><v>10</v></c><c r="D4"><v>-inf</v></c></row>"#,
+        r#"<row r="5"><c r="A5" t="str"><v>a&amp;b_x000D_</v></c><c r="B5" t="b"><v> 0 </v></c><c r="C5" t="e"><v>#DIV/0!</v></c><c r="D5" t="n"><v>-0</v></c></row>"#,
+        r#"<row r="6"><c r="A6" t="s"><v>&#52;</v></c><c r="B6"><v>1&#48;</v></c><c r="C6" t="str"><v>x&#48;</v></c><c r="D6" t="inlineStr"><is><t><![CDATA[ cd ]]></t></is></c></row>"#,
+        "</sheetData>"
+    );
+    for date1904 in [false, true] {
+        let bytes = raw_book(
+            &[("明细", cells)],
+            Some(FORMS_TABLE),
+            Some(FORMS_STYLES),
+            date1904,
+        );
+        let _ = same(&bytes, "odd values");
+        let cells = our_cells(&bytes, "明细", date1904);
+        let at = |row: u32, col: u32| {
+            cells
+                .iter()
+                .find(|(p, _)| *p == (row, col))
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(at(0, 3), Some(Data::String("12abc".to_owned())));
+        // Built-in 14 overridden by a custom "0.0": a number.
+        assert_eq!(at(1, 0), Some(Data::Float(45_720.0)));
+        // "+1" and "abc" are no index: calamine takes the first text.
+        assert_eq!(at(1, 1), Some(Data::String("日期".to_owned())));
+        assert_eq!(at(1, 2), Some(Data::String("日期".to_owned())));
+        assert_eq!(at(2, 1), Some(Data::Empty));
+        assert_eq!(at(2, 2), Some(Data::Empty));
+        assert_eq!(at(4, 0), Some(Data::String("a&b\r".to_owned())));
+    }
+}
+
+#[test]
+fn damaged_cells_are_refused_as_calamine_refuses_them() {
+    let cases = [
+        ("unknown type", r#"<c r="A3" t="x"><v>1</v></c>"#),
+        ("bad number", r#"<c r="A3" t="n"><v>1,5</v></c>"#),
+        ("bad error", r#"<c r="A3" t="e"><v>#BAD</v></c>"#),
+        ("bad boolean", r#"<c r="A3" t="b"><v>2</v></c>"#),
+        ("unknown child", r#"<c r="A3"><x/></c>"#),
+        ("no row", r#"<c r="A0"><v>1</v></c>"#),
+        ("no column", r#"<c r="3"><v>1</v></c>"#),
+        ("bad reference", r#"<c r="A3!"><v>1</v></c>"#),
+        ("bad attribute", r#"<c r="A3" s=1><v>1</v></c>"#),
+        ("cut", r#"<c r="A3"><v>1</v>"#),
+    ];
+    for (what, cell) in cases {
+        let xml = format!(
+            "<sheetData>{}{}<row r=\"3\">{cell}</row></sheetData>",
+            header_row(1),
+            entry_row(2, "2025-08-01", 1.0)
+        );
+        let problems = same(&raw_xlsx(&[("明细", &xml)], &[]), what).expect_err(what);
+        assert!(
+            problems[0].message.starts_with("无法读取工作表\"明细\"")
+                || problems[0].message == damaged(),
+            "{what}: {problems:?}"
+        );
+    }
+    for (what, dimension) in [("bad dimension", "A1:B"), ("three corners", "A1:B2:C3")] {
+        let xml = format!(
+            "<dimension ref=\"{dimension}\"/><sheetData>{}{}</sheetData>",
+            header_row(1),
+            entry_row(2, "2025-08-01", 1.0)
+        );
+        let problems = same(&raw_xlsx(&[("明细", &xml)], &[]), what).expect_err(what);
+        assert!(
+            problems[0].message.starts_with("无法读取工作表\"明细\""),
+            "{what}: {problems:?}"
+        );
+    }
+}
+
+#[test]
+fn a_shared_string_past_the_end_of_the_table_names_its_cell() {
+    let xml = format!(
+        "<sheetData>{}{}<row r=\"3\"><c r=\"B3\" t=\"s\"><v>99</v></c></row></sheetData>",
+        header_row(1),
+        entry_row(2, "2025-08-01", 1.0)
+    );
+    for (strings, cause) in [
+        (&["日期", "项目名称"][..], "而表中只有2条"),
+        (&[][..], "而文件中没有共享字符串表"),
+    ] {
+        let (stream, whole) = both(&raw_xlsx(&[("明细", &xml)], strings), None);
+        assert_eq!(
+            stream.expect_err("damaged"),
+            [Problem {
+                location: Some("明细:3".to_owned()),
+                message: format!(
+                    "这个.xlsx文件已损坏（B列的单元格引用共享字符串表中的第100条文字，{cause}）；\
+                     请用Excel打开后重新保存，或从财务软件重新导出"
+                ),
+            }]
+        );
+        // calamine's reader says less.
+        assert_eq!(
+            whole.expect_err("damaged")[0].message,
+            "无法读取工作表\"明细\"，文件可能已损坏（读取器报告：Xlsx error: Cell string index \
+             not found in shared strings table）；请从财务软件重新导出"
+        );
+    }
+}
+
+#[test]
+fn a_count_of_shared_strings_that_lies_within_the_guard_is_not_believed() {
+    let items: String = ["日期", "项目名称", "支出金额", "网络综合治理"]
+        .iter()
+        .map(|s| format!("<si><t>{s}</t></si>"))
+        .collect();
+    let xml = "<sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c><c r=\"C1\" t=\"s\"><v>2</v></c></row>\
+         <row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>2025-03-01</t></is></c><c r=\"B2\" t=\"s\"><v>3</v></c><c r=\"C2\"><v>5</v></c></row></sheetData>";
+    for count in ["1", "0", "30", "x"] {
+        let table = format!(r#"<sst count="{count}" uniqueCount="{count}">{items}</sst>"#);
+        let bytes = raw_book(&[("明细", xml)], Some(&table), None, false);
+        let parsed = same(&bytes, count).expect("read");
+        assert_eq!(parsed.entries.len(), 1, "{count}");
+        assert_eq!(parsed.entries[0].fund, "network-governance");
+    }
+}
+
+#[test]
+fn calamine_opens_the_stream_s_workbook_without_its_shared_string_table() {
+    for table in [
+        "xl/sharedStrings.xml",
+        "XL/SHAREDSTRINGS.XML",
+        "xl\\sharedStrings.xml",
+    ] {
+        let bytes = raw_xlsx(
+            &[(
+                "明细",
+                "<sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row></sheetData>",
+            )],
+            &["日期"],
+        );
+        // The table under another spelling of its name, which calamine finds as well.
+        let bytes = renamed(&bytes, "xl/sharedStrings.xml", table);
+        let container = container::check(&mut Cursor::new(&bytes)).expect("fine");
+        assert_eq!(container.hide.len(), 1, "{table}");
+        let file = Shared::new(Cursor::new(&bytes));
+        let open = |view| {
+            let mut xlsx: calamine::Xlsx<_> =
+                calamine::open_workbook_from_rs(view).expect("opened");
+            xlsx.worksheet_range("明细")
+                .map(|r| r.get_value((0, 0)).cloned())
+        };
+        assert_eq!(
+            open(file.clone()).expect("read"),
+            Some(Data::String("日期".to_owned())),
+            "{table}"
+        );
+        // Through the view, no table: the reader cannot resolve the cell.
+        assert!(
+            open(file.changed(container.hide))
+                .expect_err("no table")
+                .to_string()
+                .contains("Cell string index not found"),
+            "{table}"
+        );
+        // Ours reads it; the stream, from the view, reads the ledger's cells.
+        assert_eq!(
+            our_cells(&bytes, "明细", false),
+            [((0, 0), Data::String("日期".to_owned()))]
+        );
+    }
+}
+
+/// `bytes`, an archive, with its part `from` named `to`.
+fn renamed(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let mut source = zip::ZipArchive::new(Cursor::new(bytes)).expect("zip");
+    for i in 0..source.len() {
+        let mut file = source.by_index(i).expect("part");
+        let name = file.name().expect("name").into_owned();
+        let mut content = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut content).expect("read");
+        let name = if name == from { to.to_owned() } else { name };
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .expect("start");
+        zip.write_all(&content).expect("write");
+    }
+    zip.finish().expect("zip").into_inner()
 }
