@@ -207,8 +207,11 @@ impl Reader<'_> {
 
     /// Text where text is expected; a number or `true` gets the quotes that make it text.
     pub(super) fn text(&mut self, s: &Section<'_>, key: &str) -> Option<String> {
-        let value = s.get(key)?;
-        self.text_value(value, &s.child(key), key)
+        match s.get(key)? {
+            // The key path only for a problem (each fund has four texts).
+            Value::String(text) => Some(text.clone()),
+            value => self.text_value(value, &s.child(key), key),
+        }
     }
 
     pub(super) fn text_value(&mut self, value: &Value, path: &str, key: &str) -> Option<String> {
@@ -351,8 +354,13 @@ impl Reader<'_> {
 
     /// A list of texts; other items are reported at their index.
     pub(super) fn texts(&mut self, s: &Section<'_>, key: &str) -> Texts {
+        let items = self.list(s, key);
+        if items.is_empty() {
+            // Most funds have no aliases, notify or escalate: no key path to format.
+            return Texts::new();
+        }
         let path = s.child(key);
-        self.list(s, key)
+        items
             .into_iter()
             .filter_map(|(i, v)| {
                 let at = format!("{path}[{i}]");
