@@ -323,11 +323,7 @@ impl SourceWriter<'_> {
         if count < old_count {
             remove_tail(conn, source_id, count, &mut removed).map_err(wrap)?;
         }
-        let added: DaySums = added
-            .into_iter()
-            .flatten()
-            .map(DenseDays::into_map)
-            .collect();
+        let added = added.into_iter().flatten().collect();
         let affected = apply_day_changes(conn, source_id, added, removed).map_err(wrap)?;
         patch_fund_days(conn, source_id, &affected).map_err(wrap)?;
         // The first read after an upgrade from schema 1 or 2 finds a SHA-256 (no `xxh3:`) that
