@@ -17,14 +17,24 @@ pub(super) type FundDays = HashMap<i32, (i64, i64)>;
 /// Per fund, its (amount, entries) per day.
 pub(super) type DaySums = HashMap<String, FundDays>;
 
-/// A fund's sums per day, in an array over its year (no hashing per entry), with a map for
-/// days outside it (a fund's entries fall in its year, but the store does not rely on that).
+/// A fund's sums per day: a short list while it has few days (the 10 or so of a fund in a
+/// small ledger), then an array over its year (no hashing per entry), with a map for days
+/// outside it (a fund's entries fall in its year, but the store does not rely on that). An
+/// array from the start cost 5.9 KB per fund, 1,400 new pages (a page fault each) for the
+/// 10,000 entries of 1,000 funds, where the lists take 240 KB.
 pub(super) struct DenseDays {
     fund: String,
     first: i32,
+    /// The days so far, in the order first seen, while at most [`FEW_DAYS`]; then empty.
+    few: Vec<(i32, (i64, i64))>,
+    /// Per day of the year from `first`: empty while the days are `few`.
     sums: Vec<(i64, i64)>,
     outside: FundDays,
 }
+
+/// How many days a fund's sums keep in a list (looked through for each entry) before they
+/// take the array.
+const FEW_DAYS: usize = 32;
 
 impl DenseDays {
     pub(super) fn new(fund: &str, date: NaiveDate) -> DenseDays {
@@ -32,12 +42,33 @@ impl DenseDays {
         DenseDays {
             fund: fund.to_owned(),
             first,
-            sums: vec![(0, 0); 366],
+            few: Vec::new(),
+            sums: Vec::new(),
             outside: FundDays::new(),
         }
     }
 
     pub(super) fn at(&mut self, day: i32) -> &mut (i64, i64) {
+        if self.sums.is_empty() {
+            // Entries come mostly in date order: the day sought is most often the last one.
+            if let Some(i) = self.few.iter().rposition(|(d, _)| *d == day) {
+                return &mut self.few[i].1;
+            }
+            if self.few.len() < FEW_DAYS {
+                self.few.push((day, (0, 0)));
+                let last = self.few.len() - 1;
+                return &mut self.few[last].1;
+            }
+            self.sums = vec![(0, 0); 366];
+            for (d, sums) in std::mem::take(&mut self.few) {
+                *self.slot(d) = sums;
+            }
+        }
+        self.slot(day)
+    }
+
+    /// The array's (or the map's) place of `day`.
+    fn slot(&mut self, day: i32) -> &mut (i64, i64) {
         match usize::try_from(day - self.first)
             .ok()
             .filter(|i| *i < self.sums.len())
@@ -47,18 +78,23 @@ impl DenseDays {
         }
     }
 
-    /// The fund's days with entries, in order: the year's, then any outside it, sorted.
+    /// The fund's days with entries, in order.
     fn into_days(self) -> FundChanges {
         let first = self.first;
         let mut days: Vec<(i32, i64, i64)> = self
-            .sums
+            .few
             .into_iter()
-            .enumerate()
+            .chain(
+                self.sums
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, sums)| (first + i as i32, sums)),
+            )
+            .chain(self.outside)
             .filter(|(_, (_, entries))| *entries > 0)
-            .map(|(i, (amount, entries))| (first + i as i32, amount, entries))
+            .map(|(day, (amount, entries))| (day, amount, entries))
             .collect();
-        if !self.outside.is_empty() {
-            days.extend(self.outside.into_iter().map(|(day, (a, e))| (day, a, e)));
+        if !days.is_sorted_by_key(|d| d.0) {
             days.sort_unstable_by_key(|d| d.0);
         }
         (self.fund, days)
@@ -329,12 +365,20 @@ mod tests {
         let before_year = NaiveDate::from_ymd_opt(2024, 12, 31).expect("day");
         first.push(("F2", before_year, 9));
         first.push(("F3", date(400), 11));
+        // Out of date order: a few days (a list), and more than a list holds (then the array).
+        for n in (0..5).rev() {
+            first.push(("F5", date(n), n));
+            first.push(("F5", date(n), 1));
+        }
+        for n in (0..40).rev() {
+            first.push(("F6", date(3 * n), n));
+        }
         let mut model = Table::new();
         let want = expect(&mut model, &first, &DaySums::new());
         let got = apply_day_changes(&conn, 1, added(&first), DaySums::new()).expect("apply");
         assert_eq!(got, want);
         assert_eq!(table(&conn), model);
-        assert_eq!(model.len(), 230 + 77 + 2);
+        assert_eq!(model.len(), 230 + 77 + 2 + 5 + 40);
 
         // A new version: F1's first 50 days replaced (some by the same sums), F2 emptied of
         // its day outside the year and half of one day, F3 gone, F4 new.
