@@ -4,7 +4,8 @@
 # shell's import + query (exactly as benches/peers.sh runs them). Paired: the commands run in
 # rounds, A then B (then sqlite3) in each, so that a noisy shared machine slows all of a
 # round alike; each figure is a median over the rounds with its range, wall time and CPU
-# time (user + system, from wait4, in µs) side by side, and ratios are taken per round.
+# time (user + system, from wait4, in µs) side by side, with the page faults (new memory
+# touched: each costs the kernel a few µs), and ratios are taken per round.
 #
 #   benches/startup.sh                          # this checkout's release build alone
 #   benches/startup.sh OLD_BINARY               # A = OLD_BINARY, B = this checkout's build
@@ -67,7 +68,8 @@ bins = {"B": b_bin} if not a_bin else {"A": a_bin, "B": b_bin}
 env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8")
 
 def run(argv, stdout=subprocess.DEVNULL):
-    """Runs argv; returns (wall s, cpu s) of it alone (wait4's rusage of the child)."""
+    """Runs argv; returns (wall s, cpu s) of it alone (wait4's rusage of the child); its
+    minor page faults go to run.faults."""
     t0 = time.perf_counter()
     p = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, env=env)
     _, status, ru = os.wait4(p.pid, 0)
@@ -76,7 +78,10 @@ def run(argv, stdout=subprocess.DEVNULL):
     p.stderr.close()
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"failed: {' '.join(argv)}\n{err.decode(errors='replace')}")
+    run.faults += ru.ru_minflt
     return wall, ru.ru_utime + ru.ru_stime
+
+run.faults = 0
 
 def sh(script, *args):
     """A bash function of benches/peers.sh, timed like run()."""
@@ -99,27 +104,29 @@ def med(xs):
 def fmt(xs, scale=1000.0):
     return f"{med(xs) * scale:.1f} ({min(xs) * scale:.1f}–{max(xs) * scale:.1f})"
 
-rows = []  # (case, who, walls, cpus)
+rows = []  # (case, who, walls, cpus, faults)
 ratios = []  # (what, per-round wall ratios, per-round cpu ratios)
 
 def rounds(case, commands, prepare=None):
     """commands: who -> callable returning (wall, cpu); one warm-up round, then RUNS rounds
     in the order A, B, … each. Returns who -> (walls, cpus)."""
-    got = {who: ([], []) for who in commands}
+    got = {who: ([], [], []) for who in commands}
     for i in range(runs + 1):
         for who, f in commands.items():
             if prepare:
                 prepare(who)
+            run.faults = 0
             w, c = f()
             if i > 0:
                 got[who][0].append(w)
                 got[who][1].append(c)
-    for who, (w, c) in got.items():
-        rows.append((case, who, w, c))
+                got[who][2].append(run.faults)
+    for who, (w, c, pf) in got.items():
+        rows.append((case, who, w, c, pf))
     return got
 
 def pair_ratio(what, got, top, bottom):
-    (wt, ct), (wb, cb) = got[top], got[bottom]
+    (wt, ct, _), (wb, cb, _) = got[top], got[bottom]
     ratios.append((what, [x / y for x, y in zip(wt, wb)], [x / y for x, y in zip(ct, cb)]))
 
 # Correctness first: the oracle, and A and B byte for byte.
@@ -183,10 +190,10 @@ if "A" in bins:
 
 print(f"{runs} rounds after one warm-up; median (min–max) in ms")
 print()
-print("| case | binary | wall | CPU (user + sys) |")
-print("|---|---|---:|---:|")
-for case, who, w, c in rows:
-    print(f"| {case} | {who} | {fmt(w)} | {fmt(c)} |")
+print("| case | binary | wall | CPU (user + sys) | page faults |")
+print("|---|---|---:|---:|---:|")
+for case, who, w, c, pf in rows:
+    print(f"| {case} | {who} | {fmt(w)} | {fmt(c)} | {med(pf):,.0f} |")
 print()
 print("paired ratios, one per round: median (min–max)")
 print()
