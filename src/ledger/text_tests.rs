@@ -21,12 +21,13 @@ const ENCODINGS: [Encoding; 5] = [
     Encoding::Utf16Be,
 ];
 
-/// `text` as a file in `encoding`, with its BOM.
-fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
+/// `text` as a file in `encoding`, with its BOM (GB18030 encodes every character; for those
+/// GBK has, its bytes are GBK's).
+pub(super) fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
     match encoding {
         Encoding::Utf8 => text.as_bytes().to_vec(),
         Encoding::Utf8Bom => [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
-        Encoding::Gb18030 => encoding_rs::GBK.encode(text).0.into_owned(),
+        Encoding::Gb18030 => encoding_rs::GB18030.encode(text).0.into_owned(),
         Encoding::Utf16Le => [0xFF, 0xFE]
             .into_iter()
             .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
@@ -433,6 +434,34 @@ impl Sink for Replay<'_> {
         self.entries
             .extend_from_slice(&self.previous[at..at + count]);
         Ok(())
+    }
+}
+
+/// Hands out its bytes 1, 2, … up to `most` at a time, over and over, so that reads end at
+/// every place: inside characters, UTF-16 code units and the states of the line tracker.
+pub(super) struct Trickle<'a> {
+    data: &'a [u8],
+    most: usize,
+    step: usize,
+}
+
+impl<'a> Trickle<'a> {
+    pub(super) fn new(data: &'a [u8], most: usize) -> Trickle<'a> {
+        Trickle {
+            data,
+            most,
+            step: 0,
+        }
+    }
+}
+
+impl Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.step = self.step % self.most + 1;
+        let n = self.step.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
     }
 }
 

@@ -104,9 +104,18 @@ impl DenseDays {
 /// A fund and the changes of its days: (day, amount in 分, entries), by day.
 type FundChanges = (String, Vec<(i32, i64, i64)>);
 
-/// A day of a source that a new version changed: the day, the change of its amount in 分 and
-/// of its number of entries, and whether the source has no entries on it any more.
-pub(super) type DayChange = (i32, i64, i64, bool);
+/// A day of a source that a new version changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct DayChange {
+    /// Days since 0001-01-01 ([`day_number`]).
+    pub(super) day: i32,
+    /// The change of the day's amount, in 分.
+    pub(super) amount: i64,
+    /// The change of the day's number of entries.
+    pub(super) entries: i64,
+    /// Whether the source has no entries on the day any more.
+    pub(super) emptied: bool,
+}
 
 /// How many days one statement writes: a statement per day cost 6,000 instructions, most of
 /// them SQLite's per statement (binding, stepping, resetting), not the row's.
@@ -249,14 +258,19 @@ pub(super) fn apply_day_changes(
             if (amount, entries) != (0, 0) {
                 pending.push(&fund, day, amount, entries)?;
                 lost_entries |= entries < 0;
-                changed.push((day, amount, entries, false));
+                changed.push(DayChange {
+                    day,
+                    amount,
+                    entries,
+                    emptied: false,
+                });
             }
         }
         if lost_entries {
             // The days that lost entries are deleted if left with none: after their upsert.
             pending.write()?;
-            for change in changed.iter_mut().filter(|c| c.2 < 0) {
-                change.3 = emptied.execute(params![source_id, fund, change.0])? > 0;
+            for change in changed.iter_mut().filter(|c| c.entries < 0) {
+                change.emptied = emptied.execute(params![source_id, fund, change.day])? > 0;
             }
         }
         if !changed.is_empty() {
@@ -336,10 +350,12 @@ mod tests {
             if gone {
                 model.remove(&(fund.clone(), day));
             }
-            affected
-                .entry(fund)
-                .or_default()
-                .push((day, amount, count, gone));
+            affected.entry(fund).or_default().push(DayChange {
+                day,
+                amount,
+                entries: count,
+                emptied: gone,
+            });
         }
         affected
     }
@@ -406,7 +422,10 @@ mod tests {
         let got = apply_day_changes(&conn, 1, added(&second), removed).expect("apply");
         assert_eq!(got, want);
         assert_eq!(table(&conn), model);
-        assert!(got["F2"].iter().any(|c| c.3) && got["F3"][0].3, "{got:?}");
+        assert!(
+            got["F2"].iter().any(|c| c.emptied) && got["F3"][0].emptied,
+            "{got:?}"
+        );
     }
 
     #[test]

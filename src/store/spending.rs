@@ -278,12 +278,14 @@ pub(super) fn patch_fund_days(
                 }
             },
         };
-        for &(day, amount, count, gone) in days {
-            *sums.entry(day).or_insert(0) += amount;
-            entries += count;
+        for change in days {
+            *sums.entry(change.day).or_insert(0) += change.amount;
+            entries += change.entries;
             // A day no source in force has entries on any more leaves the series.
-            if gone && !elsewhere.query_row(params![fund, day], |r| r.get::<_, bool>(0))? {
-                sums.remove(&day);
+            if change.emptied
+                && !elsewhere.query_row(params![fund, change.day], |r| r.get::<_, bool>(0))?
+            {
+                sums.remove(&change.day);
             }
         }
         write_series(conn, fund, &sums, entries)?;

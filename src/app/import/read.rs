@@ -511,17 +511,10 @@ funds:
         let bounds = Bounds::Inside(&folders);
         let key = path.to_string_lossy().into_owned();
         let now = DateTime::UNIX_EPOCH;
-        let (_, look) = look_at(
-            &mut store,
-            &config,
-            &file,
-            &key,
-            "ledger.csv",
-            bounds,
-            false,
-        )
-        .expect("look");
-        let Look::Changed { version, .. } = look else {
+        let look = |store: &mut Store| {
+            look_at(store, &config, &file, &key, "ledger.csv", bounds, false).expect("look")
+        };
+        let Look::Changed { version, .. } = look(&mut store).1 else {
             panic!("a new file is a change");
         };
         // Written to between the look and the read (an export still being saved).
@@ -539,17 +532,7 @@ funds:
         }
         assert_eq!(store.entries_in_force().expect("count"), (0, 0));
         // The next look sees the new bytes and reads them.
-        let (_, look) = look_at(
-            &mut store,
-            &config,
-            &file,
-            &key,
-            "ledger.csv",
-            bounds,
-            false,
-        )
-        .expect("look");
-        let Look::Changed { version, .. } = look else {
+        let Look::Changed { version, .. } = look(&mut store).1 else {
             panic!("still a change");
         };
         write(&mut store, &config, &version, now).expect("read");

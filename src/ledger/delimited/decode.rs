@@ -283,47 +283,13 @@ impl<R: Read> Read for Decoded<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Hands out bytes a few at a time (1 to 5), so that units and characters are cut.
-    struct Trickle<'a> {
-        data: &'a [u8],
-        step: usize,
-    }
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            self.step = self.step % 5 + 1;
-            let n = self.step.min(buf.len()).min(self.data.len());
-            buf[..n].copy_from_slice(&self.data[..n]);
-            self.data = &self.data[n..];
-            Ok(n)
-        }
-    }
-
-    fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
-        match encoding {
-            Encoding::Utf8 => text.as_bytes().to_vec(),
-            Encoding::Utf8Bom => [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
-            Encoding::Gb18030 => encoding_rs::GB18030.encode(text).0.into_owned(),
-            Encoding::Utf16Le => [0xFF, 0xFE]
-                .into_iter()
-                .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
-                .collect(),
-            Encoding::Utf16Be => [0xFE, 0xFF]
-                .into_iter()
-                .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
-                .collect(),
-        }
-    }
+    use crate::ledger::text_tests::{Trickle, encode};
 
     /// The text of `bytes` from `base`, read a few bytes at a time, and the breaks noted.
     fn decode_from(bytes: &[u8], encoding: Encoding, base: usize) -> (String, Breaks) {
         let breaks = Rc::new(RefCell::new(Breaks::default()));
         let mut decoded = Decoded::new(
-            Trickle {
-                data: &bytes[base..],
-                step: 0,
-            },
+            Trickle::new(&bytes[base..], 5),
             encoding,
             base as u64,
             Some(breaks.clone()),

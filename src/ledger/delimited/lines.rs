@@ -365,23 +365,7 @@ impl<R: Read> Read for Tracker<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Hands out its bytes a few at a time (1 to 7), so that every state of the tracker meets
-    /// the end of a read.
-    struct Trickle<'a> {
-        data: &'a [u8],
-        step: usize,
-    }
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            self.step = self.step % 7 + 1;
-            let n = self.step.min(buf.len()).min(self.data.len());
-            buf[..n].copy_from_slice(&self.data[..n]);
-            self.data = &self.data[n..];
-            Ok(n)
-        }
-    }
+    use crate::ledger::text_tests::Trickle;
 
     /// 1 + the line breaks in `text[..at]` (CR, LF, CRLF one each), counted plainly.
     fn line_before(text: &[u8], at: usize) -> u32 {
@@ -419,16 +403,7 @@ mod tests {
     fn lines_and_quoted_cells_agree_with_the_csv_reader() {
         for text in texts() {
             let marks = Rc::new(RefCell::new(Marks::default()));
-            let tracker = Tracker::new(
-                Trickle {
-                    data: &text,
-                    step: 0,
-                },
-                b',',
-                1,
-                b'\n',
-                marks.clone(),
-            );
+            let tracker = Tracker::new(Trickle::new(&text, 7), b',', 1, b'\n', marks.clone());
             let mut reader = csv::ReaderBuilder::new()
                 .has_headers(false)
                 .flexible(true)
