@@ -53,7 +53,7 @@ pub use schema::SCHEMA_VERSION;
 pub use sources::{
     Fingerprint, Origin, SourceMeta, SourceOverview, SourceRecord, SourceState, Withdrawn,
 };
-pub use writer::{ReadSummary, SourceWriter, WriteStats};
+pub use writer::{ReadSummary, SourceWriter, WriteStats, row_hash};
 
 /// Why the database could not do what was asked. Every variant names the file (`path`): the
 /// database, or the backup being written.

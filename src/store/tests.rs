@@ -318,6 +318,62 @@ fn a_rejection_is_remembered_and_cleared_by_the_next_good_version() {
     assert_eq!((record.accepted, record.entry_count), (None, 0));
 }
 
+/// Every entry has the id of its place in its source, `(source << 40) + position`, whether
+/// its rows were appended (a new source, after every row of the table) or placed by id (a
+/// source whose range lies below rows already there, or a re-read).
+#[test]
+fn entries_have_their_ids_whether_appended_or_placed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("db")).expect("open");
+    // /c.csv gets the first id without entries (its first version was rejected)...
+    store
+        .record_rejection("/c.csv", &fp("bad"), "bad", at(NOW))
+        .expect("reject");
+    let a = [
+        entry("a", 1, 1, 100, "V1", 2),
+        entry("a", 1, 2, 200, "V2", 3),
+    ];
+    let c = [
+        entry("b", 2, 1, 7, "W1", 2),
+        entry("b", 2, 2, 8, "W2", 3),
+        entry("b", 2, 3, 9, "W3", 4),
+    ];
+    put(&mut store, "/a.csv", "1", &a);
+    // ... so its entries go below those of /a.csv.
+    put(&mut store, "/c.csv", "1", &c);
+    // A re-read that changes the middle entry and adds one.
+    let mut c2 = c.to_vec();
+    c2[1].amount = Money::from_fen(80);
+    c2.push(entry("b", 2, 4, 10, "W4", 5));
+    assert_eq!(put(&mut store, "/c.csv", "2", &c2), 2);
+    let ids: Vec<i64> = store
+        .conn
+        .prepare("SELECT id FROM entries ORDER BY id")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("ids");
+    let source = |path: &str| -> i64 {
+        store
+            .conn
+            .query_row("SELECT id FROM sources WHERE path = ?1", [path], |r| {
+                r.get(0)
+            })
+            .expect("source id")
+    };
+    let (a_id, c_id) = (source("/a.csv"), source("/c.csv"));
+    assert!(c_id < a_id);
+    let expected: Vec<i64> = (0..4)
+        .map(|s| (c_id << 40) + s)
+        .chain((0..2).map(|s| (a_id << 40) + s))
+        .collect();
+    assert_eq!(ids, expected);
+    assert_eq!(store.entries_of("/a.csv").expect("entries"), a.to_vec());
+    assert_eq!(store.entries_of("/c.csv").expect("entries"), c2);
+    assert_eq!(spent(&store, "b", 12, 31), 7 + 80 + 9 + 10);
+}
+
 /// A writer dropped unfinished (the file turned out bad) leaves the source as it was.
 #[test]
 fn an_unfinished_write_changes_nothing() {

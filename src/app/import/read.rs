@@ -22,7 +22,7 @@ use crate::ledger::{
     SkippedSheet,
 };
 use crate::store::{
-    Fingerprint, ReadSummary, SourceMeta, SourceRecord, SourceWriter, Store, StoreError,
+    Fingerprint, ReadSummary, SourceMeta, SourceRecord, SourceWriter, Store, StoreError, row_hash,
 };
 
 /// A version of a source file that is not the one in force: what the first steps found
@@ -210,7 +210,7 @@ fn receive(
         match item {
             Item::Entries(batch) => {
                 for row in &batch.rows {
-                    writer.add(&batch.entry(row, funds))?;
+                    writer.add_hashed(&batch.entry(row, funds), row.hash)?;
                 }
             }
             Item::Keep(count) => writer.keep(count)?,
@@ -361,6 +361,8 @@ struct Row {
     memo: std::ops::Range<usize>,
     line: u32,
     sheet: Option<String>,
+    /// [`row_hash`], on the reading thread.
+    hash: i64,
 }
 
 impl Batch {
@@ -439,6 +441,7 @@ impl Batcher {
             memo,
             line: e.line,
             sheet: e.sheet.map(str::to_owned),
+            hash: row_hash(e),
         });
         if self.batch.rows.len() == BATCH {
             let next = Batch {
