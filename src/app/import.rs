@@ -32,7 +32,7 @@ mod settle;
 pub(crate) use guard::{
     Bounds, Folders, Refusal, candidate, key as guarded_key, open as open_source,
 };
-pub(crate) use look::{refusal_fingerprint, stat};
+pub(crate) use look::{hash_funds, hash_text, refusal_fingerprint, stat};
 pub(crate) use settle::pattern_names;
 
 /// A file to import and the fund of its rows when it has no fund column.

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Datelike, Utc};
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::app::import::{self, Bounds, Folders, Refusal, display_path};
+use crate::app::import::{self, Bounds, Folders, Refusal, display_path, hash_funds, hash_text};
 use crate::config::Config;
 use crate::ledger::{Encoding, Problem, ProblemList};
 use crate::readings::read_readings;
@@ -404,29 +404,22 @@ const CLASH: &str = "+clash";
 fn settings_hash(config: &Config) -> String {
     let mut hasher = Xxh3::new();
     hasher.update(format!("readings={READER_VERSION}\n").as_bytes());
+    hasher.update(&(config.indicators.len() as u64).to_le_bytes());
     for i in &config.indicators {
-        hasher.update(
-            format!(
-                "{:?}\0{:?}\0{:?}\0{}\0{}\0{:?}\0{}\n",
-                i.id,
-                i.fund,
-                i.name,
-                i.comparator.as_str(),
-                i.target,
-                i.unit,
-                i.progress.as_str()
-            )
-            .as_bytes(),
-        );
+        hash_text(&mut hasher, &i.id);
+        match &i.fund {
+            Some(fund) => {
+                hasher.update(&[1]);
+                hash_text(&mut hasher, fund);
+            }
+            None => hasher.update(&[0]),
+        }
+        hash_text(&mut hasher, &i.name);
+        hash_text(&mut hasher, i.comparator.as_str());
+        hash_text(&mut hasher, &i.target.to_string());
+        hash_text(&mut hasher, &i.unit);
+        hash_text(&mut hasher, i.progress.as_str());
     }
-    for f in &config.funds {
-        hasher.update(
-            format!(
-                "{:?}\0{:?}\0{:?}\0{}\0{:?}\n",
-                f.id, f.code, f.name, f.year, f.aliases
-            )
-            .as_bytes(),
-        );
-    }
+    hash_funds(&mut hasher, &config.funds);
     format!("xxh3:{:032x}", hasher.digest128())
 }

@@ -77,15 +77,16 @@ pub struct DailySpend {
 
 impl DailySpend {
     /// Builds from (day, amount) pairs in any order; amounts on the same day are summed.
-    pub fn from_amounts(mut amounts: Vec<(NaiveDate, Money)>) -> DailySpend {
-        amounts.sort_by_key(|(day, _)| *day);
-        let mut days: Vec<(NaiveDate, Money)> = Vec::with_capacity(amounts.len());
-        for (day, amount) in amounts {
-            match days.last_mut() {
-                Some((last, total)) if *last == day => *total = total.saturating_add(amount),
-                _ => days.push((day, amount)),
+    pub fn from_amounts(mut days: Vec<(NaiveDate, Money)>) -> DailySpend {
+        days.sort_by_key(|(day, _)| *day);
+        // In place: a fund's series arrives sorted with one amount a day (nothing moves).
+        days.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 = kept.1.saturating_add(later.1);
             }
-        }
+            same
+        });
         let mut running = Money::ZERO;
         let cumulative = days
             .iter()

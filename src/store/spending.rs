@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::day_sums::DayChange;
@@ -28,15 +28,16 @@ impl Store {
             .conn
             .prepare("SELECT fund, series FROM fund_days")
             .map_err(self.err())?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
-            })
-            .map_err(self.err())?;
+        let mut rows = stmt.query([]).map_err(self.err())?;
         let mut out = HashMap::new();
-        for row in rows {
-            let (fund, series) = row.map_err(self.err())?;
-            out.insert(fund, DailySpend::from_amounts(decode_series(&series)));
+        while let Some(r) = rows.next().map_err(self.err())? {
+            // The series read in place: no copy of each fund's blob.
+            let series = r
+                .get_ref(1)
+                .and_then(|v| v.as_blob().map_err(Into::into))
+                .map_err(self.err())?;
+            let spend = DailySpend::from_amounts(decode_series(series));
+            out.insert(r.get::<_, String>(0).map_err(self.err())?, spend);
         }
         Ok(out)
     }
@@ -338,12 +339,73 @@ fn series_count(series: &[u8]) -> Option<i64> {
 
 /// A fund's spending by day, from its series as `fund_days` keeps it (see the module's doc).
 fn decode_series(series: &[u8]) -> Vec<(NaiveDate, Money)> {
-    series_days(series)
-        .filter_map(|(day, amount)| {
-            Some((
-                NaiveDate::from_num_days_from_ce_opt(day)?,
-                Money::from_fen(amount),
-            ))
-        })
-        .collect()
+    // Days come in order, most in one year: a day of the year last found is dated by its
+    // ordinal from that year's 1 January, a fraction of the cost of chrono's conversion from
+    // a day number (which was a third of reading 1,000 funds' series at a million entries).
+    let mut year: Option<(i32, NaiveDate, i32)> = None; // (its day number, 1 January, days)
+    let mut out = Vec::with_capacity(series.len() / 12);
+    for (day, amount) in series_days(series) {
+        let date = match year {
+            Some((first, jan1, days)) if (first..first + days).contains(&day) => {
+                u32::try_from(day - first + 1)
+                    .ok()
+                    .and_then(|ordinal| jan1.with_ordinal(ordinal))
+            }
+            _ => NaiveDate::from_num_days_from_ce_opt(day).inspect(|date| {
+                let ordinal0 = i32::try_from(date.ordinal0()).unwrap_or(0);
+                let days = if date.leap_year() { 366 } else { 365 };
+                year = date
+                    .with_ordinal(1)
+                    .map(|jan1| (day - ordinal0, jan1, days));
+            }),
+        };
+        if let Some(date) = date {
+            out.push((date, Money::from_fen(amount)));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Days dated by their ordinal in the year last found equal chrono's dates from day
+    /// numbers, across year ends, a leap day, gaps of years, and days out of order.
+    #[test]
+    fn series_days_are_dated_as_chrono_dates_them() {
+        let day = |y, m, d| {
+            NaiveDate::from_ymd_opt(y, m, d)
+                .expect("date")
+                .num_days_from_ce()
+        };
+        let mut days = vec![
+            day(2023, 12, 31),
+            day(2024, 1, 1),
+            day(2024, 2, 29),
+            day(2024, 12, 31),
+            day(2025, 1, 1),
+            day(2025, 12, 31),
+            day(2028, 2, 29),
+            day(2025, 6, 30),
+            day(2026, 1, 1),
+        ];
+        days.extend((0..800).map(|i| day(2024, 1, 1) + i));
+        let mut series = Vec::new();
+        for (i, d) in days.iter().enumerate() {
+            series.extend_from_slice(&d.to_le_bytes());
+            series.extend_from_slice(&(i as i64).to_le_bytes());
+        }
+        // The count of entries kept at the end is not a day.
+        series.extend_from_slice(&7i64.to_le_bytes());
+        let expected: Vec<(NaiveDate, Money)> = days
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let date = NaiveDate::from_num_days_from_ce_opt(*d).expect("date");
+                (date, Money::from_fen(i as i64))
+            })
+            .collect();
+        assert_eq!(decode_series(&series), expected);
+    }
 }
