@@ -209,9 +209,12 @@ fn receive(
     for item in received.iter() {
         match item {
             Item::Entries(batch) => {
-                for row in &batch.rows {
-                    writer.add_hashed(&batch.entry(row, funds), row.hash)?;
-                }
+                let entries: Vec<_> = batch
+                    .rows
+                    .iter()
+                    .map(|row| (batch.entry(row, funds), row.hash))
+                    .collect();
+                writer.add_all(&entries)?;
             }
             Item::Keep(count) => writer.keep(count)?,
         }
