@@ -50,4 +50,4 @@ pub use document::{
     Align, Block, Cell, Column, Document, Grade, Image, Level, Notice, Resolution, Section, Table,
 };
 pub use email::{AdminNotice, FundNotices, RenderedEmail};
-pub use shown::{shown, shown_json, shown_path};
+pub use shown::{shown, shown_json, shown_path, write_shown_json};
