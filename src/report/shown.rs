@@ -141,7 +141,13 @@ impl<W: io::Write> io::Write for ShownWriter<W> {
         if data.len() > self.buf.capacity() - self.buf.len() {
             return self.pass_on_and_write(data);
         }
-        self.buf.extend_from_slice(data);
+        // Most pieces are a quote, two spaces, `": "` or `",\n"`: a copy of a known length is
+        // a store, not a call to `memcpy`.
+        match *data {
+            [byte] => self.buf.push(byte),
+            [a, b] => self.buf.extend_from_slice(&[a, b]),
+            _ => self.buf.extend_from_slice(data),
+        }
         Ok(())
     }
 
