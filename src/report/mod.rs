@@ -24,7 +24,8 @@
 //!   for `status` and the emails.
 //! - [`shown`] and [`shown_path`]: a name or text from outside (file and sheet names, memos)
 //!   with its line breaks, control and bidi characters escaped, wherever it is shown
-//!   ([`shown_json`]: the same for JSON output, its values unchanged).
+//!   ([`shown_json`]: the same for JSON output, its values unchanged; [`write_shown_json`] as
+//!   serde_json writes it).
 //!
 //! Pure, like [`crate::core`], whose results it says: no clock, files, database or network
 //! (the boundary check in `core`'s header covers this folder as well) — but for the system
