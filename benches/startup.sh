@@ -14,7 +14,8 @@
 #
 # A binary given as A is run on the same data (each with its own copy of the database).
 # Every `status --format json` answer is checked against the generator's oracle, and A's and
-# B's outputs (JSON and table) must be byte-identical.
+# B's outputs must be byte-identical (JSON as of 02-01, 07-15, 12-31 and 2026-01-05, the table
+# as of 07-15).
 # Needs: python3, sqlite3 (apt-get install -y sqlite3).
 # Environment: RUNS (rounds, default 10), SIZES (default "10000 1000000"), WORK (data folder,
 # default /tmp/spendwatch-startup).
@@ -138,6 +139,8 @@ for n in sizes:
         run(sw(who, d, "import", f"{d}/ledger.csv"))
         for name, args in [("year_end.json", ["--as-of", "2025-12-31", "--format", "json"]),
                            ("asof.json", ["--as-of", asof, "--format", "json"]),
+                           ("february.json", ["--as-of", "2025-02-01", "--format", "json"]),
+                           ("closed.json", ["--as-of", "2026-01-05", "--format", "json"]),
                            ("asof.txt", ["--as-of", asof])]:
             with open(f"{d}/{who}-{name}", "wb") as f:
                 run(sw(who, d, "status", *args), stdout=f)

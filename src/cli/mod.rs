@@ -559,10 +559,15 @@ pub(crate) fn write_out(args: fmt::Arguments<'_>) {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout.write_fmt(args).and_then(|()| stdout.flush()) {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
-        eprintln!("spendwatch: cannot write to standard output: {e}");
-        std::process::exit(1);
+        stdout_failed(&e);
     }
+}
+
+/// Stops the process as [`write_out`] does when standard output fails with `e`.
+pub(crate) fn stdout_failed(e: &std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("spendwatch: cannot write to standard output: {e}");
+    std::process::exit(1);
 }

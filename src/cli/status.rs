@@ -1,5 +1,7 @@
 //! `spendwatch status`: each fund's spending against its plan, as a table or as JSON.
 
+use std::io::Write as _;
+
 use chrono::NaiveDate;
 
 use super::{Failure, open_and_sync, today};
@@ -7,7 +9,7 @@ use crate::app::snapshot::{self, FundSnapshot, IndicatorSnapshot, Snapshot};
 use crate::config::Config;
 use crate::core::{Grading, IndicatorState, Level, MilestoneStatus, Money};
 use crate::report::Align::{Left, Right};
-use crate::report::status_json::{in_force, level_of, status_json};
+use crate::report::status_json::{in_force, level_of, write_status_json};
 use crate::report::{Block, Cell, Column, Document, Grade, Notice, Section, Table};
 use crate::report::{goals, outlook, rule_words, terminal, words};
 
@@ -25,11 +27,16 @@ pub(super) fn run(
     let store = open_and_sync(config, "status")?;
     let as_of = as_of.unwrap_or_else(|| today(config));
     let snapshot = snapshot::read(&store, config, as_of)?;
-    let text = match format {
-        Format::Json => status_json(&snapshot),
-        Format::Table => terminal::render(&document(config, &snapshot)),
-    };
-    out!("{text}");
+    match format {
+        Format::Json => {
+            // Written as it is made: 4.5 MB for 1,000 funds need not be in memory at once.
+            let mut out = std::io::stdout().lock();
+            if let Err(e) = write_status_json(&snapshot, &mut out).and_then(|()| out.flush()) {
+                super::stdout_failed(&e);
+            }
+        }
+        Format::Table => out!("{}", terminal::render(&document(config, &snapshot))),
+    }
     Ok(())
 }
 

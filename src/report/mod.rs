@@ -24,7 +24,8 @@
 //!   for `status` and the emails.
 //! - [`shown`] and [`shown_path`]: a name or text from outside (file and sheet names, memos)
 //!   with its line breaks, control and bidi characters escaped, wherever it is shown
-//!   ([`shown_json`]: the same for JSON output, its values unchanged).
+//!   ([`shown_json`]: the same for JSON output, its values unchanged; [`write_shown_json`] as
+//!   serde_json writes it).
 //!
 //! Pure, like [`crate::core`], whose results it says: no clock, files, database or network
 //! (the boundary check in `core`'s header covers this folder as well) — but for the system
@@ -50,4 +51,4 @@ pub use document::{
     Align, Block, Cell, Column, Document, Grade, Image, Level, Notice, Resolution, Section, Table,
 };
 pub use email::{AdminNotice, FundNotices, RenderedEmail};
-pub use shown::{shown, shown_json, shown_path};
+pub use shown::{shown, shown_json, shown_path, write_shown_json};
