@@ -8,11 +8,6 @@ use std::process::ExitCode;
 
 use spendwatch::cli::ExitKind;
 
-// jemalloc, as `malloc` too (SQLite's C allocations): it returns what a check frees to the
-// system instead of keeping it resident while the daemon waits (BENCHMARKS.md, item 5).
-#[global_allocator]
-static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
 fn main() -> ExitCode {
     let kind = match spendwatch::cli::run(std::env::args_os()) {
         Ok(()) => ExitKind::Ok,
