@@ -148,6 +148,15 @@ fn upsert_sql(rows: usize, fresh: bool) -> String {
     sql
 }
 
+/// A day of a source found in `source_days` where `fresh` said it had none: a sum would be
+/// lost, so the write stops as for a damaged database.
+fn day_already_there() -> rusqlite::Error {
+    rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+        Some("a day of a source without day sums was already in source_days".to_owned()),
+    )
+}
+
 /// Day changes waiting to be written, [`ROWS_PER_STATEMENT`] at a time.
 struct Pending<'c> {
     conn: &'c Connection,
@@ -195,8 +204,7 @@ impl<'c> Pending<'c> {
             }
             let written = stmt.raw_execute()?;
             if self.fresh && written != ROWS_PER_STATEMENT {
-                // A day already there, which `fresh` rules out: a sum would be lost.
-                return Err(rusqlite::Error::StatementChangedRows(written));
+                return Err(day_already_there());
             }
         } else {
             let mut stmt = self.conn.prepare_cached(&upsert_sql(1, self.fresh))?;
@@ -209,7 +217,7 @@ impl<'c> Pending<'c> {
                     entries
                 ])?;
                 if self.fresh && written != 1 {
-                    return Err(rusqlite::Error::StatementChangedRows(written));
+                    return Err(day_already_there());
                 }
             }
         }

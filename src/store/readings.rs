@@ -222,7 +222,8 @@ impl Store {
     }
 
     /// Records that this version of `path` was rejected with `report`; the readings in force
-    /// stay.
+    /// stay. The same bytes rejected with the same report again (read again under new
+    /// settings) is not news: the admin is not told again, and the file has not changed.
     ///
     /// # Errors
     /// A database failure.
@@ -241,9 +242,15 @@ impl Store {
             )
             .and_then(|_| {
                 self.conn.execute(
-                    "UPDATE reading_sources SET rejected_hash = ?2, rejected_settings = ?3,
-                            rejected_at = ?4, rejected_message = ?5, changed_at = ?4,
-                            rejection_notified = 0
+                    // The same bytes rejected for the same reason (read again under new
+                    // settings) is not news, as for ledger files.
+                    "UPDATE reading_sources SET
+                            changed_at = CASE WHEN rejected_hash = ?2 AND rejected_message = ?5
+                                THEN changed_at ELSE ?4 END,
+                            rejection_notified = CASE WHEN rejected_hash = ?2 AND rejected_message = ?5
+                                THEN rejection_notified ELSE 0 END,
+                            rejected_hash = ?2, rejected_settings = ?3,
+                            rejected_at = ?4, rejected_message = ?5
                      WHERE path = ?1",
                     params![path, fingerprint.content, fingerprint.settings, now, report],
                 )
@@ -609,6 +616,31 @@ mod tests {
                 .unnotified_reading_rejections()
                 .expect("rejections")
                 .is_empty()
+        );
+        // The same bytes rejected for the same reason under new settings are not told again;
+        // another reason is.
+        let resettled = Fingerprint {
+            content: "a3".into(),
+            settings: "other".into(),
+        };
+        store
+            .record_reading_rejection("/a.csv", &resettled, "a.csv:2: 坏", now)
+            .expect("rejected");
+        assert!(
+            store
+                .unnotified_reading_rejections()
+                .expect("rejections")
+                .is_empty()
+        );
+        store
+            .record_reading_rejection("/a.csv", &resettled, "a.csv:3: 坏", now)
+            .expect("rejected");
+        assert_eq!(
+            store
+                .unnotified_reading_rejections()
+                .expect("rejections")
+                .len(),
+            1
         );
         // A file the config no longer names leaves force.
         assert_eq!(

@@ -216,8 +216,9 @@ impl Store {
     }
 
     /// Remembers that a version of a source was rejected (its entries stay as they were). The
-    /// same rejection first recorded under a SHA-256 (before an upgrade from schema 1 or 2) is
-    /// not news: the admin is not told again.
+    /// same bytes rejected for the same reason again (read again under new settings, or under
+    /// another hash after an upgrade: a SHA-256 before schema 3) is not news: the admin is not
+    /// told again, and the file has not changed.
     ///
     /// # Errors
     /// A database failure.
@@ -233,11 +234,11 @@ impl Store {
                 "INSERT INTO sources (path, changed_at, rejected_hash, rejected_settings, rejected_at, rejected_message)
                  VALUES (?1, ?2, ?3, ?4, ?2, ?5)
                  ON CONFLICT (path) DO UPDATE SET
-                    changed_at = CASE WHEN (sources.rejected_hash NOT LIKE 'xxh3:%' AND sources.rejected_message = excluded.rejected_message) THEN sources.changed_at ELSE excluded.changed_at END,
+                    changed_at = CASE WHEN (sources.rejected_message = excluded.rejected_message AND (sources.rejected_hash NOT LIKE 'xxh3:%' OR sources.rejected_hash = excluded.rejected_hash)) THEN sources.changed_at ELSE excluded.changed_at END,
                     rejected_hash = excluded.rejected_hash,
                     rejected_settings = excluded.rejected_settings, rejected_at = excluded.rejected_at,
                     rejected_message = excluded.rejected_message,
-                    rejection_notified = CASE WHEN (sources.rejected_hash NOT LIKE 'xxh3:%' AND sources.rejected_message = excluded.rejected_message) THEN sources.rejection_notified ELSE 0 END",
+                    rejection_notified = CASE WHEN (sources.rejected_message = excluded.rejected_message AND (sources.rejected_hash NOT LIKE 'xxh3:%' OR sources.rejected_hash = excluded.rejected_hash)) THEN sources.rejection_notified ELSE 0 END",
                 params![path, stamp(now), fingerprint.content, fingerprint.settings, message],
             )
             .map(drop)

@@ -724,6 +724,51 @@ fn the_first_read_after_an_upgrade_is_not_news() {
         )
         .expect("reject");
     assert_eq!(notified(&store), 0);
+
+    // The same bytes rejected for the same reason under new settings (a config changed, or
+    // an upgrade that hashes the settings otherwise) is not news either, and no change.
+    store
+        .conn
+        .execute(
+            "UPDATE sources SET rejection_notified = 1, changed_at = '2025-01-01T00:00:00Z' WHERE path = '/bad.csv'",
+            [],
+        )
+        .expect("told");
+    let resettled = Fingerprint {
+        content: "xxh3:10".into(),
+        settings: "other".into(),
+    };
+    store
+        .record_rejection(
+            "/bad.csv",
+            &resettled,
+            "line 3: bad date",
+            at("2025-07-04T00:00:00Z"),
+        )
+        .expect("reject");
+    assert_eq!(notified(&store), 1);
+    let bad_changed_at = |store: &Store| -> String {
+        store
+            .conn
+            .query_row(
+                "SELECT changed_at FROM sources WHERE path = '/bad.csv'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("changed_at")
+    };
+    assert_eq!(bad_changed_at(&store), "2025-01-01T00:00:00Z");
+    // Another reason for the same bytes is news.
+    store
+        .record_rejection(
+            "/bad.csv",
+            &resettled,
+            "line 4: bad fund",
+            at("2025-07-05T00:00:00Z"),
+        )
+        .expect("reject");
+    assert_eq!(notified(&store), 0);
+    assert_eq!(bad_changed_at(&store), "2025-07-05T00:00:00Z");
 }
 
 #[test]

@@ -164,21 +164,24 @@ impl SourceWriter<'_> {
     /// A database failure; then drop the writer.
     pub fn add_all(&mut self, entries: &[(EntryRef<'_>, i64)]) -> Result<(), StoreError> {
         let mut rest = entries;
-        while rest.len() >= APPEND_ROWS
-            && self.append_many.is_some()
-            && self.last_id == Some(entry_id(self.source_id, self.seq) - 1)
-        {
-            let (chunk, after) = rest.split_at(APPEND_ROWS);
-            rest = after;
-            if !self.append_chunk(chunk)? {
-                // Not appended after all: each is placed by id.
-                for (e, hash) in chunk {
-                    self.add_hashed(e, *hash)?;
+        // One at a time until the rows are appended (the first row is placed by id), then
+        // `APPEND_ROWS` to a statement while they still are.
+        while let Some(((e, hash), after)) = rest.split_first() {
+            let appending = self.append_many.is_some()
+                && self.last_id == Some(entry_id(self.source_id, self.seq) - 1);
+            if appending && rest.len() >= APPEND_ROWS {
+                let (chunk, after) = rest.split_at(APPEND_ROWS);
+                rest = after;
+                if !self.append_chunk(chunk)? {
+                    // Not appended after all: each is placed by id.
+                    for (e, hash) in chunk {
+                        self.add_hashed(e, *hash)?;
+                    }
                 }
+            } else {
+                self.add_hashed(e, *hash)?;
+                rest = after;
             }
-        }
-        for (e, hash) in rest {
-            self.add_hashed(e, *hash)?;
         }
         Ok(())
     }
@@ -254,6 +257,8 @@ impl SourceWriter<'_> {
     /// # Errors
     /// A database failure; then drop the writer.
     pub fn add_hashed(&mut self, e: &EntryRef<'_>, hash: i64) -> Result<(), StoreError> {
+        // A wrong hash that matched the row in force would leave a changed entry unwritten.
+        debug_assert_eq!(hash, row_hash(e), "the hash of the entry given");
         let old = self.old_row(self.seq)?;
         if old.is_some_and(|o| o.hash == hash) {
             // The same entry at the same place: nothing to write, no sum changes.
@@ -322,6 +327,7 @@ impl SourceWriter<'_> {
                 let stray = self.conn.last_insert_rowid();
                 self.delete_entry(stray)?;
                 self.append = None;
+                self.append_many = None;
                 return self.insert_one(id, e, hash);
             }
             Ok(_) => {}
@@ -723,13 +729,13 @@ mod tests {
         }
     }
 
-    /// Writes `entries` as a new source, `written` of them a call to `add_all`, with a row
-    /// put in the way after the first call (as only another writer could); returns the ids
-    /// and lines of the table's rows and whether the writer still appended at the end.
+    /// Writes `entries` as a new source in `calls` calls to `add_all`, with a row put in the
+    /// way after the first call (as only another writer could); returns the ids and lines of
+    /// the table's rows, the source's id and whether the writer still appended at the end.
     fn write_with_a_row_in_the_way(
         entries: &[EntryRef<'static>],
         calls: usize,
-        in_the_way: i64,
+        in_the_way: Option<i64>,
     ) -> (Vec<(i64, u32)>, i64, bool) {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut store = Store::open(&dir.path().join("db")).expect("open");
@@ -748,14 +754,16 @@ mod tests {
         writer
             .add_all(chunks.next().expect("a first call"))
             .expect("add");
-        writer
-            .conn
-            .execute(
-                "INSERT INTO entries (id, line, fund, date, amount, voucher, memo, row_hash)
-                 VALUES (?1, 99, 'a', '2025-03-31', 1, '', '', 1)",
-                [entry_id(source, in_the_way)],
-            )
-            .expect("a row in the way");
+        if let Some(seq) = in_the_way {
+            writer
+                .conn
+                .execute(
+                    "INSERT INTO entries (id, line, fund, date, amount, voucher, memo, row_hash)
+                     VALUES (?1, 99, 'a', '2025-03-31', 1, '', '', 1)",
+                    [entry_id(source, seq)],
+                )
+                .expect("a row in the way");
+        }
         for chunk in chunks {
             writer.add_all(chunk).expect("add");
         }
@@ -763,6 +771,11 @@ mod tests {
         let stats = writer.finish(ReadSummary::default()).expect("finish");
         assert_eq!(stats.entries as usize, entries.len());
         assert_eq!(stats.written, entries.len());
+        // Each entry counted once in the day sums, however it was written.
+        let spent = store.daily_spend().expect("daily spend")["a"]
+            .spent_through(NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"));
+        let total: i64 = entries.iter().map(|e| e.amount.fen()).sum();
+        assert_eq!(spent, Money::from_fen(total));
         let rows: Vec<(i64, u32)> = store
             .conn
             .prepare("SELECT id, line FROM entries ORDER BY id")
@@ -776,7 +789,8 @@ mod tests {
 
     /// A new source's rows are appended with the ids SQLite gives, alone or `APPEND_ROWS` to
     /// a statement; should a row ever stand in the way, the misplaced rows go, the rest are
-    /// placed by id, and the row in the way is replaced: each entry ends at its own id, once.
+    /// placed by id, and the row in the way is replaced: each entry ends at its own id, once,
+    /// and is counted once in the day sums.
     #[test]
     fn a_row_in_the_way_of_appending_is_replaced_and_every_id_is_right() {
         let entries: Vec<EntryRef<'static>> = (0..3 * APPEND_ROWS as u32 + 5)
@@ -785,17 +799,32 @@ mod tests {
         let expected: Vec<(i64, u32)> = (0..entries.len())
             .map(|s| (s as i64, s as u32 + 2))
             .collect();
-        // One entry a call (each appended alone), or calls of 27 entries (statements of many)
-        // and of 14 (alone again), with the row in the way of the next append or further on.
-        for (calls, in_the_way) in [(entries.len(), 5), (2, 40), (2, 27), (4, 20)] {
+        // One entry a call (each appended alone); calls of 27 (the first placed by id, 16 in
+        // one statement, the rest alone) and of 14; nothing in the way, or a row in the way of
+        // the next append (alone or many), or further on, after statements of many succeeded.
+        for (calls, in_the_way) in [
+            (1, None),
+            (2, None),
+            (entries.len(), Some(5)),
+            (2, Some(40)),
+            (2, Some(27)),
+            (4, Some(20)),
+        ] {
             let (rows, source, appending) =
                 write_with_a_row_in_the_way(&entries, calls, in_the_way);
             let expected: Vec<(i64, u32)> = expected
                 .iter()
                 .map(|(seq, line)| (entry_id(source, *seq), *line))
                 .collect();
-            assert_eq!(rows, expected, "{calls} calls, in the way at {in_the_way}");
-            assert!(!appending, "placed by id after the row in the way");
+            assert_eq!(
+                rows, expected,
+                "{calls} calls, in the way at {in_the_way:?}"
+            );
+            assert_eq!(
+                appending,
+                in_the_way.is_none(),
+                "{calls} calls, {in_the_way:?}"
+            );
         }
     }
 

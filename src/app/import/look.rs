@@ -218,11 +218,13 @@ fn settings_hash(config: &Config, fund: Option<&str>) -> String {
         }
         None => hasher.update(&[0]),
     }
-    for (role, name) in config.extra_headers.iter() {
+    let headers: Vec<_> = config.extra_headers.iter().collect();
+    hasher.update(&(headers.len() as u64).to_le_bytes());
+    for (role, name) in headers {
         hash_text(&mut hasher, role.key());
         hash_text(&mut hasher, name);
     }
-    hasher.update(b"subtotal");
+    hasher.update(&(config.subtotal_words.len() as u64).to_le_bytes());
     for word in &config.subtotal_words {
         hash_text(&mut hasher, word);
     }
