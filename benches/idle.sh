@@ -50,17 +50,11 @@ UNIT_ENV=$(sed -n 's/^Environment=//p' systemd/spendwatch.service | paste -sd ' 
 ENV_A=${ENV_A-$UNIT_ENV}
 ENV_B=${ENV_B-$UNIT_ENV}
 mkdir -p "$WORK"
-if [ $# -ge 2 ]; then
-  A=$(realpath "$1"); B=$(realpath "$2")
-else
-  cargo build --release --locked --quiet
-  B=$ROOT/target/release/spendwatch
-  A=${1:+$(realpath "$1")}
-fi
-# Copies, so that a rebuild during the run changes nothing.
-cp "$B" "$WORK/spendwatch.B"; B=$WORK/spendwatch.B
+# shellcheck source=benches/builds.sh
+source "$ROOT/benches/builds.sh"
+paired_builds "$WORK" "$@"
 WHO="B"
-if [ -n "${A:-}" ]; then cp "$A" "$WORK/spendwatch.A"; A=$WORK/spendwatch.A; WHO="A B"; fi
+if [ -n "${A:-}" ]; then WHO="A B"; fi
 bin() { if [ "$1" = A ]; then echo "$A"; else echo "$B"; fi; }
 envof() { if [ "$1" = A ]; then echo "$ENV_A"; else echo "$ENV_B"; fi; }
 

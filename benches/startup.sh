@@ -30,16 +30,9 @@ for tool in python3 sqlite3; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y python3 sqlite3" >&2; exit 1; }
 done
 mkdir -p "$WORK"
-if [ $# -ge 2 ]; then
-  A=$(realpath "$1"); B=$(realpath "$2")
-else
-  cargo build --release --locked --quiet
-  B=$ROOT/target/release/spendwatch
-  A=${1:+$(realpath "$1")}
-fi
-# Copies, so that a rebuild during the run changes nothing.
-cp "$B" "$WORK/spendwatch.B"; B=$WORK/spendwatch.B
-if [ -n "${A:-}" ]; then cp "$A" "$WORK/spendwatch.A"; A=$WORK/spendwatch.A; fi
+# shellcheck source=benches/builds.sh
+source "$ROOT/benches/builds.sh"
+paired_builds "$WORK" "$@"
 
 for N in $SIZES; do
   D=$WORK/n${N}_f1000

@@ -285,57 +285,27 @@ funds:
     fn the_settings_hash_follows_what_the_reader_takes_from_the_config() {
         let ng = "  - {id: ng, code: C1, name: 网络综合治理, year: 2025, budget: 15万元, aliases: [网络治理]}\n";
         let zs = "  - {id: zs, code: C2, name: 招商引资, year: 2025, budget: 10万元}\n";
-        let base = settings_hash(&config(&format!("{ng}{zs}"), ""), None);
-        assert_eq!(base, settings_hash(&config(&format!("{ng}{zs}"), ""), None));
+        let hash = |funds: &str, ledger: &str, fund: Option<&str>| {
+            settings_hash(&config(funds, ledger), fund)
+        };
+        let both = format!("{ng}{zs}");
+        // `ng` with one text changed, then `zs`.
+        let ng_with = |from: &str, to: &str| format!("{}{zs}", ng.replace(from, to));
+        let base = hash(&both, "", None);
+        assert_eq!(base, hash(&both, "", None));
         let changed = [
-            settings_hash(&config(&format!("{ng}{zs}"), ""), Some("ng")),
-            settings_hash(&config(&format!("{ng}{zs}"), ""), Some("zs")),
-            settings_hash(&config(&format!("{zs}{ng}"), ""), None),
-            settings_hash(&config(ng, ""), None),
-            settings_hash(
-                &config(&format!("{}{zs}", ng.replace("C1", "C3")), ""),
-                None,
-            ),
-            settings_hash(
-                &config(
-                    &format!("{}{zs}", ng.replace("网络综合治理", "网络综合治")),
-                    "",
-                ),
-                None,
-            ),
-            settings_hash(
-                &config(
-                    &format!("{}{zs}", ng.replace("year: 2025", "year: 2026")),
-                    "",
-                ),
-                None,
-            ),
-            settings_hash(
-                &config(
-                    &format!("{}{zs}", ng.replace("[网络治理]", "[网络治理, 网信]")),
-                    "",
-                ),
-                None,
-            ),
-            settings_hash(
-                &config(
-                    &format!("{}{zs}", ng.replace(", aliases: [网络治理]", "")),
-                    "",
-                ),
-                None,
-            ),
-            settings_hash(
-                &config(&format!("{ng}{zs}"), "  subtotal_words: [小计合计]\n"),
-                None,
-            ),
-            settings_hash(
-                &config(&format!("{ng}{zs}"), "  subtotal_words: [小计, 合计]\n"),
-                None,
-            ),
-            settings_hash(
-                &config(&format!("{ng}{zs}"), "  columns: {memo: [用途]}\n"),
-                None,
-            ),
+            hash(&both, "", Some("ng")),
+            hash(&both, "", Some("zs")),
+            hash(&format!("{zs}{ng}"), "", None),
+            hash(ng, "", None),
+            hash(&ng_with("C1", "C3"), "", None),
+            hash(&ng_with("网络综合治理", "网络综合治"), "", None),
+            hash(&ng_with("year: 2025", "year: 2026"), "", None),
+            hash(&ng_with("[网络治理]", "[网络治理, 网信]"), "", None),
+            hash(&ng_with(", aliases: [网络治理]", ""), "", None),
+            hash(&both, "  subtotal_words: [小计合计]\n", None),
+            hash(&both, "  subtotal_words: [小计, 合计]\n", None),
+            hash(&both, "  columns: {memo: [用途]}\n", None),
         ];
         for (i, hash) in changed.iter().enumerate() {
             assert_ne!(hash, &base, "change {i}");
