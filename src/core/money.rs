@@ -160,17 +160,40 @@ impl Money {
 
     /// Plain 元 with two decimals and no grouping: `150000.00` (the JSON form).
     pub fn plain(self) -> String {
-        self.written(false)
+        self.plain_in(&mut [0; 24]).to_owned()
     }
 
-    /// Grouped 元 with two decimals: `150,000.00` (the form people read).
+    /// [`Money::plain`] without allocating, written into the end of `buf` (24 bytes hold any
+    /// amount: `i64::MIN` is `-92233720368547758.08`, 21): `status --format json` writes
+    /// tens of thousands of amounts.
+    pub fn plain_in(self, buf: &mut [u8; 24]) -> &str {
+        let mut at = buf.len();
+        let mut put = |byte: u8| {
+            at -= 1;
+            buf[at] = byte;
+        };
+        let abs = self.0.unsigned_abs();
+        let (mut yuan, fen) = (abs / 100, abs % 100);
+        put(b'0' + (fen % 10) as u8);
+        put(b'0' + (fen / 10) as u8);
+        put(b'.');
+        loop {
+            put(b'0' + (yuan % 10) as u8);
+            yuan /= 10;
+            if yuan == 0 {
+                break;
+            }
+        }
+        if self.0 < 0 {
+            put(b'-');
+        }
+        // Digits, a point and a sign: always text.
+        std::str::from_utf8(&buf[at..]).unwrap_or_default()
+    }
+
+    /// Grouped 元 with two decimals: `150,000.00` (the form people read). Written by hand,
+    /// not by `format!`: reports and emails write thousands of amounts.
     pub fn grouped(self) -> String {
-        self.written(true)
-    }
-
-    /// 元 with two decimals, digits grouped by three when `grouped`. Written by hand, not by
-    /// `format!`: `status --format json` writes tens of thousands of amounts.
-    fn written(self, grouped: bool) -> String {
         let abs = self.0.unsigned_abs();
         let (mut yuan, fen) = (abs / 100, (abs % 100) as u8);
         // Digits of the 元, last first: u64::MAX has 20.
@@ -190,7 +213,7 @@ impl Money {
         }
         for i in (0..count).rev() {
             out.push(char::from(digits[i]));
-            if grouped && i > 0 && i % 3 == 0 {
+            if i > 0 && i % 3 == 0 {
                 out.push(',');
             }
         }

@@ -6,14 +6,14 @@
 use std::fmt;
 use std::io;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
 
 use crate::app::snapshot::{FundSnapshot, IndicatorSnapshot, Snapshot};
 use crate::core::{
     Actual, Band, CatchUpStep, ExpectedBasis, Explanation, Forecast, Grading, IndicatorOutlook,
     IndicatorState, Insufficient, Likelihood, MilestoneReport, Money, Outlook, Pace, Part,
-    ProjectedPoint, Target,
+    ProjectedPoint, Target, iso_day,
 };
 use crate::report::rule_words;
 use crate::store::Overlap;
@@ -282,29 +282,7 @@ struct Yuan(Money);
 
 impl Serialize for Yuan {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // i64::MIN is -92233720368547758.08: 21 bytes. Written from the end.
-        let mut buf = [0u8; 24];
-        let mut at = buf.len();
-        let mut put = |byte: u8| {
-            at -= 1;
-            buf[at] = byte;
-        };
-        let fen = self.0.fen();
-        let (mut yuan, cents) = (fen.unsigned_abs() / 100, fen.unsigned_abs() % 100);
-        put(b'0' + (cents % 10) as u8);
-        put(b'0' + (cents / 10) as u8);
-        put(b'.');
-        loop {
-            put(b'0' + (yuan % 10) as u8);
-            yuan /= 10;
-            if yuan == 0 {
-                break;
-            }
-        }
-        if fen < 0 {
-            put(b'-');
-        }
-        serializer.serialize_str(ascii(&buf[at..]))
+        serializer.serialize_str(self.0.plain_in(&mut [0; 24]))
     }
 }
 
@@ -314,12 +292,8 @@ struct Day(NaiveDate);
 
 impl Serialize for Day {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut buf = *b"0000-00-00";
-        match year_month(self.0, &mut buf) {
-            Some(()) => {
-                two_digits(&mut buf[8..], self.0.day());
-                serializer.serialize_str(ascii(&buf))
-            }
+        match iso_day(self.0, &mut [0; 10]) {
+            Some(text) => serializer.serialize_str(text),
             None => serializer.collect_str(&self.0),
         }
     }
@@ -331,33 +305,11 @@ struct Month(NaiveDate);
 
 impl Serialize for Month {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut buf = *b"0000-00";
-        match year_month(self.0, &mut buf) {
-            Some(()) => serializer.serialize_str(ascii(&buf)),
+        match iso_day(self.0, &mut [0; 10]) {
+            Some(text) => serializer.serialize_str(&text[..7]),
             None => serializer.collect_str(&self.0.format("%Y-%m")),
         }
     }
-}
-
-/// Writes `YYYY-MM` at the start of `buf`; `None` for a year outside 0–9999, which chrono
-/// writes with a sign (`+10000-01-01`) and which is left to it.
-fn year_month(day: NaiveDate, buf: &mut [u8]) -> Option<()> {
-    let year = u32::try_from(day.year()).ok().filter(|&y| y <= 9999)?;
-    two_digits(&mut buf[0..], year / 100);
-    two_digits(&mut buf[2..], year % 100);
-    two_digits(&mut buf[5..], day.month());
-    Some(())
-}
-
-/// `n` (below 100) as two digits at the start of `buf`.
-fn two_digits(buf: &mut [u8], n: u32) {
-    buf[0] = b'0' + (n / 10) as u8;
-    buf[1] = b'0' + (n % 10) as u8;
-}
-
-/// Digits and punctuation written above, as text.
-fn ascii(bytes: &[u8]) -> &str {
-    std::str::from_utf8(bytes).unwrap_or_default()
 }
 
 /// What its `Display` writes (a target, a reading), written as it is made.

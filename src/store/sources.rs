@@ -342,16 +342,11 @@ impl Store {
                     Ok(r.get::<_, Option<i32>>(i)?
                         .and_then(NaiveDate::from_num_days_from_ce_opt))
                 };
+                let (origin, withdrawn) = place(r)?;
                 Ok(SourceOverview {
                     path: r.get(0)?,
-                    origin: r
-                        .get::<_, Option<String>>(1)?
-                        .as_deref()
-                        .and_then(Origin::from_key),
-                    withdrawn: r
-                        .get::<_, Option<String>>(2)?
-                        .as_deref()
-                        .and_then(Withdrawn::from_key),
+                    origin,
+                    withdrawn,
                     withdrawn_note: r.get(3)?,
                     entries: r.get(4)?,
                     read_at: moment_opt(r, 5)?,
@@ -384,16 +379,11 @@ impl Store {
             .map_err(self.err())?;
         let rows = stmt
             .query_map([], |r| {
+                let (origin, withdrawn) = place(r)?;
                 Ok(SourceState {
                     path: r.get(0)?,
-                    origin: r
-                        .get::<_, Option<String>>(1)?
-                        .as_deref()
-                        .and_then(Origin::from_key),
-                    withdrawn: r
-                        .get::<_, Option<String>>(2)?
-                        .as_deref()
-                        .and_then(Withdrawn::from_key),
+                    origin,
+                    withdrawn,
                     entries: r.get(3)?,
                 })
             })
@@ -460,4 +450,15 @@ impl Store {
         })?;
         Ok(Some(found))
     }
+}
+
+/// A source's origin and force from columns 1 and 2 of a row (`origin`, `withdrawn`), as
+/// [`Store::source_overviews`] and [`Store::source_states`] select them.
+fn place(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Option<Origin>, Option<Withdrawn>)> {
+    let origin = r.get::<_, Option<String>>(1)?;
+    let withdrawn = r.get::<_, Option<String>>(2)?;
+    Ok((
+        origin.as_deref().and_then(Origin::from_key),
+        withdrawn.as_deref().and_then(Withdrawn::from_key),
+    ))
 }

@@ -8,14 +8,14 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, params};
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::day_sums::{DaySums, DenseDays, apply_day_changes, day_number};
 use super::spending::patch_fund_days;
 use super::{Fingerprint, SourceMeta, Store, StoreError, day, stamp};
-use crate::core::EntryRef;
+use crate::core::{EntryRef, iso_day};
 
 /// How many entries are read per query when comparing with the version in force, at most; a
 /// window starts at the least after kept entries (a re-read block is about that long) and
@@ -216,13 +216,13 @@ impl SourceWriter<'_> {
             path: path.to_owned(),
             source,
         };
-        let mut date = [0u8; 10];
+        let (mut date, mut other_date) = ([0u8; 10], String::new());
         for (i, (e, hash)) in chunk.iter().enumerate() {
             let at = i * APPEND_COLUMNS;
             stmt.raw_bind_parameter(at + 1, e.line).map_err(wrap)?;
             stmt.raw_bind_parameter(at + 2, e.sheet).map_err(wrap)?;
             stmt.raw_bind_parameter(at + 3, e.fund).map_err(wrap)?;
-            stmt.raw_bind_parameter(at + 4, iso_date(e.date, &mut date))
+            stmt.raw_bind_parameter(at + 4, stored_day(e.date, &mut date, &mut other_date))
                 .map_err(wrap)?;
             stmt.raw_bind_parameter(at + 5, e.amount.fen())
                 .map_err(wrap)?;
@@ -305,7 +305,7 @@ impl SourceWriter<'_> {
 
     /// Writes one entry.
     fn insert_one(&mut self, id: i64, e: &EntryRef<'_>, hash: i64) -> Result<(), StoreError> {
-        let mut date = [0u8; 10];
+        let (mut date, mut other_date) = ([0u8; 10], String::new());
         let path = self.path;
         let wrap = |source| StoreError::Sqlite {
             path: path.to_owned(),
@@ -327,7 +327,7 @@ impl SourceWriter<'_> {
             .map_err(wrap)?;
         insert.raw_bind_parameter(first + 2, e.fund).map_err(wrap)?;
         insert
-            .raw_bind_parameter(first + 3, iso_date(e.date, &mut date))
+            .raw_bind_parameter(first + 3, stored_day(e.date, &mut date, &mut other_date))
             .map_err(wrap)?;
         insert
             .raw_bind_parameter(first + 4, e.amount.fen())
@@ -561,26 +561,16 @@ fn remove_tail(
     Ok(())
 }
 
-/// `YYYY-MM-DD` without allocating.
-fn iso_date(date: NaiveDate, buf: &mut [u8; 10]) -> &str {
-    let (y, m, d) = (date.year().clamp(0, 9999) as u32, date.month(), date.day());
-    let digits = [
-        y / 1000,
-        y / 100 % 10,
-        y / 10 % 10,
-        y % 10,
-        m / 10,
-        m % 10,
-        d / 10,
-        d % 10,
-    ];
-    let positions = [0, 1, 2, 3, 5, 6, 8, 9];
-    for (pos, digit) in positions.into_iter().zip(digits) {
-        buf[pos] = b'0' + digit as u8;
+/// An entry's day as stored: `YYYY-MM-DD` ([`iso_day`], in `buf`), or chrono's text for a
+/// year it does not write (in `other`).
+fn stored_day<'b>(date: NaiveDate, buf: &'b mut [u8; 10], other: &'b mut String) -> &'b str {
+    match iso_day(date, buf) {
+        Some(text) => text,
+        None => {
+            *other = date.to_string();
+            other
+        }
     }
-    buf[4] = b'-';
-    buf[7] = b'-';
-    std::str::from_utf8(buf).unwrap_or("0000-00-00")
 }
 
 /// Rolls a `write_source` savepoint back unless released (when it owns one: `armed`).
@@ -874,14 +864,5 @@ mod tests {
                 "{calls} calls, {in_the_way:?}"
             );
         }
-    }
-
-    #[test]
-    fn iso_dates_without_allocating() {
-        let mut buf = [0u8; 10];
-        let d = NaiveDate::from_ymd_opt(2025, 3, 1).expect("date");
-        assert_eq!(iso_date(d, &mut buf), "2025-03-01");
-        let d = NaiveDate::from_ymd_opt(999, 12, 31).expect("date");
-        assert_eq!(iso_date(d, &mut buf), "0999-12-31");
     }
 }
