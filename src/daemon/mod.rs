@@ -15,6 +15,7 @@
 
 mod lock;
 mod logs;
+pub(crate) mod memory;
 mod schedule;
 mod sender;
 
@@ -659,6 +660,9 @@ async fn in_background<T: Send + 'static>(
 ) -> (Store, T, Vec<Control>) {
     let mut handle = tokio::task::spawn_blocking(move || {
         let result = work(&mut store);
+        // What the work freed goes back before the daemon waits again (it would stay resident
+        // in this thread's arena; see `memory`).
+        memory::give_back_freed();
         (store, result)
     });
     let mut requests = Vec::new();

@@ -54,8 +54,14 @@ pub(super) async fn run(
                 &mut unanswered,
             )
             .await;
-            if let Err(e) = result {
-                error!(error = %e, "the mail sender cannot use the database");
+            match result {
+                // A message read, composed for the wire and sent leaves its buffers freed in
+                // this thread's arena: given back before the sender waits (see `memory`).
+                Ok(report) if report.sent + report.retrying + report.failed > 0 => {
+                    super::memory::give_back_freed();
+                }
+                Ok(_) => {}
+                Err(e) => error!(error = %e, "the mail sender cannot use the database"),
             }
             if *stop.borrow() {
                 return;

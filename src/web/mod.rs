@@ -170,15 +170,23 @@ impl Web {
                     today,
                 };
                 if let Some(page) = lock(&inner.cache).get(&key, &stamp) {
-                    return Ok(page);
+                    return Ok((page, false));
                 }
                 let page = Arc::new(make(store, config, daemon, today)?.compressed());
                 lock(&inner.cache).put(key, stamp, page.clone());
-                Ok(page)
+                Ok((page, true))
             })
             .await;
         match result {
-            Ok(page) => page.response(),
+            Ok((page, made)) => {
+                if made {
+                    // Making a page (an overview of 1,000 funds: 12.6 MiB) leaves its freed
+                    // buffers resident in the arena of the thread that made it; given back
+                    // beside the answer rather than before it.
+                    tokio::task::spawn_blocking(crate::daemon::memory::give_back_freed);
+                }
+                page.response()
+            }
             Err(e) => e.into_response(),
         }
     }
