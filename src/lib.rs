@@ -33,7 +33,10 @@
 //! **Tell** (the shells)
 //! - [`mail`]: MIME messages and the smtp/sendmail/file transports over lettre.
 //! - [`daemon`]: `spendwatch run` — the schedule, the sender, reload and stop, systemd.
+//! - [`web`]: the dashboard the daemon serves — read-only pages, `/api/status`, `/metrics`.
 //! - [`cli`]: the command line, one file per subcommand.
+//! - `memory`: the freed memory a burst of work leaves, given back to the system (the daemon's
+//!   and the dashboard's; the crate's one `unsafe` call).
 
 pub mod app;
 pub mod cli;
@@ -42,6 +45,7 @@ pub mod core;
 pub mod daemon;
 pub mod ledger;
 pub mod mail;
+mod memory;
 pub mod readings;
 pub mod report;
 pub mod store;

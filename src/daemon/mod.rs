@@ -15,7 +15,6 @@
 
 mod lock;
 mod logs;
-pub(crate) mod memory;
 mod schedule;
 mod sender;
 
@@ -661,8 +660,8 @@ async fn in_background<T: Send + 'static>(
     let mut handle = tokio::task::spawn_blocking(move || {
         let result = work(&mut store);
         // What the work freed goes back before the daemon waits again (it would stay resident
-        // in this thread's arena; see `memory`).
-        memory::give_back_freed();
+        // in this thread's arena; see `crate::memory`).
+        crate::memory::give_back_freed();
         (store, result)
     });
     let mut requests = Vec::new();

@@ -56,9 +56,9 @@ pub(super) async fn run(
             .await;
             match result {
                 // A message read, composed for the wire and sent leaves its buffers freed in
-                // this thread's arena: given back before the sender waits (see `memory`).
+                // this thread's arena: given back before the sender waits (see `crate::memory`).
                 Ok(report) if report.sent + report.retrying + report.failed > 0 => {
-                    super::memory::give_back_freed();
+                    crate::memory::give_back_freed();
                 }
                 Ok(_) => {}
                 Err(e) => error!(error = %e, "the mail sender cannot use the database"),
