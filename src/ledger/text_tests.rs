@@ -535,6 +535,15 @@ fn read_reusing(
     }
 }
 
+/// Records per block, as the reader cuts them.
+const B: usize = BLOCK_RECORDS as usize;
+
+/// A count, or a record's place, in a file laid out for blocks of 1,024 records, scaled to
+/// blocks of [`B`]: a record falls in the same block, at the same end of it.
+fn at(n: usize) -> usize {
+    n * B / 1_024
+}
+
 /// `rows` ledger rows under a title and a header, each line ended by the next of `ends`.
 fn long_ledger(rows: usize) -> Vec<String> {
     let mut lines = vec!["支出明细".to_owned(), "日期,凭证号,摘要,金额".to_owned()];
@@ -567,14 +576,24 @@ fn reuse_equals_fresh(before: &[u8], after: &[u8]) -> usize {
 #[test]
 fn reused_blocks_keep_their_lines_with_cr_and_mixed_line_ends() {
     for (name, ends) in LINE_ENDS {
-        let before = long_ledger(4_000);
+        let before = long_ledger(at(4_000));
         let refs: Vec<&str> = before.iter().map(String::as_str).collect();
         let before_text = join(&refs, ends);
         // A memo over two lines early on (every later line moves by one), and a changed
         // amount in the third block: the second and fourth blocks are reused.
         let mut after = before.clone();
-        after[100] = after[100].replace(",摘要98,", ",\"摘要{EOL}98\",");
-        after[2_600] = after[2_600].replace(",摘要2598,", ",摘要2598改,");
+        let (memo, changed) = (at(100), at(2_600));
+        after[memo] = after[memo].replace(
+            &format!(",摘要{},", memo - 2),
+            &format!(",\"摘要{{EOL}}{}\",", memo - 2),
+        );
+        let edit = |line: &str| {
+            line.replace(
+                &format!(",摘要{},", changed - 2),
+                &format!(",摘要{}改,", changed - 2),
+            )
+        };
+        after[changed] = edit(&after[changed]);
         let refs: Vec<&str> = after.iter().map(String::as_str).collect();
         let after_text = join(&refs, ends);
         let reused = reuse_equals_fresh(before_text.as_bytes(), after_text.as_bytes());
@@ -582,7 +601,7 @@ fn reused_blocks_keep_their_lines_with_cr_and_mixed_line_ends() {
         assert_eq!(reused, 0, "{name}");
         // … while the same edit without the shift reuses the untouched blocks.
         let mut after = before.clone();
-        after[2_600] = after[2_600].replace(",摘要2598,", ",摘要2598改,");
+        after[changed] = edit(&after[changed]);
         let refs: Vec<&str> = after.iter().map(String::as_str).collect();
         let after_text = join(&refs, ends);
         let reused = reuse_equals_fresh(before_text.as_bytes(), after_text.as_bytes());
@@ -594,16 +613,62 @@ fn reused_blocks_keep_their_lines_with_cr_and_mixed_line_ends() {
 }
 
 #[test]
+fn blocks_cut_by_a_reader_of_another_size_are_reused_where_they_line_up() {
+    // The previous read's blocks as a reader with blocks twice as long would have cut them:
+    // the first (the header's) alone, then each two of ours as one.
+    let lines = long_ledger(at(6_000));
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let before = join(&refs, &["\n"]);
+    let before = before.as_bytes();
+    let (_, blocks, entries) = read_reusing(before, (&[], &[]));
+    let mut long = vec![blocks[0]];
+    for pair in blocks[1..].chunks(2) {
+        let [a, b] = pair else {
+            long.push(pair[0]);
+            break;
+        };
+        long.push(Block {
+            end: b.end,
+            newlines: a.newlines + b.newlines,
+            records: a.records + b.records,
+            entries: a.entries + b.entries,
+            subtotal_rows: a.subtotal_rows + b.subtotal_rows,
+            note_rows: a.note_rows + b.note_rows,
+            page_rows: a.page_rows + b.page_rows,
+            // UTF-8: the hash of the bytes from the one before the block, unsalted.
+            hash: if b.hash == 0 {
+                0
+            } else {
+                xxhash_rust::xxh3::xxh3_64(&before[a.start as usize - 1..b.end as usize]) | 1
+            },
+            ..*a
+        });
+    }
+    assert!(long.len() >= 3, "{long:?}");
+    // A correction in the second of ours (inside the first long block) and rows added.
+    let mut after = long_ledger(at(6_500));
+    let corrected = B + B / 2;
+    after[corrected] = after[corrected].replace(",摘要", ",更正摘要");
+    let refs: Vec<&str> = after.iter().map(String::as_str).collect();
+    let after = join(&refs, &["\n"]);
+    let (stats, _, reused) = read_reusing(after.as_bytes(), (&long, &entries));
+    let (_, _, fresh) = read_reusing(after.as_bytes(), (&[], &[]));
+    assert_eq!(reused, fresh);
+    // The long blocks after the corrected one, but the last (which grows), are kept.
+    assert_eq!(stats.reused_blocks, long.len() - 3, "{long:?}");
+}
+
+#[test]
 fn a_block_is_not_reused_when_the_byte_before_it_changes_its_first_line() {
     // Before: block 2 starts with the LF of a CRLF whose CR ends block 1. After: that CRLF is
     // LF LF. Block 2 has the same bytes at the same offset and starts on the same line, but
     // its leading LF is now a blank line, so its rows are one line further down.
-    let rows = long_ledger(3_000);
+    let rows = long_ledger(at(3_000));
     let mut before = String::new();
     for (i, line) in rows.iter().enumerate() {
         before.push_str(line);
-        // Records 1..=1024 make block 1: the title, the header and rows up to index 1023.
-        before.push_str(if i == 1023 { "\r\n" } else { "\n" });
+        // Records 0..B make the first block: the title, the header and rows up to index B - 1.
+        before.push_str(if i == B - 1 { "\r\n" } else { "\n" });
     }
     let after = before.replacen("\r\n", "\n\n", 1);
     let (_, blocks, _) = read_reusing(before.as_bytes(), (&[], &[]));
@@ -626,11 +691,11 @@ fn file_in(lines: &[String], encoding: Encoding) -> Vec<u8> {
 }
 
 /// `rows` ledger rows (see [`long_ledger`]) with a memo over two lines in the last record of the
-/// third block and the first of the fourth (records 3071 and 3072: the title and the header
+/// third block and the first of the fourth (records 3B - 1 and 3B: the title and the header
 /// are records 0 and 1).
 fn ledger_across_blocks(rows: usize) -> Vec<String> {
     let mut lines = long_ledger(rows);
-    for record in [3_071, 3_072] {
+    for record in [3 * B - 1, 3 * B] {
         lines[record] = lines[record].replace(",摘要", ",\"两行{EOL}的摘要");
         lines[record] = lines[record]
             .replacen(',', "\",", 3)
@@ -643,18 +708,22 @@ fn ledger_across_blocks(rows: usize) -> Vec<String> {
 fn a_grown_export_reuses_its_blocks_in_every_encoding() {
     for encoding in ENCODINGS {
         let case = encoding.name();
-        let before = ledger_across_blocks(6_000);
+        let before = ledger_across_blocks(at(6_000));
         // The year-to-date export a month later: 500 rows more, and an amount in the second
         // block corrected to a longer one (every later byte moves by two).
-        let mut after = ledger_across_blocks(6_500);
-        after[1_600] = after[1_600].replace(",1", ",100");
-        assert_ne!(after[1_600], before[1_600]);
+        let mut after = ledger_across_blocks(at(6_500));
+        let corrected = at(1_600);
+        let (head, amount) = after[corrected].rsplit_once(',').expect("an amount");
+        after[corrected] = format!("{head},10{amount}");
+        assert_ne!(after[corrected], before[corrected]);
         let (before, after) = (file_in(&before, encoding), file_in(&after, encoding));
         let (_, blocks, entries) = read_reusing(&before, (&[], &[]));
         // 6,002 records: five full blocks and the start of a sixth, which may still grow.
         assert_eq!(blocks.len(), 6, "{case}");
         assert!(
-            blocks.iter().all(|b| b.records == 1_024 || b.hash == 0),
+            blocks
+                .iter()
+                .all(|b| b.records == BLOCK_RECORDS || b.hash == 0),
             "{case}"
         );
         // Every block starts where the one before ends, just past a line break (here the CR
@@ -674,14 +743,14 @@ fn a_grown_export_reuses_its_blocks_in_every_encoding() {
         // The third to fifth blocks are kept; the first (the header) and the second (the
         // correction) are read again, and the sixth, which grew.
         assert_eq!(stats.reused_blocks, 3, "{case}");
-        assert_eq!(stats.entries, 6_500, "{case}");
+        assert_eq!(stats.entries, at(6_500), "{case}");
         assert_eq!(reused, fresh, "{case}");
-        let memo = &reused[3_072 - 2].memo;
+        let memo = &reused[3 * B - 2].memo;
         assert!(
-            memo.starts_with("两行") && memo.ends_with("的摘要3070"),
+            memo.starts_with("两行") && memo.ends_with(&format!("的摘要{}", 3 * B - 2)),
             "{case}: {memo}"
         );
-        assert_eq!(reused[3_071 - 2].line + 2, reused[3_072 - 2].line, "{case}");
+        assert_eq!(reused[3 * B - 3].line + 2, reused[3 * B - 2].line, "{case}");
     }
 }
 
@@ -689,11 +758,11 @@ fn a_grown_export_reuses_its_blocks_in_every_encoding() {
 fn a_truncated_export_reuses_only_what_it_still_has_in_every_encoding() {
     for encoding in ENCODINGS {
         let case = encoding.name();
-        let lines = ledger_across_blocks(5_000);
+        let lines = ledger_across_blocks(at(5_000));
         let (_, blocks, entries) = read_reusing(&file_in(&lines, encoding), (&[], &[]));
         // Cut in the fourth block, inside its last row's amount (12.34 → 12.3), without the
         // final line break.
-        let mut cut = lines[..3_500].to_vec();
+        let mut cut = lines[..at(3_500)].to_vec();
         let last = cut.len() - 1;
         cut[last].pop();
         let mut bytes = file_in(&cut, encoding);
@@ -709,7 +778,7 @@ fn a_truncated_export_reuses_only_what_it_still_has_in_every_encoding() {
         let (_, _, fresh) = read_reusing(&bytes, (&[], &[]));
         assert_eq!(stats.reused_blocks, 2, "{case}");
         assert_eq!(reused, fresh, "{case}");
-        assert_eq!(reused.len(), 3_498, "{case}");
+        assert_eq!(reused.len(), at(3_500) - 2, "{case}");
     }
 }
 
@@ -727,8 +796,8 @@ fn blocks_of_another_encoding_are_never_reused() {
             })
             .collect()
     };
-    let before = file_in(&ascii(4_000), Encoding::Utf8);
-    let after = file_in(&ascii(4_200), Encoding::Gb18030);
+    let before = file_in(&ascii(at(4_000)), Encoding::Utf8);
+    let after = file_in(&ascii(at(4_200)), Encoding::Gb18030);
     assert_eq!(detect(&after).text, Ok(Encoding::Gb18030));
     let (_, blocks, entries) = read_reusing(&before, (&[], &[]));
     let (_, after_blocks, _) = read_reusing(&after, (&[], &[]));
@@ -742,15 +811,15 @@ fn blocks_of_another_encoding_are_never_reused() {
     assert_eq!(stats.reused_blocks, 0);
     assert_eq!(reused, fresh);
     // From UTF-8 to UTF-8 with a BOM the text is the same: its blocks are kept.
-    let with_bom = file_in(&ascii(4_200), Encoding::Utf8Bom);
+    let with_bom = file_in(&ascii(at(4_200)), Encoding::Utf8Bom);
     let (stats, _, reused) = read_reusing(&with_bom, (&blocks, &entries));
     let (_, _, fresh) = read_reusing(&with_bom, (&[], &[]));
     assert_eq!(stats.reused_blocks, 2);
     assert_eq!(reused, fresh);
     // UTF-16 little- and big-endian: other bytes, nothing in common.
-    let le = file_in(&ascii(4_000), Encoding::Utf16Le);
+    let le = file_in(&ascii(at(4_000)), Encoding::Utf16Le);
     let (_, blocks, entries) = read_reusing(&le, (&[], &[]));
-    let be = file_in(&ascii(4_000), Encoding::Utf16Be);
+    let be = file_in(&ascii(at(4_000)), Encoding::Utf16Be);
     let (stats, _, reused) = read_reusing(&be, (&blocks, &entries));
     assert_eq!(stats.reused_blocks, 0);
     assert_eq!(reused, read_reusing(&be, (&[], &[])).2);
@@ -760,13 +829,13 @@ fn blocks_of_another_encoding_are_never_reused() {
 fn unchanged_blocks_whose_entries_moved_are_read_again_in_every_encoding() {
     for encoding in ENCODINGS {
         let case = encoding.name();
-        let before = ledger_across_blocks(5_000);
+        let before = ledger_across_blocks(at(5_000));
         // A row of the third block becomes a subtotal: the later blocks have their bytes and
         // lines, but their entries one place earlier. The splitter offers the fourth (which
         // starts with a memo over two lines); the receiving side reads it again, and the
         // splitter reads the rest.
         let mut after = before.clone();
-        after[2_500] = ",,合计,1.00".to_owned();
+        after[at(2_500)] = ",,合计,1.00".to_owned();
         let (before, after) = (file_in(&before, encoding), file_in(&after, encoding));
         let (_, blocks, entries) = read_reusing(&before, (&[], &[]));
         let (stats, cut, reused) = read_reusing(&after, (&blocks, &entries));
@@ -774,7 +843,7 @@ fn unchanged_blocks_whose_entries_moved_are_read_again_in_every_encoding() {
         // Only the second block is kept.
         assert_eq!(stats.reused_blocks, 1, "{case}");
         assert_eq!(stats.subtotal_rows, 1, "{case}");
-        assert_eq!(reused.len(), 4_999, "{case}");
+        assert_eq!(reused.len(), at(5_000) - 1, "{case}");
         assert_eq!(reused, fresh, "{case}");
         // The blocks read again are kept as if read in turn: the next read may take them.
         assert_eq!(cut, fresh_cut, "{case}");

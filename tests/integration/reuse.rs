@@ -1,10 +1,21 @@
 //! Re-reading a large export reuses the blocks of records that did not change (ledger
-//! `BLOCK_RECORDS` = 1,024 records), in every encoding (UTF-8, GBK/GB18030, UTF-16). Whatever
+//! `BLOCK_RECORDS` records each), in every encoding (UTF-8, GBK/GB18030, UTF-16). Whatever
 //! changed — corrected amounts, appended rows, a row inserted or deleted, blank lines, a quoted
 //! line break, the encoding — the entries in force after a re-import must be exactly those of a
 //! fresh import of the same file.
 
+use spendwatch::ledger::BLOCK_RECORDS;
+
 use crate::util::{DbEntry, Workdir};
+
+/// Records per block, as the reader cuts them.
+const B: usize = BLOCK_RECORDS as usize;
+
+/// A count, or a row's place, in a file laid out for blocks of 1,024 records, scaled to blocks
+/// of [`B`]: the rows named below fall in the same block either way.
+fn at(n: usize) -> usize {
+    n * B / 1_024
+}
 
 /// `n` rows alternating the two funds over 2025, with a title line and a blank line above the
 /// header (CRLF when `crlf`).
@@ -100,22 +111,22 @@ pub(crate) fn reused(log: &str) -> usize {
 
 #[test]
 fn corrected_amounts_and_appended_rows() {
-    let before = ledger(5_000, false);
-    let mut after = ledger(5_700, false);
-    for i in [1_500, 3_900, 3_901] {
+    let before = ledger(at(5_000), false);
+    let mut after = ledger(at(5_700), false);
+    for i in [at(1_500), at(3_900), at(3_900) + 1] {
         after[3 + i] = after[3 + i].replace(",记-", ",记-改");
     }
     let log = reimport_equals_fresh(&before, &after);
-    // Records 0–1023 hold the title and header and are always read; the corrections fall in
-    // the blocks of records 1024– and 3072–, and the last block grows: only 2048–3071 is
-    // reused.
+    // The first block holds the title and header and is always read; the corrections fall in
+    // the second and fourth blocks, and the last block grows: only the third is reused.
     assert_eq!(reused(&log), 1, "{log}");
-    assert!(log.contains("（其中新增或变动 703 条）"), "{log}");
+    let changed = format!("（其中新增或变动 {} 条）", at(5_700) - at(5_000) + 3);
+    assert!(log.contains(&changed), "{log}");
 }
 
 #[test]
 fn a_row_inserted_at_the_top_shifts_every_line() {
-    let before = ledger(4_000, false);
+    let before = ledger(at(4_000), false);
     let mut after = before.clone();
     after.insert(
         3,
@@ -127,20 +138,20 @@ fn a_row_inserted_at_the_top_shifts_every_line() {
 
 #[test]
 fn rows_deleted_in_the_middle_and_at_the_end() {
-    let before = ledger(4_500, false);
+    let before = ledger(at(4_500), false);
     let mut after = before.clone();
-    after.drain(2_000..2_010);
-    after.truncate(after.len() - 300);
+    after.drain(at(2_000)..at(2_000) + 10);
+    after.truncate(after.len() - at(300));
     reimport_equals_fresh(&before, &after);
 }
 
 #[test]
 fn crlf_blank_lines_and_a_quoted_line_break() {
-    let mut before = ledger(3_500, true);
-    before.insert(1_500, "\r".to_owned());
-    before[2_200] = "2025-06-01,network-governance,记-q,\"两行\r\n的摘要\",5.00\r".to_owned();
+    let mut before = ledger(at(3_500), true);
+    before.insert(at(1_500), "\r".to_owned());
+    before[at(2_200)] = "2025-06-01,network-governance,记-q,\"两行\r\n的摘要\",5.00\r".to_owned();
     let mut after = before.clone();
-    after[3_000] = after[3_000].replace("摘要", "更正摘要");
+    after[at(3_000)] = after[at(3_000)].replace("摘要", "更正摘要");
     after.push("2025-12-30,investment-promotion,记-末,年末,9.99\r".to_owned());
     let log = reimport_equals_fresh(&before, &after);
     assert!(reused(&log) >= 1, "{log}");
@@ -149,17 +160,18 @@ fn crlf_blank_lines_and_a_quoted_line_break() {
 #[test]
 fn a_bad_row_in_a_changed_block_keeps_the_previous_version() {
     let wd = Workdir::new(&[]);
-    let before = ledger(3_000, false);
+    let before = ledger(at(3_000), false);
     wd.write_str("ledger.csv", &text(&before));
     wd.run(&["import", "ledger.csv"]).ok();
     let entries = wd.entries();
 
     let mut after = before.clone();
-    after[3 + 2_500] = after[3 + 2_500].replace("2025-", "2024-");
+    let bad = 3 + at(2_500);
+    after[bad] = after[bad].replace("2025-", "2024-");
     wd.write_str("ledger.csv", &text(&after));
     wd.run(&["import", "ledger.csv"])
         .expect_code(2)
-        .stderr_has("ledger.csv:2504:");
+        .stderr_has(&format!("ledger.csv:{}:", bad + 1));
     assert_eq!(wd.entries(), entries);
 }
 
@@ -167,13 +179,14 @@ fn a_bad_row_in_a_changed_block_keeps_the_previous_version() {
 fn a_row_turned_subtotal_of_the_same_length_shifts_the_positions() {
     // Same bytes after it, same offsets and lines, but one entry fewer before them: the later
     // blocks' entries would sit at other positions, so they must not be reused.
-    let before = ledger(4_000, false);
+    let before = ledger(at(4_000), false);
     let mut after = before.clone();
-    let row = &before[3 + 1_100];
+    let at_row = 3 + at(1_100);
+    let row = &before[at_row];
     let subtotal = format!(",,,合计,{}", "0.00");
     let pad = row.len() - subtotal.len();
-    after[3 + 1_100] = format!(",,,合计{},0.00", " ".repeat(pad));
-    assert_eq!(after[3 + 1_100].len(), row.len());
+    after[at_row] = format!(",,,合计{},0.00", " ".repeat(pad));
+    assert_eq!(after[at_row].len(), row.len());
     let log = reimport_equals_fresh(&before, &after);
     assert_eq!(reused(&log), 0, "{log}");
 }
@@ -182,7 +195,7 @@ fn a_row_turned_subtotal_of_the_same_length_shifts_the_positions() {
 fn a_header_that_changes_meaning_is_never_reused_past() {
     // 凭证号 and 摘要 swap places in the header only: every later byte is the same, but every
     // entry changes.
-    let before = ledger(4_000, false);
+    let before = ledger(at(4_000), false);
     let mut after = before.clone();
     after[2] = "日期,项目,摘要,凭证号,金额".to_owned();
     let log = reimport_equals_fresh(&before, &after);
@@ -191,10 +204,10 @@ fn a_header_that_changes_meaning_is_never_reused_past() {
 
 #[test]
 fn a_last_line_without_a_line_break_that_grows() {
-    // 2,048 records (title, header, 2,046 rows): two full blocks, the second ending at the end
+    // 2B records (title, header, 2B - 2 rows): two full blocks, the second ending at the end
     // of a file without a final line break. The new export extends that last line (55.4 →
     // 55.45): the block's old bytes are a prefix of the new ones, and must not be reused.
-    let mut lines = ledger(2_046, false);
+    let mut lines = ledger(2 * B - 2, false);
     let last = lines.len() - 1;
     lines[last] = "2025-03-01,network-governance,记-末,末行,55.4".to_owned();
     let before = lines.join("\n");
@@ -226,17 +239,18 @@ fn page_rows_of_reused_blocks_are_counted() {
     let paged = |n: usize| -> Vec<String> {
         let mut lines = Vec::new();
         for (i, line) in ledger(n, false).into_iter().enumerate() {
-            // A page break every 400 rows: the page line, then the header again.
-            if i > 3 && i % 400 == 0 {
-                lines.push(format!("第{}页", i / 400));
+            // A page break every 400 rows (at blocks of 1,024): the page line, then the header
+            // again.
+            if i > 3 && i % at(400) == 0 {
+                lines.push(format!("第{}页", i / at(400)));
                 lines.push("日期,项目,凭证号,摘要,金额".to_owned());
             }
             lines.push(line);
         }
         lines
     };
-    let before = paged(3_000);
-    let mut after = paged(3_000);
+    let before = paged(at(3_000));
+    let mut after = paged(at(3_000));
     after.push("2025-12-30,network-governance,记-99999,追加,1.00".to_owned());
     let log = reimport_equals_fresh(&before, &after);
     assert!(reused(&log) >= 1, "{log}");
@@ -283,12 +297,12 @@ fn encoded(text: &str, encoding: Encoding) -> Vec<u8> {
     bytes.into_owned()
 }
 
-/// [`ledger`] with memos over two lines in records 2047 and 2048 (the last of the second block
+/// [`ledger`] with memos over two lines in records 2B - 1 and 2B (the last of the second block
 /// and the first of the third: the title and the header are records 0 and 1, the blank line
 /// none), and for GB18030 a character GBK lacks in every memo.
 fn ledger_in(n: usize, encoding: Encoding) -> Vec<String> {
     let mut lines = ledger(n, false);
-    for row in [2_045, 2_046] {
+    for row in [2 * B - 3, 2 * B - 2] {
         lines[3 + row] =
             lines[3 + row].replace(&format!(",摘要{row},"), &format!(",\"两行\n摘要{row}\","));
     }
@@ -303,12 +317,14 @@ fn ledger_in(n: usize, encoding: Encoding) -> Vec<String> {
 #[test]
 fn a_grown_export_reuses_its_blocks_in_gbk_and_utf16() {
     for encoding in ENCODINGS {
-        let before = ledger_in(5_000, encoding);
-        let mut after = ledger_in(5_700, encoding);
+        let before = ledger_in(at(5_000), encoding);
+        let mut after = ledger_in(at(5_700), encoding);
         // Corrections in the second block and in the fourth, one making its row longer (every
         // later byte moves); the third block, which starts with a memo over two lines, is kept.
-        after[3 + 1_500] = after[3 + 1_500].replace(",1", ",901");
-        for i in [3_900, 3_901] {
+        let longer = 3 + at(1_500);
+        let (head, amount) = after[longer].rsplit_once(',').expect("an amount");
+        after[longer] = format!("{head},90{amount}");
+        for i in [at(3_900), at(3_900) + 1] {
             after[3 + i] = after[3 + i].replace(",记-", ",记-改");
         }
         let log = reimport_bytes_equals_fresh(
@@ -316,19 +332,17 @@ fn a_grown_export_reuses_its_blocks_in_gbk_and_utf16() {
             &encoded(&text(&after), encoding),
         );
         assert_eq!(reused(&log), 1, "{encoding:?}: {log}");
-        assert!(
-            log.contains("（其中新增或变动 703 条）"),
-            "{encoding:?}: {log}"
-        );
+        let changed = format!("（其中新增或变动 {} 条）", at(5_700) - at(5_000) + 3);
+        assert!(log.contains(&changed), "{encoding:?}: {log}");
     }
 }
 
 #[test]
 fn a_truncated_export_in_gbk_and_utf16() {
     for encoding in ENCODINGS {
-        let before = ledger_in(4_500, encoding);
+        let before = ledger_in(at(4_500), encoding);
         // Cut in the third block, in the middle of a row's amount, with no line break after.
-        let mut after = before[..3 + 2_500].to_vec();
+        let mut after = before[..3 + at(2_500)].to_vec();
         let last = after.len() - 1;
         after[last].pop();
         let log = reimport_bytes_equals_fresh(
@@ -350,26 +364,26 @@ fn an_export_whose_encoding_changed_reuses_nothing() {
             .collect()
     };
     let log = reimport_bytes_equals_fresh(
-        text(&ascii(4_000)).as_bytes(),
-        &encoded(&text(&ascii(4_100)), Encoding::Gbk),
+        text(&ascii(at(4_000))).as_bytes(),
+        &encoded(&text(&ascii(at(4_100))), Encoding::Gbk),
     );
     assert!(log.contains("（GBK/GB18030）"), "{log}");
     assert_eq!(reused(&log), 0, "{log}");
     // And back; and from one byte order of UTF-16 to the other.
     let log = reimport_bytes_equals_fresh(
-        &encoded(&text(&ascii(4_000)), Encoding::Gbk),
-        text(&ascii(4_100)).as_bytes(),
+        &encoded(&text(&ascii(at(4_000))), Encoding::Gbk),
+        text(&ascii(at(4_100))).as_bytes(),
     );
     assert_eq!(reused(&log), 0, "{log}");
     let log = reimport_bytes_equals_fresh(
-        &encoded(&text(&ascii(4_000)), Encoding::Utf16Le),
-        &encoded(&text(&ascii(4_100)), Encoding::Utf16Be),
+        &encoded(&text(&ascii(at(4_000))), Encoding::Utf16Le),
+        &encoded(&text(&ascii(at(4_100))), Encoding::Utf16Be),
     );
     assert_eq!(reused(&log), 0, "{log}");
     // The same encoding again: the untouched blocks are kept (the test above is not vacuous).
     let log = reimport_bytes_equals_fresh(
-        &encoded(&text(&ascii(4_000)), Encoding::Gbk),
-        &encoded(&text(&ascii(4_100)), Encoding::Gbk),
+        &encoded(&text(&ascii(at(4_000))), Encoding::Gbk),
+        &encoded(&text(&ascii(at(4_100))), Encoding::Gbk),
     );
     assert_eq!(reused(&log), 2, "{log}");
 }
