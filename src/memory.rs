@@ -9,6 +9,8 @@
 //! really holds. Purging allocators were measured as the alternative and not kept (the same
 //! section).
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 /// Asks the C allocator to return the memory it holds free to the system: glibc's
 /// `malloc_trim(0)`, which walks and locks every arena in turn (0.1–1.7 ms measured after a check
 /// with 1,000 funds). Call it when a burst of work has ended (a check, a digest, a round of
@@ -20,6 +22,22 @@ pub(crate) fn give_back_freed() -> bool {
     // SAFETY: `malloc_trim` takes no pointer and has no precondition; glibc serialises it with
     // every other allocator call (it is MT-Safe).
     unsafe { libc::malloc_trim(0) == 1 }
+}
+
+/// Whether a [`give_back_freed_soon`] is waiting to run: one waiting serves every later call.
+static PENDING: AtomicBool = AtomicBool::new(false);
+
+/// [`give_back_freed`] on tokio's blocking pool, beside the caller (which must run in a tokio
+/// runtime): the caller's thread is not held up while the arenas are walked. A call while one
+/// is waiting to run adds none, so a client asking for many pages not made yet costs one trim
+/// per wait, not one per page.
+pub(crate) fn give_back_freed_soon() {
+    if !PENDING.swap(true, Ordering::AcqRel) {
+        tokio::task::spawn_blocking(|| {
+            PENDING.store(false, Ordering::Release);
+            give_back_freed();
+        });
+    }
 }
 
 /// Elsewhere than glibc: nothing to do (other allocators have no such call).

@@ -59,7 +59,8 @@ pub struct Block {
     /// See `start_line`: the line breaks in the block, so the next block starts at line
     /// `start_line + newlines`.
     pub newlines: u64,
-    /// Records (rows of cells) in the block, at most [`BLOCK_RECORDS`].
+    /// Records (rows of cells) in the block: [`BLOCK_RECORDS`] but in the last block, or in a
+    /// block kept as a reader with blocks of another size cut it (kept as it is when reused).
     pub records: u64,
     /// Entries before the block (its entries are at these positions in the source).
     pub first_entry: u64,

@@ -580,7 +580,8 @@ fn reused_blocks_keep_their_lines_with_cr_and_mixed_line_ends() {
         let refs: Vec<&str> = before.iter().map(String::as_str).collect();
         let before_text = join(&refs, ends);
         // A memo over two lines early on (every later line moves by one), and a changed
-        // amount in the third block: the second and fourth blocks are reused.
+        // amount in the third block: the second block is reused (the fourth, the last, never
+        // is: it may still grow).
         let mut after = before.clone();
         let (memo, changed) = (at(100), at(2_600));
         after[memo] = after[memo].replace(
@@ -612,50 +613,67 @@ fn reused_blocks_keep_their_lines_with_cr_and_mixed_line_ends() {
     }
 }
 
+/// `blocks` as a reader with blocks `n` times as long would have cut the same file (UTF-8):
+/// each `n` of them, from the first, as one.
+fn merged(blocks: &[Block], file: &[u8], n: usize) -> Vec<Block> {
+    blocks
+        .chunks(n)
+        .map(|run| {
+            let (first, last) = (run[0], run[run.len() - 1]);
+            let sum = |field: fn(&Block) -> u64| run.iter().map(field).sum();
+            Block {
+                end: last.end,
+                newlines: sum(|b| b.newlines),
+                records: sum(|b| b.records),
+                entries: sum(|b| b.entries),
+                subtotal_rows: sum(|b| b.subtotal_rows),
+                note_rows: sum(|b| b.note_rows),
+                page_rows: sum(|b| b.page_rows),
+                // The hash of the bytes from the one before the block (UTF-8: unsalted); none
+                // for a run that ends with the last block, which may still grow.
+                hash: if last.hash == 0 {
+                    0
+                } else {
+                    let from = usize::try_from(first.start)
+                        .expect("offset")
+                        .saturating_sub(1);
+                    xxhash_rust::xxh3::xxh3_64(&file[from..last.end as usize]) | 1
+                },
+                ..first
+            }
+        })
+        .collect()
+}
+
 #[test]
 fn blocks_cut_by_a_reader_of_another_size_are_reused_where_they_line_up() {
-    // The previous read's blocks as a reader with blocks twice as long would have cut them:
-    // the first (the header's) alone, then each two of ours as one.
-    let lines = long_ledger(at(6_000));
+    // A database written by a reader with blocks four times as long (1,024 records against
+    // 256: the upgrade to this reader) offers its blocks: 12 of ours and a half, as three long
+    // blocks and the start of a fourth.
+    let lines = long_ledger(12 * B + B / 2);
     let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
     let before = join(&refs, &["\n"]);
-    let before = before.as_bytes();
-    let (_, blocks, entries) = read_reusing(before, (&[], &[]));
-    let mut long = vec![blocks[0]];
-    for pair in blocks[1..].chunks(2) {
-        let [a, b] = pair else {
-            long.push(pair[0]);
-            break;
-        };
-        long.push(Block {
-            end: b.end,
-            newlines: a.newlines + b.newlines,
-            records: a.records + b.records,
-            entries: a.entries + b.entries,
-            subtotal_rows: a.subtotal_rows + b.subtotal_rows,
-            note_rows: a.note_rows + b.note_rows,
-            page_rows: a.page_rows + b.page_rows,
-            // UTF-8: the hash of the bytes from the one before the block, unsalted.
-            hash: if b.hash == 0 {
-                0
-            } else {
-                xxhash_rust::xxh3::xxh3_64(&before[a.start as usize - 1..b.end as usize]) | 1
-            },
-            ..*a
-        });
-    }
-    assert!(long.len() >= 3, "{long:?}");
-    // A correction in the second of ours (inside the first long block) and rows added.
-    let mut after = long_ledger(at(6_500));
-    let corrected = B + B / 2;
+    let (_, blocks, entries) = read_reusing(before.as_bytes(), (&[], &[]));
+    let long = merged(&blocks, before.as_bytes(), 4);
+    assert_eq!(long.len(), 4, "{long:?}");
+    // A correction inside the second long block, and rows added: the third is kept.
+    let mut after = long_ledger(13 * B);
+    let corrected = 5 * B + B / 2;
     after[corrected] = after[corrected].replace(",摘要", ",更正摘要");
     let refs: Vec<&str> = after.iter().map(String::as_str).collect();
     let after = join(&refs, &["\n"]);
-    let (stats, _, reused) = read_reusing(after.as_bytes(), (&long, &entries));
+    let (stats, cut, reused) = read_reusing(after.as_bytes(), (&long, &entries));
     let (_, _, fresh) = read_reusing(after.as_bytes(), (&[], &[]));
     assert_eq!(reused, fresh);
-    // The long blocks after the corrected one, but the last (which grows), are kept.
-    assert_eq!(stats.reused_blocks, long.len() - 3, "{long:?}");
+    assert_eq!(stats.reused_blocks, 1);
+    // The long block is kept as it was (at its new offsets: the correction is longer), among
+    // blocks of ours.
+    let kept = cut.iter().find(|b| b.start_line == long[2].start_line);
+    assert!(
+        kept.is_some_and(|b| b.records == long[2].records && b.hash == long[2].hash),
+        "{cut:?}"
+    );
+    assert!(cut.iter().any(|b| b.records == BLOCK_RECORDS));
 }
 
 #[test]
@@ -718,7 +736,7 @@ fn a_grown_export_reuses_its_blocks_in_every_encoding() {
         assert_ne!(after[corrected], before[corrected]);
         let (before, after) = (file_in(&before, encoding), file_in(&after, encoding));
         let (_, blocks, entries) = read_reusing(&before, (&[], &[]));
-        // 6,002 records: five full blocks and the start of a sixth, which may still grow.
+        // at(6,000) + 2 records: five full blocks and the start of a sixth, which may still grow.
         assert_eq!(blocks.len(), 6, "{case}");
         assert!(
             blocks

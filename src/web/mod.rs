@@ -183,7 +183,7 @@ impl Web {
                     // Making a page (an overview of 1,000 funds: 12.6 MiB) leaves its freed
                     // buffers resident in the arena of the thread that made it; given back
                     // beside the answer rather than before it.
-                    tokio::task::spawn_blocking(crate::memory::give_back_freed);
+                    crate::memory::give_back_freed_soon();
                 }
                 page.response()
             }
