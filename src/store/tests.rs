@@ -684,16 +684,18 @@ fn the_first_read_after_an_upgrade_is_not_news() {
 
     // A rejection recorded under a SHA-256 and already told to the admin stays told when the
     // same problem is found under the new hash; another problem is news.
-    let notified = |store: &Store| -> i64 {
+    // A column of the rejected file's row.
+    fn bad<T: rusqlite::types::FromSql>(store: &Store, column: &str) -> T {
         store
             .conn
             .query_row(
-                "SELECT rejection_notified FROM sources WHERE path = '/bad.csv'",
+                &format!("SELECT {column} FROM sources WHERE path = '/bad.csv'"),
                 [],
                 |r| r.get(0),
             )
-            .expect("notified")
-    };
+            .expect(column)
+    }
+    let notified = |store: &Store| -> i64 { bad(store, "rejection_notified") };
     store
         .record_rejection(
             "/bad.csv",
@@ -747,16 +749,7 @@ fn the_first_read_after_an_upgrade_is_not_news() {
         )
         .expect("reject");
     assert_eq!(notified(&store), 1);
-    let bad_changed_at = |store: &Store| -> String {
-        store
-            .conn
-            .query_row(
-                "SELECT changed_at FROM sources WHERE path = '/bad.csv'",
-                [],
-                |r| r.get(0),
-            )
-            .expect("changed_at")
-    };
+    let bad_changed_at = |store: &Store| -> String { bad(store, "changed_at") };
     assert_eq!(bad_changed_at(&store), "2025-01-01T00:00:00Z");
     // Another reason for the same bytes is news.
     store
