@@ -18,10 +18,10 @@ use super::{Fingerprint, SourceMeta, Store, StoreError, day, stamp};
 use crate::core::{EntryRef, iso_day};
 
 /// How many entries are read per query when comparing with the version in force, at most; a
-/// window starts at the least after kept entries (a re-read block is about that long) and
-/// doubles while entries follow one another.
+/// window starts at the least after kept entries (a re-read block is about that long: the
+/// reader's blocks are 256 records) and doubles while entries follow one another.
 const HASH_WINDOW: i64 = 8_192;
-const FIRST_WINDOW: i64 = 1_024;
+const FIRST_WINDOW: i64 = 256;
 
 /// Entries appended by one statement (8 parameters each, far below SQLite's limit). A
 /// statement per entry paid SQLite's start and end of a statement each time (a fifth of the

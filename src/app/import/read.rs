@@ -85,11 +85,10 @@ pub(super) fn write(
     // Every read of this version goes through `opened`, by position: a path opened again
     // could be another file by now.
     let scan = |start: u64, end: u64| scan_range(&opened, start, end);
+    // No buffer of its own: the csv reader above buffers 64 KiB, and a reopened pass reads a
+    // block or a few (~14 KB each); a 256 KiB buffer here was zeroed and filled at every one.
     let reopen = |offset: u64| -> std::io::Result<Box<dyn Read + Send>> {
-        Ok(Box::new(std::io::BufReader::with_capacity(
-            256 * 1024,
-            At::new(opened.try_clone()?, offset),
-        )))
+        Ok(Box::new(At::new(opened.try_clone()?, offset)))
     };
     let blocks = Blocks {
         previous: &version.previous,
