@@ -867,3 +867,68 @@ fn unchanged_blocks_whose_entries_moved_are_read_again_in_every_encoding() {
         assert_eq!(cut, fresh_cut, "{case}");
     }
 }
+
+/// The problems of `bytes` read as the look found `looked` (the file changed in between).
+fn problems_after_change(looked: &[u8], bytes: &[u8]) -> Vec<String> {
+    let extra = ExtraHeaders::default();
+    let funds = funds();
+    let options = ReadOptions {
+        funds: &funds,
+        default_fund: Some("network-governance"),
+        extra_headers: &extra,
+        extra_subtotal_words: &[],
+    };
+    let detected = detect(looked);
+    let mut sink = Collect::default();
+    match read(
+        Cursor::new(bytes),
+        &detected,
+        "csv",
+        options,
+        None,
+        &mut sink,
+    ) {
+        Err(ReadError::Problems { problems, .. }) => problems
+            .into_iter()
+            .map(|p| format!("{}: {}", p.location.unwrap_or_default(), p.message))
+            .collect(),
+        Ok(_) => panic!("read: {:?}", sink.entries),
+        Err(ReadError::Io(e)) => panic!("{e}"),
+        Err(ReadError::Sink(never)) => match never {},
+    }
+}
+
+#[test]
+fn bytes_that_are_not_utf8_when_read_are_refused_at_their_row_and_cell() {
+    let lines = ledger_lines("2025-01-17");
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let looked = join(&lines, &["\n"]).into_bytes();
+    let row = "2025-01-16,记-2,宣传,2.00".as_bytes();
+    let at = looked
+        .windows(row.len())
+        .position(|w| w == row)
+        .expect("line 6");
+    let memo = at + "2025-01-16,记-2,".len();
+    let changed = |memo_bytes: &[u8], after: &[u8]| {
+        let mut bytes = looked[..memo].to_vec();
+        bytes.extend_from_slice(memo_bytes);
+        bytes.extend_from_slice(after);
+        bytes.extend_from_slice(&looked[at + row.len()..]);
+        bytes
+    };
+    let message = "6: C列里有不是 UTF-8 编码的字节（文件可能在读取时被改动，或已损坏）；\
+                   请重新导出后再导入";
+    // A byte that is never UTF-8 in the memo.
+    let bad = changed(b"\xFF\xFE", b",2.00");
+    assert_eq!(problems_after_change(&looked, &bad), [message]);
+    // A character cut by the delimiter: the row's bytes are UTF-8 only with the comma taken
+    // out (as the csv reader keeps them), each cell is not.
+    let cut = changed("宣传".as_bytes(), b"\xE4\xB8,\xAD2.00");
+    assert!(std::str::from_utf8(&cut).is_err());
+    assert_eq!(problems_after_change(&looked, &cut), [message]);
+    // The same rows as read before the change.
+    assert_eq!(
+        lines_and_fen(&read_file(&looked, "csv").expect("the file as looked at")),
+        [(4, 100_000), (6, 200), (8, 300)]
+    );
+}

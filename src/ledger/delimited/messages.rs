@@ -48,7 +48,7 @@ fn lines_of(text: &str) -> impl Iterator<Item = &str> {
 pub(super) fn quote_problem(row: &Row, header: Option<&Header>, delimiter: u8) -> Option<Problem> {
     let at = |span: &QuoteSpan| Some(span.line.to_string());
     for span in &row.spans {
-        let text = row.record.get(span.field).unwrap_or("");
+        let text = row.cell(span.field);
         let first = lines_of(text).next().unwrap_or("");
         let cell = format!(
             "{}的单元格（以{}开头）",

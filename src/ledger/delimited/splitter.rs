@@ -48,17 +48,38 @@ struct Pass<'p> {
     breaks: Rc<RefCell<Breaks>>,
 }
 
+/// Why a pass could not read a record.
+enum Failure {
+    Csv(csv::Error),
+    /// Cell `cell` of the record on `line` is not UTF-8 (the text is the file's own bytes
+    /// only when it is UTF-8, which the look checked: the file changed, or is damaged).
+    Utf8 {
+        line: u32,
+        cell: usize,
+    },
+}
+
+impl From<csv::Error> for Failure {
+    fn from(e: csv::Error) -> Failure {
+        Failure::Csv(e)
+    }
+}
+
 impl Pass<'_> {
     /// Reads the next record into `row`, with the line it starts on and its quoted cells that
     /// span lines; false at the end of the text.
-    fn next(&mut self, row: &mut Row) -> Result<bool, csv::Error> {
-        if !self.reader.read_record(&mut row.record)? {
+    fn next(&mut self, row: &mut Row) -> Result<bool, Failure> {
+        if !self.reader.read_byte_record(&mut row.record)? {
             return Ok(false);
         }
         let mut marks = self.marks.borrow_mut();
         row.line = marks.line_of(row.record.position().map_or(0, |p| p.byte()));
         row.spans.clear();
         marks.spans_before(self.reader.position().byte(), &mut row.spans);
+        row.check_text().map_err(|cell| Failure::Utf8 {
+            line: row.line,
+            cell,
+        })?;
         Ok(true)
     }
 
@@ -190,7 +211,13 @@ pub(super) fn read_block(
                     "文件在读取时变短了（是否正在被写入？）",
                 ));
             }
-            Err(e) => return Err(std::io::Error::other(e.to_string())),
+            Err(Failure::Csv(e)) => return Err(std::io::Error::other(e.to_string())),
+            Err(Failure::Utf8 { line, .. }) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("第{line}行不是 UTF-8 文本（文件在读取时被改动了？）"),
+                ));
+            }
         }
         if filled == BATCH {
             if !take(&rows) {
@@ -316,22 +343,27 @@ impl<'a, 'r> Splitter<'a, 'r> {
         true
     }
 
-    /// The message for a record the csv reader could not read.
-    fn failure(e: &csv::Error, pass: &Pass<'_>) -> Message {
+    /// The message for a record the pass could not read.
+    fn failure(failure: &Failure, pass: &Pass<'_>) -> Message {
+        let e = match failure {
+            Failure::Csv(e) => e,
+            Failure::Utf8 { line, cell } => {
+                return Message::Bad {
+                    line: *line,
+                    message: format!(
+                        "{}里有不是 UTF-8 编码的字节（文件可能在读取时被改动，或已损坏）；\
+                         请重新导出后再导入",
+                        column(None, *cell)
+                    ),
+                };
+            }
+        };
         let line = pass
             .marks
             .borrow_mut()
             .line_of(e.position().map_or(0, |p| p.byte()));
         match e.kind() {
             csv::ErrorKind::Io(_) => Message::Io(std::io::Error::other(e.to_string())),
-            csv::ErrorKind::Utf8 { err, .. } => Message::Bad {
-                line,
-                message: format!(
-                    "{}里有不是 UTF-8 编码的字节（文件可能在读取时被改动，或已损坏）；\
-                     请重新导出后再导入",
-                    column(None, err.field())
-                ),
-            },
             _ => Message::Bad {
                 line,
                 message: format!("这一行无法读取（{e}）；请重新导出后再导入"),
