@@ -238,6 +238,43 @@ impl std::iter::Sum for Money {
 
 /// Parses an amount in 元 (or 万元 when `allow_wan`) into 分.
 fn parse_scaled(text: &str, allow_wan: bool) -> Result<(i64, bool), AmountError> {
+    match plain_fen(text.trim()) {
+        Some(fen) => Ok((fen, false)),
+        None => parse_general(text, allow_wan),
+    }
+}
+
+/// The form ledger exports write, `1234.56` (digits, a point and at most two decimals, or
+/// none), in 分, read at once; `None` for any other text, which [`parse_general`] reads as
+/// it would this (a test compares them). The general reading cost 650 instructions an
+/// amount, a fifth of turning a ledger row into an entry.
+fn plain_fen(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let (int, frac) = match b.iter().position(|&c| c == b'.') {
+        Some(dot) => (&b[..dot], &b[dot + 1..]),
+        None => (b, &b[..0]),
+    };
+    // 17 digits fit in an i64; longer texts, and amounts past MAX_FEN, take the general way
+    // (which says why they are refused).
+    if int.is_empty() || int.len() > 15 || frac.len() > 2 {
+        return None;
+    }
+    let mut fen: i64 = 0;
+    for &c in int.iter().chain(frac) {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        fen = fen * 10 + i64::from(c - b'0');
+    }
+    for _ in frac.len()..2 {
+        fen *= 10;
+    }
+    (fen <= MAX_FEN).then_some(fen)
+}
+
+/// Parses any amount [`parse_scaled`] takes: signs, parentheses, currency symbols, 元 and
+/// 万元, thousands separators.
+fn parse_general(text: &str, allow_wan: bool) -> Result<(i64, bool), AmountError> {
     let mut s = text.trim();
     if s.is_empty() {
         return Err(AmountError::Empty);
@@ -436,6 +473,52 @@ pub enum ShareError {
 
 #[cfg(test)]
 mod tests {
+    /// Every text of up to five characters of digits, points, commas, a minus and a space,
+    /// and long runs of digits around the 15-digit limit: where the quick reading takes a
+    /// text, the general one gives the same 分.
+    #[test]
+    fn the_quick_reading_of_plain_amounts_agrees_with_the_general_one() {
+        let alphabet = ['0', '1', '9', '.', ',', '-', ' '];
+        let mut texts = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..5 {
+            last = last
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(last.iter().cloned());
+        }
+        for digits in 11..=19 {
+            let int = "9".repeat(digits);
+            for frac in ["", ".", ".5", ".55", ".555"] {
+                texts.push(format!("{int}{frac}"));
+                texts.push(format!("1{}{frac}", "0".repeat(digits - 1)));
+            }
+        }
+        let mut quick = 0;
+        for text in &texts {
+            if let Some(fen) = plain_fen(text.trim()) {
+                quick += 1;
+                for wan in [false, true] {
+                    assert_eq!(parse_general(text, wan), Ok((fen, false)), "{text:?}");
+                }
+            }
+            for wan in [false, true] {
+                assert_eq!(
+                    parse_scaled(text, wan),
+                    parse_general(text, wan),
+                    "{text:?}"
+                );
+            }
+        }
+        // The quick reading took the plain forms (not a vacuous comparison).
+        assert!(quick > 1_000, "{quick}");
+        assert_eq!(plain_fen("1234.56"), Some(123_456));
+        assert_eq!(plain_fen("007.5"), Some(750));
+        assert_eq!(plain_fen("12."), Some(1_200));
+        assert_eq!(plain_fen("1,234.56"), None);
+    }
+
     use super::*;
 
     fn fen(text: &str) -> i64 {
