@@ -489,6 +489,16 @@ fn read_reusing(
     bytes: &[u8],
     previous: (&[Block], &[Entry]),
 ) -> (ReadStats, Vec<Block>, Vec<Entry>) {
+    read_reusing_changed(bytes, bytes, previous).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// As [`read_reusing`], with the file's bytes `reopened` when it is opened again to read a
+/// block (it changed meanwhile); the problems or the error of the read.
+fn read_reusing_changed(
+    bytes: &[u8],
+    reopened: &[u8],
+    previous: (&[Block], &[Entry]),
+) -> Result<(ReadStats, Vec<Block>, Vec<Entry>), String> {
     let scan = |start: u64, end: u64| -> std::io::Result<Scanned> {
         let range = bytes
             .get(start as usize..end as usize)
@@ -505,7 +515,7 @@ fn read_reusing(
     };
     let reopen = |offset: u64| -> std::io::Result<Box<dyn Read + Send>> {
         Ok(Box::new(Chunked(Cursor::new(
-            bytes[offset as usize..].to_vec(),
+            reopened[offset as usize..].to_vec(),
         ))))
     };
     let blocks = Blocks {
@@ -528,9 +538,9 @@ fn read_reusing(
     let detected = detect(bytes);
     let input = Chunked(Cursor::new(bytes.to_vec()));
     match read(input, &detected, "csv", options, Some(&blocks), &mut sink) {
-        Ok((stats, cut)) => (stats, cut, sink.entries),
-        Err(ReadError::Problems { problems, .. }) => panic!("{problems:?}"),
-        Err(ReadError::Io(e)) => panic!("{e}"),
+        Ok((stats, cut)) => Ok((stats, cut, sink.entries)),
+        Err(ReadError::Problems { problems, .. }) => Err(format!("{problems:?}")),
+        Err(ReadError::Io(e)) => Err(e.to_string()),
         Err(ReadError::Sink(never)) => match never {},
     }
 }
@@ -841,6 +851,36 @@ fn blocks_of_another_encoding_are_never_reused() {
     let (stats, _, reused) = read_reusing(&be, (&blocks, &entries));
     assert_eq!(stats.reused_blocks, 0);
     assert_eq!(reused, read_reusing(&be, (&[], &[])).2);
+}
+
+#[test]
+fn a_block_read_again_from_a_file_changed_meanwhile_is_an_error_of_its_line() {
+    let before = ledger_across_blocks(at(5_000));
+    let mut after = before.clone();
+    after[at(2_500)] = ",,合计,1.00".to_owned();
+    let (before, after) = (
+        file_in(&before, Encoding::Utf8),
+        file_in(&after, Encoding::Utf8),
+    );
+    let (_, blocks, entries) = read_reusing(&before, (&[], &[]));
+    // The fourth block is offered as unchanged, and read again on the receiving side from
+    // the file opened again, whose bytes changed since: a memo byte is no longer UTF-8.
+    let fourth = &read_reusing(&after, (&[], &[])).1[3];
+    let start = usize::try_from(fourth.start).expect("offset");
+    let memo = start
+        + after[start..]
+            .iter()
+            .position(|&b| b >= 0x80)
+            .expect("Chinese");
+    let mut reopened = after.clone();
+    reopened[memo] = 0xFF;
+    let line = fourth.start_line;
+    assert_eq!(
+        read_reusing_changed(&after, &reopened, (&blocks, &entries)).map(|r| r.0),
+        Err(format!(
+            "第{line}行不是 UTF-8 文本，文件可能在读取时被改动了"
+        ))
+    );
 }
 
 #[test]

@@ -274,7 +274,11 @@ pub(super) fn patch_fund_days(
         let (mut sums, mut entries): (Vec<(i32, i64)>, i64) = match series.as_deref() {
             None => (Vec::new(), 0),
             Some(s) => match series_count(s) {
-                Some(count) => (series_days(s).collect(), count),
+                Some(count) => {
+                    let days: Vec<(i32, i64)> = series_days(s).collect();
+                    debug_assert!(days.is_sorted_by_key(|&(day, _)| day), "{fund}");
+                    (days, count)
+                }
                 // Written before series kept the count: summed anew (the days are applied).
                 None => {
                     rebuild_fund_days(conn, fund)?;
@@ -305,7 +309,8 @@ pub(super) fn patch_fund_days(
 }
 
 /// Writes a fund's series (see the module's doc) with its count of `entries`; a fund without
-/// days has none.
+/// days has none. `days` come in day order, each day once (the series' binary search needs
+/// it).
 fn write_series(
     conn: &Connection,
     fund: &str,

@@ -18,9 +18,11 @@ use super::{Fingerprint, SourceMeta, Store, StoreError, day, stamp};
 use crate::core::{EntryRef, iso_day};
 
 /// How many entries are read per query when comparing with the version in force, at most; a
-/// window starts at the least after kept entries (a re-read block is about that long: the
-/// reader's blocks are 256 records) and doubles while entries follow one another.
+/// window starts at [`FIRST_WINDOW`] after kept entries and doubles while entries follow one
+/// another.
 const HASH_WINDOW: i64 = 8_192;
+/// The first window after kept entries: a re-read block is about that long (kept equal to
+/// the reader's [`crate::ledger::BLOCK_RECORDS`]; 1,024 read four times what was compared).
 const FIRST_WINDOW: i64 = 256;
 
 /// Entries appended by one statement (8 parameters each, far below SQLite's limit). A

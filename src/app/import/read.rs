@@ -85,8 +85,9 @@ pub(super) fn write(
     // Every read of this version goes through `opened`, by position: a path opened again
     // could be another file by now.
     let scan = |start: u64, end: u64| scan_range(&opened, start, end);
-    // No buffer of its own: the csv reader above buffers 64 KiB, and a reopened pass reads a
-    // block or a few (~14 KB each); a 256 KiB buffer here was zeroed and filled at every one.
+    // No buffer of its own: the csv reader above buffers 64 KiB, and a reopened pass usually
+    // reads a block or a few (~14 KB each); a 256 KiB buffer here was zeroed and filled at
+    // every one.
     let reopen = |offset: u64| -> std::io::Result<Box<dyn Read + Send>> {
         Ok(Box::new(At::new(opened.try_clone()?, offset)))
     };

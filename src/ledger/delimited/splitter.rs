@@ -66,8 +66,11 @@ impl From<csv::Error> for Failure {
 }
 
 impl Pass<'_> {
-    /// Reads the next record into `row`, with the line it starts on and its quoted cells that
-    /// span lines; false at the end of the text.
+    /// Reads the next record into `row`, with the line it starts on, its quoted cells that
+    /// span lines and its text; false at the end of the text.
+    ///
+    /// # Errors
+    /// The csv reader's, and [`Failure::Utf8`] for a record whose cells are not UTF-8.
     fn next(&mut self, row: &mut Row) -> Result<bool, Failure> {
         if !self.reader.read_byte_record(&mut row.record)? {
             return Ok(false);
@@ -215,7 +218,7 @@ pub(super) fn read_block(
             Err(Failure::Utf8 { line, .. }) => {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
-                    format!("第{line}行不是 UTF-8 文本（文件在读取时被改动了？）"),
+                    format!("第{line}行不是 UTF-8 文本，文件可能在读取时被改动了"),
                 ));
             }
         }
