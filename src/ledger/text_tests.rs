@@ -523,26 +523,33 @@ fn read_reusing_changed(
         scan: &scan,
         reopen: &reopen,
     };
+    with_options(|options| {
+        let mut sink = Replay {
+            previous: previous.1,
+            entries: Vec::new(),
+        };
+        let detected = detect(bytes);
+        let input = Chunked(Cursor::new(bytes.to_vec()));
+        match read(input, &detected, "csv", options, Some(&blocks), &mut sink) {
+            Ok((stats, cut)) => Ok((stats, cut, sink.entries)),
+            Err(ReadError::Problems { problems, .. }) => Err(format!("{problems:?}")),
+            Err(ReadError::Io(e)) => Err(e.to_string()),
+            Err(ReadError::Sink(never)) => match never {},
+        }
+    })
+}
+
+/// `f` given the reading options of these tests: the row tests' funds, network-governance
+/// the file's fund.
+fn with_options<T>(f: impl FnOnce(ReadOptions<'_>) -> T) -> T {
     let extra = ExtraHeaders::default();
     let funds = funds();
-    let options = ReadOptions {
+    f(ReadOptions {
         funds: &funds,
         default_fund: Some("network-governance"),
         extra_headers: &extra,
         extra_subtotal_words: &[],
-    };
-    let mut sink = Replay {
-        previous: previous.1,
-        entries: Vec::new(),
-    };
-    let detected = detect(bytes);
-    let input = Chunked(Cursor::new(bytes.to_vec()));
-    match read(input, &detected, "csv", options, Some(&blocks), &mut sink) {
-        Ok((stats, cut)) => Ok((stats, cut, sink.entries)),
-        Err(ReadError::Problems { problems, .. }) => Err(format!("{problems:?}")),
-        Err(ReadError::Io(e)) => Err(e.to_string()),
-        Err(ReadError::Sink(never)) => match never {},
-    }
+    })
 }
 
 /// Records per block, as the reader cuts them.
@@ -910,32 +917,26 @@ fn unchanged_blocks_whose_entries_moved_are_read_again_in_every_encoding() {
 
 /// The problems of `bytes` read as the look found `looked` (the file changed in between).
 fn problems_after_change(looked: &[u8], bytes: &[u8]) -> Vec<String> {
-    let extra = ExtraHeaders::default();
-    let funds = funds();
-    let options = ReadOptions {
-        funds: &funds,
-        default_fund: Some("network-governance"),
-        extra_headers: &extra,
-        extra_subtotal_words: &[],
-    };
-    let detected = detect(looked);
-    let mut sink = Collect::default();
-    match read(
-        Cursor::new(bytes),
-        &detected,
-        "csv",
-        options,
-        None,
-        &mut sink,
-    ) {
-        Err(ReadError::Problems { problems, .. }) => problems
-            .into_iter()
-            .map(|p| format!("{}: {}", p.location.unwrap_or_default(), p.message))
-            .collect(),
-        Ok(_) => panic!("read: {:?}", sink.entries),
-        Err(ReadError::Io(e)) => panic!("{e}"),
-        Err(ReadError::Sink(never)) => match never {},
-    }
+    with_options(|options| {
+        let detected = detect(looked);
+        let mut sink = Collect::default();
+        match read(
+            Cursor::new(bytes),
+            &detected,
+            "csv",
+            options,
+            None,
+            &mut sink,
+        ) {
+            Err(ReadError::Problems { problems, .. }) => problems
+                .into_iter()
+                .map(|p| format!("{}: {}", p.location.unwrap_or_default(), p.message))
+                .collect(),
+            Ok(_) => panic!("read: {:?}", sink.entries),
+            Err(ReadError::Io(e)) => panic!("{e}"),
+            Err(ReadError::Sink(never)) => match never {},
+        }
+    })
 }
 
 #[test]
