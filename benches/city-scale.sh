@@ -19,7 +19,18 @@
 #   apt-get install -y hyperfine time sqlite3 ledger hledger
 # Environment: RUNS (timed runs per figure, default 5), WORK (data folder, default
 # /tmp/spendwatch-bench), PEERS (default "sqlite ledger hledger"), LEDGER_MAX_N (default
-# 1000000), HLEDGER_MAX_N (default 1000000).
+# 1000000), HLEDGER_MAX_N (default 1000000), ALSO (default none: the other benchmarks of the
+# performance targets, run after the sizes above with their outputs added to the results):
+#   startup    `status` with 1,000 funds and the 10k import + status beside sqlite3
+#              (benches/startup.sh, RUNS rounds)
+#   xlsx       900,000 rows as .xlsx beside xlsx2csv + sqlite3 (benches/xlsx.sh; XLSX_N,
+#              XLSX_RUNS pairs, default 3; needs openpyxl and xlsx2csv)
+#   digest     the monthly digest and the daemon's memory after it (benches/digest.sh, at the
+#              largest N)
+#   dashboard  the daemon's pages under load (benches/dashboard.sh, ENTRIES = the largest N,
+#              DASHBOARD_RUNS runs of DASHBOARD_DURATION, default 1 of 10s)
+#   idle       the waiting daemon's memory (benches/idle.sh)
+# e.g. `PEERS=sqlite ALSO="startup xlsx digest dashboard idle" benches/city-scale.sh 1000000`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -31,6 +42,14 @@ HLEDGER_MAX_N=${HLEDGER_MAX_N:-1000000}
 ASOF=2025-07-15
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(10000 100000 1000000)
+
+ALSO=${ALSO:-}
+for extra in $ALSO; do
+  case $extra in
+    startup | xlsx | digest | dashboard | idle) ;;
+    *) echo "ALSO: no benchmark $extra (startup xlsx digest dashboard idle)" >&2; exit 1 ;;
+  esac
+done
 
 for tool in python3 hyperfine /usr/bin/time iconv sqlite3; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y hyperfine time sqlite3 ledger hledger" >&2; exit 1; }
@@ -234,6 +253,25 @@ PY
       say "ratio: spendwatch (import + status) / hledger = $(ratio "$(python3 -c "print($cold+$status)")" "$ha")"
     fi
   fi
+  say ""
+done
+
+# The other benchmarks asked for, each with its own command line and oracle checks.
+LARGEST=$(printf '%s\n' "${SIZES[@]}" | sort -n | tail -1)
+for extra in $ALSO; do
+  case $extra in
+    startup) cmd=(env RUNS="$RUNS" benches/startup.sh) ;;
+    xlsx) cmd=(env RUNS="${XLSX_RUNS:-3}" WORK="$WORK" benches/xlsx.sh "${XLSX_N:-900000}") ;;
+    digest) cmd=(env RUNS="$RUNS" WORK="$WORK" benches/digest.sh "$LARGEST") ;;
+    dashboard)
+      cmd=(env ENTRIES="$LARGEST" RUNS="${DASHBOARD_RUNS:-1}" DURATION="${DASHBOARD_DURATION:-10s}"
+        benches/dashboard.sh)
+      ;;
+    idle) cmd=(env RUNS="$RUNS" benches/idle.sh) ;;
+  esac
+  say "## ${cmd[*]}"
+  say ""
+  "${cmd[@]}" 2>&1 | tee -a "$RESULTS"
   say ""
 done
 say "results: $RESULTS"

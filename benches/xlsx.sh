@@ -17,7 +17,7 @@
 # Needs: python3 with openpyxl and xlsx2csv (pip install openpyxl xlsx2csv), GNU time, sqlite3.
 # Environment: RUNS (pairs per form, default 5), WORK (data folder, default
 # /tmp/spendwatch-bench), FORMS (default "ledger.xlsx ledger-sst.xlsx").
-# benches/city-scale.sh may call it: `benches/xlsx.sh 900000 >> results`.
+# `ALSO=xlsx benches/city-scale.sh` runs it after its own sizes, its output added to the results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
