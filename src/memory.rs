@@ -24,6 +24,12 @@ pub(crate) fn give_back_freed() -> bool {
     unsafe { libc::malloc_trim(0) == 1 }
 }
 
+/// Elsewhere than glibc: nothing to do (other allocators have no such call).
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub(crate) fn give_back_freed() -> bool {
+    false
+}
+
 /// Whether a [`give_back_freed_soon`] is waiting to run: one waiting serves every later call.
 static PENDING: AtomicBool = AtomicBool::new(false);
 
@@ -38,12 +44,6 @@ pub(crate) fn give_back_freed_soon() {
             give_back_freed();
         });
     }
-}
-
-/// Elsewhere than glibc: nothing to do (other allocators have no such call).
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-pub(crate) fn give_back_freed() -> bool {
-    false
 }
 
 #[cfg(test)]

@@ -871,21 +871,22 @@ fn a_block_read_again_from_a_file_changed_meanwhile_is_an_error_of_its_line() {
     );
     let (_, blocks, entries) = read_reusing(&before, (&[], &[]));
     // The fourth block is offered as unchanged, and read again on the receiving side from
-    // the file opened again, whose bytes changed since: a memo byte is no longer UTF-8.
+    // the file opened again, whose bytes changed since: a byte of its first voucher (column
+    // B) is no longer UTF-8.
     let fourth = &read_reusing(&after, (&[], &[])).1[3];
     let start = usize::try_from(fourth.start).expect("offset");
-    let memo = start
+    let byte = start
         + after[start..]
             .iter()
             .position(|&b| b >= 0x80)
             .expect("Chinese");
     let mut reopened = after.clone();
-    reopened[memo] = 0xFF;
+    reopened[byte] = 0xFF;
     let line = fourth.start_line;
     assert_eq!(
         read_reusing_changed(&after, &reopened, (&blocks, &entries)).map(|r| r.0),
         Err(format!(
-            "第{line}行不是 UTF-8 文本，文件可能在读取时被改动了"
+            "第{line}行B列里有不是 UTF-8 编码的字节，文件可能在读取时被改动了"
         ))
     );
 }

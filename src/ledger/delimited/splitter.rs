@@ -59,6 +59,12 @@ enum Failure {
     },
 }
 
+/// What is wrong with a cell that is not UTF-8 (`C列里有不是 UTF-8 编码的字节`), for the
+/// messages of the first read and of a block read again.
+fn not_utf8(cell: usize) -> String {
+    format!("{}里有不是 UTF-8 编码的字节", column(None, cell))
+}
+
 impl From<csv::Error> for Failure {
     fn from(e: csv::Error) -> Failure {
         Failure::Csv(e)
@@ -215,10 +221,10 @@ pub(super) fn read_block(
                 ));
             }
             Err(Failure::Csv(e)) => return Err(std::io::Error::other(e.to_string())),
-            Err(Failure::Utf8 { line, .. }) => {
+            Err(Failure::Utf8 { line, cell }) => {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
-                    format!("第{line}行不是 UTF-8 文本，文件可能在读取时被改动了"),
+                    format!("第{line}行{}，文件可能在读取时被改动了", not_utf8(cell)),
                 ));
             }
         }
@@ -354,9 +360,8 @@ impl<'a, 'r> Splitter<'a, 'r> {
                 return Message::Bad {
                     line: *line,
                     message: format!(
-                        "{}里有不是 UTF-8 编码的字节（文件可能在读取时被改动，或已损坏）；\
-                         请重新导出后再导入",
-                        column(None, *cell)
+                        "{}（文件可能在读取时被改动，或已损坏）；请重新导出后再导入",
+                        not_utf8(*cell)
                     ),
                 };
             }
