@@ -138,6 +138,21 @@ impl Block {
             hash,
         }
     }
+
+    /// The [`Block::hash`] of a block whose bytes, from the character before it to its end,
+    /// have the xxh3 `xxh3` when read in `encoding`: told apart by the encoding (the same
+    /// bytes in another encoding are other text: a file that was UTF-8 and is now GBK reuses
+    /// nothing; UTF-8 with and without a BOM read alike), and never 0 (0 marks a block that
+    /// may not be reused).
+    pub(crate) fn hash_of(encoding: Encoding, xxh3: u64) -> u64 {
+        let salt = match encoding {
+            Encoding::Utf8 | Encoding::Utf8Bom => 0,
+            Encoding::Gb18030 => 0x6B8B_4567_327B_23C6,
+            Encoding::Utf16Le => 0x6433_4873_1B9B_2A8E,
+            Encoding::Utf16Be => 0x2E1F_3D5C_71A8_6B0A,
+        };
+        (xxh3 ^ salt) | 1
+    }
 }
 
 /// What [`Blocks::scan`] finds in a range of bytes.

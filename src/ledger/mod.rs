@@ -281,6 +281,8 @@ pub fn read_bytes(
 }
 
 #[cfg(test)]
+mod look_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod text_tests;

@@ -13,6 +13,10 @@ mod delimiters;
 
 pub(crate) use delimiters::{DelimiterClues, delimiter};
 
+use xxhash_rust::xxh3::Xxh3;
+
+use super::delimited::Block;
+
 /// What kind of file the bytes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -83,6 +87,9 @@ pub struct Detected {
     pub text: Result<Encoding, String>,
     /// The first bytes, for the delimiter guess and error hints.
     pub(crate) head: Vec<u8>,
+    /// Bytes taken as looked at already: blocks of the version in force that came again (see
+    /// [`Sniffer::reusing`]).
+    pub(crate) known_bytes: u64,
 }
 
 const HEAD_LEN: usize = 64 * 1024;
@@ -112,6 +119,73 @@ pub struct Sniffer {
     first_nul: Option<u64>,
     /// Bytes fed so far, after a BOM.
     fed: u64,
+    /// Blocks of the version in force whose bytes need no second look (GBK only).
+    known: Option<Known>,
+}
+
+/// The blocks of the version in force of a GBK file, which its first look passes over when
+/// their bytes come again at the start of the same line (see [`Sniffer::reusing`]).
+#[derive(Debug)]
+struct Known {
+    /// The blocks that may be reused, by start line.
+    blocks: Vec<KnownBlock>,
+    /// The first block not passed yet.
+    next: usize,
+    /// The physical line at the bytes looked at next: 1 + the line breaks before them (CR, LF
+    /// and CRLF one each, as the reader counts them, so that blocks are found by their line).
+    line: u64,
+    /// The last byte looked at (whether an LF ends a CR line; hashed before a block); none at
+    /// the start of the file.
+    last: Option<u8>,
+    /// The bytes looked at next start the line `line` (they follow a line break or a block
+    /// passed over, or start the file).
+    line_start: bool,
+    /// A block being compared, whose bytes are held back until all of them are fed.
+    held: Option<Held>,
+    /// Bytes passed over.
+    passed: u64,
+}
+
+/// What a first look needs of a [`Block`].
+#[derive(Debug, Clone, Copy)]
+struct KnownBlock {
+    start_line: u64,
+    /// Its bytes (`end - start`).
+    len: u64,
+    newlines: u64,
+    hash: u64,
+}
+
+/// The bytes of a block being compared, and their hash with the byte before them.
+struct Held {
+    block: KnownBlock,
+    hasher: Xxh3,
+    bytes: Vec<u8>,
+}
+
+impl Held {
+    /// Holds the bytes of `block`, which start after the byte `before` (none at the start of
+    /// the file), hashed with them as the reader hashes a block.
+    fn new(block: KnownBlock, before: Option<u8>) -> Held {
+        let mut hasher = Xxh3::new();
+        if let Some(byte) = before {
+            hasher.update(&[byte]);
+        }
+        Held {
+            block,
+            hasher,
+            bytes: Vec::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Held {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Held")
+            .field("block", &self.block)
+            .field("held", &self.bytes.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for Sniffer {
@@ -144,6 +218,39 @@ impl Sniffer {
             utf8_chinese_line: false,
             first_nul: None,
             fed: 0,
+            known: None,
+        }
+    }
+
+    /// A sniffer for a new version of a file whose version in force was read into `blocks`:
+    /// in a GBK file, a block's bytes that come again at the start of its line (the same bytes
+    /// from the line break before it, as the reader finds blocks again) are not decoded and
+    /// checked again. They decoded cleanly and held no UTF-8 line when that version was
+    /// accepted, and a line break ends every GB18030 sequence, so the answer is the same; the
+    /// first look of a grown GBK export then costs about what the reader does with it.
+    /// Blocks read in another encoding never match (their hash is told apart by it).
+    pub fn reusing(blocks: &[Block]) -> Sniffer {
+        let blocks: Vec<KnownBlock> = blocks
+            .iter()
+            .filter(|b| b.hash != 0)
+            .map(|b| KnownBlock {
+                start_line: b.start_line,
+                len: b.end.saturating_sub(b.start),
+                newlines: b.newlines,
+                hash: b.hash,
+            })
+            .collect();
+        Sniffer {
+            known: (!blocks.is_empty()).then_some(Known {
+                blocks,
+                next: 0,
+                line: 1,
+                last: None,
+                line_start: true,
+                held: None,
+                passed: 0,
+            }),
+            ..Sniffer::new()
         }
     }
 
@@ -184,6 +291,8 @@ impl Sniffer {
         .find(|(b, _)| self.head.starts_with(b));
         match bom {
             Some((b, enc)) => {
+                // Only GBK's look passes over known blocks.
+                self.known = None;
                 self.decoder = enc
                     .decoder()
                     .map(|d| (enc, d.new_decoder_without_bom_handling()));
@@ -216,10 +325,21 @@ impl Sniffer {
         if self.utf8_valid {
             self.check_utf8(chunk);
         }
+        match self.known.take() {
+            Some(mut known) => {
+                self.look_past_known(&mut known, chunk);
+                self.known = Some(known);
+            }
+            None => self.check_text(chunk),
+        }
+    }
+
+    /// Decodes `bytes` (after those decoded before), and looks for UTF-8 lines in GBK.
+    fn check_text(&mut self, bytes: &[u8]) {
         if let Some((_, decoder)) = &mut self.decoder
             && self.decode_ok
         {
-            let mut input = chunk;
+            let mut input = bytes;
             loop {
                 self.scratch.clear();
                 let (result, read) =
@@ -239,8 +359,87 @@ impl Sniffer {
         // file with a BOM, or one GB18030 cannot decode, is never GBK.
         let gbk = matches!(self.decoder, Some((Encoding::Gb18030, _))) && self.decode_ok;
         if gbk && !self.utf8_chinese_line {
-            self.scan_lines(chunk);
+            self.scan_lines(bytes);
         }
+    }
+
+    /// Looks at GBK `bytes` (see [`Sniffer::reusing`]): those of a known block that came again
+    /// are passed over, the others checked.
+    fn look_past_known(&mut self, known: &mut Known, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            if !self.decode_ok || self.utf8_chinese_line {
+                // Not GBK: the rest need not be decoded.
+                known.held = None;
+                return;
+            }
+            let Some(held) = &mut known.held else {
+                bytes = self.look_until_known(known, bytes);
+                continue;
+            };
+            let want = usize::try_from(held.block.len)
+                .unwrap_or(usize::MAX)
+                .saturating_sub(held.bytes.len());
+            let take = want.min(bytes.len());
+            held.hasher.update(&bytes[..take]);
+            held.bytes.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            if take < want {
+                return;
+            }
+            let Some(held) = known.held.take() else {
+                return;
+            };
+            known.next += 1;
+            if Block::hash_of(Encoding::Gb18030, held.hasher.digest()) == held.block.hash {
+                known.line += held.block.newlines;
+                known.last = held.bytes.last().copied().or(known.last);
+                known.line_start = true;
+                known.passed += held.block.len;
+            } else {
+                // Other bytes: looked at, and the next block may start among them.
+                self.look_past_known(known, &held.bytes);
+            }
+        }
+    }
+
+    /// Looks at `bytes` up to the start of the next known block's line, if it is among them;
+    /// returns the bytes from there, held for that block (none if it is not among them).
+    fn look_until_known<'b>(&mut self, known: &mut Known, bytes: &'b [u8]) -> &'b [u8] {
+        while known.blocks.get(known.next).is_some_and(|b| {
+            b.start_line < known.line || (b.start_line == known.line && !known.line_start)
+        }) {
+            known.next += 1;
+        }
+        let Some(&block) = known.blocks.get(known.next) else {
+            self.check_text(bytes);
+            return &[];
+        };
+        if known.line_start && block.start_line == known.line {
+            known.held = Some(Held::new(block, known.last));
+            return bytes;
+        }
+        known.line_start = false;
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            let before = if i == 0 {
+                known.last
+            } else {
+                Some(bytes[i - 1])
+            };
+            if bytes[i] == b'\n' && before == Some(b'\r') {
+                continue;
+            }
+            known.line += 1;
+            if known.line == block.start_line {
+                let (looked, held) = bytes.split_at(i + 1);
+                self.check_text(looked);
+                known.last = Some(bytes[i]);
+                known.held = Some(Held::new(block, known.last));
+                return held;
+            }
+        }
+        self.check_text(bytes);
+        known.last = bytes.last().copied().or(known.last);
+        &[]
     }
 
     fn check_utf8(&mut self, chunk: &[u8]) {
@@ -308,6 +507,14 @@ impl Sniffer {
             self.look_at(&all[bom.min(all.len())..]);
             self.head = all;
         }
+        // A block cut short by the end of the file is not the block it began as.
+        let mut known_bytes = 0;
+        if let Some(mut known) = self.known.take() {
+            if let Some(held) = known.held.take() {
+                self.check_text(&held.bytes);
+            }
+            known_bytes = known.passed;
+        }
         self.finish_line();
         if let Some((_, decoder)) = &mut self.decoder
             && self.decode_ok
@@ -363,6 +570,7 @@ impl Sniffer {
             format,
             text,
             head: self.head,
+            known_bytes,
         }
     }
 }

@@ -13,7 +13,7 @@ use super::*;
 /// The row tests' funds (the seed's two, of 2025).
 use super::tests::funds;
 
-const ENCODINGS: [Encoding; 5] = [
+pub(super) const ENCODINGS: [Encoding; 5] = [
     Encoding::Utf8,
     Encoding::Utf8Bom,
     Encoding::Gb18030,
@@ -63,7 +63,7 @@ fn lines_and_fen(parsed: &Parsed) -> Vec<(u32, i64)> {
 }
 
 /// The line ends a file may use; "mixed" takes them in turn, line by line.
-const LINE_ENDS: [(&str, &[&str]); 4] = [
+pub(super) const LINE_ENDS: [(&str, &[&str]); 4] = [
     ("LF", &["\n"]),
     ("CRLF", &["\r\n"]),
     ("CR", &["\r"]),
@@ -72,7 +72,7 @@ const LINE_ENDS: [(&str, &[&str]); 4] = [
 
 /// Joins lines, each ended by the next of `ends` in turn; `{EOL}` inside a line (a quoted
 /// line break) is the line end of that line too.
-fn join(lines: &[&str], ends: &[&str]) -> String {
+pub(super) fn join(lines: &[&str], ends: &[&str]) -> String {
     let mut text = String::new();
     for (i, line) in lines.iter().enumerate() {
         let end = ends[i % ends.len()];
@@ -485,7 +485,7 @@ impl std::io::Seek for Chunked {
 
 /// Reads `bytes` as a file whose previous read left `previous` (blocks and entries), as the
 /// importer does.
-fn read_reusing(
+pub(super) fn read_reusing(
     bytes: &[u8],
     previous: (&[Block], &[Entry]),
 ) -> (ReadStats, Vec<Block>, Vec<Entry>) {
@@ -557,12 +557,12 @@ const B: usize = BLOCK_RECORDS as usize;
 
 /// A count, or a record's place, in a file laid out for blocks of 1,024 records, scaled to
 /// blocks of [`B`]: a record falls in the same block, at the same end of it.
-fn at(n: usize) -> usize {
+pub(super) fn at(n: usize) -> usize {
     n * B / 1_024
 }
 
 /// `rows` ledger rows under a title and a header, each line ended by the next of `ends`.
-fn long_ledger(rows: usize) -> Vec<String> {
+pub(super) fn long_ledger(rows: usize) -> Vec<String> {
     let mut lines = vec!["支出明细".to_owned(), "日期,凭证号,摘要,金额".to_owned()];
     for i in 0..rows {
         lines.push(format!(

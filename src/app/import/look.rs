@@ -13,7 +13,7 @@ use super::guard::{self, Bounds, Refusal};
 use super::read::{NewVersion, reusable_blocks};
 use crate::config::Config;
 use crate::core::Fund;
-use crate::ledger::{Detected, Sniffer};
+use crate::ledger::{Block, Detected, Sniffer};
 use crate::store::{Fingerprint, SourceMeta, Store, StoreError};
 
 /// What the first steps found about a file.
@@ -92,7 +92,8 @@ pub(super) fn look_at<'a>(
     {
         return Ok((in_force, Look::Unchanged));
     }
-    let (content, detected) = match examine(&file.path, bounds) {
+    let previous = reusable_blocks(record.as_ref(), &settings);
+    let (content, detected) = match examine(&file.path, bounds, &previous) {
         Ok(found) => found,
         Err(e) => return Ok((in_force, Look::Unreadable(e))),
     };
@@ -106,7 +107,6 @@ pub(super) fn look_at<'a>(
         .and_then(|r| r.rejected.as_ref())
         .filter(|(rejected, _)| rejected == &fingerprint)
         .map(|(_, report)| report.clone());
-    let previous = reusable_blocks(record.as_ref(), &fingerprint);
     let version = NewVersion {
         file,
         key,
@@ -129,8 +129,13 @@ pub(super) fn look_at<'a>(
 /// One pass over the bytes: their hash, and what the file is (format, encoding). The sniffer
 /// looks at each chunk on a second thread while this one hashes the next: it checks UTF-8 and
 /// decodes GBK, several times the work of the hash, so the look takes about the sniffer's time
-/// alone.
-fn examine(path: &Path, bounds: Bounds<'_>) -> std::io::Result<(String, Detected)> {
+/// alone. In a GBK file it passes over the bytes of `previous`, the blocks of the version in
+/// force, where they come again ([`Sniffer::reusing`]).
+fn examine(
+    path: &Path,
+    bounds: Bounds<'_>,
+    previous: &[Block],
+) -> std::io::Result<(String, Detected)> {
     const CHUNK: usize = 256 * 1024;
     let mut file = guard::open(path, bounds)?;
     let mut hasher = Xxh3::new();
@@ -138,7 +143,7 @@ fn examine(path: &Path, bounds: Bounds<'_>) -> std::io::Result<(String, Detected
     let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
     std::thread::scope(|scope| {
         let sniffing = scope.spawn(move || {
-            let mut sniffer = Sniffer::new();
+            let mut sniffer = Sniffer::reusing(previous);
             for chunk in received {
                 sniffer.feed(&chunk);
                 let _ = recycle.send(chunk);

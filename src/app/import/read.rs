@@ -131,6 +131,7 @@ pub(super) fn write(
         file = shown,
         blocks = cut.len(),
         reused = stats.reused_blocks,
+        looked_past = version.detected.known_bytes,
         "read"
     );
     Ok(Outcome::Imported {
@@ -249,16 +250,9 @@ fn decode_blocks(bytes: &[u8]) -> Vec<Block> {
 
 /// The blocks of the version in force, if they were cut with the same settings (the same
 /// bytes may make other entries under other settings).
-pub(super) fn reusable_blocks(
-    record: Option<&SourceRecord>,
-    fingerprint: &Fingerprint,
-) -> Vec<Block> {
+pub(super) fn reusable_blocks(record: Option<&SourceRecord>, settings: &str) -> Vec<Block> {
     match record {
-        Some(r)
-            if r.accepted
-                .as_ref()
-                .is_some_and(|a| a.settings == fingerprint.settings) =>
-        {
+        Some(r) if r.accepted.as_ref().is_some_and(|a| a.settings == settings) => {
             decode_blocks(&r.blocks)
         }
         _ => Vec::new(),

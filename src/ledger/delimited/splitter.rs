@@ -159,18 +159,6 @@ impl Text {
         }
     }
 
-    /// A block's hash of its bytes, told apart by the encoding they are read in: the same
-    /// bytes in another encoding are other text (a file that was UTF-8 and is now GBK reuses
-    /// nothing). UTF-8 with and without a BOM read alike, and keep the hash as it was.
-    fn salted(self, hash: u64) -> u64 {
-        hash ^ match self.encoding {
-            Encoding::Utf8 | Encoding::Utf8Bom => 0,
-            Encoding::Gb18030 => 0x6B8B_4567_327B_23C6,
-            Encoding::Utf16Le => 0x6433_4873_1B9B_2A8E,
-            Encoding::Utf16Be => 0x2E1F_3D5C_71A8_6B0A,
-        }
-    }
-
     /// The file from `offset`, and the character before it (whether an LF at `offset` ends a
     /// CR line; 0xFF for one not ASCII).
     fn reopen(
@@ -414,7 +402,7 @@ impl<'a, 'r> Splitter<'a, 'r> {
             // A block whose last line is not ended (the end of a file without a final line
             // break) may grow on that line: it is never reused.
             hash: if reusable && self.text.ends_line(tail) {
-                self.text.salted(hash) | 1
+                Block::hash_of(self.text.encoding, hash)
             } else {
                 0
             },
@@ -440,6 +428,10 @@ impl<'a, 'r> Splitter<'a, 'r> {
             .filter(|b| b.start_line == start_line && b.hash != 0)?;
         let end = start + (old.end - old.start);
         let hash = (blocks.scan)(self.text.before(start), end).ok()?.hash;
-        (self.text.salted(hash) | 1 == old.hash).then_some(Block { start, end, ..*old })
+        (Block::hash_of(self.text.encoding, hash) == old.hash).then_some(Block {
+            start,
+            end,
+            ..*old
+        })
     }
 }

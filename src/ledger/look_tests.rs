@@ -1,0 +1,133 @@
+//! The first look at a new version of a GBK file, passing over the blocks of the version in
+//! force ([`Sniffer::reusing`]): it answers as a look at every byte does, with every line end
+//! and however the file comes in chunks, and passes over only bytes that a look accepted
+//! before, read in the same encoding.
+
+use super::text_tests::{LINE_ENDS, at, join, long_ledger, read_reusing};
+use super::*;
+
+/// `lines` ended by `ends` in turn, as GBK.
+fn gbk(lines: &[String], ends: &[&str]) -> Vec<u8> {
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    encoding_rs::GB18030
+        .encode(&join(&refs, ends))
+        .0
+        .into_owned()
+}
+
+/// The blocks a first read of `bytes` cut.
+fn blocks_of(bytes: &[u8]) -> Vec<Block> {
+    read_reusing(bytes, (&[], &[])).1
+}
+
+/// Chunk sizes the look is fed in: a byte at a time, odd sizes, the importer's, all at once.
+const CHUNKS: [usize; 5] = [1, 7, 4096, 256 * 1024, usize::MAX];
+
+/// The look at `bytes` with the blocks `known`, in each of [`CHUNKS`]: every answer the same
+/// as a look at every byte, and the bytes passed over the same whatever the chunks; returns
+/// those bytes.
+fn look(bytes: &[u8], known: &[Block]) -> (Result<Encoding, String>, u64) {
+    let whole = detect(bytes);
+    let mut passed = Vec::new();
+    for chunk in CHUNKS {
+        let mut sniffer = Sniffer::reusing(known);
+        for piece in bytes.chunks(chunk) {
+            sniffer.feed(piece);
+        }
+        let looked = sniffer.finish();
+        assert_eq!(looked.format, whole.format, "chunks of {chunk}");
+        assert_eq!(looked.text, whole.text, "chunks of {chunk}");
+        assert_eq!(looked.head, whole.head, "chunks of {chunk}");
+        passed.push(looked.known_bytes);
+    }
+    assert!(passed.windows(2).all(|p| p[0] == p[1]), "{passed:?}");
+    (whole.text, passed[0])
+}
+
+/// A grown year-to-date export with an amount corrected in its second block: that block is
+/// looked at again, and the last, which grew; the third to fifth, which the reader reuses,
+/// are passed over, and the first (title and header, which the reader reads again for its
+/// header), with every line end.
+#[test]
+fn a_grown_gbk_export_is_looked_at_again_only_where_it_changed() {
+    for (name, ends) in LINE_ENDS {
+        let before = long_ledger(at(6_000));
+        let mut after = long_ledger(at(6_500));
+        let corrected = at(1_600);
+        let (head, amount) = after[corrected].rsplit_once(',').expect("an amount");
+        // Every later byte moves by two: blocks are found by their line, not their offset.
+        after[corrected] = format!("{head},10{amount}");
+        let (before, after) = (gbk(&before, ends), gbk(&after, ends));
+        let (_, blocks, entries) = read_reusing(&before, (&[], &[]));
+        assert_eq!(blocks.len(), 6, "{name}");
+        let (stats, ..) = read_reusing(&after, (&blocks, &entries));
+        assert_eq!(stats.reused_blocks, 3, "{name}");
+        let (text, passed) = look(&after, &blocks);
+        assert_eq!(text, Ok(Encoding::Gb18030), "{name}");
+        let len = |b: &Block| b.end - b.start;
+        let unchanged = len(&blocks[0]) + blocks[2..5].iter().map(len).sum::<u64>();
+        assert_eq!(passed, unchanged, "{name}");
+        // The same file again: every block but the last (which may grow) is passed over.
+        let (_, again) = look(&before, &blocks);
+        assert_eq!(again, blocks[..5].iter().map(len).sum::<u64>(), "{name}");
+    }
+}
+
+/// What makes a file other than GBK is found wherever it is: in a changed block, in a block
+/// cut short by the end of the file, and in blocks whose bytes were accepted as UTF-8.
+#[test]
+fn bytes_that_are_not_gbk_are_found_past_known_blocks() {
+    let lines = long_ledger(at(6_000));
+    let before = gbk(&lines, &["\n"]);
+    let blocks = blocks_of(&before);
+    let mixed = |text: &Result<Encoding, String>| {
+        text.as_ref()
+            .is_err_and(|e| e.starts_with("文件既不是 UTF-8 也不是 GBK/GB18030 编码的文本"))
+    };
+    // A line of the fourth block saved as UTF-8 (an export pieced together from two).
+    let line = at(4_000);
+    let mut pieced = gbk(&lines[..line], &["\n"]);
+    pieced.extend_from_slice(lines[line].as_bytes());
+    pieced.push(b'\n');
+    pieced.extend_from_slice(&gbk(&lines[line + 1..], &["\n"]));
+    let (text, passed) = look(&pieced, &blocks);
+    assert!(mixed(&text), "{text:?}");
+    assert!(passed > 0);
+    // A byte GB18030 cannot decode (0xFF) in the fourth block.
+    let at_byte = usize::try_from(blocks[3].start).expect("offset") + 5;
+    let mut broken = before.clone();
+    broken[at_byte] = 0xFF;
+    let (text, _) = look(&broken, &blocks);
+    assert!(mixed(&text), "{text:?}");
+    // The file ends inside the fourth block, with a GBK lead byte whose trail is missing: the
+    // block's bytes are looked at, not passed over.
+    let mut cut = before[..at_byte].to_vec();
+    cut.push(0x81);
+    let (text, passed) = look(&cut, &blocks);
+    assert!(mixed(&text), "{text:?}");
+    assert_eq!(
+        passed,
+        blocks[..3].iter().map(|b| b.end - b.start).sum::<u64>()
+    );
+    // The version in force was UTF-8; the new one is its lines with the last thousand as GBK.
+    // The UTF-8 blocks come again with the same bytes on the same lines, but were accepted as
+    // UTF-8, not as GBK: looked at, and their UTF-8 lines found.
+    let utf8 = join(
+        &lines.iter().map(String::as_str).collect::<Vec<_>>(),
+        &["\n"],
+    );
+    let utf8_blocks = blocks_of(utf8.as_bytes());
+    let split = at(5_000);
+    let mut half = join(
+        &lines[..split]
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        &["\n"],
+    )
+    .into_bytes();
+    half.extend_from_slice(&gbk(&lines[split..], &["\n"]));
+    let (text, passed) = look(&half, &utf8_blocks);
+    assert!(mixed(&text), "{text:?}");
+    assert_eq!(passed, 0);
+}
