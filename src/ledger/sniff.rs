@@ -10,12 +10,12 @@
 //! Messages here are for the accountant who exports the file: Chinese, saying what to do.
 
 mod delimiters;
+mod known;
 
 pub(crate) use delimiters::{DelimiterClues, delimiter};
 
-use xxhash_rust::xxh3::Xxh3;
-
 use super::delimited::Block;
+use known::Known;
 
 /// What kind of file the bytes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,73 +119,8 @@ pub struct Sniffer {
     first_nul: Option<u64>,
     /// Bytes fed so far, after a BOM.
     fed: u64,
-    /// Blocks of the version in force whose bytes need no second look (GBK only).
+    /// Blocks of the version in force whose bytes need no second look (GBK and UTF-16).
     known: Option<Known>,
-}
-
-/// The blocks of the version in force of a GBK file, which its first look passes over when
-/// their bytes come again at the start of the same line (see [`Sniffer::reusing`]).
-#[derive(Debug)]
-struct Known {
-    /// The blocks that may be reused, by start line.
-    blocks: Vec<KnownBlock>,
-    /// The first block not passed yet.
-    next: usize,
-    /// The physical line at the bytes looked at next: 1 + the line breaks before them (CR, LF
-    /// and CRLF one each, as the reader counts them, so that blocks are found by their line).
-    line: u64,
-    /// The last byte looked at (whether an LF ends a CR line; hashed before a block); none at
-    /// the start of the file.
-    last: Option<u8>,
-    /// The bytes looked at next start the line `line` (they follow a line break or a block
-    /// passed over, or start the file).
-    line_start: bool,
-    /// A block being compared, whose bytes are held back until all of them are fed.
-    held: Option<Held>,
-    /// Bytes passed over.
-    passed: u64,
-}
-
-/// What a first look needs of a [`Block`].
-#[derive(Debug, Clone, Copy)]
-struct KnownBlock {
-    start_line: u64,
-    /// Its bytes (`end - start`).
-    len: u64,
-    newlines: u64,
-    hash: u64,
-}
-
-/// The bytes of a block being compared, and their hash with the byte before them.
-struct Held {
-    block: KnownBlock,
-    hasher: Xxh3,
-    bytes: Vec<u8>,
-}
-
-impl Held {
-    /// Holds the bytes of `block`, which start after the byte `before` (none at the start of
-    /// the file), hashed with them as the reader hashes a block.
-    fn new(block: KnownBlock, before: Option<u8>) -> Held {
-        let mut hasher = Xxh3::new();
-        if let Some(byte) = before {
-            hasher.update(&[byte]);
-        }
-        Held {
-            block,
-            hasher,
-            bytes: Vec::new(),
-        }
-    }
-}
-
-impl std::fmt::Debug for Held {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Held")
-            .field("block", &self.block)
-            .field("held", &self.bytes.len())
-            .finish_non_exhaustive()
-    }
 }
 
 impl std::fmt::Debug for Sniffer {
@@ -223,33 +158,16 @@ impl Sniffer {
     }
 
     /// A sniffer for a new version of a file whose version in force was read into `blocks`:
-    /// in a GBK file, a block's bytes that come again at the start of its line (the same bytes
-    /// from the line break before it, as the reader finds blocks again) are not decoded and
-    /// checked again. They decoded cleanly and held no UTF-8 line when that version was
-    /// accepted, and a line break ends every GB18030 sequence, so the answer is the same; the
-    /// first look of a grown GBK export then costs about what the reader does with it.
-    /// Blocks read in another encoding never match (their hash is told apart by it).
+    /// in GBK or UTF-16, a block's bytes that come again at the start of its line (the same
+    /// bytes from the line break before it, as the reader finds blocks again) are not decoded
+    /// and checked again. They decoded cleanly (and in GBK held no UTF-8 line) when that
+    /// version was accepted, and a line break ends every GB18030 sequence and UTF-16 surrogate
+    /// pair, so the answer is the same; the first look at a grown export then costs about what
+    /// the reader does with it. Blocks read in another encoding never match (their hash is told
+    /// apart by it); UTF-8's look has no decoding to spare.
     pub fn reusing(blocks: &[Block]) -> Sniffer {
-        let blocks: Vec<KnownBlock> = blocks
-            .iter()
-            .filter(|b| b.hash != 0)
-            .map(|b| KnownBlock {
-                start_line: b.start_line,
-                len: b.end.saturating_sub(b.start),
-                newlines: b.newlines,
-                hash: b.hash,
-            })
-            .collect();
         Sniffer {
-            known: (!blocks.is_empty()).then_some(Known {
-                blocks,
-                next: 0,
-                line: 1,
-                last: None,
-                line_start: true,
-                held: None,
-                passed: 0,
-            }),
+            known: Known::new(blocks),
             ..Sniffer::new()
         }
     }
@@ -291,14 +209,17 @@ impl Sniffer {
         .find(|(b, _)| self.head.starts_with(b));
         match bom {
             Some((b, enc)) => {
-                // Only GBK's look passes over known blocks.
-                self.known = None;
+                self.known = self.known.take().and_then(|k| k.start(enc, b));
                 self.decoder = enc
                     .decoder()
                     .map(|d| (enc, d.new_decoder_without_bom_handling()));
                 b.len()
             }
             None => {
+                self.known = self
+                    .known
+                    .take()
+                    .and_then(|k| k.start(Encoding::Gb18030, &[]));
                 self.decoder = Some((
                     Encoding::Gb18030,
                     encoding_rs::GB18030.new_decoder_without_bom_handling(),
@@ -327,15 +248,18 @@ impl Sniffer {
         }
         match self.known.take() {
             Some(mut known) => {
-                self.look_past_known(&mut known, chunk);
+                known.feed(chunk, &mut |bytes| self.check_text(bytes));
                 self.known = Some(known);
             }
-            None => self.check_text(chunk),
+            None => {
+                self.check_text(chunk);
+            }
         }
     }
 
-    /// Decodes `bytes` (after those decoded before), and looks for UTF-8 lines in GBK.
-    fn check_text(&mut self, bytes: &[u8]) {
+    /// Decodes `bytes` (after those decoded before), and looks for UTF-8 lines in GBK; false
+    /// once the answer is decided (a broken sequence, a UTF-8 line).
+    fn check_text(&mut self, bytes: &[u8]) -> bool {
         if let Some((_, decoder)) = &mut self.decoder
             && self.decode_ok
         {
@@ -361,85 +285,7 @@ impl Sniffer {
         if gbk && !self.utf8_chinese_line {
             self.scan_lines(bytes);
         }
-    }
-
-    /// Looks at GBK `bytes` (see [`Sniffer::reusing`]): those of a known block that came again
-    /// are passed over, the others checked.
-    fn look_past_known(&mut self, known: &mut Known, mut bytes: &[u8]) {
-        while !bytes.is_empty() {
-            if !self.decode_ok || self.utf8_chinese_line {
-                // Not GBK: the rest need not be decoded.
-                known.held = None;
-                return;
-            }
-            let Some(held) = &mut known.held else {
-                bytes = self.look_until_known(known, bytes);
-                continue;
-            };
-            let want = usize::try_from(held.block.len)
-                .unwrap_or(usize::MAX)
-                .saturating_sub(held.bytes.len());
-            let take = want.min(bytes.len());
-            held.hasher.update(&bytes[..take]);
-            held.bytes.extend_from_slice(&bytes[..take]);
-            bytes = &bytes[take..];
-            if take < want {
-                return;
-            }
-            let Some(held) = known.held.take() else {
-                return;
-            };
-            known.next += 1;
-            if Block::hash_of(Encoding::Gb18030, held.hasher.digest()) == held.block.hash {
-                known.line += held.block.newlines;
-                known.last = held.bytes.last().copied().or(known.last);
-                known.line_start = true;
-                known.passed += held.block.len;
-            } else {
-                // Other bytes: looked at, and the next block may start among them.
-                self.look_past_known(known, &held.bytes);
-            }
-        }
-    }
-
-    /// Looks at `bytes` up to the start of the next known block's line, if it is among them;
-    /// returns the bytes from there, held for that block (none if it is not among them).
-    fn look_until_known<'b>(&mut self, known: &mut Known, bytes: &'b [u8]) -> &'b [u8] {
-        while known.blocks.get(known.next).is_some_and(|b| {
-            b.start_line < known.line || (b.start_line == known.line && !known.line_start)
-        }) {
-            known.next += 1;
-        }
-        let Some(&block) = known.blocks.get(known.next) else {
-            self.check_text(bytes);
-            return &[];
-        };
-        if known.line_start && block.start_line == known.line {
-            known.held = Some(Held::new(block, known.last));
-            return bytes;
-        }
-        known.line_start = false;
-        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
-            let before = if i == 0 {
-                known.last
-            } else {
-                Some(bytes[i - 1])
-            };
-            if bytes[i] == b'\n' && before == Some(b'\r') {
-                continue;
-            }
-            known.line += 1;
-            if known.line == block.start_line {
-                let (looked, held) = bytes.split_at(i + 1);
-                self.check_text(looked);
-                known.last = Some(bytes[i]);
-                known.held = Some(Held::new(block, known.last));
-                return held;
-            }
-        }
-        self.check_text(bytes);
-        known.last = bytes.last().copied().or(known.last);
-        &[]
+        self.decode_ok && !self.utf8_chinese_line
     }
 
     fn check_utf8(&mut self, chunk: &[u8]) {
@@ -507,14 +353,11 @@ impl Sniffer {
             self.look_at(&all[bom.min(all.len())..]);
             self.head = all;
         }
-        // A block cut short by the end of the file is not the block it began as.
-        let mut known_bytes = 0;
-        if let Some(mut known) = self.known.take() {
-            if let Some(held) = known.held.take() {
-                self.check_text(&held.bytes);
-            }
-            known_bytes = known.passed;
-        }
+        // A block cut short by the end of the file is looked at.
+        let known_bytes = match self.known.take() {
+            Some(known) => known.finish(&mut |bytes| self.check_text(bytes)),
+            None => 0,
+        };
         self.finish_line();
         if let Some((_, decoder)) = &mut self.decoder
             && self.decode_ok
