@@ -82,8 +82,95 @@ where
     T: ?Sized + serde::Serialize,
 {
     let mut shown = ShownWriter::new(out, 64 * 1024);
-    serde_json::to_writer_pretty(&mut shown, value)?;
+    let mut serializer = serde_json::Serializer::with_formatter(&mut shown, Pretty::default());
+    value.serialize(&mut serializer)?;
     shown.finish()
+}
+
+/// `serde_json`'s `PrettyFormatter` with its two-space indent, writing a line break and its
+/// indentation in one piece instead of one piece per level: `status --format json` writes
+/// 174,000 lines for 1,000 funds, most of them five levels deep, and each piece is a call.
+#[derive(Debug, Default)]
+struct Pretty {
+    depth: usize,
+    has_value: bool,
+}
+
+/// A comma, a line break, and the indentation of the deepest levels written in one piece.
+const LINE: &[u8; 2 + 2 * 24] = b",\n                                                ";
+
+impl Pretty {
+    /// Writes a line break (after a comma unless `first`) and the indentation of `depth`.
+    fn line<W: ?Sized + io::Write>(out: &mut W, first: bool, depth: usize) -> io::Result<()> {
+        let from = usize::from(first);
+        match LINE.get(from..2 + 2 * depth) {
+            Some(piece) => out.write_all(piece),
+            None => {
+                out.write_all(&LINE[from..2])?;
+                (0..depth).try_for_each(|_| out.write_all(b"  "))
+            }
+        }
+    }
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            Pretty::line(out, true, self.depth)?;
+        }
+        out.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        Pretty::line(out, first, self.depth)
+    }
+
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            Pretty::line(out, true, self.depth)?;
+        }
+        out.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        Pretty::line(out, first, self.depth)
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        out.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// A buffer before `out` that escapes what [`shown_json`] escapes, a full buffer at a time:
@@ -386,6 +473,16 @@ mod tests {
             empty: Vec::new(),
         };
         assert_eq!(written(&doc), pretty_then_shown(&doc));
+        // Deeper than the indentation written in one piece.
+        let mut deep = serde_json::json!({"leaf": [1, 2]});
+        for depth in 0..60 {
+            deep = if depth % 2 == 0 {
+                serde_json::json!([deep, depth])
+            } else {
+                serde_json::json!({"depth": depth, "inner": deep})
+            };
+            assert_eq!(written(&deep), pretty_then_shown(&deep), "depth {depth}");
+        }
     }
 
     /// Each character alone and between others, as the first, inside and last of a string.
