@@ -30,8 +30,91 @@ pub(crate) fn give_back_freed() -> bool {
     false
 }
 
+/// Unmaps from this process the pages of its executable's code and read-only data, which
+/// stay in the page cache (shared, reclaimable): the next burst of work maps each again as it
+/// runs it (a minor fault, no read from the disk). After a check the daemon has 11 MiB of them
+/// mapped, most touched once by the check, the charts or the email, and they count in its
+/// resident memory for as long as it waits (BENCHMARKS.md, "The daemon waiting"). Call it when
+/// a burst of work has ended and the daemon waits long (after a check, after sending), not
+/// after a page of the dashboard, whose next page would map them again. Returns the bytes of
+/// the mappings unmapped; 0 where this cannot be done (not Linux, no /proc).
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+pub(crate) fn unmap_code() -> usize {
+    let (Ok(exe), Ok(smaps)) = (
+        std::fs::read_link("/proc/self/exe"),
+        std::fs::read_to_string("/proc/self/smaps"),
+    ) else {
+        return 0;
+    };
+    let mut unmapped = 0;
+    for (start, end) in clean_read_only(&smaps, &exe) {
+        // SAFETY: the range is a whole mapping of the executable's file, private and without
+        // write access, which is never unmapped while the process runs, and none of whose pages
+        // is a private copy (its `Anonymous:` is 0 kB, and a page becomes one only by a write,
+        // which the mapping does not allow). MADV_DONTNEED on such a range only removes pages
+        // from the process's page tables: each is mapped again, with the same bytes from the
+        // file, when next touched, so no code or reference into it sees anything change.
+        let done = unsafe {
+            libc::madvise(
+                std::ptr::with_exposed_provenance_mut(start),
+                end - start,
+                libc::MADV_DONTNEED,
+            )
+        };
+        if done == 0 {
+            unmapped += end - start;
+        }
+    }
+    unmapped
+}
+
+/// Elsewhere than Linux: nothing to do.
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn unmap_code() -> usize {
+    0
+}
+
+/// The ranges (start, end) of the mappings in `smaps` (the text of `/proc/self/smaps`) that map
+/// the file `exe` privately without write access (`r--p`, `r-xp`) and hold no private copy of a
+/// page (`Anonymous: 0 kB`; relocated data made read-only after relocation holds some).
+fn clean_read_only(smaps: &str, exe: &std::path::Path) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut current = None;
+    for line in smaps.lines() {
+        if let Some(mapping) = mapping_of(line) {
+            current = mapping
+                .filter(|m| m.2 == exe)
+                .map(|(start, end, _)| (start, end));
+        } else if let Some(anonymous) = line.strip_prefix("Anonymous:")
+            && let Some(range) = current.take()
+            && anonymous.trim() == "0 kB"
+        {
+            found.push(range);
+        }
+    }
+    found
+}
+
+/// For the first line of a mapping in smaps (`start-end perms offset dev inode path`), its
+/// range and path if it is a private mapping of a file without write access, or `Some(None)`
+/// for another mapping; `None` for another line.
+fn mapping_of(line: &str) -> Option<Option<(usize, usize, &std::path::Path)>> {
+    let mut fields = line.splitn(6, ' ');
+    let (start, end) = fields.next()?.split_once('-')?;
+    let start = usize::from_str_radix(start, 16).ok()?;
+    let end = usize::from_str_radix(end, 16).ok()?;
+    let perms = fields.next()?;
+    let path = fields.nth(3).map_or("", str::trim_start);
+    let private_read_only = matches!(perms, "r--p" | "r-xp") && path.starts_with('/');
+    Some((private_read_only && start < end).then(|| (start, end, std::path::Path::new(path))))
+}
+
 /// Whether a [`give_back_freed_soon`] is waiting to run: one waiting serves every later call.
 static PENDING: AtomicBool = AtomicBool::new(false);
+
+/// Whether the one waiting is to [`unmap_code`] too ([`give_back_all_soon`]).
+static UNMAP: AtomicBool = AtomicBool::new(false);
 
 /// [`give_back_freed`] on tokio's blocking pool, beside the caller (which must run in a tokio
 /// runtime): the caller's thread is not held up while the arenas are walked. A call while one
@@ -42,13 +125,24 @@ pub(crate) fn give_back_freed_soon() {
         tokio::task::spawn_blocking(|| {
             PENDING.store(false, Ordering::Release);
             give_back_freed();
+            if UNMAP.swap(false, Ordering::AcqRel) {
+                unmap_code();
+            }
         });
     }
 }
 
+/// [`give_back_freed_soon`], then [`unmap_code`]: for the end of a burst after which the
+/// daemon waits long (a round of sending: composing an alert email maps the code of the
+/// charts and of the mail).
+pub(crate) fn give_back_all_soon() {
+    UNMAP.store(true, Ordering::Release);
+    give_back_freed_soon();
+}
+
 #[cfg(test)]
 mod tests {
-    use super::give_back_freed;
+    use super::{clean_read_only, give_back_freed};
 
     #[test]
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -65,5 +159,65 @@ mod tests {
         drop(freed);
         assert!(give_back_freed());
         assert!(kept.iter().enumerate().all(|(i, k)| k[15] == i as u8));
+    }
+
+    /// The executable's private read-only mappings with no private copy of a page are found;
+    /// its relocated data (read-only now, with copies), its writable data, other files, a
+    /// mapping of no file and the kernel's are not.
+    #[test]
+    fn only_the_executables_clean_read_only_mappings_are_unmapped() {
+        let exe = std::path::Path::new("/usr/bin/spend watch");
+        let mapping = |range: &str, perms: &str, path: &str, anonymous: u32| {
+            format!(
+                "{range} {perms} 00000000 fe:00 247282                     {path}\n\
+                 Size:                 8 kB\nRss:                  8 kB\n\
+                 Anonymous:            {anonymous} kB\nVmFlags: rd mr mw me\n"
+            )
+        };
+        let smaps = [
+            mapping("1000-3000", "r--p", "/usr/bin/spend watch", 0),
+            mapping("3000-9000", "r-xp", "/usr/bin/spend watch", 0),
+            mapping("9000-a000", "r--p", "/usr/bin/spend watch", 4),
+            mapping("a000-b000", "rw-p", "/usr/bin/spend watch", 4),
+            mapping(
+                "b000-c000",
+                "r-xp",
+                "/usr/lib/x86_64-linux-gnu/libc.so.6",
+                0,
+            ),
+            mapping("c000-d000", "r--p", "", 0),
+            mapping("d000-e000", "r-xp", "[vdso]", 0),
+            mapping("e000-f000", "r--s", "/usr/bin/spend watch", 0),
+        ]
+        .concat();
+        assert_eq!(
+            clean_read_only(&smaps, exe),
+            [(0x1000, 0x3000), (0x3000, 0x9000)]
+        );
+    }
+
+    /// The test binary's own code unmapped: its resident file pages drop, and it runs on.
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn unmapped_code_leaves_and_comes_back() {
+        let rss_file = || {
+            std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    let line = s.lines().find(|l| l.starts_with("RssFile:"))?.to_owned();
+                    line.split_whitespace().nth(1)?.parse::<u64>().ok()
+                })
+                .expect("RssFile in /proc/self/status")
+        };
+        let before = rss_file();
+        assert!(super::unmap_code() > 0);
+        let after = rss_file();
+        assert!(
+            after < before,
+            "RssFile {before} kB before, {after} kB after"
+        );
+        // The code runs again, mapped back as it is touched.
+        assert!(super::unmap_code() > 0);
+        assert_eq!(format!("{:?}", (1, "二")), "(1, \"二\")");
     }
 }

@@ -662,6 +662,7 @@ async fn in_background<T: Send + 'static>(
         // What the work freed goes back before the daemon waits again (it would stay resident
         // in this thread's arena; see `crate::memory`).
         crate::memory::give_back_freed();
+        crate::memory::unmap_code();
         (store, result)
     });
     let mut requests = Vec::new();

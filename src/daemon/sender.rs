@@ -56,10 +56,10 @@ pub(super) async fn run(
             .await;
             match result {
                 // A message read, composed for the wire and sent leaves its buffers freed in
-                // the allocator's arenas: given back while the sender waits (see
-                // `crate::memory`), off this runtime thread.
+                // the allocator's arenas, and the code that did it mapped: given back while the
+                // sender waits (see `crate::memory`), off this runtime thread.
                 Ok(report) if report.sent + report.retrying + report.failed > 0 => {
-                    crate::memory::give_back_freed_soon();
+                    crate::memory::give_back_all_soon();
                 }
                 Ok(_) => {}
                 Err(e) => error!(error = %e, "the mail sender cannot use the database"),
