@@ -9,7 +9,7 @@
 //! really holds. Purging allocators were measured as the alternative and not kept (the same
 //! section).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Asks the C allocator to return the memory it holds free to the system: glibc's
 /// `malloc_trim(0)`, which walks and locks every arena in turn (0.1–1.7 ms measured after a check
@@ -34,10 +34,9 @@ pub(crate) fn give_back_freed() -> bool {
 /// stay in the page cache (shared, reclaimable): the next burst of work maps each again as it
 /// runs it (a minor fault, no read from the disk). After a check the daemon has 11 MiB of them
 /// mapped, most touched once by the check, the charts or the email, and they count in its
-/// resident memory for as long as it waits (BENCHMARKS.md, "The daemon waiting"). Call it when
-/// a burst of work has ended and the daemon waits long (after a check, after sending), not
-/// after a page of the dashboard, whose next page would map them again. Returns the bytes of
-/// the mappings unmapped; 0 where this cannot be done (not Linux, no /proc).
+/// resident memory for as long as it waits (BENCHMARKS.md, item 5). Returns the bytes of
+/// the mappings unmapped; 0 where this cannot be done (not Linux, no /proc). The daemon calls
+/// it through [`unmap_code_when_quiet`].
 #[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
 pub(crate) fn unmap_code() -> usize {
@@ -113,9 +112,6 @@ fn mapping_of(line: &str) -> Option<Option<(usize, usize, &std::path::Path)>> {
 /// Whether a [`give_back_freed_soon`] is waiting to run: one waiting serves every later call.
 static PENDING: AtomicBool = AtomicBool::new(false);
 
-/// Whether the one waiting is to [`unmap_code`] too ([`give_back_all_soon`]).
-static UNMAP: AtomicBool = AtomicBool::new(false);
-
 /// [`give_back_freed`] on tokio's blocking pool, beside the caller (which must run in a tokio
 /// runtime): the caller's thread is not held up while the arenas are walked. A call while one
 /// is waiting to run adds none, so a client asking for many pages not made yet costs one trim
@@ -125,19 +121,29 @@ pub(crate) fn give_back_freed_soon() {
         tokio::task::spawn_blocking(|| {
             PENDING.store(false, Ordering::Release);
             give_back_freed();
-            if UNMAP.swap(false, Ordering::AcqRel) {
-                unmap_code();
-            }
         });
     }
 }
 
-/// [`give_back_freed_soon`], then [`unmap_code`]: for the end of a burst after which the
-/// daemon waits long (a round of sending: composing an alert email maps the code of the
-/// charts and of the mail).
-pub(crate) fn give_back_all_soon() {
-    UNMAP.store(true, Ordering::Release);
-    give_back_freed_soon();
+/// How long the daemon is quiet after a burst of work before [`unmap_code`]: what runs right
+/// after a check (its log lines, the sender's look at the outbox, the dashboard's state) maps
+/// code again, which an unmap at the end of the check itself would leave mapped.
+const QUIET: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Bursts of work ended so far, for [`unmap_code_when_quiet`].
+static BURSTS: AtomicU64 = AtomicU64::new(0);
+
+/// [`unmap_code`], on tokio's blocking pool, once [`QUIET`] has passed without another call
+/// (the caller must run in a tokio runtime): call it when a burst of work has ended (a check, a
+/// digest, a round of sending, a dashboard page made).
+pub(crate) fn unmap_code_when_quiet() {
+    let burst = BURSTS.fetch_add(1, Ordering::AcqRel) + 1;
+    tokio::spawn(async move {
+        tokio::time::sleep(QUIET).await;
+        if BURSTS.load(Ordering::Acquire) == burst {
+            tokio::task::spawn_blocking(unmap_code);
+        }
+    });
 }
 
 #[cfg(test)]

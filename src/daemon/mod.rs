@@ -662,7 +662,6 @@ async fn in_background<T: Send + 'static>(
         // What the work freed goes back before the daemon waits again (it would stay resident
         // in this thread's arena; see `crate::memory`).
         crate::memory::give_back_freed();
-        crate::memory::unmap_code();
         (store, result)
     });
     let mut requests = Vec::new();
@@ -671,6 +670,9 @@ async fn in_background<T: Send + 'static>(
             joined = &mut handle => {
                 // The check cannot panic in a way we could recover the store from; a panic is a bug.
                 let (store, result) = joined.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+                // The code it ran (and what runs after it) leaves the daemon's memory once
+                // it has been quiet a moment (see `crate::memory`).
+                crate::memory::unmap_code_when_quiet();
                 return (store, result, requests);
             }
             Some(request) = control.recv() => requests.push(request),

@@ -59,7 +59,8 @@ pub(super) async fn run(
                 // the allocator's arenas, and the code that did it mapped: given back while the
                 // sender waits (see `crate::memory`), off this runtime thread.
                 Ok(report) if report.sent + report.retrying + report.failed > 0 => {
-                    crate::memory::give_back_all_soon();
+                    crate::memory::give_back_freed_soon();
+                    crate::memory::unmap_code_when_quiet();
                 }
                 Ok(_) => {}
                 Err(e) => error!(error = %e, "the mail sender cannot use the database"),

@@ -181,9 +181,10 @@ impl Web {
             Ok((page, made)) => {
                 if made {
                     // Making a page (an overview of 1,000 funds: 12.6 MiB) leaves its freed
-                    // buffers resident in the arena of the thread that made it; given back
-                    // beside the answer rather than before it.
+                    // buffers resident in the arena of the thread that made it, and the code
+                    // that made it mapped; given back beside the answer rather than before it.
                     crate::memory::give_back_freed_soon();
+                    crate::memory::unmap_code_when_quiet();
                 }
                 page.response()
             }
