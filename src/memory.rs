@@ -9,7 +9,7 @@
 //! really holds. Purging allocators were measured as the alternative and not kept (the same
 //! section).
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 /// Asks the C allocator to return the memory it holds free to the system: glibc's
 /// `malloc_trim(0)`, which walks and locks every arena in turn (0.1–1.7 ms measured after a check
@@ -34,26 +34,34 @@ pub(crate) fn give_back_freed() -> bool {
 /// stay in the page cache (shared, reclaimable): the next burst of work maps each again as it
 /// runs it (a minor fault, no read from the disk). After a check the daemon has 11 MiB of them
 /// mapped, most touched once by the check, the charts or the email, and they count in its
-/// resident memory for as long as it waits (BENCHMARKS.md, item 5). Returns the bytes of
-/// the mappings unmapped; 0 where this cannot be done (not Linux, no /proc). The daemon calls
-/// it through [`unmap_code_when_quiet`].
+/// resident memory for as long as it waits (BENCHMARKS.md, item 5). Returns the bytes of the
+/// mappings unmapped; 0 where this cannot be done (not Linux, no /proc). The daemon calls it
+/// through [`unmap_code_when_quiet`].
 #[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
 pub(crate) fn unmap_code() -> usize {
-    let (Ok(exe), Ok(smaps)) = (
-        std::fs::read_link("/proc/self/exe"),
-        std::fs::read_to_string("/proc/self/smaps"),
-    ) else {
+    // An address in the loader's mapping of the code (this function) and one in its mapping of
+    // the read-only data (a constant's bytes): the mappings that hold them are the ones the
+    // program runs from, which stay as long as it runs. Another read-only mapping of the same
+    // file (the standard library maps it to print a backtrace, and unmaps it later) is never
+    // taken: its address could be given to other memory meanwhile.
+    static READ_ONLY: &[u8] = b"spendwatch";
+    let ours = [
+        unmap_code as fn() -> usize as usize,
+        READ_ONLY.as_ptr() as usize,
+    ];
+    let Ok(smaps) = std::fs::read_to_string("/proc/self/smaps") else {
         return 0;
     };
     let mut unmapped = 0;
-    for (start, end) in clean_read_only(&smaps, &exe) {
-        // SAFETY: the range is a whole mapping of the executable's file, private and without
-        // write access, which is never unmapped while the process runs, and none of whose pages
-        // is a private copy (its `Anonymous:` is 0 kB, and a page becomes one only by a write,
-        // which the mapping does not allow). MADV_DONTNEED on such a range only removes pages
-        // from the process's page tables: each is mapped again, with the same bytes from the
-        // file, when next touched, so no code or reference into it sees anything change.
+    for (start, end) in clean_read_only(&smaps, &ours) {
+        // SAFETY: the range is a whole mapping of the program's file by the loader (it holds
+        // this function's code or a constant's bytes, so it stays mapped while the program
+        // runs), private and without write access, with no private copy of a page in memory or
+        // in swap (`Anonymous:` and `Swap:` 0 kB; a page becomes one only by a write, which the
+        // mapping does not allow). MADV_DONTNEED on such a range only takes its pages out of
+        // the process's page tables: each is mapped again, with the same bytes from the file,
+        // when next touched, so no code or reference into it sees anything change.
         let done = unsafe {
             libc::madvise(
                 std::ptr::with_exposed_provenance_mut(start),
@@ -74,20 +82,27 @@ pub(crate) fn unmap_code() -> usize {
     0
 }
 
-/// The ranges (start, end) of the mappings in `smaps` (the text of `/proc/self/smaps`) that map
-/// the file `exe` privately without write access (`r--p`, `r-xp`) and hold no private copy of a
-/// page (`Anonymous: 0 kB`; relocated data made read-only after relocation holds some).
-fn clean_read_only(smaps: &str, exe: &std::path::Path) -> Vec<(usize, usize)> {
+/// The ranges (start, end) of the mappings in `smaps` (the text of `/proc/self/smaps`) that
+/// hold one of the addresses `ours`, map a file privately without write access (`r--p`,
+/// `r-xp`), and hold no private copy of a page, in memory or in swap (`Anonymous:` and `Swap:`
+/// 0 kB; data made read-only after relocation holds such copies).
+fn clean_read_only(smaps: &str, ours: &[usize]) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
-    let mut current = None;
+    // The mapping being read, while it may still qualify, and whether its `Anonymous:` was 0.
+    let mut current: Option<((usize, usize), bool)> = None;
     for line in smaps.lines() {
         if let Some(mapping) = mapping_of(line) {
             current = mapping
-                .filter(|m| m.2 == exe)
-                .map(|(start, end, _)| (start, end));
-        } else if let Some(anonymous) = line.strip_prefix("Anonymous:")
-            && let Some(range) = current.take()
-            && anonymous.trim() == "0 kB"
+                .filter(|&(start, end)| ours.iter().any(|&a| (start..end).contains(&a)))
+                .map(|range| (range, false));
+        } else if let Some(((_, clean), value)) =
+            current.as_mut().zip(line.strip_prefix("Anonymous:"))
+        {
+            *clean = value.trim() == "0 kB";
+        } else if let Some(value) = line.strip_prefix("Swap:")
+            && let Some((range, clean)) = current.take()
+            && clean
+            && value.trim() == "0 kB"
         {
             found.push(range);
         }
@@ -96,9 +111,9 @@ fn clean_read_only(smaps: &str, exe: &std::path::Path) -> Vec<(usize, usize)> {
 }
 
 /// For the first line of a mapping in smaps (`start-end perms offset dev inode path`), its
-/// range and path if it is a private mapping of a file without write access, or `Some(None)`
-/// for another mapping; `None` for another line.
-fn mapping_of(line: &str) -> Option<Option<(usize, usize, &std::path::Path)>> {
+/// range if it is a private mapping of a file without write access, or `Some(None)` for
+/// another mapping; `None` for another line.
+fn mapping_of(line: &str) -> Option<Option<(usize, usize)>> {
     let mut fields = line.splitn(6, ' ');
     let (start, end) = fields.next()?.split_once('-')?;
     let start = usize::from_str_radix(start, 16).ok()?;
@@ -106,7 +121,7 @@ fn mapping_of(line: &str) -> Option<Option<(usize, usize, &std::path::Path)>> {
     let perms = fields.next()?;
     let path = fields.nth(3).map_or("", str::trim_start);
     let private_read_only = matches!(perms, "r--p" | "r-xp") && path.starts_with('/');
-    Some((private_read_only && start < end).then(|| (start, end, std::path::Path::new(path))))
+    Some((private_read_only && start < end).then_some((start, end)))
 }
 
 /// Whether a [`give_back_freed_soon`] is waiting to run: one waiting serves every later call.
@@ -133,17 +148,39 @@ const QUIET: std::time::Duration = std::time::Duration::from_secs(1);
 /// Bursts of work ended so far, for [`unmap_code_when_quiet`].
 static BURSTS: AtomicU64 = AtomicU64::new(0);
 
+/// Long bursts of work under way ([`Working`]): no unmap while one runs.
+static WORKING: AtomicUsize = AtomicUsize::new(0);
+
 /// [`unmap_code`], on tokio's blocking pool, once [`QUIET`] has passed without another call
-/// (the caller must run in a tokio runtime): call it when a burst of work has ended (a check, a
-/// digest, a round of sending, a dashboard page made).
+/// and with no [`Working`] under way (the caller must run in a tokio runtime): call it when a
+/// burst of work has ended (a check, a digest, a round of sending, a dashboard page made).
 pub(crate) fn unmap_code_when_quiet() {
-    let burst = BURSTS.fetch_add(1, Ordering::AcqRel) + 1;
+    let burst = BURSTS.fetch_add(1, Ordering::Relaxed) + 1;
     tokio::spawn(async move {
         tokio::time::sleep(QUIET).await;
-        if BURSTS.load(Ordering::Acquire) == burst {
-            tokio::task::spawn_blocking(unmap_code);
+        if BURSTS.load(Ordering::Relaxed) == burst && WORKING.load(Ordering::Relaxed) == 0 {
+            let unmapped = tokio::task::spawn_blocking(unmap_code).await.unwrap_or(0);
+            tracing::debug!(bytes = unmapped, "code unmapped while waiting");
         }
     });
+}
+
+/// A long burst of work under way (a check, a digest): while one lives, no unmap runs (one
+/// that a dashboard page or a send started a second before would make the check fault its
+/// code in again). Made by [`working`].
+#[derive(Debug)]
+pub(crate) struct Working(());
+
+/// Marks a long burst of work as under way until the returned value is dropped.
+pub(crate) fn working() -> Working {
+    WORKING.fetch_add(1, Ordering::Relaxed);
+    Working(())
+}
+
+impl Drop for Working {
+    fn drop(&mut self) {
+        WORKING.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 #[cfg(test)]
@@ -167,39 +204,48 @@ mod tests {
         assert!(kept.iter().enumerate().all(|(i, k)| k[15] == i as u8));
     }
 
-    /// The executable's private read-only mappings with no private copy of a page are found;
-    /// its relocated data (read-only now, with copies), its writable data, other files, a
-    /// mapping of no file and the kernel's are not.
+    /// Of the mappings holding one of our addresses, the private read-only ones of a file with
+    /// no private copy of a page, in memory or in swap, are found; relocated data (read-only
+    /// now, with copies in memory or swapped out), writable data, a second mapping of the file
+    /// holding none of our addresses, a shared one, one of no file and the kernel's are not.
     #[test]
-    fn only_the_executables_clean_read_only_mappings_are_unmapped() {
-        let exe = std::path::Path::new("/usr/bin/spend watch");
-        let mapping = |range: &str, perms: &str, path: &str, anonymous: u32| {
+    fn only_the_programs_clean_read_only_mappings_are_unmapped() {
+        let mapping = |range: &str, perms: &str, path: &str, anonymous: u32, swap: u32| {
             format!(
                 "{range} {perms} 00000000 fe:00 247282                     {path}\n\
                  Size:                 8 kB\nRss:                  8 kB\n\
-                 Anonymous:            {anonymous} kB\nVmFlags: rd mr mw me\n"
+                 Anonymous:            {anonymous} kB\nSwap:                 {swap} kB\n\
+                 VmFlags: rd mr mw me\n"
             )
         };
+        let exe = "/usr/bin/spend watch (deleted)";
         let smaps = [
-            mapping("1000-3000", "r--p", "/usr/bin/spend watch", 0),
-            mapping("3000-9000", "r-xp", "/usr/bin/spend watch", 0),
-            mapping("9000-a000", "r--p", "/usr/bin/spend watch", 4),
-            mapping("a000-b000", "rw-p", "/usr/bin/spend watch", 4),
-            mapping(
-                "b000-c000",
-                "r-xp",
-                "/usr/lib/x86_64-linux-gnu/libc.so.6",
-                0,
-            ),
-            mapping("c000-d000", "r--p", "", 0),
-            mapping("d000-e000", "r-xp", "[vdso]", 0),
-            mapping("e000-f000", "r--s", "/usr/bin/spend watch", 0),
+            mapping("1000-3000", "r--p", exe, 0, 0),
+            mapping("3000-9000", "r-xp", exe, 0, 0),
+            mapping("9000-a000", "r--p", exe, 4, 0),
+            mapping("a000-b000", "r--p", exe, 0, 4),
+            mapping("b000-c000", "rw-p", exe, 4, 0),
+            mapping("c000-d000", "r--p", exe, 0, 0),
+            mapping("d000-e000", "r--p", "", 0, 0),
+            mapping("e000-f000", "r-xp", "[vdso]", 0, 0),
+            mapping("f000-10000", "r--s", exe, 0, 0),
         ]
         .concat();
+        let ours: Vec<usize> = [
+            0x1000, 0x8fff, 0x9000, 0xa800, 0xb000, 0xd000, 0xe000, 0xf000,
+        ]
+        .into_iter()
+        .collect();
         assert_eq!(
-            clean_read_only(&smaps, exe),
+            clean_read_only(&smaps, &ours),
             [(0x1000, 0x3000), (0x3000, 0x9000)]
         );
+        // The real one: this test's own code and constants are found.
+        let real = std::fs::read_to_string("/proc/self/smaps").expect("smaps");
+        let code = only_the_programs_clean_read_only_mappings_are_unmapped as fn() as usize;
+        let found = clean_read_only(&real, &[code]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!((found[0].0..found[0].1).contains(&code));
     }
 
     /// The test binary's own code unmapped: its resident file pages drop, and it runs on.

@@ -657,6 +657,8 @@ async fn in_background<T: Send + 'static>(
     work: impl FnOnce(&mut Store) -> T + Send + 'static,
     control: &mut mpsc::UnboundedReceiver<Control>,
 ) -> (Store, T, Vec<Control>) {
+    // No unmap of the code while the work runs (see `crate::memory`).
+    let _working = crate::memory::working();
     let mut handle = tokio::task::spawn_blocking(move || {
         let result = work(&mut store);
         // What the work freed goes back before the daemon waits again (it would stay resident

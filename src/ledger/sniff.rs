@@ -344,7 +344,9 @@ impl Sniffer {
     }
 
     /// What the bytes fed are: the format from the first bytes; for text, the encoding, in the
-    /// order BOM, strict UTF-8, GB18030.
+    /// order BOM, strict UTF-8, GB18030. A new reason to refuse a file here must raise
+    /// `READER_VERSION` (src/app/import/look.rs): a later look passes over the blocks of a
+    /// version on the word of the look that accepted it.
     pub fn finish(mut self) -> Detected {
         if !self.started {
             // Fewer than three bytes: the head holds them all.

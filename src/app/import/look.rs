@@ -129,8 +129,8 @@ pub(super) fn look_at<'a>(
 /// One pass over the bytes: their hash, and what the file is (format, encoding). The sniffer
 /// looks at each chunk on a second thread while this one hashes the next: it checks UTF-8 and
 /// decodes GBK, several times the work of the hash, so the look takes about the sniffer's time
-/// alone. In a GBK file it passes over the bytes of `previous`, the blocks of the version in
-/// force, where they come again ([`Sniffer::reusing`]).
+/// alone. In a GBK or UTF-16 file it passes over the bytes of `previous`, the blocks of the
+/// version in force, where they come again ([`Sniffer::reusing`]).
 fn examine(
     path: &Path,
     bounds: Bounds<'_>,
@@ -204,8 +204,11 @@ pub(crate) fn refusal_fingerprint(refusal: Refusal, settings: String) -> Fingerp
 }
 
 /// The version of how the ledger reader turns bytes into entries; raised with every change
-/// that can give other entries for the same file. 2: the field cases of issue 10.
-const READER_VERSION: u32 = 2;
+/// that can give other entries for the same file, or refuse a file the reader took before (the
+/// first look passes over blocks on the word of the look that accepted them). 2: the field cases
+/// of issue 10; 3: blocks passed over by the first look (issue 17), so that none accepted by
+/// an older look is trusted.
+const READER_VERSION: u32 = 3;
 
 /// What decides, besides the bytes, how rows become entries: a new alias or fund changes the
 /// result of the same file.

@@ -39,7 +39,18 @@ pub(super) struct Known {
     passed: u64,
     /// The answer is decided (the look said so): nothing more is looked at.
     done: bool,
+    /// Blocks are still looked for; once not, every byte is looked at without counting lines.
+    tracking: bool,
+    /// Blocks held that turned out other.
+    misses: u64,
 }
+
+/// A block longer than this (a quoted cell of many lines in every record) is looked at, not
+/// held: memory stays within what a look holds anyway.
+const MAX_HELD: u64 = 4 << 20;
+
+/// Blocks that turn out other before any passes, after which none is looked for any more.
+const GIVE_UP_AFTER: u64 = 8;
 
 /// What the look needs of a [`Block`].
 #[derive(Debug, Clone, Copy)]
@@ -73,7 +84,7 @@ impl Known {
     pub(super) fn new(blocks: &[Block]) -> Option<Known> {
         let blocks: Vec<KnownBlock> = blocks
             .iter()
-            .filter(|b| b.hash != 0)
+            .filter(|b| b.hash != 0 && b.end.saturating_sub(b.start) <= MAX_HELD)
             .map(|b| KnownBlock {
                 start_line: b.start_line,
                 len: b.end.saturating_sub(b.start),
@@ -93,6 +104,8 @@ impl Known {
             held: None,
             passed: 0,
             done: false,
+            tracking: true,
+            misses: 0,
         })
     }
 
@@ -113,36 +126,86 @@ impl Known {
 
     /// Takes the next `bytes` of the text: hands those to look at to `look`, which says whether
     /// it needs more (false once its answer is decided).
-    pub(super) fn feed(&mut self, mut bytes: &[u8], look: &mut dyn FnMut(&[u8]) -> bool) {
-        while !bytes.is_empty() && !self.done {
-            let Some(held) = &mut self.held else {
-                bytes = self.until_block(bytes, look);
+    pub(super) fn feed(&mut self, bytes: &[u8], look: &mut dyn FnMut(&[u8]) -> bool) {
+        // The bytes of held blocks that turned out other, to look at before those after them
+        // (the last pushed first), each with how much of it is taken: the next block may
+        // start among them.
+        let mut again: Vec<(Vec<u8>, usize)> = Vec::new();
+        let mut rest = bytes;
+        while !self.done {
+            let input = match again.last() {
+                Some((other, at)) => &other[*at..],
+                None => rest,
+            };
+            if input.is_empty() {
+                if again.pop().is_none() {
+                    return;
+                }
                 continue;
-            };
-            let want = usize::try_from(held.block.len)
-                .unwrap_or(usize::MAX)
-                .saturating_sub(held.bytes.len());
-            let take = want.min(bytes.len());
-            held.hasher.update(&bytes[..take]);
-            held.bytes.extend_from_slice(&bytes[..take]);
-            bytes = &bytes[take..];
-            if take < want {
-                return;
             }
-            let Some(held) = self.held.take() else {
-                return;
-            };
-            self.next += 1;
-            if Block::hash_of(self.encoding, held.hasher.digest()) == held.block.hash {
-                self.note(&held.bytes);
-                self.line += held.block.newlines;
-                self.line_start = true;
-                self.passed += held.block.len;
-            } else {
-                // Other bytes: looked at, and the next block may start among them.
-                self.feed(&held.bytes, look);
+            let (used, other) = self.step(input, look);
+            match again.last_mut() {
+                Some((_, at)) => *at += used,
+                None => rest = &rest[used..],
+            }
+            if let Some(other) = other {
+                again.push((other, 0));
             }
         }
+    }
+
+    /// Takes what it can of `input`: returns how many bytes it took, and the bytes of a held
+    /// block that turned out other (looked at next, before the rest).
+    fn step(
+        &mut self,
+        input: &[u8],
+        look: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> (usize, Option<Vec<u8>>) {
+        if !self.tracking {
+            self.look(input, look);
+            return (input.len(), None);
+        }
+        let Some(held) = &mut self.held else {
+            let rest = self.until_block(input, look);
+            return (input.len() - rest.len(), None);
+        };
+        let want = usize::try_from(held.block.len)
+            .unwrap_or(usize::MAX)
+            .saturating_sub(held.bytes.len());
+        let take = want.min(input.len());
+        held.hasher.update(&input[..take]);
+        held.bytes.extend_from_slice(&input[..take]);
+        if take < want {
+            return (take, None);
+        }
+        let Some(held) = self.held.take() else {
+            return (take, None);
+        };
+        self.next += 1;
+        let digest = held.hasher.digest();
+        if Block::hash_of(self.encoding, digest) == held.block.hash {
+            self.note(&held.bytes);
+            self.line += held.block.newlines;
+            self.line_start = true;
+            self.passed += held.block.len;
+            return (take, None);
+        }
+        // The same bytes read in another encoding: the version in force was, so none of its
+        // blocks can pass in this one (a UTF-8 export, whose look starts as GBK's). Nor are
+        // they likely to when the first few all differ.
+        self.misses += 1;
+        let other_encoding = [
+            Encoding::Utf8,
+            Encoding::Gb18030,
+            Encoding::Utf16Le,
+            Encoding::Utf16Be,
+        ]
+        .into_iter()
+        .any(|e| e != self.encoding && Block::hash_of(e, digest) == held.block.hash);
+        if other_encoding || (self.passed == 0 && self.misses >= GIVE_UP_AFTER) {
+            self.tracking = false;
+        }
+        (take, Some(held.bytes))
     }
 
     /// The end of the text: a block still held was cut short by it, and is looked at.
