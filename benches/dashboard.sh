@@ -10,7 +10,9 @@
 # and mail goes to the file transport), imports it with `spendwatch import`, then starts
 # `spendwatch run` (release build) as the systemd unit does (its GLIBC_TUNABLES, working
 # directory beside the database) and waits for its first check. Then:
-#   - idle: the daemon's VmRSS before any page was asked for;
+#   - idle: the daemon's VmRSS before any page was asked for (RssAnon, what it holds itself,
+#     and RssFile, pages of the binary and libc mapped from the page cache, beside it; the
+#     waiting daemon unmaps its code, which serving maps again);
 #   - cold: the first, uncached answer of each page (curl's time_total; pages are kept until the
 #     database, the config, the daemon's state or the day changes), then a second, cached one;
 #   - load: wrk with CONNECTIONS connections for DURATION on each of the overview `/`, fund
@@ -114,6 +116,8 @@ kib() { awk -v k="$1" '$1 == k":" {print $2}' "/proc/$pid/status"; }
 mib() { python3 -c "print('%.1f' % ($1 / 1024))"; }
 reset_hwm() { echo 5 > "/proc/$pid/clear_refs" 2>/dev/null; }
 idle=$(kib VmRSS)
+idle_anon=$(kib RssAnon)
+idle_file=$(kib RssFile)
 idle_hwm=$(kib VmHWM)
 threads_idle=$(awk '$1 == "Threads:" {print $2}' "/proc/$pid/status")
 HWM_RESET=yes
@@ -218,6 +222,8 @@ load "/metrics" /metrics
 load "all together" / "${FUND_LIST[@]}" /api/status /metrics /alerts /health /healthz
 threads_load=$(awk '$1 == "Threads:" {print $2}' "/proc/$pid/status")
 final=$(kib VmRSS)
+final_anon=$(kib RssAnon)
+final_file=$(kib RssFile)
 stop
 trap - EXIT
 
@@ -244,7 +250,7 @@ say "| load | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | daemon CPU µ
 say "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 for row in "${LOAD_ROWS[@]}"; do say "$row"; done
 say ""
-say "daemon RSS: idle $(mib "$idle") MiB (VmHWM $(mib "$idle_hwm") MiB from its first check; $threads_idle threads), after the cold pages $(mib "$after_cold") MiB, highest while serving $(mib "$MAX_PEAK") MiB, at the end $(mib "$final") MiB ($threads_load threads); VmHWM reset before each load: $HWM_RESET"
+say "daemon RSS: idle $(mib "$idle") MiB (RssAnon $(mib "$idle_anon"), RssFile $(mib "$idle_file"); VmHWM $(mib "$idle_hwm") MiB from its first check; $threads_idle threads), after the cold pages $(mib "$after_cold") MiB, highest while serving $(mib "$MAX_PEAK") MiB, at the end $(mib "$final") MiB (RssAnon $(mib "$final_anon"), RssFile $(mib "$final_file"); $threads_load threads); VmHWM reset before each load: $HWM_RESET"
 say ""
 say "| target | measured | |"
 say "|---|---|---|"
