@@ -28,6 +28,8 @@ python3 "$root/benches/gen_ledger.py" -n "$entries" -f 200 --seed 7 -o . >/dev/n
 python3 "$root/benches/inputs.py" .
 # One recipient set per fund, so a check queues one email per fund that lags.
 sed -i -E 's/\{id: (F[0-9]+),(.*)\}$/{id: \1,\2, notify: [\1@localhost]}/' config.yaml
+# No dashboard: the daemons killed here must not need a free port 8090.
+echo 'web: {listen: ""}' >> config.yaml
 mv ledger.csv new.csv
 mv ytd.csv old.csv
 

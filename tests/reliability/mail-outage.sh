@@ -63,6 +63,8 @@ printf 'spendwatch:%s\n' "$password" > srv/users
 year=$(( $(date +%Y) + 1 ))
 {
     printf 'timezone: Asia/Shanghai\ndatabase: spendwatch.db\nschedule: "0 9 * * *"\n'
+    # No dashboard: the daemon must not need a free port 8090.
+    printf 'web: {listen: ""}\n'
     printf 'ledger: {sources: [{path: ledger.csv, fund: F000}]}\n'
     printf 'email:\n  to: [finance@localhost]\n  admin: []\n  transport: smtp\n'
     printf '  smtp: {host: localhost, port: %s, security: starttls, username: spendwatch, password_file: smtp-password, ca_file: ca.pem, timeout: 7d}\n' "$port"
