@@ -67,6 +67,14 @@ impl Encoding {
         }
     }
 
+    /// Bytes of a code unit: 2 in UTF-16, 1 in UTF-8 and GBK (whose line breaks are one byte).
+    pub(crate) fn unit_len(self) -> usize {
+        match self {
+            Encoding::Utf16Le | Encoding::Utf16Be => 2,
+            Encoding::Utf8 | Encoding::Utf8Bom | Encoding::Gb18030 => 1,
+        }
+    }
+
     /// Bytes of BOM at the start of the file.
     pub(crate) fn bom_len(self) -> usize {
         match self {

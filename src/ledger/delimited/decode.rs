@@ -121,11 +121,7 @@ impl<R: Read> Decoded<R> {
             None => Kind::Same,
             Some(enc) => Kind::Decoded {
                 decoder: enc.new_decoder_without_bom_handling(),
-                unit: if matches!(encoding, Encoding::Utf16Le | Encoding::Utf16Be) {
-                    2
-                } else {
-                    1
-                },
+                unit: encoding.unit_len(),
                 big_endian: encoding == Encoding::Utf16Be,
             },
         };

@@ -135,18 +135,10 @@ impl Text {
         }
     }
 
-    /// Bytes of a code unit: 2 in UTF-16, 1 in UTF-8 and GBK (whose line breaks are one byte).
-    fn unit(self) -> u64 {
-        match self.encoding {
-            Encoding::Utf16Le | Encoding::Utf16Be => 2,
-            Encoding::Utf8 | Encoding::Utf8Bom | Encoding::Gb18030 => 1,
-        }
-    }
-
     /// Where the bytes hashed for a block at `start` begin: the character before it is
     /// hashed too (whether an LF at its start ends a CR line).
     fn before(self, start: u64) -> u64 {
-        start.saturating_sub(self.unit())
+        start.saturating_sub(self.encoding.unit_len() as u64)
     }
 
     /// Whether the last two bytes of a block, `tail`, end a line in the file's encoding.

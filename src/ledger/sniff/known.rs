@@ -250,7 +250,7 @@ impl Known {
                 .map(|i| i + past)
                 .filter(|&end| end <= bytes.len()),
         );
-        let unit = self.unit() as isize;
+        let unit = self.encoding.unit_len() as isize;
         for end in ends {
             let at = end as isize;
             let Some(c) = self.break_before(bytes, at) else {
@@ -274,7 +274,7 @@ impl Known {
 
     /// Starts holding the bytes of `block`, hashed after the code unit before them.
     fn hold(&mut self, block: KnownBlock) {
-        let unit = self.unit();
+        let unit = self.encoding.unit_len();
         let mut hasher = Xxh3::new();
         hasher.update(&self.last[4 - unit.min(self.has)..]);
         self.held = Some(Held {
@@ -299,14 +299,6 @@ impl Known {
         self.last.rotate_left(n);
         self.last[4 - n..].copy_from_slice(&bytes[bytes.len() - n..]);
         self.has = (self.has + n).min(4);
-    }
-
-    /// Bytes of a code unit.
-    fn unit(&self) -> usize {
-        match self.encoding {
-            Encoding::Utf16Le | Encoding::Utf16Be => 2,
-            Encoding::Utf8 | Encoding::Utf8Bom | Encoding::Gb18030 => 1,
-        }
     }
 
     /// Byte `j` of `bytes`, or for a negative `j` of the bytes before them.
