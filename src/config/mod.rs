@@ -10,6 +10,7 @@
 //! English, like the keys and comments of the file it is about. A file that cannot be read is
 //! reported as that, not as an invalid config. This module reads one file and nothing else.
 
+mod cache;
 mod forms;
 mod keys;
 mod problems;
@@ -104,7 +105,7 @@ pub const MAX_DEPARTMENT_CHARS: usize = 100;
 pub const MAX_BASIS_CHARS: usize = 200;
 
 /// A validated configuration. Paths are absolute.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Config {
     /// The file this was loaded from.
     pub file: PathBuf,
@@ -153,7 +154,7 @@ pub struct Config {
 }
 
 /// The `web:` section: the read-only dashboard (README, "The dashboard").
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct WebSettings {
     /// `web.listen`: the address and port to serve on (default [`defaults::WEB_LISTEN`]);
     /// `None` when written as `""` (no dashboard). Any address but loopback is one the user
@@ -170,7 +171,7 @@ pub struct WebSettings {
 
 /// The `digest:` section: the monthly digest (月度通报) that reports the month before, sent
 /// when everything is on track too, so that silence means trouble.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DigestSettings {
     /// `digest.enabled` (default true): false stops the daemon sending it; `spendwatch
     /// digest` still makes one by hand.
@@ -185,7 +186,7 @@ pub struct DigestSettings {
 }
 
 /// The `department:` section: the office that answers for the funds.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Department {
     /// 主管部门 as the budget names it; non-blank, at most [`MAX_DEPARTMENT_CHARS`].
     pub name: String,
@@ -194,7 +195,7 @@ pub struct Department {
 }
 
 /// One `ledger.sources` entry: a file or a glob, and the fund for files without a fund column.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SourceSpec {
     /// Absolute path or glob pattern.
     pub pattern: PathBuf,
@@ -205,7 +206,7 @@ pub struct SourceSpec {
 }
 
 /// How the files of one `ledger.sources` entry relate (`series:`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Series {
     /// Each file holds its own period (a month, a quarter): all are in force (the default).
     #[default]
@@ -217,7 +218,7 @@ pub enum Series {
 }
 
 /// The `alerts:` section: the timing rules of SPEC §4.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AlertSettings {
     /// Days before a milestone when it becomes at risk; at most 366.
     pub warn_days: u32,
@@ -247,7 +248,7 @@ pub struct AlertSettings {
 
 /// The `email:` section: sender, recipients and transport. Addresses are checked to be single
 /// mailboxes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EmailSettings {
     /// The `From:` mailbox, with or without a display name.
     pub from: String,
@@ -264,7 +265,7 @@ pub struct EmailSettings {
 }
 
 /// How emails leave (`email.transport`, SPEC §5).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Transport {
     /// Each email is written as an `.eml` file into `dir` (absolute); no mail server needed.
     File {
@@ -282,7 +283,7 @@ pub enum Transport {
 
 /// The `email.smtp:` section. The password is never here: it is read at send time from
 /// `password_file`, the systemd credential or `SPENDWATCH_SMTP_PASSWORD` (SPEC §5).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SmtpSettings {
     /// The mail server's host name (non-empty); also the name its certificate must carry.
     pub host: String,
@@ -301,7 +302,7 @@ pub struct SmtpSettings {
 }
 
 /// How an SMTP connection is protected (`email.smtp.security`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Security {
     /// Implicit TLS (usually port 465).
     Tls,
@@ -344,7 +345,9 @@ impl Config {
     }
 }
 
-/// Reads and validates the config file at `file`.
+/// Reads and validates the config file at `file`, or takes the copy validated from the same
+/// text by this executable on an earlier run (the config cache, `cache.rs`), and keeps a copy
+/// when it validated one.
 ///
 /// # Errors
 ///
@@ -361,7 +364,17 @@ pub fn load(file: &Path) -> Result<Config, ConfigError> {
         .ok()
         .and_then(|p| p.parent().map(Path::to_owned))
         .unwrap_or_else(|| PathBuf::from("."));
-    parse(&text, file, &dir)
+    let Some(folder) = cache::folder() else {
+        return parse(&text, file, &dir);
+    };
+    if let Some(config) = cache::get(&folder, &text, file, &dir) {
+        return Ok(config);
+    }
+    let config = parse(&text, file, &dir)?;
+    if let Err(e) = cache::put(&folder, &text, file, &dir, &config) {
+        tracing::debug!(folder = %folder.display(), "config not kept for the next run: {e}");
+    }
+    Ok(config)
 }
 
 /// Validates config `text` as if read from `file`, resolving relative paths against `dir`.

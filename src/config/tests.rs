@@ -4,6 +4,7 @@ use super::*;
 use crate::core::Money;
 use serde_yaml::Value;
 
+mod cache;
 mod digest;
 mod funds;
 mod indicators;

@@ -2,7 +2,7 @@
 //! that cannot be done, why, in words that say what to do (a folder given, a missing file, a
 //! symbolic link to nothing, no permission, a database or spreadsheet given by mistake, GBK).
 //!
-//! The only file of the config module that touches the file system.
+//! With `cache.rs`, the only file of the config module that touches the file system.
 
 use std::path::Path;
 

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::money::{Money, Share};
 
 /// A special fund (项目) with its budget and cumulative spending plan for one fiscal year.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fund {
     /// Short slug used on the command line; unique in a config.
     pub id: String,
@@ -32,7 +32,7 @@ pub struct Fund {
 }
 
 /// A 支出节点: by `date`, cumulative spend should reach `share` of the budget.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Milestone {
     /// The day by which the share is due; spending dated on this day still counts for it.
     pub date: NaiveDate,

@@ -20,7 +20,7 @@ pub use judge::{
 pub use reading::{Actual, Judgement, Reading};
 
 /// One indicator of a fund's 绩效目标表, or of the department's own 分项绩效目标.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Indicator {
     /// A short slug (ASCII letters, digits, `-`, `_`), unique in the config: how files of
     /// readings and the command line name it.
@@ -54,7 +54,7 @@ pub struct Indicator {
 }
 
 /// 一级指标.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Tier1 {
     /// 产出指标: what is delivered.
     Output,
@@ -88,7 +88,7 @@ impl Tier1 {
 }
 
 /// 二级指标.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Tier2 {
     /// 数量指标.
     Quantity,
@@ -162,7 +162,7 @@ impl Tier2 {
 }
 
 /// 计算符号: how an actual value is compared with the target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Comparator {
     /// ≥: at least the target.
     AtLeast,
@@ -233,7 +233,7 @@ impl Comparator {
 }
 
 /// 指标值.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Target {
     /// A number in the indicator's unit, for ≥ > = ≤ <.
     Number(Decimal),
@@ -252,7 +252,7 @@ impl fmt::Display for Target {
 
 /// A decimal number kept exactly: `units` × 10^-`scale`, with no trailing zero in the
 /// fraction (so 90, 90.0 and 90.00 are the same value and compare equal).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Decimal {
     units: i64,
     scale: u32,
@@ -382,7 +382,7 @@ impl fmt::Display for Decimal {
 }
 
 /// How progress towards the target is expected over the year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Progress {
     /// A count that adds up over the year: by a day it should have reached the target's share
     /// given by `by`.
@@ -401,7 +401,7 @@ pub enum Progress {
 }
 
 /// What a cumulative indicator's expected share to date follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Pace {
     /// 序时进度: the share of the year gone (by the configured time basis).
     Time,

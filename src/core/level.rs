@@ -13,7 +13,9 @@ use super::fund::Fund;
 use super::money::{Money, Share};
 
 /// How severe a lag is, in rising order; `Ord` compares severity (黄 < 橙 < 红).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Level {
     /// 黄色预警: attention.
     Yellow,
@@ -42,7 +44,7 @@ impl Level {
 }
 
 /// How 序时进度 (the time rate) is counted (config `alerts.time_basis`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum TimeBasis {
     /// By day: day of the year ÷ days in the year (SPEC section 3).
     #[default]
@@ -70,7 +72,7 @@ impl TimeBasis {
 }
 
 /// What a rule measures a shortfall against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Reference {
     /// 计划进度: the plan's amount on the day ([`FundReport::plan_amount`]).
     Plan,
@@ -90,7 +92,7 @@ impl Reference {
 }
 
 /// A milestone condition of a rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum MilestoneCondition {
     /// A milestone is at risk: not met, its day at most `warn_days` ahead.
     AtRisk,
@@ -111,7 +113,7 @@ impl MilestoneCondition {
 
 /// A shortfall condition: spending is below the reference, by at least `points` of the
 /// budget and at least `amount`. Both at zero: any shortfall at all (more than 0 分).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Behind {
     /// The plan or 序时进度.
     pub reference: Reference,
@@ -129,7 +131,7 @@ pub struct Behind {
 
 /// The conditions of a rule; every condition given must hold (and a rule has at least one,
 /// which the config checks).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Conditions {
     /// A milestone at risk or missed.
     pub milestone: Option<MilestoneCondition>,
@@ -148,7 +150,7 @@ pub struct Conditions {
 }
 
 /// A grading rule: when its conditions hold, the fund's lag is at least `level`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LevelRule {
     /// The level it gives.
     pub level: Level,

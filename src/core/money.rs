@@ -26,7 +26,19 @@ use std::fmt;
 /// assert_eq!(budget.to_string(), "150,000.00");
 /// # Ok::<(), spendwatch::core::AmountError>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Money(i64);
 
 /// Why a piece of text is not an amount; the message completes "… is not an amount: ".
@@ -376,7 +388,9 @@ fn ungroup(int_part: &str) -> Result<String, AmountError> {
 }
 
 /// A cumulative share of a budget, in basis points (1/100 of a percent): 25% is 2500.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Share(u32);
 
 impl Share {

@@ -15,7 +15,9 @@ use super::cell::Cell;
 pub(crate) use two_rows::match_two_rows;
 
 /// What a column holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Role {
     /// The whole date of the entry (`2025-03-31`, `2025年3月31日`, a date cell).
     Date,
@@ -132,7 +134,7 @@ const ALIASES: &[(Role, &[&str])] = &[
 const VOUCHER_KIND: &[&str] = &["凭证字", "凭证种类", "凭证类别", "凭证类型"];
 
 /// Header names from the config (`ledger.columns`), in addition to the built-in ones.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ExtraHeaders {
     names: Vec<(Role, String)>,
 }

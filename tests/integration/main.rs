@@ -4,6 +4,7 @@
 mod backup;
 mod bad_corpus;
 mod bad_files;
+mod config_cache;
 mod config_errors;
 mod daemon_lock;
 mod daemon_process;

@@ -148,16 +148,18 @@ pub(crate) fn rows(entries: &[DbEntry]) -> Vec<Row<'_>> {
 #[derive(Debug)]
 pub(crate) struct Workdir {
     dir: tempfile::TempDir,
+    /// `$XDG_CACHE_HOME` of the commands run here: the config cache of each test is its own,
+    /// and goes with it (not into the user's `~/.cache`).
+    cache: tempfile::TempDir,
 }
 
 impl Workdir {
     /// An empty folder.
     pub(crate) fn empty() -> Workdir {
+        let temp = |prefix: &str| tempfile::Builder::new().prefix(prefix).tempdir();
         Workdir {
-            dir: tempfile::Builder::new()
-                .prefix("spendwatch-it-")
-                .tempdir()
-                .expect("tempdir"),
+            dir: temp("spendwatch-it-").expect("tempdir"),
+            cache: temp("spendwatch-it-cache-").expect("tempdir"),
         }
     }
 
@@ -234,6 +236,11 @@ impl Workdir {
             "config.yaml",
             &serde_yaml::to_string(&doc).expect("write YAML"),
         );
+    }
+
+    /// The `$XDG_CACHE_HOME` the commands run here are given.
+    pub(crate) fn cache_home(&self) -> &Path {
+        self.cache.path()
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -320,6 +327,8 @@ impl Workdir {
             .env_remove("SPENDWATCH_SMTP_PASSWORD")
             .env_remove("RUST_LOG")
             .env_remove("CREDENTIALS_DIRECTORY")
+            .env_remove("CACHE_DIRECTORY")
+            .env("XDG_CACHE_HOME", self.cache.path())
             .envs(env.iter().copied())
             .output()
             .expect("run spendwatch");

@@ -1,0 +1,178 @@
+//! The validated config kept between runs, so that a command does not read and validate the
+//! same `config.yaml` again (README, "The config cache").
+//!
+//! A validated [`Config`] is a function of the file's text, the path it was given as, the
+//! folder its relative paths resolve against, and the program that validated it — nothing
+//! else: validation reads no other file, no clock and no environment. So a copy is kept under
+//! a key made of exactly these, and used only when every part of the key is the same. The
+//! text is hashed whole (xxh3, 128 bits); the program is this executable's file as the kernel
+//! sees it (device, inode, size, modification and change times), so a rebuilt or reinstalled
+//! binary never reads a copy an older one wrote. A copy whose bytes do not hash to what its
+//! first line says, that cannot be read back, that group or others could write, or that lies
+//! in such a folder is not used: the config is validated again, as without a cache.
+//!
+//! With 1,000 funds (an 81 KB file) validating takes 74M instructions and reading the copy
+//! about 4M (BENCHMARKS.md, "The config cache"); with the two funds of the shipped config
+//! both are well under a millisecond.
+//!
+//! The copy is kept in `$CACHE_DIRECTORY` (systemd's `CacheDirectory=`), else
+//! `$XDG_CACHE_HOME/spendwatch`, else `~/.cache/spendwatch`; one file per config file,
+//! replaced whole (written aside, then renamed) when the config changes. Nothing goes wrong
+//! when none of these can be written: the config is validated each time.
+
+use std::fs;
+use std::io::{Read as _, Write as _};
+use std::os::unix::fs::{DirBuilderExt as _, MetadataExt as _, OpenOptionsExt as _};
+use std::path::{Path, PathBuf};
+
+use xxhash_rust::xxh3::Xxh3;
+
+use super::Config;
+
+/// The first word of a copy's first line, with the layout's version: raised whenever the
+/// first line changes shape.
+const MAGIC: &str = "spendwatch-config-cache 1";
+
+/// A copy larger than this is not one of ours (the largest config, 4 MiB of YAML, makes a few
+/// times that).
+const MAX_COPY_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The folder the copies are kept in, from the environment (see the module doc); `None` when
+/// the environment names none.
+pub(super) fn folder() -> Option<PathBuf> {
+    let absolute = |v: std::ffi::OsString| Some(PathBuf::from(v)).filter(|p| p.is_absolute());
+    // systemd may list several folders, separated by colons, when the unit names several.
+    if let Some(listed) = std::env::var_os("CACHE_DIRECTORY") {
+        let first = listed
+            .to_string_lossy()
+            .split(':')
+            .next()
+            .map(PathBuf::from);
+        if let Some(dir) = first.filter(|p| p.is_absolute()) {
+            return Some(dir);
+        }
+    }
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").and_then(absolute) {
+        return Some(dir.join("spendwatch"));
+    }
+    std::env::var_os("HOME")
+        .and_then(absolute)
+        .map(|home| home.join(".cache").join("spendwatch"))
+}
+
+/// What a copy is kept under: its file's name, and the key its first line must carry.
+#[derive(Debug)]
+struct Key {
+    /// `config-<16 hex digits>.json`, one per (path, folder).
+    name: String,
+    /// The version, the program and the 128-bit hash of path, folder and text, as written on
+    /// the copy's first line.
+    line: String,
+}
+
+impl Key {
+    /// The key of `text` read from `file` with relative paths resolved against `dir`, for
+    /// this executable; `None` when the executable cannot be identified.
+    fn of(text: &str, file: &Path, dir: &Path) -> Option<Key> {
+        let exe = fs::metadata("/proc/self/exe").ok()?;
+        let program = format!(
+            "{}:{}:{}:{}.{}:{}.{}:{}",
+            exe.dev(),
+            exe.ino(),
+            exe.size(),
+            exe.mtime(),
+            exe.mtime_nsec(),
+            exe.ctime(),
+            exe.ctime_nsec(),
+            env!("CARGO_PKG_VERSION"),
+        );
+        let mut place = Xxh3::new();
+        place.update(file.as_os_str().as_encoded_bytes());
+        place.update(&[0]);
+        place.update(dir.as_os_str().as_encoded_bytes());
+        let name = format!("config-{:016x}.json", place.digest());
+        place.update(&[0]);
+        place.update(text.as_bytes());
+        Some(Key {
+            name,
+            line: format!("{MAGIC} {program} {:032x}", place.digest128()),
+        })
+    }
+}
+
+/// The copy of the config validated from `text` (read from `file`, relative paths against
+/// `dir`) kept in `folder`, when there is one under exactly that key and it reads back whole.
+pub(super) fn get(folder: &Path, text: &str, file: &Path, dir: &Path) -> Option<Config> {
+    let key = Key::of(text, file, dir)?;
+    let path = folder.join(&key.name);
+    if !private(folder) || !private(&path) {
+        return None;
+    }
+    let bytes = read_bounded(&path)?;
+    let newline = memchr::memchr(b'\n', &bytes)?;
+    let (first, payload) = (&bytes[..newline], &bytes[newline + 1..]);
+    let (line, sum) = std::str::from_utf8(first).ok()?.rsplit_once(' ')?;
+    if line != key.line || sum != format!("{:032x}", xxhash_rust::xxh3::xxh3_128(payload)) {
+        return None;
+    }
+    let config: Config = serde_json::from_slice(payload).ok()?;
+    (config.file == file).then_some(config)
+}
+
+/// Keeps `config`, validated from `text` (read from `file`, relative paths against `dir`), in
+/// `folder`, creating the folder (mode 0700) if need be.
+///
+/// # Errors
+///
+/// The I/O error when the folder or the copy cannot be written; the caller goes on without.
+pub(super) fn put(
+    folder: &Path,
+    text: &str,
+    file: &Path,
+    dir: &Path,
+    config: &Config,
+) -> std::io::Result<()> {
+    let key = Key::of(text, file, dir)
+        .ok_or_else(|| std::io::Error::other("this executable (/proc/self/exe) cannot be read"))?;
+    let payload = serde_json::to_vec(config).map_err(std::io::Error::other)?;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(folder)?;
+    // Written aside and renamed, so that a reader sees the old copy or the new one, whole.
+    let aside = folder.join(format!(".{}.{}", key.name, std::process::id()));
+    let written = (|| {
+        let mut out = fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&aside)?;
+        let sum = xxhash_rust::xxh3::xxh3_128(&payload);
+        out.write_all(format!("{} {sum:032x}\n", key.line).as_bytes())?;
+        out.write_all(&payload)?;
+        fs::rename(&aside, folder.join(&key.name))
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&aside);
+    }
+    written
+}
+
+/// Whether `path` is there and neither its group nor others may write it: a copy someone else
+/// could have written is not trusted.
+fn private(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| m.mode() & 0o022 == 0)
+}
+
+/// The bytes of `path`, when it is a file of at most [`MAX_COPY_BYTES`].
+fn read_bounded(path: &Path) -> Option<Vec<u8>> {
+    let file = fs::File::open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() > MAX_COPY_BYTES {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).ok()?);
+    file.take(MAX_COPY_BYTES).read_to_end(&mut bytes).ok()?;
+    Some(bytes)
+}

@@ -1,0 +1,197 @@
+//! The config cache: a copy read back is the config that was validated, and a copy under any
+//! other key, damaged, or writable by others is not used.
+
+use std::os::unix::fs::PermissionsExt as _;
+
+use super::*;
+use crate::config::cache as kept;
+
+/// Every section a config can have, each away from its default: what a copy must carry.
+fn every_section() -> String {
+    format!(
+        r#"timezone: Europe/Berlin
+database: db/sw.db
+schedule: "30 8 * * 1-5"
+ledger:
+  sources:
+    - {{path: "exports/*.csv", series: ytd}}
+    - {{path: /srv/ledger/invest.xlsx, fund: investment-promotion}}
+  columns: {{amount: [发生额], memo: [摘要说明]}}
+  subtotal_words: [小计数]
+alerts:
+  warn_days: 20
+  repeat_interval: 3d
+  notify_resolved: false
+  stale_after: 10d
+  time_basis: month
+  escalate_after: 2d
+  levels:
+    preset: large-fund
+    rules:
+      - {{level: 橙, behind: time, points: 12.5, amount: 5万元, basis: 区财政局}}
+      - {{level: 红色预警, rate_below: 60%, from: "09-30", min_budget: 1000万元, basis: 市财政局}}
+email:
+  from: "网信办 <sw@example.gov.cn>"
+  to: [finance@example.gov.cn]
+  admin: [admin@example.gov.cn]
+  escalate: [leader@example.gov.cn]
+  transport: smtp
+  smtp: {{host: smtp.example.gov.cn, security: starttls, username: sw, password_file: secret, ca_file: /etc/ca.pem, timeout: 30s}}
+department: {{name: 区委网信办, code: "244001"}}
+digest: {{enabled: false, schedule: "0 8 2 * *", to: [leader@example.gov.cn]}}
+web: {{listen: "0.0.0.0:8443", trusted_proxies: [10.1.2.3, "::1"], user_header: X-User}}
+plan:
+  - {{by: "04-30", share: 30%}}
+  - {{by: "12-31", share: 100%}}
+{FUNDS}
+indicators:
+  sources: [readings/*.csv]
+  stale_after: 20d
+"#
+    )
+}
+
+/// A config file's texts to keep: the shipped one, the package's, and every section.
+fn texts() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).expect(p);
+    vec![
+        ("config.yaml".into(), read("config.yaml")),
+        ("pkg/config.yaml".into(), read("pkg/config.yaml")),
+        ("every section".into(), every_section()),
+    ]
+}
+
+fn file() -> &'static Path {
+    Path::new("config.yaml")
+}
+
+fn dir() -> &'static Path {
+    Path::new("/etc/spendwatch")
+}
+
+/// The copy's file in `folder` (there is one per config path and folder).
+fn copy_in(folder: &Path) -> PathBuf {
+    let mut found: Vec<_> = std::fs::read_dir(folder)
+        .expect("folder")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    found.pop().expect("one")
+}
+
+#[test]
+fn a_copy_reads_back_as_the_config_validated() {
+    for (name, text) in texts() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let folder = tmp.path().join("spendwatch");
+        let config = load_text(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(kept::get(&folder, &text, file(), dir()).is_none(), "{name}");
+        kept::put(&folder, &text, file(), dir(), &config).expect("kept");
+        let copy = kept::get(&folder, &text, file(), dir()).expect("read back");
+        assert_eq!(copy, config, "{name}");
+        let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode(&folder), 0o700, "{name}");
+        assert_eq!(mode(&copy_in(&folder)), 0o600, "{name}");
+    }
+}
+
+#[test]
+fn a_copy_is_used_only_for_the_same_text_path_and_folder() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let folder = tmp.path();
+    let text = every_section();
+    let config = load_text(&text).expect("valid");
+    kept::put(folder, &text, file(), dir(), &config).expect("kept");
+    // One character of the text, the path as given, the folder paths resolve against.
+    let edited = text.replacen("warn_days: 20", "warn_days: 21", 1);
+    assert!(kept::get(folder, &edited, file(), dir()).is_none());
+    assert!(kept::get(folder, &text, Path::new("./config.yaml"), dir()).is_none());
+    assert!(kept::get(folder, &text, file(), Path::new("/etc/other")).is_none());
+    assert!(kept::get(folder, &text, file(), dir()).is_some());
+    // A new text replaces the copy of the same file rather than adding one.
+    let config = load_text(&edited).expect("valid");
+    kept::put(folder, &edited, file(), dir(), &config).expect("kept");
+    copy_in(folder);
+    assert!(kept::get(folder, &text, file(), dir()).is_none());
+    let copy = kept::get(folder, &edited, file(), dir()).expect("the new copy");
+    assert_eq!(copy.alerts.warn_days, 21);
+}
+
+#[test]
+fn a_damaged_copy_is_not_used() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let folder = tmp.path();
+    let text = every_section();
+    let config = load_text(&text).expect("valid");
+    kept::put(folder, &text, file(), dir(), &config).expect("kept");
+    let path = copy_in(folder);
+    let whole = std::fs::read(&path).expect("copy");
+    let at = whole
+        .windows(13)
+        .position(|w| w == b"\"warn_days\":2")
+        .expect("warn_days in the copy")
+        + 12;
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("truncated", whole[..whole.len() - 10].to_vec()),
+        ("one byte changed", {
+            let mut b = whole.clone();
+            // Still a valid config, 30 days instead of 20: only the sum can tell.
+            b[at] = b'3';
+            b
+        }),
+        (
+            "no first line",
+            whole[whole.iter().position(|&b| b == b'\n').expect("nl") + 1..].to_vec(),
+        ),
+        ("empty", Vec::new()),
+        ("not ours", b"{\"file\": \"config.yaml\"}\n{}".to_vec()),
+    ];
+    for (what, bytes) in cases {
+        std::fs::write(&path, &bytes).expect("write");
+        assert!(kept::get(folder, &text, file(), dir()).is_none(), "{what}");
+    }
+    std::fs::write(&path, &whole).expect("write");
+    assert!(
+        kept::get(folder, &text, file(), dir()).is_some(),
+        "restored"
+    );
+}
+
+#[test]
+fn a_copy_others_could_have_written_is_not_used() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let folder = tmp.path().join("c");
+    let text = every_section();
+    let config = load_text(&text).expect("valid");
+    kept::put(&folder, &text, file(), dir(), &config).expect("kept");
+    let path = copy_in(&folder);
+    let set = |p: &Path, mode: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    };
+    for (what, p, mode) in [
+        ("group-writable copy", &path, 0o620),
+        ("world-writable copy", &path, 0o602),
+        ("group-writable folder", &folder, 0o770),
+        ("world-writable folder", &folder, 0o1777),
+    ] {
+        let before = std::fs::metadata(p).expect("meta").permissions().mode() & 0o7777;
+        set(p, mode);
+        assert!(kept::get(&folder, &text, file(), dir()).is_none(), "{what}");
+        set(p, before);
+    }
+    assert!(kept::get(&folder, &text, file(), dir()).is_some());
+}
+
+#[test]
+fn no_folder_to_keep_a_copy_in_is_an_error_for_the_caller_alone() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let not_a_folder = tmp.path().join("file");
+    std::fs::write(&not_a_folder, "x").expect("write");
+    let text = every_section();
+    let config = load_text(&text).expect("valid");
+    assert!(kept::put(&not_a_folder, &text, file(), dir(), &config).is_err());
+    assert!(kept::get(&not_a_folder, &text, file(), dir()).is_none());
+    // Nothing written aside is left behind either.
+    assert_eq!(std::fs::read(&not_a_folder).expect("file"), b"x");
+}
