@@ -12,8 +12,8 @@
 //! in such a folder is not used: the config is validated again, as without a cache.
 //!
 //! With 1,000 funds (an 81 KB file) validating takes 74M instructions and reading the copy
-//! about 4M (BENCHMARKS.md, "The config cache"); with the two funds of the shipped config
-//! both are well under a millisecond.
+//! 15M (BENCHMARKS.md, "The config cache"); with the two funds of the shipped config both are
+//! well under a millisecond.
 //!
 //! The copy is kept in `$CACHE_DIRECTORY` (systemd's `CacheDirectory=`), else
 //! `$XDG_CACHE_HOME/spendwatch`, else `~/.cache/spendwatch`; one file per config file,
@@ -22,6 +22,7 @@
 
 use std::fs;
 use std::io::{Read as _, Write as _};
+use std::os::unix::ffi::OsStrExt as _;
 use std::os::unix::fs::{DirBuilderExt as _, MetadataExt as _, OpenOptionsExt as _};
 use std::path::{Path, PathBuf};
 
@@ -43,13 +44,10 @@ pub(super) fn folder() -> Option<PathBuf> {
     let absolute = |v: std::ffi::OsString| Some(PathBuf::from(v)).filter(|p| p.is_absolute());
     // systemd may list several folders, separated by colons, when the unit names several.
     if let Some(listed) = std::env::var_os("CACHE_DIRECTORY") {
-        let first = listed
-            .to_string_lossy()
-            .split(':')
-            .next()
-            .map(PathBuf::from);
-        if let Some(dir) = first.filter(|p| p.is_absolute()) {
-            return Some(dir);
+        let first = listed.as_bytes().split(|&b| b == b':').next();
+        let dir = Path::new(std::ffi::OsStr::from_bytes(first.unwrap_or_default()));
+        if dir.is_absolute() {
+            return Some(dir.to_owned());
         }
     }
     if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").and_then(absolute) {

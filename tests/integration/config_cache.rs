@@ -63,3 +63,30 @@ fn with_no_place_to_keep_a_copy_every_command_works_as_before() {
         "x"
     );
 }
+
+#[test]
+fn the_copy_goes_where_systemd_or_the_user_keeps_caches() {
+    let wd = Workdir::samples();
+    let home = wd.join("home");
+    let units = format!(
+        "{}:{}",
+        wd.join("var-cache").display(),
+        wd.join("second").display()
+    );
+    let home_str = home.to_str().expect("UTF-8 path");
+    // systemd's CacheDirectory= first (the first folder when it lists several) …
+    wd.run_env(STATUS, &[("CACHE_DIRECTORY", &units), ("HOME", home_str)])
+        .ok();
+    let kept = |dir: &str| {
+        std::fs::read_dir(wd.join(dir))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    };
+    assert_eq!(kept("var-cache"), 1);
+    assert_eq!(kept("second"), 0);
+    // … then $XDG_CACHE_HOME (the test's own, see `copies`), then ~/.cache when it is empty or unset.
+    wd.run_env(STATUS, &[("XDG_CACHE_HOME", ""), ("HOME", home_str)])
+        .ok();
+    assert_eq!(kept("home/.cache/spendwatch"), 1);
+    assert!(copies(&wd).is_empty());
+}
