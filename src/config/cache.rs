@@ -8,17 +8,19 @@
 //! text is hashed whole (xxh3, 128 bits); the program is this executable's file as the kernel
 //! sees it (device, inode, size, modification and change times), so a rebuilt or reinstalled
 //! binary never reads a copy an older one wrote. A copy whose bytes do not hash to what its
-//! first line says, that cannot be read back, that group or others could write, or that lies
-//! in such a folder is not used: the config is validated again, as without a cache.
+//! first line says or that cannot be read back is not used, and neither is one that anyone
+//! but this user could have written or put there (see [`safe_folder`]): the config is then
+//! validated again, as without a cache, and no copy is kept in such a folder.
 //!
 //! With 1,000 funds (an 81 KB file) validating takes 74M instructions and reading the copy
 //! 15M (BENCHMARKS.md, "The config cache"); with the two funds of the shipped config both are
 //! well under a millisecond.
 //!
 //! The copy is kept in `$CACHE_DIRECTORY` (systemd's `CacheDirectory=`), else
-//! `$XDG_CACHE_HOME/spendwatch`, else `~/.cache/spendwatch`; one file per config file,
-//! replaced whole (written aside, then renamed) when the config changes. Nothing goes wrong
-//! when none of these can be written: the config is validated each time.
+//! `$XDG_CACHE_HOME/spendwatch`, else `~/.cache/spendwatch`; one file per config path (as
+//! given, with its folder), replaced whole (written aside, then renamed) when the config
+//! changes. Nothing goes wrong when none of these can be written: the config is validated
+//! each time.
 
 use std::fs;
 use std::io::{Read as _, Write as _};
@@ -99,14 +101,12 @@ impl Key {
 }
 
 /// The copy of the config validated from `text` (read from `file`, relative paths against
-/// `dir`) kept in `folder`, when there is one under exactly that key and it reads back whole.
+/// `dir`) kept in `folder`, when there is one under exactly that key, only this user could
+/// have written it ([`safe_folder`]) and it reads back whole.
 pub(super) fn get(folder: &Path, text: &str, file: &Path, dir: &Path) -> Option<Config> {
     let key = Key::of(text, file, dir)?;
-    let path = folder.join(&key.name);
-    if !private(folder) || !private(&path) {
-        return None;
-    }
-    let bytes = read_bounded(&path)?;
+    let folder = safe_folder(folder)?;
+    let bytes = read_own(&folder.join(&key.name))?;
     let newline = memchr::memchr(b'\n', &bytes)?;
     let (first, payload) = (&bytes[..newline], &bytes[newline + 1..]);
     let (line, sum) = std::str::from_utf8(first).ok()?.rsplit_once(' ')?;
@@ -118,11 +118,13 @@ pub(super) fn get(folder: &Path, text: &str, file: &Path, dir: &Path) -> Option<
 }
 
 /// Keeps `config`, validated from `text` (read from `file`, relative paths against `dir`), in
-/// `folder`, creating the folder (mode 0700) if need be.
+/// `folder`, creating the folder (mode 0700) if need be; not in a folder others could write
+/// ([`safe_folder`]).
 ///
 /// # Errors
 ///
-/// The I/O error when the folder or the copy cannot be written; the caller goes on without.
+/// The I/O error when the folder or the copy cannot be written, or the folder is not safe;
+/// the caller goes on without.
 pub(super) fn put(
     folder: &Path,
     text: &str,
@@ -137,13 +139,20 @@ pub(super) fn put(
         .recursive(true)
         .mode(0o700)
         .create(folder)?;
-    // Written aside and renamed, so that a reader sees the old copy or the new one, whole.
+    let folder = safe_folder(folder).ok_or_else(|| {
+        std::io::Error::other(
+            "it, or a folder above it, is not this user's or may be written by others",
+        )
+    })?;
+    // Written aside and renamed, so that a reader sees the old copy or the new one, whole. A
+    // file of that name left by a process of the same id that died is removed first; then
+    // the file must be new (no symbolic link is followed).
     let aside = folder.join(format!(".{}.{}", key.name, std::process::id()));
+    let _ = fs::remove_file(&aside);
     let written = (|| {
         let mut out = fs::OpenOptions::new()
             .write(true)
-            .create(true)
-            .truncate(true)
+            .create_new(true)
             .mode(0o600)
             .open(&aside)?;
         let sum = xxhash_rust::xxh3::xxh3_128(&payload);
@@ -157,17 +166,46 @@ pub(super) fn put(
     written
 }
 
-/// Whether `path` is there and neither its group nor others may write it: a copy someone else
-/// could have written is not trusted.
-fn private(path: &Path) -> bool {
-    fs::metadata(path).is_ok_and(|m| m.mode() & 0o022 == 0)
+/// `folder` with its symbolic links resolved, when it is this user's and neither it nor any
+/// folder above it may be written by anyone else: no one else can then have put a copy in it,
+/// or a folder or link in its way. A folder above owned by root is fine, and so is one others
+/// may write if root owns it with the sticky bit (`/tmp`: no one can rename or remove what is
+/// not theirs in it). The rule of OpenSSH's `StrictModes` for `~/.ssh`.
+fn safe_folder(folder: &Path) -> Option<PathBuf> {
+    let real = folder.canonicalize().ok()?;
+    let me = rustix::process::geteuid().as_raw();
+    let own = fs::symlink_metadata(&real).ok()?;
+    if own.uid() != me || own.mode() & 0o022 != 0 {
+        return None;
+    }
+    for above in real.ancestors().skip(1) {
+        let m = fs::symlink_metadata(above).ok()?;
+        let owner = m.uid() == me || m.uid() == 0;
+        let others_write = m.mode() & 0o022 != 0;
+        let sticky_root = m.uid() == 0 && m.mode() & 0o1000 != 0;
+        if !owner || (others_write && !sticky_root) {
+            return None;
+        }
+    }
+    Some(real)
 }
 
-/// The bytes of `path`, when it is a file of at most [`MAX_COPY_BYTES`].
-fn read_bounded(path: &Path) -> Option<Vec<u8>> {
-    let file = fs::File::open(path).ok()?;
+/// The bytes of `path`, when it is a regular file (not a link, a FIFO or a device: opened
+/// without following a link or waiting for a writer) of this user's, that no one else may
+/// write, of at most [`MAX_COPY_BYTES`].
+fn read_own(path: &Path) -> Option<Vec<u8>> {
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .ok()?;
     let meta = file.metadata().ok()?;
-    if !meta.is_file() || meta.len() > MAX_COPY_BYTES {
+    let me = rustix::process::geteuid().as_raw();
+    if !meta.is_file()
+        || meta.uid() != me
+        || meta.mode() & 0o022 != 0
+        || meta.len() > MAX_COPY_BYTES
+    {
         return None;
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).ok()?);

@@ -8,7 +8,8 @@
 //! file's folder. Every problem is reported at once, each once, with the file, the line where
 //! it is known and the key path (`funds[1].budget`), and says what to write instead — in
 //! English, like the keys and comments of the file it is about. A file that cannot be read is
-//! reported as that, not as an invalid config. This module reads one file and nothing else.
+//! reported as that, not as an invalid config. This module reads the config file and the copy
+//! of it kept by `cache`, and nothing else.
 
 mod cache;
 mod forms;
@@ -354,6 +355,23 @@ impl Config {
 /// [`ConfigError::Unreadable`] when the file cannot be read as text, [`ConfigError::Invalid`]
 /// with every problem when it can but is not a valid config.
 pub fn load(file: &Path) -> Result<Config, ConfigError> {
+    load_kept_in(file, cache_folder().as_deref())
+}
+
+/// Where the environment says validated configs are kept between runs: `$CACHE_DIRECTORY`
+/// (its first folder), else `$XDG_CACHE_HOME/spendwatch`, else `~/.cache/spendwatch` (README,
+/// "The config cache"); `None` when it names none.
+pub fn cache_folder() -> Option<PathBuf> {
+    cache::folder()
+}
+
+/// [`load`], with the copies of validated configs kept in `cache` rather than where the
+/// environment says; `None` keeps and reads none (the tests of other modules).
+///
+/// # Errors
+///
+/// As [`load`].
+pub fn load_kept_in(file: &Path, cache: Option<&Path>) -> Result<Config, ConfigError> {
     let unreadable = |reason: String| ConfigError::Unreadable {
         file: file.to_owned(),
         reason,
@@ -364,14 +382,14 @@ pub fn load(file: &Path) -> Result<Config, ConfigError> {
         .ok()
         .and_then(|p| p.parent().map(Path::to_owned))
         .unwrap_or_else(|| PathBuf::from("."));
-    let Some(folder) = cache::folder() else {
+    let Some(folder) = cache else {
         return parse(&text, file, &dir);
     };
-    if let Some(config) = cache::get(&folder, &text, file, &dir) {
+    if let Some(config) = cache::get(folder, &text, file, &dir) {
         return Ok(config);
     }
     let config = parse(&text, file, &dir)?;
-    if let Err(e) = cache::put(&folder, &text, file, &dir, &config) {
+    if let Err(e) = cache::put(folder, &text, file, &dir, &config) {
         tracing::debug!(folder = %folder.display(), "config not kept for the next run: {e}");
     }
     Ok(config)

@@ -139,6 +139,9 @@ pub struct Deps {
     pub watchdog: Option<Duration>,
     /// Where each [`Event`] is sent, for tests; `None` in production.
     pub events: Option<mpsc::UnboundedSender<Event>>,
+    /// Where a reload keeps and finds the validated config ([`config::cache_folder`]);
+    /// `None` keeps none (tests).
+    pub config_cache: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Deps {
@@ -157,6 +160,7 @@ impl Deps {
             notifier: Arc::new(SystemdNotifier),
             watchdog: sd_notify::watchdog_enabled().map(|d| d / 2),
             events: None,
+            config_cache: config::cache_folder(),
         }
     }
 
@@ -546,7 +550,7 @@ impl CheckLoop {
         let config_file = &self.config_file;
         let current_database = self.config.borrow().database.clone();
         // One line per message: the journal stores each line as its own entry.
-        let outcome = config::load(config_file)
+        let outcome = config::load_kept_in(config_file, self.deps.config_cache.as_deref())
             .map_err(|e| e.to_string().replace('\n', "; "))
             .and_then(|new| {
                 let new_schedule = Schedule::new(&new.schedule, new.timezone)?;

@@ -74,7 +74,7 @@ struct Running {
 }
 
 fn start(file: &Path, at: &str, watchdog: Option<Duration>) -> Running {
-    let config = config::load(file).expect("valid test config");
+    let config = config::load_kept_in(file, None).expect("valid test config");
     let (control, control_rx) = mpsc::unbounded_channel();
     let (events_tx, events) = mpsc::unbounded_channel();
     let notes = Arc::new(Recorder::default());
@@ -86,6 +86,7 @@ fn start(file: &Path, at: &str, watchdog: Option<Duration>) -> Running {
         notifier: notes.clone(),
         watchdog,
         events: Some(events_tx),
+        config_cache: None,
     };
     let task = tokio::spawn(run(file.to_owned(), config, deps, control_rx));
     Running {
@@ -393,7 +394,7 @@ async fn a_reload_at_start_keeps_the_missed_digest() {
 fn digests_only_for_months_of_the_funds_years() {
     let (_dir, file) = workdir("0 9 * * *");
     std::fs::write(&file, config_with_digest("0 9 * * *")).expect("config");
-    let config = config::load(&file).expect("config");
+    let config = config::load_kept_in(&file, None).expect("config");
     let day = |y, m| NaiveDate::from_ymd_opt(y, m, 1).expect("day");
     assert!(!worth_reporting(&config, day(2025, 1)));
     assert!(worth_reporting(&config, day(2025, 2)));

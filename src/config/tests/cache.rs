@@ -161,7 +161,8 @@ fn a_damaged_copy_is_not_used() {
 #[test]
 fn a_copy_others_could_have_written_is_not_used() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let folder = tmp.path().join("c");
+    let above = tmp.path().join("above");
+    let folder = above.join("c");
     let text = every_section();
     let config = load_text(&text).expect("valid");
     kept::put(&folder, &text, file(), dir(), &config).expect("kept");
@@ -169,18 +170,80 @@ fn a_copy_others_could_have_written_is_not_used() {
     let set = |p: &Path, mode: u32| {
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).expect("chmod");
     };
+    let other = text.replacen("warn_days: 20", "warn_days: 22", 1);
+    let other_config = load_text(&other).expect("valid");
     for (what, p, mode) in [
         ("group-writable copy", &path, 0o620),
         ("world-writable copy", &path, 0o602),
         ("group-writable folder", &folder, 0o770),
         ("world-writable folder", &folder, 0o1777),
+        // Anyone in the group could rename the folder aside and put one of their own.
+        ("group-writable folder above", &above, 0o2770),
     ] {
         let before = std::fs::metadata(p).expect("meta").permissions().mode() & 0o7777;
         set(p, mode);
         assert!(kept::get(&folder, &text, file(), dir()).is_none(), "{what}");
+        if p != &path {
+            // And none is kept in such a folder.
+            let put = kept::put(&folder, &other, file(), dir(), &other_config);
+            assert!(put.is_err(), "{what}");
+        }
         set(p, before);
     }
     assert!(kept::get(&folder, &text, file(), dir()).is_some());
+
+    // A link in the copy's place, to a copy that would be right: not followed.
+    let elsewhere = tmp.path().join("elsewhere.json");
+    std::fs::rename(&path, &elsewhere).expect("move");
+    std::os::unix::fs::symlink(&elsewhere, &path).expect("link");
+    assert!(kept::get(&folder, &text, file(), dir()).is_none(), "a link");
+    std::fs::remove_file(&path).expect("unlink");
+    // A FIFO in its place: not opened for a writer that never comes (no hang).
+    let made = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    assert!(kept::get(&folder, &text, file(), dir()).is_none(), "a FIFO");
+    std::fs::remove_file(&path).expect("rm");
+    std::fs::rename(&elsewhere, &path).expect("move back");
+    assert!(kept::get(&folder, &text, file(), dir()).is_some());
+
+    // Someone else's copy (only root can make one here).
+    if rustix::process::geteuid().is_root() {
+        std::os::unix::fs::chown(&path, Some(65534), None).expect("chown");
+        assert!(
+            kept::get(&folder, &text, file(), dir()).is_none(),
+            "not ours"
+        );
+    }
+}
+
+#[test]
+fn keeping_a_copy_follows_no_link_left_in_the_folder() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let folder = tmp.path().join("c");
+    let text = every_section();
+    let config = load_text(&text).expect("valid");
+    kept::put(&folder, &text, file(), dir(), &config).expect("kept");
+    let name = copy_in(&folder)
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    // A link where the copy is first written, to a file the link's maker wants overwritten.
+    let victim = tmp.path().join("victim");
+    std::fs::write(&victim, "mine").expect("victim");
+    let aside = folder.join(format!(".{name}.{}", std::process::id()));
+    std::os::unix::fs::symlink(&victim, &aside).expect("link");
+    let edited = text.replacen("warn_days: 20", "warn_days: 23", 1);
+    let config = load_text(&edited).expect("valid");
+    kept::put(&folder, &edited, file(), dir(), &config).expect("kept");
+    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "mine");
+    assert_eq!(
+        kept::get(&folder, &edited, file(), dir()).map(|c| c.alerts.warn_days),
+        Some(23)
+    );
 }
 
 #[test]
