@@ -135,15 +135,7 @@ pub(super) fn put(
     let key = Key::of(text, file, dir)
         .ok_or_else(|| std::io::Error::other("this executable (/proc/self/exe) cannot be read"))?;
     let payload = serde_json::to_vec(config).map_err(std::io::Error::other)?;
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(folder)?;
-    let folder = safe_folder(folder).ok_or_else(|| {
-        std::io::Error::other(
-            "it, or a folder above it, is not this user's or may be written by others",
-        )
-    })?;
+    let folder = made_safe_folder(folder)?;
     // Written aside and renamed, so that a reader sees the old copy or the new one, whole. A
     // file of that name left by a process of the same id that died is removed first; then
     // the file must be new (no symbolic link is followed).
@@ -170,7 +162,7 @@ pub(super) fn put(
 /// folder above it may be written by anyone else: no one else can then have put a copy in it,
 /// or a folder or link in its way. A folder above owned by root is fine, and so is one others
 /// may write if root owns it with the sticky bit (`/tmp`: no one can rename or remove what is
-/// not theirs in it). The rule of OpenSSH's `StrictModes` for `~/.ssh`.
+/// not theirs in it). In the spirit of OpenSSH's `StrictModes` for `~/.ssh`, walked up to `/`.
 fn safe_folder(folder: &Path) -> Option<PathBuf> {
     let real = folder.canonicalize().ok()?;
     let me = rustix::process::geteuid().as_raw();
@@ -188,6 +180,35 @@ fn safe_folder(folder: &Path) -> Option<PathBuf> {
         }
     }
     Some(real)
+}
+
+/// [`safe_folder`] of `folder`, made first (mode 0700) when it is missing, but only inside a
+/// folder of this user's that passes the same test: a command run as root with someone else's
+/// `$HOME` makes no folder of root's in their home.
+///
+/// # Errors
+///
+/// When the folder or the one it would be made in is not safe, or it cannot be made.
+fn made_safe_folder(folder: &Path) -> std::io::Result<PathBuf> {
+    let unsafe_folder = |which: &Path| {
+        std::io::Error::other(format!(
+            "{} is not this user's, or it or a folder above it may be written by others",
+            which.display()
+        ))
+    };
+    if fs::symlink_metadata(folder).is_err() {
+        let within = folder
+            .ancestors()
+            .skip(1)
+            .find(|p| fs::symlink_metadata(p).is_ok())
+            .ok_or_else(|| unsafe_folder(folder))?;
+        safe_folder(within).ok_or_else(|| unsafe_folder(within))?;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(folder)?;
+    }
+    safe_folder(folder).ok_or_else(|| unsafe_folder(folder))
 }
 
 /// The bytes of `path`, when it is a regular file (not a link, a FIFO or a device: opened

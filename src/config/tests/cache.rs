@@ -258,3 +258,33 @@ fn no_folder_to_keep_a_copy_in_is_an_error_for_the_caller_alone() {
     // Nothing written aside is left behind either.
     assert_eq!(std::fs::read(&not_a_folder).expect("file"), b"x");
 }
+
+#[test]
+fn no_cache_folder_is_made_where_others_could_have_made_it() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let text = every_section();
+    let config = load_text(&text).expect("valid");
+    let set = |p: &Path, mode: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    };
+    // A home the group may write (the service user's, /var/lib/spendwatch, is 2770).
+    let shared = tmp.path().join("shared");
+    std::fs::create_dir(&shared).expect("mkdir");
+    set(&shared, 0o2770);
+    let folder = shared.join(".cache").join("spendwatch");
+    assert!(kept::put(&folder, &text, file(), dir(), &config).is_err());
+    assert!(!shared.join(".cache").exists(), "nothing made there");
+    // Someone else's home, for a command run as root with their $HOME.
+    if rustix::process::geteuid().is_root() {
+        let theirs = tmp.path().join("theirs");
+        std::fs::create_dir(&theirs).expect("mkdir");
+        std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).expect("chown");
+        let folder = theirs.join(".cache").join("spendwatch");
+        assert!(kept::put(&folder, &text, file(), dir(), &config).is_err());
+        assert!(!theirs.join(".cache").exists(), "nothing made there");
+    }
+    // The user's own: made, 0700.
+    let own = tmp.path().join("home").join(".cache").join("spendwatch");
+    kept::put(&own, &text, file(), dir(), &config).expect("kept");
+    assert!(kept::get(&own, &text, file(), dir()).is_some());
+}
