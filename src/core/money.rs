@@ -26,6 +26,9 @@ use std::fmt;
 /// assert_eq!(budget.to_string(), "150,000.00");
 /// # Ok::<(), spendwatch::core::AmountError>(())
 /// ```
+///
+/// Serialised as its number of 分, for the config cache's copy of a validated config (which
+/// it reads back only when the copy's checksum holds: no range check on reading).
 #[derive(
     Debug,
     Clone,
@@ -388,6 +391,7 @@ fn ungroup(int_part: &str) -> Result<String, AmountError> {
 }
 
 /// A cumulative share of a budget, in basis points (1/100 of a percent): 25% is 2500.
+/// Serialised as that number, for the config cache (as [`Money`]).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]
