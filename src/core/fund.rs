@@ -35,6 +35,7 @@ pub struct Fund {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Milestone {
     /// The day by which the share is due; spending dated on this day still counts for it.
+    #[serde(with = "crate::core::day::day_number")]
     pub date: NaiveDate,
     /// The cumulative share of the budget due by `date` (not the share of this period alone).
     pub share: Share,

@@ -431,7 +431,7 @@ db=$(c stat -c '%U:%G' /var/lib/spendwatch/spendwatch.db 2>/dev/null) || fail "n
 db_mode=$(c stat -c '%a' /var/lib/spendwatch/spendwatch.db)
 [[ $db_mode == 660 ]] || fail "the database is mode $db_mode (want 660: UMask=0007)"
 # The config kept for the next run: in CacheDirectory=, the service's alone.
-cache=$(c sh -c 'stat -c "%U %a" /var/cache/spendwatch; stat -c "%U %a" /var/cache/spendwatch/config-*.json') ||
+cache=$(c sh -c 'stat -c "%U %a" /var/cache/spendwatch; stat -c "%U %a" /var/cache/spendwatch/config-*.bin') ||
     fail "no config cache in /var/cache/spendwatch"
 [[ $cache == $'spendwatch 700\nspendwatch 600' ]] || fail "the config cache is ${cache//$'\n'/, } (want spendwatch 700, spendwatch 600)"
 pass "start returned in $(fmt_ms "$t_start") (READY); active, MainPID $MAIN_PID; StatusText \"$STATUS_TEXT\"; StateDirectory $owner, db $db $db_mode; config cache ${cache//$'\n'/, }"

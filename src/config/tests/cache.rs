@@ -127,17 +127,27 @@ fn a_damaged_copy_is_not_used() {
     kept::put(folder, &text, file(), dir(), &config).expect("kept");
     let path = copy_in(folder);
     let whole = std::fs::read(&path).expect("copy");
-    let at = whole
-        .windows(13)
-        .position(|w| w == b"\"warn_days\":2")
-        .expect("warn_days in the copy")
-        + 12;
+    // The copy of the same config with 30 days instead of 20: the one byte its payload
+    // differs in is where `warn_days` is kept.
+    let other = tempfile::tempdir().expect("tmp");
+    let thirty = text.replacen("warn_days: 20", "warn_days: 30", 1);
+    let config30 = load_text(&thirty).expect("valid");
+    kept::put(other.path(), &thirty, file(), dir(), &config30).expect("kept");
+    let whole30 = std::fs::read(copy_in(other.path())).expect("copy");
+    let body = |b: &[u8]| b.iter().position(|&c| c == b'\n').expect("first line") + 1;
+    let (start, start30) = (body(&whole), body(&whole30));
+    assert_eq!(whole.len() - start, whole30.len() - start30);
+    let differ: Vec<usize> = (0..whole.len() - start)
+        .filter(|&i| whole[start + i] != whole30[start30 + i])
+        .collect();
+    assert_eq!(differ.len(), 1, "warn_days is one byte");
+    let (at, thirty_byte) = (start + differ[0], whole30[start30 + differ[0]]);
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("truncated", whole[..whole.len() - 10].to_vec()),
         ("one byte changed", {
             let mut b = whole.clone();
             // Still a valid config, 30 days instead of 20: only the sum can tell.
-            b[at] = b'3';
+            b[at] = thirty_byte;
             b
         }),
         (
