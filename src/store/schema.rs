@@ -308,8 +308,22 @@ pub(super) const FUND_DAYS_VERSION: i64 = 3;
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// Applies the migrations after `current`, each in its own transaction.
+/// The schema of [`SCHEMA_VERSION`] made at once (`schema.sql`): for a new database, where
+/// the migrations one by one cost 21M instructions (fifteen `ALTER TABLE`s, each making SQLite
+/// parse the whole schema again), about 3 ms of a small import (BENCHMARKS.md, "A new
+/// database's schema"). A test checks it is exactly the migrated schema.
+const LATEST: &str = include_str!("schema.sql");
+
+/// Brings a database of version `current` to [`SCHEMA_VERSION`]: a new one (version 0) made
+/// at once from [`LATEST`] in one transaction, an older one migration by migration, each in
+/// its own transaction.
 pub(super) fn migrate(conn: &mut Connection, current: i64) -> rusqlite::Result<()> {
+    if current == 0 {
+        let tx = conn.transaction()?;
+        tx.execute_batch(LATEST)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        return tx.commit();
+    }
     migrate_to(conn, current, SCHEMA_VERSION)
 }
 
@@ -331,4 +345,81 @@ pub(super) fn migrate_to(conn: &mut Connection, current: i64, target: i64) -> ru
         tx.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `sqlite_master` as (type, name, table, SQL) sorted by name, the SQL without comments,
+    /// quotes or layout: `ALTER TABLE … ADD COLUMN` appends its column to the stored
+    /// `CREATE TABLE` text and `RENAME TO` quotes the new name, which change nothing else.
+    fn schema_of(conn: &Connection) -> Vec<(String, String, String, String)> {
+        let tidy = |sql: Option<String>| {
+            let sql = sql.unwrap_or_default();
+            let without_comments: String = sql
+                .lines()
+                .map(|line| line.split_once("--").map_or(line, |(code, _)| code))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let words = without_comments.replace('"', "");
+            let mut out = String::new();
+            for word in words.split_whitespace() {
+                let glued = out.ends_with(['(', ',']) || word.starts_with([')', ',']);
+                if !out.is_empty() && !glued {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+            out.replace(" (", "(")
+        };
+        let mut rows: Vec<(String, String, String, String)> = conn
+            .prepare("SELECT type, name, tbl_name, sql FROM sqlite_master")
+            .expect("prepare")
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, tidy(r.get(3)?)))
+            })
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        rows.sort_by(|a, b| a.1.cmp(&b.1));
+        rows
+    }
+
+    fn version(conn: &Connection) -> i64 {
+        conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version")
+    }
+
+    #[test]
+    fn fresh_schema_is_the_migrated_schema() {
+        let mut migrated = Connection::open_in_memory().expect("open");
+        migrate_to(&mut migrated, 0, SCHEMA_VERSION).expect("migrate one by one");
+        let mut fresh = Connection::open_in_memory().expect("open");
+        migrate(&mut fresh, 0).expect("fresh schema");
+        assert_eq!(version(&fresh), SCHEMA_VERSION);
+        assert_eq!(version(&migrated), SCHEMA_VERSION);
+        let (want, got) = (schema_of(&migrated), schema_of(&fresh));
+        assert!(want.len() > 15, "{want:?}");
+        for (w, g) in want.iter().zip(&got) {
+            assert_eq!(w, g, "schema.sql differs from the migrations");
+        }
+        assert_eq!(want.len(), got.len(), "{want:#?}\n{got:#?}");
+    }
+
+    #[test]
+    fn the_comparison_sees_a_changed_column() {
+        let conn = Connection::open_in_memory().expect("open");
+        conn.execute_batch("CREATE TABLE t (a TEXT NOT NULL -- note\n, b INTEGER)")
+            .expect("create");
+        let other = Connection::open_in_memory().expect("open");
+        other
+            .execute_batch("CREATE TABLE t (a TEXT, b INTEGER)")
+            .expect("create");
+        assert_ne!(schema_of(&conn), schema_of(&other));
+        let same = Connection::open_in_memory().expect("open");
+        same.execute_batch("CREATE TABLE \"t\" (\n  a TEXT NOT NULL,\n  b INTEGER\n)")
+            .expect("create");
+        assert_eq!(schema_of(&conn), schema_of(&same));
+    }
 }
