@@ -3,6 +3,8 @@
 //! inside memos and amounts cannot outvote the tabs of a tab-separated header. Messages are for
 //! the accountant: Chinese, saying what to do.
 
+use std::ops::ControlFlow;
+
 use super::super::cell::Cell;
 use super::super::engine::HEADER_SEARCH_ROWS;
 use super::super::header::{ExtraHeaders, HeaderMatch, match_header};
@@ -189,28 +191,41 @@ fn declared_delimiter(text: &[u8]) -> Option<u8> {
     }
 }
 
-/// The records of the sample read with `delimiter`, each with its offset; the last is left
-/// out when the sample is cut.
-fn records_of(text: &[u8], delimiter: u8, cut: bool) -> Vec<(usize, csv::StringRecord)> {
+/// Calls `visit` with each record of the sample read with `delimiter`, its offset and the
+/// offset of the record after it, until `visit` breaks; the last record is left out when the
+/// sample is cut. Records are read only as far as they are looked at: a header and its
+/// hundred confirming rows are usually a small part of the 64 KiB, read four times.
+fn each_record(
+    text: &[u8],
+    delimiter: u8,
+    cut: bool,
+    mut visit: impl FnMut(usize, usize, &csv::StringRecord) -> ControlFlow<()>,
+) {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text);
-    let mut records = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        let at = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
-        match reader.read_record(&mut record) {
-            Ok(true) => records.push((at, record.clone())),
-            // The text is UTF-8 (decoded lossily), so nothing else can go wrong.
-            Ok(false) | Err(_) => break,
+    let position = |reader: &csv::Reader<&[u8]>| {
+        usize::try_from(reader.position().byte()).unwrap_or(usize::MAX)
+    };
+    // The text is UTF-8 (decoded lossily), so nothing but the end can stop a read.
+    let (mut this, mut next) = (csv::StringRecord::new(), csv::StringRecord::new());
+    let mut at = 0;
+    let mut more = matches!(reader.read_record(&mut this), Ok(true));
+    while more {
+        let next_at = position(&reader);
+        more = matches!(reader.read_record(&mut next), Ok(true));
+        if !more && cut {
+            return;
         }
+        let after = if more { next_at } else { text.len() };
+        if visit(at, after, &this).is_break() {
+            return;
+        }
+        std::mem::swap(&mut this, &mut next);
+        at = next_at;
     }
-    if cut {
-        records.pop();
-    }
-    records
 }
 
 /// Reads the sample with one delimiter: where its header is, and how the rows after it fit.
@@ -220,33 +235,34 @@ fn read_sample(
     cut: bool,
     is_header: &dyn Fn(&[Cell<'_>]) -> bool,
 ) -> Option<Reading> {
-    let records = records_of(text, delimiter, cut);
     let mut reading: Option<Reading> = None;
     let mut rows_before = 0;
-    for (i, (at, record)) in records.iter().enumerate() {
+    let mut no_header = false;
+    each_record(text, delimiter, cut, |at, after, record| {
         let cells: Vec<Cell<'_>> = record.iter().map(Cell::text).collect();
         if cells.iter().all(Cell::is_empty) {
-            continue;
+            return ControlFlow::Continue(());
         }
         match &mut reading {
             None => {
                 rows_before += 1;
                 if rows_before > HEADER_SEARCH_ROWS {
-                    return None;
+                    no_header = true;
+                    return ControlFlow::Break(());
                 }
                 if is_header(&cells) {
                     reading = Some(Reading {
                         delimiter,
-                        line: physical_line(text, *at),
+                        line: physical_line(text, at),
                         fields: record.len(),
-                        rows_at: records.get(i + 1).map_or(text.len(), |(next, _)| *next),
+                        rows_at: after,
                         rows: 0,
                         split: 0,
                         fitting: 0,
                     });
                 }
             }
-            Some(r) if r.rows == CONFIRMING_ROWS => break,
+            Some(r) if r.rows == CONFIRMING_ROWS => return ControlFlow::Break(()),
             Some(r) => {
                 r.rows += 1;
                 if record.len() >= 2 {
@@ -255,8 +271,9 @@ fn read_sample(
                 }
             }
         }
-    }
-    reading
+        ControlFlow::Continue(())
+    });
+    if no_header { None } else { reading }
 }
 
 /// The other delimiter the rows after a header are split with, when none of them is split by
@@ -271,16 +288,19 @@ fn rows_split_otherwise(text: &[u8], header: &Reading, cut: bool) -> Option<u8> 
         .copied()
         .filter(|&d| d != header.delimiter)
         .find(|&d| {
-            let records = records_of(rows, d, cut);
-            let mut counted = 0;
-            let mut fitting = 0;
-            for (_, record) in records.iter().take(CONFIRMING_ROWS) {
-                if record.iter().all(|f| f.trim().is_empty()) {
-                    continue;
+            let (mut read, mut counted, mut fitting) = (0, 0, 0);
+            each_record(rows, d, cut, |_, _, record| {
+                read += 1;
+                if !record.iter().all(|f| f.trim().is_empty()) {
+                    counted += 1;
+                    fitting += usize::from(record.len() == header.fields);
                 }
-                counted += 1;
-                fitting += usize::from(record.len() == header.fields);
-            }
+                if read == CONFIRMING_ROWS {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            });
             counted >= 2 && fitting * 2 >= counted
         })
 }
@@ -314,4 +334,39 @@ fn most_frequent(text: &[u8]) -> u8 {
         }
     }
     best.1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (offset, offset of the next, fields) of the records `each_record` shows, stopping after
+    /// `most`.
+    fn seen(text: &str, cut: bool, most: usize) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        each_record(text.as_bytes(), b',', cut, |at, after, record| {
+            out.push((at, after, record.len()));
+            if out.len() == most {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        out
+    }
+
+    #[test]
+    fn records_come_with_their_offsets_and_a_cut_sample_loses_its_last() {
+        let text = "a,b\n1,2,3\n\"x\ny\",z\nlast";
+        assert_eq!(
+            seen(text, false, 99),
+            [(0, 4, 2), (4, 10, 3), (10, 18, 2), (18, text.len(), 1)]
+        );
+        // Cut at 64 KiB, the last record may be part of one: it is not shown.
+        assert_eq!(seen(text, true, 99), [(0, 4, 2), (4, 10, 3), (10, 18, 2)]);
+        // Reading stops where the visitor does.
+        assert_eq!(seen(text, false, 2), [(0, 4, 2), (4, 10, 3)]);
+        assert!(seen("", true, 99).is_empty());
+        assert!(seen("only", true, 99).is_empty());
+    }
 }
