@@ -160,8 +160,13 @@ fn advice(e: &rusqlite::Error) -> &'static str {
     }
 }
 
-/// The page size of new databases.
-const PAGE_SIZE: i64 = 65_536;
+/// The page size of new databases: 16 KiB. Larger pages mean fewer pages, splits and writes
+/// for a ledger of millions of rows, but every table and index has a root page of its own
+/// from the start (25 in all), zeroed in memory and written out: with 64 KiB pages a new
+/// database was 1.6 MB before its first entry, and a 10k import + `status` 8 % slower in
+/// wall time than with 16 KiB, while a 1M import gains 5 % from 64 KiB (BENCHMARKS.md, "Page
+/// size"). Offices import thousands of entries, not millions.
+const PAGE_SIZE: i64 = 16_384;
 
 /// How long a writer waits for another process (say, an import while the daemon checks).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -293,8 +298,8 @@ impl Store {
             });
         }
         if found == 0 {
-            // A new database: larger pages mean fewer pages, splits and writes for a ledger of
-            // millions of rows (measured in BENCHMARKS.md). Only possible before the first write.
+            // A new database: its page size (see `PAGE_SIZE`) can only be set before the
+            // first write.
             self.conn
                 .pragma_update(None, "page_size", PAGE_SIZE)
                 .map_err(self.err())?;
