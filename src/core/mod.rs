@@ -25,7 +25,7 @@ pub use alert::{
     decide_fund, decide_indicator, decide_stale, silence_fund, year_closes,
 };
 pub use catch_up::{CatchUp, CatchUpStep, Part, WEEKS_WITHIN_DAYS, catch_up};
-pub use day::iso_day;
+pub use day::{IsoDay, iso_day};
 pub use entry::{Entry, EntryRef};
 pub use evaluate::{
     FundReport, FundState, MilestoneReport, MilestoneStatus, NextStep, Policy, evaluate,

@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use super::day::DIGIT_PAIRS;
+
 /// An amount of money in 分. Negative amounts are refunds and reversals (冲销).
 ///
 /// Read from text with [`Money::parse`] (ledger amounts) or [`Money::parse_budget`] (which
@@ -175,35 +177,24 @@ impl Money {
 
     /// Plain 元 with two decimals and no grouping: `150000.00` (the JSON form).
     pub fn plain(self) -> String {
-        self.plain_in(&mut [0; 24]).to_owned()
+        self.plain_text().to_string()
     }
 
-    /// [`Money::plain`] without allocating, written into the end of `buf` (24 bytes hold any
-    /// amount: `i64::MIN` is `-92233720368547758.08`, 21): `status --format json` writes
-    /// tens of thousands of amounts.
-    pub fn plain_in(self, buf: &mut [u8; 24]) -> &str {
-        let mut at = buf.len();
-        let mut put = |byte: u8| {
-            at -= 1;
-            buf[at] = byte;
-        };
+    /// [`Money::plain`] on the stack (24 bytes hold any amount: `i64::MIN` is
+    /// `-92233720368547758.08`, 21): `status --format json` writes tens of thousands of
+    /// amounts. The 元 by `itoa`, the 分 from [`DIGIT_PAIRS`]: text from the start, so nothing
+    /// checks it as UTF-8 again.
+    #[must_use]
+    pub fn plain_text(self) -> arrayvec::ArrayString<24> {
         let abs = self.0.unsigned_abs();
-        let (mut yuan, fen) = (abs / 100, abs % 100);
-        put(b'0' + (fen % 10) as u8);
-        put(b'0' + (fen / 10) as u8);
-        put(b'.');
-        loop {
-            put(b'0' + (yuan % 10) as u8);
-            yuan /= 10;
-            if yuan == 0 {
-                break;
-            }
-        }
+        let mut text = arrayvec::ArrayString::new();
         if self.0 < 0 {
-            put(b'-');
+            text.push('-');
         }
-        // Digits, a point and a sign: always text.
-        std::str::from_utf8(&buf[at..]).unwrap_or_default()
+        text.push_str(itoa::Buffer::new().format(abs / 100));
+        text.push('.');
+        text.push_str(DIGIT_PAIRS[(abs % 100) as usize]);
+        text
     }
 
     /// Grouped 元 with two decimals: `150,000.00` (the form people read). Written by hand,

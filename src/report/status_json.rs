@@ -282,7 +282,7 @@ struct Yuan(Money);
 
 impl Serialize for Yuan {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.0.plain_in(&mut [0; 24]))
+        serializer.serialize_str(&self.0.plain_text())
     }
 }
 
@@ -292,8 +292,8 @@ struct Day(NaiveDate);
 
 impl Serialize for Day {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match iso_day(self.0, &mut [0; 10]) {
-            Some(text) => serializer.serialize_str(text),
+        match iso_day(self.0) {
+            Some(text) => serializer.serialize_str(&text),
             None => serializer.collect_str(&self.0),
         }
     }
@@ -305,7 +305,7 @@ struct Month(NaiveDate);
 
 impl Serialize for Month {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match iso_day(self.0, &mut [0; 10]) {
+        match iso_day(self.0) {
             Some(text) => serializer.serialize_str(&text[..7]),
             None => serializer.collect_str(&self.0.format("%Y-%m")),
         }

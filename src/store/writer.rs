@@ -15,7 +15,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::day_sums::{DaySums, DenseDays, apply_day_changes, day_number};
 use super::spending::patch_fund_days;
 use super::{Fingerprint, SourceMeta, Store, StoreError, day, stamp};
-use crate::core::{EntryRef, iso_day};
+use crate::core::{EntryRef, IsoDay, iso_day};
 
 /// How many entries are read per query when comparing with the version in force, at most; a
 /// window starts at [`FIRST_WINDOW`] after kept entries and doubles while entries follow one
@@ -218,7 +218,7 @@ impl SourceWriter<'_> {
             path: path.to_owned(),
             source,
         };
-        let (mut date, mut other_date) = ([0u8; 10], String::new());
+        let (mut date, mut other_date) = (IsoDay::new(), String::new());
         for (i, (e, hash)) in chunk.iter().enumerate() {
             let at = i * APPEND_COLUMNS;
             stmt.raw_bind_parameter(at + 1, e.line).map_err(wrap)?;
@@ -307,7 +307,7 @@ impl SourceWriter<'_> {
 
     /// Writes one entry.
     fn insert_one(&mut self, id: i64, e: &EntryRef<'_>, hash: i64) -> Result<(), StoreError> {
-        let (mut date, mut other_date) = ([0u8; 10], String::new());
+        let (mut date, mut other_date) = (IsoDay::new(), String::new());
         let path = self.path;
         let wrap = |source| StoreError::Sqlite {
             path: path.to_owned(),
@@ -565,9 +565,12 @@ fn remove_tail(
 
 /// An entry's day as stored: `YYYY-MM-DD` ([`iso_day`], in `buf`), or chrono's text for a
 /// year it does not write (in `other`).
-fn stored_day<'b>(date: NaiveDate, buf: &'b mut [u8; 10], other: &'b mut String) -> &'b str {
-    match iso_day(date, buf) {
-        Some(text) => text,
+fn stored_day<'b>(date: NaiveDate, buf: &'b mut IsoDay, other: &'b mut String) -> &'b str {
+    match iso_day(date) {
+        Some(text) => {
+            *buf = text;
+            buf
+        }
         None => {
             *other = date.to_string();
             other
