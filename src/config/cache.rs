@@ -114,7 +114,13 @@ pub(super) fn get(folder: &Path, text: &str, file: &Path, dir: &Path) -> Option<
     if line != key.line || sum != format!("{:032x}", xxhash_rust::xxh3::xxh3_128(payload)) {
         return None;
     }
-    let config: Config = postcard::from_bytes(payload).ok()?;
+    // postcard's form names no fields: a copy of another layout (another build of the same
+    // version under `ld.so` or valgrind, where /proc/self/exe is not this program) would
+    // mostly fail to read, or leave bytes over, which is refused too.
+    let (config, rest): (Config, &[u8]) = postcard::take_from_bytes(payload).ok()?;
+    if !rest.is_empty() {
+        return None;
+    }
     (config.file == file).then_some(config)
 }
 

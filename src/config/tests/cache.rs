@@ -155,6 +155,17 @@ fn a_damaged_copy_is_not_used() {
             whole[whole.iter().position(|&b| b == b'\n').expect("nl") + 1..].to_vec(),
         ),
         ("empty", Vec::new()),
+        ("bytes left over, with their sum", {
+            let line_end = whole.iter().position(|&b| b == b'\n').expect("nl");
+            let line = std::str::from_utf8(&whole[..line_end]).expect("text");
+            let (key, _) = line.rsplit_once(' ').expect("sum");
+            let mut payload = whole[line_end + 1..].to_vec();
+            payload.push(0);
+            let sum = xxhash_rust::xxh3::xxh3_128(&payload);
+            let mut b = format!("{key} {sum:032x}\n").into_bytes();
+            b.extend_from_slice(&payload);
+            b
+        }),
         ("not ours", b"{\"file\": \"config.yaml\"}\n{}".to_vec()),
     ];
     for (what, bytes) in cases {
