@@ -11,8 +11,12 @@
 #   - the queue grows while the server is down, and nothing is marked failed;
 #   - the server is tried with one email per backoff, not with every queued one (at most 32
 #     attempts a day);
-#   - the daemon's memory stays flat: its resident size from day 3 of the outage to the end
-#     grows by at most RSS_SLACK_KB (default 8 MiB), however long the queue gets;
+#   - the daemon's memory stays flat: its own resident memory (RssAnon: heap and stacks) from
+#     day 3 of the outage to the end grows by at most RSS_SLACK_KB (default 8 MiB), however
+#     long the queue gets. VmRSS is printed beside it but not judged: its file-backed part,
+#     the executable's code, is unmapped after a second of quiet and mapped again by each
+#     check, so a sample swings by several MiB with the moment it is taken (a run of an
+#     unchanged build failed on VmRSS, 9.0 MiB between a quiet sample and one mid-check);
 #   - once the server is back, the next try succeeds (at most the one in flight as it returns
 #     fails), every email queued during the outage is delivered, each once (Message-IDs on the
 #     server against the outbox, allowing the one in flight at the final stop), and the
@@ -87,6 +91,7 @@ fake_day() {
     echo $(( ($(date -ud "$day" +%s) - $(date -ud "$year-03-20" +%s)) / 86400 ))
 }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$daemon_pid/status"; }
+anon_kb() { awk '/^RssAnon:/ { print $2 }' "/proc/$daemon_pid/status"; }
 
 # The daemon as the unit runs it (the same malloc setting), on the fast clock.
 GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072 \
@@ -95,7 +100,7 @@ GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072 \
 daemon_pid=$!
 
 echo "server down; daemon on a clock $speed times fast; $funds funds; outage of $days days"
-rss_day3='' rss_max=0 pending_day3='' last_printed=''
+rss_day3='' rss_max=0 anon_day3='' anon_max=0 pending_day3='' last_printed=''
 step=$(( days >= 30 ? 10 : 5 ))
 deadline=$(( $(date +%s) + days * 86400 / speed + 120 ))
 while :; do
@@ -103,21 +108,25 @@ while :; do
     [ "$(date +%s)" -lt "$deadline" ] || fail "the fake clock did not reach day $days"
     d=$(fake_day)
     rss=$(rss_kb)
+    anon=$(anon_kb)
     if [ "$d" -ge 3 ]; then
         if [ -z "$rss_day3" ]; then
             rss_day3=$rss
+            anon_day3=$anon
             pending_day3=$(q "SELECT count(*) FROM outbox WHERE status = 'pending'")
         fi
         [ "$rss" -gt "$rss_max" ] && rss_max=$rss
+        [ "$anon" -gt "$anon_max" ] && anon_max=$anon
         if [ $((d % step)) = 0 ] && [ "$d" != "$last_printed" ]; then
             last_printed=$d
-            echo "  day $d: $(q "SELECT count(*) FROM outbox WHERE status = 'pending'") pending, resident $rss kB"
+            echo "  day $d: $(q "SELECT count(*) FROM outbox WHERE status = 'pending'") pending, resident $rss kB (own $anon kB)"
         fi
     fi
     [ "$d" -ge "$days" ] && break
     sleep 0.5
 done
 rss_end=$(rss_kb)
+anon_end=$(anon_kb)
 queued=$(q "SELECT count(*) FROM outbox")
 pending=$(q "SELECT count(*) FROM outbox WHERE status = 'pending'")
 failed=$(q "SELECT count(*) FROM outbox WHERE status <> 'pending'")
@@ -125,14 +134,15 @@ attempts=$(q "SELECT sum(attempts) FROM outbox")
 last_queued=$(q "SELECT max(id) FROM outbox")
 echo "after $days days down: $queued emails queued ($pending pending, $failed sent or failed), $attempts send attempts"
 echo "resident size: ${rss_day3} kB on day 3 with $pending_day3 pending; at most ${rss_max} kB after; ${rss_end} kB at the end"
+echo "own (RssAnon): ${anon_day3} kB on day 3; at most ${anon_max} kB after; ${anon_end} kB at the end"
 [ "$failed" = 0 ] || fail "$failed emails left the pending state while the server was down"
 [ "$pending" -gt "$pending_day3" ] || fail "the queue did not grow ($pending_day3 -> $pending)"
 # One email stands for the queue while the server does not answer: at most 24 tries a day at
 # the hourly cap, plus the quicker first retries after a check queues new mail.
 [ "$attempts" -le $(( 32 * (days + 1) )) ] ||
     fail "$attempts send attempts in $days days: the queue is tried message by message"
-[ $((rss_max - rss_day3)) -le "$rss_slack_kb" ] ||
-    fail "memory grew by $((rss_max - rss_day3)) kB during the outage (allowed: $rss_slack_kb kB)"
+[ $((anon_max - anon_day3)) -le "$rss_slack_kb" ] ||
+    fail "own memory (RssAnon) grew by $((anon_max - anon_day3)) kB during the outage (allowed: $rss_slack_kb kB)"
 
 # The server comes back: the next try succeeds (at most one try, in flight as it returns,
 # still fails), and the queue goes. The backoff between tries is at most an hour (unit tests
