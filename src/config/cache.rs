@@ -14,8 +14,8 @@
 //!
 //! The copy is serde's data in `postcard`'s compact binary form, days as numbers: with 1,000
 //! funds (an 81 KB file) validating takes 74M instructions and reading the copy 2.6M (as
-//! JSON it took 14.6M; BENCHMARKS.md, "The config cache"); with the two funds of the shipped
-//! config both are well under a millisecond.
+//! JSON it took 14.6M; BENCHMARKS.md, "The small case, again"); with the two funds of the
+//! shipped config both are well under a millisecond.
 //!
 //! The copy is kept in `$CACHE_DIRECTORY` (systemd's `CacheDirectory=`), else
 //! `$XDG_CACHE_HOME/spendwatch`, else `~/.cache/spendwatch`; one file per config path (as

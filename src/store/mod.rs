@@ -164,9 +164,9 @@ fn advice(e: &rusqlite::Error) -> &'static str {
 /// from the start (25 in all), zeroed in memory and written out, so larger pages cost the
 /// small case: with 64 KiB a new database was 1.6 MB before its first entry, and a 10k import
 /// and `status` took 4.5 % more wall time than with 32 KiB. Smaller pages cost the large case:
-/// with 16 KiB the grown re-import of a 1M-entry export took 1.3× the CPU time of 32 KiB
+/// with 16 KiB the grown re-import of a 1M-entry export took 1.2× the CPU time of 32 KiB
 /// (more pages to find and rewrite). 32 KiB is as fast as 64 KiB for a 1M import
-/// (BENCHMARKS.md, "Page size").
+/// (BENCHMARKS.md, "The small case, again").
 const PAGE_SIZE: i64 = 32_768;
 
 /// How long a writer waits for another process (say, an import while the daemon checks).

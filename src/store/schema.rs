@@ -1,6 +1,8 @@
 //! The schema, as a list of migrations. `PRAGMA user_version` is the number applied.
 //!
-//! A released migration is never edited: a change to the schema is a new entry at the end.
+//! A released migration is never edited: a change to the schema is a new entry at the end,
+//! and the same change in `schema.sql`, the latest schema that a new database gets at once
+//! (a test fails until both agree).
 
 use rusqlite::{Connection, Transaction};
 
@@ -310,8 +312,8 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The schema of [`SCHEMA_VERSION`] made at once (`schema.sql`): for a new database, where
 /// the migrations one by one cost 21M instructions (fifteen `ALTER TABLE`s, each making SQLite
-/// parse the whole schema again), about 3 ms of a small import (BENCHMARKS.md, "A new
-/// database's schema"). A test checks it is exactly the migrated schema.
+/// parse the whole schema again), about 3 ms of a small import (BENCHMARKS.md, "The small
+/// case, again"). A test checks it is exactly the migrated schema.
 const LATEST: &str = include_str!("schema.sql");
 
 /// Brings a database of version `current` to [`SCHEMA_VERSION`]: a new one (version 0) made
