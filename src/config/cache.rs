@@ -33,9 +33,41 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::Config;
 
-/// The first word of a copy's first line, with the layout's version: raised whenever the
-/// first line changes shape.
+/// The first words of a copy's first line: raised whenever the first line or the copy's form
+/// changes (2: postcard, was JSON).
 const MAGIC: &str = "spendwatch-config-cache 2";
+
+/// The files that define the types a copy holds (paths under `src/`), and their text hashed
+/// at compile time: postcard's form names no fields, so a build whose stored types differ
+/// must never read another's copy, even where /proc/self/exe does not tell the builds apart
+/// (`ld.so spendwatch …`, valgrind). A test checks that every file deriving serde's traits
+/// is listed.
+macro_rules! layout_of {
+    ($($file:literal),* $(,)?) => {
+        (&[$($file),*], {
+            let mut hash = 0u64;
+            $(
+                hash = xxhash_rust::const_xxh3::xxh3_64_with_seed(
+                    include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/", $file)),
+                    hash,
+                );
+            )*
+            hash
+        })
+    };
+}
+
+/// See [`layout_of`].
+pub(super) const LAYOUT: (&[&str], u64) = layout_of!(
+    "config/mod.rs",
+    "config/cache.rs",
+    "core/day.rs",
+    "core/fund.rs",
+    "core/indicator.rs",
+    "core/level.rs",
+    "core/money.rs",
+    "ledger/header.rs",
+);
 
 /// A copy larger than this is not one of ours (the largest config, 4 MiB of YAML, makes a few
 /// times that).
@@ -77,7 +109,7 @@ impl Key {
     fn of(text: &str, file: &Path, dir: &Path) -> Option<Key> {
         let exe = fs::metadata("/proc/self/exe").ok()?;
         let program = format!(
-            "{}:{}:{}:{}.{}:{}.{}:{}",
+            "{}:{}:{}:{}.{}:{}.{}:{}:{:016x}",
             exe.dev(),
             exe.ino(),
             exe.size(),
@@ -86,6 +118,7 @@ impl Key {
             exe.ctime(),
             exe.ctime_nsec(),
             env!("CARGO_PKG_VERSION"),
+            LAYOUT.1,
         );
         let mut place = Xxh3::new();
         place.update(file.as_os_str().as_encoded_bytes());

@@ -388,6 +388,51 @@ mod tests {
         rows
     }
 
+    /// What SQLite itself says of each table: its columns (name, type, NOT NULL, default,
+    /// key), its indexes with their columns, and its foreign keys, a line each, by table.
+    /// Independent of how the SQL text was written.
+    fn structure_of(conn: &Connection) -> Vec<String> {
+        let lines = |sql: &str| -> Vec<String> {
+            let mut stmt = conn.prepare(sql).expect("prepare");
+            let width = stmt.column_count();
+            stmt.query_map([], |r| {
+                (0..width)
+                    .map(|i| {
+                        r.get::<_, rusqlite::types::Value>(i)
+                            .map(|v| format!("{v:?}"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(|v| v.join("|"))
+            })
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+        };
+        let mut out = Vec::new();
+        for table in lines("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") {
+            let table = table.trim_start_matches("Text(\"").trim_end_matches("\")");
+            out.push(format!("table {table}"));
+            out.extend(lines(&format!(
+                "SELECT * FROM pragma_table_xinfo('{table}')"
+            )));
+            out.extend(lines(&format!(
+                "SELECT * FROM pragma_foreign_key_list('{table}')"
+            )));
+            for index in lines(&format!(
+                "SELECT name, \"unique\", origin, partial FROM pragma_index_list('{table}') \
+                 ORDER BY name"
+            )) {
+                let name = index.split('|').next().unwrap_or_default();
+                let name = name.trim_start_matches("Text(\"").trim_end_matches("\")");
+                out.push(format!("index {index}"));
+                out.extend(lines(&format!(
+                    "SELECT * FROM pragma_index_xinfo('{name}')"
+                )));
+            }
+        }
+        out
+    }
+
     fn version(conn: &Connection) -> i64 {
         conn.query_row("PRAGMA user_version", [], |r| r.get(0))
             .expect("version")
@@ -407,6 +452,12 @@ mod tests {
             assert_eq!(w, g, "schema.sql differs from the migrations");
         }
         assert_eq!(want.len(), got.len(), "{want:#?}\n{got:#?}");
+        let (want, got) = (structure_of(&migrated), structure_of(&fresh));
+        assert!(want.len() > 150, "{want:?}");
+        for (w, g) in want.iter().zip(&got) {
+            assert_eq!(w, g, "schema.sql differs from the migrations");
+        }
+        assert_eq!(want.len(), got.len());
     }
 
     #[test]

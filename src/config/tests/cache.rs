@@ -309,3 +309,39 @@ fn no_cache_folder_is_made_where_others_could_have_made_it() {
     kept::put(&own, &text, file(), dir(), &config).expect("kept");
     assert!(kept::get(&own, &text, file(), dir()).is_some());
 }
+
+/// Every file that derives serde's `Deserialize` (or reads a field `with` a module of its own)
+/// is among the files whose text keys a copy: a change of a stored type is then a new key.
+#[test]
+fn every_file_with_stored_types_keys_the_copy() {
+    fn walk(dir: &Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("source");
+                if text.contains("serde::Deserialize") || text.contains("#[serde(with") {
+                    found.push(path.display().to_string());
+                }
+            }
+        }
+    }
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut found = Vec::new();
+    walk(&src, &mut found);
+    let listed: Vec<String> = kept::LAYOUT
+        .0
+        .iter()
+        .map(|f| src.join(f).display().to_string())
+        .collect();
+    let missing: Vec<&String> = found
+        .iter()
+        .filter(|f| !listed.contains(f) && !f.contains("/tests/"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "add to LAYOUT in config/cache.rs: {missing:?}"
+    );
+    assert!(found.len() >= 6, "{found:?}");
+}

@@ -54,7 +54,9 @@ struct Reading {
     line: u64,
     /// Fields of the header row.
     fields: usize,
-    /// Where the rows after the header start in the sample.
+    /// Where the rows after the header start in the sample (read only when two rows or more
+    /// follow the header; in a cut sample whose last counted record is the header it is where
+    /// the record left out begins).
     rows_at: usize,
     /// Non-empty rows after the header (at most [`CONFIRMING_ROWS`]).
     rows: usize,
