@@ -408,9 +408,15 @@ mod tests {
             .collect::<Result<_, _>>()
             .expect("rows")
         };
+        let names = |sql: &str| -> Vec<String> {
+            let mut stmt = conn.prepare(sql).expect("prepare");
+            stmt.query_map([], |r| r.get(0))
+                .expect("query")
+                .collect::<Result<_, _>>()
+                .expect("names")
+        };
         let mut out = Vec::new();
-        for table in lines("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") {
-            let table = table.trim_start_matches("Text(\"").trim_end_matches("\")");
+        for table in names("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") {
             out.push(format!("table {table}"));
             out.extend(lines(&format!(
                 "SELECT * FROM pragma_table_xinfo('{table}')"
@@ -418,15 +424,14 @@ mod tests {
             out.extend(lines(&format!(
                 "SELECT * FROM pragma_foreign_key_list('{table}')"
             )));
-            for index in lines(&format!(
-                "SELECT name, \"unique\", origin, partial FROM pragma_index_list('{table}') \
-                 ORDER BY name"
-            )) {
-                let name = index.split('|').next().unwrap_or_default();
-                let name = name.trim_start_matches("Text(\"").trim_end_matches("\")");
-                out.push(format!("index {index}"));
+            let indexes = format!("SELECT name FROM pragma_index_list('{table}') ORDER BY name");
+            for index in names(&indexes) {
                 out.extend(lines(&format!(
-                    "SELECT * FROM pragma_index_xinfo('{name}')"
+                    "SELECT 'index', name, \"unique\", origin, partial \
+                     FROM pragma_index_list('{table}') WHERE name = '{index}'"
+                )));
+                out.extend(lines(&format!(
+                    "SELECT * FROM pragma_index_xinfo('{index}')"
                 )));
             }
         }

@@ -239,7 +239,6 @@ fn read_sample(
 ) -> Option<Reading> {
     let mut reading: Option<Reading> = None;
     let mut rows_before = 0;
-    let mut no_header = false;
     each_record(text, delimiter, cut, |at, after, record| {
         let cells: Vec<Cell<'_>> = record.iter().map(Cell::text).collect();
         if cells.iter().all(Cell::is_empty) {
@@ -248,8 +247,8 @@ fn read_sample(
         match &mut reading {
             None => {
                 rows_before += 1;
+                // No header in the first rows: `reading` stays `None`.
                 if rows_before > HEADER_SEARCH_ROWS {
-                    no_header = true;
                     return ControlFlow::Break(());
                 }
                 if is_header(&cells) {
@@ -275,7 +274,7 @@ fn read_sample(
         }
         ControlFlow::Continue(())
     });
-    if no_header { None } else { reading }
+    reading
 }
 
 /// The other delimiter the rows after a header are split with, when none of them is split by
