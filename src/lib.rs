@@ -35,6 +35,7 @@
 //! - [`daemon`]: `spendwatch run` — the schedule, the sender, reload and stop, systemd.
 //! - [`web`]: the dashboard the daemon serves — read-only pages, `/api/status`, `/metrics`.
 //! - [`cli`]: the command line, one file per subcommand.
+//! - [`zone`]: the IANA time zones (`timezone:`), for chrono, from the tz database compiled in.
 //! - `memory`: the freed memory a burst of work leaves, given back to the system (the daemon's
 //!   and the dashboard's; the crate's one `unsafe` call).
 
@@ -50,3 +51,4 @@ pub mod readings;
 pub mod report;
 pub mod store;
 pub mod web;
+pub mod zone;

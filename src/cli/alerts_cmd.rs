@@ -1,8 +1,8 @@
 //! `spendwatch alerts`, `spendwatch outbox [--retry]` and `spendwatch test-email [--to ADDR]`:
 //! what the alerts are, what mail is waiting, and whether mail gets through.
 
+use crate::zone::Zone;
 use chrono::NaiveDate;
-use chrono_tz::Tz;
 
 use super::{Failure, check_cmd};
 use crate::config::Config;
@@ -32,8 +32,8 @@ pub(super) fn alerts(config: &Config) -> Result<(), Failure> {
 }
 
 /// A moment from the database, in the configured zone.
-fn local_time(t: chrono::DateTime<chrono::Utc>, zone: Tz) -> String {
-    t.with_timezone(&zone).format(TIME_FORMAT).to_string()
+fn local_time(t: chrono::DateTime<chrono::Utc>, zone: &Zone) -> String {
+    t.with_timezone(zone).format(TIME_FORMAT).to_string()
 }
 
 const TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
@@ -77,7 +77,7 @@ fn alerts_text(
                 // After the columns scripts read by position.
                 level_word(r.state.level).to_owned(),
                 explained(r, explanations, today),
-                local_time(r.updated_at, config.timezone),
+                local_time(r.updated_at, &config.timezone),
             ]);
         }
         out += &render(&[Align::Left; 9], &table);
@@ -138,7 +138,7 @@ pub(super) fn outbox(config: &Config, retry: bool) -> Result<(), Failure> {
         );
     }
     let rows = store.outbox_rows(RECENT_SENT)?;
-    out!("{}", outbox_text(config.timezone, &rows));
+    out!("{}", outbox_text(&config.timezone, &rows));
     Ok(())
 }
 
@@ -153,7 +153,7 @@ fn outbox_status(status: &str) -> &str {
 }
 
 /// `spendwatch outbox`: the unsent emails and the latest sent ones, times in `zone`.
-fn outbox_text(zone: Tz, rows: &[OutboxRow]) -> String {
+fn outbox_text(zone: &Zone, rows: &[OutboxRow]) -> String {
     let mut out = format!("发件箱　时区 {zone}\n\n");
     if rows.is_empty() {
         out.push_str("发件箱是空的。\n");
@@ -407,9 +407,9 @@ funds:
             row(2, "pending", None, Some("connection refused")),
             row(3, "failed", None, Some("535 5.7.8 authentication failed")),
         ];
-        let zone: Tz = "Asia/Shanghai".parse().expect("zone");
+        let zone = Zone::named("Asia/Shanghai").expect("zone");
         assert_eq!(
-            outbox_text(zone, &rows),
+            outbox_text(&zone, &rows),
             "\
 发件箱　时区 Asia/Shanghai
 
@@ -424,7 +424,7 @@ funds:
 "
         );
         assert_eq!(
-            outbox_text(zone, &[]),
+            outbox_text(&zone, &[]),
             "发件箱　时区 Asia/Shanghai\n\n发件箱是空的。\n"
         );
     }

@@ -57,7 +57,7 @@ pub(super) fn clock(config: &Config, as_of: Option<NaiveDate>) -> CheckClock {
     let day = as_of.unwrap_or_else(|| local.date_naive());
     let stamp = day
         .and_time(local.time())
-        .and_local_timezone(config.timezone)
+        .and_local_timezone(config.timezone.clone())
         .earliest()
         .map_or(now, |t| t.with_timezone(&chrono::Utc));
     CheckClock { day, stamp, now }

@@ -67,6 +67,7 @@ pub(super) const LAYOUT: (&[&str], u64) = layout_of!(
     "core/level.rs",
     "core/money.rs",
     "ledger/header.rs",
+    "zone.rs",
 );
 
 /// A copy larger than this is not one of ours (the largest config, 4 MiB of YAML, makes a few

@@ -6,29 +6,27 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{NaiveDate, TimeZone};
-use chrono_tz::Tz;
 use serde_yaml::Value;
 
 use super::MAX_SUBTOTAL_WORD_CHARS;
 use super::raw::describe;
 use crate::core::{AmountError, Money, Share, ShareError};
+use crate::zone::{NotAZone, Zone};
 
 mod levels;
 pub(super) use levels::{behind, level, milestone, points, preset, rate, time_basis};
 
 /// A time zone of the IANA database, or what to write instead.
-pub(super) fn timezone(text: &str) -> Result<Tz, String> {
-    if let Ok(tz) = Tz::from_str(text) {
-        return Ok(tz);
-    }
+pub(super) fn timezone(text: &str) -> Result<Zone, String> {
+    let written_as = match Zone::named(text) {
+        Ok(zone) => return Ok(zone),
+        Err(NotAZone::WrittenAs(name)) => Some(name),
+        Err(NotAZone::Unknown) => None,
+    };
     let trimmed = text.trim();
-    let message = if let Some(tz) = chrono_tz::TZ_VARIANTS
-        .iter()
-        .find(|tz| tz.name().eq_ignore_ascii_case(trimmed))
-    {
+    let message = if let Some(name) = written_as {
         format!(
-            "{text:?} is not written as the time zone database writes it: write timezone: {}",
-            tz.name()
+            "{text:?} is not written as the time zone database writes it: write timezone: {name}"
         )
     } else if [
         "beijing", "北京", "china", "中国", "cst", "utc+8", "gmt+8", "+08:00", "+8",

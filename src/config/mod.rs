@@ -23,10 +23,9 @@ mod validate;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono_tz::Tz;
-
 use crate::core::{Fund, Indicator, LevelRule, TimeBasis};
 use crate::ledger::ExtraHeaders;
+use crate::zone::Zone;
 use problems::Problems;
 pub use problems::{ConfigError, Problem};
 
@@ -111,7 +110,7 @@ pub struct Config {
     /// The file this was loaded from.
     pub file: PathBuf,
     /// The zone whose local date is the as-of day and in which `schedule` fires.
-    pub timezone: Tz,
+    pub timezone: Zone,
     /// The SQLite database file (created on first start).
     pub database: PathBuf,
     /// A standard crontab line (5 fields; 6 or 7 with seconds/year), already checked.

@@ -9,8 +9,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono_tz::Tz;
-
 use super::forms::{self, parse_month_day};
 use super::raw::{self, RawAlerts, RawConfig, RawEmail, RawLedger, Texts};
 use super::{
@@ -19,6 +17,7 @@ use super::{
 };
 use crate::core::{Share, TimeBasis};
 use crate::ledger::{ExtraHeaders, Role};
+use crate::zone::Zone;
 
 mod department;
 mod funds;
@@ -129,7 +128,7 @@ impl Validator<'_> {
         self.path(text)
     }
 
-    fn timezone(&mut self, text: &str) -> Option<Tz> {
+    fn timezone(&mut self, text: &str) -> Option<Zone> {
         forms::timezone(text)
             .map_err(|message| self.problems.add("timezone", message))
             .ok()

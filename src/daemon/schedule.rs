@@ -3,14 +3,15 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use croner::Cron;
+
+use crate::zone::Zone;
 
 /// A check schedule: a crontab line read in a time zone.
 #[derive(Debug, Clone)]
 pub struct Schedule {
     cron: Cron,
-    tz: Tz,
+    tz: Zone,
 }
 
 impl Schedule {
@@ -20,7 +21,7 @@ impl Schedule {
     ///
     /// The line is not a crontab line croner reads (the config check normally caught that
     /// already): the message quotes the line and says why.
-    pub fn new(line: &str, tz: Tz) -> Result<Schedule, String> {
+    pub fn new(line: &str, tz: Zone) -> Result<Schedule, String> {
         Cron::from_str(line)
             .map(|cron| Schedule { cron, tz })
             .map_err(|e| format!("schedule {line:?}: {e}"))
@@ -80,7 +81,7 @@ impl Schedule {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Upcoming {
     /// The next fire times, earliest first, in the schedule's zone.
-    pub times: Vec<DateTime<Tz>>,
+    pub times: Vec<DateTime<Zone>>,
     /// True when some day has two fire times or more (the daemon then checks, imports and
     /// may email several times that day).
     pub more_than_once_a_day: bool,
@@ -98,7 +99,7 @@ mod tests {
 
     #[test]
     fn five_fields_in_the_configured_zone() {
-        let s = Schedule::new("0 9 * * *", chrono_tz::Asia::Shanghai).expect("schedule");
+        let s = Schedule::new("0 9 * * *", shanghai_zone()).expect("schedule");
         // 09:00 in Shanghai is 01:00 UTC.
         assert_eq!(
             s.next_after(utc("2025-06-30T00:30:00Z")),
@@ -117,13 +118,13 @@ mod tests {
 
     #[test]
     fn weekdays_count_from_monday_as_in_crontab() {
-        let s = Schedule::new("0 9 * * 1-5", chrono_tz::Asia::Shanghai).expect("schedule");
+        let s = Schedule::new("0 9 * * 1-5", shanghai_zone()).expect("schedule");
         // 2025-07-05 is a Saturday: the next fire is Monday 07-07 09:00 +08.
         assert_eq!(
             s.next_after(utc("2025-07-04T02:00:00Z")),
             Some(utc("2025-07-07T01:00:00Z"))
         );
-        let monday = Schedule::new("0 9 * * 1", chrono_tz::UTC).expect("schedule");
+        let monday = Schedule::new("0 9 * * 1", Zone::utc()).expect("schedule");
         assert_eq!(
             monday.next_after(utc("2025-07-05T00:00:00Z")),
             Some(utc("2025-07-07T09:00:00Z"))
@@ -132,20 +133,24 @@ mod tests {
 
     #[test]
     fn seconds_field_is_accepted() {
-        let s = Schedule::new("*/2 * * * * *", chrono_tz::UTC).expect("schedule");
+        let s = Schedule::new("*/2 * * * * *", Zone::utc()).expect("schedule");
         assert_eq!(
             s.next_after(utc("2025-07-05T00:00:01Z")),
             Some(utc("2025-07-05T00:00:02Z"))
         );
     }
 
-    fn shanghai(text: &str) -> DateTime<Tz> {
-        utc(text).with_timezone(&chrono_tz::Asia::Shanghai)
+    fn shanghai_zone() -> Zone {
+        Zone::named("Asia/Shanghai").expect("zone")
+    }
+
+    fn shanghai(text: &str) -> DateTime<Zone> {
+        utc(text).with_timezone(&shanghai_zone())
     }
 
     #[test]
     fn upcoming_lists_fire_times_in_the_zone() {
-        let s = Schedule::new("0 9 * * *", chrono_tz::Asia::Shanghai).expect("schedule");
+        let s = Schedule::new("0 9 * * *", shanghai_zone()).expect("schedule");
         let up = s.upcoming(utc("2025-06-30T02:00:00Z"), 3);
         assert_eq!(
             up.times,
@@ -161,7 +166,7 @@ mod tests {
         );
         assert!(!up.more_than_once_a_day);
         // Weekdays only: Friday, then Monday.
-        let s = Schedule::new("0 9 * * 1-5", chrono_tz::Asia::Shanghai).expect("schedule");
+        let s = Schedule::new("0 9 * * 1-5", shanghai_zone()).expect("schedule");
         let up = s.upcoming(utc("2025-07-04T00:00:00Z"), 2);
         assert_eq!(
             up.times,
@@ -176,7 +181,7 @@ mod tests {
     #[test]
     fn a_sixth_field_by_mistake_fires_hourly_and_is_flagged() {
         // Meant as "09:00 daily"; with seconds first it is minute 9 of every hour.
-        let s = Schedule::new("0 9 * * * *", chrono_tz::Asia::Shanghai).expect("schedule");
+        let s = Schedule::new("0 9 * * * *", shanghai_zone()).expect("schedule");
         let up = s.upcoming(utc("2025-06-30T02:30:00Z"), 3);
         assert_eq!(
             up.times,
@@ -191,7 +196,7 @@ mod tests {
 
     #[test]
     fn twice_a_day_is_flagged_whatever_the_starting_moment() {
-        let s = Schedule::new("0 9,17 * * 1", chrono_tz::Asia::Shanghai).expect("schedule");
+        let s = Schedule::new("0 9,17 * * 1", shanghai_zone()).expect("schedule");
         // Before, between and after the two fires of Monday 2025-07-07 (Shanghai), and on
         // other days: the first fire may be the last of its day.
         for after in [
@@ -213,12 +218,12 @@ mod tests {
             ]
         );
         // Once a month is not.
-        let monthly = Schedule::new("0 9 1 * *", chrono_tz::Asia::Shanghai).expect("schedule");
+        let monthly = Schedule::new("0 9 1 * *", shanghai_zone()).expect("schedule");
         let up = monthly.upcoming(utc("2025-07-07T05:00:00Z"), 3);
         assert_eq!(up.times[2], shanghai("2025-10-01T01:00:00Z"));
         assert!(!up.more_than_once_a_day);
         // Every minute is; zero times asked still says so.
-        let minutely = Schedule::new("* * * * *", chrono_tz::UTC).expect("schedule");
+        let minutely = Schedule::new("* * * * *", Zone::utc()).expect("schedule");
         let up = minutely.upcoming(utc("2025-07-07T05:00:00Z"), 0);
         assert!(up.times.is_empty());
         assert!(up.more_than_once_a_day);
@@ -226,7 +231,7 @@ mod tests {
 
     #[test]
     fn the_latest_fire_at_or_before_a_moment() {
-        let monthly = Schedule::new("0 9 1 * *", chrono_tz::Asia::Shanghai).expect("schedule");
+        let monthly = Schedule::new("0 9 1 * *", shanghai_zone()).expect("schedule");
         // 2025-10-15 in Shanghai: the latest fire is 10-01 09:00 (+08); exactly at a fire, that
         // fire; a second before it, the month before's.
         assert_eq!(
@@ -250,6 +255,6 @@ mod tests {
 
     #[test]
     fn invalid_lines_are_errors() {
-        assert!(Schedule::new("61 9 * * *", chrono_tz::UTC).is_err());
+        assert!(Schedule::new("61 9 * * *", Zone::utc()).is_err());
     }
 }

@@ -194,7 +194,7 @@ impl Web {
 
     /// The as-of day now: the local date in the config's time zone.
     fn today(&self) -> NaiveDate {
-        let zone = self.0.config.borrow().timezone;
+        let zone = self.0.config.borrow().timezone.clone();
         (self.0.now)().with_timezone(&zone).date_naive()
     }
 }
