@@ -211,6 +211,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<(), Failure> {
             };
         }
     };
+    if !matches!(cli.command, Command::Run) {
+        crate::memory::for_one_command();
+    }
     init_logging(&cli.command);
     let config_path = locate_config(cli.config)?;
     let config = load(&config_path)?;
