@@ -37,7 +37,8 @@
 //! - [`cli`]: the command line, one file per subcommand.
 //! - [`zone`]: the IANA time zones (`timezone:`), for chrono, from the tz database compiled in.
 //! - `memory`: the freed memory a burst of work leaves, given back to the system (the daemon's
-//!   and the dashboard's; the crate's one `unsafe` call).
+//!   and the dashboard's), the program's code unmapped while the daemon waits, and the
+//!   allocator set up for a command that exits at once (the crate's only `unsafe` calls).
 
 pub mod app;
 pub mod cli;

@@ -1,4 +1,5 @@
-//! What the daemon gives back to the system after a burst of work.
+//! What the daemon gives back to the system after a burst of work, and what a one-off command
+//! keeps.
 //!
 //! glibc's allocator keeps what a thread frees in that thread's arena: after a check has
 //! composed a large alert email (6.7 MB with 1,000 funds and their charts) the freed pages stay
@@ -13,6 +14,9 @@
 //! (11 MiB after a check with its email): once the daemon has been quiet for a second,
 //! [`unmap_code`] takes them out of the process; they stay in the page cache, shared, and the
 //! next burst maps what it runs again.
+//!
+//! A command that exits a moment later wants the opposite: memory kept for use again, not
+//! given back to be faulted in anew ([`for_one_command`]).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
@@ -46,15 +50,20 @@ pub(crate) fn give_back_freed() -> bool {
 ///   256 KiB read buffer, SQLite's page cache);
 /// - the heap's free top kept up to 64 MiB (`M_TRIM_THRESHOLD`).
 ///
-/// With 1,000 funds and 10k entries an import into a new database faults in 1,380 pages
-/// instead of 1,730, and a 1M import takes as long (BENCHMARKS.md, "The small case, a third
+/// With 1,000 funds and 10k entries an import into a new database faults in about 1,340 pages
+/// instead of 1,580, and a 1M import takes as long (BENCHMARKS.md, "The small case, a third
 /// time"). The daemon keeps glibc's defaults: it waits for hours, and gives its memory back
 /// ([`give_back_freed`]). Elsewhere than glibc it does nothing.
+///
+/// Call it only while the process has one thread: glibc's `mallopt` is not safe beside other
+/// threads using the allocator (the manual marks it MT-Unsafe). `cli::run` calls it before
+/// anything else starts, and only `main` calls `cli::run`.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[allow(unsafe_code)]
 pub(crate) fn for_one_command() {
-    // SAFETY: `mallopt` takes two integers and no pointer, and glibc serialises it with every
-    // other allocator call (it is MT-Safe); a refused setting changes nothing.
+    // SAFETY: `mallopt` takes two integers and no pointer; the one thread of the process calls
+    // it (see above), so no other allocator call runs meanwhile. A refused setting (a value
+    // out of range) changes nothing.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 1);
         libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);

@@ -3,10 +3,11 @@
 //!
 //! The rules come from the tz database compiled into spendwatch (jiff's bundled copy, as
 //! chrono-tz's was before), so a zone reads the same on every machine, with or without the
-//! `tzdata` package. jiff keeps that database as one block of TZif bytes, read only for the
-//! zone asked for; chrono-tz kept it as Rust tables of 40,000 `&str` pointers, which the
-//! dynamic loader relocated, one copy-on-write page after another, at every start of every
-//! command (250 page faults, 0.7 ms: BENCHMARKS.md, "The time zone tables").
+//! `tzdata` package. jiff keeps that database as one block of TZif bytes and an index of its
+//! 598 names, read only for the zone asked for; chrono-tz kept it as Rust tables of 40,000
+//! `&str` pointers, which the dynamic loader relocated, one copy-on-write page after another,
+//! at every start of every command (250 page faults, 0.7 ms: BENCHMARKS.md, "The small case,
+//! a third time").
 //!
 //! [`Zone`] is a [`chrono::TimeZone`] over jiff's rules, so `DateTime<Zone>` works with chrono
 //! and croner as `DateTime<chrono_tz::Tz>` did; a test holds it to chrono-tz's answers for
@@ -44,13 +45,14 @@ impl Zone {
     /// # Errors
     ///
     /// [`NotAZone::WrittenAs`] when the name matches a zone only ignoring ASCII case or the
-    /// spaces around it, [`NotAZone::Unknown`] otherwise.
+    /// white space around it, [`NotAZone::Unknown`] otherwise (`Factory`, the database's
+    /// placeholder with no offset, included).
     pub fn named(name: &str) -> Result<Zone, NotAZone> {
         // jiff looks names up ignoring case; spendwatch wants them as written, so that one
         // zone has one spelling in every config, log line and email.
         let tz = jiff::tz::TimeZone::get(name.trim()).map_err(|_| NotAZone::Unknown)?;
         let canonical = match tz.iana_name() {
-            Some(canonical) if !tz.is_unknown() => canonical,
+            Some(canonical) if !tz.is_unknown() && canonical != "Factory" => canonical,
             _ => return Err(NotAZone::Unknown),
         };
         if canonical == name {
@@ -146,8 +148,19 @@ impl TimeZone for Zone {
     }
 
     fn offset_from_local_date(&self, local: &NaiveDate) -> MappedLocalTime<ZoneOffset> {
-        // chrono's own zones answer for a date by its midnight.
-        self.offset_from_local_datetime(&local.and_time(chrono::NaiveTime::MIN))
+        // As chrono-tz answers for a day: by its first second or its last, whichever names one
+        // instant (a day whose midnight the clocks skip still has one offset at its end).
+        let at = |h, m, s| {
+            self.offset_from_local_datetime(&local.and_hms_opt(h, m, s).expect("a time of day"))
+        };
+        match (at(0, 0, 0), at(23, 59, 59)) {
+            (single @ MappedLocalTime::Single(_), _) | (_, single @ MappedLocalTime::Single(_)) => {
+                single
+            }
+            (MappedLocalTime::Ambiguous(earlier, _), _)
+            | (_, MappedLocalTime::Ambiguous(earlier, _)) => MappedLocalTime::Single(earlier),
+            (MappedLocalTime::None, MappedLocalTime::None) => MappedLocalTime::None,
+        }
     }
 
     fn offset_from_local_datetime(&self, local: &NaiveDateTime) -> MappedLocalTime<ZoneOffset> {
@@ -162,10 +175,11 @@ impl TimeZone for Zone {
             // A local time skipped when the clocks go forward names no instant.
             AmbiguousOffset::Gap { .. } => MappedLocalTime::None,
             // One repeated when they go back names two, the earlier first, as chrono says. jiff
-            // also calls a fold a transition that keeps the offset but not its DST flag, with
-            // the standard offset as `before` (America/Nuuk, 2023-10-29): the instant that
-            // offset names does not have it, so only the instants that have their own
-            // offset count.
+            // also answers a fold where the database's rule for the years after its last
+            // transition would have had one, though that transition left no summer time
+            // (America/Nuuk, 2023-10-28 23:00: "fold" of -01 and -02, in a year that never
+            // had -01): only the instants that have their own offset count, which is also
+            // chrono-tz's test.
             AmbiguousOffset::Fold { before, after } => {
                 let has_own_offset = |offset: jiff::tz::Offset| {
                     let at = seconds - i64::from(offset.seconds());

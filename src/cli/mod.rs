@@ -191,7 +191,9 @@ fn parse_day(text: &str) -> Result<NaiveDate, String> {
 }
 
 /// Runs the command line `args` (including the program name). `--help` and `--version` print
-/// and succeed.
+/// and succeed. Call it from `main` alone, before any other thread starts: for every command
+/// but `run` it first sets up the allocator for a short life, which glibc allows only while the
+/// process has one thread.
 ///
 /// # Errors
 /// A [`Failure`] carrying the message to print and the exit status: [`ExitKind::Invalid`] for

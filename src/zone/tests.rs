@@ -27,6 +27,7 @@ fn a_zone_is_named_as_the_database_writes_it() {
         "Asia/Beijing",
         "UTC+8",
         "Etc/Unknown",
+        "Factory",
         "../../etc/passwd",
     ] {
         assert_eq!(Zone::named(nothing), Err(NotAZone::Unknown), "{nothing}");
@@ -93,8 +94,9 @@ fn local_times_skipped_or_repeated_by_a_change_of_clocks() {
 }
 
 /// Every zone chrono-tz knows reads the same through [`Zone`], at every transition jiff
-/// knows from 1900 to 2100 (the offset either side, and every local time an hour around it,
-/// skipped, repeated or single), and at noon UTC every week from 1970 to 2040 (a transition
+/// knows from 1900 to 2100 (the offset either side, every local time an hour around it,
+/// skipped, repeated or single, and its day as a whole), and at noon UTC every week from 1970
+/// to 2040 (a transition
 /// only chrono-tz knows shows there). Zones whose rules changed between the two copies of the
 /// database are compared up to the first change.
 #[test]
@@ -145,6 +147,14 @@ fn every_zone_reads_as_chrono_tz_read_it() {
             for minutes in (-90..=90).step_by(15) {
                 same_local(local + Duration::minutes(minutes));
             }
+            // A day asked for as a whole (midnight skipped in Havana, Beirut, Cairo, …).
+            let day = local.date();
+            assert_eq!(
+                zone.offset_from_local_date(&day).map(|o| o.fix()),
+                tz.offset_from_local_date(&day).map(|o| o.fix()),
+                "{} on {day}",
+                tz.name()
+            );
         }
         let mut t = Utc
             .with_ymd_and_hms(1970, 1, 1, 12, 0, 0)

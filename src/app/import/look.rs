@@ -152,13 +152,12 @@ fn examine(
         });
         let read = (|| loop {
             let mut buf = recycled.try_recv().unwrap_or_default();
-            buf.clear();
-            buf.reserve_exact(CHUNK);
-            // Into the spare capacity, which `File` fills without its being zeroed first:
-            // zeroing touched every page of a new chunk, the read that finds the end included.
-            if (&mut file).take(CHUNK as u64).read_to_end(&mut buf)? == 0 {
+            buf.resize(CHUNK, 0);
+            let n = file.read(&mut buf)?;
+            if n == 0 {
                 return Ok(());
             }
+            buf.truncate(n);
             hasher.update(&buf);
             if chunks.send(buf).is_err() {
                 return Ok(());
