@@ -467,15 +467,19 @@ fn mul_div(amount: i64, num: &[i64], den: &[i64]) -> i64 {
     round_div(n, d)
 }
 
+/// `n ÷ d` rounded half away from zero, held at the `i64` bounds; 0 when `d` is 0.
 fn round_div(n: i128, d: i128) -> i64 {
     if d == 0 {
         return 0;
     }
     let (n, d) = if d < 0 { (-n, -d) } else { (n, d) };
-    let q = if n >= 0 {
-        (n + d / 2) / d
-    } else {
-        (n - d / 2) / d
+    let biased = if n >= 0 { n + d / 2 } else { n - d / 2 };
+    // Where both fit in 64 bits, the processor divides them; a 128-bit division is a library
+    // call several times slower, and `status` with 1,000 funds makes 38,000 of them. Both
+    // truncate toward zero: the same quotient (a test compares the two).
+    let q = match (i64::try_from(biased), i64::try_from(d)) {
+        (Ok(b), Ok(d)) => i128::from(b / d),
+        _ => biased / d,
     };
     i64::try_from(q).unwrap_or(if q > 0 { i64::MAX } else { i64::MIN })
 }

@@ -566,6 +566,54 @@ fn spending_after_the_as_of_day_is_not_seen() {
 }
 
 #[test]
+fn round_div_in_64_bits_is_round_div_in_128() {
+    // The rule as first written, all in 128 bits.
+    fn wide(n: i128, d: i128) -> i64 {
+        if d == 0 {
+            return 0;
+        }
+        let (n, d) = if d < 0 { (-n, -d) } else { (n, d) };
+        let q = if n >= 0 {
+            (n + d / 2) / d
+        } else {
+            (n - d / 2) / d
+        };
+        i64::try_from(q).unwrap_or(if q > 0 { i64::MAX } else { i64::MIN })
+    }
+    let edges: Vec<i128> = [0, 1, 2, 3, 7, 100, 365, 366, 10_000, 1 << 31, 1 << 62]
+        .into_iter()
+        .flat_map(|x: i128| [x, -x, x - 1, x + 1, -x - 1])
+        .chain([
+            i128::from(i64::MAX),
+            i128::from(i64::MIN),
+            i128::from(i64::MAX) + 1,
+            i128::from(i64::MIN) - 1,
+            i128::from(i64::MAX) * 3,
+            i128::from(i64::MIN) * 3,
+        ])
+        .collect();
+    for &n in &edges {
+        for &d in &edges {
+            assert_eq!(round_div(n, d), wide(n, d), "{n} / {d}");
+        }
+    }
+    // And a million pairs of every size, from a fixed xorshift sequence.
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for _ in 0..1_000_000 {
+        let (a, b, shift) = (next(), next(), next());
+        let n = i128::from(a as i64) >> (shift % 64);
+        let d = i128::from(b as i64) >> ((shift >> 8) % 64);
+        assert_eq!(round_div(n, d), wide(n, d), "{n} / {d}");
+    }
+}
+
+#[test]
 fn mul_div_rounds_half_up_and_away_from_zero() {
     assert_eq!(mul_div(5, &[1], &[2]), 3);
     assert_eq!(mul_div(-5, &[1], &[2]), -3);
