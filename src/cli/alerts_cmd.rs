@@ -1,7 +1,6 @@
 //! `spendwatch alerts`, `spendwatch outbox [--retry]` and `spendwatch test-email [--to ADDR]`:
 //! what the alerts are, what mail is waiting, and whether mail gets through.
 
-use crate::zone::Zone;
 use chrono::NaiveDate;
 
 use super::{Failure, check_cmd};
@@ -12,6 +11,7 @@ use crate::report::alert_words::{explained, fund_name, level_word, milestone_tex
 use crate::report::terminal::columns as render;
 use crate::report::{Align, words};
 use crate::store::{AlertEvent, AlertRow, OutboxRow};
+use crate::zone::Zone;
 
 /// How many history events `alerts` shows.
 const HISTORY: usize = 50;

@@ -10,7 +10,7 @@ use crate::report::rule_words;
 pub(super) fn check(config: &Config) -> Result<(), Failure> {
     out!("{}", effective(config));
     out!("{}", next_checks(config, chrono::Utc::now()));
-    if let Ok(schedule) = Schedule::new(&config.schedule, config.timezone.clone())
+    if let Ok(schedule) = Schedule::new(&config.schedule, &config.timezone)
         && schedule
             .upcoming(chrono::Utc::now(), 3)
             .more_than_once_a_day
@@ -33,7 +33,7 @@ pub(super) fn check(config: &Config) -> Result<(), Failure> {
 
 /// `# next checks: …`: the next three fire times of the schedule in the configured zone.
 fn next_checks(c: &Config, now: chrono::DateTime<chrono::Utc>) -> String {
-    match Schedule::new(&c.schedule, c.timezone.clone()) {
+    match Schedule::new(&c.schedule, &c.timezone) {
         Ok(schedule) => {
             let times: Vec<String> = schedule
                 .upcoming(now, 3)
@@ -76,7 +76,7 @@ fn digest(c: &Config, out: &mut Lines) {
     out.line(format!("  schedule: \"{}\"", d.schedule));
     out.line(format!("  to: [{}]", d.to.join(", ")));
     if d.enabled
-        && let Ok(schedule) = Schedule::new(&d.schedule, c.timezone.clone())
+        && let Ok(schedule) = Schedule::new(&d.schedule, &c.timezone)
     {
         let times: Vec<String> = schedule
             .upcoming(chrono::Utc::now(), 3)

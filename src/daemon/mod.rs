@@ -210,7 +210,7 @@ pub async fn run(
     mut control: mpsc::UnboundedReceiver<Control>,
 ) -> Result<(), DaemonError> {
     let schedule =
-        Schedule::new(&config.schedule, config.timezone.clone()).map_err(DaemonError::Schedule)?;
+        Schedule::new(&config.schedule, &config.timezone).map_err(DaemonError::Schedule)?;
     let digest_schedule = digest_schedule(&config).map_err(DaemonError::Schedule)?;
     logs::warn_if_busy(&schedule, &config.schedule, deps.clock.now());
     let (lock, mut store) = open_database(&config)?;
@@ -313,7 +313,7 @@ fn digest_schedule(config: &Config) -> Result<Option<Schedule>, String> {
     if !config.digest.enabled {
         return Ok(None);
     }
-    Schedule::new(&config.digest.schedule, config.timezone.clone())
+    Schedule::new(&config.digest.schedule, &config.timezone)
         .map(Some)
         .map_err(|e| format!("digest.{e}"))
 }
@@ -553,7 +553,7 @@ impl CheckLoop {
         let outcome = config::load_kept_in(config_file, self.deps.config_cache.as_deref())
             .map_err(|e| e.to_string().replace('\n', "; "))
             .and_then(|new| {
-                let new_schedule = Schedule::new(&new.schedule, new.timezone.clone())?;
+                let new_schedule = Schedule::new(&new.schedule, &new.timezone)?;
                 let new_digest = digest_schedule(&new)?;
                 logs::warn_if_busy(&new_schedule, &new.schedule, Utc::now());
                 if new.database != current_database {

@@ -21,9 +21,12 @@ impl Schedule {
     ///
     /// The line is not a crontab line croner reads (the config check normally caught that
     /// already): the message quotes the line and says why.
-    pub fn new(line: &str, tz: Zone) -> Result<Schedule, String> {
+    pub fn new(line: &str, tz: &Zone) -> Result<Schedule, String> {
         Cron::from_str(line)
-            .map(|cron| Schedule { cron, tz })
+            .map(|cron| Schedule {
+                cron,
+                tz: tz.clone(),
+            })
             .map_err(|e| format!("schedule {line:?}: {e}"))
     }
 
@@ -99,7 +102,7 @@ mod tests {
 
     #[test]
     fn five_fields_in_the_configured_zone() {
-        let s = Schedule::new("0 9 * * *", shanghai_zone()).expect("schedule");
+        let s = Schedule::new("0 9 * * *", &shanghai_zone()).expect("schedule");
         // 09:00 in Shanghai is 01:00 UTC.
         assert_eq!(
             s.next_after(utc("2025-06-30T00:30:00Z")),
@@ -118,13 +121,13 @@ mod tests {
 
     #[test]
     fn weekdays_count_from_monday_as_in_crontab() {
-        let s = Schedule::new("0 9 * * 1-5", shanghai_zone()).expect("schedule");
+        let s = Schedule::new("0 9 * * 1-5", &shanghai_zone()).expect("schedule");
         // 2025-07-05 is a Saturday: the next fire is Monday 07-07 09:00 +08.
         assert_eq!(
             s.next_after(utc("2025-07-04T02:00:00Z")),
             Some(utc("2025-07-07T01:00:00Z"))
         );
-        let monday = Schedule::new("0 9 * * 1", Zone::utc()).expect("schedule");
+        let monday = Schedule::new("0 9 * * 1", &Zone::utc()).expect("schedule");
         assert_eq!(
             monday.next_after(utc("2025-07-05T00:00:00Z")),
             Some(utc("2025-07-07T09:00:00Z"))
@@ -133,7 +136,7 @@ mod tests {
 
     #[test]
     fn seconds_field_is_accepted() {
-        let s = Schedule::new("*/2 * * * * *", Zone::utc()).expect("schedule");
+        let s = Schedule::new("*/2 * * * * *", &Zone::utc()).expect("schedule");
         assert_eq!(
             s.next_after(utc("2025-07-05T00:00:01Z")),
             Some(utc("2025-07-05T00:00:02Z"))
@@ -150,7 +153,7 @@ mod tests {
 
     #[test]
     fn upcoming_lists_fire_times_in_the_zone() {
-        let s = Schedule::new("0 9 * * *", shanghai_zone()).expect("schedule");
+        let s = Schedule::new("0 9 * * *", &shanghai_zone()).expect("schedule");
         let up = s.upcoming(utc("2025-06-30T02:00:00Z"), 3);
         assert_eq!(
             up.times,
@@ -166,7 +169,7 @@ mod tests {
         );
         assert!(!up.more_than_once_a_day);
         // Weekdays only: Friday, then Monday.
-        let s = Schedule::new("0 9 * * 1-5", shanghai_zone()).expect("schedule");
+        let s = Schedule::new("0 9 * * 1-5", &shanghai_zone()).expect("schedule");
         let up = s.upcoming(utc("2025-07-04T00:00:00Z"), 2);
         assert_eq!(
             up.times,
@@ -181,7 +184,7 @@ mod tests {
     #[test]
     fn a_sixth_field_by_mistake_fires_hourly_and_is_flagged() {
         // Meant as "09:00 daily"; with seconds first it is minute 9 of every hour.
-        let s = Schedule::new("0 9 * * * *", shanghai_zone()).expect("schedule");
+        let s = Schedule::new("0 9 * * * *", &shanghai_zone()).expect("schedule");
         let up = s.upcoming(utc("2025-06-30T02:30:00Z"), 3);
         assert_eq!(
             up.times,
@@ -196,7 +199,7 @@ mod tests {
 
     #[test]
     fn twice_a_day_is_flagged_whatever_the_starting_moment() {
-        let s = Schedule::new("0 9,17 * * 1", shanghai_zone()).expect("schedule");
+        let s = Schedule::new("0 9,17 * * 1", &shanghai_zone()).expect("schedule");
         // Before, between and after the two fires of Monday 2025-07-07 (Shanghai), and on
         // other days: the first fire may be the last of its day.
         for after in [
@@ -218,12 +221,12 @@ mod tests {
             ]
         );
         // Once a month is not.
-        let monthly = Schedule::new("0 9 1 * *", shanghai_zone()).expect("schedule");
+        let monthly = Schedule::new("0 9 1 * *", &shanghai_zone()).expect("schedule");
         let up = monthly.upcoming(utc("2025-07-07T05:00:00Z"), 3);
         assert_eq!(up.times[2], shanghai("2025-10-01T01:00:00Z"));
         assert!(!up.more_than_once_a_day);
         // Every minute is; zero times asked still says so.
-        let minutely = Schedule::new("* * * * *", Zone::utc()).expect("schedule");
+        let minutely = Schedule::new("* * * * *", &Zone::utc()).expect("schedule");
         let up = minutely.upcoming(utc("2025-07-07T05:00:00Z"), 0);
         assert!(up.times.is_empty());
         assert!(up.more_than_once_a_day);
@@ -231,7 +234,7 @@ mod tests {
 
     #[test]
     fn the_latest_fire_at_or_before_a_moment() {
-        let monthly = Schedule::new("0 9 1 * *", shanghai_zone()).expect("schedule");
+        let monthly = Schedule::new("0 9 1 * *", &shanghai_zone()).expect("schedule");
         // 2025-10-15 in Shanghai: the latest fire is 10-01 09:00 (+08); exactly at a fire, that
         // fire; a second before it, the month before's.
         assert_eq!(
@@ -255,6 +258,6 @@ mod tests {
 
     #[test]
     fn invalid_lines_are_errors() {
-        assert!(Schedule::new("61 9 * * *", Zone::utc()).is_err());
+        assert!(Schedule::new("61 9 * * *", &Zone::utc()).is_err());
     }
 }
