@@ -39,6 +39,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 
 pub use alerts::{AlertEvent, AlertRow, CheckRecord, EmailRecord};
@@ -171,6 +172,17 @@ const PAGE_SIZE: i64 = 32_768;
 
 /// How long a writer waits for another process (say, an import while the daemon checks).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The largest write-ahead log (bytes, 4 MiB: 128 pages) a closing connection leaves beside
+/// the database instead of copying it in. Every commit syncs the log (`synchronous=FULL`), so
+/// what it holds is safe either way; copying it in at close costs a second write of each page
+/// and two more syncs (a 10k-entry import into a new database waited 4 ms for them), while
+/// leaving it costs the next command one read of the log to index it (SQLite's recovery:
+/// about 1 ms for 2 MB). A larger log is copied in and deleted at close, as SQLite does by
+/// default, so that a big import does not leave its log behind; a small one is folded in by
+/// the next writer that takes the log past SQLite's automatic checkpoint (1,000 pages), or by
+/// the close after it. BENCHMARKS.md, "The syncs".
+const KEEP_WAL_UP_TO: u64 = 4 << 20;
 
 /// An open database: every read and write of the program's state goes through it.
 #[derive(Debug)]
@@ -307,7 +319,9 @@ impl Store {
         }
         self.conn
             .pragma_update(None, "journal_mode", "WAL")
-            .and_then(|()| self.conn.pragma_update(None, "synchronous", "NORMAL"))
+            // FULL: every commit syncs the log, so a write is on disk when the command that
+            // made it returns, whether or not its close copies the log in (see `Drop`).
+            .and_then(|()| self.conn.pragma_update(None, "synchronous", "FULL"))
             .and_then(|()| self.conn.pragma_update(None, "foreign_keys", "ON"))
             .map_err(self.err())?;
         let path = self.path.clone();
@@ -398,6 +412,25 @@ impl Store {
     fn undo(&mut self, undo: &str) {
         if !self.conn.is_autocommit() {
             let _ = self.conn.execute_batch(undo);
+        }
+    }
+}
+
+impl Drop for Store {
+    /// Leaves a small write-ahead log as it is when the connection closes, instead of copying
+    /// it into the database (see [`KEEP_WAL_UP_TO`]); an empty or a large one is copied in and
+    /// deleted, as SQLite does by default. Only the last connection to close would copy it in
+    /// at all: while the daemon holds the database, commands never do.
+    fn drop(&mut self) {
+        let Some(path) = self.conn.path().filter(|p| !p.is_empty()) else {
+            return; // in memory
+        };
+        let wal = std::fs::metadata(format!("{path}-wal")).map_or(0, |m| m.len());
+        if (1..=KEEP_WAL_UP_TO).contains(&wal) {
+            // Failing leaves SQLite's default: the log is copied in.
+            let _ = self
+                .conn
+                .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true);
         }
     }
 }

@@ -805,6 +805,57 @@ fn totals(path: &Path) -> (i64, i64) {
     .expect("totals")
 }
 
+/// The length of the database's write-ahead log, 0 when there is none.
+fn wal_len(db: &Path) -> u64 {
+    let wal = format!("{}-wal", db.display());
+    std::fs::metadata(wal).map_or(0, |m| m.len())
+}
+
+#[test]
+fn a_small_log_stays_at_close_and_a_large_one_is_copied_in() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("spendwatch.db");
+    let shm = dir.path().join("spendwatch.db-shm");
+    {
+        let mut store = Store::open(&db).expect("open");
+        let synchronous: i64 = store
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .expect("synchronous");
+        assert_eq!(synchronous, 2, "FULL: every commit syncs the log");
+        put(&mut store, "/x.csv", "1", &[entry("a", 1, 2, 100, "V1", 2)]);
+    }
+    // Left beside the database, and what the next connection reads.
+    let small = wal_len(&db);
+    assert!(
+        (1..=KEEP_WAL_UP_TO).contains(&small),
+        "log of {small} bytes"
+    );
+    {
+        let store = Store::open(&db).expect("reopen");
+        assert_eq!(spent(&store, "a", 12, 31), 100);
+        // Past the limit: copied in and deleted at close, with its index.
+        store
+            .conn
+            .execute_batch(
+                "CREATE TABLE filler(b BLOB); INSERT INTO filler VALUES (zeroblob(5000000));",
+            )
+            .expect("fill the log");
+        assert!(wal_len(&db) > KEEP_WAL_UP_TO);
+    }
+    assert_eq!(wal_len(&db), 0);
+    assert!(!shm.exists());
+    // The database file alone holds everything now.
+    assert_eq!(totals(&db), (1, 100));
+    // Only reading, nothing to keep: the empty log goes as well.
+    {
+        let store = Store::open(&db).expect("reopen");
+        assert_eq!(spent(&store, "a", 12, 31), 100);
+    }
+    assert!(!dir.path().join("spendwatch.db-wal").exists());
+    assert!(!shm.exists());
+}
+
 #[test]
 fn backup_writes_a_checked_self_contained_copy_and_replaces_only_with_force() {
     let dir = tempfile::tempdir().expect("tempdir");
