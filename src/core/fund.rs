@@ -70,9 +70,11 @@ impl Fund {
 /// spent(d) is a binary search.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DailySpend {
-    /// (day, spend on that day); days strictly increase.
-    days: Vec<(NaiveDate, Money)>,
-    /// `cumulative[i]` = sum of `days[..=i]`.
+    /// The days with entries, strictly increasing.
+    days: Vec<NaiveDate>,
+    /// `cumulative[i]` = the spending of `days[..=i]`, in 分. A day's own spending is not
+    /// kept beside it (nothing asks for it): `status` holds 1,000 funds' series at once, 4.4 MB
+    /// in this form at a million entries, twice that with it.
     cumulative: Vec<Money>,
 }
 
@@ -96,12 +98,15 @@ impl DailySpend {
                 running
             })
             .collect();
-        DailySpend { days, cumulative }
+        DailySpend {
+            days: days.iter().map(|(day, _)| *day).collect(),
+            cumulative,
+        }
     }
 
     /// spent(d): the sum of entries dated on or before `day`.
     pub fn spent_through(&self, day: NaiveDate) -> Money {
-        let count = self.days.partition_point(|(d, _)| *d <= day);
+        let count = self.days.partition_point(|d| *d <= day);
         if count == 0 {
             Money::ZERO
         } else {
@@ -114,8 +119,8 @@ impl DailySpend {
     pub fn cumulative(&self) -> impl Iterator<Item = (NaiveDate, Money)> + '_ {
         self.days
             .iter()
-            .zip(&self.cumulative)
-            .map(|((day, _), total)| (*day, *total))
+            .copied()
+            .zip(self.cumulative.iter().copied())
     }
 
     /// The days from `from` to `through` on which spent(day) differs from the day before's,
@@ -127,8 +132,8 @@ impl DailySpend {
         }
         let mut before = self.spent_through(from);
         let mut count = u32::from(before != Money::ZERO);
-        let start = self.days.partition_point(|(d, _)| *d <= from);
-        let end = self.days.partition_point(|(d, _)| *d <= through);
+        let start = self.days.partition_point(|d| *d <= from);
+        let end = self.days.partition_point(|d| *d <= through);
         for &total in self.cumulative.get(start..end).unwrap_or_default() {
             if total != before {
                 count += 1;
