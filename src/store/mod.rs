@@ -226,9 +226,7 @@ impl Store {
             path: display.clone(),
             source,
         })?;
-        let mut store = Store::from_connection(conn, display, busy_timeout)?;
-        store.count_in_series()?;
-        Ok(store)
+        Store::from_connection(conn, display, busy_timeout)
     }
 
     /// Opens the database at `path` only if it is there, for the commands that show what it
@@ -250,9 +248,7 @@ impl Store {
                 path: display.clone(),
                 source,
             })?;
-        let mut store = Store::from_connection(conn, display, BUSY_TIMEOUT)?;
-        store.count_in_series()?;
-        Ok(store)
+        Store::from_connection(conn, display, BUSY_TIMEOUT)
     }
 
     /// A database in memory, with the schema: `status` evaluates the ledger sources in one

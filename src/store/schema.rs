@@ -281,7 +281,22 @@ const MIGRATIONS: &[Migration] = &[
     // without it every sent row is read past its message (`raw`, megabytes of overflow pages
     // each), so each /healthz read the whole mail history.
     Sql("CREATE INDEX outbox_sent ON outbox (status, sent_at);"),
+    // 11: every fund's series ends with its count of entries. Builds of version 10 began to
+    // write it without a version of their own, so a series written before stayed without
+    // one and every open looked at every series (2 ms of each command at a million entries);
+    // now the one rewrite happens here, and a build that does not write the count cannot
+    // open the database any more.
+    Rust(count_in_every_series),
 ];
+
+/// Rewrites the funds' series from `source_days` if any series lacks the count of entries
+/// at its end.
+fn count_in_every_series(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    if super::spending::series_without_counts(tx)? {
+        super::spending::rebuild_every_series(tx)?;
+    }
+    Ok(())
+}
 
 /// Renames `sources.content_sha256` and `rejected_sha256` where a database still has them.
 /// The SHA-256 values stay: they never equal a current hash, so each source's next read is a

@@ -6,7 +6,7 @@
 //! bytes), little-endian, by day; then the fund's entries in force (8 bytes), so that how
 //! many a fund has is read from its one row too. Series written before the count was kept
 //! end without it (their length is a multiple of 12): [`Store::entry_counts`] then counts
-//! from `source_days`, and the next open rewrites them ([`Store::series_without_counts`]).
+//! from `source_days`, and the migration to schema 11 rewrites them.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -137,20 +137,6 @@ impl Store {
             .map_err(self.err())
     }
 
-    /// Whether a fund's series was written before series kept the fund's count of entries.
-    ///
-    /// # Errors
-    /// A database failure.
-    pub(super) fn series_without_counts(&self) -> Result<bool, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM fund_days WHERE length(series) % 12 <> 8)",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(self.err())
-    }
-
     /// Entries in force in all sources, and the number of sources that have any.
     ///
     /// # Errors
@@ -163,19 +149,6 @@ impl Store {
             .map_err(self.err())
     }
 
-    /// Rewrites, once, the series written before series kept their fund's count of entries
-    /// (then [`Store::entry_counts`] reads one row per fund instead of a row per source, fund
-    /// and day). Only a writer's open does it: a reader counts the slower way meanwhile.
-    ///
-    /// # Errors
-    /// A database failure.
-    pub(super) fn count_in_series(&mut self) -> Result<(), StoreError> {
-        if self.series_without_counts()? {
-            self.rebuild_all_fund_days()?;
-        }
-        Ok(())
-    }
-
     /// Rebuilds every fund's series from `source_days` (after a migration).
     pub(super) fn rebuild_all_fund_days(&mut self) -> Result<(), StoreError> {
         let path = self.path.clone();
@@ -184,19 +157,32 @@ impl Store {
             source,
         };
         let tx = self.conn.savepoint().map_err(wrap)?;
-        let funds: Vec<String> = {
-            let mut stmt = tx
-                // A fund with a series but no days left (none in force) loses its series.
-                .prepare("SELECT fund FROM source_days UNION SELECT fund FROM fund_days")
-                .map_err(wrap)?;
-            let rows = stmt.query_map([], |r| r.get(0)).map_err(wrap)?;
-            rows.collect::<Result<_, _>>().map_err(wrap)?
-        };
-        for fund in &funds {
-            rebuild_fund_days(&tx, fund).map_err(wrap)?;
-        }
+        rebuild_every_series(&tx).map_err(wrap)?;
         tx.commit().map_err(wrap)
     }
+}
+
+/// Whether a fund's series was written before series kept the fund's count of entries (its
+/// length is then a multiple of 12 bytes).
+pub(super) fn series_without_counts(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM fund_days WHERE length(series) % 12 <> 8)",
+        [],
+        |r| r.get(0),
+    )
+}
+
+/// Rebuilds every fund's series from `source_days`, inside the caller's transaction.
+pub(super) fn rebuild_every_series(conn: &Connection) -> rusqlite::Result<()> {
+    let funds: Vec<String> = conn
+        // A fund with a series but no days left (none in force) loses its series.
+        .prepare("SELECT fund FROM source_days UNION SELECT fund FROM fund_days")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for fund in &funds {
+        rebuild_fund_days(conn, fund)?;
+    }
+    Ok(())
 }
 
 pub(super) fn rebuild_funds_of(conn: &Connection, path: &str) -> rusqlite::Result<()> {
