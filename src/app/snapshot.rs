@@ -95,9 +95,9 @@ pub fn read<'c>(
     config: &'c Config,
     day: NaiveDate,
 ) -> Result<Snapshot<'c>, StoreError> {
-    let counts = store.entry_counts()?;
-    // Every fund's series in one query (a snapshot keeps them all anyway, for the charts).
-    let mut spending = store.daily_spend()?;
+    // Every fund's series and count in one query (a snapshot keeps the series anyway, for
+    // the charts).
+    let (mut spending, counts) = store.daily_spend_and_counts()?;
     let explanations = store.explanations()?;
     let overlaps = store.overlaps()?;
     let readings = store.readings()?;

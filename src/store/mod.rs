@@ -54,6 +54,7 @@ pub use schema::SCHEMA_VERSION;
 pub use sources::{
     Fingerprint, Origin, SourceMeta, SourceOverview, SourceRecord, SourceState, Withdrawn,
 };
+pub use spending::SpendingAndCounts;
 pub use writer::{ReadSummary, SourceWriter, WriteStats, row_hash};
 
 /// Why the database could not do what was asked. Every variant names the file (`path`): the

@@ -17,29 +17,46 @@ use super::day_sums::DayChange;
 use super::{Store, StoreError};
 use crate::core::{DailySpend, Money};
 
+/// Every fund's spending by day, and its count of entries in force, each keyed by fund id.
+pub type SpendingAndCounts = (HashMap<String, DailySpend>, HashMap<String, i64>);
+
 impl Store {
-    /// Every fund's spending by day, in 分, keyed by fund id; funds without entries in force
-    /// are absent (one row per fund: cheap however many entries there are).
+    /// Every fund's spending by day, in 分, and its count of entries in force, keyed by fund
+    /// id; funds without entries in force are absent from both. One pass over one row per
+    /// fund, however many entries there are: `status` reads both, and a second pass for the
+    /// counts cost 1.4 ms at a million entries. Counted from `source_days` (a row per source,
+    /// fund and day) only if a series without its count remains (see the module's doc).
     ///
     /// # Errors
     /// A database failure.
-    pub fn daily_spend(&self) -> Result<HashMap<String, DailySpend>, StoreError> {
+    pub fn daily_spend_and_counts(&self) -> Result<SpendingAndCounts, StoreError> {
         let mut stmt = self
             .conn
             .prepare("SELECT fund, series FROM fund_days")
             .map_err(self.err())?;
         let mut rows = stmt.query([]).map_err(self.err())?;
-        let mut out = HashMap::new();
+        let mut spending = HashMap::new();
+        let mut counts = HashMap::new();
+        let mut every_count = true;
         while let Some(r) = rows.next().map_err(self.err())? {
+            let fund = r.get::<_, String>(0).map_err(self.err())?;
             // The series read in place: no copy of each fund's blob.
             let series = r
                 .get_ref(1)
                 .and_then(|v| v.as_blob().map_err(Into::into))
                 .map_err(self.err())?;
-            let spend = DailySpend::from_amounts(decode_series(series));
-            out.insert(r.get::<_, String>(0).map_err(self.err())?, spend);
+            match series_count(series) {
+                Some(count) => {
+                    counts.insert(fund.clone(), count);
+                }
+                None => every_count = false,
+            }
+            spending.insert(fund, DailySpend::from_amounts(decode_series(series)));
         }
-        Ok(out)
+        if !every_count {
+            counts = self.entry_counts_by_day()?;
+        }
+        Ok((spending, counts))
     }
 
     /// One fund's spending by day (the dashboard's fund page reads no other). Empty (no

@@ -73,7 +73,7 @@ fn put(store: &mut Store, path: &str, version: &str, entries: &[Entry]) -> usize
 }
 
 fn spent(store: &Store, fund: &str, m: u32, d: u32) -> i64 {
-    let all = store.daily_spend().expect("daily spend");
+    let all = store.daily_spend_and_counts().expect("daily spend").0;
     all.get(fund).map_or(0, |s| {
         s.spent_through(NaiveDate::from_ymd_opt(2025, m, d).expect("date"))
             .fen()
@@ -217,9 +217,10 @@ fn entry_counts_come_from_the_series_and_old_series_are_completed() {
     put(&mut store, "/y.csv", "1", &[entry("a", 3, 1, 1, "W1", 2)]);
     let expected: HashMap<String, i64> = [("a".to_owned(), 4), ("b".to_owned(), 2)].into();
     assert_eq!(store.entry_counts().expect("counts"), expected);
+    assert_eq!(store.daily_spend_and_counts().expect("counts").1, expected);
     assert_eq!(store.entry_counts_by_day().expect("counts"), expected);
     assert!(!spending::series_without_counts(&store.conn).expect("check"));
-    let spend_before = store.daily_spend().expect("spend");
+    let spend_before = store.daily_spend_and_counts().expect("spend").0;
 
     // As a build before the count wrote them.
     store
@@ -231,7 +232,8 @@ fn entry_counts_come_from_the_series_and_old_series_are_completed() {
         .expect("old series");
     assert!(spending::series_without_counts(&store.conn).expect("check"));
     assert_eq!(store.entry_counts().expect("counts"), expected);
-    assert_eq!(store.daily_spend().expect("spend"), spend_before);
+    let (spend, counts) = store.daily_spend_and_counts().expect("spend");
+    assert_eq!((spend, counts), (spend_before.clone(), expected.clone()));
     // Those builds left the database at version 10.
     store
         .conn
@@ -246,7 +248,10 @@ fn entry_counts_come_from_the_series_and_old_series_are_completed() {
     assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
     assert!(!spending::series_without_counts(&store.conn).expect("check"));
     assert_eq!(store.entry_counts().expect("counts"), expected);
-    assert_eq!(store.daily_spend().expect("spend"), spend_before);
+    assert_eq!(
+        store.daily_spend_and_counts().expect("spend").0,
+        spend_before
+    );
 }
 
 /// What settling the sources reads agrees with the full overview.
