@@ -16,7 +16,7 @@ use crate::core::{
     FundReport, Grading, Indicator, IndicatorReport, JudgeInputs, Light, Reading, catch_up,
     evaluate, forecast, grade, judge, light,
 };
-use crate::store::{Overlap, Store, StoreError};
+use crate::store::{Overlap, SpendingAndCounts, Store, StoreError};
 
 /// Everything known on one day.
 #[derive(Debug, Clone)]
@@ -97,7 +97,10 @@ pub fn read<'c>(
 ) -> Result<Snapshot<'c>, StoreError> {
     // Every fund's series and count in one query (a snapshot keeps the series anyway, for
     // the charts).
-    let (mut spending, counts) = store.daily_spend_and_counts()?;
+    let SpendingAndCounts {
+        mut spending,
+        entries: counts,
+    } = store.daily_spend_and_counts()?;
     let explanations = store.explanations()?;
     let overlaps = store.overlaps()?;
     let readings = store.readings()?;

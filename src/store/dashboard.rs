@@ -88,6 +88,7 @@ impl Store {
             .map_err(store.err())?;
         let found = store.schema_version()?;
         if found > SCHEMA_VERSION {
+            store.keep_log_at_close();
             return Err(StoreError::NewerSchema {
                 path: store.path.clone(),
                 found,

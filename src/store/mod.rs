@@ -301,6 +301,8 @@ impl Store {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(self.err())?;
         if found > SCHEMA_VERSION {
+            // Not even the copy of its log into it at close.
+            self.keep_log_at_close();
             return Err(StoreError::NewerSchema {
                 path: self.path.clone(),
                 found,
@@ -319,6 +321,12 @@ impl Store {
             // FULL: every commit syncs the log, so a write is on disk when the command that
             // made it returns, whether or not its close copies the log in (see `Drop`).
             .and_then(|()| self.conn.pragma_update(None, "synchronous", "FULL"))
+            // A log that grew past the size a close leaves (the daemon's, after a large
+            // import) is cut back to it when SQLite starts it over, not kept at its largest.
+            .and_then(|()| {
+                self.conn
+                    .pragma_update(None, "journal_size_limit", KEEP_WAL_UP_TO as i64)
+            })
             .and_then(|()| self.conn.pragma_update(None, "foreign_keys", "ON"))
             .map_err(self.err())?;
         let path = self.path.clone();
@@ -419,16 +427,24 @@ impl Drop for Store {
     /// deleted, as SQLite does by default. Only the last connection to close would copy it in
     /// at all: while the daemon holds the database, commands never do.
     fn drop(&mut self) {
+        // In memory (an empty name), or a name that is not UTF-8: SQLite's default.
         let Some(path) = self.conn.path().filter(|p| !p.is_empty()) else {
-            return; // in memory
+            return;
         };
         let wal = std::fs::metadata(format!("{path}-wal")).map_or(0, |m| m.len());
         if (1..=KEEP_WAL_UP_TO).contains(&wal) {
-            // Failing leaves SQLite's default: the log is copied in.
-            let _ = self
-                .conn
-                .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true);
+            self.keep_log_at_close();
         }
+    }
+}
+
+impl Store {
+    /// Makes the close leave the write-ahead log as it is. Failing leaves SQLite's default:
+    /// the last connection to close copies the log in.
+    fn keep_log_at_close(&self) {
+        let _ = self
+            .conn
+            .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true);
     }
 }
 

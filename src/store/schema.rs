@@ -284,8 +284,7 @@ const MIGRATIONS: &[Migration] = &[
     // 11: every fund's series ends with its count of entries. Builds of version 10 began to
     // write it without a version of their own, so a series written before stayed without
     // one and every open looked at every series (2 ms of each command at a million entries);
-    // now the one rewrite happens here, and a build that does not write the count cannot
-    // open the database any more.
+    // now the one rewrite happens here. No earlier build opens a database of version 11.
     Rust(count_in_every_series),
 ];
 

@@ -5,8 +5,10 @@
 //! A series is, per day with spending, its day number (4 bytes) and its amount in 分 (8
 //! bytes), little-endian, by day; then the fund's entries in force (8 bytes), so that how
 //! many a fund has is read from its one row too. Series written before the count was kept
-//! end without it (their length is a multiple of 12): [`Store::entry_counts`] then counts
-//! from `source_days`, and the migration to schema 11 rewrites them.
+//! end without it (their length is a multiple of 12): the migration to schema 11 rewrites
+//! them. Until it has run, and while a daemon of a build before the count still runs beside
+//! a newer one (an upgrade without a restart), such series can be met, so every reader of
+//! the count falls back to counting from `source_days` when one lacks it.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -17,8 +19,15 @@ use super::day_sums::DayChange;
 use super::{Store, StoreError};
 use crate::core::{DailySpend, Money};
 
-/// Every fund's spending by day, and its count of entries in force, each keyed by fund id.
-pub type SpendingAndCounts = (HashMap<String, DailySpend>, HashMap<String, i64>);
+/// Every fund's spending by day and its count of entries in force
+/// ([`Store::daily_spend_and_counts`]); a fund without entries in force is in neither.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SpendingAndCounts {
+    /// Each fund's spending by day, in 分, keyed by fund id.
+    pub spending: HashMap<String, DailySpend>,
+    /// Each fund's count of entries in force, keyed by fund id.
+    pub entries: HashMap<String, i64>,
+}
 
 impl Store {
     /// Every fund's spending by day, in 分, and its count of entries in force, keyed by fund
@@ -56,7 +65,10 @@ impl Store {
         if !every_count {
             counts = self.entry_counts_by_day()?;
         }
-        Ok((spending, counts))
+        Ok(SpendingAndCounts {
+            spending,
+            entries: counts,
+        })
     }
 
     /// One fund's spending by day (the dashboard's fund page reads no other). Empty (no
@@ -189,7 +201,8 @@ pub(super) fn series_without_counts(conn: &Connection) -> rusqlite::Result<bool>
     )
 }
 
-/// Rebuilds every fund's series from `source_days`, inside the caller's transaction.
+/// Rebuilds every fund's series from `source_days`, inside the caller's transaction (a
+/// migration's, or [`Store::rebuild_all_fund_days`]'s savepoint).
 pub(super) fn rebuild_every_series(conn: &Connection) -> rusqlite::Result<()> {
     let funds: Vec<String> = conn
         // A fund with a series but no days left (none in force) loses its series.

@@ -73,7 +73,10 @@ fn put(store: &mut Store, path: &str, version: &str, entries: &[Entry]) -> usize
 }
 
 fn spent(store: &Store, fund: &str, m: u32, d: u32) -> i64 {
-    let all = store.daily_spend_and_counts().expect("daily spend").0;
+    let all = store
+        .daily_spend_and_counts()
+        .expect("daily spend")
+        .spending;
     all.get(fund).map_or(0, |s| {
         s.spent_through(NaiveDate::from_ymd_opt(2025, m, d).expect("date"))
             .fen()
@@ -217,10 +220,13 @@ fn entry_counts_come_from_the_series_and_old_series_are_completed() {
     put(&mut store, "/y.csv", "1", &[entry("a", 3, 1, 1, "W1", 2)]);
     let expected: HashMap<String, i64> = [("a".to_owned(), 4), ("b".to_owned(), 2)].into();
     assert_eq!(store.entry_counts().expect("counts"), expected);
-    assert_eq!(store.daily_spend_and_counts().expect("counts").1, expected);
+    assert_eq!(
+        store.daily_spend_and_counts().expect("counts").entries,
+        expected
+    );
     assert_eq!(store.entry_counts_by_day().expect("counts"), expected);
     assert!(!spending::series_without_counts(&store.conn).expect("check"));
-    let spend_before = store.daily_spend_and_counts().expect("spend").0;
+    let spend_before = store.daily_spend_and_counts().expect("spend").spending;
 
     // As a build before the count wrote them.
     store
@@ -232,8 +238,8 @@ fn entry_counts_come_from_the_series_and_old_series_are_completed() {
         .expect("old series");
     assert!(spending::series_without_counts(&store.conn).expect("check"));
     assert_eq!(store.entry_counts().expect("counts"), expected);
-    let (spend, counts) = store.daily_spend_and_counts().expect("spend");
-    assert_eq!((spend, counts), (spend_before.clone(), expected.clone()));
+    let read = store.daily_spend_and_counts().expect("spend");
+    assert_eq!((&read.spending, &read.entries), (&spend_before, &expected));
     // Those builds left the database at version 10.
     store
         .conn
@@ -243,13 +249,17 @@ fn entry_counts_come_from_the_series_and_old_series_are_completed() {
 
     // A reader waits for a writer to migrate; a writer's open migrates and completes them.
     let err = Store::open_reader(&path).expect_err("not migrated");
-    assert!(err.to_string().contains("not yet migrated to 11"), "{err}");
+    assert!(
+        err.to_string()
+            .contains(&format!("not yet migrated to {SCHEMA_VERSION}")),
+        "{err}"
+    );
     let store = Store::open_existing(&path).expect("open");
     assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
     assert!(!spending::series_without_counts(&store.conn).expect("check"));
     assert_eq!(store.entry_counts().expect("counts"), expected);
     assert_eq!(
-        store.daily_spend_and_counts().expect("spend").0,
+        store.daily_spend_and_counts().expect("spend").spending,
         spend_before
     );
 }
@@ -833,14 +843,27 @@ fn a_small_log_stays_at_close_and_a_large_one_is_copied_in() {
             .query_row("PRAGMA synchronous", [], |r| r.get(0))
             .expect("synchronous");
         assert_eq!(synchronous, 2, "FULL: every commit syncs the log");
+        let limit: i64 = store
+            .conn
+            .query_row("PRAGMA journal_size_limit", [], |r| r.get(0))
+            .expect("journal_size_limit");
+        assert_eq!(u64::try_from(limit), Ok(KEEP_WAL_UP_TO));
         put(&mut store, "/x.csv", "1", &[entry("a", 1, 2, 100, "V1", 2)]);
     }
-    // Left beside the database, and what the next connection reads.
+    // Left beside the database with its index, and what every later reader reads.
     let small = wal_len(&db);
     assert!(
         (1..=KEEP_WAL_UP_TO).contains(&small),
         "log of {small} bytes"
     );
+    assert!(shm.exists());
+    let reader = Store::open_reader(&db).expect("reader");
+    assert_eq!(spent(&reader, "a", 12, 31), 100);
+    drop(reader);
+    let copy = dir.path().join("copy.db");
+    backup(&db, &copy, false).expect("backup");
+    assert_eq!(totals(&copy), (1, 100));
+    assert_eq!(wal_len(&db), small, "readers leave the log as it is");
     {
         let store = Store::open(&db).expect("reopen");
         assert_eq!(spent(&store, "a", 12, 31), 100);
@@ -864,6 +887,27 @@ fn a_small_log_stays_at_close_and_a_large_one_is_copied_in() {
     }
     assert!(!dir.path().join("spendwatch.db-wal").exists());
     assert!(!shm.exists());
+}
+
+#[test]
+fn a_close_beside_another_connection_never_copies_the_log_in() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("spendwatch.db");
+    // The daemon's connection, open throughout.
+    let daemon = Store::open(&db).expect("open");
+    {
+        let store = Store::open(&db).expect("open");
+        store
+            .conn
+            .execute_batch(
+                "CREATE TABLE filler(b BLOB); INSERT INTO filler VALUES (zeroblob(5000000));",
+            )
+            .expect("fill the log");
+    }
+    // Past the size a close leaves, and still there: only the last close copies a log in.
+    assert!(wal_len(&db) > KEEP_WAL_UP_TO);
+    drop(daemon);
+    assert_eq!(wal_len(&db), 0);
 }
 
 #[test]

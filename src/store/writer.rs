@@ -815,7 +815,10 @@ mod tests {
         assert_eq!(stats.entries as usize, entries.len());
         assert_eq!(stats.written, entries.len());
         // Each entry counted once in the day sums, however it was written.
-        let spent = store.daily_spend_and_counts().expect("daily spend").0["a"]
+        let spent = store
+            .daily_spend_and_counts()
+            .expect("daily spend")
+            .spending["a"]
             .spent_through(NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"));
         let total: i64 = entries.iter().map(|e| e.amount.fen()).sum();
         assert_eq!(spent, Money::from_fen(total));
