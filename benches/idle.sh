@@ -69,6 +69,11 @@ echo
 
 # The data: generated once, then imported once per binary into its own folder (the database is
 # the same whatever the allocator; each run below starts from a copy of it).
+
+# A copy of the database in folder $1 as the one file $3, made by binary $2's `backup`: the
+# latest writes may sit in the write-ahead log a command leaves beside the database, so the
+# database file alone is not the database.
+copy_db() { (cd "$1" && "$(bin "$2")" --config config.yaml backup --force "$3" >/dev/null); }
 for N in $SIZES; do
   D=$WORK/n${N}_f1000
   if [ ! -s "$D/expected.tsv" ]; then
@@ -79,7 +84,7 @@ for N in $SIZES; do
     R=$WORK/run-$who/n$N; rm -rf "$R"; mkdir -p "$R"
     cp "$D/config.yaml" "$D/ledger.csv" "$R/"
     (cd "$R" && "$(bin "$who")" --config config.yaml import ledger.csv >/dev/null)
-    cp "$R/spendwatch.db" "$R/imported.db"
+    copy_db "$R" "$who" imported.db
     (cd "$R" && "$(bin "$who")" --config config.yaml status --as-of 2025-12-31 --format json > year_end.json)
     (cd "$R" && "$(bin "$who")" --config config.yaml status --as-of "$ASOF" --format json > asof.json)
     python3 benches/oracle.py "$D" "$R/year_end.json" "$R/asof.json" "$ASOF" >/dev/null
@@ -137,14 +142,15 @@ LARGEST=$(printf '%s\n' $SIZES | sort -n | tail -1)
 if [ "$RUNS" -gt 0 ]; then
   for N in $SIZES; do   # the first check's alerts recorded, as `check` finds them in the daemon
     for who in $WHO; do
-      R=$WORK/run-$who/n$N; cp "$R/imported.db" "$R/spendwatch.db"; rm -rf "$R/outbox"
+      R=$WORK/run-$who/n$N; rm -rf "$R/outbox" "$R/spendwatch.db-wal" "$R/spendwatch.db-shm"
+      cp "$R/imported.db" "$R/spendwatch.db"
       (cd "$R" && "$(bin "$who")" --config config.yaml check --as-of "$ASOF" >/dev/null 2>&1)
     done
   done
   for round in $(seq 0 "$RUNS"); do   # round 0: the warm-up, not counted
     for who in $WHO; do
       R=$WORK/run-$who/n$LARGEST
-      cp "$R/spendwatch.db" "$R/checked.db"
+      copy_db "$R" "$who" checked.db
       rm -f "$R/spendwatch.db" "$R/spendwatch.db-wal" "$R/spendwatch.db-shm"
       echo "$round import_cold_$LARGEST $who $(cd "$R" && timed "$who" 1 - import ledger.csv)" >> "$WORK/rounds"
       mv "$R/checked.db" "$R/spendwatch.db"; rm -f "$R/spendwatch.db-wal" "$R/spendwatch.db-shm"

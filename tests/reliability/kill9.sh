@@ -41,7 +41,9 @@ echo "old export: $old (count|sum 分), new export: $new"
 
 sw() { "$bin" --config config.yaml "$@"; }
 db=spendwatch.db
-q() { sqlite3 -batch -noheader "$db" "$1"; }
+# Never the copy of the write-ahead log into the database at close that sqlite3 would make
+# as the last connection: spendwatch finds the database as its own commands left it.
+q() { sqlite3 -batch -noheader -cmd '.output /dev/null' -cmd '.dbconfig no_ckpt_on_close on' -cmd '.output stdout' "$db" "$1"; }
 
 cp old.csv ledger.csv
 sw import ledger.csv >/dev/null 2>&1
