@@ -283,8 +283,8 @@ const MIGRATIONS: &[Migration] = &[
     Sql("CREATE INDEX outbox_sent ON outbox (status, sent_at);"),
     // 11: every fund's series ends with its count of entries. Builds of version 10 began to
     // write it without a version of their own, so a series written before stayed without
-    // one and every open looked at every series (2 ms of each command at a million entries);
-    // now the one rewrite happens here. No earlier build opens a database of version 11.
+    // one and every open read every series to look for one; now the one rewrite happens
+    // here. No earlier build opens a database of version 11.
     Rust(count_in_every_series),
 ];
 
