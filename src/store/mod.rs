@@ -279,7 +279,7 @@ impl Store {
             all_or_nothing: false,
         };
         store.conn.busy_timeout(busy_timeout).map_err(store.err())?;
-        store.prepare()?;
+        store.prepare(busy_timeout)?;
         Ok(store)
     }
 
@@ -295,7 +295,7 @@ impl Store {
         }
     }
 
-    fn prepare(&mut self) -> Result<(), StoreError> {
+    fn prepare(&mut self, busy_timeout: Duration) -> Result<(), StoreError> {
         // Check the version before anything writes to the file (journal_mode=WAL does).
         let found: i64 = self
             .conn
@@ -317,8 +317,7 @@ impl Store {
                 .pragma_update(None, "page_size", PAGE_SIZE)
                 .map_err(self.err())?;
         }
-        self.conn
-            .pragma_update(None, "journal_mode", "WAL")
+        self.wal_mode(busy_timeout)
             // FULL: every commit syncs the log, so a write is on disk when the command that
             // made it returns, whether or not its close copies the log in (see `Drop`).
             .and_then(|()| self.conn.pragma_update(None, "synchronous", "FULL"))
@@ -337,6 +336,26 @@ impl Store {
             self.rebuild_all_fund_days()?;
         }
         Ok(())
+    }
+
+    /// `PRAGMA journal_mode=WAL`, waiting up to `busy_timeout` for other processes. Switching a
+    /// new database takes it whole, and SQLite answers "database is locked" at once, without
+    /// its busy timeout, while another process switches or creates it: the service and a
+    /// command started together on a new database failed so 14 times in 20. Once the other
+    /// has switched it, the pragma has nothing to do.
+    fn wal_mode(&self, busy_timeout: Duration) -> rusqlite::Result<()> {
+        let deadline = std::time::Instant::now() + busy_timeout;
+        loop {
+            match self.conn.pragma_update(None, "journal_mode", "WAL") {
+                Err(e)
+                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                done => return done,
+            }
+        }
     }
 
     /// The schema version of the database (`PRAGMA user_version`).
