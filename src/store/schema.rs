@@ -339,13 +339,16 @@ const LATEST: &str = include_str!("schema.sql");
 /// command started at once on a new database, which failed 19 times in 20 with "table sources
 /// already exists" or "database is locked" while the transactions were deferred).
 pub(super) fn migrate(conn: &mut Connection, current: i64) -> rusqlite::Result<()> {
+    let mut current = current;
     if current == 0 {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if version(&tx)? == 0 {
+        current = version(&tx)?;
+        if current == 0 {
             tx.execute_batch(LATEST)?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             return tx.commit();
         }
+        // Made by another process meanwhile: migrated from the version it wrote.
     }
     migrate_to(conn, current, SCHEMA_VERSION)
 }

@@ -831,6 +831,18 @@ fn wal_len(db: &Path) -> u64 {
     std::fs::metadata(wal).map_or(0, |m| m.len())
 }
 
+/// Writes 5 MB through `store`, taking the log of the database at `db` past what a close
+/// leaves.
+fn fill_the_log(store: &Store, db: &Path) {
+    store
+        .conn
+        .execute_batch(
+            "CREATE TABLE filler(b BLOB); INSERT INTO filler VALUES (zeroblob(5000000));",
+        )
+        .expect("fill the log");
+    assert!(wal_len(db) > KEEP_WAL_UP_TO);
+}
+
 #[test]
 fn a_small_log_stays_at_close_and_a_large_one_is_copied_in() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -868,13 +880,7 @@ fn a_small_log_stays_at_close_and_a_large_one_is_copied_in() {
         let store = Store::open(&db).expect("reopen");
         assert_eq!(spent(&store, "a", 12, 31), 100);
         // Past the limit: copied in and deleted at close, with its index.
-        store
-            .conn
-            .execute_batch(
-                "CREATE TABLE filler(b BLOB); INSERT INTO filler VALUES (zeroblob(5000000));",
-            )
-            .expect("fill the log");
-        assert!(wal_len(&db) > KEEP_WAL_UP_TO);
+        fill_the_log(&store, &db);
     }
     assert_eq!(wal_len(&db), 0);
     assert!(!shm.exists());
@@ -897,12 +903,7 @@ fn a_close_beside_another_connection_never_copies_the_log_in() {
     let daemon = Store::open(&db).expect("open");
     {
         let store = Store::open(&db).expect("open");
-        store
-            .conn
-            .execute_batch(
-                "CREATE TABLE filler(b BLOB); INSERT INTO filler VALUES (zeroblob(5000000));",
-            )
-            .expect("fill the log");
+        fill_the_log(&store, &db);
     }
     // Past the size a close leaves, and still there: only the last close copies a log in.
     assert!(wal_len(&db) > KEEP_WAL_UP_TO);

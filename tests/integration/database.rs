@@ -188,13 +188,7 @@ fn commands_started_together_on_a_new_database_all_succeed() {
         let _ = std::fs::remove_dir_all(wd.join("db"));
         let started: Vec<_> = (0..3)
             .map(|_| {
-                std::process::Command::new(env!("CARGO_BIN_EXE_spendwatch"))
-                    .args(["--config", "config.yaml", "import", "a.csv"])
-                    .current_dir(wd.path())
-                    .env_remove("SPENDWATCH_CONFIG")
-                    .env_remove("RUST_LOG")
-                    .env_remove("CACHE_DIRECTORY")
-                    .env("XDG_CACHE_HOME", wd.join("cache"))
+                wd.command("config.yaml", &["import", "a.csv"])
                     .stdout(std::process::Stdio::null())
                     .stderr(std::process::Stdio::piped())
                     .spawn()

@@ -315,10 +315,12 @@ impl Workdir {
         self.run_full("config.yaml", args, env)
     }
 
-    /// The runner behind the others: spendwatch's own variables (config, password, log filter,
-    /// credentials folder) are removed from the environment unless `env` sets them.
-    pub(crate) fn run_full(&self, config: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let out = Command::new(env!("CARGO_BIN_EXE_spendwatch"))
+    /// `spendwatch --config CONFIG ARGS…` in the workdir, not started, with spendwatch's own
+    /// variables (config, password, log filter, credentials folder) removed from the
+    /// environment and the workdir's config cache: for a test that starts it itself.
+    pub(crate) fn command(&self, config: &str, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_spendwatch"));
+        command
             .arg("--config")
             .arg(config)
             .args(args)
@@ -328,7 +330,15 @@ impl Workdir {
             .env_remove("RUST_LOG")
             .env_remove("CREDENTIALS_DIRECTORY")
             .env_remove("CACHE_DIRECTORY")
-            .env("XDG_CACHE_HOME", self.cache.path())
+            .env("XDG_CACHE_HOME", self.cache.path());
+        command
+    }
+
+    /// The runner behind the others: [`Workdir::command`] run to its end, with `env` set on
+    /// top of what it removed.
+    pub(crate) fn run_full(&self, config: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let out = self
+            .command(config, args)
             .envs(env.iter().copied())
             .output()
             .expect("run spendwatch");
