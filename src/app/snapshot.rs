@@ -16,7 +16,7 @@ use crate::core::{
     FundReport, Grading, Indicator, IndicatorReport, JudgeInputs, Light, Reading, catch_up,
     evaluate, forecast, grade, judge, light,
 };
-use crate::store::{Overlap, SpendingAndCounts, Store, StoreError};
+use crate::store::{Overlap, Store, StoreError};
 
 /// Everything known on one day.
 #[derive(Debug, Clone)]
@@ -73,7 +73,8 @@ pub struct FundSnapshot<'c> {
     pub indicators: Vec<IndicatorSnapshot<'c>>,
     /// Its 双监控 light: spending against 序时 (the configured basis) and its indicators.
     pub light: Light,
-    /// Its spending by day, from all sources in force: what the charts draw.
+    /// Its spending by day, from all sources in force: what the charts draw. Empty when read
+    /// with [`Series::Dropped`].
     pub spend: DailySpend,
 }
 
@@ -85,7 +86,18 @@ impl FundSnapshot<'_> {
     }
 }
 
-/// Reads everything known on `day` about the funds of `config` from `store`.
+/// Whether a [`Snapshot`] keeps each fund's spending by day ([`FundSnapshot::spend`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Series {
+    /// Kept, for what draws or sums it by period: charts, the digest, the fund page.
+    Kept,
+    /// Left empty once the fund's figures are made from it: `status` and the overview show
+    /// only figures, and 1,000 funds' series at a million entries are 4.4 MB to hold.
+    Dropped,
+}
+
+/// Reads everything known on `day` about the funds of `config` from `store`, each fund's
+/// spending by day kept.
 ///
 /// # Errors
 ///
@@ -95,12 +107,21 @@ pub fn read<'c>(
     config: &'c Config,
     day: NaiveDate,
 ) -> Result<Snapshot<'c>, StoreError> {
-    // Every fund's series and count in one query (a snapshot keeps the series anyway, for
-    // the charts).
-    let SpendingAndCounts {
-        mut spending,
-        entries: counts,
-    } = store.daily_spend_and_counts()?;
+    read_as(store, config, day, Series::Kept)
+}
+
+/// Reads everything known on `day` about the funds of `config` from `store`; `series` says
+/// whether each fund's spending by day is kept (else [`FundSnapshot::spend`] is empty).
+///
+/// # Errors
+///
+/// A [`StoreError`] when the database cannot be read.
+pub fn read_as<'c>(
+    store: &Store,
+    config: &'c Config,
+    day: NaiveDate,
+    series: Series,
+) -> Result<Snapshot<'c>, StoreError> {
     let explanations = store.explanations()?;
     let overlaps = store.overlaps()?;
     let readings = store.readings()?;
@@ -109,16 +130,48 @@ pub fn read<'c>(
     let mut explanations_of = grouped(&explanations, |e| e.fund.as_str());
     let mut overlaps_of = grouped(&overlaps, |o| o.fund.as_str());
     let known = Known::new(config, &readings);
-    let mut funds = Vec::with_capacity(config.funds.len());
-    for fund in &config.funds {
-        let spend = spending.remove(&fund.id).unwrap_or_default();
-        let of_fund = OfFund {
-            entries: counts.get(&fund.id).copied().unwrap_or(0),
-            explanations: explanations_of.remove(fund.id.as_str()).unwrap_or_default(),
-            overlaps: overlaps_of.remove(fund.id.as_str()).unwrap_or_default(),
-        };
-        funds.push(fund_snapshot(config, fund, spend, day, of_fund, &known));
-    }
+    let mut of_fund = |fund: &Fund, entries: i64| OfFund {
+        entries,
+        explanations: explanations_of.remove(fund.id.as_str()).unwrap_or_default(),
+        overlaps: overlaps_of.remove(fund.id.as_str()).unwrap_or_default(),
+    };
+    // Each fund made as its series is read, in the store's order, and put in its place in
+    // the config's: one series at a time need be held.
+    let place: HashMap<&str, usize> = config
+        .funds
+        .iter()
+        .enumerate()
+        .map(|(i, fund)| (fund.id.as_str(), i))
+        .collect();
+    let mut made: Vec<Option<FundSnapshot<'c>>> = config.funds.iter().map(|_| None).collect();
+    store.each_fund_spending(|id, spend, entries| {
+        if let Some(&i) = place.get(id) {
+            let fund = &config.funds[i];
+            let mut snapshot =
+                fund_snapshot(config, fund, spend, day, of_fund(fund, entries), &known);
+            if series == Series::Dropped {
+                snapshot.spend = DailySpend::default();
+            }
+            made[i] = Some(snapshot);
+        }
+    })?;
+    let funds = config
+        .funds
+        .iter()
+        .zip(made)
+        .map(|(fund, made)| {
+            made.unwrap_or_else(|| {
+                fund_snapshot(
+                    config,
+                    fund,
+                    DailySpend::default(),
+                    day,
+                    of_fund(fund, 0),
+                    &known,
+                )
+            })
+        })
+        .collect();
     let last_change = store
         .last_source_change()?
         .map(|t| t.with_timezone(&config.timezone).date_naive());
@@ -314,4 +367,77 @@ fn budget_year(config: &Config, day: NaiveDate) -> i32 {
         .map(|f| f.year)
         .max()
         .unwrap_or_else(|| day.year())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::import;
+
+    /// Funds made as the store's series come (in the order of their ids) stand in the
+    /// config's order, each with its own figures; a fund without entries has zeros, and a
+    /// fund of the ledger not in the config is not shown. Read with `Series::Dropped`, the
+    /// snapshot is the same but for the series.
+    #[test]
+    fn funds_stand_in_the_configs_order_with_or_without_their_series() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ledger = "日期,凭证号,摘要,金额,资金\n\
+            2025-03-20,记-0030,服务费,100.00,zz\n\
+            2025-03-21,记-0031,服务费,200.00,aa\n\
+            2025-04-02,记-0032,服务费,50.00,zz\n\
+            2025-04-03,记-0033,服务费,70.00,gone\n";
+        std::fs::write(dir.path().join("ledger.csv"), ledger).expect("write");
+        let text = "timezone: Asia/Shanghai
+database: spendwatch.db
+ledger:
+  sources: [ledger.csv]
+  columns: {fund: [资金]}
+email: {to: [finance@localhost], transport: file, file: {dir: outbox}}
+funds:
+  - {id: zz, code: Z, name: 甲, year: 2025, budget: 1000.00}
+  - {id: mm, code: M, name: 乙, year: 2025, budget: 1000.00}
+  - {id: aa, code: A, name: 丙, year: 2025, budget: 1000.00}
+";
+        let parse = |text: &str| {
+            crate::config::parse(text, &dir.path().join("config.yaml"), dir.path()).expect("config")
+        };
+        // Imported while `gone` was configured, read after it was taken out.
+        let before = parse(&format!(
+            "{text}  - {{id: gone, code: G, name: 丁, year: 2025, budget: 1000.00}}\n"
+        ));
+        let config = parse(text);
+        let mut store = Store::open(&config.database).expect("open");
+        let (files, _) = import::configured_files(&before);
+        let reports =
+            import::sync_sources(&mut store, &before, &files, chrono::Utc::now()).expect("sync");
+        assert_eq!(reports.len(), 1);
+        let day = NaiveDate::from_ymd_opt(2025, 4, 30).expect("day");
+
+        let kept = read(&store, &config, day).expect("read");
+        let figures = |s: &Snapshot<'_>| -> Vec<(String, String, i64)> {
+            s.funds
+                .iter()
+                .map(|f| (f.fund.id.clone(), f.report.spent.grouped(), f.entries))
+                .collect()
+        };
+        let expected = [("zz", "150.00", 2), ("mm", "0.00", 0), ("aa", "200.00", 1)]
+            .map(|(id, spent, n)| (id.to_owned(), spent.to_owned(), n));
+        assert_eq!(figures(&kept), expected);
+        let spent = |s: &Snapshot<'_>, i: usize, d: (u32, u32)| {
+            let d = NaiveDate::from_ymd_opt(2025, d.0, d.1).expect("day");
+            s.funds[i].spend.spent_through(d).grouped()
+        };
+        assert_eq!(spent(&kept, 0, (3, 31)), "100.00");
+        assert!(kept.funds[1].spend.is_empty());
+
+        let dropped = read_as(&store, &config, day, Series::Dropped).expect("read");
+        assert_eq!(figures(&dropped), expected);
+        assert!(dropped.funds.iter().all(|f| f.spend.is_empty()));
+        for (k, d) in kept.funds.iter().zip(&dropped.funds) {
+            assert_eq!(k.report, d.report);
+            assert_eq!(k.forecast, d.forecast);
+            assert_eq!(k.catch_up, d.catch_up);
+            assert_eq!(k.light, d.light);
+        }
+    }
 }

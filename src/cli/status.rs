@@ -26,7 +26,7 @@ pub(super) fn run(
 ) -> Result<(), Failure> {
     let store = open_and_sync(config, "status")?;
     let as_of = as_of.unwrap_or_else(|| today(config));
-    let snapshot = snapshot::read(&store, config, as_of)?;
+    let snapshot = snapshot::read_as(&store, config, as_of, snapshot::Series::Dropped)?;
     match format {
         Format::Json => {
             // Written as it is made: 4.5 MB for 1,000 funds need not be in memory at once.

@@ -31,6 +31,7 @@ use axum::routing::get;
 use chrono::{DateTime, NaiveDate, Utc};
 use tokio::sync::watch;
 
+use crate::app::snapshot::Series::Dropped;
 use crate::config::Config;
 use crate::store::{Store, StoreError};
 pub use server::{bind, serve};
@@ -402,7 +403,7 @@ async fn overview(State(web): State<Web>, RawQuery(raw): RawQuery) -> Response {
     let key = format!("/?{}", params.query());
     web.cached(key, move |store, config, _, today| {
         let day = params.as_of.unwrap_or(today);
-        let snapshot = crate::app::snapshot::read(store, config, day)?;
+        let snapshot = crate::app::snapshot::read_as(store, config, day, Dropped)?;
         Ok(Page::html(pages::overview::page(
             config, &snapshot, &params,
         )))
@@ -518,7 +519,7 @@ fn healthz_problem(daemon: &DaemonState, outbox: &crate::store::OutboxHealth) ->
 
 async fn metrics_text(State(web): State<Web>) -> Response {
     web.cached("/metrics".to_owned(), |store, config, daemon, today| {
-        let snapshot = crate::app::snapshot::read(store, config, today)?;
+        let snapshot = crate::app::snapshot::read_as(store, config, today, Dropped)?;
         let outbox = store.outbox_health()?;
         let text = metrics::render(&metrics::Inputs {
             snapshot: &snapshot,
@@ -543,7 +544,8 @@ async fn api_status(State(web): State<Web>, RawQuery(raw): RawQuery) -> Response
     };
     let key = format!("/api/status?{}", params.query());
     web.cached(key, move |store, config, _, today| {
-        let snapshot = crate::app::snapshot::read(store, config, params.as_of.unwrap_or(today))?;
+        let snapshot =
+            crate::app::snapshot::read_as(store, config, params.as_of.unwrap_or(today), Dropped)?;
         Ok(Page {
             content_type: "application/json",
             body: crate::report::status_json::status_json(&snapshot).into(),
