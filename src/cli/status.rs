@@ -25,6 +25,7 @@ pub(super) fn run(
     format: Format,
 ) -> Result<(), Failure> {
     let store = open_and_sync(config, "status")?;
+    store.for_one_pass()?;
     let as_of = as_of.unwrap_or_else(|| today(config));
     let snapshot = snapshot::read_as(&store, config, as_of, snapshot::Series::Dropped)?;
     match format {

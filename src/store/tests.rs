@@ -1154,3 +1154,28 @@ fn series_patched_by_each_write_are_those_summed_anew() {
         }
     }
 }
+
+/// A store read in one pass keeps a small page cache, and reads what it read before.
+#[test]
+fn a_store_for_one_pass_keeps_a_small_cache() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("spendwatch.db")).expect("open");
+    put(
+        &mut store,
+        "a.csv",
+        "v1",
+        &[entry("a", 3, 20, 10_000, "记-1", 2)],
+    );
+    let cache = |store: &Store| -> i64 {
+        store
+            .conn
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .expect("cache_size")
+    };
+    assert_eq!(cache(&store), -2000, "SQLite's default, 2 MB");
+    let before = store.daily_spend_and_counts().expect("read");
+    store.for_one_pass().expect("one pass");
+    assert_eq!(cache(&store), -512);
+    assert_eq!(store.daily_spend_and_counts().expect("read"), before);
+    assert_eq!(spent(&store, "a", 3, 31), 10_000);
+}
