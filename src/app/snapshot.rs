@@ -91,8 +91,8 @@ impl FundSnapshot<'_> {
 pub enum Series {
     /// Kept, for what draws or sums it by period: charts, the digest, the fund page.
     Kept,
-    /// Left empty once the fund's figures are made from it: `status` and the overview show
-    /// only figures, and 1,000 funds' series at a million entries are 4.4 MB to hold.
+    /// Left empty once the fund's figures are made from it: `status`, `/api/status` and
+    /// `/metrics` show only figures, and 1,000 funds' series at a million entries are 4.4 MB to hold.
     Dropped,
 }
 

@@ -75,7 +75,7 @@ pub struct DailySpend {
     /// 365,000 of them into dates was most of reading 1,000 funds' series.
     days: Vec<i32>,
     /// `cumulative[i]` = the spending of `days[..=i]`, in 分. A day's own spending is not
-    /// kept beside it (nothing asks for it): `status` holds 1,000 funds' series at once, 4.4 MB
+    /// kept beside it (nothing asks for it): a digest holds 1,000 funds' series at once, 4.4 MB
     /// in this form at a million entries, twice that with it.
     cumulative: Vec<Money>,
 }

@@ -403,7 +403,8 @@ async fn overview(State(web): State<Web>, RawQuery(raw): RawQuery) -> Response {
     let key = format!("/?{}", params.query());
     web.cached(key, move |store, config, _, today| {
         let day = params.as_of.unwrap_or(today);
-        let snapshot = crate::app::snapshot::read_as(store, config, day, Dropped)?;
+        // Kept: each fund's row draws its spending line.
+        let snapshot = crate::app::snapshot::read(store, config, day)?;
         Ok(Page::html(pages::overview::page(
             config, &snapshot, &params,
         )))
