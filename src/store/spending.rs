@@ -12,6 +12,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use chrono::{Datelike, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::day_sums::DayChange;
@@ -389,16 +390,20 @@ fn series_count(series: &[u8]) -> Option<i64> {
 }
 
 /// A fund's spending by day, from its series as `fund_days` keeps it (see the module's doc).
+/// A day number no date has (only a damaged series holds one) is left out with its amount,
+/// as a day chrono cannot date always was: one before every date would count on every day.
 fn decode_series(series: &[u8]) -> DailySpend {
+    let dates = NaiveDate::MIN.num_days_from_ce()..=NaiveDate::MAX.num_days_from_ce();
     DailySpend::from_day_numbers(
-        series_days(series).map(|(day, amount)| (day, Money::from_fen(amount))),
+        series_days(series)
+            .filter(|(day, _)| dates.contains(day))
+            .map(|(day, amount)| (day, Money::from_fen(amount))),
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{Datelike, NaiveDate};
 
     /// A series read back gives spent(d) as a sum over its days would, for every day around
     /// them: in order (one pass), and out of order or with a day twice (sorted and summed),
@@ -417,7 +422,10 @@ mod tests {
         ];
         let mut mixed = in_order.clone();
         mixed.extend([day(2025, 6, 30), day(2024, 1, 1), day(2023, 12, 31)]);
-        for days in [in_order, mixed] {
+        // In order but for one day written twice in a row: not one pass.
+        let mut twice = in_order.clone();
+        twice.push(day(2028, 2, 29));
+        for days in [in_order, mixed, twice] {
             let amounts: Vec<(NaiveDate, i64)> = days
                 .iter()
                 .enumerate()
@@ -443,5 +451,27 @@ mod tests {
                 assert_eq!(spend.spent_through(d), Money::from_fen(summed), "{d}");
             }
         }
+    }
+
+    /// A day number no date has, before or after every date, is left out with its amount.
+    #[test]
+    fn a_damaged_day_of_a_series_is_left_out() {
+        let day = NaiveDate::from_ymd_opt(2025, 3, 20).expect("date");
+        let mut series = Vec::new();
+        for (number, fen) in [
+            (i32::MIN, 700i64),
+            (day.num_days_from_ce(), 100),
+            (i32::MAX, 50),
+        ] {
+            series.extend_from_slice(&number.to_le_bytes());
+            series.extend_from_slice(&fen.to_le_bytes());
+        }
+        let spend = decode_series(&series);
+        assert_eq!(
+            spend.cumulative().collect::<Vec<_>>(),
+            [(day, Money::from_fen(100))]
+        );
+        assert_eq!(spend.spent_through(NaiveDate::MIN), Money::ZERO);
+        assert_eq!(spend.spent_through(NaiveDate::MAX), Money::from_fen(100));
     }
 }
